@@ -1,0 +1,1 @@
+"""trucewatch.localize"""

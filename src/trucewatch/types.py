@@ -1,0 +1,374 @@
+"""Core data types of trucewatch.
+
+Conventions used throughout the package:
+
+* Coordinates are WGS84 longitude/latitude in decimal degrees (EPSG:4326, lon first).
+* Distances are kilometres (km); bearings are degrees clockwise from true north in [0, 360).
+* Times are timezone-aware ``datetime`` objects in UTC.
+* Covariances are 2x2 matrices in km² in a local east/north tangent plane at the point.
+
+The types are frozen dataclasses: an :class:`Observation` is immutable once received; an
+:class:`Incident` is recomputed by fusion rather than edited in place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+# --------------------------------------------------------------------------- enums
+
+
+class SourceKind(StrEnum):
+    """Kind of source that produced an observation."""
+
+    PATROL = "patrol"
+    CAMERA = "camera"
+    ACOUSTIC = "acoustic"
+    SATELLITE_THERMAL = "satellite_thermal"
+    PARTY_COMPLAINT = "party_complaint"
+    OPEN_SOURCE = "open_source"
+
+
+class EventKind(StrEnum):
+    """What was observed. The first ten are the patrol vocabulary of architecture.md."""
+
+    EXPLOSION = "explosion"
+    ARTILLERY = "artillery"
+    MORTAR = "mortar"
+    SMALL_ARMS = "small_arms"
+    BURST = "burst"
+    SHOT = "shot"
+    PROJECTILE = "projectile"
+    FLARE = "flare"
+    GRENADE = "grenade"
+    UNDETERMINED = "undetermined"
+    THERMAL_ANOMALY = "thermal_anomaly"
+
+
+class Flow(StrEnum):
+    """Direction of fire relative to the observer."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    UNDETERMINED = "undetermined"
+
+
+class IncidentStatus(StrEnum):
+    """Review status of an incident, from least to most certain (plus refuted)."""
+
+    UNVERIFIED = "unverified"
+    POSSIBLE = "possible"
+    PROBABLE = "probable"
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+
+
+UNDETERMINED_PARTY = "undetermined"
+"""Attribution value used when no party can be named."""
+
+COMPASS_16: tuple[str, ...] = (
+    "north", "north-north-east", "north-east", "east-north-east",
+    "east", "east-south-east", "south-east", "south-south-east",
+    "south", "south-south-west", "south-west", "west-south-west",
+    "west", "west-north-west", "north-west", "north-north-west",
+)  # fmt: skip
+"""The 16 compass points in order; index * 22.5 is the bearing in degrees."""
+
+
+def compass_to_bearing(word: str) -> float:
+    """Bearing in degrees clockwise from true north for a 16-point compass word.
+
+    Accepts "north-west", "north west", "northwest", "NW" and similar spellings.
+
+    >>> compass_to_bearing("north-west")
+    315.0
+    >>> compass_to_bearing("SSE")
+    157.5
+    """
+    key = word.strip().lower().replace(" ", "-").replace("_", "-")
+    if key in COMPASS_16:
+        return COMPASS_16.index(key) * 22.5
+    abbrev = {"n": "north", "e": "east", "s": "south", "w": "west"}
+    letters = key.replace("-", "")
+    if letters and all(c in abbrev for c in letters) and len(letters) <= 3:
+        parts = [abbrev[c] for c in letters]
+        if len(parts) == 3:
+            key = f"{parts[0]}-{parts[1]}-{parts[2]}"
+        else:
+            key = "-".join(parts)
+        if key in COMPASS_16:
+            return COMPASS_16.index(key) * 22.5
+    squashed = {w.replace("-", ""): i for i, w in enumerate(COMPASS_16)}
+    if letters in squashed:
+        return squashed[letters] * 22.5
+    raise ValueError(f"not a 16-point compass direction: {word!r}")
+
+
+# --------------------------------------------------------------------------- parties
+
+
+@dataclass(frozen=True, kw_only=True)
+class Party:
+    """A side bound by an agreement.
+
+    ``code`` is a short stable identifier used in attribution ("UA", "RU").
+    """
+
+    code: str
+    name: str
+
+
+DEFAULT_PARTIES: tuple[Party, Party] = (
+    Party(code="UA", name="Ukraine"),
+    Party(code="RU", name="Russian Federation"),
+)
+"""The parties of the 2025 truce proposals. Control-area files in shared data give the area
+held by ``RU``; the rest of the country outline is held by ``UA``."""
+
+
+# --------------------------------------------------------------------------- locations
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PointLocation:
+    """A point estimate with a Gaussian uncertainty.
+
+    ``lon``/``lat`` in WGS84 degrees; ``cov_km2`` is the 2x2 covariance (east, north) in km²
+    in the local tangent plane at the point. ``confidence`` is the probability mass of the
+    ellipse reported by :meth:`ellipse` (default 0.95).
+    """
+
+    lon: float
+    lat: float
+    cov_km2: tuple[tuple[float, float], tuple[float, float]]
+
+    @classmethod
+    def isotropic(cls, lon: float, lat: float, sigma_km: float) -> PointLocation:
+        """Point with a circular uncertainty of standard deviation ``sigma_km`` per axis."""
+        s2 = float(sigma_km) ** 2
+        return cls(lon=lon, lat=lat, cov_km2=((s2, 0.0), (0.0, s2)))
+
+    @property
+    def cov(self) -> np.ndarray:
+        """Covariance as a numpy array (km²)."""
+        return np.asarray(self.cov_km2, dtype=float)
+
+    def ellipse(self, confidence: float = 0.95) -> Ellipse:
+        """Uncertainty ellipse holding ``confidence`` of the probability mass."""
+        return Ellipse.from_cov(self.cov, confidence)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ellipse:
+    """Uncertainty ellipse: semi-axes in km, orientation of the major axis in degrees
+    clockwise from true north, and the probability mass it holds."""
+
+    semi_major_km: float
+    semi_minor_km: float
+    orientation_deg: float
+    confidence: float
+
+    @classmethod
+    def from_cov(cls, cov: np.ndarray, confidence: float = 0.95) -> Ellipse:
+        """Ellipse of a 2-D Gaussian with covariance ``cov`` (east, north; km²)."""
+        vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
+        vals = np.clip(vals, 0.0, None)
+        scale = math.sqrt(-2.0 * math.log(1.0 - confidence))  # chi2(2) quantile, sqrt
+        major = vecs[:, 1]
+        orientation = math.degrees(math.atan2(major[0], major[1])) % 180.0
+        return cls(
+            semi_major_km=scale * math.sqrt(vals[1]),
+            semi_minor_km=scale * math.sqrt(vals[0]),
+            orientation_deg=orientation,
+            confidence=confidence,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BearingRangeLocation:
+    """An observer position with the bearing(s) and distance range of what was observed.
+
+    This is the form of a patrol report ("3-6 km north-west of its position"). It describes
+    a wedge (or a union of wedges), not a point. ``bearings_deg`` are the reported
+    directions (degrees from true north), each taken as the centre of a sector of
+    ``bearing_halfwidth_deg`` either side; distances in km from the observer.
+    ``observer`` carries the uncertainty of the observer position itself.
+    """
+
+    observer: PointLocation
+    bearings_deg: tuple[float, ...]
+    bearing_halfwidth_deg: float = 11.25
+    distance_km_min: float | None = None
+    distance_km_max: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlaceLocation:
+    """A place name not yet resolved to coordinates, with an optional reference
+    ("8 km north-west of Donetsk": ``ref_km=8``, ``ref_direction='north-west'``,
+    ``ref_of='Donetsk'``)."""
+
+    place: str
+    ref_km: float | None = None
+    ref_direction: str | None = None
+    ref_of: str | None = None
+
+
+Location = PointLocation | BearingRangeLocation | PlaceLocation
+
+
+# --------------------------------------------------------------------------- observations
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Observation:
+    """One report from one source. Immutable once received.
+
+    ``uid`` is a SHA-256 hex digest of the source format, the raw payload and the event's
+    index within it: the same report imported twice has the same uid (idempotent import).
+    ``time_start``/``time_end`` are the UTC window in which the event happened (equal for
+    an instant). ``payload`` is the raw record as received (a CSV line or a JSON line),
+    ``payload_sha256`` its hash. ``reliability`` (A-F) and ``credibility`` (1-6) are the
+    NATO Admiralty grading of source and information.
+    """
+
+    uid: str
+    source_kind: SourceKind
+    source_format: str
+    source_id: str
+    time_start: datetime
+    time_end: datetime
+    location: Location
+    kind: EventKind
+    count: int | None = None
+    weapon: str | None = None
+    flow: Flow | None = None
+    reliability: str = "F"
+    credibility: int = 6
+    payload: str = ""
+    payload_sha256: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- line & sectors
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sector:
+    """A named stretch of the contact line.
+
+    ``start_km``/``end_km`` are distances along the line (km, summed over its parts in
+    order); ``geometry_wkt`` is the stretch in WGS84.
+    """
+
+    line_id: int
+    index: int
+    name: str
+    start_km: float
+    end_km: float
+    geometry_wkt: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactLine:
+    """A line of contact valid from ``valid_from`` (UTC date) until the next line's date.
+
+    ``geometry_wkt`` is a (Multi)LineString in WGS84. ``control_wkt`` is the area held by
+    ``controlled_by`` (a party code) when the line was derived from control polygons, and
+    ``country_wkt`` the outline used; both are ``None`` for a line given directly.
+    """
+
+    id: int | None
+    name: str
+    valid_from: date
+    length_km: float
+    geometry_wkt: str
+    controlled_by: str = "RU"
+    other_party: str = "UA"
+    control_wkt: str | None = None
+    source: str = ""
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attribution:
+    """Probability that the fire came from each party's controlled area.
+
+    ``probabilities`` maps party code -> probability (sums to <= 1; the remainder is
+    undetermined). ``party`` is the most likely party if its probability is at least
+    ``threshold`` of the method, else :data:`UNDETERMINED_PARTY`.
+    """
+
+    party: str = UNDETERMINED_PARTY
+    probabilities: dict[str, float] = field(default_factory=dict)
+    method: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incident:
+    """What the system believes happened: observations fused into one event or episode.
+
+    ``location`` is the estimated point of impact/fire with its uncertainty.
+    ``confidence`` is the probability (0-1) that the incident is real.
+    ``count`` is the estimated number of rounds/detections in the episode.
+    Context from the contact line valid at ``time_start``: ``sector`` (name),
+    ``held_by`` (code of the party holding the location, ``None`` outside the mapped
+    area) and ``line_distance_km`` (signed distance to the line in km, positive inside
+    the area held by the line's ``controlled_by`` party, negative on the other side).
+    """
+
+    uid: str
+    time_start: datetime
+    time_end: datetime
+    location: PointLocation
+    kind: EventKind
+    count: int | None
+    confidence: float
+    status: IncidentStatus
+    attribution: Attribution
+    observation_uids: tuple[str, ...]
+    source_kinds: tuple[SourceKind, ...]
+    sector: str | None = None
+    held_by: str | None = None
+    line_distance_km: float | None = None
+    assessment: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+@dataclass(frozen=True, kw_only=True)
+class Zone:
+    """A zone defined from the contact line: ``half_width_km`` either side of it."""
+
+    name: str
+    half_width_km: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Agreement:
+    """Truce terms as data (minimal form; the agreements issue extends it).
+
+    ``start``/``end`` are aware datetimes (any zone; compared as instants).
+    ``scope`` is "general" (all fire along the line) for now.
+    """
+
+    name: str
+    parties: tuple[Party, ...]
+    start: datetime
+    end: datetime
+    scope: str = "general"
+    zones: tuple[Zone, ...] = ()
+    id: int | None = None
+
+    def in_force(self, t: datetime) -> bool:
+        """True when instant ``t`` lies in [start, end)."""
+        return self.start <= t < self.end
