@@ -281,7 +281,8 @@ class ContactLine:
 
     ``geometry_wkt`` is a (Multi)LineString in WGS84. ``control_wkt`` is the area held by
     ``controlled_by`` (a party code) when the line was derived from control polygons, and
-    ``country_wkt`` the outline used; both are ``None`` for a line given directly.
+    ``country_wkt`` the country outline used (the rest of it is held by ``other_party``);
+    both are ``None`` for a line given directly.
     """
 
     id: int | None
@@ -292,6 +293,7 @@ class ContactLine:
     controlled_by: str = "RU"
     other_party: str = "UA"
     control_wkt: str | None = None
+    country_wkt: str | None = None
     source: str = ""
 
 

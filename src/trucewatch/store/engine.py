@@ -1,0 +1,87 @@
+"""Opening the store: engine creation, SQLite pragmas and Alembic migrations.
+
+The embedded default is a SQLite file in the working directory (``trucewatch.db``) in WAL
+mode; ``postgresql+psycopg://user@host:port/db`` selects a PostgreSQL server. The schema is
+created and migrated on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from trucewatch.errors import StoreError
+
+DEFAULT_DB_URL = "sqlite:///trucewatch.db"
+DB_ENV_VAR = "TRUCEWATCH_DB"
+
+
+def default_db_url() -> str:
+    """The store URL from ``$TRUCEWATCH_DB`` or the SQLite file ``trucewatch.db``."""
+    return os.environ.get(DB_ENV_VAR) or DEFAULT_DB_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """Create an engine for ``url``; SQLite files get WAL mode and foreign keys."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"--db {url!r}: not a database URL ({exc})") from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"--db {url!r}: folder {parent} does not exist")
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except Exception as exc:  # missing driver, bad option
+        raise StoreError(f"--db {url!r}: {exc}") from exc
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    script_location = resources.files("trucewatch.store") / "migrations"
+    config.set_main_option("script_location", str(script_location))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration revision shipped with this version."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision (idempotent)."""
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current == head_revision():
+                return
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc

@@ -1,0 +1,478 @@
+"""Reading and writing the store. The only module that issues SQL.
+
+All writes of one logical batch happen in one transaction: an import either stores every
+accepted observation of every file or nothing. Inserts use ``ON CONFLICT DO NOTHING`` on
+the observation uid, so re-importing the same report is a counted duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
+from trucewatch.store import schema as t
+from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.types import (
+    Agreement,
+    Attribution,
+    ContactLine,
+    EventKind,
+    Flow,
+    Incident,
+    IncidentStatus,
+    Observation,
+    PointLocation,
+    Sector,
+    SourceKind,
+)
+
+INSERT_CHUNK = 20_000
+"""Rows per INSERT round trip (bounded memory, still few round trips)."""
+
+
+def utc(value: datetime) -> datetime:
+    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    """Outcome of storing a batch: rows newly stored and rows already present."""
+
+    stored: int
+    duplicates: int
+
+
+class Store:
+    """The trucewatch store on one database (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open the store at ``url`` (default: ``$TRUCEWATCH_DB`` or ``trucewatch.db``),
+        creating or migrating the schema."""
+        engine = create_store_engine(url or default_db_url())
+        migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _insert_ignore(self, table: Any) -> Any:
+        """An INSERT that skips rows whose primary key already exists."""
+        name = self.engine.dialect.name
+        if name == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        if name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        raise NotImplementedError(f"unsupported database {name!r}")
+
+    # ------------------------------------------------------------------ contact lines
+
+    def add_line(self, line: ContactLine, sectors: Sequence[Sector]) -> tuple[int, str]:
+        """Store a contact line and its sectors, versioned by ``valid_from``.
+
+        Returns ``(line_id, status)`` with status ``created``, ``unchanged`` (the same
+        geometry was already stored for that date) or ``replaced``.
+        """
+        digest = hashlib.sha256(
+            "\n".join([line.geometry_wkt, line.control_wkt or "", line.name]).encode()
+        ).hexdigest()
+        with self.engine.begin() as conn:
+            existing = conn.execute(
+                select(t.contact_lines.c.id, t.contact_lines.c.geometry_sha256).where(
+                    t.contact_lines.c.valid_from == line.valid_from
+                )
+            ).first()
+            if existing is not None and existing.geometry_sha256 == digest:
+                return int(existing.id), "unchanged"
+            status = "created"
+            if existing is not None:
+                conn.execute(delete(t.sectors).where(t.sectors.c.line_id == existing.id))
+                conn.execute(delete(t.contact_lines).where(t.contact_lines.c.id == existing.id))
+                status = "replaced"
+            line_id = conn.execute(
+                insert(t.contact_lines).values(
+                    name=line.name,
+                    valid_from=line.valid_from,
+                    length_km=line.length_km,
+                    controlled_by=line.controlled_by,
+                    other_party=line.other_party,
+                    geometry_wkt=line.geometry_wkt,
+                    control_wkt=line.control_wkt,
+                    country_wkt=line.country_wkt,
+                    source=line.source,
+                    geometry_sha256=digest,
+                    imported_at=datetime.now(UTC),
+                )
+            ).inserted_primary_key[0]
+            if sectors:
+                conn.execute(
+                    insert(t.sectors),
+                    [
+                        {
+                            "line_id": line_id,
+                            "idx": s.index,
+                            "name": s.name,
+                            "start_km": s.start_km,
+                            "end_km": s.end_km,
+                            "geometry_wkt": s.geometry_wkt,
+                        }
+                        for s in sectors
+                    ],
+                )
+        return int(line_id), status
+
+    def lines(self) -> list[ContactLine]:
+        """All stored contact lines, oldest ``valid_from`` first."""
+        c = t.contact_lines.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.contact_lines).order_by(c.valid_from)).all()
+        return [
+            ContactLine(
+                id=r.id,
+                name=r.name,
+                valid_from=r.valid_from,
+                length_km=r.length_km,
+                geometry_wkt=r.geometry_wkt,
+                controlled_by=r.controlled_by,
+                other_party=r.other_party,
+                control_wkt=r.control_wkt,
+                country_wkt=r.country_wkt,
+                source=r.source,
+            )
+            for r in rows
+        ]
+
+    def line_valid_on(self, day: date) -> ContactLine | None:
+        """The line valid on ``day``: the latest with ``valid_from <= day``."""
+        candidates = [ln for ln in self.lines() if ln.valid_from <= day]
+        return candidates[-1] if candidates else None
+
+    def sectors(self, line_id: int) -> list[Sector]:
+        """Sectors of a line in order along it."""
+        c = t.sectors.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.sectors).where(c.line_id == line_id).order_by(c.idx)
+            ).all()
+        return [
+            Sector(
+                line_id=r.line_id,
+                index=r.idx,
+                name=r.name,
+                start_km=r.start_km,
+                end_km=r.end_km,
+                geometry_wkt=r.geometry_wkt,
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ observations
+
+    def add_observations(
+        self,
+        observations: Sequence[Observation],
+        *,
+        files: Sequence[str] = (),
+        read: int | None = None,
+        rejected: int = 0,
+    ) -> StoredCounts:
+        """Store a batch of observations in one transaction and log the import batch.
+
+        Observations whose uid is already stored (or repeated within the batch) are
+        counted as duplicates and not stored again.
+        """
+        started = datetime.now(UTC)
+        stmt = self._insert_ignore(t.observations).returning(t.observations.c.uid)
+        stored = 0
+        with self.engine.begin() as conn:
+            batch_id = conn.execute(
+                insert(t.import_batches).values(
+                    started_at=started,
+                    finished_at=started,
+                    files=list(files),
+                    read=len(observations) if read is None else read,
+                    stored=0,
+                    duplicates=0,
+                    rejected=rejected,
+                )
+            ).inserted_primary_key[0]
+            for chunk in _chunks(observations, INSERT_CHUNK):
+                rows = [_observation_row(o, batch_id) for o in chunk]
+                stored += len(conn.execute(stmt, rows).all())
+            counts = StoredCounts(stored=stored, duplicates=len(observations) - stored)
+            conn.execute(
+                t.import_batches.update()
+                .where(t.import_batches.c.id == batch_id)
+                .values(
+                    finished_at=datetime.now(UTC),
+                    stored=counts.stored,
+                    duplicates=counts.duplicates,
+                )
+            )
+        return counts
+
+    def count_observations(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.observations)).scalar_one())
+
+    def observations(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Observation]:
+        """Observations whose time window starts in [since, until), oldest first."""
+        c = t.observations.c
+        query = select(t.observations).order_by(c.time_start, c.uid)
+        if since is not None:
+            query = query.where(c.time_start >= since)
+        if until is not None:
+            query = query.where(c.time_start < until)
+        with self.engine.connect() as conn:
+            return [_observation_from_row(r) for r in conn.execute(query)]
+
+    def observation_counts_by_source(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Number of observations per source kind whose time starts in [since, until)."""
+        c = t.observations.c
+        query = (
+            select(c.source_kind, func.count())
+            .where(c.time_start >= since, c.time_start < until)
+            .group_by(c.source_kind)
+        )
+        with self.engine.connect() as conn:
+            return {str(k): int(n) for k, n in conn.execute(query)}
+
+    # ------------------------------------------------------------------ incidents
+
+    def replace_incidents(
+        self,
+        incidents: Sequence[Incident],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        """Replace the incidents starting in [since, until) by ``incidents`` (one transaction)."""
+        c = t.incidents.c
+        fused_at = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            doomed = select(c.uid)
+            if since is not None:
+                doomed = doomed.where(c.time_start >= since)
+            if until is not None:
+                doomed = doomed.where(c.time_start < until)
+            conn.execute(
+                delete(t.incident_observations).where(
+                    t.incident_observations.c.incident_uid.in_(doomed)
+                )
+            )
+            conn.execute(delete(t.incidents).where(c.uid.in_(doomed)))
+            rows = [_incident_row(i, fused_at) for i in incidents]
+            links = [
+                {"incident_uid": i.uid, "observation_uid": o}
+                for i in incidents
+                for o in i.observation_uids
+            ]
+            for chunk in _chunks(rows, INSERT_CHUNK):
+                conn.execute(insert(t.incidents), list(chunk))
+            for chunk in _chunks(links, INSERT_CHUNK):
+                conn.execute(insert(t.incident_observations), list(chunk))
+
+    def incidents(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Incident]:
+        """Incidents starting in [since, until), with their observation uids."""
+        c = t.incidents.c
+        query = select(t.incidents).order_by(c.time_start, c.uid)
+        if since is not None:
+            query = query.where(c.time_start >= since)
+        if until is not None:
+            query = query.where(c.time_start < until)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            links = _links_for(conn, [r.uid for r in rows])
+        return [_incident_from_row(r, links.get(r.uid, ())) for r in rows]
+
+    def incident_counts_per_day(self, since: date, until: date) -> dict[date, int]:
+        """Incidents per UTC day for days in [since, until)."""
+        c = t.incidents.c
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        end = datetime(until.year, until.month, until.day, tzinfo=UTC)
+        with self.engine.connect() as conn:
+            times = conn.execute(
+                select(c.time_start).where(c.time_start >= start, c.time_start < end)
+            ).scalars()
+            counts: dict[date, int] = {}
+            for ts in times:
+                day = utc(ts).date()
+                counts[day] = counts.get(day, 0) + 1
+        return counts
+
+    # ------------------------------------------------------------------ agreements
+
+    def add_agreement(self, agreement: Agreement, definition: dict[str, Any]) -> tuple[int, bool]:
+        """Store an agreement; returns ``(id, created)`` (False when already stored)."""
+        digest = hashlib.sha256(
+            json.dumps(definition, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        c = t.agreements.c
+        with self.engine.begin() as conn:
+            existing = conn.execute(select(c.id).where(c.definition_sha256 == digest)).first()
+            if existing is not None:
+                return int(existing.id), False
+            new_id = conn.execute(
+                insert(t.agreements).values(
+                    name=agreement.name,
+                    start=agreement.start.astimezone(UTC),
+                    end=agreement.end.astimezone(UTC),
+                    scope=agreement.scope,
+                    definition=definition,
+                    definition_sha256=digest,
+                    added_at=datetime.now(UTC),
+                )
+            ).inserted_primary_key[0]
+        return int(new_id), True
+
+    def agreement_definitions(self) -> list[tuple[int, dict[str, Any]]]:
+        """All stored agreements as ``(id, definition)`` in the order added."""
+        c = t.agreements.c
+        with self.engine.connect() as conn:
+            return [(int(r.id), r.definition) for r in conn.execute(select(c.id, c.definition))]
+
+
+# ---------------------------------------------------------------------- row mapping
+
+
+def _observation_row(o: Observation, batch_id: int) -> dict[str, Any]:
+    lon, lat = location_anchor(o.location)
+    return {
+        "uid": o.uid,
+        "source_kind": o.source_kind.value,
+        "source_format": o.source_format,
+        "source_id": o.source_id,
+        "time_start": o.time_start,
+        "time_end": o.time_end,
+        "location_type": _LOCATION_TYPE[type(o.location).__name__],
+        "lon": lon,
+        "lat": lat,
+        "location": location_to_dict(o.location),
+        "kind": o.kind.value,
+        "count": o.count,
+        "weapon": o.weapon,
+        "flow": None if o.flow is None else o.flow.value,
+        "reliability": o.reliability,
+        "credibility": o.credibility,
+        "payload": o.payload,
+        "payload_sha256": o.payload_sha256,
+        "attributes": o.attributes,
+        "batch_id": batch_id,
+    }
+
+
+_LOCATION_TYPE = {
+    "PointLocation": "point",
+    "BearingRangeLocation": "bearing_range",
+    "PlaceLocation": "place",
+}
+
+
+def _observation_from_row(r: Any) -> Observation:
+    return Observation(
+        uid=r.uid,
+        source_kind=SourceKind(r.source_kind),
+        source_format=r.source_format,
+        source_id=r.source_id,
+        time_start=utc(r.time_start),
+        time_end=utc(r.time_end),
+        location=location_from_dict(r.location),
+        kind=EventKind(r.kind),
+        count=r.count,
+        weapon=r.weapon,
+        flow=None if r.flow is None else Flow(r.flow),
+        reliability=r.reliability,
+        credibility=r.credibility,
+        payload=r.payload,
+        payload_sha256=r.payload_sha256,
+        attributes=r.attributes or {},
+    )
+
+
+def _incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:
+    cov = i.location.cov_km2
+    return {
+        "uid": i.uid,
+        "time_start": i.time_start,
+        "time_end": i.time_end,
+        "lon": i.location.lon,
+        "lat": i.location.lat,
+        "cov_ee": cov[0][0],
+        "cov_en": cov[0][1],
+        "cov_nn": cov[1][1],
+        "kind": i.kind.value,
+        "count": i.count,
+        "confidence": i.confidence,
+        "status": i.status.value,
+        "attribution_party": i.attribution.party,
+        "attribution": {
+            "party": i.attribution.party,
+            "probabilities": i.attribution.probabilities,
+            "method": i.attribution.method,
+        },
+        "source_kinds": [s.value for s in i.source_kinds],
+        "sector": i.sector,
+        "held_by": i.held_by,
+        "line_distance_km": i.line_distance_km,
+        "assessment": i.assessment,
+        "fused_at": fused_at,
+    }
+
+
+def _incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
+    att = r.attribution or {}
+    return Incident(
+        uid=r.uid,
+        time_start=utc(r.time_start),
+        time_end=utc(r.time_end),
+        location=PointLocation(
+            lon=r.lon, lat=r.lat, cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))
+        ),
+        kind=EventKind(r.kind),
+        count=r.count,
+        confidence=r.confidence,
+        status=IncidentStatus(r.status),
+        attribution=Attribution(
+            party=att.get("party", r.attribution_party),
+            probabilities=att.get("probabilities", {}),
+            method=att.get("method", ""),
+        ),
+        observation_uids=tuple(observation_uids),
+        source_kinds=tuple(SourceKind(s) for s in r.source_kinds),
+        sector=r.sector,
+        held_by=r.held_by,
+        line_distance_km=r.line_distance_km,
+        assessment=r.assessment or {},
+    )
+
+
+def _links_for(conn: Connection, incident_uids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    c = t.incident_observations.c
+    links: dict[str, list[str]] = {}
+    for chunk in _chunks(incident_uids, 5_000):
+        query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
+        for inc, obs in conn.execute(query.order_by(c.incident_uid, c.observation_uid)):
+            links.setdefault(inc, []).append(obs)
+    return {k: tuple(v) for k, v in links.items()}

@@ -1,0 +1,171 @@
+"""The store's tables (SQLAlchemy 2 Core), portable between SQLite and PostgreSQL.
+
+Spatial filtering is kept portable: points are stored as ``lon``/``lat`` columns (WGS84
+degrees) with indexes; geometries of lines and sectors as WKT text (WGS84). Times are
+stored as UTC (``DateTime(timezone=True)``; SQLite keeps them as naive UTC text and the
+repository restores the zone on reading). Covariances are km² in a local east/north plane.
+
+The Alembic migrations in ``store/migrations/versions`` create exactly these tables; a test
+checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UTC_DATETIME = DateTime(timezone=True)
+
+contact_lines = Table(
+    "contact_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("length_km", Float, nullable=False),
+    Column("controlled_by", String(16), nullable=False),
+    Column("other_party", String(16), nullable=False),
+    Column("geometry_wkt", Text, nullable=False),
+    Column("control_wkt", Text, nullable=True),
+    Column("country_wkt", Text, nullable=True),
+    Column("source", Text, nullable=False, default=""),
+    Column("geometry_sha256", String(64), nullable=False),
+    Column("imported_at", UTC_DATETIME, nullable=False),
+    UniqueConstraint("valid_from"),
+)
+
+sectors = Table(
+    "sectors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "line_id",
+        Integer,
+        ForeignKey("contact_lines.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("idx", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("start_km", Float, nullable=False),
+    Column("end_km", Float, nullable=False),
+    Column("geometry_wkt", Text, nullable=False),
+    UniqueConstraint("line_id", "idx"),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTC_DATETIME, nullable=False),
+    Column("finished_at", UTC_DATETIME, nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("read", Integer, nullable=False),
+    Column("stored", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("source_kind", String(32), nullable=False),
+    Column("source_format", String(32), nullable=False),
+    Column("source_id", String(200), nullable=False),
+    Column("time_start", UTC_DATETIME, nullable=False),
+    Column("time_end", UTC_DATETIME, nullable=False),
+    Column("location_type", String(16), nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("location", JSON, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("count", Integer, nullable=True),
+    Column("weapon", String(200), nullable=True),
+    Column("flow", String(16), nullable=True),
+    Column("reliability", String(1), nullable=False),
+    Column("credibility", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Index(None, "time_start"),
+    Index(None, "lon", "lat"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("time_start", UTC_DATETIME, nullable=False),
+    Column("time_end", UTC_DATETIME, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("cov_ee", Float, nullable=False),
+    Column("cov_en", Float, nullable=False),
+    Column("cov_nn", Float, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("count", BigInteger, nullable=True),
+    Column("confidence", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attribution_party", String(32), nullable=False),
+    Column("attribution", JSON, nullable=False),
+    Column("source_kinds", JSON, nullable=False),
+    Column("sector", String(200), nullable=True),
+    Column("held_by", String(16), nullable=True),
+    Column("line_distance_km", Float, nullable=True),
+    Column("assessment", JSON, nullable=False),
+    Column("fused_at", UTC_DATETIME, nullable=False),
+    Index(None, "time_start"),
+    Index(None, "lon", "lat"),
+    Index(None, "status"),
+)
+
+incident_observations = Table(
+    "incident_observations",
+    metadata,
+    Column(
+        "incident_uid",
+        String(64),
+        ForeignKey("incidents.uid", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("observation_uid", String(64), ForeignKey("observations.uid"), primary_key=True),
+    Index(None, "observation_uid"),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("start", UTC_DATETIME, nullable=False),
+    Column("end", UTC_DATETIME, nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("definition_sha256", String(64), nullable=False),
+    Column("added_at", UTC_DATETIME, nullable=False),
+    UniqueConstraint("definition_sha256"),
+)

@@ -1,0 +1,70 @@
+"""Shared fixtures: store URLs for both backends and the path of the shared real data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+PG_URL = os.environ.get(
+    "TRUCEWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _shared_data_path(*parts: str) -> Path:
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available at {path} (needs ../shared beside the repo)")
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Callable[..., Path]:
+    """``shared_data("firms", "viirs_nrt")``: a path under ../shared/data; skips the test,
+    saying why, when the real data are not beside the repository."""
+    return _shared_data_path
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _postgres_available(url: str) -> bool:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store URL on each backend (SQLite file, PostgreSQL ``test``)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    if not _postgres_available(PG_URL):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL} in CI")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    _reset_postgres(PG_URL)
+    yield PG_URL
+    _reset_postgres(PG_URL)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite store URL."""
+    return f"sqlite:///{tmp_path / 'store.db'}"
