@@ -42,7 +42,7 @@ def location_to_dict(loc: Location) -> dict[str, Any]:
     if isinstance(loc, BearingRangeLocation):
         return {
             "type": "bearing_range",
-            "observer": point_to_dict(loc.observer),
+            "observer": location_to_dict(loc.observer),
             "bearings_deg": list(loc.bearings_deg),
             "bearing_halfwidth_deg": loc.bearing_halfwidth_deg,
             "distance_km_min": loc.distance_km_min,
@@ -64,7 +64,7 @@ def location_from_dict(d: dict[str, Any]) -> Location:
         return point_from_dict(d)
     if kind == "bearing_range":
         return BearingRangeLocation(
-            observer=point_from_dict(d["observer"]),
+            observer=_observer_from_dict(d["observer"]),
             bearings_deg=tuple(float(b) for b in d["bearings_deg"]),
             bearing_halfwidth_deg=float(d["bearing_halfwidth_deg"]),
             distance_km_min=d.get("distance_km_min"),
@@ -80,12 +80,19 @@ def location_from_dict(d: dict[str, Any]) -> Location:
     raise ValueError(f"unknown location type {kind!r}")
 
 
+def _observer_from_dict(d: dict[str, Any]) -> PointLocation | PlaceLocation:
+    loc = location_from_dict(d)
+    if isinstance(loc, BearingRangeLocation):
+        raise ValueError("an observer cannot itself be a bearing-range location")
+    return loc
+
+
 def location_anchor(loc: Location) -> tuple[float | None, float | None]:
     """The lon/lat stored in the indexed columns: the point, or the observer position."""
     if isinstance(loc, PointLocation):
         return loc.lon, loc.lat
     if isinstance(loc, BearingRangeLocation):
-        return loc.observer.lon, loc.observer.lat
+        return location_anchor(loc.observer)
     return None, None
 
 

@@ -191,24 +191,6 @@ class Ellipse:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BearingRangeLocation:
-    """An observer position with the bearing(s) and distance range of what was observed.
-
-    This is the form of a patrol report ("3-6 km north-west of its position"). It describes
-    a wedge (or a union of wedges), not a point. ``bearings_deg`` are the reported
-    directions (degrees from true north), each taken as the centre of a sector of
-    ``bearing_halfwidth_deg`` either side; distances in km from the observer.
-    ``observer`` carries the uncertainty of the observer position itself.
-    """
-
-    observer: PointLocation
-    bearings_deg: tuple[float, ...]
-    bearing_halfwidth_deg: float = 11.25
-    distance_km_min: float | None = None
-    distance_km_max: float | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
 class PlaceLocation:
     """A place name not yet resolved to coordinates, with an optional reference
     ("8 km north-west of Donetsk": ``ref_km=8``, ``ref_direction='north-west'``,
@@ -218,6 +200,26 @@ class PlaceLocation:
     ref_km: float | None = None
     ref_direction: str | None = None
     ref_of: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BearingRangeLocation:
+    """An observer position with the bearing(s) and distance range of what was observed.
+
+    This is the form of a patrol report ("3-6 km north-west of its position"). It describes
+    a wedge (or a union of wedges), not a point. ``bearings_deg`` are the reported
+    directions (degrees from true north), each taken as the centre of a sector of
+    ``bearing_halfwidth_deg`` either side; distances in km from the observer.
+    ``observer`` carries the uncertainty of the observer position itself; it is a
+    :class:`PlaceLocation` when the report names the place but gives no coordinates
+    (geocoding resolves it during fusion).
+    """
+
+    observer: PointLocation | PlaceLocation
+    bearings_deg: tuple[float, ...]
+    bearing_halfwidth_deg: float = 11.25
+    distance_km_min: float | None = None
+    distance_km_max: float | None = None
 
 
 Location = PointLocation | BearingRangeLocation | PlaceLocation

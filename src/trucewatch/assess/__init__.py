@@ -1,1 +1,1 @@
-"""trucewatch.assess"""
+"""Assessment: confidence, status and attribution of incidents."""

@@ -1,0 +1,60 @@
+"""Attribution: from which party's territory did the fire come?
+
+First method ("flow"): a monitor who judges fire *outgoing* places its origin near the
+monitor, on the side of the line the monitor stands on; *incoming* places the origin on
+the other side. Judgements of flow are wrong about one time in five (outgoing) to three
+(incoming) in SMM practice, so each report gives that party 0.8 or 0.7. Reports without a
+flow, and satellite fire detections (which show the impact, not the origin), say nothing
+about the origin: the incident stays ``undetermined`` unless a party reaches 0.6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trucewatch.types import UNDETERMINED_PARTY, Attribution, Flow
+
+P_OUTGOING = 0.8
+P_INCOMING = 0.7
+DECISION_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """One report's flow judgement and who holds the observer's position (party code)."""
+
+    source_key: str
+    flow: Flow | None
+    observer_held_by: str | None
+
+
+def attribute(
+    reports: Sequence[FlowReport], parties: tuple[str, str]
+) -> Attribution:
+    """Attribution of an incident from the flow judgements of its reports.
+
+    ``parties`` are the two party codes of the line (controlled_by, other_party).
+    Each independent source contributes one vote (the mean of its reports); votes are
+    averaged.
+    """
+    votes: dict[str, list[dict[str, float]]] = {}
+    for r in reports:
+        if r.flow not in (Flow.INCOMING, Flow.OUTGOING) or r.observer_held_by not in parties:
+            continue
+        own = r.observer_held_by
+        other = parties[1] if own == parties[0] else parties[0]
+        if r.flow is Flow.OUTGOING:
+            probs = {own: P_OUTGOING, other: 1.0 - P_OUTGOING}
+        else:
+            probs = {other: P_INCOMING, own: 1.0 - P_INCOMING}
+        votes.setdefault(r.source_key, []).append(probs)
+    if not votes:
+        return Attribution(party=UNDETERMINED_PARTY, probabilities={}, method="none")
+    per_source = [
+        {p: sum(v.get(p, 0.0) for v in vs) / len(vs) for p in parties} for vs in votes.values()
+    ]
+    probs = {p: round(sum(s[p] for s in per_source) / len(per_source), 4) for p in parties}
+    best = max(probs, key=lambda p: probs[p])
+    party = best if probs[best] >= DECISION_THRESHOLD else UNDETERMINED_PARTY
+    return Attribution(party=party, probabilities=probs, method="flow")

@@ -1,0 +1,63 @@
+"""Confidence that an incident is real, from the grading of its independent sources.
+
+Each observation gets a probability from its NATO Admiralty grading (reliability A-F of the
+source, credibility 1-6 of the information). Observations from the same source (same kind
+and source id: one patrol team, one satellite, one party) are not independent: a source
+counts once, with its best observation. Independent sources combine in log-odds from an
+even prior: ``logit(c) = sum_g logit(p_g)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from trucewatch.types import IncidentStatus
+
+RELIABILITY_P: dict[str, float] = {
+    "A": 0.90, "B": 0.80, "C": 0.70, "D": 0.60, "E": 0.40, "F": 0.55,
+}  # fmt: skip
+"""Probability that a report from a source of this reliability describes a real event."""
+
+CREDIBILITY_FACTOR: dict[int, float] = {1: 1.0, 2: 0.9, 3: 0.75, 4: 0.5, 5: -0.5, 6: 0.6}
+"""Scales the source's evidence (its distance from 0.5) by the credibility of the item:
+1 confirmed ... 5 improbable (evidence against), 6 cannot be judged."""
+
+CONFIDENCE_CAP = 0.999
+
+
+def observation_probability(reliability: str, credibility: int) -> float:
+    """Probability (0-1) that one graded observation reports a real event."""
+    p = RELIABILITY_P.get(reliability.upper(), RELIABILITY_P["F"])
+    factor = CREDIBILITY_FACTOR.get(int(credibility), CREDIBILITY_FACTOR[6])
+    return 0.5 + (p - 0.5) * factor
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP)
+    return math.log(p / (1.0 - p))
+
+
+def combine(grouped: Iterable[tuple[str, float]]) -> tuple[float, int]:
+    """Combine ``(source_key, probability)`` items into ``(confidence, independent_sources)``.
+
+    Items sharing a source key count once, with the highest probability among them.
+    """
+    best: dict[str, float] = {}
+    for key, p in grouped:
+        best[key] = max(p, best.get(key, 0.0))
+    log_odds = sum(_logit(p) for p in best.values())
+    confidence = 1.0 / (1.0 + math.exp(-log_odds))
+    return min(max(confidence, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP), len(best)
+
+
+def status_for(confidence: float, independent_sources: int) -> IncidentStatus:
+    """Status from confidence: < 0.5 unverified, < 0.75 possible, < 0.9 probable, and
+    confirmed at >= 0.9 only with two or more independent sources."""
+    if confidence < 0.5:
+        return IncidentStatus.UNVERIFIED
+    if confidence < 0.75:
+        return IncidentStatus.POSSIBLE
+    if confidence >= 0.9 and independent_sources >= 2:
+        return IncidentStatus.CONFIRMED
+    return IncidentStatus.PROBABLE

@@ -1,0 +1,285 @@
+"""The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.service`,
+print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
+stderr. Errors are one line naming file, record and field, with exit status 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from trucewatch import service
+from trucewatch.errors import TrucewatchError
+from trucewatch.store import Store, default_db_url
+
+app = typer.Typer(
+    help="trucewatch: monitor and verify a ceasefire along a long front line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
+app.add_typer(line_app, name="line")
+app.add_typer(report_app, name="report")
+
+err = Console(stderr=True)
+out = Console()
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Store URL (default: $TRUCEWATCH_DB or sqlite:///trucewatch.db; "
+                 "postgresql+psycopg://user@host/db for a server)."),
+]  # fmt: skip
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object with the result on stdout.")
+]
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Store]:
+    store = Store.open(db or default_db_url())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _run(job: Callable[[], dict[str, Any]], as_json: bool, show: Callable[[dict], None]) -> None:
+    """Run a job, turning trucewatch errors into one line on stderr and exit status 1."""
+    try:
+        result = job()
+    except TrucewatchError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+    else:
+        show(result)
+
+
+def _show_pairs(result: dict[str, Any]) -> None:
+    for key, value in result.items():
+        if isinstance(value, list | dict) and not value:
+            continue
+        out.print(f"{key}: {value}", highlight=False)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[service.Progress]:
+    """A rich progress bar on stderr, handed to the service as a callback."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total)
+
+        yield update
+
+
+def _parse_time(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"{option} {value!r}: not an ISO 8601 date or time (e.g. 2025-08-12T06:00Z)")
+    return None
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value!r}: not a date (YYYY-MM-DD)")
+    return None
+
+
+# ---------------------------------------------------------------------- commands
+
+
+@app.command()
+def init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Create or migrate the store."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {"db": str(store.engine.url), "observations": store.count_observations()}
+
+    _run(job, as_json, _show_pairs)
+
+
+@line_app.command("import")
+def line_import(
+    file: Annotated[Path, typer.Argument(help="Control-area polygons or a line (GeoJSON).")],
+    valid_from: Annotated[
+        str | None, typer.Option(help="Date the line is valid from (default: from the file).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the line.")] = None,
+    country: Annotated[
+        Path | None, typer.Option(help="Country outline (default: the shipped one).")
+    ] = None,
+    sector_km: Annotated[float, typer.Option(help="Target sector length in km.")] = 50.0,
+    controlled_by: Annotated[
+        str, typer.Option(help="Party holding the polygons' area.")
+    ] = "RU",
+    other_party: Annotated[str, typer.Option(help="Party holding the rest.")] = "UA",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a contact line (derived from control areas, or given as a line)."""
+    when = _parse_date(valid_from, "--valid-from")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.import_line(
+                store, file, valid_from=when, name=name, country=country,
+                sector_km=sector_km, controlled_by=controlled_by, other_party=other_party,
+            )  # fmt: skip
+
+    _run(job, as_json, _show_pairs)
+
+
+@line_app.command("list")
+def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List stored contact lines."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {
+                "lines": [
+                    {"line_id": ln.id, "name": ln.name, "valid_from": ln.valid_from.isoformat(),
+                     "length_km": ln.length_km, "sectors": len(store.sectors(ln.id or 0))}
+                    for ln in store.lines()
+                ]
+            }  # fmt: skip
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table("id", "valid from", "name", "km", "sectors")
+        for ln in result["lines"]:
+            table.add_row(str(ln["line_id"]), ln["valid_from"], ln["name"],
+                          f"{ln['length_km']:.0f}", str(ln["sectors"]))  # fmt: skip
+        out.print(table)
+
+    _run(job, as_json, show)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Input files (FIRMS CSV, patrol JSONL).")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="Format name (default: sniffed per file).")
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Store good records, list rejected ones.")
+    ] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import observations; idempotent (re-imports count as duplicates)."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store, _progress(not as_json) as progress:
+            return service.import_files(
+                store, files, format=format, skip_bad=skip_bad, progress=progress
+            )
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(
+            f"read {result['read']}, stored {result['stored']}, "
+            f"duplicates {result['duplicates']}, rejected {result['rejected']}"
+        )
+        for e in result["errors"][:20]:
+            err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
+                      f"{e['message']}", highlight=False)  # fmt: skip
+
+    _run(job, as_json, show)
+
+
+@app.command()
+def fuse(
+    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fuse observations into located, assessed incidents."""
+    t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.fuse(store, t0, t1)
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
+                  f"{result['by_status']}")  # fmt: skip
+        if result["unresolved"]:
+            err.print(f"{len(result['unresolved'])} observations could not be located")
+
+    _run(job, as_json, show)
+
+
+@report_app.command("daily")
+def report_daily(
+    date_: Annotated[str, typer.Option("--date", help="UTC day to report (YYYY-MM-DD).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("report-out"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the daily report (report.html, report.json)."""
+    day = _parse_date(date_, "--date")
+    assert day is not None
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.daily_report(store, day, out_dir)
+
+    _run(job, as_json, _show_pairs)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline on the bundled sample data and write a report."""
+    from trucewatch import demo as demo_module
+
+    def job() -> dict[str, Any]:
+        say = (lambda _m: None) if as_json else (lambda m: err.print(m, highlight=False))
+        return demo_module.run_demo(out_dir, db_url=db, say=say)
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}")
+
+    _run(job, as_json, show)
+
+
+def main() -> None:
+    """Entry point of the ``trucewatch`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

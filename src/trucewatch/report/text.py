@@ -1,0 +1,247 @@
+"""Words for the daily report: counts with the right plural, dates, and the summary.
+
+The summary is written from the numbers of the JSON document (:func:`summary_sentences`
+takes the document built by :func:`trucewatch.report.daily.build_report`), so the words
+and the tables can never disagree. It states counts and what was observed; it does not
+call incidents violations (that is the assessment's job) and does not compare with
+anything the input does not contain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+STATUS_SUMMARY_ORDER = ("confirmed", "probable", "possible", "unverified", "refuted")
+"""Statuses from most to least certain, as listed in the summary (refuted last)."""
+
+
+def fmt_day(d: date) -> str:
+    """``12 August 2025`` (independent of the locale)."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def fmt_int(n: int) -> str:
+    """Integer with thousands separators: ``1,234``."""
+    return f"{int(n):,}"
+
+
+def count_noun(n: int, singular: str, plural: str | None = None, *, zero: str = "no") -> str:
+    """``"no incidents"``, ``"1 incident"``, ``"2 incidents"``, ``"1,234 incidents"``.
+
+    ``zero`` is the word used for 0 (pass ``""`` to write the digit).
+    """
+    word = singular if n == 1 else (plural if plural is not None else singular + "s")
+    if n == 0 and zero:
+        return f"{zero} {word}"
+    return f"{fmt_int(n)} {word}"
+
+
+def was_were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def join_words(items: Iterable[str], conj: str = "and") -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    xs = list(items)
+    if not xs:
+        return ""
+    if len(xs) == 1:
+        return xs[0]
+    return f"{', '.join(xs[:-1])} {conj} {xs[-1]}"
+
+
+def humanize(key: str) -> str:
+    """``"satellite_thermal"`` -> ``"satellite thermal"``."""
+    return str(key).replace("_", " ")
+
+
+def _parse_dt(s: str) -> datetime:
+    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _hhmm(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%H:%M")
+
+
+def agreement_coverage(ag: Mapping[str, Any], day: date) -> str:
+    """How an agreement covered the reported UTC day, in words."""
+    if not ag.get("in_force_from") or not ag.get("in_force_until"):
+        return "not in force on that day"
+    start = _parse_dt(ag["in_force_from"])
+    end = _parse_dt(ag["in_force_until"])
+    day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    starts_in_day = start > day_start
+    ends_in_day = end < day_start + timedelta(days=1)
+    if not starts_in_day and not ends_in_day:
+        return "throughout the day"
+    if starts_in_day and ends_in_day:
+        return f"from {_hhmm(start)} to {_hhmm(end)} UTC"
+    if starts_in_day:
+        return f"from {_hhmm(start)} UTC"
+    return f"until {_hhmm(end)} UTC"
+
+
+def _top_with_ties(rows: Sequence[Mapping[str, Any]], k: int = 3, cap: int = 5) -> list[Any]:
+    """The first ``k`` rows (sorted by count, descending), extended by rows tied with the
+    k-th, up to ``cap`` rows."""
+    top = list(rows[:k])
+    if len(rows) > k:
+        last = top[-1]["incidents"]
+        for r in rows[k:cap]:
+            if r["incidents"] != last:
+                break
+            top.append(r)
+    return top
+
+
+def summary_sentences(doc: Mapping[str, Any]) -> list[str]:
+    """The summary in words, one string per sentence, from the report document."""
+    day = date.fromisoformat(doc["date"])
+    s = doc["summary"]
+    n: int = s["incidents"]
+    out: list[str] = []
+
+    # 1. incidents by status
+    if n == 0:
+        out.append(f"On {fmt_day(day)} (UTC), trucewatch recorded no incidents.")
+    else:
+        parts = [
+            (st, int(s["by_status"].get(st, 0)))
+            for st in STATUS_SUMMARY_ORDER
+            if s["by_status"].get(st, 0)
+        ]
+        others = [
+            (st, int(c)) for st, c in s["by_status"].items() if st not in STATUS_SUMMARY_ORDER and c
+        ]
+        parts += others
+        head = f"On {fmt_day(day)} (UTC), trucewatch recorded {count_noun(n, 'incident')}"
+        if len(parts) == 1:
+            st = parts[0][0]
+            out.append(f"{head} ({'all ' if n > 1 else ''}{st}).")
+        else:
+            out.append(f"{head}: {join_words(f'{fmt_int(c)} {st}' for st, c in parts)}.")
+
+    # 2. observations received
+    obs_total: int = s["observations_total"]
+    if obs_total == 0:
+        if n == 0:
+            out.append(
+                "No observations were received that day, so the absence of incidents "
+                "says nothing about activity along the line."
+            )
+        else:
+            out.append("No observations were counted as received that day.")
+    else:
+        obs = sorted(
+            ((k, int(c)) for k, c in s["observations"].items() if c),
+            key=lambda kc: (-kc[1], kc[0]),
+        )
+        if len(obs) == 1:
+            detail = humanize(obs[0][0]) if obs_total == 1 else f"all {humanize(obs[0][0])}"
+        else:
+            detail = join_words(f"{fmt_int(c)} {humanize(k)}" for k, c in obs)
+        out.append(
+            f"{count_noun(obs_total, 'observation')} {was_were(obs_total)} "
+            f"received that day ({detail})."
+        )
+
+    if n > 0:
+        # 3. sectors
+        rows = [r for r in doc["sectors"] if r["index"] is not None]
+        active = sorted(
+            (r for r in rows if r["incidents"] > 0),
+            key=lambda r: (-r["incidents"], r["start_km"] if r["start_km"] is not None else 0),
+        )
+        outside = int(s["outside_sectors"])
+        if not rows:
+            out.append("No sectors were given for the contact line.")
+        elif not active:
+            if n == 1:
+                out.append("The incident lay outside the sectors of the contact line.")
+            else:
+                out.append("None of the incidents lay in a sector of the contact line.")
+        elif len(active) == 1:
+            r = active[0]
+            tail = "" if len(rows) == 1 else "; no other sector had any"
+            out.append(f"Sector {r['name']} had {count_noun(r['incidents'], 'incident')}{tail}.")
+        else:
+            top = _top_with_ties(active)
+            listed = join_words(f"{r['name']} ({fmt_int(r['incidents'])})" for r in top)
+            head = f"Incidents were recorded in {len(active)} of the {len(rows)} sectors"
+            if len(top) == len(active):
+                out.append(f"{head}: {listed}.")
+            else:
+                out.append(f"{head}; the most active were {listed}.")
+        if active and outside:
+            out.append(f"{count_noun(outside, 'incident')} lay outside the sectors.")
+
+        # 4. confidence
+        mean = s.get("mean_confidence")
+        if mean is not None:
+            mx = s.get("max_confidence")
+            tail = f" (highest {mx:.2f})" if mx is not None and f"{mx:.2f}" != f"{mean:.2f}" else ""
+            if n == 1:
+                out.append(f"Its confidence was {mean:.2f}.")
+            else:
+                out.append(f"Mean confidence was {mean:.2f}{tail}.")
+
+        # 5. attribution
+        by_att: Mapping[str, int] = s.get("by_attribution", {})
+        und = int(by_att.get("undetermined", 0))
+        named = sorted(
+            ((p, int(c)) for p, c in by_att.items() if p != "undetermined" and c),
+            key=lambda pc: (-pc[1], pc[0]),
+        )
+        if not named:
+            if n == 1:
+                out.append("The origin of fire is undetermined.")
+            else:
+                which = "both incidents" if n == 2 else f"all {fmt_int(n)} incidents"
+                out.append(f"The origin of fire is undetermined for {which}.")
+        else:
+            items = join_words(
+                f"the area held by {p} for {count_noun(c, 'incident')}" for p, c in named
+            )
+            tail = f"; the origin is undetermined for {count_noun(und, 'incident')}" if und else ""
+            out.append(f"Fire was attributed to {items}{tail}.")
+
+    # 6. agreements
+    ags = doc.get("agreements") or []
+    if not ags:
+        out.append("No agreement was in force.")
+    for ag in ags:
+        cov = agreement_coverage(ag, day)
+        name = f"The agreement \u201c{ag['name']}\u201d"
+        if cov.startswith("not"):
+            out.append(f"{name} was {cov}.")
+        elif cov == "throughout the day":
+            out.append(f"{name} was in force {cov}.")
+        else:
+            k = int(ag.get("incidents_while_in_force", 0))
+            out.append(
+                f"{name} was in force {cov}; {count_noun(k, 'incident')} {was_were(k)} "
+                "recorded while it was in force."
+            )
+
+    # 7. trend
+    hist = [(date.fromisoformat(h["date"]), int(h["incidents"])) for h in doc.get("history", [])]
+    prev = [c for d, c in hist if d < day]
+    if len(prev) == 1:
+        out.append(f"The previous day had {count_noun(prev[0], 'incident')}.")
+    elif len(prev) > 1:
+        mean_prev = sum(prev) / len(prev)
+        cmp = "above" if n > mean_prev else "below" if n < mean_prev else "equal to"
+        out.append(
+            f"The previous {len(prev)} days averaged {mean_prev:.1f} incidents per day "
+            f"(from {fmt_int(min(prev))} to {fmt_int(max(prev))}); this day was {cmp} that "
+            "average."
+        )
+    return out

@@ -1,0 +1,307 @@
+"""Use cases shared by the command line, the demo and (later) the API.
+
+Each function takes an open :class:`~trucewatch.store.Store`, does one job and returns a
+plain dict (the ``--json`` result of the matching command). Progress is reported through
+an optional callback so the core stays free of terminal code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from shapely import wkt
+
+from trucewatch import sources
+from trucewatch.errors import InputError, RecordError
+from trucewatch.fusion import FusionResult, PlaceContext, fuse_observations
+from trucewatch.geo.contact_line import derive_contact_line, read_line_file
+from trucewatch.geo.lookup import LineContext
+from trucewatch.geo.outline import load_country_outline
+from trucewatch.geo.projection import geodesic_length_km
+from trucewatch.geo.sectors import cut_sectors
+from trucewatch.store import Store
+from trucewatch.types import ContactLine, Sector
+
+Progress = Callable[[str, int, int], None]
+"""Progress callback: (task description, done, total)."""
+
+LINE_WKT_PRECISION = 6
+"""Decimal places of stored WGS84 coordinates (about 0.1 m)."""
+
+
+def _no_progress(_task: str, _done: int, _total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------- contact lines
+
+
+def valid_from_of(path: Path, geometry_hint: dict[str, Any] | None = None) -> date | None:
+    """The date a control map or line is valid from, read from the file name
+    (``..._YYYYMMDD`` or ``..._YYYY-MM-DD``) or from the latest ``EditDate`` property."""
+    m = re.search(r"(20\d\d)-?(\d\d)-?(\d\d)(?!\d)", path.stem)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    if geometry_hint and geometry_hint.get("edit_date"):
+        return date.fromisoformat(str(geometry_hint["edit_date"])[:10])
+    return None
+
+
+def _latest_edit_date(path: Path) -> str | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    dates = [
+        str(f.get("properties", {}).get("EditDate"))
+        for f in doc.get("features", [])
+        if f.get("properties", {}).get("EditDate")
+    ]
+    return max(dates) if dates else None
+
+
+def import_line(
+    store: Store,
+    path: Path,
+    *,
+    valid_from: date | None = None,
+    name: str | None = None,
+    country: Path | None = None,
+    sector_km: float = 50.0,
+    controlled_by: str = "RU",
+    other_party: str = "UA",
+) -> dict[str, Any]:
+    """Import a control-area file (deriving the contact line) or a line file, cut it into
+    sectors and store it, versioned by ``valid_from``."""
+    kind, geom = read_line_file(path)
+    if valid_from is None:
+        valid_from = valid_from_of(path, {"edit_date": _latest_edit_date(path)})
+    if valid_from is None:
+        raise InputError(
+            RecordError(str(path), None, "valid_from",
+                        "no date in the file name or EditDate; give --valid-from YYYY-MM-DD")
+        )  # fmt: skip
+    country_geom = load_country_outline(country) if kind == "control" else None
+    line = derive_contact_line(geom, country_geom) if kind == "control" else geom
+    pieces = cut_sectors(line, target_km=sector_km)
+    contact = ContactLine(
+        id=None,
+        name=name or path.stem,
+        valid_from=valid_from,
+        length_km=round(geodesic_length_km(line), 3),
+        geometry_wkt=wkt.dumps(line, rounding_precision=LINE_WKT_PRECISION),
+        controlled_by=controlled_by,
+        other_party=other_party,
+        control_wkt=None if kind != "control" else wkt.dumps(geom, rounding_precision=6),
+        country_wkt=None if country_geom is None else wkt.dumps(country_geom, rounding_precision=5),
+        source=str(path),
+    )
+    sectors = [
+        Sector(
+            line_id=0,
+            index=p.index,
+            name=p.name,
+            start_km=round(p.start_km, 3),
+            end_km=round(p.end_km, 3),
+            geometry_wkt=wkt.dumps(p.geometry, rounding_precision=LINE_WKT_PRECISION),
+        )
+        for p in pieces
+    ]
+    line_id, status = store.add_line(contact, sectors)
+    return {
+        "line_id": line_id,
+        "name": contact.name,
+        "valid_from": valid_from.isoformat(),
+        "length_km": contact.length_km,
+        "sectors": len(sectors),
+        "derived_from": kind,
+        "status": status,
+    }
+
+
+class StoredLines:
+    """The stored contact lines as a :class:`~trucewatch.fusion.ContextLookup`: every
+    lookup uses the line valid on the point's day."""
+
+    def __init__(self, lines: Sequence[ContactLine], sectors: dict[int, list[Sector]]) -> None:
+        self._lines = sorted(lines, key=lambda ln: ln.valid_from)
+        self._sectors = sectors
+        self._contexts: dict[int, LineContext] = {}
+
+    @classmethod
+    def from_store(cls, store: Store) -> StoredLines:
+        lines = store.lines()
+        return cls(lines, {ln.id: store.sectors(ln.id) for ln in lines if ln.id is not None})
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def line_on(self, day: date) -> ContactLine | None:
+        """The line valid on ``day`` (latest ``valid_from <= day``)."""
+        valid = [ln for ln in self._lines if ln.valid_from <= day]
+        return valid[-1] if valid else None
+
+    def context(self, line: ContactLine) -> LineContext:
+        assert line.id is not None
+        if line.id not in self._contexts:
+            self._contexts[line.id] = LineContext.from_stored(line, self._sectors[line.id])
+        return self._contexts[line.id]
+
+    def parties(self, day: date) -> tuple[str, str] | None:
+        line = self.line_on(day)
+        return None if line is None else (line.controlled_by, line.other_party)
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray, days: Sequence[date]) -> PlaceContext:
+        n = len(lon)
+        held = np.full(n, None, dtype=object)
+        dist = np.full(n, np.nan)
+        sector = np.full(n, None, dtype=object)
+        line_ids = np.array([_id_or_minus(self.line_on(d)) for d in days], dtype=int)
+        for line in self._lines:
+            mask = line_ids == line.id
+            if not mask.any():
+                continue
+            res = self.context(line).locate(np.asarray(lon)[mask], np.asarray(lat)[mask])
+            held[mask] = res.held_by
+            dist[mask] = res.distance_km
+            sector[mask] = res.sector_name
+        return PlaceContext(held_by=held, distance_km=dist, sector=sector)
+
+
+def _id_or_minus(line: ContactLine | None) -> int:
+    return -1 if line is None or line.id is None else line.id
+
+
+# ---------------------------------------------------------------------- observations
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    format: str | None = None,
+    skip_bad: bool = False,
+    progress: Progress = _no_progress,
+) -> dict[str, Any]:
+    """Read every file (all-or-nothing per file unless ``skip_bad``), then store all
+    accepted observations in one transaction. Re-importing stores nothing new."""
+    observations = []
+    errors: list[RecordError] = []
+    read = 0
+    for k, path in enumerate(paths):
+        progress(f"reading {path.name}", k, len(paths))
+        result = sources.read_file(path, format, skip_bad=skip_bad)
+        observations.extend(result.observations)
+        errors.extend(result.errors)
+        read += result.read
+    progress("storing", len(paths), len(paths))
+    counts = store.add_observations(
+        observations, files=[str(p) for p in paths], read=read, rejected=len(errors)
+    )
+    return {
+        "read": read,
+        "stored": counts.stored,
+        "duplicates": counts.duplicates,
+        "rejected": len(errors),
+        "errors": [e.as_dict() for e in errors],
+    }
+
+
+# ---------------------------------------------------------------------- fusion
+
+
+def _utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any]:
+    def norm(t: datetime | None) -> datetime | None:
+        if t is None:
+            return None
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+    return norm(since), norm(until)
+
+
+def fuse(
+    store: Store, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, Any]:
+    """Re-fuse the observations starting in [since, until) and replace their incidents."""
+    since, until = _utc_bounds(since, until)
+    observations = store.observations(since, until)
+    lines = StoredLines.from_store(store)
+    result: FusionResult = fuse_observations(observations, lines if lines else None)
+    store.replace_incidents(result.incidents, since, until)
+    by_status: dict[str, int] = {}
+    for inc in result.incidents:
+        by_status[inc.status.value] = by_status.get(inc.status.value, 0) + 1
+    return {
+        "observations": len(observations),
+        "incidents": len(result.incidents),
+        "by_status": by_status,
+        "unresolved": [{"observation": uid, "reason": why} for uid, why in result.unresolved],
+        "lines": len(store.lines()),
+    }
+
+
+# ---------------------------------------------------------------------- reports
+
+
+DATA_SOURCES = {
+    "satellite_thermal": "Satellite fire detections: NASA FIRMS (public domain).",
+    "patrol": "Patrol observations as submitted (synthetic where so labelled).",
+}
+
+
+def daily_report(
+    store: Store, day: date, out_dir: Path, *, history_days: int = 14
+) -> dict[str, Any]:
+    """Write the daily report for the UTC day ``day`` into ``out_dir``."""
+    from trucewatch.report import DailyReportInput, write_daily_report
+
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    incidents = store.incidents(start, end)
+    first = day - timedelta(days=history_days)
+    per_day = store.incident_counts_per_day(first, day + timedelta(days=1))
+    history = [(first + timedelta(days=k), per_day.get(first + timedelta(days=k), 0))
+               for k in range(history_days + 1)]  # fmt: skip
+    line = store.line_valid_on(day)
+    sectors = store.sectors(line.id) if line is not None and line.id is not None else []
+    counts = store.observation_counts_by_source(start, end)
+    data_sources = [DATA_SOURCES[k] for k in sorted(counts) if k in DATA_SOURCES]
+    if line is not None:
+        data_sources.append(f"Contact line: {line.name} (valid from {line.valid_from}), "
+                            "derived from control-area maps (DeepStateMap / ISW).")
+        if line.country_wkt:
+            data_sources.append("Country outline: © OpenStreetMap contributors (ODbL).")
+    inp = DailyReportInput(
+        day=day,
+        generated_at=datetime.now(UTC),
+        incidents=incidents,
+        history=history,
+        history_by_sector=None,
+        sectors=sectors,
+        line_wkt=None if line is None else line.geometry_wkt,
+        control_wkt=None if line is None else line.control_wkt,
+        line_name="" if line is None else line.name,
+        line_valid_from=None if line is None else line.valid_from,
+        controlled_by="RU" if line is None else line.controlled_by,
+        other_party="UA" if line is None else line.other_party,
+        agreements=[],
+        observation_counts=counts,
+        data_sources=data_sources,
+    )
+    paths = write_daily_report(inp, out_dir)
+    return {
+        "date": day.isoformat(),
+        "incidents": len(incidents),
+        "html": str(paths.html),
+        "json": str(paths.json),
+    }
+
