@@ -51,7 +51,7 @@ def ua_point_near_line(rng: np.random.Generator, area, boundary, d_km: tuple[flo
 
 
 def compass(bearing: float) -> str:
-    return COMPASS_16[int(round((bearing % 360) / 22.5)) % 16]
+    return COMPASS_16[round((bearing % 360) / 22.5) % 16]
 
 
 def main() -> None:

@@ -112,7 +112,7 @@ def fuse_observations(
     loc = localize(observations)
     unresolved = [(observations[i].uid, r) for i, r in sorted(loc.reasons.items())]
     idx = np.flatnonzero(loc.ok)
-    obs = [observations[i] for i in idx]
+    obs = [observations[int(i)] for i in idx]
     if not obs:
         return FusionResult(incidents=[], unresolved=unresolved)
     xy, cov = loc.xy_km[idx], loc.cov_km2[idx]
@@ -179,12 +179,7 @@ def _with_context(
                 uid=_incident_uid([o.uid for o in members]),
                 time_start=d.time_start,
                 time_end=d.time_end,
-                location=PointLocation(
-                    lon=float(lon[k]),
-                    lat=float(lat[k]),
-                    cov_km2=((float(d.cov[0, 0]), float(d.cov[0, 1])),
-                             (float(d.cov[1, 0]), float(d.cov[1, 1]))),
-                ),  # fmt: skip
+                location=PointLocation.from_cov(lon[k], lat[k], d.cov),
                 kind=_kind(members),
                 count=_episode_count(members),
                 confidence=round(confidence, 4),
@@ -214,13 +209,19 @@ def _observer_holders(
     ]  # fmt: skip
     if not idx:
         return {}
-    points = [obs[i].location.observer for i in idx]  # type: ignore[union-attr]
+    points = [_observer_point(obs[i]) for i in idx]
     ctx = lookup.locate(
         np.array([p.lon for p in points]),
         np.array([p.lat for p in points]),
         [obs[i].time_start.astimezone(UTC).date() for i in idx],
     )
     return {i: _opt_str(ctx.held_by[k]) for k, i in enumerate(idx)}
+
+
+def _observer_point(o: Observation) -> PointLocation:
+    loc = o.location
+    assert isinstance(loc, BearingRangeLocation) and isinstance(loc.observer, PointLocation)
+    return loc.observer
 
 
 def _opt_str(value: object) -> str | None:

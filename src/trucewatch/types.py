@@ -97,11 +97,7 @@ def compass_to_bearing(word: str) -> float:
     abbrev = {"n": "north", "e": "east", "s": "south", "w": "west"}
     letters = key.replace("-", "")
     if letters and all(c in abbrev for c in letters) and len(letters) <= 3:
-        parts = [abbrev[c] for c in letters]
-        if len(parts) == 3:
-            key = f"{parts[0]}-{parts[1]}-{parts[2]}"
-        else:
-            key = "-".join(parts)
+        key = "-".join(abbrev[c] for c in letters)
         if key in COMPASS_16:
             return COMPASS_16.index(key) * 22.5
     squashed = {w.replace("-", ""): i for i, w in enumerate(COMPASS_16)}
@@ -153,6 +149,16 @@ class PointLocation:
         """Point with a circular uncertainty of standard deviation ``sigma_km`` per axis."""
         s2 = float(sigma_km) ** 2
         return cls(lon=lon, lat=lat, cov_km2=((s2, 0.0), (0.0, s2)))
+
+    @classmethod
+    def from_cov(cls, lon: float, lat: float, cov: np.ndarray) -> PointLocation:
+        """Point with a 2x2 covariance given as an array (km², east/north)."""
+        c = np.asarray(cov, dtype=float)
+        return cls(
+            lon=float(lon),
+            lat=float(lat),
+            cov_km2=((float(c[0, 0]), float(c[0, 1])), (float(c[1, 0]), float(c[1, 1]))),
+        )
 
     @property
     def cov(self) -> np.ndarray:

@@ -67,12 +67,7 @@ def _localize_wedge(obs: Observation, loc: BearingRangeLocation) -> PointLocatio
         observer.lon, observer.lat, observer.cov, loc.bearings_deg,
         loc.bearing_halfwidth_deg, d_min, d_max,
     )
-    c = est.cov_km2
-    return PointLocation(
-        lon=est.lon,
-        lat=est.lat,
-        cov_km2=((float(c[0, 0]), float(c[0, 1])), (float(c[1, 0]), float(c[1, 1]))),
-    )
+    return PointLocation.from_cov(est.lon, est.lat, est.cov_km2)
 
 
 def localize(observations: Sequence[Observation]) -> Localized:

@@ -73,8 +73,4 @@ def _offset(
     u = np.array([math.sin(b), math.cos(b)])  # unit vector east/north along the bearing
     v = np.array([u[1], -u[0]])
     cov = along**2 * np.outer(u, u) + across**2 * np.outer(v, v) + sigma_km**2 * np.eye(2)
-    return PointLocation(
-        lon=float(lon2),
-        lat=float(lat2),
-        cov_km2=((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
-    )
+    return PointLocation.from_cov(lon2, lat2, cov)

@@ -122,7 +122,7 @@ class Store:
                     geometry_sha256=digest,
                     imported_at=datetime.now(UTC),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             if sectors:
                 conn.execute(
                     insert(t.sectors),
@@ -214,7 +214,7 @@ class Store:
                     duplicates=0,
                     rejected=rejected,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             for chunk in _chunks(observations, INSERT_CHUNK):
                 rows = [_observation_row(o, batch_id) for o in chunk]
                 stored += len(conn.execute(stmt, rows).all())
@@ -344,7 +344,7 @@ class Store:
                     definition_sha256=digest,
                     added_at=datetime.now(UTC),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
         return int(new_id), True
 
     def agreement_definitions(self) -> list[tuple[int, dict[str, Any]]]:

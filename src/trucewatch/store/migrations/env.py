@@ -8,14 +8,14 @@ Run through :func:`trucewatch.store.engine.migrate`, which hands an open connect
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from trucewatch.store.schema import metadata
 
 config = context.config
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -33,6 +33,8 @@ else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url"
     )
+    if not url:
+        raise SystemExit("give the database URL: alembic -x url=... upgrade head")
     engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
