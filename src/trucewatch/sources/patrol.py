@@ -1,0 +1,489 @@
+"""Patrol reports as JSON Lines: one report per line in the patrol observation schema.
+
+The schema is the ``expected`` object of ``shared/data/smm/examples.jsonl`` (see
+``docs/architecture.md``)::
+
+    {"date": "2015-07-16", "observer_place": "Donetsk central railway station",
+     "observer_reference": {"km": 8, "direction": "north-west", "of": "Donetsk"},
+     "time_start": "08:10", "time_end": "16:00",
+     "events": [{"count": 10, "kind": "explosion", "weapon": "mortar", "flow": "incoming",
+                 "directions": ["north", "west"], "distance_km_min": 3, "distance_km_max": 6}]}
+
+with these optional keys:
+
+``observer_lon``, ``observer_lat``
+    the observer's position (WGS84 degrees; both or neither);
+``observer_sigma_km``
+    standard deviation of that position per axis (default 0.1 km);
+``timezone``
+    IANA name of the zone of ``time_start``/``time_end`` (default ``Europe/Kyiv``: SMM
+    reports give Kyiv local time);
+``source_id``
+    patrol or team id (default ``"patrol"``);
+``reliability`` (A-F), ``credibility`` (1-6)
+    Admiralty grading (default B and 2: a trained observer reporting what it saw or heard
+    itself: usually reliable, probably true);
+``synthetic``
+    true for invented records (kept in ``attributes``);
+per event ``bearings_deg``
+    measured bearings in degrees from true north, instead of compass words;
+per event ``bearing_halfwidth_deg``
+    half-width of the sector around each measured bearing (default
+    :data:`MEASURED_HALFWIDTH_DEG`).
+
+One observation per event (``uid`` index = event index; ``attributes["event_index"]``).
+
+Location: a :class:`~trucewatch.types.BearingRangeLocation` around the observer, whose
+``observer`` is a point (isotropic, ``observer_sigma_km``) when coordinates are given and
+otherwise the named place as a :class:`~trucewatch.types.PlaceLocation`
+(``observer_place`` with ``observer_reference``), which geocoding resolves later; the
+bearings and distance range are kept either way. A compass word stands for a 22.5-degree
+sector (11.25 degrees either side); :data:`COMPASS_HALFWIDTH_DEG` adds 3.75 degrees for
+the observer's own error (a direction judged by ear or eye, a compass held by hand), so
+15 degrees either side. An event with no direction at all has no bearings (any direction).
+
+Time window: ``date`` with ``time_start``/``time_end`` (``HH:MM`` or ``HH:MM:SS``, local
+time in ``timezone``) converted to UTC. Only one of the two given: that instant. Neither:
+the whole local day. An end before the start means the window ran past midnight; ``24:00``
+is accepted as an end.
+
+A bad record gives one :class:`~trucewatch.errors.RecordError` naming the line and the
+field precisely (``"events[2].flow"``, ``"observer_reference.km"``, ``"json"`` for a line
+that is not JSON) and no observation, even if its other events are fine. ``payload`` is
+the line as read (without the line ending), so importing the same file again gives the
+same uids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from trucewatch.errors import RecordError
+from trucewatch.sources.base import iter_lines, observation_uid, sha256_hex
+from trucewatch.types import (
+    BearingRangeLocation,
+    EventKind,
+    Flow,
+    Observation,
+    PlaceLocation,
+    PointLocation,
+    SourceKind,
+    compass_to_bearing,
+)
+
+NAME = "patrol"
+
+DEFAULT_TIMEZONE = "Europe/Kyiv"
+DEFAULT_SOURCE_ID = "patrol"
+DEFAULT_OBSERVER_SIGMA_KM = 0.1
+DEFAULT_RELIABILITY = "B"
+DEFAULT_CREDIBILITY = 2
+
+COMPASS_HALFWIDTH_DEG = 11.25 + 3.75
+"""Half-width of the sector of a 16-point compass word: half the 22.5-degree sector plus
+3.75 degrees of observer error."""
+
+MEASURED_HALFWIDTH_DEG = 5.0
+"""Default half-width around a bearing given in degrees (hand-held compass on a seen flash
+or smoke, plus the observer's own error)."""
+
+PATROL_KINDS: tuple[EventKind, ...] = tuple(k for k in EventKind if k != EventKind.THERMAL_ANOMALY)
+"""Event kinds of the patrol vocabulary."""
+
+_MAX_SNIFF_LINE = 1 << 20
+
+
+class FieldError(ValueError):
+    """A bad field of a patrol record: ``field`` path (``"events[2].flow"``) and message."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def _first_line(path: Path, head: str) -> str | None:
+    """The first non-blank line (JSON Lines break lines at ``\n`` only), read again from
+    the file (up to 1 MiB) when the head ends inside it."""
+    lines = head.split("\n")
+    for n, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if n < len(lines) - 1:
+            return line
+        try:
+            with open(path, "rb") as f:
+                for _ in range(n + 1):
+                    raw = f.readline(_MAX_SNIFF_LINE)
+            return raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+        except OSError:
+            return line
+    return None
+
+
+def sniff(path: Path, head: str) -> bool:
+    """The first non-empty line is a JSON object with an ``events`` key."""
+    line = _first_line(path, head.lstrip("\ufeff"))
+    if line is None or not line.lstrip().startswith("{"):
+        return False
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "events" in record
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any, field: str, *, minimum: float | None = None) -> float:
+    if not _is_number(value) or not math.isfinite(value):
+        raise FieldError(field, f"must be a number, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise FieldError(field, f"must be >= {minimum:g}, not {value!r}")
+    return float(value)
+
+
+def _optional_text(record: dict[str, Any], key: str, prefix: str = "") -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(prefix + key, f"must be text or null, not {value!r}")
+    return value.strip() or None
+
+
+def parse_local_time(text: Any, field: str, *, allow_24: bool = False) -> time | None:
+    """``HH:MM`` or ``HH:MM:SS`` (or null) as a time of day; ``24:00`` as ``time.max``
+    marker only when ``allow_24`` (the caller turns it into the next midnight)."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise FieldError(field, f"must be a time HH:MM or null, not {text!r}")
+    parts = text.strip().split(":")
+    if not (
+        len(parts) in (2, 3)
+        and all(p.isascii() and p.isdigit() for p in parts)
+        and len(parts[0]) in (1, 2)
+        and all(len(p) == 2 for p in parts[1:])
+    ):
+        raise FieldError(field, f"must be a time HH:MM, not {text!r}")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if allow_24 and (h, m, s) == (24, 0, 0):
+        return time.max
+    if not (h < 24 and m < 60 and s < 60):
+        raise FieldError(field, f"time out of range: {text!r}")
+    return time(h, m, s)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == "Europe/Kyiv":  # older tz databases only know the old spelling
+            return ZoneInfo("Europe/Kiev")
+        raise
+
+
+def _window(record: dict[str, Any]) -> tuple[datetime, datetime, str]:
+    raw_date = record.get("date")
+    if not isinstance(raw_date, str) or len(raw_date.strip()) != 10:
+        raise FieldError("date", f"must be a date YYYY-MM-DD, not {raw_date!r}")
+    try:
+        day = date.fromisoformat(raw_date.strip())
+    except ValueError as exc:
+        raise FieldError("date", f"not a valid date: {raw_date!r}") from exc
+    tz_name = record.get("timezone")
+    if tz_name is None:
+        tz_name = DEFAULT_TIMEZONE
+    if not isinstance(tz_name, str):
+        raise FieldError("timezone", f"must be an IANA time zone name, not {tz_name!r}")
+    try:
+        zone = _zone(tz_name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise FieldError("timezone", f"unknown time zone {tz_name!r}") from exc
+
+    start_t = parse_local_time(record.get("time_start"), "time_start")
+    end_t = parse_local_time(record.get("time_end"), "time_end", allow_24=True)
+
+    def local(d: date, t: time) -> datetime:
+        if t is time.max:  # 24:00
+            return datetime.combine(d + timedelta(days=1), time(0), tzinfo=zone)
+        return datetime.combine(d, t, tzinfo=zone)
+
+    if start_t is None and end_t is None:
+        start = local(day, time(0))
+        end = local(day + timedelta(days=1), time(0))
+    elif start_t is None or end_t is None:
+        only = start_t if start_t is not None else end_t
+        assert only is not None
+        start = end = local(day, only)
+    else:
+        start = local(day, start_t)
+        end = local(day, end_t)
+        if end < start:  # ran past midnight
+            end = local(day + timedelta(days=1), end_t)
+    return start.astimezone(UTC), end.astimezone(UTC), tz_name.strip()
+
+
+def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
+    place = _optional_text(record, "observer_place")
+    ref = record.get("observer_reference")
+    ref_km = ref_direction = ref_of = None
+    if ref is not None:
+        if not isinstance(ref, dict):
+            raise FieldError("observer_reference", f"must be an object or null, not {ref!r}")
+        if ref.get("km") is not None:
+            ref_km = _number(ref["km"], "observer_reference.km", minimum=0.0)
+        ref_direction = _optional_text(ref, "direction", "observer_reference.")
+        if ref_direction is not None:
+            try:
+                compass_to_bearing(ref_direction)
+            except ValueError as exc:
+                raise FieldError("observer_reference.direction", str(exc)) from exc
+        ref_of = _optional_text(ref, "of", "observer_reference.")
+
+    lon, lat = record.get("observer_lon"), record.get("observer_lat")
+    sigma_raw = record.get("observer_sigma_km")
+    sigma = DEFAULT_OBSERVER_SIGMA_KM
+    if sigma_raw is not None:
+        sigma = _number(sigma_raw, "observer_sigma_km", minimum=0.0)
+    if lon is None and lat is None:
+        if place is None:
+            raise FieldError(
+                "observer_place", "missing: give observer_place or observer_lon/observer_lat"
+            )
+        return PlaceLocation(place=place, ref_km=ref_km, ref_direction=ref_direction, ref_of=ref_of)
+    if lon is None or lat is None:
+        missing = "observer_lon" if lon is None else "observer_lat"
+        raise FieldError(missing, "missing: give both observer_lon and observer_lat, or neither")
+    lon_f = _number(lon, "observer_lon")
+    lat_f = _number(lat, "observer_lat")
+    if not -180.0 <= lon_f <= 180.0:
+        raise FieldError("observer_lon", f"longitude {lon_f} outside [-180, 180]")
+    if not -90.0 <= lat_f <= 90.0:
+        raise FieldError("observer_lat", f"latitude {lat_f} outside [-90, 90]")
+    return PointLocation.isotropic(lon_f, lat_f, sigma)
+
+
+def _grading(record: dict[str, Any]) -> tuple[str, int]:
+    reliability = record.get("reliability")
+    if reliability is None:
+        reliability = DEFAULT_RELIABILITY
+    if not isinstance(reliability, str) or reliability.strip().upper() not in tuple("ABCDEF"):
+        raise FieldError("reliability", f"must be one of A-F, not {reliability!r}")
+    credibility = record.get("credibility")
+    if credibility is None:
+        credibility = DEFAULT_CREDIBILITY
+    if not isinstance(credibility, int) or isinstance(credibility, bool):
+        raise FieldError("credibility", f"must be an integer 1-6, not {credibility!r}")
+    if not 1 <= credibility <= 6:
+        raise FieldError("credibility", f"must be an integer 1-6, not {credibility!r}")
+    return reliability.strip().upper(), credibility
+
+
+def normalize_kind(text: str) -> str:
+    """``"Small-arms"`` -> ``"small_arms"``."""
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _event(event: Any, i: int) -> dict[str, Any]:
+    """Validated values of one event (``field`` paths ``events[i].key``)."""
+    at = f"events[{i}]"
+    if not isinstance(event, dict):
+        raise FieldError(at, f"must be an object, not {type(event).__name__}")
+
+    count = event.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count <= 0):
+        raise FieldError(f"{at}.count", f"must be a positive integer or null, not {count!r}")
+
+    kind_raw = event.get("kind")
+    if not isinstance(kind_raw, str):
+        raise FieldError(f"{at}.kind", f"missing or not text: {kind_raw!r}")
+    kind_key = normalize_kind(kind_raw)
+    kind = next((k for k in PATROL_KINDS if k.value == kind_key), None)
+    if kind is None:
+        raise FieldError(
+            f"{at}.kind",
+            f"unknown kind {kind_raw!r} (one of {', '.join(k.value for k in PATROL_KINDS)})",
+        )
+
+    weapon = _optional_text(event, "weapon", f"{at}.")
+
+    flow_raw = event.get("flow")
+    flow = None
+    if flow_raw is not None:
+        key = flow_raw.strip().lower() if isinstance(flow_raw, str) else None
+        flow = next((f for f in Flow if f.value == key), None)
+        if flow is None:
+            raise FieldError(
+                f"{at}.flow",
+                f"unknown flow {flow_raw!r} (one of {', '.join(f.value for f in Flow)} or null)",
+            )
+
+    directions = event.get("directions")
+    words: list[str] = []
+    compass: list[float] = []
+    if directions is not None:
+        if not isinstance(directions, list):
+            raise FieldError(f"{at}.directions", "must be a list of compass words or null")
+        for j, word in enumerate(directions):
+            if not isinstance(word, str):
+                raise FieldError(f"{at}.directions[{j}]", f"must be a compass word, not {word!r}")
+            try:
+                compass.append(compass_to_bearing(word))
+            except ValueError as exc:
+                raise FieldError(f"{at}.directions[{j}]", str(exc)) from exc
+            words.append(word)
+
+    measured: list[float] = []
+    bearings = event.get("bearings_deg")
+    if bearings is not None:
+        if not isinstance(bearings, list):
+            raise FieldError(f"{at}.bearings_deg", "must be a list of degrees or null")
+        for j, b in enumerate(bearings):
+            measured.append(_number(b, f"{at}.bearings_deg[{j}]") % 360.0)
+
+    halfwidth = MEASURED_HALFWIDTH_DEG
+    if event.get("bearing_halfwidth_deg") is not None:
+        halfwidth = _number(event["bearing_halfwidth_deg"], f"{at}.bearing_halfwidth_deg")
+        if not 0.0 < halfwidth <= 180.0:
+            raise FieldError(
+                f"{at}.bearing_halfwidth_deg", f"must be in (0, 180], not {halfwidth:g}"
+            )
+
+    d_min = event.get("distance_km_min")
+    d_max = event.get("distance_km_max")
+    if d_min is not None:
+        d_min = _number(d_min, f"{at}.distance_km_min", minimum=0.0)
+    if d_max is not None:
+        d_max = _number(d_max, f"{at}.distance_km_max", minimum=0.0)
+    if d_min is not None and d_max is not None and d_min > d_max:
+        raise FieldError(
+            f"{at}.distance_km_min", f"{d_min:g} is greater than distance_km_max {d_max:g}"
+        )
+
+    if measured:  # bearings in degrees replace compass words
+        bearings_deg, width = tuple(measured), halfwidth
+    else:
+        bearings_deg, width = tuple(compass), COMPASS_HALFWIDTH_DEG
+    return {
+        "count": count,
+        "kind": kind,
+        "weapon": weapon,
+        "flow": flow,
+        "directions": words,
+        "bearings_deg": bearings_deg,
+        "halfwidth": width,
+        "d_min": d_min,
+        "d_max": d_max,
+    }
+
+
+def parse_record(record: Any, payload: str) -> list[Observation]:
+    """Observations of one decoded patrol record (``payload`` is its raw line).
+
+    Raises :class:`FieldError` naming the first bad field.
+    """
+    if not isinstance(record, dict):
+        raise FieldError(None, f"a record must be a JSON object, not {type(record).__name__}")
+    t_start, t_end, tz_name = _window(record)
+    observer = _observer(record)
+    source_id = record.get("source_id")
+    if source_id is None:
+        source_id = DEFAULT_SOURCE_ID
+    if not isinstance(source_id, str) or not source_id.strip():
+        raise FieldError("source_id", f"must be non-empty text, not {source_id!r}")
+    reliability, credibility = _grading(record)
+    synthetic = record.get("synthetic")
+    if synthetic is not None and not isinstance(synthetic, bool):
+        raise FieldError("synthetic", f"must be true, false or null, not {synthetic!r}")
+    events = record.get("events")
+    if not isinstance(events, list):
+        raise FieldError("events", "missing or not a list")
+    if not events:
+        raise FieldError("events", "no events: a patrol record reports at least one event")
+    parsed = [_event(e, i) for i, e in enumerate(events)]
+
+    place = _optional_text(record, "observer_place")
+    digest = sha256_hex(payload)
+    out = []
+    for i, ev in enumerate(parsed):
+        attributes: dict[str, Any] = {"event_index": i, "timezone": tz_name}
+        if place is not None:
+            attributes["observer_place"] = place
+        if ev["directions"]:
+            attributes["directions"] = ev["directions"]
+        if synthetic is not None:
+            attributes["synthetic"] = synthetic
+        out.append(
+            Observation(
+                uid=observation_uid(NAME, payload, i),
+                source_kind=SourceKind.PATROL,
+                source_format=NAME,
+                source_id=source_id.strip(),
+                time_start=t_start,
+                time_end=t_end,
+                location=BearingRangeLocation(
+                    observer=observer,
+                    bearings_deg=ev["bearings_deg"],
+                    bearing_halfwidth_deg=ev["halfwidth"],
+                    distance_km_min=ev["d_min"],
+                    distance_km_max=ev["d_max"],
+                ),
+                kind=ev["kind"],
+                count=ev["count"],
+                weapon=ev["weapon"],
+                flow=ev["flow"],
+                reliability=reliability,
+                credibility=credibility,
+                payload=payload,
+                payload_sha256=digest,
+                attributes=attributes,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read(path: Path) -> Iterator[Observation | RecordError]:
+    """Observations of a patrol JSON Lines file; one :class:`RecordError` per bad line."""
+    file = str(path)
+    with open(path, "rb") as f:
+        for number, line in iter_lines(f, path):
+            if isinstance(line, RecordError):
+                yield line
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                yield RecordError(file, number, "json", f"not valid JSON: {msg}{where}")
+                continue
+            try:
+                observations = parse_record(record, line)
+            except FieldError as bad:
+                yield RecordError(file, number, bad.field, bad.message)
+                continue
+            yield from observations
