@@ -192,25 +192,22 @@ def import_files(
     skip_bad: bool = False,
     progress: Progress = _no_progress,
 ) -> dict[str, Any]:
-    """Read every file (all-or-nothing per file unless ``skip_bad``), then store all
-    accepted observations in one transaction. Re-importing stores nothing new."""
-    observations = []
+    """Import files in one transaction: every accepted observation of every file is
+    stored, or nothing (a bad record fails the whole import unless ``skip_bad``).
+    Files are streamed, not held in memory. Re-importing stores nothing new."""
+    streams = [sources.stream_file(p, format, skip_bad=skip_bad) for p in paths]
     errors: list[RecordError] = []
-    read = 0
-    for k, path in enumerate(paths):
-        progress(f"reading {path.name}", k, len(paths))
-        result = sources.read_file(path, format, skip_bad=skip_bad)
-        observations.extend(result.observations)
-        errors.extend(result.errors)
-        read += result.read
-    progress("storing", len(paths), len(paths))
-    counts = store.add_observations(
-        observations, files=[str(p) for p in paths], read=read, rejected=len(errors)
-    )
+    with store.import_batch([str(p) for p in paths]) as batch:
+        for k, stream in enumerate(streams):
+            progress(f"importing {stream.path.name}", k, len(streams))
+            batch.add(stream)
+            batch.finish(read=stream.read, rejected=len(stream.errors))
+            errors.extend(stream.errors)
+        progress("committing", len(streams), len(streams))
     return {
-        "read": read,
-        "stored": counts.stored,
-        "duplicates": counts.duplicates,
+        "read": batch.read,
+        "stored": batch.counts.stored,
+        "duplicates": batch.counts.duplicates,
         "rejected": len(errors),
         "errors": [e.as_dict() for e in errors],
     }

@@ -15,11 +15,12 @@ kept.
 from __future__ import annotations
 
 import codecs
-import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trucewatch.errors import InputError, RecordError
+from trucewatch.gc import gc_paused
 from trucewatch.sources import firms, patrol
 from trucewatch.sources.base import HEAD_BYTES, SourceFormat, observation_uid
 from trucewatch.types import Observation
@@ -27,12 +28,14 @@ from trucewatch.types import Observation
 __all__ = [
     "HEAD_BYTES",
     "REGISTRY",
+    "FileStream",
     "ReadResult",
     "SourceFormat",
     "observation_uid",
     "read_file",
     "read_head",
     "sniff_format",
+    "stream_file",
 ]
 
 REGISTRY: dict[str, SourceFormat] = {m.NAME: m for m in (firms, patrol)}
@@ -107,46 +110,68 @@ def _module(path: Path, format: str) -> SourceFormat:
     return module
 
 
+class FileStream:
+    """Observations of one file, read lazily: iterate once; afterwards ``read`` holds the
+    number of input records and ``errors`` the rejected ones (with ``skip_bad``).
+
+    With ``skip_bad=False`` iteration raises ``InputError`` at the first bad record, so a
+    caller storing inside one transaction stores nothing of that file.
+    """
+
+    def __init__(self, path: Path, name: str, skip_bad: bool) -> None:
+        self.path = path
+        self.format = name
+        self.skip_bad = skip_bad
+        self.errors: list[RecordError] = []
+        self.read = 0
+
+    def __iter__(self) -> Iterator[Observation]:
+        module = REGISTRY[self.format]
+        try:
+            for item in module.read(self.path):
+                if isinstance(item, Observation):
+                    if not item.attributes.get("event_index"):
+                        self.read += 1
+                    yield item
+                else:
+                    if not self.skip_bad:
+                        raise InputError(item)
+                    self.read += 1
+                    self.errors.append(item)
+        except OSError as exc:
+            raise _file_error(self.path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def stream_file(path: Path, format: str | None = None, *, skip_bad: bool = False) -> FileStream:
+    """Open one file in ``format`` (sniffed when ``None``) for lazy reading.
+
+    A file that cannot be read, is empty or is not UTF-8 raises :class:`InputError` here,
+    before any record is read; so does an unknown format name (listing the known ones).
+    """
+    path = Path(path)
+    if format is None:
+        name = sniff_format(path)
+    else:
+        name = _module(path, format).NAME
+        read_head(path)  # unreadable, empty and non-UTF-8 files: one clear error
+    return FileStream(path, name, skip_bad)
+
+
 def read_file(path: Path, format: str | None = None, *, skip_bad: bool = False) -> ReadResult:
-    """Read one file in ``format`` (sniffed when ``None``).
+    """Read one whole file in ``format`` (sniffed when ``None``) into memory.
 
     With ``skip_bad=False`` the first bad record raises ``InputError(error)``; with
     ``skip_bad=True`` bad records are returned in ``errors`` and the good ones kept.
     A file that cannot be read, is empty or is not UTF-8 raises :class:`InputError` either
     way; so does an unknown format name (listing the known ones).
     """
-    path = Path(path)
-    if format is None:
-        name = sniff_format(path)
-    else:
-        module = _module(path, format)
-        name = module.NAME
-        read_head(path)  # unreadable, empty and non-UTF-8 files: one clear error
-    module = REGISTRY[name]
-    observations: list[Observation] = []
-    errors: list[RecordError] = []
-    records = 0
-    append = observations.append
-    # Millions of small objects that all survive: the cyclic GC would scan them again and
-    # again for nothing (they hold no cycles). Pause it while reading.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for item in module.read(path):
-            if isinstance(item, Observation):
-                if not item.attributes.get("event_index"):
-                    records += 1
-                append(item)
-            else:
-                if not skip_bad:
-                    raise InputError(item)
-                records += 1
-                errors.append(item)
-    except OSError as exc:
-        raise _file_error(path, f"cannot read file: {exc.strerror or exc}") from exc
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    stream = stream_file(path, format, skip_bad=skip_bad)
+    with gc_paused():
+        observations = list(stream)
     return ReadResult(
-        path=path, format=name, observations=observations, errors=errors, read=records
+        path=stream.path,
+        format=stream.format,
+        observations=observations,
+        errors=stream.errors,
+        read=stream.read,
     )

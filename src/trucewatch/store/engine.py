@@ -24,6 +24,8 @@ from trucewatch.errors import StoreError
 
 DEFAULT_DB_URL = "sqlite:///trucewatch.db"
 DB_ENV_VAR = "TRUCEWATCH_DB"
+SQLITE_CACHE_KIB = 256 * 1024
+"""SQLite page cache per connection (KiB): large imports keep the uid index in memory."""
 
 
 def default_db_url() -> str:
@@ -37,6 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

@@ -7,17 +7,24 @@ the observation uid, so re-importing the same report is a counted duplicate.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import math
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
+from trucewatch.errors import StoreError
+from trucewatch.gc import gc_paused
 from trucewatch.store import schema as t
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
 from trucewatch.types import (
@@ -56,6 +63,76 @@ class StoredCounts:
     duplicates: int
 
 
+_DONE = object()
+
+
+class ImportBatch:
+    """Adds observations to the store inside an open transaction (see
+    :meth:`Store.import_batch`).
+
+    Encoding rows (Python) and inserting them (SQLite/PostgreSQL, which release the GIL)
+    overlap: a producer thread reads and encodes chunks of :data:`INSERT_CHUNK` rows while
+    this thread inserts the previous chunk.
+    """
+
+    def __init__(self, conn: Connection, batch_id: int, insert_sql: str) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.insert_sql = insert_sql
+        self.to_db_time = _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
+        self.counts = StoredCounts(stored=0, duplicates=0)
+        self.read = 0
+        self.rejected = 0
+
+    def add(self, observations: Iterable[Observation]) -> StoredCounts:
+        """Encode and insert observations; returns the counts of this call."""
+        chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
+        producer = threading.Thread(
+            target=self._produce, args=(iter(observations), chunks), daemon=True
+        )
+        stored = offered = 0
+        producer.start()
+        try:
+            while (item := chunks.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                offered += len(item)
+                stored += self.conn.exec_driver_sql(self.insert_sql, item).rowcount
+        finally:
+            self._drain(chunks, producer)
+        added = StoredCounts(stored=stored, duplicates=offered - stored)
+        self.counts = StoredCounts(
+            stored=self.counts.stored + added.stored,
+            duplicates=self.counts.duplicates + added.duplicates,
+        )
+        return added
+
+    def finish(self, *, read: int, rejected: int) -> None:
+        """Record how many input records were read and rejected (for the batch log)."""
+        self.read += read
+        self.rejected += rejected
+
+    def _produce(self, observations: Iterator[Observation], chunks: queue.Queue[Any]) -> None:
+        try:
+            with gc_paused():
+                while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
+                    chunks.put([_observation_values(o, self.batch_id, self.to_db_time)
+                                for o in chunk])  # fmt: skip
+            chunks.put(_DONE)
+        except BaseException as exc:  # handed to the inserting thread, which raises it
+            chunks.put(exc)
+
+    @staticmethod
+    def _drain(chunks: queue.Queue[Any], producer: threading.Thread) -> None:
+        """Let a producer blocked on a full queue finish after an error, then join it."""
+        while producer.is_alive():
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        producer.join()
+
+
 class Store:
     """The trucewatch store on one database (SQLite file or PostgreSQL)."""
 
@@ -75,14 +152,25 @@ class Store:
 
     # ------------------------------------------------------------------ helpers
 
-    def _insert_ignore(self, table: Any) -> Any:
-        """An INSERT that skips rows whose primary key already exists."""
+    def _observation_insert_sql(self) -> str:
+        """Driver-level INSERT that skips rows whose uid is already stored.
+
+        Observations are inserted through the DBAPI's ``executemany`` with pre-encoded
+        values (JSON text, UTC times): SQLAlchemy's per-row parameter processing would
+        cost more than the database itself on a million FIRMS rows.
+        """
+        columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
         name = self.engine.dialect.name
         if name == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
+            marks = ", ".join("?" for _ in OBSERVATION_COLUMNS)
+            return f"INSERT OR IGNORE INTO observations ({columns}) VALUES ({marks})"
         if name == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        raise NotImplementedError(f"unsupported database {name!r}")
+            marks = ", ".join("%s" for _ in OBSERVATION_COLUMNS)
+            return (
+                f"INSERT INTO observations ({columns}) VALUES ({marks}) "
+                "ON CONFLICT (uid) DO NOTHING"
+            )
+        raise StoreError(f"unsupported database {name!r}")
 
     # ------------------------------------------------------------------ contact lines
 
@@ -200,35 +288,36 @@ class Store:
         Observations whose uid is already stored (or repeated within the batch) are
         counted as duplicates and not stored again.
         """
+        with self.import_batch(files) as batch:
+            batch.add(observations)
+            batch.finish(read=len(observations) if read is None else read, rejected=rejected)
+        return batch.counts
+
+    @contextmanager
+    def import_batch(self, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
+        """One import as one transaction: everything added is stored, or nothing (any
+        exception rolls back, including a bad record raised while streaming a file)."""
         started = datetime.now(UTC)
-        stmt = self._insert_ignore(t.observations).returning(t.observations.c.uid)
-        stored = 0
         with self.engine.begin() as conn:
             batch_id = conn.execute(
                 insert(t.import_batches).values(
-                    started_at=started,
-                    finished_at=started,
-                    files=list(files),
-                    read=len(observations) if read is None else read,
-                    stored=0,
-                    duplicates=0,
-                    rejected=rejected,
+                    started_at=started, finished_at=started, files=list(files), read=0,
+                    stored=0, duplicates=0, rejected=0,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-            for chunk in _chunks(observations, INSERT_CHUNK):
-                rows = [_observation_row(o, batch_id) for o in chunk]
-                stored += len(conn.execute(stmt, rows).all())
-            counts = StoredCounts(stored=stored, duplicates=len(observations) - stored)
+            batch = ImportBatch(conn, int(batch_id), self._observation_insert_sql())
+            yield batch
             conn.execute(
                 t.import_batches.update()
                 .where(t.import_batches.c.id == batch_id)
                 .values(
                     finished_at=datetime.now(UTC),
-                    stored=counts.stored,
-                    duplicates=counts.duplicates,
+                    read=batch.read,
+                    stored=batch.counts.stored,
+                    duplicates=batch.counts.duplicates,
+                    rejected=batch.rejected,
                 )
             )
-        return counts
 
     def count_observations(self) -> int:
         with self.engine.connect() as conn:
@@ -357,30 +446,63 @@ class Store:
 # ---------------------------------------------------------------------- row mapping
 
 
-def _observation_row(o: Observation, batch_id: int) -> dict[str, Any]:
+OBSERVATION_COLUMNS = (
+    "uid", "source_kind", "source_format", "source_id", "time_start", "time_end",
+    "location_type", "lon", "lat", "location", "kind", "count", "weapon", "flow",
+    "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
+)  # fmt: skip
+"""Column order of :func:`_observation_values`."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sqlite_time(t: datetime) -> str:
+    """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _utc_time(t: datetime) -> datetime:
+    return t.astimezone(UTC)
+
+
+def _location_json(loc: Any) -> str:
+    """JSON text of a location; a fast path for points (the bulk of satellite data)."""
+    if isinstance(loc, PointLocation):
+        (a, b), (c, d) = loc.cov_km2
+        if not math.isfinite(loc.lon + loc.lat + a + b + c + d):  # NaN/inf are not JSON
+            return json.dumps(location_to_dict(loc))
+        return (
+            f'{{"type": "point", "lon": {loc.lon!r}, "lat": {loc.lat!r}, '
+            f'"cov_km2": [[{a!r}, {b!r}], [{c!r}, {d!r}]]}}'
+        )
+    return json.dumps(location_to_dict(loc))
+
+
+def _observation_values(
+    o: Observation, batch_id: int, to_db_time: Callable[[datetime], Any]
+) -> tuple[Any, ...]:
     lon, lat = location_anchor(o.location)
-    return {
-        "uid": o.uid,
-        "source_kind": o.source_kind.value,
-        "source_format": o.source_format,
-        "source_id": o.source_id,
-        "time_start": o.time_start,
-        "time_end": o.time_end,
-        "location_type": _LOCATION_TYPE[type(o.location).__name__],
-        "lon": lon,
-        "lat": lat,
-        "location": location_to_dict(o.location),
-        "kind": o.kind.value,
-        "count": o.count,
-        "weapon": o.weapon,
-        "flow": None if o.flow is None else o.flow.value,
-        "reliability": o.reliability,
-        "credibility": o.credibility,
-        "payload": o.payload,
-        "payload_sha256": o.payload_sha256,
-        "attributes": o.attributes,
-        "batch_id": batch_id,
-    }
+    return (
+        o.uid,
+        o.source_kind.value,
+        o.source_format,
+        o.source_id,
+        to_db_time(o.time_start),
+        to_db_time(o.time_end),
+        _LOCATION_TYPE[type(o.location).__name__],
+        lon,
+        lat,
+        _location_json(o.location),
+        o.kind.value,
+        o.count,
+        o.weapon,
+        None if o.flow is None else o.flow.value,
+        o.reliability,
+        o.credibility,
+        o.payload,
+        o.payload_sha256,
+        json.dumps(o.attributes) if o.attributes else "{}",
+        batch_id,
+    )
 
 
 _LOCATION_TYPE = {

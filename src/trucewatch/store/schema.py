@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -168,4 +169,50 @@ agreements = Table(
     Column("definition_sha256", String(64), nullable=False),
     Column("added_at", UTC_DATETIME, nullable=False),
     UniqueConstraint("definition_sha256"),
+)
+
+
+# --------------------------------------------------------------------------- ledger
+# The append-only Merkle log (see trucewatch.store.ledger): entries in leaf order, the
+# keys registered with the mission, and the signed tree heads. Bytes are LargeBinary
+# (BLOB / BYTEA); hashes are 32 bytes, signatures 64, public keys 32.
+
+LEDGER_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+"""Leaf index: 64-bit; on SQLite an INTEGER primary key, i.e. the rowid (fastest)."""
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", LEDGER_SEQ, primary_key=True, autoincrement=False),
+    Column("entry", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary, nullable=False),
+    Column("entry_type", String(32), nullable=False),
+    Column("ref", String(256), nullable=False),
+    Column("appended_at", UTC_DATETIME, nullable=False),
+    Index(None, "ref", "entry_type"),
+)
+
+ledger_keys = Table(
+    "ledger_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("added_at", UTC_DATETIME, nullable=False),
+    Column("added_seq", BigInteger, nullable=False),
+    Column("revoked_at", UTC_DATETIME, nullable=True),
+    Column("revoked_seq", BigInteger, nullable=True),
+)
+
+ledger_tree_heads = Table(
+    "ledger_tree_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("key_id", String(64), ForeignKey("ledger_keys.key_id"), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Index(None, "tree_size"),
 )

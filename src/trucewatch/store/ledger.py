@@ -1,0 +1,829 @@
+"""Persistence of the Merkle log: entries, registered keys and signed tree heads.
+
+Every method takes an open SQLAlchemy :class:`~sqlalchemy.Connection` and never commits:
+the caller owns the transaction, so log entries are written in the *same* transaction as
+the rows they describe (observations, incidents, reports) and a crash leaves neither.
+Call them inside ``engine.begin()``.
+
+* ``ledger_entries``: one row per leaf; ``seq`` is the 0-based leaf index, ``entry`` the
+  canonical entry bytes (:mod:`trucewatch.ledger.entry`), ``leaf_hash`` their RFC 9162
+  leaf hash, ``entry_type``/``ref`` copied from the entry for look-ups.
+* ``ledger_keys``: the keys registered with the mission. It is a projection of the log:
+  keys are added and revoked only by appending ``key_added`` / ``key_revoked`` entries.
+* ``ledger_tree_heads``: signed tree heads, in the order they were signed.
+
+Sequence numbers are assigned as ``max(seq) + 1`` inside the caller's transaction; the
+primary key makes a concurrent duplicate fail rather than fork the log, and on PostgreSQL a
+transaction-level advisory lock serializes appenders so they wait instead of failing. On
+SQLite the database write lock does the same.
+
+Proofs are computed from an in-memory :class:`~trucewatch.ledger.merkle.MerkleTree` of the
+stored leaf hashes, loaded once and extended as the log grows. :func:`verify_store` does
+not trust that cache or the stored leaf hashes: it recomputes every leaf from the entry
+bytes and every signed root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from trucewatch.ledger.entry import (
+    EntryType,
+    LogEntry,
+    decode_entry,
+    key_added_entry,
+    key_revoked_entry,
+    sha256_hex,
+)
+from trucewatch.ledger.errors import EntryError, LedgerError, SignatureError
+from trucewatch.ledger.merkle import EMPTY_ROOT, MerkleTree, RootAccumulator, leaf_hash
+from trucewatch.ledger.signing import (
+    SUBMITTER_ROLES,
+    Ed25519PrivateKey,
+    Role,
+    key_id,
+    public_key_bytes,
+    sign_tree_head,
+    verify_submission_digest,
+)
+from trucewatch.ledger.verify import (
+    ConsistencyProof,
+    InclusionProof,
+    SignedTreeHead,
+    VerificationError,
+    check_tree_head,
+)
+from trucewatch.store import schema as t
+
+APPEND_CHUNK = 20_000
+"""Rows per INSERT round trip."""
+
+SCAN_CHUNK = 20_000
+"""Rows fetched per round trip when reading the whole log."""
+
+_PG_LOCK_KEY = 0x7472756365  # "truce": the advisory lock serializing appends on PostgreSQL
+
+
+def _utc(value: datetime) -> datetime:
+    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisteredKey:
+    """A key registered with the mission. ``added_seq``/``revoked_seq`` are the log
+    indices of its ``key_added``/``key_revoked`` entries; times are UTC."""
+
+    key_id: str
+    public_key: bytes
+    role: Role
+    owner: str
+    added_at: datetime
+    added_seq: int
+    revoked_at: datetime | None = None
+    revoked_seq: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """True until the key is revoked."""
+        return self.revoked_seq is None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredEntry:
+    """One stored log entry: its leaf ``index``, canonical bytes and leaf hash."""
+
+    index: int
+    entry: bytes
+    leaf_hash: bytes
+    entry_type: str
+    ref: str
+    appended_at: datetime
+
+    def decode(self) -> LogEntry:
+        """The entry's fields (strictly decoded)."""
+        return decode_entry(self.entry)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One finding of :func:`verify_store`: ``index`` is the log entry concerned (``None``
+    for a tree head, key or stored row), ``kind`` a stable code, ``message`` one line."""
+
+    index: int | None
+    kind: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "kind": self.kind, "message": self.message}
+
+
+@dataclass(kw_only=True)
+class LedgerReport:
+    """Outcome of :func:`verify_store`. ``ok`` when there is no problem.
+
+    ``entries`` is the number of stored entries, ``root_hash`` the root recomputed from
+    their bytes, ``unsigned`` the entries after the latest signed tree head.
+    """
+
+    entries: int
+    root_hash: bytes
+    tree_heads: int
+    latest_tree_head: SignedTreeHead | None
+    unsigned: int
+    signatures_checked: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (what ``trucewatch ledger verify --json`` prints)."""
+        latest = self.latest_tree_head
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "root_hash": self.root_hash.hex(),
+            "tree_heads": self.tree_heads,
+            "latest_tree_head": None if latest is None else latest.to_json(),
+            "unsigned_entries": self.unsigned,
+            "signatures_checked": self.signatures_checked,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+class Ledger:
+    """The log in the store. One instance per process is enough; it caches the tree of
+    leaf hashes for proofs (checked against the store on every use, reloaded when the store
+    differs, e.g. after a rolled-back append)."""
+
+    def __init__(self) -> None:
+        self._tree = MerkleTree()
+        self._tree_url: str | None = None
+        self._lock = Lock()
+
+    # ------------------------------------------------------------------ appending
+
+    def append(
+        self,
+        conn: Connection,
+        entries: Sequence[bytes | LogEntry],
+        *,
+        now: datetime | None = None,
+        verify_signatures: bool = True,
+    ) -> range:
+        """Append entries (canonical bytes or :class:`LogEntry`) in order; return their
+        leaf indices.
+
+        Each entry is decoded strictly (:class:`EntryError` names the batch position).
+        ``key_added``/``key_revoked`` entries register/revoke keys. A signed entry needs
+        an active registered signer and, unless ``verify_signatures`` is False (the caller
+        has just checked them with :meth:`check_submission`), a valid signature:
+        otherwise :class:`SignatureError` and nothing of the batch is written.
+        """
+        decoded = [_as_entry(e, i) for i, e in enumerate(entries)]
+        if not decoded:
+            return range(self.size(conn), self.size(conn))
+        self._lock_log(conn)
+        start = self.size(conn)
+        appended_at = now or datetime.now(UTC)
+        keys: dict[str, RegisteredKey | None] = {}
+        rows = []
+        for offset, (entry, blob) in enumerate(decoded):
+            seq = start + offset
+            self._apply_key_entry(conn, entry, seq, keys)
+            if entry.signed:
+                self._check_signed_entry(conn, entry, seq, keys, verify_signatures)
+            rows.append({"seq": seq, "entry": blob, "leaf_hash": leaf_hash(blob),
+                         "entry_type": entry.type.value, "ref": entry.ref,
+                         "appended_at": appended_at})  # fmt: skip
+        for chunk in _chunks(rows, APPEND_CHUNK):
+            conn.execute(insert(t.ledger_entries), list(chunk))
+        return range(start, start + len(rows))
+
+    def _lock_log(self, conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+
+    def _apply_key_entry(
+        self, conn: Connection, entry: LogEntry, seq: int, keys: dict[str, RegisteredKey | None]
+    ) -> None:
+        if entry.type is EntryType.KEY_ADDED:
+            self._insert_key(conn, entry, seq)
+            keys.pop(entry.ref, None)
+        elif entry.type is EntryType.KEY_REVOKED:
+            self._mark_revoked(conn, entry, seq)
+            keys.pop(entry.ref, None)
+
+    def _insert_key(self, conn: Connection, entry: LogEntry, seq: int) -> None:
+        if entry.role not in {r.value for r in Role}:
+            raise LedgerError(f"key {entry.ref}: role must be one of {[r.value for r in Role]}")
+        if self.get_key(conn, entry.ref) is not None:
+            raise LedgerError(f"key {entry.ref} is already registered")
+        conn.execute(
+            insert(t.ledger_keys).values(
+                key_id=entry.ref,
+                public_key=bytes.fromhex(entry.pubkey or ""),
+                role=entry.role,
+                owner=entry.owner,
+                added_at=entry.time,
+                added_seq=seq,
+            )
+        )
+
+    def _mark_revoked(self, conn: Connection, entry: LogEntry, seq: int) -> None:
+        key = self.get_key(conn, entry.ref)
+        if key is None:
+            raise LedgerError(f"cannot revoke key {entry.ref}: it is not registered")
+        if not key.active:
+            raise LedgerError(f"key {entry.ref} was already revoked at {key.revoked_at}")
+        c = t.ledger_keys.c
+        conn.execute(
+            update(t.ledger_keys)
+            .where(c.key_id == entry.ref)
+            .values(revoked_at=entry.time, revoked_seq=seq)
+        )
+
+    def _check_signed_entry(
+        self,
+        conn: Connection,
+        entry: LogEntry,
+        seq: int,
+        keys: dict[str, RegisteredKey | None],
+        verify: bool,
+    ) -> None:
+        signer = entry.signer or ""
+        if signer not in keys:
+            keys[signer] = self.get_key(conn, signer)
+        key = keys[signer]
+        where = f"entry {seq} ({entry.type.value} {entry.ref})"
+        if key is None:
+            raise SignatureError(f"{where}: signer key {signer} is not registered")
+        if not key.active:
+            raise SignatureError(f"{where}: signer key {signer} was revoked at {key.revoked_at}")
+        if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
+            raise SignatureError(f"{where}: signature does not verify with key {signer}")
+
+    # ------------------------------------------------------------------ reading
+
+    def size(self, conn: Connection) -> int:
+        """Number of leaves: the next index to be appended."""
+        last = conn.execute(select(func.max(t.ledger_entries.c.seq))).scalar()
+        return 0 if last is None else int(last) + 1
+
+    def entry(self, conn: Connection, index: int) -> StoredEntry:
+        """The stored entry at leaf ``index``."""
+        found = self.entries(conn, index, index + 1)
+        if not found:
+            raise LedgerError(f"log entry {index} does not exist")
+        return found[0]
+
+    def entries(self, conn: Connection, start: int, stop: int) -> list[StoredEntry]:
+        """Stored entries with indices in ``[start, stop)``, in order."""
+        c = t.ledger_entries.c
+        query = select(t.ledger_entries).where(c.seq >= start, c.seq < stop).order_by(c.seq)
+        return [_stored_entry(r) for r in conn.execute(query)]
+
+    def leaf_hashes(self, conn: Connection, start: int, stop: int) -> list[bytes]:
+        """Stored leaf hashes of leaves ``[start, stop)``, in order."""
+        c = t.ledger_entries.c
+        query = select(c.leaf_hash).where(c.seq >= start, c.seq < stop).order_by(c.seq)
+        return [bytes(h) for h in conn.execute(query).scalars()]
+
+    def find(self, conn: Connection, ref: str, entry_type: str | None = None) -> list[int]:
+        """Indices of the entries about ``ref`` (optionally of one type), oldest first."""
+        c = t.ledger_entries.c
+        query = select(c.seq).where(c.ref == ref).order_by(c.seq)
+        if entry_type is not None:
+            query = query.where(c.entry_type == str(entry_type))
+        return [int(s) for s in conn.execute(query).scalars()]
+
+    # ------------------------------------------------------------------ proofs
+
+    def root(self, conn: Connection, tree_size: int | None = None) -> bytes:
+        """Root hash of the first ``tree_size`` leaves (default: the whole log)."""
+        n = self._size_within(conn, tree_size)
+        return self._tree_for(conn, n).root(n)
+
+    def inclusion_proof(
+        self, conn: Connection, index: int, tree_size: int | None = None
+    ) -> InclusionProof:
+        """Proof that entry ``index`` is in the log of ``tree_size`` entries (default:
+        the latest signed tree head's size; raises if the entry is not covered by it)."""
+        if tree_size is None:
+            head = self.latest_tree_head(conn)
+            if head is None:
+                raise LedgerError("no signed tree head yet: sign one first")
+            tree_size = head.tree_size
+        n = self._size_within(conn, tree_size)
+        if not 0 <= index < n:
+            raise LedgerError(f"entry {index} is not in the log of {n} entries")
+        tree = self._tree_for(conn, n)
+        return InclusionProof(
+            index=index,
+            tree_size=n,
+            leaf_hash=tree.leaf_hash(index),
+            path=tuple(tree.inclusion_proof(index, n)),
+            entry=self.entry(conn, index).entry,
+        )
+
+    def consistency_proof(
+        self, conn: Connection, old_size: int, new_size: int | None = None
+    ) -> ConsistencyProof:
+        """Proof that the log of ``old_size`` entries is a prefix of the log of
+        ``new_size`` entries (default: the whole log)."""
+        n = self._size_within(conn, new_size)
+        if not 0 <= old_size <= n:
+            raise LedgerError(f"old size {old_size} is not within 0..{n}")
+        path = self._tree_for(conn, n).consistency_proof(old_size, n)
+        return ConsistencyProof(old_size=old_size, new_size=n, path=tuple(path))
+
+    def _size_within(self, conn: Connection, tree_size: int | None) -> int:
+        size = self.size(conn)
+        n = size if tree_size is None else tree_size
+        if not 0 <= n <= size:
+            raise LedgerError(f"tree size {n} is not within 0..{size} (the log's size)")
+        return n
+
+    def _tree_for(self, conn: Connection, size: int) -> MerkleTree:
+        """The cached tree, checked against the store and extended to ``size`` leaves."""
+        url = str(conn.engine.url)
+        with self._lock:
+            tree = self._tree
+            check = min(len(tree), size)
+            stale = self._tree_url != url or (
+                check > 0 and self.leaf_hashes(conn, check - 1, check) != [tree.leaf_hash(check - 1)]
+            )
+            if stale:
+                tree = self._tree = MerkleTree()
+                self._tree_url = url
+            if len(tree) < size:
+                self._load_leaves(conn, tree, size)
+            return tree
+
+    def _load_leaves(self, conn: Connection, tree: MerkleTree, size: int) -> None:
+        c = t.ledger_entries.c
+        expected = len(tree)
+        query = (
+            select(c.seq, c.leaf_hash)
+            .where(c.seq >= expected, c.seq < size)
+            .order_by(c.seq)
+            .execution_options(yield_per=SCAN_CHUNK)
+        )
+        for batch in conn.execute(query).partitions():
+            for seq, _ in batch:
+                if seq != expected:
+                    raise LedgerError(f"log entry {expected} is missing from the store")
+                expected += 1
+            tree.extend_leaf_hashes(b"".join(bytes(h) for _, h in batch))
+        if expected != size:
+            raise LedgerError(f"log entry {expected} is missing from the store")
+
+    # ------------------------------------------------------------------ tree heads
+
+    def sign_tree_head(
+        self, conn: Connection, key: Ed25519PrivateKey, *, now: datetime | None = None
+    ) -> SignedTreeHead:
+        """Sign and store a tree head for the whole log with the mission ``key``.
+
+        The key must be an active registered ``mission`` key. Refuses (:class:`LedgerError`)
+        when the log no longer extends the latest signed tree head.
+        """
+        kid = key_id(public_key_bytes(key))
+        registered = self.get_key(conn, kid)
+        if registered is None or registered.role is not Role.MISSION:
+            raise SignatureError(f"key {kid} is not a registered mission key")
+        if not registered.active:
+            raise SignatureError(f"mission key {kid} was revoked at {registered.revoked_at}")
+        self._lock_log(conn)
+        size = self.size(conn)
+        self._check_extends_latest(conn, size)
+        head = sign_tree_head(key, size, self.root(conn, size), now)
+        conn.execute(
+            insert(t.ledger_tree_heads).values(
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
+                timestamp_ms=head.timestamp_ms,
+                key_id=head.key_id,
+                signature=head.signature,
+            )
+        )
+        return head
+
+    def _check_extends_latest(self, conn: Connection, size: int) -> None:
+        latest = self.latest_tree_head(conn)
+        if latest is None:
+            return
+        if latest.tree_size > size:
+            raise LedgerError(
+                f"the log has {size} entries, fewer than the {latest.tree_size} of the latest "
+                "signed tree head: entries were removed"
+            )
+        if self.root(conn, latest.tree_size) != latest.root_hash:
+            raise LedgerError(
+                f"the first {latest.tree_size} entries no longer match the latest signed tree "
+                "head: the log was altered (run verify_store)"
+            )
+
+    def latest_tree_head(self, conn: Connection) -> SignedTreeHead | None:
+        """The most recently signed tree head, or None."""
+        heads = self._tree_heads(conn, latest=True)
+        return heads[0] if heads else None
+
+    def tree_heads(self, conn: Connection) -> list[SignedTreeHead]:
+        """All signed tree heads in the order they were signed."""
+        return self._tree_heads(conn, latest=False)
+
+    def _tree_heads(self, conn: Connection, *, latest: bool) -> list[SignedTreeHead]:
+        h, k = t.ledger_tree_heads.c, t.ledger_keys.c
+        query = select(h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key).join(
+            t.ledger_keys, k.key_id == h.key_id
+        )
+        query = query.order_by(h.id.desc()).limit(1) if latest else query.order_by(h.id)
+        return [
+            SignedTreeHead(
+                tree_size=int(r.tree_size),
+                root_hash=bytes(r.root_hash),
+                timestamp_ms=int(r.timestamp_ms),
+                public_key=bytes(r.public_key),
+                signature=bytes(r.signature),
+            )
+            for r in conn.execute(query)
+        ]
+
+    # ------------------------------------------------------------------ keys
+
+    def add_key(
+        self,
+        conn: Connection,
+        public_key: bytes | Ed25519PrivateKey,
+        role: Role | str,
+        owner: str,
+        *,
+        now: datetime | None = None,
+    ) -> RegisteredKey:
+        """Register a key (raw 32-byte public key, or a private key) by logging a
+        ``key_added`` entry; returns the registration."""
+        raw = public_key_bytes(public_key)
+        entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC))
+        self.append(conn, [entry], now=now)
+        registered = self.get_key(conn, entry.ref)
+        assert registered is not None
+        return registered
+
+    def revoke_key(
+        self, conn: Connection, key_id_hex: str, *, reason: str = "", now: datetime | None = None
+    ) -> RegisteredKey:
+        """Revoke a key by logging a ``key_revoked`` entry; returns the updated record."""
+        self.append(conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)],
+                    now=now)  # fmt: skip
+        revoked = self.get_key(conn, key_id_hex)
+        assert revoked is not None
+        return revoked
+
+    def get_key(self, conn: Connection, key_id_hex: str) -> RegisteredKey | None:
+        """The registration of a key (active or revoked), or None."""
+        row = conn.execute(
+            select(t.ledger_keys).where(t.ledger_keys.c.key_id == key_id_hex)
+        ).first()
+        return None if row is None else _registered_key(row)
+
+    def active_key(self, conn: Connection, key_id_hex: str) -> RegisteredKey | None:
+        """The registration of a key if it is registered and not revoked, else None."""
+        key = self.get_key(conn, key_id_hex)
+        return key if key is not None and key.active else None
+
+    def keys(
+        self, conn: Connection, *, role: Role | str | None = None, active_only: bool = False
+    ) -> list[RegisteredKey]:
+        """Registered keys in the order they were added."""
+        c = t.ledger_keys.c
+        query = select(t.ledger_keys).order_by(c.added_seq)
+        if role is not None:
+            query = query.where(c.role == Role(role).value)
+        if active_only:
+            query = query.where(c.revoked_seq.is_(None))
+        return [_registered_key(r) for r in conn.execute(query)]
+
+    def check_submission(
+        self,
+        conn: Connection,
+        payload: bytes,
+        signer: str | None,
+        signature: str | None,
+        *,
+        roles: Collection[Role] = SUBMITTER_ROLES,
+    ) -> RegisteredKey:
+        """Accept a signed submission or raise :class:`SignatureError` saying why: no
+        signature, unknown key, revoked key, a role that may not submit, or a signature that
+        does not verify (payload altered or another key)."""
+        if not signer or not signature:
+            raise SignatureError("submission is not signed: give the key id and signature")
+        key = self.get_key(conn, signer)
+        if key is None:
+            raise SignatureError(f"key {signer} is not registered with the mission")
+        if not key.active:
+            raise SignatureError(f"key {signer} ({key.owner}) was revoked at {key.revoked_at}")
+        if key.role not in roles:
+            raise SignatureError(f"key {signer} has role {key.role.value}, which may not submit")
+        digest = sha256_hex(payload)
+        if not verify_submission_digest(key.public_key, digest, signature):
+            raise SignatureError(
+                f"signature does not verify with key {signer}: payload altered or signed "
+                "with another key"
+            )
+        return key
+
+
+def _as_entry(item: bytes | LogEntry, position: int) -> tuple[LogEntry, bytes]:
+    if isinstance(item, LogEntry):
+        return item, item.encode()
+    try:
+        return decode_entry(item), bytes(item)
+    except EntryError as exc:
+        raise EntryError(f"entry {position} of the batch: {exc}") from exc
+
+
+def _stored_entry(r: Any) -> StoredEntry:
+    return StoredEntry(
+        index=int(r.seq),
+        entry=bytes(r.entry),
+        leaf_hash=bytes(r.leaf_hash),
+        entry_type=r.entry_type,
+        ref=r.ref,
+        appended_at=_utc(r.appended_at),
+    )
+
+
+def _registered_key(r: Any) -> RegisteredKey:
+    return RegisteredKey(
+        key_id=r.key_id,
+        public_key=bytes(r.public_key),
+        role=Role(r.role),
+        owner=r.owner,
+        added_at=_utc(r.added_at),
+        added_seq=int(r.added_seq),
+        revoked_at=None if r.revoked_at is None else _utc(r.revoked_at),
+        revoked_seq=None if r.revoked_seq is None else int(r.revoked_seq),
+    )
+
+
+# --------------------------------------------------------------------------- verification
+
+Reference = tuple[str, str, str]
+"""``(entry_type, ref, sha256)`` of a stored row, e.g. ``("observation", uid, sha256 of its
+payload)``: what the log should record for it."""
+
+
+@dataclass
+class _LoggedKey:
+    public_key: bytes
+    role: str
+    owner: str
+    added_seq: int
+    revoked_seq: int | None = None
+
+
+class _Scan:
+    """One pass over the stored entries: recompute leaves and roots, replay the keys,
+    check signatures, remember the latest entry per reference."""
+
+    def __init__(self, head_sizes: set[int], *, signatures: bool, track_refs: bool) -> None:
+        self.acc = RootAccumulator()
+        self.head_sizes = head_sizes
+        self.roots: dict[int, bytes] = {0: EMPTY_ROOT}
+        self.keys: dict[str, _LoggedKey] = {}
+        self.latest: dict[tuple[str, str], tuple[int, str]] = {}
+        self.problems: list[Problem] = []
+        self.signatures = signatures
+        self.signatures_checked = 0
+        self.track_refs = track_refs
+        self.next_seq = 0
+
+    def problem(self, index: int | None, kind: str, message: str) -> None:
+        self.problems.append(Problem(index=index, kind=kind, message=message))
+
+    def visit(self, seq: int, blob: bytes, stored_leaf: bytes, entry_type: str, ref: str) -> None:
+        if seq != self.next_seq:
+            self.problem(self.next_seq, "missing_entry",
+                         f"entries {self.next_seq} to {seq - 1} are missing from the store")  # fmt: skip
+        self.next_seq = seq + 1
+        leaf = leaf_hash(blob)
+        if leaf != stored_leaf:
+            self.problem(seq, "leaf_hash", f"entry {seq}: its bytes do not match the stored "
+                         "leaf hash: the entry was altered")  # fmt: skip
+        self.acc.add(leaf)
+        if self.acc.size in self.head_sizes:
+            self.roots[self.acc.size] = self.acc.root()
+        try:
+            entry = decode_entry(blob)
+        except EntryError as exc:
+            self.problem(seq, "not_canonical", f"entry {seq}: {exc}")
+            return
+        if (entry.type.value, entry.ref) != (entry_type, ref):
+            self.problem(seq, "columns", f"entry {seq}: stored columns say {entry_type} "
+                         f"{ref}, the entry says {entry.type.value} {entry.ref}")  # fmt: skip
+        self._replay_key(seq, entry)
+        if entry.signed:
+            self._check_signature(seq, entry)
+        if self.track_refs:
+            self.latest[(entry.type.value, entry.ref)] = (seq, entry.sha256)
+
+    def _replay_key(self, seq: int, entry: LogEntry) -> None:
+        if entry.type is EntryType.KEY_ADDED:
+            if entry.ref in self.keys:
+                self.problem(seq, "key", f"entry {seq}: key {entry.ref} is added a second time")
+            self.keys[entry.ref] = _LoggedKey(bytes.fromhex(entry.pubkey or ""), entry.role or "",
+                                              entry.owner or "", seq)  # fmt: skip
+        elif entry.type is EntryType.KEY_REVOKED:
+            key = self.keys.get(entry.ref)
+            if key is None or key.revoked_seq is not None:
+                self.problem(seq, "key", f"entry {seq}: revokes key {entry.ref}, which is "
+                             "not registered or already revoked")  # fmt: skip
+            else:
+                key.revoked_seq = seq
+
+    def _check_signature(self, seq: int, entry: LogEntry) -> None:
+        key = self.keys.get(entry.signer or "")
+        if key is None:
+            self.problem(seq, "signature", f"entry {seq}: signer {entry.signer} was not "
+                         "registered before it")  # fmt: skip
+            return
+        if key.revoked_seq is not None:
+            self.problem(seq, "signature", f"entry {seq}: signer {entry.signer} was revoked "
+                         f"at entry {key.revoked_seq}")  # fmt: skip
+            return
+        if not self.signatures:
+            return
+        self.signatures_checked += 1
+        if not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
+            self.problem(seq, "signature", f"entry {seq}: signature does not verify with key "
+                         f"{entry.signer}")  # fmt: skip
+
+
+def verify_store(
+    conn: Connection,
+    *,
+    references: Iterable[Reference] | None = None,
+    complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
+    check_signatures: bool = True,
+) -> LedgerReport:
+    """Check the whole stored log against itself and its signed tree heads.
+
+    Recomputes every leaf hash from the entry bytes (an altered entry is named by index),
+    detects missing indices, decodes every entry strictly, replays key registrations and
+    checks every signed entry's signature (``check_signatures``), recomputes the root at
+    the size of every signed tree head and checks its signature and key, and compares the
+    keys table with the keys the log registered.
+
+    ``references``, when given, are the ``(entry_type, ref, sha256)`` of the stored rows
+    (e.g. every observation with the SHA-256 recomputed from its payload): each must match
+    the latest log entry about it (else the row was altered, or never logged), and for the
+    ``complete_types`` a logged ref missing from ``references`` means the row was removed.
+    """
+    heads = _head_rows(conn)
+    scan = _Scan({h.tree_size for h in heads}, signatures=check_signatures,
+                 track_refs=references is not None)  # fmt: skip
+    c = t.ledger_entries.c
+    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
+    for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
+        for seq, blob, stored_leaf, entry_type, ref in batch:
+            scan.visit(int(seq), bytes(blob), bytes(stored_leaf), entry_type, ref)
+    _check_heads(scan, heads)
+    _check_keys_table(conn, scan)
+    if references is not None:
+        _check_references(scan, references, complete_types)
+    latest = heads[-1].head if heads else None
+    return LedgerReport(
+        entries=scan.acc.size,
+        root_hash=scan.acc.root(),
+        tree_heads=len(heads),
+        latest_tree_head=latest,
+        unsigned=scan.acc.size - (latest.tree_size if latest else 0),
+        signatures_checked=scan.signatures_checked,
+        problems=scan.problems,
+    )
+
+
+@dataclass(frozen=True)
+class _HeadRow:
+    id: int
+    key_id: str
+    head: SignedTreeHead
+
+    @property
+    def tree_size(self) -> int:
+        return self.head.tree_size
+
+
+def _head_rows(conn: Connection) -> list[_HeadRow]:
+    h, k = t.ledger_tree_heads.c, t.ledger_keys.c
+    query = (
+        select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature,
+               k.public_key)  # fmt: skip
+        .outerjoin(t.ledger_keys, k.key_id == h.key_id)
+        .order_by(h.id)
+    )
+    return [
+        _HeadRow(int(r.id), r.key_id, SignedTreeHead(
+            tree_size=int(r.tree_size), root_hash=bytes(r.root_hash),
+            timestamp_ms=int(r.timestamp_ms),
+            public_key=bytes(r.public_key) if r.public_key is not None else b"",
+            signature=bytes(r.signature),
+        ))  # fmt: skip
+        for r in conn.execute(query)
+    ]
+
+
+def _check_heads(scan: _Scan, heads: Sequence[_HeadRow]) -> None:
+    previous_size, last_good = 0, 0
+    for row in heads:
+        size, where = row.tree_size, f"tree head #{row.id} ({row.tree_size} entries)"
+        if size < previous_size:
+            scan.problem(None, "tree_head", f"{where} has fewer entries than an earlier one")
+        previous_size = max(previous_size, size)
+        if size > scan.acc.size:
+            scan.problem(None, "tree_head", f"{where}: the log has only {scan.acc.size} "
+                         "entries: entries were removed")  # fmt: skip
+        elif scan.roots.get(size) != row.head.root_hash:
+            scan.problem(None, "tree_head", f"{where}: the root hash of the stored entries "
+                         f"differs: an entry in {last_good}..{size - 1} was altered")  # fmt: skip
+        else:
+            last_good = max(last_good, size)
+        _check_head_key(scan, row, where)
+
+
+def _check_head_key(scan: _Scan, row: _HeadRow, where: str) -> None:
+    key = scan.keys.get(row.key_id)
+    if key is None or key.role != Role.MISSION.value:
+        scan.problem(None, "tree_head", f"{where}: key {row.key_id} is not a mission key "
+                     "registered in the log")  # fmt: skip
+        return
+    if key.public_key != row.head.public_key:
+        scan.problem(None, "tree_head", f"{where}: the keys table's public key for "
+                     f"{row.key_id} differs from the log's")  # fmt: skip
+        return
+    if key.revoked_seq is not None and key.revoked_seq < row.tree_size:
+        scan.problem(None, "tree_head", f"{where}: signed after its key was revoked at "
+                     f"entry {key.revoked_seq}")  # fmt: skip
+    try:
+        check_tree_head(row.head)
+    except VerificationError as exc:
+        scan.problem(None, "tree_head", f"{where}: {exc}")
+
+
+def _check_keys_table(conn: Connection, scan: _Scan) -> None:
+    table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
+    for kid, logged in scan.keys.items():
+        row = table.pop(kid, None)
+        if row is None:
+            scan.problem(logged.added_seq, "key", f"key {kid}: registered in the log (entry "
+                         f"{logged.added_seq}) but missing from the keys table")  # fmt: skip
+            continue
+        stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
+        expected = (logged.public_key, logged.role, logged.owner, logged.added_seq,
+                    logged.revoked_seq)  # fmt: skip
+        if stored != expected:
+            scan.problem(logged.added_seq, "key", f"key {kid}: the keys table differs from the "
+                         "log (public key, role, owner or revocation)")  # fmt: skip
+    for kid in table:
+        scan.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
+
+
+def _check_references(
+    scan: _Scan, references: Iterable[Reference], complete_types: Collection[str]
+) -> None:
+    seen: set[tuple[str, str]] = set()
+    for entry_type, ref, sha in references:
+        entry_type = str(entry_type)
+        seen.add((entry_type, ref))
+        logged = scan.latest.get((entry_type, ref))
+        if logged is None:
+            scan.problem(None, "reference", f"{entry_type} {ref}: stored but not in the log")
+        elif logged[1] != sha:
+            scan.problem(logged[0], "reference", f"{entry_type} {ref}: its content has SHA-256 "
+                         f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the stored "
+                         "row was altered")  # fmt: skip
+    complete = {str(c) for c in complete_types}
+    for (entry_type, ref), (seq, _) in scan.latest.items():
+        if entry_type in complete and (entry_type, ref) not in seen:
+            scan.problem(seq, "reference", f"{entry_type} {ref}: in the log (entry {seq}) but "
+                         "no longer stored: the row was removed")  # fmt: skip
