@@ -20,7 +20,7 @@ from shapely import wkt
 from trucewatch import sources
 from trucewatch.errors import InputError, RecordError
 from trucewatch.fusion import FusionResult, PlaceContext, fuse_observations
-from trucewatch.geo.contact_line import derive_contact_line, read_line_file
+from trucewatch.geo.contact_line import derive, read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geodesic_length_km
@@ -90,8 +90,16 @@ def import_line(
             RecordError(str(path), None, "valid_from",
                         "no date in the file name or EditDate; give --valid-from YYYY-MM-DD")
         )  # fmt: skip
-    country_geom = load_country_outline(country) if kind == "control" else None
-    line = derive_contact_line(geom, country_geom) if kind == "control" else geom
+    control = country_geom = None
+    line = geom
+    if kind == "control":
+        derived = derive(geom, load_country_outline(country))
+        line, control, country_geom = derived.line, derived.control, derived.country
+    if line.is_empty:
+        raise InputError(
+            RecordError(str(path), None, "geometry",
+                        "no line of contact: the control area touches no land of the other party")
+        )  # fmt: skip
     pieces = cut_sectors(line, target_km=sector_km)
     contact = ContactLine(
         id=None,
@@ -101,7 +109,7 @@ def import_line(
         geometry_wkt=wkt.dumps(line, rounding_precision=LINE_WKT_PRECISION),
         controlled_by=controlled_by,
         other_party=other_party,
-        control_wkt=None if kind != "control" else wkt.dumps(geom, rounding_precision=6),
+        control_wkt=None if control is None else wkt.dumps(control, rounding_precision=6),
         country_wkt=None if country_geom is None else wkt.dumps(country_geom, rounding_precision=5),
         source=str(path),
     )

@@ -1,0 +1,541 @@
+"""Reading line/control files and deriving the line of contact from control polygons.
+
+The line of contact is the part of the boundary of the area held by one party (the
+*control area*, e.g. a DeepStateMap or ISW polygon of Russian-held territory) that faces
+territory held by the other party. It is derived in the local metric CRS of
+:mod:`trucewatch.geo.projection`:
+
+1. *Territory*: the country outline with every hole filled. Internal water bodies (the
+   Dnipro, its reservoirs, lakes) belong to the country: the part of a river or reservoir
+   outside the control area is the other party's. Optionally (``water_gap_km > 0``) the
+   territory is also closed morphologically so that channels open to the sea narrower than
+   ``water_gap_km`` count as internal water (for outlines whose rivers reach the sea).
+2. *Other party's territory*: territory minus the control area, without pieces smaller
+   than ``min_area_km2``.
+3. *Line*: the control boundary that lies inside the territory at least ``border_km`` from
+   its exterior ring (so not along an international border nor a sea coast, with a
+   tolerance for the two sources drawing them differently) and within ``adjacency_km`` of
+   the other party's territory; merged (:func:`shapely.line_merge`), parts shorter than
+   ``min_fragment_km`` dropped, each part oriented with the control area on its left
+   (for the Russian-held areas of 2022-2026 the main part then runs from the Russian
+   border in the north-east south to Donetsk, then west to the Dnipro and down it).
+
+A stretch where the control boundary runs along or through a river or reservoir is kept
+however wide the water is (the Kakhovka reservoir is up to 20 km wide): the water is
+territory and its far side is the other party's. The line ends about ``border_km`` before
+it meets the international border or the coast.
+
+All inputs and outputs are WGS84 lon/lat (EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from trucewatch.errors import InputError, RecordError
+from trucewatch.geo.outline import fill_holes, load_country_outline, polygonal_parts
+from trucewatch.geo.projection import geodesic_length_km, geom_to_lonlat, geom_to_metric
+
+__all__ = [
+    "DEFAULT_ADJACENCY_KM",
+    "DEFAULT_BORDER_KM",
+    "DEFAULT_MIN_AREA_KM2",
+    "DEFAULT_MIN_FRAGMENT_KM",
+    "DEFAULT_SIMPLIFY_M",
+    "DEFAULT_WATER_GAP_KM",
+    "ContactLineParams",
+    "DerivedLine",
+    "LineKind",
+    "derive",
+    "derive_contact_line",
+    "derive_contact_line_metric",
+    "line_length_km",
+    "line_parts",
+    "merge_lines",
+    "orient_line_parts",
+    "prepare_control",
+    "read_line_file",
+    "territory_metric",
+]
+
+LineKind = Literal["control", "line"]
+
+DEFAULT_SIMPLIFY_M = 100.0
+DEFAULT_BORDER_KM = 1.0
+DEFAULT_WATER_GAP_KM = 0.0
+DEFAULT_ADJACENCY_KM = 1.0
+DEFAULT_MIN_AREA_KM2 = 20.0
+DEFAULT_MIN_FRAGMENT_KM = 1.0
+_QUAD_SEGS = 4
+
+_POLYGONAL = {"Polygon", "MultiPolygon"}
+_LINEAR = {"LineString", "MultiLineString"}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _fail(path: Path, record: int | None, field: str | None, message: str) -> InputError:
+    return InputError(RecordError(str(path), record, field, message))
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(path, None, None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, None, None, f"cannot read file: {exc}") from None
+    if not text.strip():
+        raise _fail(path, None, None, "file is empty")
+    stripped = text.lstrip()
+    if not stripped.startswith(("{", "[")):
+        return _parse_wkt(path, stripped)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(path, exc.lineno, None, f"not valid JSON: {exc.msg}") from None
+
+
+def _parse_wkt(path: Path, text: str) -> dict[str, Any]:
+    """A WKT geometry as a GeoJSON-like feature collection (one feature per line)."""
+    features: list[dict[str, Any]] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            geom = shapely.from_wkt(raw.strip())
+        except shapely.errors.GEOSException as exc:
+            raise _fail(path, lineno, "geometry", f"neither GeoJSON nor WKT: {exc}") from None
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _check_crs(path: Path, data: dict[str, Any]) -> None:
+    crs = data.get("crs")
+    if not isinstance(crs, dict):
+        return
+    name = str(crs.get("properties", {}).get("name", ""))
+    if name and not any(k in name.upper() for k in ("CRS84", "4326", "WGS84", "WGS 84")):
+        raise _fail(path, None, "crs", f"unsupported CRS {name!r}; expected WGS84 lon/lat")
+
+
+def _features(path: Path, data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, dict):
+        raise _fail(path, None, None, "not a GeoJSON object")
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        feats = data.get("features")
+        if not isinstance(feats, list):
+            raise _fail(path, None, "features", "FeatureCollection without a features list")
+        return feats
+    if kind == "Feature":
+        return [data]
+    if kind in _POLYGONAL | _LINEAR | {"Point", "MultiPoint", "GeometryCollection"}:
+        return [{"type": "Feature", "geometry": data}]
+    raise _fail(path, None, "type", f"unsupported GeoJSON type {kind!r}")
+
+
+def _feature_geometry(path: Path, index: int, feature: Any) -> BaseGeometry | None:
+    record = index + 1
+    if not isinstance(feature, dict):
+        raise _fail(path, record, None, "feature is not an object")
+    gj = feature.get("geometry")
+    if gj is None:
+        return None  # null geometry: allowed by GeoJSON, skipped
+    try:
+        geom = shape(gj)
+    except Exception as exc:  # shapely raises several types for malformed input
+        raise _fail(path, record, "geometry", f"malformed geometry: {exc}") from None
+    if geom.is_empty:
+        return None
+    if geom.geom_type not in _POLYGONAL | _LINEAR:
+        raise _fail(
+            path, record, "geometry",
+            f"unsupported geometry type {geom.geom_type}; expected (Multi)Polygon or "
+            "(Multi)LineString",
+        )  # fmt: skip
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        raise _fail(path, record, "geometry", "non-finite coordinates")
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (np.abs(lon) > 180.0).any() or (np.abs(lat) > 90.0).any():
+        raise _fail(path, record, "geometry", "coordinates out of range for WGS84 lon/lat degrees")
+    return geom
+
+
+def read_line_file(path: str | Path) -> tuple[LineKind, BaseGeometry]:
+    """Read a control-area or contact-line file.
+
+    Parameters
+    ----------
+    path : str or Path
+        GeoJSON (FeatureCollection, Feature or bare geometry; WGS84 lon/lat) or a text file
+        with one WKT geometry per line. All features must be polygonal (control areas) or
+        all linear (a line given directly); null and empty geometries are skipped.
+
+    Returns
+    -------
+    kind : {"control", "line"}
+        ``"control"`` for (Multi)Polygon features, ``"line"`` for (Multi)LineString ones.
+    geometry : shapely geometry
+        For ``"control"``: the valid polygonal union of all features (a MultiPolygon,
+        repaired with :func:`shapely.make_valid`). For ``"line"``: a MultiLineString of
+        all parts in file order (not merged). WGS84 lon/lat degrees.
+
+    Raises
+    ------
+    trucewatch.errors.InputError
+        With a :class:`~trucewatch.errors.RecordError` naming the file, the 1-based
+        feature number (or JSON line) and the field, for unreadable, empty, mixed or
+        unsupported input.
+    """
+    p = Path(path)
+    data = _load_json(p)
+    if isinstance(data, dict):
+        _check_crs(p, data)
+    features = _features(p, data)
+    if not features:
+        raise _fail(p, None, "features", "no features")
+    polys: list[BaseGeometry] = []
+    lines: list[BaseGeometry] = []
+    first_kind: tuple[int, str] | None = None
+    for i, feature in enumerate(features):
+        geom = _feature_geometry(p, i, feature)
+        if geom is None:
+            continue
+        kind = "control" if geom.geom_type in _POLYGONAL else "line"
+        if first_kind is None:
+            first_kind = (i, kind)
+        elif first_kind[1] != kind:
+            raise _fail(
+                p, i + 1, "geometry",
+                f"{geom.geom_type} mixed with {first_kind[1]} geometries "
+                f"(feature {first_kind[0] + 1}); a file holds either control polygons "
+                "or lines",
+            )  # fmt: skip
+        (polys if kind == "control" else lines).append(geom)
+    if first_kind is None:
+        raise _fail(p, None, "geometry", "no non-empty geometry in the file")
+    if polys:
+        repaired = shapely.make_valid(np.asarray(polys, dtype=object), method="structure")
+        union = shapely.union_all(repaired)
+        control = polygonal_parts(union)
+        if control.is_empty or control.area == 0.0:
+            raise _fail(p, None, "geometry", "control polygons have no area")
+        return "control", control
+    parts = [part for geom in lines for part in line_parts(geom)]
+    if not parts:
+        raise _fail(p, None, "geometry", "lines have no length")
+    return "line", MultiLineString(parts)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def line_parts(geom: BaseGeometry) -> list[LineString]:
+    """Non-empty LineString parts of any geometry (polygons contribute nothing)."""
+    out: list[LineString] = []
+    for part in shapely.get_parts(geom):
+        if isinstance(part, LineString):
+            if not part.is_empty and part.length > 0:
+                out.append(part)
+        elif isinstance(part, MultiLineString):
+            out.extend(p for p in part.geoms if not p.is_empty and p.length > 0)
+        elif part.geom_type == "GeometryCollection":
+            out.extend(line_parts(part))
+    return out
+
+
+def merge_lines(geom: BaseGeometry, *, min_length: float = 0.0) -> MultiLineString:
+    """Merge touching line pieces (:func:`shapely.line_merge`) and drop short parts.
+
+    ``min_length`` is in the units of the CRS (metres in the local metric CRS).
+    """
+    parts = line_parts(geom)
+    if not parts:
+        return MultiLineString()
+    merged = shapely.line_merge(MultiLineString(parts))
+    return MultiLineString([p for p in line_parts(merged) if p.length >= min_length])
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactLineParams:
+    """Parameters of :func:`derive_contact_line` (applied in the local metric CRS).
+
+    Attributes
+    ----------
+    simplify_m : float
+        Douglas-Peucker tolerance (m) for the control area and the country outline.
+    border_km : float
+        Control boundary within this distance (km) of the outline's exterior - the
+        international border and the sea coast - is not line. It absorbs the differences
+        between the border/coast drawn by the control-area source and by the outline.
+    water_gap_km : float
+        If > 0, water channels open to the sea narrower than this (km) are closed
+        morphologically and count as internal water (needed only for outlines whose
+        rivers are not holes; the shipped outline needs none: 0).
+    adjacency_km : float
+        Control boundary further than this (km) from the other party's territory is not
+        line.
+    min_area_km2 : float
+        Pieces of the other party's territory smaller than this (km²) are ignored (specks
+        left by the overlay, bays closed by ``water_gap_km``).
+    min_fragment_km : float
+        Line parts shorter than this (km) are dropped.
+    """
+
+    simplify_m: float = DEFAULT_SIMPLIFY_M
+    border_km: float = DEFAULT_BORDER_KM
+    water_gap_km: float = DEFAULT_WATER_GAP_KM
+    adjacency_km: float = DEFAULT_ADJACENCY_KM
+    min_area_km2: float = DEFAULT_MIN_AREA_KM2
+    min_fragment_km: float = DEFAULT_MIN_FRAGMENT_KM
+
+
+def prepare_control(control: BaseGeometry, simplify_m: float) -> MultiPolygon:
+    """Repair, project to the local metric CRS (m), simplify and orient a control area.
+
+    Parameters
+    ----------
+    control : shapely geometry
+        Polygonal area in WGS84 lon/lat (may be invalid; repaired first).
+    simplify_m : float
+        Topology-preserving simplification tolerance in metres (0: none).
+
+    Returns
+    -------
+    MultiPolygon
+        Valid, in the local metric CRS (m), exteriors counter-clockwise (the area is on the
+        left of its boundary).
+    """
+    valid = shapely.make_valid(control, method="structure")
+    metric = geom_to_metric(polygonal_parts(valid))
+    if simplify_m > 0:
+        metric = shapely.simplify(metric, simplify_m, preserve_topology=True)
+    out = polygonal_parts(shapely.make_valid(metric, method="structure"))
+    return MultiPolygon(polygonal_parts(shapely.orient_polygons(out)).geoms)
+
+
+def territory_metric(
+    country_m: BaseGeometry, *, simplify_m: float = 0.0, water_gap_km: float = 0.0
+) -> MultiPolygon:
+    """The country's territory in the local metric CRS: land plus internal water.
+
+    Every hole of the outline (rivers, reservoirs, lakes) is filled; with
+    ``water_gap_km > 0`` the result is also closed morphologically (buffer ``+r`` then
+    ``-r``, ``r = water_gap_km / 2``) so that channels open to the sea narrower than
+    ``water_gap_km`` count as internal water too.
+    """
+    terr: BaseGeometry = fill_holes(country_m)
+    if simplify_m > 0:
+        terr = shapely.simplify(terr, simplify_m, preserve_topology=True)
+    if water_gap_km > 0:
+        r = water_gap_km * 500.0
+        grown = shapely.buffer(terr, r, quad_segs=_QUAD_SEGS)
+        terr = shapely.buffer(grown, -r, quad_segs=_QUAD_SEGS)
+    return polygonal_parts(shapely.make_valid(terr))
+
+
+def _other_territory(
+    territory: BaseGeometry, control_m: BaseGeometry, min_area_km2: float
+) -> MultiPolygon:
+    """Territory outside the control area, without pieces smaller than min_area_km2."""
+    other = shapely.difference(territory, control_m)
+    return MultiPolygon([p for p in polygonal_parts(other).geoms if p.area >= min_area_km2 * 1e6])
+
+
+def orient_line_parts(
+    lines_m: MultiLineString, control_m: BaseGeometry, *, probe_m: float = 30.0
+) -> MultiLineString:
+    """Orient each part so that the control area lies on its left (metric CRS, metres).
+
+    The side is decided by a length-weighted vote over the segments of the part: a point
+    ``probe_m`` to the left and one to the right of each segment midpoint are tested
+    against the control area.
+    """
+    shapely.prepare(control_m)
+    out: list[LineString] = []
+    for part in lines_m.geoms:
+        xy = shapely.get_coordinates(part)
+        d = np.diff(xy, axis=0)
+        seg_len = np.hypot(d[:, 0], d[:, 1])
+        ok = seg_len > 0
+        if not ok.any():
+            continue
+        mid = (xy[:-1][ok] + xy[1:][ok]) / 2.0
+        left_unit = np.column_stack([-d[ok, 1], d[ok, 0]]) / seg_len[ok, None]
+        left = mid + probe_m * left_unit
+        right = mid - probe_m * left_unit
+        in_left = shapely.contains_xy(control_m, left[:, 0], left[:, 1])
+        in_right = shapely.contains_xy(control_m, right[:, 0], right[:, 1])
+        score = float(np.sum(seg_len[ok] * (in_left.astype(float) - in_right)))
+        out.append(part if score >= 0 else shapely.reverse(part))
+    return MultiLineString(out)
+
+
+def _order_parts(lines: MultiLineString) -> MultiLineString:
+    """Stable order of parts: longest first (ties broken by the start coordinate)."""
+    parts = list(lines.geoms)
+    parts.sort(key=lambda p: (-round(p.length, 1), tuple(np.round(p.coords[0], 1))))
+    return MultiLineString(parts)
+
+
+def derive_contact_line_metric(
+    control_m: BaseGeometry,
+    country_m: BaseGeometry,
+    params: ContactLineParams | None = None,
+) -> MultiLineString:
+    """:func:`derive_contact_line` on geometries already in the local metric CRS (m).
+
+    Parameters
+    ----------
+    control_m : shapely geometry
+        Control area in metres, valid; best from :func:`prepare_control`.
+    country_m : shapely geometry
+        Country outline in metres (land, water bodies as holes).
+    params : ContactLineParams, optional
+        Tolerances; defaults to :class:`ContactLineParams()`.
+
+    Returns
+    -------
+    MultiLineString
+        The line in metres, each part with the control area on its left, longest first.
+    """
+    p = params or ContactLineParams()
+    territory = territory_metric(country_m, simplify_m=p.simplify_m, water_gap_km=p.water_gap_km)
+    other = _other_territory(territory, control_m, p.min_area_km2)
+    if other.is_empty:
+        return MultiLineString()
+    inner = shapely.buffer(territory, -p.border_km * 1000.0, quad_segs=_QUAD_SEGS)
+    near = shapely.buffer(other, p.adjacency_km * 1000.0, quad_segs=_QUAD_SEGS)
+    boundary = shapely.boundary(control_m)
+    line = shapely.intersection(shapely.intersection(boundary, inner), near)
+    merged = merge_lines(line, min_length=p.min_fragment_km * 1000.0)
+    if merged.is_empty:
+        return merged
+    oriented = orient_line_parts(merged, control_m)
+    # pieces that touch end to start after orientation are joined
+    joined = shapely.line_merge(oriented, directed=True)
+    return _order_parts(MultiLineString(line_parts(joined)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DerivedLine:
+    """A line of contact with the geometries it was derived from (all WGS84).
+
+    Attributes
+    ----------
+    line : MultiLineString
+        The line of contact (parts oriented with the control area on their left).
+    control : MultiPolygon
+        The repaired, simplified control area whose boundary the line follows (store this
+        one with the line, so that sides and distances agree to the metre).
+    country : MultiPolygon
+        The country outline used.
+    length_km : float
+        Geodesic length of the line (km).
+    params : ContactLineParams
+        The tolerances used.
+    """
+
+    line: MultiLineString
+    control: MultiPolygon
+    country: MultiPolygon
+    length_km: float
+    params: ContactLineParams
+
+
+def derive(
+    control: BaseGeometry,
+    country: BaseGeometry | None = None,
+    params: ContactLineParams | None = None,
+) -> DerivedLine:
+    """Derive the line of contact and keep the geometries used (see
+    :func:`derive_contact_line` for the parameters)."""
+    p = params or ContactLineParams()
+    country_wgs = polygonal_parts(
+        shapely.make_valid(load_country_outline() if country is None else country)
+    )
+    control_m = prepare_control(control, p.simplify_m)
+    line_m = derive_contact_line_metric(control_m, geom_to_metric(country_wgs), p)
+    line = MultiLineString(line_parts(geom_to_lonlat(line_m))) if not line_m.is_empty else line_m
+    control_wgs = polygonal_parts(shapely.make_valid(geom_to_lonlat(control_m)))
+    return DerivedLine(
+        line=line,
+        control=control_wgs,
+        country=country_wgs,
+        length_km=geodesic_length_km(line),
+        params=p,
+    )
+
+
+def derive_contact_line(
+    control: BaseGeometry,
+    country: BaseGeometry | None = None,
+    *,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    border_km: float = DEFAULT_BORDER_KM,
+    water_gap_km: float = DEFAULT_WATER_GAP_KM,
+    adjacency_km: float = DEFAULT_ADJACENCY_KM,
+    min_area_km2: float = DEFAULT_MIN_AREA_KM2,
+    min_fragment_km: float = DEFAULT_MIN_FRAGMENT_KM,
+) -> MultiLineString:
+    """Derive the line of contact from a control area and the country outline.
+
+    Parameters
+    ----------
+    control : shapely geometry
+        Area held by one party (polygonal, WGS84 lon/lat; repaired here, may be invalid).
+    country : shapely geometry, optional
+        Country outline (WGS84): land, with water bodies as holes. Defaults to the outline
+        of Ukraine shipped with the package
+        (:func:`trucewatch.geo.outline.load_country_outline`).
+    simplify_m : float
+        Simplification tolerance in metres, in the local metric CRS (default 100 m).
+    border_km : float
+        Boundary within this distance (km) of the outline's exterior (international border,
+        sea coast) is dropped (default 1 km).
+    water_gap_km : float
+        Close channels open to the sea narrower than this (km); default 0 (off).
+    adjacency_km : float
+        Boundary further than this (km) from the other party's territory is dropped.
+    min_area_km2 : float
+        Other-party territory pieces smaller than this (km²) are ignored.
+    min_fragment_km : float
+        Parts of the line shorter than this (km) are dropped (default 1 km).
+
+    Returns
+    -------
+    MultiLineString
+        The line of contact in WGS84 lon/lat; each part has the control area on its left;
+        parts are ordered longest first. Empty if nothing faces the other party.
+
+    Notes
+    -----
+    See the module docstring for the method. On the DeepStateMap polygon of 2025-03-13 it
+    takes well under a second. Measure the result with
+    :func:`trucewatch.geo.projection.geodesic_length_km`.
+    """
+    params = ContactLineParams(
+        simplify_m=simplify_m,
+        border_km=border_km,
+        water_gap_km=water_gap_km,
+        adjacency_km=adjacency_km,
+        min_area_km2=min_area_km2,
+        min_fragment_km=min_fragment_km,
+    )
+    return derive(control, country, params).line
+
+
+def line_length_km(line: BaseGeometry) -> float:
+    """Geodesic length (km) of a WGS84 line; alias of :func:`geodesic_length_km`."""
+    return geodesic_length_km(line)

@@ -1,0 +1,628 @@
+"""Context of points relative to a line of contact: side, signed distance, sector, zone.
+
+:class:`LineContext` answers, for many points at once, who holds each point, how far it is
+from the line (signed) and which sector of the line is nearest. :class:`LineHistory`
+holds the lines valid at successive dates and locates points at their own times.
+
+Method (all in the local metric CRS of :mod:`trucewatch.geo.projection`):
+
+* the line (its sectors) is densified to a vertex every 500 m and, near the line, every
+  50 m; a :class:`scipy.spatial.cKDTree` over the vertices gives the nearest vertex of
+  each point and numpy the exact distance to the segments around it (exact in nearly all
+  cases; error bounds in :class:`LineIndex`). Chunks of points run on parallel threads
+  (numpy and cKDTree release the GIL);
+* the side comes from :func:`shapely.contains_xy` on the prepared control area, and
+  ``held_by`` from the control area and the country's territory (the outline with its
+  internal waters - rivers, reservoirs - filled: a point in the Dnipro is held by
+  whoever holds that side of it).
+
+Coordinates in are WGS84 lon/lat degrees; distances out are km.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString, MultiLineString, MultiPolygon
+from shapely.geometry.base import BaseGeometry
+
+from trucewatch.geo.contact_line import ContactLineParams, derive, line_parts
+from trucewatch.geo.outline import fill_holes, polygonal_parts
+from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric, to_local_m
+from trucewatch.geo.sectors import SectorPiece, cut_sectors
+from trucewatch.types import ContactLine, Sector
+
+__all__ = [
+    "LineContext",
+    "LineHistory",
+    "LineIndex",
+    "LocateResult",
+    "NearestResult",
+    "SegmentIndex",
+    "in_zone",
+    "to_day",
+    "zone_polygon",
+]
+
+_CHUNK = 65_536
+
+
+# --------------------------------------------------------------------------- nearest segment
+
+
+@dataclass(frozen=True)
+class NearestResult:
+    """Nearest point of the line for each query point.
+
+    ``distance_m`` is the distance (m), ``piece`` the index of the polyline holding the
+    nearest point and ``along_m`` its distance along the polylines (m, summed in order).
+    """
+
+    distance_m: NDArray[np.float64]
+    piece: NDArray[np.int64]
+    along_m: NDArray[np.float64]
+
+    @staticmethod
+    def concat(results: Sequence[NearestResult]) -> NearestResult:
+        """Concatenate results of consecutive chunks."""
+        return NearestResult(
+            np.concatenate([r.distance_m for r in results]),
+            np.concatenate([r.piece for r in results]),
+            np.concatenate([r.along_m for r in results]),
+        )
+
+
+class SegmentIndex:
+    """Nearest-segment search at one vertex spacing (local metric CRS, metres).
+
+    The polylines are densified so that no segment is longer than ``spacing_m``; a
+    :class:`scipy.spatial.cKDTree` over the vertices finds the nearest vertex of each
+    point and numpy the exact distance to the (up to four) segments around it. That is the
+    exact distance to the line unless the nearest vertex lies on another stretch of the
+    line than the nearest point; the error is at most ``sqrt(d**2 + spacing_m**2 / 4) - d``
+    for a point at distance ``d`` (the nearest point of the line is within
+    ``spacing_m / 2`` of a vertex).
+
+    Parameters
+    ----------
+    pieces : sequence of (n_i, 2) arrays
+        Polylines in metres (e.g. the sectors of a line, in order).
+    spacing_m : float
+        Maximum segment length after densification (m).
+    """
+
+    def __init__(self, pieces: Sequence[NDArray[np.float64]], *, spacing_m: float) -> None:
+        a_list: list[NDArray[np.float64]] = []
+        b_list: list[NDArray[np.float64]] = []
+        piece_list: list[NDArray[np.int64]] = []
+        vert_list: list[NDArray[np.float64]] = []
+        prev_list: list[NDArray[np.int64]] = []
+        next_list: list[NDArray[np.int64]] = []
+        m = 0
+        for i, xy in enumerate(pieces):
+            line = LineString(np.asarray(xy, dtype=np.float64))
+            dense = shapely.get_coordinates(shapely.segmentize(line, spacing_m))
+            k = len(dense) - 1
+            if k < 1:
+                continue
+            a_list.append(dense[:-1])
+            b_list.append(dense[1:])
+            piece_list.append(np.full(k, i, dtype=np.int64))
+            seg = np.arange(m, m + k, dtype=np.int64)
+            vert_list.append(dense)
+            prev_list.append(np.concatenate([[seg[0]], seg]))  # segment ending at vertex
+            next_list.append(np.concatenate([seg, [seg[-1]]]))  # segment starting at it
+            m += k
+        if not a_list:
+            raise ValueError("no segments: the line is empty")
+        self.a = np.concatenate(a_list)
+        b = np.concatenate(b_list)
+        self.piece = np.concatenate(piece_list)
+        self._dx, self._dy = b[:, 0] - self.a[:, 0], b[:, 1] - self.a[:, 1]
+        self.length_m = np.hypot(self._dx, self._dy)
+        self.along_m = np.concatenate([[0.0], np.cumsum(self.length_m)[:-1]])
+        len2 = self.length_m**2
+        self._inv_len2 = np.where(len2 > 0, 1.0 / np.where(len2 > 0, len2, 1.0), 0.0)
+        prev = np.concatenate(prev_list)
+        nxt = np.concatenate(next_list)
+        # one more segment either way along the same polyline (clamped to it)
+        first = np.searchsorted(self.piece, self.piece, side="left")
+        last = np.searchsorted(self.piece, self.piece, side="right") - 1
+        self._cand = np.column_stack(
+            [prev, nxt, np.maximum(prev - 1, first[prev]), np.minimum(nxt + 1, last[nxt])]
+        )
+        self._tree = cKDTree(np.concatenate(vert_list), leafsize=32)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def query(self, xy: NDArray[np.float64]) -> NearestResult:
+        """Nearest point of the line for points ``xy`` (shape (n, 2), metres)."""
+        _, iv = self._tree.query(xy, k=1)
+        cand = self._cand[np.asarray(iv, dtype=np.int64)]
+        dx, dy = self._dx[cand], self._dy[cand]
+        wx, wy = xy[:, 0:1] - self.a[cand, 0], xy[:, 1:2] - self.a[cand, 1]
+        t = np.clip((wx * dx + wy * dy) * self._inv_len2[cand], 0.0, 1.0)
+        d = np.hypot(wx - t * dx, wy - t * dy)
+        best = np.argmin(d, axis=1)
+        rows = np.arange(len(xy))
+        seg = cand[rows, best]
+        along = self.along_m[seg] + t[rows, best] * self.length_m[seg]
+        return NearestResult(d[rows, best], self.piece[seg], along)
+
+
+class LineIndex:
+    """Nearest point of a line for many points: a coarse index, refined near the line.
+
+    A :class:`SegmentIndex` with ``coarse_m`` spacing answers every point; points closer
+    than ``refine_km`` are answered again by one with ``fine_m`` spacing. With the
+    defaults (500 m, 50 m, 5 km) the worst-case distance error (when the nearest vertex
+    lies on another stretch of the line than the nearest point, see
+    :class:`SegmentIndex`) is 25 m right at the line, 0.3 m from 1 to 5 km, 6.2 m just
+    beyond 5 km, 1.6 m at 20 km; in practice nearly every distance is exact against
+    ``shapely.distance`` and the largest difference the benchmark finds on 10,000 points
+    near the front is about 2 m (a point tens of km away).
+
+    Parameters
+    ----------
+    pieces : sequence of (n_i, 2) arrays
+        Polylines in metres, in order.
+    """
+
+    def __init__(
+        self,
+        pieces: Sequence[NDArray[np.float64]],
+        *,
+        coarse_m: float = 500.0,
+        fine_m: float = 50.0,
+        refine_km: float = 5.0,
+    ) -> None:
+        self.coarse = SegmentIndex(pieces, spacing_m=coarse_m)
+        self.fine = SegmentIndex(pieces, spacing_m=fine_m)
+        self.refine_m = refine_km * 1000.0
+        piece = self.fine.piece
+        # distance along the line at the start of each piece (m, metric)
+        starts = np.searchsorted(piece, np.arange(int(piece.max()) + 1), side="left")
+        self.piece_start_m = self.fine.along_m[np.minimum(starts, len(piece) - 1)]
+
+    def _chunk(self, xy: NDArray[np.float64]) -> NearestResult:
+        res = self.coarse.query(xy)
+        close = res.distance_m < self.refine_m
+        if close.any():
+            fine = self.fine.query(xy[close])
+            res.distance_m[close] = fine.distance_m
+            res.piece[close] = fine.piece
+            res.along_m[close] = fine.along_m
+        return res
+
+    def nearest(
+        self, x_m: NDArray[np.float64], y_m: NDArray[np.float64], *, workers: int | None = None
+    ) -> NearestResult:
+        """Nearest point of the line for each point (1-D arrays, metres, finite).
+
+        ``workers`` threads (default: number of CPUs) process chunks of points.
+        """
+        xy = np.column_stack([x_m, y_m]).astype(np.float64, copy=False)
+        n = len(xy)
+        if n == 0:
+            return NearestResult(np.empty(0), np.empty(0, dtype=np.int64), np.empty(0))
+        chunks = [xy[i : i + _CHUNK] for i in range(0, n, _CHUNK)]
+        nthreads = min(len(chunks), workers or os.cpu_count() or 1)
+        if nthreads <= 1:
+            return NearestResult.concat([self._chunk(c) for c in chunks])
+        with ThreadPoolExecutor(nthreads) as pool:
+            return NearestResult.concat(list(pool.map(self._chunk, chunks)))
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class LocateResult:
+    """Context of points; arrays of the query's shape.
+
+    Attributes
+    ----------
+    held_by : ndarray of object
+        Party code holding each point, or ``None`` (outside the country and the control
+        area, a line given without control area, or no line in force).
+    distance_km : ndarray of float
+        Distance to the line (km): positive inside the area held by the line's
+        ``controlled_by`` party, negative elsewhere; unsigned (>= 0) for a line given
+        without control area; NaN for invalid coordinates or no line in force.
+    sector_index : ndarray of int64
+        Index of the sector holding the nearest point of the line (-1 if none).
+    sector_name : ndarray of object
+        Its name (``None`` if none).
+    along_km : ndarray of float
+        Position of the nearest point of the line, in km along the line.
+    line_index : ndarray of int64, optional
+        For :meth:`LineHistory.locate`: which line of the history was used (-1: none).
+    """
+
+    held_by: NDArray[np.object_]
+    distance_km: NDArray[np.float64]
+    sector_index: NDArray[np.int64]
+    sector_name: NDArray[np.object_]
+    along_km: NDArray[np.float64]
+    line_index: NDArray[np.int64] | None = None
+
+    @classmethod
+    def empty(cls, shape: tuple[int, ...], with_line_index: bool = False) -> LocateResult:
+        """A result of the given shape with nothing found."""
+        return cls(
+            held_by=np.full(shape, None, dtype=object),
+            distance_km=np.full(shape, np.nan),
+            sector_index=np.full(shape, -1, dtype=np.int64),
+            sector_name=np.full(shape, None, dtype=object),
+            along_km=np.full(shape, np.nan),
+            line_index=np.full(shape, -1, dtype=np.int64) if with_line_index else None,
+        )
+
+    def __len__(self) -> int:
+        return int(self.distance_km.size)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _metric_polygon(geom: BaseGeometry | None) -> MultiPolygon | None:
+    if geom is None or geom.is_empty:
+        return None
+    metric = polygonal_parts(shapely.make_valid(geom_to_metric(polygonal_parts(geom))))
+    shapely.prepare(metric)
+    return metric
+
+
+class LineContext:
+    """A line of contact with what is needed to locate points against it.
+
+    Parameters
+    ----------
+    line : LineString or MultiLineString
+        The line of contact, WGS84 lon/lat.
+    control : polygonal geometry, optional
+        Area held by ``controlled_by`` (WGS84), ideally the one the line was derived from
+        (:attr:`trucewatch.geo.contact_line.DerivedLine.control`) so that the side and
+        the line agree to the metre. ``None`` for a line given directly: distances are
+        then unsigned and ``held_by`` is ``None``.
+    country : polygonal geometry, optional
+        Country outline (WGS84). With a control area, points outside it but inside the
+        country's territory (outline with internal water bodies filled) are held by
+        ``other_party``; points outside both are held by nobody (``None``). Without a
+        country outline every point outside the control area is ``other_party``'s.
+    sectors : sequence of SectorPiece or trucewatch.types.Sector, optional
+        Sectors partitioning the line (:func:`trucewatch.geo.sectors.cut_sectors`); if
+        empty, the line itself is indexed and ``sector_index`` is -1.
+    controlled_by, other_party : str
+        Party codes.
+    spacing_m : float
+        Finest vertex spacing of the nearest-point index (m); bounds the distance error
+        right at the line, see :class:`LineIndex`.
+    """
+
+    def __init__(
+        self,
+        line: BaseGeometry,
+        control: BaseGeometry | None = None,
+        country: BaseGeometry | None = None,
+        sectors: Sequence[SectorPiece | Sector] = (),
+        controlled_by: str = "RU",
+        other_party: str = "UA",
+        *,
+        spacing_m: float = 50.0,
+    ) -> None:
+        parts = line_parts(line)
+        if not parts:
+            raise ValueError("the line is empty")
+        self.line: MultiLineString = MultiLineString(parts)
+        self.control = control
+        self.country = country
+        self.sectors: tuple[SectorPiece, ...] = tuple(
+            s if isinstance(s, SectorPiece) else SectorPiece.from_sector(s) for s in sectors
+        )
+        self.controlled_by = controlled_by
+        self.other_party = other_party
+        self._control_m = _metric_polygon(control)
+        self._territory_m: MultiPolygon | None = None
+        if country is not None and not country.is_empty and self._control_m is not None:
+            terr = fill_holes(geom_to_metric(polygonal_parts(shapely.make_valid(country))))
+            shapely.prepare(terr)
+            self._territory_m = terr
+        pieces_wgs = [s.geometry for s in self.sectors] if self.sectors else parts
+        pieces_m = [shapely.get_coordinates(geom_to_metric(g)) for g in pieces_wgs]
+        self._index = LineIndex(pieces_m, fine_m=spacing_m)
+        if self.sectors:
+            self._sector_of_piece = np.array([s.index for s in self.sectors], dtype=np.int64)
+            self._sector_names = np.array([s.name for s in self.sectors], dtype=object)
+            self._piece_start_km: NDArray[np.float64] | None = np.array(
+                [s.start_km for s in self.sectors], dtype=np.float64
+            )
+        else:
+            self._sector_of_piece = np.full(len(parts), -1, dtype=np.int64)
+            self._sector_names = np.full(len(parts), None, dtype=object)
+            self._piece_start_km = None
+
+    # ------------------------------------------------------------------ constructors
+
+    @classmethod
+    def from_control(
+        cls,
+        control: BaseGeometry,
+        country: BaseGeometry | None = None,
+        *,
+        controlled_by: str = "RU",
+        other_party: str = "UA",
+        target_km: float = 50.0,
+        **params: Any,
+    ) -> LineContext:
+        """Derive the line from a control area (WGS84), cut sectors and build the context.
+
+        ``params`` go to :class:`trucewatch.geo.contact_line.ContactLineParams`;
+        ``country`` defaults to the shipped outline of Ukraine.
+        """
+        derived = derive(control, country, ContactLineParams(**params))
+        sectors = cut_sectors(derived.line, target_km=target_km)
+        return cls(
+            derived.line,
+            derived.control,
+            derived.country,
+            sectors,
+            controlled_by,
+            other_party,
+        )
+
+    @classmethod
+    def from_stored(cls, line: ContactLine, sectors: Sequence[Sector] = ()) -> LineContext:
+        """Build from stored records (:class:`trucewatch.types.ContactLine` and sectors)."""
+        ordered = sorted(sectors, key=lambda s: s.index)
+        return cls(
+            shapely.from_wkt(line.geometry_wkt),
+            shapely.from_wkt(line.control_wkt) if line.control_wkt else None,
+            shapely.from_wkt(line.country_wkt) if line.country_wkt else None,
+            ordered,
+            line.controlled_by,
+            line.other_party,
+        )
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def signed(self) -> bool:
+        """True when distances are signed (a control area is known)."""
+        return self._control_m is not None
+
+    def held_by_xy(self, x_m: NDArray[np.float64], y_m: NDArray[np.float64]) -> NDArray[np.object_]:
+        """Party holding points given in the local metric CRS (m); see :meth:`locate`."""
+        out = np.full(x_m.shape, None, dtype=object)
+        if self._control_m is None:
+            return out
+        inside = shapely.contains_xy(self._control_m, x_m, y_m)
+        out[inside] = self.controlled_by
+        rest = ~inside
+        if self._territory_m is None:
+            out[rest] = self.other_party
+        else:
+            in_country = np.zeros_like(inside)
+            in_country[rest] = shapely.contains_xy(self._territory_m, x_m[rest], y_m[rest])
+            out[in_country] = self.other_party
+        return out
+
+    def locate(self, lon: ArrayLike, lat: ArrayLike, *, workers: int | None = None) -> LocateResult:
+        """Who holds each point, its signed distance to the line and its sector.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            WGS84 degrees; any shape (broadcast together).
+        workers : int, optional
+            Threads for the nearest-segment search (default: all CPUs).
+
+        Returns
+        -------
+        LocateResult
+            Arrays of the input's shape: ``held_by``, ``distance_km`` (positive inside
+            the ``controlled_by`` area), ``sector_index``, ``sector_name``, ``along_km``.
+        """
+        lon_a, lat_a = np.broadcast_arrays(
+            np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        )
+        shape = lon_a.shape
+        res = LocateResult.empty((lon_a.size,))
+        lon_f, lat_f = lon_a.ravel(), lat_a.ravel()
+        ok = np.isfinite(lon_f) & np.isfinite(lat_f)
+        if not ok.any():
+            return _reshape(res, shape)
+        x, y = to_local_m(lon_f[ok], lat_f[ok])
+        near = self._index.nearest(x, y, workers=workers)
+        dist_km = near.distance_m / 1000.0
+        held = self.held_by_xy(x, y)
+        if self._control_m is not None:
+            dist_km = np.where(held == self.controlled_by, dist_km, -dist_km)
+        piece = near.piece
+        if self._piece_start_km is not None:
+            # sector start (geodesic) + metric distance within the sector
+            within_m = near.along_m - self._index.piece_start_m[piece]
+            along = self._piece_start_km[piece] + within_m / 1000.0
+        else:
+            along = near.along_m / 1000.0
+        res.held_by[ok] = held
+        res.distance_km[ok] = dist_km
+        res.sector_index[ok] = self._sector_of_piece[piece]
+        res.sector_name[ok] = self._sector_names[piece]
+        res.along_km[ok] = along
+        return _reshape(res, shape)
+
+    def zone(self, half_width_km: float) -> BaseGeometry:
+        """:func:`zone_polygon` of this line."""
+        return zone_polygon(self.line, half_width_km)
+
+
+def _reshape(res: LocateResult, shape: tuple[int, ...]) -> LocateResult:
+    return LocateResult(
+        held_by=res.held_by.reshape(shape),
+        distance_km=res.distance_km.reshape(shape),
+        sector_index=res.sector_index.reshape(shape),
+        sector_name=res.sector_name.reshape(shape),
+        along_km=res.along_km.reshape(shape),
+        line_index=None if res.line_index is None else res.line_index.reshape(shape),
+    )
+
+
+# --------------------------------------------------------------------------- zones
+
+
+def in_zone(distance_km: ArrayLike, half_width_km: float) -> NDArray[np.bool_]:
+    """True where ``|distance_km| <= half_width_km`` (NaN: False).
+
+    Parameters
+    ----------
+    distance_km : array_like
+        Signed or unsigned distances to the line (km), e.g. ``LocateResult.distance_km``.
+    half_width_km : float
+        Half width of the zone (km) on each side of the line.
+    """
+    d = np.asarray(distance_km, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.abs(d) <= half_width_km
+
+
+def zone_polygon(
+    line: BaseGeometry,
+    half_width_km: float,
+    *,
+    within: BaseGeometry | None = None,
+    quad_segs: int = 8,
+) -> BaseGeometry:
+    """The zone ``half_width_km`` either side of a line, as a WGS84 polygon.
+
+    The buffer is computed in the local metric CRS (distances exact to 0.2 %) and
+    projected back. ``within`` (WGS84 polygon, e.g. the country outline) clips it.
+    """
+    if half_width_km <= 0:
+        raise ValueError("half_width_km must be positive")
+    metric = shapely.buffer(geom_to_metric(line), half_width_km * 1000.0, quad_segs=quad_segs)
+    zone = geom_to_lonlat(metric)
+    if within is not None:
+        zone = shapely.intersection(zone, shapely.make_valid(within))
+    return zone
+
+
+# --------------------------------------------------------------------------- history
+
+
+def to_day(t: date | datetime | np.datetime64 | str) -> np.datetime64:
+    """UTC calendar day of a time: aware datetimes are converted to UTC, naive ones and
+    dates are taken as UTC, strings are ISO 8601."""
+    if isinstance(t, datetime):
+        if t.tzinfo is not None:
+            t = t.astimezone(UTC).replace(tzinfo=None)
+        return np.datetime64(t.date(), "D")
+    if isinstance(t, date):
+        return np.datetime64(t, "D")
+    if isinstance(t, str):
+        return to_day(datetime.fromisoformat(t.replace("Z", "+00:00")))
+    return cast(np.datetime64, np.asarray(t).astype("datetime64[D]")[()])
+
+
+def _to_days(times: ArrayLike | Iterable[Any]) -> NDArray[np.datetime64]:
+    arr = np.asarray(times)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[D]")
+    flat = [to_day(t) for t in arr.ravel()]
+    return np.array(flat, dtype="datetime64[D]").reshape(arr.shape)
+
+
+class LineHistory:
+    """Lines of contact valid from successive dates.
+
+    A line is valid from its ``valid_from`` (UTC day) until the next line's date; before
+    the first date there is no line.
+
+    Parameters
+    ----------
+    items : iterable of (date, LineContext)
+        ``valid_from`` dates (UTC days; datetimes are reduced to their UTC day) and lines.
+    """
+
+    def __init__(self, items: Iterable[tuple[date, LineContext]] = ()) -> None:
+        pairs = sorted(((to_day(d), c) for d, c in items), key=lambda p: p[0])
+        days = [p[0] for p in pairs]
+        if len(set(days)) != len(days):
+            raise ValueError("two lines valid from the same date")
+        self._days = np.array(days, dtype="datetime64[D]")
+        self._contexts = [p[1] for p in pairs]
+
+    def __len__(self) -> int:
+        return len(self._contexts)
+
+    def add(self, valid_from: date, context: LineContext) -> None:
+        """Add a line valid from ``valid_from`` (replaces one with the same date)."""
+        day = to_day(valid_from)
+        i = int(np.searchsorted(self._days, day))
+        if i < len(self._days) and self._days[i] == day:
+            self._contexts[i] = context
+            return
+        self._days = np.insert(self._days, i, day)
+        self._contexts.insert(i, context)
+
+    @property
+    def dates(self) -> list[date]:
+        """The ``valid_from`` dates, ascending."""
+        return [d.astype(object) for d in self._days]
+
+    @property
+    def contexts(self) -> list[LineContext]:
+        """The contexts in date order."""
+        return list(self._contexts)
+
+    def index_at(self, times: ArrayLike | Iterable[Any]) -> NDArray[np.int64]:
+        """Index of the line valid at each time (-1 before the first line)."""
+        days = _to_days(times)
+        return (np.searchsorted(self._days, days, side="right") - 1).astype(np.int64)
+
+    def context_at(self, t: date | datetime) -> LineContext | None:
+        """The line valid at ``t`` (latest ``valid_from`` <= UTC day of ``t``), or None."""
+        i = int(np.searchsorted(self._days, to_day(t), side="right")) - 1
+        return self._contexts[i] if i >= 0 else None
+
+    def locate(
+        self,
+        lon: ArrayLike,
+        lat: ArrayLike,
+        times: ArrayLike | Iterable[Any],
+        *,
+        workers: int | None = None,
+    ) -> LocateResult:
+        """Locate points each against the line valid at its own time.
+
+        Points are grouped by line, so the cost is one :meth:`LineContext.locate` per line
+        in use. ``line_index`` of the result says which line was used (-1: none).
+        """
+        lon_a, lat_a = np.broadcast_arrays(
+            np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        )
+        shape = lon_a.shape
+        which = np.broadcast_to(self.index_at(times), shape).ravel()
+        res = LocateResult.empty((lon_a.size,), with_line_index=True)
+        assert res.line_index is not None
+        res.line_index[:] = which
+        lon_f, lat_f = lon_a.ravel(), lat_a.ravel()
+        for i in np.unique(which[which >= 0]):
+            sel = np.flatnonzero(which == i)
+            part = self._contexts[int(i)].locate(lon_f[sel], lat_f[sel], workers=workers)
+            res.held_by[sel] = part.held_by
+            res.distance_km[sel] = part.distance_km
+            res.sector_index[sel] = part.sector_index
+            res.sector_name[sel] = part.sector_name
+            res.along_km[sel] = part.along_km
+        return _reshape(res, shape)
