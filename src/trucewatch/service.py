@@ -31,6 +31,10 @@ from trucewatch.types import ContactLine, Sector
 Progress = Callable[[str, int, int], None]
 """Progress callback: (task description, done, total)."""
 
+SECTOR_REACH_KM = 50.0
+"""An incident belongs to the sector of the nearest point of the line only within this
+distance of the line (km); further away (a field fire near Lviv) it is outside sectors."""
+
 LINE_WKT_PRECISION = 6
 """Decimal places of stored WGS84 coordinates (about 0.1 m)."""
 
@@ -181,7 +185,8 @@ class StoredLines:
             res = self.context(line).locate(np.asarray(lon)[mask], np.asarray(lat)[mask])
             held[mask] = res.held_by
             dist[mask] = res.distance_km
-            sector[mask] = res.sector_name
+            near = np.abs(res.distance_km) <= SECTOR_REACH_KM
+            sector[np.flatnonzero(mask)[near]] = res.sector_name[near]
         return PlaceContext(held_by=held, distance_km=dist, sector=sector)
 
 
@@ -263,6 +268,21 @@ DATA_SOURCES = {
 }
 
 
+def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, int]]:
+    """Incidents per day for up to ``days`` days before ``day`` and the day itself,
+    starting no earlier than the first day with any observation (days before the data
+    begin are unknown, not quiet)."""
+    first = day - timedelta(days=days)
+    earliest = store.first_observation_time(datetime(first.year, first.month, first.day,
+                                                     tzinfo=UTC))  # fmt: skip
+    if earliest is not None:
+        first = max(first, min(earliest.date(), day))
+    per_day = store.incident_counts_per_day(first, day + timedelta(days=1))
+    span = (day - first).days
+    return [(first + timedelta(days=k), per_day.get(first + timedelta(days=k), 0))
+            for k in range(span + 1)]  # fmt: skip
+
+
 def daily_report(
     store: Store, day: date, out_dir: Path, *, history_days: int = 14
 ) -> dict[str, Any]:
@@ -272,10 +292,7 @@ def daily_report(
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
     incidents = store.incidents(start, end)
-    first = day - timedelta(days=history_days)
-    per_day = store.incident_counts_per_day(first, day + timedelta(days=1))
-    history = [(first + timedelta(days=k), per_day.get(first + timedelta(days=k), 0))
-               for k in range(history_days + 1)]  # fmt: skip
+    history = _incident_history(store, day, history_days)
     line = store.line_valid_on(day)
     sectors = store.sectors(line.id) if line is not None and line.id is not None else []
     counts = store.observation_counts_by_source(start, end)

@@ -36,6 +36,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from trucewatch.ledger.entry import (
     EntryType,
     LogEntry,
+    check_entry,
     decode_entry,
     key_added_entry,
     key_revoked_entry,
@@ -212,9 +213,16 @@ class Ledger:
             self._apply_key_entry(conn, entry, seq, keys)
             if entry.signed:
                 self._check_signed_entry(conn, entry, seq, keys, verify_signatures)
-            rows.append({"seq": seq, "entry": blob, "leaf_hash": leaf_hash(blob),
-                         "entry_type": entry.type.value, "ref": entry.ref,
-                         "appended_at": appended_at})  # fmt: skip
+            rows.append(
+                {
+                    "seq": seq,
+                    "entry": blob,
+                    "leaf_hash": leaf_hash(blob),
+                    "entry_type": entry.type.value,
+                    "ref": entry.ref,
+                    "appended_at": appended_at,
+                }
+            )
         for chunk in _chunks(rows, APPEND_CHUNK):
             conn.execute(insert(t.ledger_entries), list(chunk))
         return range(start, start + len(rows))
@@ -370,7 +378,8 @@ class Ledger:
             tree = self._tree
             check = min(len(tree), size)
             stale = self._tree_url != url or (
-                check > 0 and self.leaf_hashes(conn, check - 1, check) != [tree.leaf_hash(check - 1)]
+                check > 0
+                and self.leaf_hashes(conn, check - 1, check) != [tree.leaf_hash(check - 1)]
             )
             if stale:
                 tree = self._tree = MerkleTree()
@@ -493,8 +502,9 @@ class Ledger:
         self, conn: Connection, key_id_hex: str, *, reason: str = "", now: datetime | None = None
     ) -> RegisteredKey:
         """Revoke a key by logging a ``key_revoked`` entry; returns the updated record."""
-        self.append(conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)],
-                    now=now)  # fmt: skip
+        self.append(
+            conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)], now=now
+        )
         revoked = self.get_key(conn, key_id_hex)
         assert revoked is not None
         return revoked
@@ -623,60 +633,80 @@ class _Scan:
 
     def visit(self, seq: int, blob: bytes, stored_leaf: bytes, entry_type: str, ref: str) -> None:
         if seq != self.next_seq:
-            self.problem(self.next_seq, "missing_entry",
-                         f"entries {self.next_seq} to {seq - 1} are missing from the store")  # fmt: skip
+            self.problem(
+                self.next_seq,
+                "missing_entry",
+                f"entries {self.next_seq} to {seq - 1} are missing from the store",
+            )
         self.next_seq = seq + 1
         leaf = leaf_hash(blob)
         if leaf != stored_leaf:
-            self.problem(seq, "leaf_hash", f"entry {seq}: its bytes do not match the stored "
-                         "leaf hash: the entry was altered")  # fmt: skip
+            self.problem(
+                seq,
+                "leaf_hash",
+                f"entry {seq}: its bytes do not match the stored leaf hash: the entry was altered",
+            )
         self.acc.add(leaf)
         if self.acc.size in self.head_sizes:
             self.roots[self.acc.size] = self.acc.root()
         try:
-            entry = decode_entry(blob)
+            obj, _ = check_entry(blob)
         except EntryError as exc:
             self.problem(seq, "not_canonical", f"entry {seq}: {exc}")
             return
-        if (entry.type.value, entry.ref) != (entry_type, ref):
-            self.problem(seq, "columns", f"entry {seq}: stored columns say {entry_type} "
-                         f"{ref}, the entry says {entry.type.value} {entry.ref}")  # fmt: skip
-        self._replay_key(seq, entry)
-        if entry.signed:
-            self._check_signature(seq, entry)
+        if (obj["type"], obj["ref"]) != (entry_type, ref):
+            self.problem(
+                seq,
+                "columns",
+                f"entry {seq}: stored columns say {entry_type} {ref}, the entry says "
+                f"{obj['type']} {obj['ref']}",
+            )
+        self._replay_key(seq, obj)
+        if "signer" in obj:
+            self._check_signature(seq, obj)
         if self.track_refs:
-            self.latest[(entry.type.value, entry.ref)] = (seq, entry.sha256)
+            self.latest[(obj["type"], obj["ref"])] = (seq, obj["sha256"])
 
-    def _replay_key(self, seq: int, entry: LogEntry) -> None:
-        if entry.type is EntryType.KEY_ADDED:
-            if entry.ref in self.keys:
-                self.problem(seq, "key", f"entry {seq}: key {entry.ref} is added a second time")
-            self.keys[entry.ref] = _LoggedKey(bytes.fromhex(entry.pubkey or ""), entry.role or "",
-                                              entry.owner or "", seq)  # fmt: skip
-        elif entry.type is EntryType.KEY_REVOKED:
-            key = self.keys.get(entry.ref)
+    def _replay_key(self, seq: int, obj: dict[str, Any]) -> None:
+        ref = obj["ref"]
+        if obj["type"] == EntryType.KEY_ADDED:
+            if ref in self.keys:
+                self.problem(seq, "key", f"entry {seq}: key {ref} is added a second time")
+            pubkey = bytes.fromhex(obj["pubkey"])
+            self.keys[ref] = _LoggedKey(pubkey, obj["role"], obj["owner"], seq)
+        elif obj["type"] == EntryType.KEY_REVOKED:
+            key = self.keys.get(ref)
             if key is None or key.revoked_seq is not None:
-                self.problem(seq, "key", f"entry {seq}: revokes key {entry.ref}, which is "
-                             "not registered or already revoked")  # fmt: skip
+                self.problem(
+                    seq,
+                    "key",
+                    f"entry {seq}: revokes key {ref}, which is not registered or already revoked",
+                )
             else:
                 key.revoked_seq = seq
 
-    def _check_signature(self, seq: int, entry: LogEntry) -> None:
-        key = self.keys.get(entry.signer or "")
+    def _check_signature(self, seq: int, obj: dict[str, Any]) -> None:
+        signer = obj["signer"]
+        key = self.keys.get(signer)
         if key is None:
-            self.problem(seq, "signature", f"entry {seq}: signer {entry.signer} was not "
-                         "registered before it")  # fmt: skip
+            self.problem(
+                seq, "signature", f"entry {seq}: signer {signer} was not registered before it"
+            )
             return
         if key.revoked_seq is not None:
-            self.problem(seq, "signature", f"entry {seq}: signer {entry.signer} was revoked "
-                         f"at entry {key.revoked_seq}")  # fmt: skip
+            self.problem(
+                seq,
+                "signature",
+                f"entry {seq}: signer {signer} was revoked at entry {key.revoked_seq}",
+            )
             return
         if not self.signatures:
             return
         self.signatures_checked += 1
-        if not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
-            self.problem(seq, "signature", f"entry {seq}: signature does not verify with key "
-                         f"{entry.signer}")  # fmt: skip
+        if not verify_submission_digest(key.public_key, obj["sha256"], obj["sig"]):
+            self.problem(
+                seq, "signature", f"entry {seq}: signature does not verify with key {signer}"
+            )
 
 
 def verify_store(
@@ -700,8 +730,9 @@ def verify_store(
     ``complete_types`` a logged ref missing from ``references`` means the row was removed.
     """
     heads = _head_rows(conn)
-    scan = _Scan({h.tree_size for h in heads}, signatures=check_signatures,
-                 track_refs=references is not None)  # fmt: skip
+    scan = _Scan(
+        {h.tree_size for h in heads}, signatures=check_signatures, track_refs=references is not None
+    )
     c = t.ledger_entries.c
     query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
     for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
@@ -737,18 +768,22 @@ class _HeadRow:
 def _head_rows(conn: Connection) -> list[_HeadRow]:
     h, k = t.ledger_tree_heads.c, t.ledger_keys.c
     query = (
-        select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature,
-               k.public_key)  # fmt: skip
+        select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)
         .outerjoin(t.ledger_keys, k.key_id == h.key_id)
         .order_by(h.id)
     )
     return [
-        _HeadRow(int(r.id), r.key_id, SignedTreeHead(
-            tree_size=int(r.tree_size), root_hash=bytes(r.root_hash),
-            timestamp_ms=int(r.timestamp_ms),
-            public_key=bytes(r.public_key) if r.public_key is not None else b"",
-            signature=bytes(r.signature),
-        ))  # fmt: skip
+        _HeadRow(
+            int(r.id),
+            r.key_id,
+            SignedTreeHead(
+                tree_size=int(r.tree_size),
+                root_hash=bytes(r.root_hash),
+                timestamp_ms=int(r.timestamp_ms),
+                public_key=bytes(r.public_key) if r.public_key is not None else b"",
+                signature=bytes(r.signature),
+            ),
+        )
         for r in conn.execute(query)
     ]
 
@@ -761,11 +796,18 @@ def _check_heads(scan: _Scan, heads: Sequence[_HeadRow]) -> None:
             scan.problem(None, "tree_head", f"{where} has fewer entries than an earlier one")
         previous_size = max(previous_size, size)
         if size > scan.acc.size:
-            scan.problem(None, "tree_head", f"{where}: the log has only {scan.acc.size} "
-                         "entries: entries were removed")  # fmt: skip
+            scan.problem(
+                None,
+                "tree_head",
+                f"{where}: the log has only {scan.acc.size} entries: entries were removed",
+            )
         elif scan.roots.get(size) != row.head.root_hash:
-            scan.problem(None, "tree_head", f"{where}: the root hash of the stored entries "
-                         f"differs: an entry in {last_good}..{size - 1} was altered")  # fmt: skip
+            scan.problem(
+                None,
+                "tree_head",
+                f"{where}: the root hash of the stored entries "
+                f"differs: an entry in {last_good}..{size - 1} was altered",
+            )
         else:
             last_good = max(last_good, size)
         _check_head_key(scan, row, where)
@@ -774,16 +816,25 @@ def _check_heads(scan: _Scan, heads: Sequence[_HeadRow]) -> None:
 def _check_head_key(scan: _Scan, row: _HeadRow, where: str) -> None:
     key = scan.keys.get(row.key_id)
     if key is None or key.role != Role.MISSION.value:
-        scan.problem(None, "tree_head", f"{where}: key {row.key_id} is not a mission key "
-                     "registered in the log")  # fmt: skip
+        scan.problem(
+            None,
+            "tree_head",
+            f"{where}: key {row.key_id} is not a mission key registered in the log",
+        )
         return
     if key.public_key != row.head.public_key:
-        scan.problem(None, "tree_head", f"{where}: the keys table's public key for "
-                     f"{row.key_id} differs from the log's")  # fmt: skip
+        scan.problem(
+            None,
+            "tree_head",
+            f"{where}: the keys table's public key for {row.key_id} differs from the log's",
+        )
         return
     if key.revoked_seq is not None and key.revoked_seq < row.tree_size:
-        scan.problem(None, "tree_head", f"{where}: signed after its key was revoked at "
-                     f"entry {key.revoked_seq}")  # fmt: skip
+        scan.problem(
+            None,
+            "tree_head",
+            f"{where}: signed after its key was revoked at entry {key.revoked_seq}",
+        )
     try:
         check_tree_head(row.head)
     except VerificationError as exc:
@@ -795,15 +846,28 @@ def _check_keys_table(conn: Connection, scan: _Scan) -> None:
     for kid, logged in scan.keys.items():
         row = table.pop(kid, None)
         if row is None:
-            scan.problem(logged.added_seq, "key", f"key {kid}: registered in the log (entry "
-                         f"{logged.added_seq}) but missing from the keys table")  # fmt: skip
+            scan.problem(
+                logged.added_seq,
+                "key",
+                f"key {kid}: registered in the log (entry "
+                f"{logged.added_seq}) but missing from the keys table",
+            )
             continue
         stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
-        expected = (logged.public_key, logged.role, logged.owner, logged.added_seq,
-                    logged.revoked_seq)  # fmt: skip
+        expected = (
+            logged.public_key,
+            logged.role,
+            logged.owner,
+            logged.added_seq,
+            logged.revoked_seq,
+        )
         if stored != expected:
-            scan.problem(logged.added_seq, "key", f"key {kid}: the keys table differs from the "
-                         "log (public key, role, owner or revocation)")  # fmt: skip
+            scan.problem(
+                logged.added_seq,
+                "key",
+                f"key {kid}: the keys table differs from the "
+                "log (public key, role, owner or revocation)",
+            )
     for kid in table:
         scan.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
 
@@ -819,11 +883,19 @@ def _check_references(
         if logged is None:
             scan.problem(None, "reference", f"{entry_type} {ref}: stored but not in the log")
         elif logged[1] != sha:
-            scan.problem(logged[0], "reference", f"{entry_type} {ref}: its content has SHA-256 "
-                         f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the stored "
-                         "row was altered")  # fmt: skip
+            scan.problem(
+                logged[0],
+                "reference",
+                f"{entry_type} {ref}: its content has SHA-256 "
+                f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the stored "
+                "row was altered",
+            )
     complete = {str(c) for c in complete_types}
     for (entry_type, ref), (seq, _) in scan.latest.items():
         if entry_type in complete and (entry_type, ref) not in seen:
-            scan.problem(seq, "reference", f"{entry_type} {ref}: in the log (entry {seq}) but "
-                         "no longer stored: the row was removed")  # fmt: skip
+            scan.problem(
+                seq,
+                "reference",
+                f"{entry_type} {ref}: in the log (entry {seq}) but "
+                "no longer stored: the row was removed",
+            )

@@ -336,6 +336,16 @@ class Store:
         with self.engine.connect() as conn:
             return [_observation_from_row(r) for r in conn.execute(query)]
 
+    def first_observation_time(self, since: datetime | None = None) -> datetime | None:
+        """Start time of the earliest observation (at or after ``since``), if any."""
+        c = t.observations.c
+        query = select(func.min(c.time_start))
+        if since is not None:
+            query = query.where(c.time_start >= since)
+        with self.engine.connect() as conn:
+            first = conn.execute(query).scalar()
+        return None if first is None else utc(first)
+
     def observation_counts_by_source(self, since: datetime, until: datetime) -> dict[str, int]:
         """Number of observations per source kind whose time starts in [since, until)."""
         c = t.observations.c
