@@ -30,7 +30,9 @@ app = typer.Typer(
 line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
 app.add_typer(line_app, name="line")
+export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
 
 err = Console(stderr=True)
 out = Console()
@@ -253,6 +255,31 @@ def report_daily(
     def job() -> dict[str, Any]:
         with _store(db) as store:
             return service.daily_report(store, day, out_dir)
+
+    _run(job, as_json, _show_pairs)
+
+
+@export_app.command("incidents")
+def export_incidents(
+    out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="geojson or csv.")] = "geojson",
+    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export incidents (GeoJSON or CSV)."""
+    from trucewatch.export import FORMATS, write_incidents
+
+    if fmt not in FORMATS:
+        _fail(f"--format {fmt!r}: supported formats are {', '.join(FORMATS)}")
+    t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            since_utc, until_utc = service.utc_bounds(t0, t1)
+            n = write_incidents(store.incidents(since_utc, until_utc), out_file, fmt)
+        return {"incidents": n, "format": fmt, "out": str(out_file)}
 
     _run(job, as_json, _show_pairs)
 

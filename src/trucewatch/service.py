@@ -229,7 +229,9 @@ def import_files(
 # ---------------------------------------------------------------------- fusion
 
 
-def _utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any]:
+def utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any]:
+    """Both bounds as aware UTC datetimes (a naive time is taken as UTC)."""
+
     def norm(t: datetime | None) -> datetime | None:
         if t is None:
             return None
@@ -242,7 +244,7 @@ def fuse(
     store: Store, since: datetime | None = None, until: datetime | None = None
 ) -> dict[str, Any]:
     """Re-fuse the observations starting in [since, until) and replace their incidents."""
-    since, until = _utc_bounds(since, until)
+    since, until = utc_bounds(since, until)
     observations = store.observations(since, until)
     lines = StoredLines.from_store(store)
     result: FusionResult = fuse_observations(observations, lines if lines else None)

@@ -145,3 +145,25 @@ def test_demo_end_to_end(tmp_path: Path):
     again = as_json(invoke("demo", "--out", str(out_dir), "--json"))
     assert again["import"]["stored"] == 0
     assert again["fuse"]["incidents"] == result["fuse"]["incidents"]
+
+
+def test_export_incidents_geojson_and_csv(tmp_path: Path):
+    demo_out = tmp_path / "demo"
+    result = as_json(invoke("demo", "--out", str(demo_out), "--json"))
+    db = result["db"]
+    gj = tmp_path / "inc.geojson"
+    out = as_json(invoke("export", "incidents", "--format", "geojson", "--out", str(gj),
+                         "--since", "2025-08-13", "--until", "2025-08-14", "--db", db, "--json"))
+    doc = json.loads(gj.read_text())
+    assert out["incidents"] == len(doc["features"]) > 0
+    feature = doc["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    assert {"status", "confidence", "ellipse", "sector"} <= set(feature["properties"])
+    csv_path = tmp_path / "inc.csv"
+    as_json(invoke("export", "incidents", "--format", "csv", "--out", str(csv_path),
+                   "--db", db, "--json"))  # fmt: skip
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("uid,time_start") and len(lines) == result["fuse"]["incidents"] + 1
+    bad = invoke("export", "incidents", "--format", "kml", "--out", str(tmp_path / "x"),
+                 "--db", db)  # fmt: skip
+    assert bad.exit_code == 1 and "kml" in bad.stderr
