@@ -30,6 +30,8 @@ app = typer.Typer(
 line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
 app.add_typer(line_app, name="line")
+agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
+app.add_typer(agreement_app, name="agreement")
 export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
@@ -214,6 +216,44 @@ def import_(
         for e in result["errors"][:20]:
             err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
                       f"{e['message']}", highlight=False)  # fmt: skip
+
+    _run(job, as_json, show)
+
+
+@agreement_app.command("add")
+def agreement_add(
+    file: Annotated[Path, typer.Argument(help="Agreement file (TOML, docs/agreements.md).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate and store an agreement (truce terms as data)."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.add_agreement(store, file)
+
+    _run(job, as_json, _show_pairs)
+
+
+@agreement_app.command("list")
+def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List stored agreements."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {"agreements": [
+                {"agreement_id": a.agreement.id, "slug": a.slug, "name": a.name,
+                 "scope": a.scope, "start_utc": a.definition.get("start_utc"),
+                 "end_utc": a.definition.get("end_utc")}
+                for a in service.stored_agreements(store)
+            ]}  # fmt: skip
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table("id", "slug", "scope", "start (UTC)", "end (UTC)")
+        for a in result["agreements"]:
+            table.add_row(str(a["agreement_id"]), a["slug"], a["scope"],
+                          str(a["start_utc"]), str(a["end_utc"]))  # fmt: skip
+        out.print(table)
 
     _run(job, as_json, show)
 

@@ -1,6 +1,7 @@
 """``trucewatch demo``: the whole pipeline on the sample data bundled in the package.
 
-1. derive the contact line from the DeepStateMap control area of 9 August 2025;
+1. derive the contact line from the DeepStateMap control area of 9 August 2025 and add a
+   HYPOTHETICAL ceasefire (labelled so) to show the assessment against its terms;
 2. import three days of real NASA FIRMS VIIRS detections and synthetic patrol reports;
 3. fuse them into incidents; 4. write the daily report for 13 August 2025.
 
@@ -21,6 +22,7 @@ from trucewatch.store import Store
 
 DEMO_DAY = date(2025, 8, 13)
 CONTROL_FILE = "deepstatemap_data_20250809.geojson"
+AGREEMENT_FILE = "demo_ceasefire_hypothetical.toml"
 OBSERVATION_FILES = (
     "firms_viirs_noaa20_2025-08-12_to_14.csv",
     "patrols_synthetic_2025-08-13.jsonl",
@@ -44,13 +46,16 @@ def run_demo(
         say(f"[1/4] deriving the contact line from DeepStateMap {CONTROL_FILE} ...")
         line = service.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
         say(f"      {line['length_km']:.0f} km, {line['sectors']} sectors ({line['status']})")
+        agreement = service.add_agreement(store, demo_file(AGREEMENT_FILE))
+        say(f"      agreement: {agreement['name']}")
         say("[2/4] importing NASA FIRMS detections and synthetic patrol reports ...")
         imported = service.import_files(store, [demo_file(n) for n in OBSERVATION_FILES])
         say(f"      read {imported['read']}, stored {imported['stored']}, "
             f"duplicates {imported['duplicates']}")  # fmt: skip
         say("[3/4] fusing observations into incidents ...")
         fused = service.fuse(store)
-        say(f"      {fused['observations']} observations -> {fused['incidents']} incidents")
+        say(f"      {fused['observations']} observations -> {fused['incidents']} incidents; "
+            f"against the agreement: {fused['by_verdict']}")  # fmt: skip
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
         report = service.daily_report(store, DEMO_DAY, out_dir)
     finally:
@@ -58,6 +63,7 @@ def run_demo(
     return {
         "db": url,
         "line": line,
+        "agreement": agreement,
         "import": {k: v for k, v in imported.items() if k != "errors"},
         "fuse": {k: v for k, v in fused.items() if k != "unresolved"},
         "report_html": report["html"],

@@ -18,6 +18,8 @@ import numpy as np
 from shapely import wkt
 
 from trucewatch import sources
+from trucewatch.agreements import LoadedAgreement, agreement_from_definition, load_agreement
+from trucewatch.assess.agreement import AssessContext, attach_assessments
 from trucewatch.errors import InputError, RecordError
 from trucewatch.fusion import FusionResult, PlaceContext, fuse_observations
 from trucewatch.geo.contact_line import derive, read_line_file
@@ -226,6 +228,42 @@ def import_files(
     }
 
 
+# ---------------------------------------------------------------------- agreements
+
+
+def add_agreement(store: Store, path: Path) -> dict[str, Any]:
+    """Validate an agreement file and store it (a re-added identical file is unchanged)."""
+    loaded = load_agreement(path)
+    agreement_id, created = store.add_agreement(loaded.agreement, loaded.definition)
+    return {
+        "agreement_id": agreement_id,
+        "created": created,
+        "slug": loaded.slug,
+        "name": loaded.name,
+        "version": loaded.agreement.version,
+        "scope": loaded.scope,
+        "start_utc": loaded.definition.get("start_utc"),
+        "end_utc": loaded.definition.get("end_utc"),
+        "clauses": len(loaded.clauses),
+        "zones": [z.name for z in loaded.zones],
+    }
+
+
+def stored_agreements(store: Store) -> list[LoadedAgreement]:
+    """Every stored agreement, rebuilt from its stored definition."""
+    return [
+        agreement_from_definition(definition, agreement_id=agreement_id)
+        for agreement_id, definition in store.agreement_definitions()
+    ]
+
+
+def agreements_in_force(
+    agreements: Sequence[LoadedAgreement], start: datetime, end: datetime
+) -> list[LoadedAgreement]:
+    """Agreements in force at some instant of [start, end)."""
+    return [a for a in agreements if a.start < end and a.end > start]
+
+
 # ---------------------------------------------------------------------- fusion
 
 
@@ -248,14 +286,24 @@ def fuse(
     observations = store.observations(since, until)
     lines = StoredLines.from_store(store)
     result: FusionResult = fuse_observations(observations, lines if lines else None)
-    store.replace_incidents(result.incidents, since, until)
+    agreements = stored_agreements(store)
+    incidents = attach_assessments(
+        result.incidents, agreements, AssessContext(lines=lines if lines else None)
+    )
+    store.replace_incidents(incidents, since, until)
     by_status: dict[str, int] = {}
-    for inc in result.incidents:
+    verdicts: dict[str, int] = {}
+    for inc in incidents:
         by_status[inc.status.value] = by_status.get(inc.status.value, 0) + 1
+        verdict = inc.assessment.get("agreement_verdict")
+        if verdict:
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
     return {
         "observations": len(observations),
-        "incidents": len(result.incidents),
+        "incidents": len(incidents),
         "by_status": by_status,
+        "agreements": len(agreements),
+        "by_verdict": verdicts,
         "unresolved": [{"observation": uid, "reason": why} for uid, why in result.unresolved],
         "lines": len(store.lines()),
     }
@@ -304,6 +352,7 @@ def daily_report(
                             "derived from control-area maps (DeepStateMap / ISW).")
         if line.country_wkt:
             data_sources.append("Country outline: © OpenStreetMap contributors (ODbL).")
+    in_force = agreements_in_force(stored_agreements(store), start, end)
     inp = DailyReportInput(
         day=day,
         generated_at=datetime.now(UTC),
@@ -317,7 +366,7 @@ def daily_report(
         line_valid_from=None if line is None else line.valid_from,
         controlled_by="RU" if line is None else line.controlled_by,
         other_party="UA" if line is None else line.other_party,
-        agreements=[],
+        agreements=[a.agreement for a in in_force],
         observation_counts=counts,
         data_sources=data_sources,
     )

@@ -357,18 +357,33 @@ class Incident:
 
 @dataclass(frozen=True, kw_only=True)
 class Zone:
-    """A zone defined from the contact line: ``half_width_km`` either side of it."""
+    """A zone defined from the contact line: ``half_width_km`` either side of it.
+
+    ``kind`` is ``"security"`` (a band where the agreement restricts activity, e.g. no
+    fire) or ``"withdrawal"`` (a band from which weapons of ``weapon_class`` must be
+    withdrawn, as in the 2015 Minsk package; see :mod:`trucewatch.agreements`).
+    ``description`` is free text shown in reports.
+    """
 
     name: str
     half_width_km: float
+    kind: str = "security"
+    weapon_class: str | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Agreement:
-    """Truce terms as data (minimal form; the agreements issue extends it).
+    """Truce terms as data: the summary used by the store and the reports.
 
-    ``start``/``end`` are aware datetimes (any zone; compared as instants).
-    ``scope`` is "general" (all fire along the line) for now.
+    ``start``/``end`` are aware datetimes (any zone; compared as instants); agreements
+    loaded from a file carry the zone they were written in (``timezone``, an IANA name or
+    a fixed offset such as ``"+03:00"``). ``scope`` is ``"general"`` (all fire),
+    ``"protected_sites"`` (only strikes on listed sites), ``"sea"`` (only at sea) or
+    ``"air"`` (only air and drone strikes). ``id`` is the store's id; ``slug`` and
+    ``version`` identify the text across versions (``"easter-truce-2025"``, 1).
+    The full terms (clauses, sites, exceptions) are in
+    :class:`trucewatch.agreements.LoadedAgreement`.
     """
 
     name: str
@@ -378,6 +393,11 @@ class Agreement:
     scope: str = "general"
     zones: tuple[Zone, ...] = ()
     id: int | None = None
+    slug: str = ""
+    version: int = 1
+    timezone: str = "UTC"
+    status: str = ""
+    source: str = ""
 
     def in_force(self, t: datetime) -> bool:
         """True when instant ``t`` lies in [start, end)."""
