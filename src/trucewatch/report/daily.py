@@ -27,6 +27,7 @@ import shapely
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from trucewatch.report import figures
+from trucewatch.report.assessment import group_assessments
 from trucewatch.report.text import (
     STATUS_SUMMARY_ORDER,
     agreement_coverage,
@@ -269,7 +270,8 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     Keys: ``date``, ``generated_at``, ``line``, ``agreements``, ``summary``,
     ``summary_text``, ``sectors`` (one row per sector, zeros included, then an
     "outside sectors" row with ``index`` null), ``incidents`` (all, by time),
-    ``history``, ``history_by_sector``, ``data_sources``. ``by_source_kind`` counts
+    ``history``, ``history_by_sector``, ``data_sources``, ``assessment`` (verdicts and
+    violations by agreement, clause, party and sector). ``by_source_kind`` counts
     incidents with at least one observation of that kind (an incident can count under
     several kinds).
     """
@@ -398,6 +400,7 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
             "other_party": inp.other_party,
         },
         "agreements": ags,
+        "assessment": group_assessments(inc_json),
         "summary": summary,
         "summary_text": "",
         "sectors": rows,
