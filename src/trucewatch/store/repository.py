@@ -1,38 +1,36 @@
-"""Reading and writing the store. The only module that issues SQL.
+"""Reading and writing the store (with :mod:`trucewatch.store.observations` for bulk
+imports): the only modules that issue SQL.
 
 All writes of one logical batch happen in one transaction: an import either stores every
-accepted observation of every file or nothing. Inserts use ``ON CONFLICT DO NOTHING`` on
-the observation uid, so re-importing the same report is a counted duplicate.
+accepted observation of every file or nothing.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import itertools
 import json
-import math
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
-from trucewatch.errors import StoreError
-from trucewatch.gc import gc_paused
 from trucewatch.store import schema as t
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.observations import (
+    INSERT_CHUNK,
+    ImportBatch,
+    StoredCounts,
+    observation_from_row,
+    observation_insert_sql,
+    utc,
+)
 from trucewatch.types import (
     Agreement,
     Attribution,
     ContactLine,
     EventKind,
-    Flow,
     Incident,
     IncidentStatus,
     Observation,
@@ -41,96 +39,10 @@ from trucewatch.types import (
     SourceKind,
 )
 
-INSERT_CHUNK = 20_000
-"""Rows per INSERT round trip (bounded memory, still few round trips)."""
-
-
-def utc(value: datetime) -> datetime:
-    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
-
-
-@dataclass(frozen=True)
-class StoredCounts:
-    """Outcome of storing a batch: rows newly stored and rows already present."""
-
-    stored: int
-    duplicates: int
-
-
-_DONE = object()
-
-
-class ImportBatch:
-    """Adds observations to the store inside an open transaction (see
-    :meth:`Store.import_batch`).
-
-    Encoding rows (Python) and inserting them (SQLite/PostgreSQL, which release the GIL)
-    overlap: a producer thread reads and encodes chunks of :data:`INSERT_CHUNK` rows while
-    this thread inserts the previous chunk.
-    """
-
-    def __init__(self, conn: Connection, batch_id: int, insert_sql: str) -> None:
-        self.conn = conn
-        self.batch_id = batch_id
-        self.insert_sql = insert_sql
-        self.to_db_time = _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
-        self.counts = StoredCounts(stored=0, duplicates=0)
-        self.read = 0
-        self.rejected = 0
-
-    def add(self, observations: Iterable[Observation]) -> StoredCounts:
-        """Encode and insert observations; returns the counts of this call."""
-        chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
-        producer = threading.Thread(
-            target=self._produce, args=(iter(observations), chunks), daemon=True
-        )
-        stored = offered = 0
-        producer.start()
-        try:
-            while (item := chunks.get()) is not _DONE:
-                if isinstance(item, BaseException):
-                    raise item
-                offered += len(item)
-                stored += self.conn.exec_driver_sql(self.insert_sql, item).rowcount
-        finally:
-            self._drain(chunks, producer)
-        added = StoredCounts(stored=stored, duplicates=offered - stored)
-        self.counts = StoredCounts(
-            stored=self.counts.stored + added.stored,
-            duplicates=self.counts.duplicates + added.duplicates,
-        )
-        return added
-
-    def finish(self, *, read: int, rejected: int) -> None:
-        """Record how many input records were read and rejected (for the batch log)."""
-        self.read += read
-        self.rejected += rejected
-
-    def _produce(self, observations: Iterator[Observation], chunks: queue.Queue[Any]) -> None:
-        try:
-            with gc_paused():
-                while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
-                    chunks.put([_observation_values(o, self.batch_id, self.to_db_time)
-                                for o in chunk])  # fmt: skip
-            chunks.put(_DONE)
-        except BaseException as exc:  # handed to the inserting thread, which raises it
-            chunks.put(exc)
-
-    @staticmethod
-    def _drain(chunks: queue.Queue[Any], producer: threading.Thread) -> None:
-        """Let a producer blocked on a full queue finish after an error, then join it."""
-        while producer.is_alive():
-            try:
-                chunks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-        producer.join()
 
 
 class Store:
@@ -151,28 +63,6 @@ class Store:
         self.engine.dispose()
 
     # ------------------------------------------------------------------ helpers
-
-    def _observation_insert_sql(self) -> str:
-        """Driver-level INSERT that skips rows whose uid is already stored.
-
-        Observations are inserted through the DBAPI's ``executemany`` with pre-encoded
-        values (JSON text, UTC times): SQLAlchemy's per-row parameter processing would
-        cost more than the database itself on a million FIRMS rows.
-        """
-        columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
-        name = self.engine.dialect.name
-        if name == "sqlite":
-            marks = ", ".join("?" for _ in OBSERVATION_COLUMNS)
-            return f"INSERT OR IGNORE INTO observations ({columns}) VALUES ({marks})"
-        if name == "postgresql":
-            marks = ", ".join("%s" for _ in OBSERVATION_COLUMNS)
-            return (
-                f"INSERT INTO observations ({columns}) VALUES ({marks}) "
-                "ON CONFLICT (uid) DO NOTHING"
-            )
-        raise StoreError(f"unsupported database {name!r}")
-
-    # ------------------------------------------------------------------ contact lines
 
     def add_line(self, line: ContactLine, sectors: Sequence[Sector]) -> tuple[int, str]:
         """Store a contact line and its sectors, versioned by ``valid_from``.
@@ -305,7 +195,8 @@ class Store:
                     stored=0, duplicates=0, rejected=0,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-            batch = ImportBatch(conn, int(batch_id), self._observation_insert_sql())
+            insert_sql = observation_insert_sql(self.engine.dialect.name)
+            batch = ImportBatch(conn, int(batch_id), insert_sql)
             yield batch
             conn.execute(
                 t.import_batches.update()
@@ -334,7 +225,7 @@ class Store:
         if until is not None:
             query = query.where(c.time_start < until)
         with self.engine.connect() as conn:
-            return [_observation_from_row(r) for r in conn.execute(query)]
+            return [observation_from_row(r) for r in conn.execute(query)]
 
     def first_observation_time(self, since: datetime | None = None) -> datetime | None:
         """Start time of the earliest observation (at or after ``since``), if any."""
@@ -454,93 +345,6 @@ class Store:
 
 
 # ---------------------------------------------------------------------- row mapping
-
-
-OBSERVATION_COLUMNS = (
-    "uid", "source_kind", "source_format", "source_id", "time_start", "time_end",
-    "location_type", "lon", "lat", "location", "kind", "count", "weapon", "flow",
-    "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
-)  # fmt: skip
-"""Column order of :func:`_observation_values`."""
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _sqlite_time(t: datetime) -> str:
-    """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _utc_time(t: datetime) -> datetime:
-    return t.astimezone(UTC)
-
-
-def _location_json(loc: Any) -> str:
-    """JSON text of a location; a fast path for points (the bulk of satellite data)."""
-    if isinstance(loc, PointLocation):
-        (a, b), (c, d) = loc.cov_km2
-        if not math.isfinite(loc.lon + loc.lat + a + b + c + d):  # NaN/inf are not JSON
-            return json.dumps(location_to_dict(loc))
-        return (
-            f'{{"type": "point", "lon": {loc.lon!r}, "lat": {loc.lat!r}, '
-            f'"cov_km2": [[{a!r}, {b!r}], [{c!r}, {d!r}]]}}'
-        )
-    return json.dumps(location_to_dict(loc))
-
-
-def _observation_values(
-    o: Observation, batch_id: int, to_db_time: Callable[[datetime], Any]
-) -> tuple[Any, ...]:
-    lon, lat = location_anchor(o.location)
-    return (
-        o.uid,
-        o.source_kind.value,
-        o.source_format,
-        o.source_id,
-        to_db_time(o.time_start),
-        to_db_time(o.time_end),
-        _LOCATION_TYPE[type(o.location).__name__],
-        lon,
-        lat,
-        _location_json(o.location),
-        o.kind.value,
-        o.count,
-        o.weapon,
-        None if o.flow is None else o.flow.value,
-        o.reliability,
-        o.credibility,
-        o.payload,
-        o.payload_sha256,
-        json.dumps(o.attributes) if o.attributes else "{}",
-        batch_id,
-    )
-
-
-_LOCATION_TYPE = {
-    "PointLocation": "point",
-    "BearingRangeLocation": "bearing_range",
-    "PlaceLocation": "place",
-}
-
-
-def _observation_from_row(r: Any) -> Observation:
-    return Observation(
-        uid=r.uid,
-        source_kind=SourceKind(r.source_kind),
-        source_format=r.source_format,
-        source_id=r.source_id,
-        time_start=utc(r.time_start),
-        time_end=utc(r.time_end),
-        location=location_from_dict(r.location),
-        kind=EventKind(r.kind),
-        count=r.count,
-        weapon=r.weapon,
-        flow=None if r.flow is None else Flow(r.flow),
-        reliability=r.reliability,
-        credibility=r.credibility,
-        payload=r.payload,
-        payload_sha256=r.payload_sha256,
-        attributes=r.attributes or {},
-    )
 
 
 def _incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""Observations in the store: bulk import in one transaction and row encoding.
+
+Observations are inserted through the DBAPI's ``executemany`` with pre-encoded values
+(JSON text, UTC times): SQLAlchemy's per-row parameter processing would cost more than the
+database itself on a million FIRMS rows. Inserts skip uids already stored
+(``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING``), so re-imports count as duplicates.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
+from trucewatch.errors import StoreError
+from trucewatch.gc import gc_paused
+from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
+
+
+def utc(value: datetime) -> datetime:
+    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+INSERT_CHUNK = 20_000
+"""Rows per INSERT round trip (bounded memory, still few round trips)."""
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    """Outcome of storing a batch: rows newly stored and rows already present."""
+
+    stored: int
+    duplicates: int
+
+
+_DONE = object()
+
+
+class ImportBatch:
+    """Adds observations to the store inside an open transaction (see
+    :meth:`Store.import_batch`).
+
+    Encoding rows (Python) and inserting them (SQLite/PostgreSQL, which release the GIL)
+    overlap: a producer thread reads and encodes chunks of :data:`INSERT_CHUNK` rows while
+    this thread inserts the previous chunk.
+    """
+
+    def __init__(self, conn: Connection, batch_id: int, insert_sql: str) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.insert_sql = insert_sql
+        self.to_db_time = _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
+        self.counts = StoredCounts(stored=0, duplicates=0)
+        self.read = 0
+        self.rejected = 0
+
+    def add(self, observations: Iterable[Observation]) -> StoredCounts:
+        """Encode and insert observations; returns the counts of this call."""
+        chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
+        producer = threading.Thread(
+            target=self._produce, args=(iter(observations), chunks), daemon=True
+        )
+        stored = offered = 0
+        producer.start()
+        try:
+            while (item := chunks.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                offered += len(item)
+                stored += self.conn.exec_driver_sql(self.insert_sql, item).rowcount
+        finally:
+            self._drain(chunks, producer)
+        added = StoredCounts(stored=stored, duplicates=offered - stored)
+        self.counts = StoredCounts(
+            stored=self.counts.stored + added.stored,
+            duplicates=self.counts.duplicates + added.duplicates,
+        )
+        return added
+
+    def finish(self, *, read: int, rejected: int) -> None:
+        """Record how many input records were read and rejected (for the batch log)."""
+        self.read += read
+        self.rejected += rejected
+
+    def _produce(self, observations: Iterator[Observation], chunks: queue.Queue[Any]) -> None:
+        try:
+            with gc_paused():
+                while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
+                    chunks.put([_observation_values(o, self.batch_id, self.to_db_time)
+                                for o in chunk])  # fmt: skip
+            chunks.put(_DONE)
+        except BaseException as exc:  # handed to the inserting thread, which raises it
+            chunks.put(exc)
+
+    @staticmethod
+    def _drain(chunks: queue.Queue[Any], producer: threading.Thread) -> None:
+        """Let a producer blocked on a full queue finish after an error, then join it."""
+        while producer.is_alive():
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        producer.join()
+
+
+def observation_insert_sql(dialect_name: str) -> str:
+    """Driver-level INSERT that skips rows whose uid is already stored.
+
+    Observations are inserted through the DBAPI's ``executemany`` with pre-encoded
+    values (JSON text, UTC times): SQLAlchemy's per-row parameter processing would
+    cost more than the database itself on a million FIRMS rows.
+    """
+    columns = ", ".join(f'"{c}"' for c in OBSERVATION_COLUMNS)
+    name = dialect_name
+    if name == "sqlite":
+        marks = ", ".join("?" for _ in OBSERVATION_COLUMNS)
+        return f"INSERT OR IGNORE INTO observations ({columns}) VALUES ({marks})"
+    if name == "postgresql":
+        marks = ", ".join("%s" for _ in OBSERVATION_COLUMNS)
+        return (
+            f"INSERT INTO observations ({columns}) VALUES ({marks}) "
+            "ON CONFLICT (uid) DO NOTHING"
+        )
+    raise StoreError(f"unsupported database {name!r}")
+
+# ------------------------------------------------------------------ contact lines
+
+
+OBSERVATION_COLUMNS = (
+    "uid", "source_kind", "source_format", "source_id", "time_start", "time_end",
+    "location_type", "lon", "lat", "location", "kind", "count", "weapon", "flow",
+    "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
+)  # fmt: skip
+"""Column order of :func:`_observation_values`."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sqlite_time(t: datetime) -> str:
+    """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _utc_time(t: datetime) -> datetime:
+    return t.astimezone(UTC)
+
+
+def _location_json(loc: Any) -> str:
+    """JSON text of a location; a fast path for points (the bulk of satellite data)."""
+    if isinstance(loc, PointLocation):
+        (a, b), (c, d) = loc.cov_km2
+        if not math.isfinite(loc.lon + loc.lat + a + b + c + d):  # NaN/inf are not JSON
+            return json.dumps(location_to_dict(loc))
+        return (
+            f'{{"type": "point", "lon": {loc.lon!r}, "lat": {loc.lat!r}, '
+            f'"cov_km2": [[{a!r}, {b!r}], [{c!r}, {d!r}]]}}'
+        )
+    return json.dumps(location_to_dict(loc))
+
+
+def _observation_values(
+    o: Observation, batch_id: int, to_db_time: Callable[[datetime], Any]
+) -> tuple[Any, ...]:
+    lon, lat = location_anchor(o.location)
+    return (
+        o.uid,
+        o.source_kind.value,
+        o.source_format,
+        o.source_id,
+        to_db_time(o.time_start),
+        to_db_time(o.time_end),
+        _LOCATION_TYPE[type(o.location).__name__],
+        lon,
+        lat,
+        _location_json(o.location),
+        o.kind.value,
+        o.count,
+        o.weapon,
+        None if o.flow is None else o.flow.value,
+        o.reliability,
+        o.credibility,
+        o.payload,
+        o.payload_sha256,
+        json.dumps(o.attributes) if o.attributes else "{}",
+        batch_id,
+    )
+
+
+_LOCATION_TYPE = {
+    "PointLocation": "point",
+    "BearingRangeLocation": "bearing_range",
+    "PlaceLocation": "place",
+}
+
+
+def observation_from_row(r: Any) -> Observation:
+    return Observation(
+        uid=r.uid,
+        source_kind=SourceKind(r.source_kind),
+        source_format=r.source_format,
+        source_id=r.source_id,
+        time_start=utc(r.time_start),
+        time_end=utc(r.time_end),
+        location=location_from_dict(r.location),
+        kind=EventKind(r.kind),
+        count=r.count,
+        weapon=r.weapon,
+        flow=None if r.flow is None else Flow(r.flow),
+        reliability=r.reliability,
+        credibility=r.credibility,
+        payload=r.payload,
+        payload_sha256=r.payload_sha256,
+        attributes=r.attributes or {},
+    )
