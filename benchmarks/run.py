@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODULES = ("bench_geo", "bench_import")
+MODULES = ("bench_geo", "bench_import", "bench_ledger")
 
 
 def main() -> None:

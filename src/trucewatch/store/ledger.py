@@ -26,24 +26,25 @@ bytes and every signed root.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, func, insert, select, text, update
 
+from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Problem, Reference
 from trucewatch.ledger.entry import (
     EntryType,
     LogEntry,
-    check_entry,
     decode_entry,
     key_added_entry,
     key_revoked_entry,
     sha256_hex,
 )
 from trucewatch.ledger.errors import EntryError, LedgerError, SignatureError
-from trucewatch.ledger.merkle import EMPTY_ROOT, MerkleTree, RootAccumulator, leaf_hash
+from trucewatch.ledger.merkle import MerkleTree, leaf_hash
 from trucewatch.ledger.signing import (
     SUBMITTER_ROLES,
     Ed25519PrivateKey,
@@ -53,14 +54,18 @@ from trucewatch.ledger.signing import (
     sign_tree_head,
     verify_submission_digest,
 )
-from trucewatch.ledger.verify import (
-    ConsistencyProof,
-    InclusionProof,
-    SignedTreeHead,
-    VerificationError,
-    check_tree_head,
-)
+from trucewatch.ledger.verify import ConsistencyProof, InclusionProof, SignedTreeHead
 from trucewatch.store import schema as t
+
+__all__ = [
+    "Ledger",
+    "LedgerReport",
+    "Problem",
+    "Reference",
+    "RegisteredKey",
+    "StoredEntry",
+    "verify_store",
+]
 
 APPEND_CHUNK = 20_000
 """Rows per INSERT round trip."""
@@ -120,54 +125,6 @@ class StoredEntry:
         return decode_entry(self.entry)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Problem:
-    """One finding of :func:`verify_store`: ``index`` is the log entry concerned (``None``
-    for a tree head, key or stored row), ``kind`` a stable code, ``message`` one line."""
-
-    index: int | None
-    kind: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "kind": self.kind, "message": self.message}
-
-
-@dataclass(kw_only=True)
-class LedgerReport:
-    """Outcome of :func:`verify_store`. ``ok`` when there is no problem.
-
-    ``entries`` is the number of stored entries, ``root_hash`` the root recomputed from
-    their bytes, ``unsigned`` the entries after the latest signed tree head.
-    """
-
-    entries: int
-    root_hash: bytes
-    tree_heads: int
-    latest_tree_head: SignedTreeHead | None
-    unsigned: int
-    signatures_checked: int
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (what ``trucewatch ledger verify --json`` prints)."""
-        latest = self.latest_tree_head
-        return {
-            "ok": self.ok,
-            "entries": self.entries,
-            "root_hash": self.root_hash.hex(),
-            "tree_heads": self.tree_heads,
-            "latest_tree_head": None if latest is None else latest.to_json(),
-            "unsigned_entries": self.unsigned,
-            "signatures_checked": self.signatures_checked,
-            "problems": [p.as_dict() for p in self.problems],
-        }
-
-
 # --------------------------------------------------------------------------- the ledger
 
 
@@ -194,101 +151,45 @@ class Ledger:
         """Append entries (canonical bytes or :class:`LogEntry`) in order; return their
         leaf indices.
 
-        Each entry is decoded strictly (:class:`EntryError` names the batch position).
-        ``key_added``/``key_revoked`` entries register/revoke keys. A signed entry needs
-        an active registered signer and, unless ``verify_signatures`` is False (the caller
-        has just checked them with :meth:`check_submission`), a valid signature:
-        otherwise :class:`SignatureError` and nothing of the batch is written.
+        Every entry is checked before anything is written, so a refused batch writes
+        nothing: each is decoded strictly (:class:`EntryError` names the batch position);
+        ``key_added``/``key_revoked`` entries must register a new key with a known role /
+        revoke an active one (:class:`LedgerError`); a signed entry needs an active
+        registered signer and, unless ``verify_signatures`` is False (the caller has just
+        checked it with :meth:`check_submission`), a valid signature
+        (:class:`SignatureError`).
         """
         decoded = [_as_entry(e, i) for i, e in enumerate(entries)]
         if not decoded:
-            return range(self.size(conn), self.size(conn))
+            size = self.size(conn)
+            return range(size, size)
         self._lock_log(conn)
         start = self.size(conn)
-        appended_at = now or datetime.now(UTC)
-        keys: dict[str, RegisteredKey | None] = {}
-        rows = []
-        for offset, (entry, blob) in enumerate(decoded):
-            seq = start + offset
-            self._apply_key_entry(conn, entry, seq, keys)
-            if entry.signed:
-                self._check_signed_entry(conn, entry, seq, keys, verify_signatures)
-            rows.append(
-                {
-                    "seq": seq,
-                    "entry": blob,
-                    "leaf_hash": leaf_hash(blob),
-                    "entry_type": entry.type.value,
-                    "ref": entry.ref,
-                    "appended_at": appended_at,
-                }
-            )
+        keys = _BatchKeys(self, conn)
+        for seq, (entry, _) in enumerate(decoded, start):
+            if entry.type in _KEY_TYPES:
+                keys.apply(entry, seq)
+            if entry.signer is not None:
+                _check_signed_entry(entry, seq, keys.get(entry.signer), verify_signatures)
+        keys.write()
+        stamp = _db_time(conn, now or datetime.now(UTC))
+        rows = [
+            (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp)
+            for seq, (entry, blob) in enumerate(decoded, start)
+        ]
+        sql = _insert_entries_sql(conn)
         for chunk in _chunks(rows, APPEND_CHUNK):
-            conn.execute(insert(t.ledger_entries), list(chunk))
+            conn.exec_driver_sql(sql, list(chunk))
         return range(start, start + len(rows))
 
     def _lock_log(self, conn: Connection) -> None:
+        """Serialize appenders until the caller's transaction ends: a PostgreSQL advisory
+        lock; on SQLite a write that changes nothing but takes the database write lock
+        before the size is read (otherwise two appenders could read the same size)."""
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-
-    def _apply_key_entry(
-        self, conn: Connection, entry: LogEntry, seq: int, keys: dict[str, RegisteredKey | None]
-    ) -> None:
-        if entry.type is EntryType.KEY_ADDED:
-            self._insert_key(conn, entry, seq)
-            keys.pop(entry.ref, None)
-        elif entry.type is EntryType.KEY_REVOKED:
-            self._mark_revoked(conn, entry, seq)
-            keys.pop(entry.ref, None)
-
-    def _insert_key(self, conn: Connection, entry: LogEntry, seq: int) -> None:
-        if entry.role not in {r.value for r in Role}:
-            raise LedgerError(f"key {entry.ref}: role must be one of {[r.value for r in Role]}")
-        if self.get_key(conn, entry.ref) is not None:
-            raise LedgerError(f"key {entry.ref} is already registered")
-        conn.execute(
-            insert(t.ledger_keys).values(
-                key_id=entry.ref,
-                public_key=bytes.fromhex(entry.pubkey or ""),
-                role=entry.role,
-                owner=entry.owner,
-                added_at=entry.time,
-                added_seq=seq,
-            )
-        )
-
-    def _mark_revoked(self, conn: Connection, entry: LogEntry, seq: int) -> None:
-        key = self.get_key(conn, entry.ref)
-        if key is None:
-            raise LedgerError(f"cannot revoke key {entry.ref}: it is not registered")
-        if not key.active:
-            raise LedgerError(f"key {entry.ref} was already revoked at {key.revoked_at}")
-        c = t.ledger_keys.c
-        conn.execute(
-            update(t.ledger_keys)
-            .where(c.key_id == entry.ref)
-            .values(revoked_at=entry.time, revoked_seq=seq)
-        )
-
-    def _check_signed_entry(
-        self,
-        conn: Connection,
-        entry: LogEntry,
-        seq: int,
-        keys: dict[str, RegisteredKey | None],
-        verify: bool,
-    ) -> None:
-        signer = entry.signer or ""
-        if signer not in keys:
-            keys[signer] = self.get_key(conn, signer)
-        key = keys[signer]
-        where = f"entry {seq} ({entry.type.value} {entry.ref})"
-        if key is None:
-            raise SignatureError(f"{where}: signer key {signer} is not registered")
-        if not key.active:
-            raise SignatureError(f"{where}: signer key {signer} was revoked at {key.revoked_at}")
-        if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
-            raise SignatureError(f"{where}: signature does not verify with key {signer}")
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("UPDATE ledger_entries SET seq = seq WHERE seq < 0")
 
     # ------------------------------------------------------------------ reading
 
@@ -343,7 +244,10 @@ class Ledger:
             tree_size = head.tree_size
         n = self._size_within(conn, tree_size)
         if not 0 <= index < n:
-            raise LedgerError(f"entry {index} is not in the log of {n} entries")
+            raise LedgerError(
+                f"entry {index} is not in the log of {n} entries (a newer entry needs a newer "
+                "signed tree head)"
+            )
         tree = self._tree_for(conn, n)
         return InclusionProof(
             index=index,
@@ -414,7 +318,8 @@ class Ledger:
         """Sign and store a tree head for the whole log with the mission ``key``.
 
         The key must be an active registered ``mission`` key. Refuses (:class:`LedgerError`)
-        when the log no longer extends the latest signed tree head.
+        when the log no longer extends the latest signed tree head. The root is computed
+        from the stored leaf hashes; :func:`verify_store` checks them against the entries.
         """
         kid = key_id(public_key_bytes(key))
         registered = self.get_key(conn, kid)
@@ -483,13 +388,13 @@ class Ledger:
     def add_key(
         self,
         conn: Connection,
-        public_key: bytes | Ed25519PrivateKey,
+        public_key: bytes | Ed25519PrivateKey | Ed25519PublicKey,
         role: Role | str,
         owner: str,
         *,
         now: datetime | None = None,
     ) -> RegisteredKey:
-        """Register a key (raw 32-byte public key, or a private key) by logging a
+        """Register a key (raw 32-byte public key, public key or private key) by logging a
         ``key_added`` entry; returns the registration."""
         raw = public_key_bytes(public_key)
         entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC))
@@ -563,6 +468,104 @@ class Ledger:
         return key
 
 
+_KEY_TYPES = frozenset({EntryType.KEY_ADDED, EntryType.KEY_REVOKED})
+_ENTRY_COLUMNS = ("seq", "entry", "leaf_hash", "entry_type", "ref", "appended_at")
+
+
+def _insert_entries_sql(conn: Connection) -> str:
+    """Driver-level INSERT of entry rows (tuples in :data:`_ENTRY_COLUMNS` order): the
+    DBAPI's ``executemany`` without SQLAlchemy's per-row parameter processing."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    columns = ", ".join(_ENTRY_COLUMNS)
+    marks = ", ".join(mark for _ in _ENTRY_COLUMNS)
+    return f"INSERT INTO ledger_entries ({columns}) VALUES ({marks})"
+
+
+def _db_time(conn: Connection, value: datetime) -> datetime | str:
+    """A UTC time as the driver takes it: the text SQLAlchemy's SQLite DateTime reads
+    back, or the aware datetime for PostgreSQL."""
+    value = value.astimezone(UTC)
+    if conn.dialect.name == "sqlite":
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+class _BatchKeys:
+    """Key registrations as a batch being appended changes them: checked entry by entry,
+    written only once the whole batch is accepted."""
+
+    def __init__(self, ledger: Ledger, conn: Connection) -> None:
+        self.ledger, self.conn = ledger, conn
+        self.keys: dict[str, RegisteredKey | None] = {}
+        self.added: list[RegisteredKey] = []
+        self.revoked: list[RegisteredKey] = []
+
+    def get(self, kid: str) -> RegisteredKey | None:
+        if kid not in self.keys:
+            self.keys[kid] = self.ledger.get_key(self.conn, kid)
+        return self.keys[kid]
+
+    def apply(self, entry: LogEntry, seq: int) -> None:
+        """Check a key entry against the registrations so far and record its effect."""
+        current = self.get(entry.ref)
+        if entry.type is EntryType.KEY_ADDED:
+            if entry.role not in _ROLES:
+                raise LedgerError(f"key {entry.ref}: role must be one of {sorted(_ROLES)}")
+            if current is not None:
+                raise LedgerError(f"key {entry.ref} is already registered")
+            key = RegisteredKey(
+                key_id=entry.ref,
+                public_key=bytes.fromhex(entry.pubkey or ""),
+                role=Role(entry.role),
+                owner=entry.owner or "",
+                added_at=entry.time,
+                added_seq=seq,
+            )
+            self.added.append(key)
+        else:
+            if current is None:
+                raise LedgerError(f"cannot revoke key {entry.ref}: it is not registered")
+            if not current.active:
+                raise LedgerError(f"key {entry.ref} was already revoked at {current.revoked_at}")
+            key = replace(current, revoked_at=entry.time, revoked_seq=seq)
+            self.revoked.append(key)
+        self.keys[entry.ref] = key
+
+    def write(self) -> None:
+        """Store the recorded registrations and revocations."""
+        for key in self.added:
+            self.conn.execute(
+                insert(t.ledger_keys).values(
+                    key_id=key.key_id,
+                    public_key=key.public_key,
+                    role=key.role.value,
+                    owner=key.owner,
+                    added_at=key.added_at,
+                    added_seq=key.added_seq,
+                )
+            )
+        c = t.ledger_keys.c
+        for key in self.revoked:
+            self.conn.execute(
+                update(t.ledger_keys)
+                .where(c.key_id == key.key_id)
+                .values(revoked_at=key.revoked_at, revoked_seq=key.revoked_seq)
+            )
+
+
+def _check_signed_entry(entry: LogEntry, seq: int, key: RegisteredKey | None, verify: bool) -> None:
+    where = f"entry {seq} ({entry.type.value} {entry.ref})"
+    if key is None:
+        raise SignatureError(f"{where}: signer key {entry.signer} is not registered")
+    if not key.active:
+        raise SignatureError(f"{where}: signer key {entry.signer} was revoked at {key.revoked_at}")
+    if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
+        raise SignatureError(f"{where}: signature does not verify with key {entry.signer}")
+
+
+_ROLES = frozenset(r.value for r in Role)
+
+
 def _as_entry(item: bytes | LogEntry, position: int) -> tuple[LogEntry, bytes]:
     if isinstance(item, LogEntry):
         return item, item.encode()
@@ -598,116 +601,6 @@ def _registered_key(r: Any) -> RegisteredKey:
 
 # --------------------------------------------------------------------------- verification
 
-Reference = tuple[str, str, str]
-"""``(entry_type, ref, sha256)`` of a stored row, e.g. ``("observation", uid, sha256 of its
-payload)``: what the log should record for it."""
-
-
-@dataclass
-class _LoggedKey:
-    public_key: bytes
-    role: str
-    owner: str
-    added_seq: int
-    revoked_seq: int | None = None
-
-
-class _Scan:
-    """One pass over the stored entries: recompute leaves and roots, replay the keys,
-    check signatures, remember the latest entry per reference."""
-
-    def __init__(self, head_sizes: set[int], *, signatures: bool, track_refs: bool) -> None:
-        self.acc = RootAccumulator()
-        self.head_sizes = head_sizes
-        self.roots: dict[int, bytes] = {0: EMPTY_ROOT}
-        self.keys: dict[str, _LoggedKey] = {}
-        self.latest: dict[tuple[str, str], tuple[int, str]] = {}
-        self.problems: list[Problem] = []
-        self.signatures = signatures
-        self.signatures_checked = 0
-        self.track_refs = track_refs
-        self.next_seq = 0
-
-    def problem(self, index: int | None, kind: str, message: str) -> None:
-        self.problems.append(Problem(index=index, kind=kind, message=message))
-
-    def visit(self, seq: int, blob: bytes, stored_leaf: bytes, entry_type: str, ref: str) -> None:
-        if seq != self.next_seq:
-            self.problem(
-                self.next_seq,
-                "missing_entry",
-                f"entries {self.next_seq} to {seq - 1} are missing from the store",
-            )
-        self.next_seq = seq + 1
-        leaf = leaf_hash(blob)
-        if leaf != stored_leaf:
-            self.problem(
-                seq,
-                "leaf_hash",
-                f"entry {seq}: its bytes do not match the stored leaf hash: the entry was altered",
-            )
-        self.acc.add(leaf)
-        if self.acc.size in self.head_sizes:
-            self.roots[self.acc.size] = self.acc.root()
-        try:
-            obj, _ = check_entry(blob)
-        except EntryError as exc:
-            self.problem(seq, "not_canonical", f"entry {seq}: {exc}")
-            return
-        if (obj["type"], obj["ref"]) != (entry_type, ref):
-            self.problem(
-                seq,
-                "columns",
-                f"entry {seq}: stored columns say {entry_type} {ref}, the entry says "
-                f"{obj['type']} {obj['ref']}",
-            )
-        self._replay_key(seq, obj)
-        if "signer" in obj:
-            self._check_signature(seq, obj)
-        if self.track_refs:
-            self.latest[(obj["type"], obj["ref"])] = (seq, obj["sha256"])
-
-    def _replay_key(self, seq: int, obj: dict[str, Any]) -> None:
-        ref = obj["ref"]
-        if obj["type"] == EntryType.KEY_ADDED:
-            if ref in self.keys:
-                self.problem(seq, "key", f"entry {seq}: key {ref} is added a second time")
-            pubkey = bytes.fromhex(obj["pubkey"])
-            self.keys[ref] = _LoggedKey(pubkey, obj["role"], obj["owner"], seq)
-        elif obj["type"] == EntryType.KEY_REVOKED:
-            key = self.keys.get(ref)
-            if key is None or key.revoked_seq is not None:
-                self.problem(
-                    seq,
-                    "key",
-                    f"entry {seq}: revokes key {ref}, which is not registered or already revoked",
-                )
-            else:
-                key.revoked_seq = seq
-
-    def _check_signature(self, seq: int, obj: dict[str, Any]) -> None:
-        signer = obj["signer"]
-        key = self.keys.get(signer)
-        if key is None:
-            self.problem(
-                seq, "signature", f"entry {seq}: signer {signer} was not registered before it"
-            )
-            return
-        if key.revoked_seq is not None:
-            self.problem(
-                seq,
-                "signature",
-                f"entry {seq}: signer {signer} was revoked at entry {key.revoked_seq}",
-            )
-            return
-        if not self.signatures:
-            return
-        self.signatures_checked += 1
-        if not verify_submission_digest(key.public_key, obj["sha256"], obj["sig"]):
-            self.problem(
-                seq, "signature", f"entry {seq}: signature does not verify with key {signer}"
-            )
-
 
 def verify_store(
     conn: Connection,
@@ -718,11 +611,11 @@ def verify_store(
 ) -> LedgerReport:
     """Check the whole stored log against itself and its signed tree heads.
 
-    Recomputes every leaf hash from the entry bytes (an altered entry is named by index),
-    detects missing indices, decodes every entry strictly, replays key registrations and
-    checks every signed entry's signature (``check_signatures``), recomputes the root at
-    the size of every signed tree head and checks its signature and key, and compares the
-    keys table with the keys the log registered.
+    Runs :class:`~trucewatch.ledger.audit.LogAudit` over the stored entries: every leaf
+    hash recomputed from the entry bytes (an altered entry is named by index), missing
+    indices, strict decoding, key registrations replayed, every signed entry's signature
+    (``check_signatures``), the root at the size of every signed tree head with its
+    signature and key; then compares the keys table with the keys the log registered.
 
     ``references``, when given, are the ``(entry_type, ref, sha256)`` of the stored rows
     (e.g. every observation with the SHA-256 recomputed from its payload): each must match
@@ -730,42 +623,25 @@ def verify_store(
     ``complete_types`` a logged ref missing from ``references`` means the row was removed.
     """
     heads = _head_rows(conn)
-    scan = _Scan(
-        {h.tree_size for h in heads}, signatures=check_signatures, track_refs=references is not None
+    audit = LogAudit(
+        {h.head.tree_size for h in heads},
+        check_signatures=check_signatures,
+        track_refs=references is not None,
     )
     c = t.ledger_entries.c
     query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
     for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
         for seq, blob, stored_leaf, entry_type, ref in batch:
-            scan.visit(int(seq), bytes(blob), bytes(stored_leaf), entry_type, ref)
-    _check_heads(scan, heads)
-    _check_keys_table(conn, scan)
+            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref))
+    audit.check_heads(heads)
+    _check_keys_table(conn, audit)
     if references is not None:
-        _check_references(scan, references, complete_types)
-    latest = heads[-1].head if heads else None
-    return LedgerReport(
-        entries=scan.acc.size,
-        root_hash=scan.acc.root(),
-        tree_heads=len(heads),
-        latest_tree_head=latest,
-        unsigned=scan.acc.size - (latest.tree_size if latest else 0),
-        signatures_checked=scan.signatures_checked,
-        problems=scan.problems,
-    )
+        audit.check_references(references, complete_types)
+    return audit.report(heads)
 
 
-@dataclass(frozen=True)
-class _HeadRow:
-    id: int
-    key_id: str
-    head: SignedTreeHead
-
-    @property
-    def tree_size(self) -> int:
-        return self.head.tree_size
-
-
-def _head_rows(conn: Connection) -> list[_HeadRow]:
+def _head_rows(conn: Connection) -> list[HeadToCheck]:
+    """Stored tree heads, oldest first, with the public key the keys table gives."""
     h, k = t.ledger_tree_heads.c, t.ledger_keys.c
     query = (
         select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)
@@ -773,8 +649,8 @@ def _head_rows(conn: Connection) -> list[_HeadRow]:
         .order_by(h.id)
     )
     return [
-        _HeadRow(
-            int(r.id),
+        HeadToCheck(
+            f"tree head #{r.id}",
             r.key_id,
             SignedTreeHead(
                 tree_size=int(r.tree_size),
@@ -788,65 +664,13 @@ def _head_rows(conn: Connection) -> list[_HeadRow]:
     ]
 
 
-def _check_heads(scan: _Scan, heads: Sequence[_HeadRow]) -> None:
-    previous_size, last_good = 0, 0
-    for row in heads:
-        size, where = row.tree_size, f"tree head #{row.id} ({row.tree_size} entries)"
-        if size < previous_size:
-            scan.problem(None, "tree_head", f"{where} has fewer entries than an earlier one")
-        previous_size = max(previous_size, size)
-        if size > scan.acc.size:
-            scan.problem(
-                None,
-                "tree_head",
-                f"{where}: the log has only {scan.acc.size} entries: entries were removed",
-            )
-        elif scan.roots.get(size) != row.head.root_hash:
-            scan.problem(
-                None,
-                "tree_head",
-                f"{where}: the root hash of the stored entries "
-                f"differs: an entry in {last_good}..{size - 1} was altered",
-            )
-        else:
-            last_good = max(last_good, size)
-        _check_head_key(scan, row, where)
-
-
-def _check_head_key(scan: _Scan, row: _HeadRow, where: str) -> None:
-    key = scan.keys.get(row.key_id)
-    if key is None or key.role != Role.MISSION.value:
-        scan.problem(
-            None,
-            "tree_head",
-            f"{where}: key {row.key_id} is not a mission key registered in the log",
-        )
-        return
-    if key.public_key != row.head.public_key:
-        scan.problem(
-            None,
-            "tree_head",
-            f"{where}: the keys table's public key for {row.key_id} differs from the log's",
-        )
-        return
-    if key.revoked_seq is not None and key.revoked_seq < row.tree_size:
-        scan.problem(
-            None,
-            "tree_head",
-            f"{where}: signed after its key was revoked at entry {key.revoked_seq}",
-        )
-    try:
-        check_tree_head(row.head)
-    except VerificationError as exc:
-        scan.problem(None, "tree_head", f"{where}: {exc}")
-
-
-def _check_keys_table(conn: Connection, scan: _Scan) -> None:
+def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
+    """The keys table must be exactly the keys the log registered and revoked."""
     table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
-    for kid, logged in scan.keys.items():
+    for kid, logged in audit.keys.items():
         row = table.pop(kid, None)
         if row is None:
-            scan.problem(
+            audit.problem(
                 logged.added_seq,
                 "key",
                 f"key {kid}: registered in the log (entry "
@@ -862,40 +686,11 @@ def _check_keys_table(conn: Connection, scan: _Scan) -> None:
             logged.revoked_seq,
         )
         if stored != expected:
-            scan.problem(
+            audit.problem(
                 logged.added_seq,
                 "key",
                 f"key {kid}: the keys table differs from the "
                 "log (public key, role, owner or revocation)",
             )
     for kid in table:
-        scan.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
-
-
-def _check_references(
-    scan: _Scan, references: Iterable[Reference], complete_types: Collection[str]
-) -> None:
-    seen: set[tuple[str, str]] = set()
-    for entry_type, ref, sha in references:
-        entry_type = str(entry_type)
-        seen.add((entry_type, ref))
-        logged = scan.latest.get((entry_type, ref))
-        if logged is None:
-            scan.problem(None, "reference", f"{entry_type} {ref}: stored but not in the log")
-        elif logged[1] != sha:
-            scan.problem(
-                logged[0],
-                "reference",
-                f"{entry_type} {ref}: its content has SHA-256 "
-                f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the stored "
-                "row was altered",
-            )
-    complete = {str(c) for c in complete_types}
-    for (entry_type, ref), (seq, _) in scan.latest.items():
-        if entry_type in complete and (entry_type, ref) not in seen:
-            scan.problem(
-                seq,
-                "reference",
-                f"{entry_type} {ref}: in the log (entry {seq}) but "
-                "no longer stored: the row was removed",
-            )
+        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
