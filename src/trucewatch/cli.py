@@ -32,6 +32,11 @@ report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True
 app.add_typer(line_app, name="line")
 agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
+ledger_app = typer.Typer(
+    help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
+    no_args_is_help=True,
+)
+app.add_typer(ledger_app, name="ledger")
 export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
@@ -63,17 +68,20 @@ def _store(db: str | None) -> Iterator[Store]:
         store.close()
 
 
-def _run(job: Callable[[], dict[str, Any]], as_json: bool, show: Callable[[dict], None]) -> None:
+def _run(
+    job: Callable[[], dict[str, Any]], as_json: bool, show: Callable[[dict], None]
+) -> dict[str, Any]:
     """Run a job, turning trucewatch errors into one line on stderr and exit status 1."""
     try:
         result = job()
     except TrucewatchError as exc:
         _fail(str(exc))
-        return
+        raise  # unreachable: _fail exits
     if as_json:
         sys.stdout.write(json.dumps(result, default=str) + "\n")
     else:
         show(result)
+    return result
 
 
 def _show_pairs(result: dict[str, Any]) -> None:
@@ -320,6 +328,76 @@ def export_incidents(
             since_utc, until_utc = service.utc_bounds(t0, t1)
             n = write_incidents(store.incidents(since_utc, until_utc), out_file, fmt)
         return {"incidents": n, "format": fmt, "out": str(out_file)}
+
+    _run(job, as_json, _show_pairs)
+
+
+KeyOpt = Annotated[Path, typer.Option("--key", help="Mission private key (PEM).")]
+
+
+@ledger_app.command("verify")
+def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the whole store against the append-only log (exit 1 if anything is wrong)."""
+    from trucewatch import ledger_service
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.verify(store)
+
+    def show(result: dict[str, Any]) -> None:
+        state = "OK" if result["ok"] else "FAILED"
+        out.print(f"{state}: {result['entries']} entries, root {result['root_hash']}, "
+                  f"{result['tree_heads']} signed tree heads, "
+                  f"{result['unsigned_entries']} entries not yet signed")  # fmt: skip
+        for p in result["problems"][:50]:
+            out.print(f"  entry {p.get('index')}: {p.get('kind')}: {p.get('message')}")
+
+    if not _run(job, as_json, show)["ok"]:
+        raise typer.Exit(code=1)
+
+
+@ledger_app.command("proof")
+def ledger_proof(
+    ref: Annotated[str, typer.Argument(help="Observation uid (or other logged id).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = True,
+) -> None:
+    """Print an inclusion proof (JSON) for a logged id against the latest tree head.
+    The output is always JSON (``--json`` is accepted for uniformity)."""
+    from trucewatch import ledger_service
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.proof(store, ref)
+
+    _run(job, True, _show_pairs)
+
+
+@ledger_app.command("init-key")
+def ledger_init_key(
+    key: KeyOpt,
+    owner: Annotated[str, typer.Option(help="Who holds the key.")] = "mission",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the mission's signing key and register it in the log."""
+    from trucewatch import ledger_service
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.init_key(store, key, owner)
+
+    _run(job, as_json, _show_pairs)
+
+
+@ledger_app.command("sign")
+def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Sign a tree head for the whole log with the mission key."""
+    from trucewatch import ledger_service
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.sign(store, key)
 
     _run(job, as_json, _show_pairs)
 

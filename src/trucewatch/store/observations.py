@@ -3,7 +3,9 @@
 Observations are inserted through the DBAPI's ``executemany`` with pre-encoded values
 (JSON text, UTC times): SQLAlchemy's per-row parameter processing would cost more than the
 database itself on a million FIRMS rows. Inserts skip uids already stored
-(``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING``), so re-imports count as duplicates.
+(checked per chunk, and ``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING`` as a guard), so
+re-imports count as duplicates. Every new observation is appended to the ledger (its uid
+and payload SHA-256) in the same transaction: stored and logged, or neither.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
 from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
+from trucewatch.ledger.entry import LogEntry, observation_entry
+from trucewatch.store.ledger import Ledger
+from trucewatch.store.schema import observations as observations_table
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
 
@@ -56,10 +61,15 @@ class ImportBatch:
     this thread inserts the previous chunk.
     """
 
-    def __init__(self, conn: Connection, batch_id: int, insert_sql: str) -> None:
+    def __init__(
+        self, conn: Connection, batch_id: int, insert_sql: str, ledger: Ledger
+    ) -> None:
         self.conn = conn
         self.batch_id = batch_id
         self.insert_sql = insert_sql
+        self.ledger = ledger
+        self.received_at = datetime.now(UTC)
+        self._seen: set[str] = set()
         self.to_db_time = _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
         self.counts = StoredCounts(stored=0, duplicates=0)
         self.read = 0
@@ -77,8 +87,9 @@ class ImportBatch:
             while (item := chunks.get()) is not _DONE:
                 if isinstance(item, BaseException):
                     raise item
-                offered += len(item)
-                stored += self.conn.exec_driver_sql(self.insert_sql, item).rowcount
+                rows, entries = item
+                offered += len(rows)
+                stored += self._store_new(rows, entries)
         finally:
             self._drain(chunks, producer)
         added = StoredCounts(stored=stored, duplicates=offered - stored)
@@ -87,6 +98,23 @@ class ImportBatch:
             duplicates=self.counts.duplicates + added.duplicates,
         )
         return added
+
+    def _store_new(self, rows: list[tuple[Any, ...]], entries: list[LogEntry]) -> int:
+        """Insert the rows not stored yet and log each new observation in the ledger, in
+        this transaction. Returns how many were new."""
+        uids = [r[0] for r in rows]
+        c = observations_table.c
+        stored = set(self.conn.execute(select(c.uid).where(c.uid.in_(uids))).scalars())
+        new = []
+        for k, uid in enumerate(uids):
+            if uid not in stored and uid not in self._seen:
+                self._seen.add(uid)
+                new.append(k)
+        if not new:
+            return 0
+        self.conn.exec_driver_sql(self.insert_sql, [rows[k] for k in new])
+        self.ledger.append(self.conn, [entries[k] for k in new], verify_signatures=False)
+        return len(new)
 
     def finish(self, *, read: int, rejected: int) -> None:
         """Record how many input records were read and rejected (for the batch log)."""
@@ -97,8 +125,11 @@ class ImportBatch:
         try:
             with gc_paused():
                 while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
-                    chunks.put([_observation_values(o, self.batch_id, self.to_db_time)
-                                for o in chunk])  # fmt: skip
+                    rows = [_observation_values(o, self.batch_id, self.to_db_time)
+                            for o in chunk]  # fmt: skip
+                    entries = [observation_entry(o.uid, o.payload_sha256, self.received_at)
+                               for o in chunk]  # fmt: skip
+                    chunks.put((rows, entries))
             chunks.put(_DONE)
         except BaseException as exc:  # handed to the inserting thread, which raises it
             chunks.put(exc)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from trucewatch.store import schema as t
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
     INSERT_CHUNK,
     ImportBatch,
@@ -50,6 +51,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.ledger = Ledger()
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -196,7 +198,7 @@ class Store:
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             insert_sql = observation_insert_sql(self.engine.dialect.name)
-            batch = ImportBatch(conn, int(batch_id), insert_sql)
+            batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
             yield batch
             conn.execute(
                 t.import_batches.update()

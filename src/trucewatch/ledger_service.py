@@ -1,0 +1,85 @@
+"""Ledger use cases for the command line (and later the API): verify the store against
+the log, print an inclusion proof, register the mission key, sign a tree head.
+
+The mission's private key is a PEM file (``--key``); it never enters the store, only its
+public key (registered through a logged ``key_added`` entry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from trucewatch.errors import InputError, RecordError
+from trucewatch.ledger.errors import LedgerError
+from trucewatch.ledger.signing import Role, generate_key, read_private_key, write_private_key
+from trucewatch.store import Store
+from trucewatch.store.ledger import verify_store
+from trucewatch.store.schema import observations
+
+
+def _observation_references(conn: Connection) -> Iterator[tuple[str, str, str]]:
+    """(type, uid, SHA-256 recomputed from the stored payload) of every observation."""
+    c = observations.c
+    query = select(c.uid, c.payload).execution_options(yield_per=50_000)
+    for uid, payload in conn.execute(query):
+        yield "observation", uid, hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def verify(store: Store) -> dict[str, Any]:
+    """Check the log (leaf hashes, signed tree heads, signatures) and every stored
+    observation against its logged hash: altered, unlogged or removed rows are named."""
+    with store.engine.connect() as conn:
+        report = verify_store(conn, references=_observation_references(conn))
+    return report.as_dict()
+
+
+def proof(store: Store, ref: str) -> dict[str, Any]:
+    """Inclusion proof of the latest log entry about ``ref`` (an observation uid, ...)
+    against the latest signed tree head."""
+    with store.engine.connect() as conn:
+        indices = store.ledger.find(conn, ref)
+        if not indices:
+            raise InputError(RecordError("ledger", None, "ID", f"no log entry about {ref!r}"))
+        head = store.ledger.latest_tree_head(conn)
+        if head is None or indices[-1] >= head.tree_size:
+            raise LedgerError(
+                f"entry {indices[-1]} is not yet covered by a signed tree head: run "
+                "`trucewatch ledger sign --key FILE` first"
+            )
+        inclusion = store.ledger.inclusion_proof(conn, indices[-1])
+        entry = store.ledger.entry(conn, indices[-1])
+    return {
+        "ref": ref,
+        "index": indices[-1],
+        "entry": entry.decode().encode().decode("utf-8"),
+        "proof": inclusion.to_json(),
+        "tree_head": head.to_json(),
+    }
+
+
+def init_key(store: Store, key_path: Path, owner: str) -> dict[str, Any]:
+    """Create the mission's signing key at ``key_path`` (mode 0600) and register its
+    public key in the log (role ``mission``)."""
+    if key_path.exists():
+        raise InputError(RecordError(str(key_path), None, "--key", "file exists; not overwritten"))
+    key = generate_key()
+    with store.engine.begin() as conn:
+        registered = store.ledger.add_key(conn, key, Role.MISSION, owner)
+    write_private_key(key, key_path)
+    return {"key_id": registered.key_id, "role": "mission", "owner": owner, "key": str(key_path)}
+
+
+def sign(store: Store, key_path: Path) -> dict[str, Any]:
+    """Sign a tree head for the whole log with the mission key in ``key_path``."""
+    try:
+        key = read_private_key(key_path)
+    except (OSError, ValueError) as exc:
+        raise InputError(RecordError(str(key_path), None, "--key", str(exc))) from exc
+    with store.engine.begin() as conn:
+        head = store.ledger.sign_tree_head(conn, key)
+    return head.to_json()

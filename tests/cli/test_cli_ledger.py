@@ -1,0 +1,56 @@
+"""The ledger commands end to end: every imported observation is logged in the same
+transaction; a signed tree head and an inclusion proof check with the standalone verifier;
+an altered row is detected."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trucewatch.cli import app
+from trucewatch.demo import demo_file
+from trucewatch.ledger.verify import main as verify_main
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
+    db_path = tmp_path / "l.db"
+    db = f"sqlite:///{db_path}"
+    firms = str(demo_file("firms_viirs_noaa20_2025-08-12_to_14.csv"))
+    imported = json.loads(run("import", firms, "--db", db, "--json").stdout)
+    again = json.loads(run("import", firms, "--db", db, "--json").stdout)
+    assert again["stored"] == 0  # duplicates are not logged twice
+    verified = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
+    assert verified["ok"] and verified["entries"] == imported["stored"]
+
+    key = tmp_path / "mission.pem"
+    assert run("ledger", "init-key", "--key", str(key), "--db", db).exit_code == 0
+    head = json.loads(run("ledger", "sign", "--key", str(key), "--db", db, "--json").stdout)
+    assert head["tree_size"] == imported["stored"] + 1  # + the key registration
+
+    uid = sqlite3.connect(db_path).execute("SELECT uid FROM observations LIMIT 1").fetchone()[0]
+    proof = json.loads(run("ledger", "proof", uid, "--db", db).stdout)
+    (tmp_path / "proof.json").write_text(json.dumps(proof["proof"]))
+    (tmp_path / "sth.json").write_text(json.dumps(proof["tree_head"]))
+    assert verify_main([str(tmp_path / "proof.json"), str(tmp_path / "sth.json")]) == 0
+
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE observations SET payload = payload || ' ' WHERE uid = ?", (uid,))
+    con.commit()
+    tampered = run("ledger", "verify", "--db", db, "--json")
+    assert tampered.exit_code == 1
+    problems = json.loads(tampered.stdout)["problems"]
+    assert any(uid in p["message"] for p in problems)
+
+
+def test_proof_of_unknown_id_is_a_clear_error(tmp_path: Path):
+    result = run("ledger", "proof", "nope", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.exit_code == 1 and "nope" in result.stderr
