@@ -371,10 +371,12 @@ def daily_report(
         data_sources=data_sources,
     )
     paths = write_daily_report(inp, out_dir)
+    log_index = store.log_publication(f"daily-report:{day.isoformat()}", paths.json.read_bytes())
     return {
         "date": day.isoformat(),
         "incidents": len(incidents),
         "html": str(paths.html),
         "json": str(paths.json),
+        "ledger_index": log_index,
     }
 

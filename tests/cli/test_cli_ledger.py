@@ -54,3 +54,18 @@ def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
 def test_proof_of_unknown_id_is_a_clear_error(tmp_path: Path):
     result = run("ledger", "proof", "nope", "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert result.exit_code == 1 and "nope" in result.stderr
+
+
+def test_fusion_decisions_and_reports_are_logged_once(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'f.db'}"
+    firms = str(demo_file("firms_viirs_noaa20_2025-08-12_to_14.csv"))
+    stored = json.loads(run("import", firms, "--db", db, "--json").stdout)["stored"]
+    fused = json.loads(run("fuse", "--db", db, "--json").stdout)
+    after_fuse = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)["entries"]
+    assert after_fuse == stored + fused["incidents"]
+    run("fuse", "--db", db, "--json")  # nothing changed: nothing new in the log
+    again = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
+    assert again["ok"] and again["entries"] == after_fuse
+    report = json.loads(run("report", "daily", "--date", "2025-08-13", "--out",
+                            str(tmp_path / "r"), "--db", db, "--json").stdout)  # fmt: skip
+    assert report["ledger_index"] == after_fuse

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
@@ -42,7 +43,7 @@ def _obs(i: int, location=None, t=T0) -> Observation:
         reliability="B",
         credibility=2,
         payload=f'{{"n": {i}}}',
-        payload_sha256="ab" * 32,
+        payload_sha256=hashlib.sha256(f'{{"n": {i}}}'.encode()).hexdigest(),
         attributes={"synthetic": True},
     )
 
@@ -82,6 +83,16 @@ def test_observations_round_trip_and_duplicates(db_url: str) -> None:
     assert back[batch[2].uid].location == batch[2].location
     assert back[batch[0].uid].time_start == T0
     assert back[batch[0].uid].time_start.tzinfo is not None
+    store.close()
+
+
+def test_store_records_the_hash_of_the_payload_it_stores(db_url: str) -> None:
+    store = Store.open(db_url)
+    wrong = _obs(7)
+    object.__setattr__(wrong, "payload_sha256", "0" * 64)  # a reader's bug
+    store.add_observations([wrong])
+    (back,) = store.observations()
+    assert back.payload_sha256 == hashlib.sha256(wrong.payload.encode()).hexdigest()
     store.close()
 
 

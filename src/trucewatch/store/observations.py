@@ -11,6 +11,7 @@ and payload SHA-256) in the same transaction: stored and logged, or neither.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import math
@@ -127,8 +128,8 @@ class ImportBatch:
                 while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
                     rows = [_observation_values(o, self.batch_id, self.to_db_time)
                             for o in chunk]  # fmt: skip
-                    entries = [observation_entry(o.uid, o.payload_sha256, self.received_at)
-                               for o in chunk]  # fmt: skip
+                    entries = [observation_entry(r[0], r[17], self.received_at)
+                               for r in rows]  # fmt: skip
                     chunks.put((rows, entries))
             chunks.put(_DONE)
         except BaseException as exc:  # handed to the inserting thread, which raises it
@@ -221,7 +222,7 @@ def _observation_values(
         o.reliability,
         o.credibility,
         o.payload,
-        o.payload_sha256,
+        hashlib.sha256(o.payload.encode("utf-8")).hexdigest(),  # the hash the ledger records
         json.dumps(o.attributes) if o.attributes else "{}",
         batch_id,
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
 from trucewatch.store.ledger import Ledger
@@ -283,6 +284,7 @@ class Store:
                 conn.execute(insert(t.incidents), list(chunk))
             for chunk in _chunks(links, INSERT_CHUNK):
                 conn.execute(insert(t.incident_observations), list(chunk))
+            self.ledger.append(conn, _changed_decisions(conn, incidents, fused_at))
 
     def incidents(
         self, since: datetime | None = None, until: datetime | None = None
@@ -313,6 +315,13 @@ class Store:
                 day = utc(ts).date()
                 counts[day] = counts.get(day, 0) + 1
         return counts
+
+    def log_publication(self, ref: str, content: bytes) -> int:
+        """Log a published document (e.g. a daily report's JSON) in the ledger; returns its
+        leaf index."""
+        entry = content_entry(EntryType.REPORT, ref, content, datetime.now(UTC))
+        with self.engine.begin() as conn:
+            return self.ledger.append(conn, [entry])[0]
 
     # ------------------------------------------------------------------ agreements
 
@@ -404,6 +413,47 @@ def _incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
         line_distance_km=r.line_distance_km,
         assessment=r.assessment or {},
     )
+
+
+def decision_bytes(inc: Incident) -> bytes:
+    """Canonical bytes of the decision about an incident that the ledger records: status,
+    confidence, attribution, assessment verdicts and the evidence (observation uids)."""
+    verdicts = [
+        {k: a.get(k) for k in ("agreement", "clause", "verdict", "party")}
+        for a in inc.assessment.get("agreements", [])
+    ]
+    decision = {
+        "uid": inc.uid,
+        "status": inc.status.value,
+        "confidence": f"{inc.confidence:.4f}",
+        "attribution": inc.attribution.party,
+        "verdicts": verdicts,
+        "observations": list(inc.observation_uids),
+    }
+    return json.dumps(decision, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _changed_decisions(
+    conn: Connection, incidents: Sequence[Incident], when: datetime
+) -> list[LogEntry]:
+    """Ledger entries for the incidents whose decision differs from the last one logged
+    (a re-fusion that changes nothing adds nothing to the log)."""
+    c = t.ledger_entries.c
+    logged: dict[str, str] = {}
+    for chunk in _chunks([i.uid for i in incidents], 5_000):
+        query = (
+            select(c.ref, c.entry)
+            .where(c.entry_type == EntryType.INCIDENT_STATUS.value, c.ref.in_(chunk))
+            .order_by(c.seq)
+        )
+        for ref, blob in conn.execute(query):
+            logged[ref] = decode_entry(bytes(blob)).sha256
+    entries = []
+    for inc in incidents:
+        content = decision_bytes(inc)
+        if logged.get(inc.uid) != hashlib.sha256(content).hexdigest():
+            entries.append(content_entry(EntryType.INCIDENT_STATUS, inc.uid, content, when))
+    return entries
 
 
 def _links_for(conn: Connection, incident_uids: Sequence[str]) -> dict[str, tuple[str, ...]]:

@@ -1,0 +1,600 @@
+"""Read queries for the API and the dashboard: filtered, paginated incident and observation
+lists, counts per sector and day, the evidence chain of an incident, and the import batches
+written by API submissions. SQLAlchemy Core; the same SQL shape on SQLite and PostgreSQL.
+
+Conventions: WGS84 degrees (a bounding box is ``west, south, east, north``; boxes crossing
+the antimeridian are not supported); times are aware UTC datetimes, filters on
+``time_start`` in ``[since, until)``. Pages are ordered by ``(time_start, uid)`` and
+continued with an opaque cursor (keyset pagination: a page costs the same at any depth).
+
+Filters on the assessment against agreements (``agreement``, ``clause``, ``verdict``) look
+into the ``assessment`` JSON column with each backend's JSON functions (``json_each`` on
+SQLite, ``json_array_elements`` on PostgreSQL); an incident matches when *one* of its
+per-agreement assessments matches all three.
+
+Every function takes an open :class:`~sqlalchemy.Connection` and only reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+    tuple_,
+)
+
+from trucewatch.store import schema as t
+from trucewatch.store.observations import observation_from_row, utc
+from trucewatch.types import (
+    Attribution,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    Observation,
+    PointLocation,
+    SourceKind,
+)
+
+T = TypeVar("T")
+
+MAX_PAGE = 10_000
+"""Largest page a caller may ask for."""
+
+API_BATCH_TAG = "api"
+"""First element of ``import_batches.files`` for a batch submitted through the API; the
+following elements are ``"by:<submitter>"``, ``"key:<idempotency key>"`` and
+``"sha256:<digest of the request>"``."""
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def as_utc(t: datetime) -> datetime:
+    """An aware UTC datetime (a naive one is taken as UTC): SQLite compares the UTC text."""
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BBox:
+    """A lon/lat box in WGS84 degrees, ``west <= east`` and ``south <= north``."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def __post_init__(self) -> None:
+        if not (-180.0 <= self.west <= self.east <= 180.0):
+            raise ValueError("bbox: need -180 <= west <= east <= 180")
+        if not (-90.0 <= self.south <= self.north <= 90.0):
+            raise ValueError("bbox: need -90 <= south <= north <= 90")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentFilter:
+    """Which incidents to return. Empty tuples and ``None`` mean "no condition".
+
+    ``parties`` match the attribution (the party whose territory the fire came from, or
+    ``"undetermined"``); ``sectors`` the sector name; ``agreement`` an agreement slug,
+    ``clause`` a clause id (the deciding clause or one of the other clauses it breaks) and
+    ``verdict`` one of violation|undetermined|permitted, all within one agreement's
+    assessment.
+    """
+
+    bbox: BBox | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_confidence: float | None = None
+    agreement: str | None = None
+    clause: str | None = None
+    verdict: str | None = None
+    uids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservationFilter:
+    """Which observations to return: time window on ``time_start``, anchor point (the
+    point or the observer position) in ``bbox``, source kinds, and the import batches
+    they arrived in (``batch_ids``, e.g. a monitor's own API submissions)."""
+
+    bbox: BBox | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    source_kinds: tuple[str, ...] = ()
+    batch_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position after the last row of a page: its ``time_start`` and ``uid``."""
+
+    time_start: datetime
+    uid: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.time_start.astimezone(UTC).isoformat(), self.uid])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """Inverse of :meth:`encode`; ``ValueError`` for anything else."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            when, uid = json.loads(raw)
+            ts = datetime.fromisoformat(when)
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise ValueError("not a cursor returned by this API") from exc
+        if not isinstance(uid, str) or ts.tzinfo is None or len(uid) > 64:
+            raise ValueError("not a cursor returned by this API")
+        return cls(ts.astimezone(UTC), uid)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results; ``next_cursor`` is None on the last page; ``total`` counts
+    every match (None when not asked for)."""
+
+    items: list[T]
+    next_cursor: str | None
+    total: int | None = None
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def _bbox_clause(c: Any, box: BBox) -> ColumnElement[bool]:
+    return and_(c.lon >= box.west, c.lon <= box.east, c.lat >= box.south, c.lat <= box.north)
+
+
+def _assessment_clause(conn: Connection, f: IncidentFilter) -> ColumnElement[bool] | None:
+    """EXISTS (one agreement's assessment matching agreement, clause and verdict)."""
+    if f.agreement is None and f.clause is None and f.verdict is None:
+        return None
+    params: dict[str, Any] = {}
+    if conn.dialect.name == "postgresql":
+        conds = []
+        if f.agreement is not None:
+            conds.append("a.v->>'agreement' = :qa_agreement")
+        if f.verdict is not None:
+            conds.append("a.v->>'verdict' = :qa_verdict")
+        if f.clause is not None:
+            conds.append(
+                "(a.v->>'clause' = :qa_clause OR (json_typeof(a.v->'other_clauses') = 'array' "
+                "AND EXISTS (SELECT 1 FROM json_array_elements_text(a.v->'other_clauses') "
+                "AS oc(x) WHERE oc.x = :qa_clause)))"
+            )
+        sql = (
+            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN "
+            "json_typeof(incidents.assessment->'agreements') = 'array' "
+            "THEN incidents.assessment->'agreements' ELSE '[]'::json END) AS a(v) WHERE "
+            + " AND ".join(conds)
+            + ")"
+        )
+    else:
+        conds = []
+        if f.agreement is not None:
+            conds.append("json_extract(a.value, '$.agreement') = :qa_agreement")
+        if f.verdict is not None:
+            conds.append("json_extract(a.value, '$.verdict') = :qa_verdict")
+        if f.clause is not None:
+            conds.append(
+                "(json_extract(a.value, '$.clause') = :qa_clause OR EXISTS (SELECT 1 FROM "
+                "json_each(a.value, '$.other_clauses') AS oc WHERE oc.value = :qa_clause))"
+            )
+        sql = (
+            "EXISTS (SELECT 1 FROM json_each(incidents.assessment, '$.agreements') AS a WHERE "
+            "json_type(incidents.assessment, '$.agreements') = 'array' AND "
+            + " AND ".join(conds)
+            + ")"
+        )
+    if f.agreement is not None:
+        params["qa_agreement"] = f.agreement
+    if f.verdict is not None:
+        params["qa_verdict"] = f.verdict
+    if f.clause is not None:
+        params["qa_clause"] = f.clause
+    clause = text(sql).bindparams(*(bindparam(k, v) for k, v in params.items()))
+    return clause  # type: ignore[return-value]
+
+
+def incident_conditions(conn: Connection, f: IncidentFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of an :class:`IncidentFilter` on ``incidents``."""
+    c = t.incidents.c
+    conds: list[ColumnElement[bool]] = []
+    if f.bbox is not None:
+        conds.append(_bbox_clause(c, f.bbox))
+    if f.since is not None:
+        conds.append(c.time_start >= as_utc(f.since))
+    if f.until is not None:
+        conds.append(c.time_start < as_utc(f.until))
+    if f.sectors:
+        conds.append(c.sector.in_(f.sectors))
+    if f.statuses:
+        conds.append(c.status.in_(f.statuses))
+    if f.parties:
+        conds.append(c.attribution_party.in_(f.parties))
+    if f.kinds:
+        conds.append(c.kind.in_(f.kinds))
+    if f.min_confidence is not None:
+        conds.append(c.confidence >= f.min_confidence)
+    if f.uids is not None:
+        conds.append(c.uid.in_(f.uids))
+    assessed = _assessment_clause(conn, f)
+    if assessed is not None:
+        conds.append(assessed)
+    return conds
+
+
+def _keyset(query: Select[Any], c: Any, cursor: Cursor | None) -> Select[Any]:
+    if cursor is not None:
+        query = query.where(tuple_(c.time_start, c.uid) > tuple_(
+            bindparam("cursor_time", cursor.time_start, type_=t.UTC_DATETIME),
+            bindparam("cursor_uid", cursor.uid, type_=String()),
+        ))  # fmt: skip
+    return query.order_by(c.time_start, c.uid)
+
+
+def _page_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValueError(f"limit must be within 1..{MAX_PAGE}")
+    return limit
+
+
+def find_incidents(
+    conn: Connection,
+    f: IncidentFilter,
+    *,
+    limit: int = 100,
+    cursor: Cursor | None = None,
+    with_total: bool = False,
+    with_links: bool = True,
+) -> Page[Incident]:
+    """One page of incidents matching ``f``, oldest first, with their observation uids
+    (``with_links``; otherwise ``observation_uids`` is empty)."""
+    limit = _page_limit(limit)
+    c = t.incidents.c
+    conds = incident_conditions(conn, f)
+    query = _keyset(select(t.incidents).where(*conds), c, cursor).limit(limit + 1)
+    rows = conn.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    links = observation_links(conn, [r.uid for r in rows]) if with_links else {}
+    items = [incident_from_row(r, links.get(r.uid, ())) for r in rows]
+    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
+    total = count_incidents(conn, f) if with_total else None
+    return Page(items, nxt, total)
+
+
+def count_incidents(conn: Connection, f: IncidentFilter) -> int:
+    """Number of incidents matching ``f``."""
+    query = select(func.count()).select_from(t.incidents).where(*incident_conditions(conn, f))
+    return int(conn.execute(query).scalar_one())
+
+
+def observation_counts(conn: Connection, incident_uids: Sequence[str]) -> dict[str, int]:
+    """Number of observations behind each incident."""
+    c = t.incident_observations.c
+    out: dict[str, int] = {}
+    for chunk in _chunks(incident_uids, 5_000):
+        query = (
+            select(c.incident_uid, func.count())
+            .where(c.incident_uid.in_(chunk))
+            .group_by(c.incident_uid)
+        )
+        out.update({uid: int(n) for uid, n in conn.execute(query)})
+    return out
+
+
+def _day_expr(conn: Connection) -> ColumnElement[Any]:
+    """The UTC day of ``incidents.time_start`` as ISO text ``YYYY-MM-DD``."""
+    if conn.dialect.name == "postgresql":
+        return literal_column(
+            "to_char(incidents.time_start AT TIME ZONE 'UTC', 'YYYY-MM-DD')", String()
+        )
+    return func.substr(cast(t.incidents.c.time_start, String()), 1, 10)
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Incidents of one sector (None: outside sectors) on one UTC day, by status."""
+
+    sector: str | None
+    day: date
+    status: str
+    count: int
+
+
+def incident_counts_by_sector_day(conn: Connection, f: IncidentFilter) -> list[DayCount]:
+    """Counts of the incidents matching ``f`` per sector, UTC day and status."""
+    c = t.incidents.c
+    day = _day_expr(conn).label("day")
+    query = (
+        select(c.sector, day, c.status, func.count())
+        .where(*incident_conditions(conn, f))
+        .group_by(c.sector, day, c.status)
+        .order_by(day, c.sector, c.status)
+    )
+    return [
+        DayCount(sector, date.fromisoformat(str(d)[:10]), str(status), int(n))
+        for sector, d, status, n in conn.execute(query)
+    ]
+
+
+def distinct_values(conn: Connection, column: str) -> list[str]:
+    """Distinct non-null values of an incidents column (sector, status, kind,
+    attribution_party), sorted: the choices of the dashboard's filters."""
+    if column not in {"sector", "status", "kind", "attribution_party"}:
+        raise ValueError(f"no filter choices for column {column!r}")
+    col = t.incidents.c[column]
+    query = select(col).where(col.is_not(None)).distinct().order_by(col)
+    return [str(v) for v in conn.execute(query).scalars()]
+
+
+def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
+    """Earliest and latest incident start, or None without incidents."""
+    c = t.incidents.c
+    lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
+    return None if lo is None else (utc(lo), utc(hi))
+
+
+def get_incident(conn: Connection, uid: str) -> Incident | None:
+    """One incident with its observation uids, or None."""
+    row = conn.execute(select(t.incidents).where(t.incidents.c.uid == uid)).first()
+    if row is None:
+        return None
+    return incident_from_row(row, observation_links(conn, [uid]).get(uid, ()))
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """An import batch: when, which files (or API tags), how many records."""
+
+    id: int
+    started_at: datetime
+    files: tuple[str, ...]
+    read: int
+    stored: int
+    duplicates: int
+    rejected: int
+
+    @property
+    def submitter(self) -> str | None:
+        """Who submitted it through the API (the ``by:`` tag), else None."""
+        if not self.files or self.files[0] != API_BATCH_TAG:
+            return None
+        return next((f[3:] for f in self.files if f.startswith("by:")), None)
+
+    def tag(self, prefix: str) -> str | None:
+        """Value of the first ``prefix:`` tag of an API batch."""
+        return next((f[len(prefix) + 1 :] for f in self.files if f.startswith(prefix + ":")),
+                    None)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StoredObservation:
+    """An observation with the import batch it arrived in."""
+
+    observation: Observation
+    batch_id: int | None
+
+
+@dataclass(frozen=True)
+class EvidenceChain:
+    """An incident, the observations fused into it (oldest first) and their batches."""
+
+    incident: Incident
+    observations: list[StoredObservation]
+    batches: dict[int, BatchInfo] = field(default_factory=dict)
+
+
+def evidence_chain(conn: Connection, uid: str) -> EvidenceChain | None:
+    """The incident ``uid`` with every observation behind it and the batches they came
+    in, or None when there is no such incident."""
+    inc = get_incident(conn, uid)
+    if inc is None:
+        return None
+    observations = get_observations(conn, inc.observation_uids)
+    batch_ids = sorted({o.batch_id for o in observations if o.batch_id is not None})
+    return EvidenceChain(inc, observations, {b.id: b for b in get_batches(conn, batch_ids)})
+
+
+def get_observations(conn: Connection, uids: Iterable[str]) -> list[StoredObservation]:
+    """Observations by uid (those stored), oldest first."""
+    c = t.observations.c
+    out: list[StoredObservation] = []
+    for chunk in _chunks(list(uids), 5_000):
+        rows = conn.execute(select(t.observations).where(c.uid.in_(chunk))).all()
+        out.extend(StoredObservation(observation_from_row(r), r.batch_id) for r in rows)
+    out.sort(key=lambda s: (s.observation.time_start, s.observation.uid))
+    return out
+
+
+def find_observations(
+    conn: Connection, f: ObservationFilter, *, limit: int = 100, cursor: Cursor | None = None
+) -> Page[StoredObservation]:
+    """One page of observations matching ``f``, oldest first."""
+    limit = _page_limit(limit)
+    c = t.observations.c
+    conds: list[ColumnElement[bool]] = []
+    if f.bbox is not None:
+        conds.append(_bbox_clause(c, f.bbox))
+    if f.since is not None:
+        conds.append(c.time_start >= as_utc(f.since))
+    if f.until is not None:
+        conds.append(c.time_start < as_utc(f.until))
+    if f.source_kinds:
+        conds.append(c.source_kind.in_(f.source_kinds))
+    if f.batch_ids is not None:
+        conds.append(c.batch_id.in_(f.batch_ids) if f.batch_ids else ~true())
+    query = _keyset(select(t.observations).where(*conds), c, cursor).limit(limit + 1)
+    rows = conn.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [StoredObservation(observation_from_row(r), r.batch_id) for r in rows]
+    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
+    return Page(items, nxt)
+
+
+def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str, list[str]]:
+    """Observation uid -> uids of the incidents it was fused into."""
+    c = t.incident_observations.c
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(uids, 5_000):
+        query = select(c.observation_uid, c.incident_uid).where(c.observation_uid.in_(chunk))
+        for obs, inc in conn.execute(query):
+            out.setdefault(obs, []).append(inc)
+    return out
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def _batch(r: Any) -> BatchInfo:
+    files = r.files if isinstance(r.files, list) else []
+    return BatchInfo(
+        id=int(r.id),
+        started_at=utc(r.started_at),
+        files=tuple(str(f) for f in files),
+        read=int(r.read),
+        stored=int(r.stored),
+        duplicates=int(r.duplicates),
+        rejected=int(r.rejected),
+    )
+
+
+def get_batches(conn: Connection, ids: Sequence[int]) -> list[BatchInfo]:
+    """Import batches by id."""
+    c = t.import_batches.c
+    out: list[BatchInfo] = []
+    for chunk in _chunks(list(ids), 5_000):
+        out.extend(_batch(r) for r in conn.execute(select(t.import_batches).where(c.id.in_(chunk))))
+    return sorted(out, key=lambda b: b.id)
+
+
+def _like_literal(text_value: str) -> str:
+    return text_value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def api_batches(
+    conn: Connection, *, since: datetime | None = None, submitter: str | None = None
+) -> list[BatchInfo]:
+    """Batches submitted through the API (started at or after ``since``; by
+    ``submitter``), oldest first. The tags are found in the JSON text of ``files``, written
+    by SQLAlchemy's JSON type as ``["api", "by:...", ...]`` on both backends."""
+    c = t.import_batches.c
+    files_text = cast(c.files, String())
+    conds: list[ColumnElement[bool]] = [
+        files_text.like(f'["{API_BATCH_TAG}", %', escape="\\")
+    ]
+    if since is not None:
+        conds.append(c.started_at >= as_utc(since))
+    if submitter is not None:
+        literal = _like_literal(json.dumps(f"by:{submitter}"))
+        conds.append(files_text.like(f"%{literal}%", escape="\\"))
+    query = select(t.import_batches).where(*conds).order_by(c.id)
+    return [b for b in map(_batch, conn.execute(query)) if b.files[:1] == (API_BATCH_TAG,)
+            and (submitter is None or b.submitter == submitter)]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- row mapping
+
+
+def observation_links(conn: Connection, incident_uids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Incident uid -> uids of its observations (sorted)."""
+    c = t.incident_observations.c
+    links: dict[str, list[str]] = {}
+    for chunk in _chunks(incident_uids, 5_000):
+        query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
+        for inc, obs in conn.execute(query.order_by(c.incident_uid, c.observation_uid)):
+            links.setdefault(inc, []).append(obs)
+    return {k: tuple(v) for k, v in links.items()}
+
+
+def incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
+    """An :class:`Incident` from an ``incidents`` row (UTC restored on SQLite)."""
+    att = r.attribution if isinstance(r.attribution, dict) else {}
+    return Incident(
+        uid=r.uid,
+        time_start=utc(r.time_start),
+        time_end=utc(r.time_end),
+        location=PointLocation(
+            lon=r.lon, lat=r.lat, cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))
+        ),
+        kind=EventKind(r.kind),
+        count=r.count,
+        confidence=r.confidence,
+        status=IncidentStatus(r.status),
+        attribution=Attribution(
+            party=att.get("party", r.attribution_party),
+            probabilities=att.get("probabilities", {}),
+            method=att.get("method", ""),
+        ),
+        observation_uids=tuple(observation_uids),
+        source_kinds=tuple(SourceKind(s) for s in (r.source_kinds or ())),
+        sector=r.sector,
+        held_by=r.held_by,
+        line_distance_km=r.line_distance_km,
+        assessment=r.assessment if isinstance(r.assessment, dict) else {},
+    )
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+__all__ = [
+    "API_BATCH_TAG",
+    "MAX_PAGE",
+    "BBox",
+    "BatchInfo",
+    "Cursor",
+    "DayCount",
+    "EvidenceChain",
+    "IncidentFilter",
+    "ObservationFilter",
+    "Page",
+    "StoredObservation",
+    "api_batches",
+    "as_utc",
+    "count_incidents",
+    "distinct_values",
+    "evidence_chain",
+    "find_incidents",
+    "find_observations",
+    "get_batches",
+    "get_incident",
+    "get_observations",
+    "incident_conditions",
+    "incident_counts_by_sector_day",
+    "incident_from_row",
+    "incidents_of_observations",
+    "observation_counts",
+    "observation_links",
+    "time_range",
+]
