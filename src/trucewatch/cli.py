@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trucewatch import service
-from trucewatch.errors import TrucewatchError
+from trucewatch.errors import InputError, RecordError, TrucewatchError
 from trucewatch.store import Store, default_db_url
 
 app = typer.Typer(
@@ -32,6 +32,8 @@ report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True
 app.add_typer(line_app, name="line")
 agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
+parse_app = typer.Typer(help="Parse narrative reports into observations.", no_args_is_help=True)
+app.add_typer(parse_app, name="parse")
 ledger_app = typer.Typer(
     help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
     no_args_is_help=True,
@@ -262,6 +264,29 @@ def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             table.add_row(str(a["agreement_id"]), a["slug"], a["scope"],
                           str(a["start_utc"]), str(a["end_utc"]))  # fmt: skip
         out.print(table)
+
+    _run(job, as_json, show)
+
+
+@parse_app.command("smm")
+def parse_smm(
+    file: Annotated[Path, typer.Argument(help="SMM-style passages (text or JSON Lines).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Read OSCE SMM-style narrative passages into patrol observations (nothing stored)."""
+    from trucewatch.sources.smm import parse_file
+
+    def job() -> dict[str, Any]:
+        if not file.is_file():
+            raise InputError(RecordError(str(file), None, None, "no such file"))
+        records, errors = parse_file(file)
+        if errors:
+            raise InputError(errors[0])
+        return {"observations": [{k: v for k, v in r.items() if k != "line"} for r in records]}
+
+    def show(result: dict[str, Any]) -> None:
+        for rec in result["observations"]:
+            out.print_json(json.dumps(rec, default=str))
 
     _run(job, as_json, show)
 

@@ -167,3 +167,17 @@ def test_export_incidents_geojson_and_csv(tmp_path: Path):
     bad = invoke("export", "incidents", "--format", "kml", "--out", str(tmp_path / "x"),
                  "--db", db)  # fmt: skip
     assert bad.exit_code == 1 and "kml" in bad.stderr
+
+
+def test_parse_smm_json_and_errors(tmp_path: Path):
+    f = tmp_path / "p.txt"
+    f.write_text("date: 2016-03-29\n\nWhilst stationary 3km west of Yasynuvata, the SMM heard "
+                 "135 undetermined explosions 2-5km south-west of its position.\n")  # fmt: skip
+    out = as_json(invoke("parse", "smm", str(f), "--json"))
+    (rec,) = out["observations"]
+    assert rec["events"][0]["count"] == 135
+    assert rec["observer_reference"] == {"km": 3, "direction": "west", "of": "Yasynuvata"}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("date: 2016-03-29\n\nThe weather was fine and nothing happened.\n")
+    result = invoke("parse", "smm", str(bad), "--json")
+    assert result.exit_code == 1 and "bad.txt" in result.stderr and result.stdout == ""
