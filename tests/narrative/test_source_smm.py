@@ -35,7 +35,8 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 
 def test_registered_after_patrol() -> None:
-    assert list(REGISTRY)[-1] == "smm"
+    names = list(REGISTRY)
+    assert names.index("smm") == names.index("patrol") + 1
     assert REGISTRY["smm"] is smm_format
 
 

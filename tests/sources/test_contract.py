@@ -27,6 +27,9 @@ GOOD_FIXTURES: dict[str, list[str]] = {
     "firms": ["firms_viirs_nrt_2025-08-12_sample.csv", "firms_history_2022_sample.csv"],
     "patrol": ["patrol_smm_sample.jsonl"],
     "smm": ["../narrative/smm_passages.jsonl"],
+    "acoustic": ["acoustic_sample.jsonl"],
+    "camera": ["camera_sample.jsonl"],
+    "complaint": ["complaint_sample.jsonl"],
 }
 CASES = [(name, fixture) for name, fixtures in GOOD_FIXTURES.items() for fixture in fixtures]
 HEX64 = re.compile(r"[0-9a-f]{64}")

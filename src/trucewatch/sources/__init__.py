@@ -4,7 +4,7 @@ Each format module (see :mod:`trucewatch.sources.base` for the protocol) exposes
 ``sniff(path, head)`` and ``read(path)``; :data:`REGISTRY` maps names to modules.
 
 >>> sorted(REGISTRY)
-['firms', 'patrol', 'smm']
+['firms', 'patrol', 'smm', 'acoustic', 'camera', 'complaint']
 
 Reading a file is all-or-nothing by default: the first bad record raises
 :class:`~trucewatch.errors.InputError` (so nothing of that file gets stored); with
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from trucewatch.errors import InputError, RecordError
 from trucewatch.gc import gc_paused
-from trucewatch.sources import firms, patrol, smm
+from trucewatch.sources import acoustic, camera, complaint, firms, patrol, smm
 from trucewatch.sources.base import HEAD_BYTES, SourceFormat, observation_uid
 from trucewatch.types import Observation
 
@@ -38,7 +38,9 @@ __all__ = [
     "stream_file",
 ]
 
-REGISTRY: dict[str, SourceFormat] = {m.NAME: m for m in (firms, patrol, smm)}
+REGISTRY: dict[str, SourceFormat] = {
+    m.NAME: m for m in (firms, patrol, smm, acoustic, camera, complaint)
+}
 """Format name -> format module, in sniffing order."""
 
 

@@ -57,9 +57,9 @@ def _first_line(head: str) -> str | None:
 
 
 def sniff(path: Path, head: str) -> bool:
-    """JSON Lines whose first object has a ``text`` key and no ``events`` key, or plain
-    text mentioning the mission (SMM, monitors, patrol) and an event heard, seen, observed or
-    recorded (explosions, bursts, shots, ...)."""
+    """JSON Lines whose first object has a ``text`` key and no ``events`` or ``format``
+    key, or plain text mentioning the mission (SMM, monitors, patrol) and an event heard,
+    seen, observed or recorded (explosions, bursts, shots, ...)."""
     del path
     first = _first_line(head)
     if first is None:
@@ -69,7 +69,12 @@ def sniff(path: Path, head: str) -> bool:
             obj = json.loads(first)
         except ValueError:
             return False
-        return isinstance(obj, dict) and isinstance(obj.get("text"), str) and "events" not in obj
+        return (
+            isinstance(obj, dict)
+            and isinstance(obj.get("text"), str)
+            and "events" not in obj
+            and "format" not in obj  # records of the other JSON Lines formats say their name
+        )
     if first.lstrip().startswith("[") or (first.count(",") >= 2 and " " not in first.strip()):
         return False
     return bool(

@@ -1,0 +1,387 @@
+"""Scoring incidents against the ground truth of a simulation.
+
+**Targets.** Each true episode has two *sites*: its impact and its origin (firing
+position), each with the time window of its sound (an impact's window extends to the end
+of the fire it started, which a satellite may see hours later). An incident may match
+either site: an engine that reports the launch and the impact as two incidents has two
+true incidents; one that fuses them into one has one. Only sites with at least one
+observation are targets: nothing can be known of a site no sensor reported, so an
+incident near one (from the evidence of a neighbouring episode of the same burst) is not
+credited, and recall can never exceed ``oracle_recall``.
+
+**Gates.** An incident and a site can match when the incident's location is within
+``space_km`` (default 5 km) of the site and the incident's time window comes within
+``time_s`` (default 900 s) of the site's window (overlapping windows: gap 0).
+
+**Assignment.** One-to-one (each incident at most one site, each site at most one
+incident) by :func:`scipy.optimize.linear_sum_assignment` on the cost
+``(d / space_km)^2 + (gap / time_s)^2``, solved per connected component of the gated
+pairs; pairs outside the gates cost 1e6, so the most pairs are matched first and the
+closest among equally many.
+
+**Metrics** (keys of docs/architecture.md, plus extras):
+
+* ``precision`` = matched incidents / reported incidents (``None`` if none reported);
+* ``recall`` = episodes with at least one matched site / episodes (``None`` without
+  truth); ``f1`` = 2PR / (P + R), 0 when either is 0 or undefined with truth present;
+* ``oracle_recall`` = episodes with at least one observation / episodes;
+* ``loc_error_km_median``/``_p90`` = distance from each matched incident to its site;
+* ``crlb_ratio_median`` = median of error / bound over matched incidents whose site has
+  a finite Cramér-Rao bound (the median error of an efficient estimator, see
+  :mod:`trucewatch.sim.crlb`; 1.0 for an engine at the bound);
+* ``attribution_accuracy`` = matched incidents whose attributed party is the firing
+  party / matched incidents with a determined party (``attribution_rate`` = the share
+  determined; ``attribution_accuracy_all`` counts undetermined as wrong);
+* ``runtime_s`` = the engine's run time when given, else the evaluation's own
+  (``runtime_of`` says which).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from trucewatch.geo.projection import to_local_km
+from trucewatch.types import UNDETERMINED_PARTY
+
+__all__ = ["Gates", "IncidentLike", "Truth", "evaluate", "evaluate_store", "match", "read_truth"]
+
+FORBIDDEN = 1e6
+CALIBRATION_BINS = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gates:
+    """Matching thresholds: distance (km) and time gap between windows (s)."""
+
+    space_km: float = 5.0
+    time_s: float = 900.0
+
+
+class _Point(Protocol):
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lat(self) -> float: ...
+
+
+class _Attribution(Protocol):
+    @property
+    def party(self) -> str: ...
+
+
+class IncidentLike(Protocol):
+    """What evaluation reads of an incident (:class:`trucewatch.types.Incident` fits)."""
+
+    @property
+    def time_start(self) -> datetime: ...
+    @property
+    def time_end(self) -> datetime: ...
+    @property
+    def location(self) -> _Point: ...
+    @property
+    def attribution(self) -> _Attribution: ...
+    @property
+    def confidence(self) -> float: ...
+
+
+# --------------------------------------------------------------------------- truth
+
+
+def _epoch(text: str | None) -> float:
+    if text is None:
+        return math.nan
+    return datetime.fromisoformat(text).astimezone(UTC).timestamp()
+
+
+@dataclass(frozen=True, eq=False)
+class Truth:
+    """The true episodes as arrays; sites interleaved (2k impact, 2k + 1 origin)."""
+
+    ids: list[str]
+    party: NDArray[np.object_]
+    weapon: NDArray[np.object_]
+    phase: NDArray[np.object_]
+    observed: NDArray[np.bool_]
+    site_lon: NDArray[np.float64]
+    site_lat: NDArray[np.float64]
+    site_start: NDArray[np.float64]
+    site_end: NDArray[np.float64]
+    site_bound_km: NDArray[np.float64]
+    site_observed: NDArray[np.bool_]
+    period: tuple[datetime, datetime] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]],
+                     period: tuple[datetime, datetime] | None = None) -> Truth:  # fmt: skip
+        recs = list(records)
+        n = len(recs)
+        lon, lat = np.empty(2 * n), np.empty(2 * n)
+        start, end, bound = np.empty(2 * n), np.empty(2 * n), np.empty(2 * n)
+        seen = np.zeros(2 * n, dtype=bool)
+        for k, r in enumerate(recs):
+            for j, label in ((2 * k, "impact"), (2 * k + 1, "origin")):
+                site = r[label]
+                lon[j], lat[j] = site["lon"], site["lat"]
+                start[j] = _epoch(site["time_start"])
+                end[j] = max(_epoch(site["time_end"]), _epoch(site.get("fire_end")) if
+                             site.get("fire_end") else -math.inf)  # fmt: skip
+                b = site.get("crlb_km")
+                bound[j] = math.inf if b is None else float(b)
+                seen[j] = bool(site.get("observations"))
+        observed = np.array([bool(r.get("observed", False)) for r in recs], dtype=bool)
+        return cls(
+            ids=[str(r["id"]) for r in recs],
+            party=np.array([r["party"] for r in recs], dtype=object),
+            weapon=np.array([r.get("weapon") for r in recs], dtype=object),
+            phase=np.array([r.get("phase", "") for r in recs], dtype=object),
+            observed=observed,
+            site_lon=lon, site_lat=lat, site_start=start, site_end=end,
+            site_bound_km=bound, site_observed=seen, period=period,
+        )  # fmt: skip
+
+
+def _period_beside(path: Path) -> tuple[datetime, datetime] | None:
+    scenario = path.parent / "scenario.toml"
+    if not scenario.is_file():
+        return None
+    try:
+        data = tomllib.loads(scenario.read_text(encoding="utf-8"))
+        start = data["period"]["start"]
+        days = float(data["period"]["days"])
+    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(start, datetime) or start.tzinfo is None:
+        return None
+    return start.astimezone(UTC), start.astimezone(UTC) + timedelta(days=days)
+
+
+def read_truth(path: str | Path) -> Truth:
+    """Read ``truth.jsonl`` (period from the ``scenario.toml`` beside it, if any)."""
+    p = Path(path)
+    with open(p, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    return Truth.from_records(records, _period_beside(p))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def match(
+    inc_xy: NDArray[np.float64], inc_start: NDArray[np.float64], inc_end: NDArray[np.float64],
+    site_xy: NDArray[np.float64], site_start: NDArray[np.float64],
+    site_end: NDArray[np.float64], gates: Gates,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
+    """One-to-one matching; returns (incident index, site index, distance km) of the
+    matched pairs. Positions in km on one plane; times epoch seconds."""
+    empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+    if len(inc_xy) == 0 or len(site_xy) == 0:
+        return empty
+    tree = cKDTree(site_xy)
+    lists = tree.query_ball_point(inc_xy, r=gates.space_km)
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    if lens.sum() == 0:
+        return empty
+    ii = np.repeat(np.arange(len(inc_xy)), lens)
+    jj = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])
+    gap = np.maximum(0.0, np.maximum(inc_start[ii] - site_end[jj], site_start[jj] - inc_end[ii]))
+    ok = gap <= gates.time_s
+    ii, jj, gap = ii[ok], jj[ok], gap[ok]
+    if ii.size == 0:
+        return empty
+    dist = np.linalg.norm(inc_xy[ii] - site_xy[jj], axis=1)
+    cost = (dist / gates.space_km) ** 2 + (gap / gates.time_s) ** 2
+    n_i, n_s = len(inc_xy), len(site_xy)
+    graph = coo_matrix((np.ones(ii.size), (ii, n_i + jj)), shape=(n_i + n_s, n_i + n_s))
+    _, label = connected_components(graph, directed=False)
+    comp = label[ii]
+    order = np.argsort(comp, kind="stable")
+    bounds = np.flatnonzero(np.diff(comp[order])) + 1
+    out_i, out_j = [], []
+    for grp in np.split(order, bounds):
+        gi, gj, gc = ii[grp], jj[grp], cost[grp]
+        if grp.size == 1:
+            out_i.append(gi)
+            out_j.append(gj)
+            continue
+        ui, ri = np.unique(gi, return_inverse=True)
+        uj, rj = np.unique(gj, return_inverse=True)
+        m = np.full((ui.size, uj.size), FORBIDDEN)
+        m[ri, rj] = gc
+        rows, cols = linear_sum_assignment(m)
+        real = m[rows, cols] < FORBIDDEN
+        out_i.append(ui[rows[real]])
+        out_j.append(uj[cols[real]])
+    mi = np.concatenate(out_i).astype(np.int64)
+    mj = np.concatenate(out_j).astype(np.int64)
+    return mi, mj, np.linalg.norm(inc_xy[mi] - site_xy[mj], axis=1)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+def _calibration(confidence: NDArray[np.float64], true: NDArray[np.bool_],
+                 bins: int) -> list[dict[str, Any]]:  # fmt: skip
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, bins - 1)
+    out = []
+    for b in range(bins):
+        m = idx == b
+        n = int(m.sum())
+        out.append({
+            "confidence_min": round(float(edges[b]), 3),
+            "confidence_max": round(float(edges[b + 1]), 3),
+            "incidents": n,
+            "mean_confidence": _r(float(confidence[m].mean())) if n else None,
+            "share_true": _r(float(true[m].mean())) if n else None,
+        })  # fmt: skip
+    return out
+
+
+def evaluate(
+    incidents: Sequence[IncidentLike],
+    truth: Truth | str | Path,
+    *,
+    gates: Gates | None = None,
+    runtime_s: float | None = None,
+    calibration_bins: int = CALIBRATION_BINS,
+) -> dict[str, Any]:
+    """Metrics of ``incidents`` against the truth (see the module docstring).
+
+    Returns the JSON-able dict of ``trucewatch evaluate --json``.
+    """
+    t0 = time.perf_counter()
+    gates = gates or Gates()
+    tr = truth if isinstance(truth, Truth) else read_truth(truth)
+    n_inc, n_ev = len(incidents), len(tr)
+    inc_lon = np.array([i.location.lon for i in incidents], dtype=float)
+    inc_lat = np.array([i.location.lat for i in incidents], dtype=float)
+    ix, iy = to_local_km(inc_lon, inc_lat)
+    sx, sy = to_local_km(tr.site_lon, tr.site_lat)
+    inc_start = np.array([i.time_start.timestamp() for i in incidents], dtype=float)
+    inc_end = np.array([i.time_end.timestamp() for i in incidents], dtype=float)
+    target = np.flatnonzero(tr.site_observed)  # a site nothing observed cannot be found
+    site_xy = np.column_stack([sx, sy]).reshape(-1, 2)[target]
+    mi, mt, dist = match(np.column_stack([ix, iy]).reshape(-1, 2), inc_start, inc_end,
+                         site_xy, tr.site_start[target], tr.site_end[target], gates)  # fmt: skip
+    mj = target[mt]
+    episode = mj // 2
+    detected = np.zeros(n_ev, dtype=bool)
+    detected[episode] = True
+    n_match = int(mi.size)
+    precision = _ratio(n_match, n_inc)
+    recall = _ratio(int(detected.sum()), n_ev)
+    if precision is None or recall is None:
+        f1 = 0.0 if n_ev else None
+    else:
+        f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    bound = tr.site_bound_km[mj]
+    finite = np.isfinite(bound) & (bound > 0)
+    ratio = dist[finite] / bound[finite]
+    parties = np.array([incidents[int(k)].attribution.party for k in mi], dtype=object)
+    determined = parties != UNDETERMINED_PARTY
+    correct = parties == tr.party[episode]
+    matched_inc = np.zeros(n_inc, dtype=bool)
+    matched_inc[mi] = True
+    confidence = np.array([float(i.confidence) for i in incidents], dtype=float)
+
+    def breakdown(values: NDArray[np.object_]) -> dict[str, Any]:
+        out = {}
+        for key in sorted({str(v) for v in values}):
+            m = values == key
+            sel = m[episode]
+            out[key] = {
+                "truth_events": int(m.sum()),
+                "recall": _r(_ratio(int(detected[m].sum()), int(m.sum()))),
+                "oracle_recall": _r(_ratio(int(tr.observed[m].sum()), int(m.sum()))),
+                "loc_error_km_median": _r(float(np.median(dist[sel]))) if sel.any() else None,
+            }
+        return out
+
+    observable = int(tr.observed.sum())
+    result: dict[str, Any] = {
+        "truth_events": n_ev,
+        "reported_incidents": n_inc,
+        "precision": _r(precision),
+        "recall": _r(recall),
+        "f1": _r(f1),
+        "oracle_recall": _r(_ratio(observable, n_ev)),
+        "loc_error_km_median": _r(float(np.median(dist))) if n_match else None,
+        "loc_error_km_p90": _r(float(np.percentile(dist, 90))) if n_match else None,
+        "crlb_ratio_median": _r(float(np.median(ratio))) if ratio.size else None,
+        "attribution_accuracy": _r(_ratio(int((correct & determined).sum()),
+                                          int(determined.sum()))),
+        "runtime_s": None,
+        "matched_incidents": n_match,
+        "detected_events": int(detected.sum()),
+        "recall_of_observable": _r(_ratio(int((detected & tr.observed).sum()), observable)),
+        "crlb_matched_with_bound": int(ratio.size),
+        "attribution_rate": _r(_ratio(int(determined.sum()), n_match)),
+        "attribution_accuracy_all": _r(_ratio(int(correct.sum()), n_match)),
+        "matched_to": {"impact": int((mj % 2 == 0).sum()), "origin": int((mj % 2 == 1).sum())},
+        "gates": {"space_km": gates.space_km, "time_s": gates.time_s},
+        "by_phase": breakdown(tr.phase),
+        "by_weapon": breakdown(tr.weapon),
+        "calibration": _calibration(confidence, matched_inc, calibration_bins),
+    }
+    if runtime_s is None:
+        result["runtime_s"] = round(time.perf_counter() - t0, 3)
+        result["runtime_of"] = "evaluate"
+    else:
+        result["runtime_s"] = round(float(runtime_s), 3)
+        result["runtime_of"] = "engine"
+    return result
+
+
+def evaluate_store(
+    store: Any,
+    truth_path: str | Path,
+    *,
+    gates: Gates | None = None,
+    runtime_s: float | None = None,
+) -> dict[str, Any]:
+    """Evaluate the incidents of a :class:`~trucewatch.store.Store` against a truth file.
+
+    Only incidents starting in the simulated period are scored (the period of the
+    ``scenario.toml`` beside the truth file; without one, from the first to the last true
+    event, widened by an hour). The store is only read.
+    """
+    truth = read_truth(truth_path)
+    since: datetime | None
+    until: datetime | None
+    if truth.period is not None:
+        since, until = truth.period[0], truth.period[1] + timedelta(hours=1)
+    elif len(truth):
+        since = datetime.fromtimestamp(float(np.nanmin(truth.site_start)), UTC) - timedelta(hours=1)
+        until = datetime.fromtimestamp(float(np.nanmax(truth.site_end)), UTC) + timedelta(hours=1)
+    else:
+        since = until = None
+    incidents = store.incidents(since, until) if since is not None else store.incidents()
+    result = evaluate(incidents, truth, gates=gates, runtime_s=runtime_s)
+    result["truth_file"] = str(truth_path)
+    return result

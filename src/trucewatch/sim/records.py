@@ -1,0 +1,344 @@
+"""Detections written as the records ``trucewatch import`` reads, with their uids.
+
+* patrols: ``patrol`` JSON Lines (``observations.jsonl``), one record per team, slot and
+  episode, one event per site heard (impact, then firing position);
+* acoustic arrays: ``acoustic`` JSON Lines (``acoustic.jsonl``);
+* cameras: ``camera`` JSON Lines (``camera.jsonl``);
+* satellite: FIRMS VIIRS CSV (``firms.csv``);
+* complaints: ``complaint`` JSON Lines (``complaint.jsonl``).
+
+Every record is one line; its observations' uids are computed exactly as the importer
+does (:func:`trucewatch.sources.base.observation_uid`), so the truth can name them.
+Numbers are rounded (coordinates to 1e-5 degrees, about 1 m) and keys written in a fixed
+order, so the same detections always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trucewatch.geo.projection import grid_convergence_deg
+from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.sensors import Detections, Layout
+from trucewatch.sim.violations import Episodes
+from trucewatch.sim.world import World, to_lonlat_arrays
+from trucewatch.sources.base import observation_uid
+from trucewatch.types import COMPASS_16
+
+__all__ = ["FILES", "RenderedFile", "render_all", "utc_text"]
+
+FILES = {
+    "patrol": "observations.jsonl",
+    "acoustic": "acoustic.jsonl",
+    "camera": "camera.jsonl",
+    "satellite": "firms.csv",
+    "complaint": "complaint.jsonl",
+}
+"""Output file of each source."""
+
+FORMATS = {"patrol": "patrol", "acoustic": "acoustic", "camera": "camera", "satellite": "firms",
+           "complaint": "complaint"}  # fmt: skip
+"""Import format name of each source's file."""
+
+FIRMS_HEADER = ("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,"
+                "instrument,confidence,version,bright_ti5,frp,daynight")  # fmt: skip
+
+WEAPON_WORDS = {"small_arms": "small arms", "mortar": "mortar", "artillery": "artillery",
+                "mlrs": "MLRS", "drone": "drone"}  # fmt: skip
+SOUND_KM_S = 0.34
+
+
+@dataclass
+class RenderedFile:
+    """Lines of one output file (header first for CSV) and, per line, the (site, uid) of
+    each observation it yields; ``false_alarms`` counts records that stem from no site."""
+
+    name: str
+    format: str
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[int, str]] = field(default_factory=list)
+    records: int = 0
+    observations: int = 0
+    false_alarms: int = 0
+
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+
+def utc_text(t: float, ms: bool = False) -> str:
+    """ISO 8601 UTC text of epoch seconds (``...Z``), to the second or millisecond."""
+    dt = datetime.fromtimestamp(round(t, 3) if ms else round(t), UTC)
+    if ms:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _r(x: float, nd: int) -> float:
+    v = round(float(x), nd)
+    return 0.0 if v == 0 else v
+
+
+def _dumps(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _true_bearing(sensor_xy: NDArray, grid_bearing: NDArray) -> NDArray[np.float64]:
+    lon, lat = to_lonlat_arrays(sensor_xy)
+    return (grid_bearing + grid_convergence_deg(lon, lat)) % 360.0
+
+
+def _distance_range(d: float, spread: float) -> tuple[float, float]:
+    lo, hi = d * (1.0 - spread), d * (1.0 + spread)
+    step = 0.1 if d < 3.0 else 0.5
+    lo_r = max(0.0, np.floor(lo / step) * step)
+    hi_r = max(lo_r + step, np.ceil(hi / step) * step)
+    return _r(lo_r, 1), _r(hi_r, 1)
+
+
+# --------------------------------------------------------------------------- patrol
+
+
+def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) -> RenderedFile:
+    out = RenderedFile(FILES["patrol"], FORMATS["patrol"])
+    if len(det) == 0:
+        return out
+    p = s.patrols
+    zone = s.zone
+    ep = det.site // 2
+    key = np.lexsort((det.site, ep, det.sensor, det.time))
+    lon, lat = to_lonlat_arrays(det.sensor_xy)
+    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+    dist_true = np.linalg.norm(e.site_xy()[det.site] - det.sensor_xy, axis=1)
+    specs = [s.violations.weapons[w] for w in WEAPONS]
+    halfwidth = _r(np.sqrt(3.0) * p.bearing_sigma_deg, 1)
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i in key:
+        groups.setdefault((int(det.extra["slot"][i]), int(det.sensor[i]), int(ep[i])), []).append(
+            int(i)
+        )
+    ordered = sorted(groups.items(), key=lambda kv: (min(det.time[j] for j in kv[1]), kv[0]))
+    for number, ((_slot, team, _ep), rows) in enumerate(ordered):
+        rows.sort(key=lambda j: det.site[j])
+        first = rows[0]
+        ends = [det.time[j] + (e.duration_s[ep[j]]) + dist_true[j] / SOUND_KM_S for j in rows]
+        starts = [det.time[j] + dist_true[j] / SOUND_KM_S for j in rows]
+        t0 = np.floor(min(starts) / 60.0) * 60.0
+        t1 = max(t0 + 60.0, np.ceil(max(ends) / 60.0) * 60.0)
+        local0 = datetime.fromtimestamp(t0, UTC).astimezone(zone)
+        local1 = datetime.fromtimestamp(t1, UTC).astimezone(zone)
+        events = []
+        for j in rows:
+            w = int(e.weapon[ep[j]])
+            spec = specs[w]
+            explosive = spec.audible_km > 0
+            ok = bool(det.extra["weapon_ok"][j])
+            kind = spec.kind if ok else ("explosion" if explosive else "burst")
+            d_lo, d_hi = _distance_range(float(det.extra["distance_km"][j]), p.distance_spread)
+            event: dict = {
+                "count": int(det.extra["count"][j]),
+                "kind": kind,
+                "weapon": WEAPON_WORDS[WEAPONS[w]] if ok else None,
+                "flow": str(det.extra["flow"][j]),
+            }
+            if p.bearing_report == "compass":
+                event["directions"] = [COMPASS_16[round(bearing[j] / 22.5) % 16]]
+            else:
+                event["directions"] = None
+                event["bearings_deg"] = [_r(bearing[j], 1)]
+                event["bearing_halfwidth_deg"] = halfwidth
+            event["distance_km_min"] = d_lo
+            event["distance_km_max"] = d_hi
+            events.append(event)
+        record = {
+            "report_id": f"SIM-P{team:03d}-{number:07d}",
+            "date": local0.date().isoformat(),
+            "observer_place": f"simulated patrol position (team {team})",
+            "observer_reference": None,
+            "observer_lon": _r(lon[first], 5),
+            "observer_lat": _r(lat[first], 5),
+            "observer_sigma_km": p.observer_sigma_km,
+            "time_start": local0.strftime("%H:%M"),
+            "time_end": local1.strftime("%H:%M"),
+            "timezone": s.period.timezone,
+            "source_id": f"sim-patrol-{team:03d}",
+            "reliability": p.reliability,
+            "credibility": p.credibility,
+            "synthetic": True,
+            "events": events,
+        }
+        line = _dumps(record)
+        out.lines.append(line)
+        out.records += 1
+        for k, j in enumerate(rows):
+            out.links.append((int(det.site[j]), observation_uid("patrol", line, k)))
+            out.observations += 1
+    return out
+
+
+# --------------------------------------------------------------------------- sensors
+
+
+def _single_line_file(source: str, det: Detections, make: Callable[[int, int], dict]
+                      ) -> RenderedFile:  # fmt: skip
+    out = RenderedFile(FILES[source], FORMATS[source])
+    order = np.lexsort((det.site, det.sensor, det.time))
+    for number, i in enumerate(order):
+        line = _dumps(make(int(i), number))
+        out.lines.append(line)
+        out.records += 1
+        out.observations += 1
+        if det.site[i] >= 0:
+            out.links.append((int(det.site[i]), observation_uid(out.format, line, 0)))
+        else:
+            out.false_alarms += 1
+    return out
+
+
+def render_acoustic(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
+    a = s.acoustic
+    lon, lat = to_lonlat_arrays(det.sensor_xy)
+    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+
+    def make(i: int, number: int) -> dict:
+        sensor = int(det.sensor[i])
+        return {
+            "format": "acoustic",
+            "detection_id": f"SIM-AC{sensor:03d}-{number:07d}",
+            "sensor_id": f"sim-acoustic-{sensor:03d}",
+            "sensor_lon": _r(lon[i], 5),
+            "sensor_lat": _r(lat[i], 5),
+            "sensor_sigma_km": 0.01,
+            "arrival_utc": utc_text(float(det.extra["arrival"][i]), ms=True),
+            "time_sigma_s": a.timing_sigma_s,
+            "bearing_deg": _r(bearing[i], 1),
+            "bearing_sigma_deg": a.bearing_sigma_deg,
+            "range_max_km": _r(det.extra["range_km"][i], 1),
+            "speed_of_sound_m_s": a.speed_of_sound_m_s,
+            "kind": "explosion" if bool(det.extra["impact"][i]) else "undetermined",
+            "count": int(det.extra["count"][i]),
+            "duration_s": _r(det.extra["duration_s"][i], 1),
+            "reliability": a.reliability,
+            "credibility": a.credibility,
+            "synthetic": True,
+        }
+
+    return _single_line_file("acoustic", det, make)
+
+
+def render_cameras(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
+    c = s.cameras
+    lon, lat = to_lonlat_arrays(det.sensor_xy)
+    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+
+    def make(i: int, number: int) -> dict:
+        sensor = int(det.sensor[i])
+        t0 = float(det.time[i])
+        t1 = max(t0 + 1.0, float(det.extra["end"][i]))
+        return {
+            "format": "camera",
+            "detection_id": f"SIM-CAM{sensor:03d}-{number:07d}",
+            "camera_id": f"sim-camera-{sensor:03d}",
+            "camera_lon": _r(lon[i], 5),
+            "camera_lat": _r(lat[i], 5),
+            "camera_sigma_km": 0.01,
+            "time_start_utc": utc_text(t0),
+            "time_end_utc": utc_text(np.ceil(t1)),
+            "bearing_deg": _r(bearing[i], 2),
+            "bearing_sigma_deg": c.bearing_sigma_deg,
+            "range_max_km": c.range_km,
+            "kind": "explosion" if bool(det.extra["impact"][i]) else "flash",
+            "count": int(det.extra["count"][i]),
+            "reliability": c.reliability,
+            "credibility": c.credibility,
+            "synthetic": True,
+        }
+
+    return _single_line_file("camera", det, make)
+
+
+def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFile:
+    c = s.complaints
+    lon, lat = to_lonlat_arrays(det.extra["xy"])
+
+    def make(i: int, number: int) -> dict:
+        party = str(det.extra["complainant"][i])
+        accused = world.other_party if party == world.controlled_by else world.controlled_by
+        weapon = WEAPONS[int(det.extra["weapon"][i])]
+        count = int(det.extra["count"][i])
+        return {
+            "format": "complaint",
+            "complaint_id": f"SIM-{party}-{number:07d}",
+            "complainant": party,
+            "accused": accused,
+            "filed_utc": utc_text(float(det.extra["filed"][i])),
+            "time_start_utc": utc_text(float(det.time[i])),
+            "time_end_utc": utc_text(float(det.extra["end"][i])),
+            "lon": _r(lon[i], 5),
+            "lat": _r(lat[i], 5),
+            "location_sigma_km": c.location_sigma_km,
+            "kind": s.violations.weapons[weapon].kind,
+            "weapon": WEAPON_WORDS[weapon],
+            "count": count,
+            "statement": (f"{party} reports {count} rounds of {WEAPON_WORDS[weapon]} fire by "
+                     f"{accused} near {lat[i]:.3f} N {lon[i]:.3f} E (simulated)"),
+            "reliability": c.reliability,
+            "credibility": c.credibility,
+            "synthetic": True,
+        }
+
+    return _single_line_file("complaint", det, make)
+
+
+def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
+    out = RenderedFile(FILES["satellite"], FORMATS["satellite"], lines=[FIRMS_HEADER])
+    if len(det) == 0:
+        return out
+    lon, lat = to_lonlat_arrays(det.extra["xy"])
+    from trucewatch.sim.violations import local_hours
+
+    hours = local_hours(s, det.time)
+    rows: dict[str, list[int]] = {}
+    order = np.lexsort((lon, lat, det.time))
+    for i in order:
+        t = datetime.fromtimestamp(round(float(det.time[i]) / 60.0) * 60.0, UTC)
+        bright = float(det.extra["bright"][i])
+        conf = "h" if bright > 355.0 else ("l" if det.extra["false_alarm"][i] and bright < 335
+                                            else "n")  # fmt: skip
+        daynight = "D" if 6.0 <= hours[i] < 18.0 else "N"
+        line = ",".join([
+            f"{lat[i]:.5f}", f"{lon[i]:.5f}", f"{bright:.2f}",
+            f"{det.extra['scan'][i]:.2f}", f"{det.extra['track'][i]:.2f}",
+            t.strftime("%Y-%m-%d"), t.strftime("%H%M"), s.satellite.satellite, "VIIRS", conf,
+            "2.0NRT", f"{bright - 40.0 - 5.0 * (bright - 325.0) / 40.0:.2f}",
+            f"{det.extra['frp'][i]:.2f}", daynight,
+        ])  # fmt: skip
+        rows.setdefault(line, []).append(int(i))
+    for line, members in rows.items():
+        out.lines.append(line)
+        out.records += 1
+        out.observations += 1
+        uid = observation_uid("firms", line, 0)
+        sites = sorted({int(det.site[i]) for i in members if det.site[i] >= 0})
+        out.links.extend((site, uid) for site in sites)
+        if not sites:
+            out.false_alarms += 1
+    return out
+
+
+def render_all(s: Scenario, world: World, e: Episodes, dets: dict[str, Detections],
+               layout: Layout) -> list[RenderedFile]:  # fmt: skip
+    """Every non-empty output file, in a fixed order."""
+    files = [
+        render_patrols(s, e, dets["patrol"], layout),
+        render_acoustic(s, e, dets["acoustic"]),
+        render_cameras(s, e, dets["camera"]),
+        render_satellite(s, dets["satellite"]),
+        render_complaints(s, world, dets["complaint"]),
+    ]
+    return [f for f in files if f.records > 0]

@@ -1,0 +1,573 @@
+"""Sensor models: which sensor observes which site, and what it measures.
+
+A *site* is where a sound, flash or fire comes from: row ``2k`` of the sites is the
+impact of episode ``k``, row ``2k + 1`` its origin (firing position). Each model returns
+a :class:`Detections` table, one row per (sensor report, site) - or per false alarm
+(site -1) - with the sensor's position, the noise of what it measured (for the
+Cramér-Rao bound, :mod:`trucewatch.sim.crlb`) and the measured values (for the records,
+:mod:`trucewatch.sim.records`).
+
+Detection probability with distance (patrols, acoustic arrays):
+``p(d) = p0 * clip(2 (1 - d / R), 0, 1)``: ``p0`` up to half the range ``R``, falling
+linearly to 0 at ``R``. All positions local km; times UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.violations import Episodes, local_hours
+from trucewatch.sim.world import World
+
+__all__ = [
+    "Detections",
+    "Layout",
+    "build_layout",
+    "detect_acoustic",
+    "detect_all",
+    "detect_cameras",
+    "detect_complaints",
+    "detect_patrols",
+    "detect_satellite",
+    "falloff",
+]
+
+SOURCES = ("patrol", "acoustic", "camera", "satellite", "complaint")
+GEOLOCATION_SIGMA_PIXELS = 0.1
+"""Satellite geolocation error (sd) in pixels, on top of the position within the pixel."""
+DAY_HOURS = (6.0, 20.0)
+"""Local hours counted as daylight for cameras."""
+
+
+def falloff(d: NDArray[np.float64], r: NDArray[np.float64], p0: float) -> NDArray[np.float64]:
+    """Detection probability at distance ``d`` for range ``r`` (0 where ``r`` is 0)."""
+    r_safe = np.where(r > 0, r, 1.0)
+    return np.where(r > 0, p0 * np.clip(2.0 * (1.0 - d / r_safe), 0.0, 1.0), 0.0)
+
+
+@dataclass(eq=False)
+class Detections:
+    """One row per report of one sensor about one site (``site == -1``: false alarm).
+
+    Noise columns are NaN where the row has no such measurement; ``extra`` holds the
+    measured values used to write the records.
+    """
+
+    source: str
+    site: NDArray[np.int64]
+    sensor: NDArray[np.int64]
+    sensor_xy: NDArray[np.float64]
+    time: NDArray[np.float64]
+    bearing_sigma_rad: NDArray[np.float64]
+    range_sigma_km: NDArray[np.float64]
+    toa_sigma_s: NDArray[np.float64]
+    point_sigma_km: NDArray[np.float64]
+    obs_sigma_km: NDArray[np.float64]
+    extra: dict[str, NDArray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.site.size)
+
+    @classmethod
+    def empty(cls, source: str) -> Detections:
+        z = np.empty(0)
+        return cls(source, np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 2)),
+                   z, z, z, z, z, z, {})  # fmt: skip
+
+    def take(self, idx: NDArray[np.int64]) -> Detections:
+        return Detections(
+            self.source, self.site[idx], self.sensor[idx], self.sensor_xy[idx], self.time[idx],
+            self.bearing_sigma_rad[idx], self.range_sigma_km[idx], self.toa_sigma_s[idx],
+            self.point_sigma_km[idx], self.obs_sigma_km[idx],
+            {k: v[idx] for k, v in self.extra.items()},
+        )  # fmt: skip
+
+
+def _rows(n: int, **cols: NDArray | float) -> dict[str, NDArray[np.float64]]:
+    out = {}
+    for k in ("bearing_sigma_rad", "range_sigma_km", "toa_sigma_s", "point_sigma_km",
+              "obs_sigma_km"):  # fmt: skip
+        v = cols.get(k, np.nan)
+        out[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+    return out
+
+
+def _bearing_deg(frm: NDArray[np.float64], to: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Grid bearing (degrees clockwise from the plane's north) from ``frm`` to ``to``."""
+    d = to - frm
+    return np.degrees(np.arctan2(d[:, 0], d[:, 1])) % 360.0
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """Fixed sensors: positions (local km), owning side, and for cameras the pointing
+    direction (grid bearing, degrees)."""
+
+    acoustic_xy: NDArray[np.float64]
+    acoustic_side: NDArray[np.object_]
+    camera_xy: NDArray[np.float64]
+    camera_side: NDArray[np.object_]
+    camera_axis_deg: NDArray[np.float64]
+    patrol_base_along: NDArray[np.float64]
+    patrol_side: NDArray[np.object_]
+
+
+def _sides(world: World, side: str, n: int) -> NDArray[np.object_]:
+    if side == "both":
+        parties = [world.other_party, world.controlled_by]
+        return np.array([parties[i % 2] for i in range(n)], dtype=object)
+    return np.full(n, side, dtype=object)
+
+
+def _behind(world: World, along: NDArray, side: NDArray[np.object_], depth: NDArray,
+            ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:  # fmt: skip
+    """Points ``depth`` km behind the line on ``side`` at ``along``; whether each is held by
+    that side (tries half and quarter depth before giving up); the normal toward the line."""
+    point, _, normal = world.frame(along)
+    sign = world.sign_of(side)
+    xy = np.full((along.size, 2), np.nan)
+    ok = np.zeros(along.size, dtype=bool)
+    for factor in (1.0, 0.5, 0.25):
+        cand = point + (sign * depth * factor)[:, None] * normal
+        good = (~ok) & (world.held_by(cand) == side)
+        xy[good] = cand[good]
+        ok |= good
+    toward = -sign[:, None] * normal
+    axis = np.degrees(np.arctan2(toward[:, 0], toward[:, 1])) % 360.0
+    return xy, ok, axis
+
+
+def _placements(rng: np.random.Generator, n: int, world: World, how: str,
+                episodes: Episodes) -> NDArray[np.float64]:  # fmt: skip
+    lo, hi = world.span
+    if n == 0:
+        return np.empty(0)
+    if how == "uniform" or episodes.hotspots_along.size == 0:
+        return lo + (np.arange(n) + 0.5) * (hi - lo) / n
+    hot = episodes.hotspots_along[np.argsort(-episodes.hotspots_weight, kind="stable")]
+    base = hot[np.arange(n) % hot.size]
+    return np.clip(base + rng.normal(0.0, 5.0, n), lo, hi)
+
+
+def build_layout(s: Scenario, world: World, episodes: Episodes,
+                 rng: np.random.Generator) -> Layout:  # fmt: skip
+    """Positions of the fixed sensors and the patrol bases."""
+    lo, hi = world.span
+    a = s.acoustic
+    if a.enabled:
+        n_ac = max(1, int(np.floor((hi - lo) / a.spacing_km)))
+        along = lo + (np.arange(n_ac) + 0.5) * (hi - lo) / n_ac
+        side = _sides(world, a.side, n_ac)
+        xy, ok, _ = _behind(world, along, side, np.full(n_ac, a.depth_km))
+        ac_xy, ac_side = xy[ok], side[ok]
+    else:
+        ac_xy, ac_side = np.empty((0, 2)), np.empty(0, dtype=object)
+    c = s.cameras
+    along = _placements(rng, c.count, world, c.placement, episodes)
+    side = _sides(world, c.side, along.size)
+    xy, ok, axis = _behind(world, along, side, np.full(along.size, c.depth_km))
+    p = s.patrols
+    p_along = _placements(rng, p.teams, world, p.placement, episodes)
+    return Layout(
+        acoustic_xy=ac_xy,
+        acoustic_side=ac_side,
+        camera_xy=xy[ok],
+        camera_side=side[ok],
+        camera_axis_deg=axis[ok],
+        patrol_base_along=p_along,
+        patrol_side=_sides(world, p.side, p_along.size),
+    )
+
+
+# --------------------------------------------------------------------------- sites
+
+
+@dataclass(frozen=True, eq=False)
+class Sites:
+    """Per-site arrays derived from the episodes (see module docstring)."""
+
+    xy: NDArray[np.float64]
+    start: NDArray[np.float64]
+    end: NDArray[np.float64]
+    audible_km: NDArray[np.float64]
+    episode: NDArray[np.int64]
+    is_impact: NDArray[np.bool_]
+    side: NDArray[np.object_]
+
+    @classmethod
+    def of(cls, s: Scenario, e: Episodes) -> Sites:
+        specs = [s.violations.weapons[w] for w in WEAPONS]
+        impact_r = np.array([w.audible_km for w in specs])[e.weapon]
+        launch_r = np.array([w.launch_audible_km for w in specs])[e.weapon]
+        audible = np.empty(2 * len(e))
+        audible[0::2] = impact_r
+        audible[1::2] = launch_r
+        start, end = e.site_window()
+        side = np.empty(2 * len(e), dtype=object)
+        side[0::2] = e.target
+        side[1::2] = e.party
+        is_impact = np.zeros(2 * len(e), dtype=bool)
+        is_impact[0::2] = True
+        return cls(e.site_xy(), start, end, audible, np.repeat(np.arange(len(e)), 2),
+                   is_impact, side)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- patrols
+
+
+def _local_epoch(s: Scenario, day: datetime, hour: float) -> float:
+    t = datetime.combine(day.date(), time(0), tzinfo=s.zone) + timedelta(hours=hour)
+    return t.timestamp()
+
+
+def patrol_slots(s: Scenario) -> list[tuple[int, float, float]]:
+    """(day index, start, end) of every patrol time slot (epoch s), in order."""
+    p = s.patrols
+    first = s.period.start.astimezone(s.zone)
+    n_days = int(np.ceil(s.period.days)) + 1
+    out = []
+    span = (p.end_hour - p.start_hour) / p.moves_per_day
+    t_end = s.period.end.timestamp()
+    t_start = s.period.start.timestamp()
+    for d in range(n_days):
+        day = first + timedelta(days=d)
+        for j in range(p.moves_per_day):
+            a = _local_epoch(s, day, p.start_hour + j * span)
+            b = _local_epoch(s, day, p.start_hour + (j + 1) * span)
+            if b > t_start and a < t_end:
+                out.append((d, max(a, t_start), min(b, t_end)))
+    return out
+
+
+def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+                   rng: np.random.Generator) -> Detections:  # fmt: skip
+    """Patrol teams hearing sites during their daytime slots (see docs/simulator.md)."""
+    p = s.patrols
+    teams = layout.patrol_base_along.size
+    if teams == 0 or len(e) == 0:
+        return Detections.empty("patrol")
+    order = np.argsort(sites.start, kind="stable")
+    starts = sites.start[order]
+    max_r = float(sites.audible_km.max()) if sites.audible_km.size else 0.0
+    chunks: list[dict[str, NDArray]] = []
+    available: dict[int, NDArray[np.bool_]] = {}
+    for slot, (day, a, b) in enumerate(patrol_slots(s)):
+        if day not in available:
+            available[day] = rng.random(teams) < p.availability
+        along = layout.patrol_base_along + rng.normal(0.0, 5.0, teams)
+        depth = rng.uniform(p.depth_km[0], p.depth_km[1], teams)
+        xy, ok, _ = _behind(world, along, layout.patrol_side, depth)
+        active = np.flatnonzero(ok & available[day])
+        hi = np.searchsorted(starts, b, side="right")
+        cand = order[:hi]
+        cand = cand[sites.end[cand] >= a]
+        if active.size == 0 or cand.size == 0 or max_r <= 0:
+            continue
+        tree = cKDTree(xy[active])
+        lists = tree.query_ball_point(sites.xy[cand], r=max_r)
+        lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        if lens.sum() == 0:
+            continue
+        site_idx = np.repeat(cand, lens)
+        team = active[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])]
+        d = np.linalg.norm(sites.xy[site_idx] - xy[team], axis=1)
+        hear = rng.random(site_idx.size) < falloff(d, sites.audible_km[site_idx],
+                                                     p.detect_probability)  # fmt: skip
+        if hear.any():
+            chunks.append({"site": site_idx[hear], "sensor": team[hear], "xy": xy[team[hear]],
+                           "slot": np.full(int(hear.sum()), slot)})  # fmt: skip
+    if not chunks:
+        return Detections.empty("patrol")
+    site = np.concatenate([c["site"] for c in chunks])
+    sensor = np.concatenate([c["sensor"] for c in chunks])
+    sxy = np.concatenate([c["xy"] for c in chunks])
+    slot_of = np.concatenate([c["slot"] for c in chunks])
+    n = site.size
+    true_b = _bearing_deg(sxy, sites.xy[site])
+    dist = np.linalg.norm(sites.xy[site] - sxy, axis=1)
+    sigma_b = np.radians(p.bearing_sigma_deg)
+    measured_b = (true_b + rng.normal(0.0, p.bearing_sigma_deg, n)) % 360.0
+    measured_d = dist * np.exp(rng.normal(0.0, p.distance_sigma, n))
+    ep = sites.episode[site]
+    count = np.maximum(1, np.rint(e.rounds[ep] * np.exp(rng.normal(0.0, p.count_sigma, n))))
+    party = e.party[ep]
+    true_flow = np.where(party == layout.patrol_side[sensor], "outgoing", "incoming")
+    u = rng.random(n)
+    flipped = np.where(true_flow == "outgoing", "incoming", "outgoing")
+    flow = np.where(u < p.undetermined_share, "undetermined",
+                    np.where(u < p.undetermined_share + (1 - p.undetermined_share) * p.flow_error,
+                             flipped, true_flow))  # fmt: skip
+    weapon_ok = rng.random(n) >= p.weapon_error
+    rows = _rows(n, bearing_sigma_rad=sigma_b, range_sigma_km=p.distance_sigma * dist,
+                 obs_sigma_km=p.observer_sigma_km)  # fmt: skip
+    return Detections(
+        "patrol", site, sensor, sxy, sites.start[site], **rows,
+        extra={"bearing_deg": measured_b, "distance_km": measured_d, "count": count.astype(int),
+               "flow": flow.astype(object), "weapon_ok": weapon_ok, "slot": slot_of,
+               "true_flow": true_flow.astype(object)},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- acoustic
+
+
+def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+                    rng: np.random.Generator) -> Detections:  # fmt: skip
+    """Acoustic arrays: one burst detection per (array, site) with the first arrival time
+    and a bearing; plus false alarms."""
+    a = s.acoustic
+    n_arr = layout.acoustic_xy.shape[0]
+    if not a.enabled or n_arr == 0:
+        return Detections.empty("acoustic")
+    c = a.speed_of_sound_m_s / 1000.0
+    r_site = sites.audible_km * a.range_factor
+    max_r = float(r_site.max()) if r_site.size else 0.0
+    tree = cKDTree(layout.acoustic_xy)
+    lists = tree.query_ball_point(sites.xy, r=max_r) if max_r > 0 else []
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    site = np.repeat(np.arange(len(lists)), lens)
+    sensor = (np.concatenate([np.asarray(sorted(x), dtype=np.int64) for x in lists if x])
+              if lens.sum() else np.empty(0, np.int64))  # fmt: skip
+    d = np.linalg.norm(sites.xy[site] - layout.acoustic_xy[sensor], axis=1)
+    hit = rng.random(site.size) < falloff(d, r_site[site], a.detect_probability)
+    site, sensor, d = site[hit], sensor[hit], d[hit]
+    n = site.size
+    sxy = layout.acoustic_xy[sensor]
+    arrival = sites.start[site] + d / c + rng.normal(0.0, a.timing_sigma_s, n)
+    bearing = (_bearing_deg(sxy, sites.xy[site]) + rng.normal(0.0, a.bearing_sigma_deg, n)) % 360
+    ep = sites.episode[site]
+    count = e.rounds[ep]
+    duration = sites.end[site] - sites.start[site]
+    # false alarms
+    n_fa = rng.poisson(a.false_alarms_per_day * s.period.days, n_arr)
+    fa_sensor = np.repeat(np.arange(n_arr), n_fa)
+    m = fa_sensor.size
+    fa_time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
+    fa_bearing = rng.uniform(0.0, 360.0, m)
+    rows = _rows(n + m, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
+                 toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
+    return Detections(
+        "acoustic",
+        np.concatenate([site, np.full(m, -1)]).astype(np.int64),
+        np.concatenate([sensor, fa_sensor]).astype(np.int64),
+        np.concatenate([sxy, layout.acoustic_xy[fa_sensor]]),
+        np.concatenate([arrival, fa_time]),
+        **rows,
+        extra={
+            "arrival": np.concatenate([arrival, fa_time]),
+            "bearing_deg": np.concatenate([bearing, fa_bearing]),
+            "count": np.concatenate([count, np.ones(m, dtype=np.int64)]),
+            "duration_s": np.concatenate([duration, np.zeros(m)]),
+            "range_km": np.concatenate([np.maximum(r_site[site], 1.0),
+                                        np.full(m, a.range_factor * 15.0)]),
+            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+        },
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- cameras
+
+
+def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+                   rng: np.random.Generator) -> Detections:  # fmt: skip
+    """Cameras: flashes and smoke within range and field of view; plus false alarms."""
+    c = s.cameras
+    n_cam = layout.camera_xy.shape[0]
+    if n_cam == 0:
+        return Detections.empty("camera")
+    tree = cKDTree(layout.camera_xy)
+    lists = tree.query_ball_point(sites.xy, r=c.range_km)
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    site = np.repeat(np.arange(len(lists)), lens)
+    sensor = (np.concatenate([np.asarray(sorted(x), dtype=np.int64) for x in lists if x])
+              if lens.sum() else np.empty(0, np.int64))  # fmt: skip
+    sxy = layout.camera_xy[sensor]
+    bearing = _bearing_deg(sxy, sites.xy[site])
+    off = (bearing - layout.camera_axis_deg[sensor] + 180.0) % 360.0 - 180.0
+    visible = (np.abs(off) <= c.fov_deg / 2.0) & (sites.audible_km[site] > 0)
+    hours = local_hours(s, sites.start[site])
+    day = (hours >= DAY_HOURS[0]) & (hours < DAY_HOURS[1])
+    p = np.where(day, c.detect_probability_day, c.detect_probability_night)
+    hit = visible & (rng.random(site.size) < p)
+    site, sensor, sxy, bearing = site[hit], sensor[hit], sxy[hit], bearing[hit]
+    n = site.size
+    measured = (bearing + rng.normal(0.0, c.bearing_sigma_deg, n)) % 360.0
+    n_fa = rng.poisson(c.false_alarms_per_day * s.period.days, n_cam)
+    fa_sensor = np.repeat(np.arange(n_cam), n_fa)
+    m = fa_sensor.size
+    fa_time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
+    fa_bearing = (layout.camera_axis_deg[fa_sensor]
+                  + rng.uniform(-c.fov_deg / 2, c.fov_deg / 2, m)) % 360.0  # fmt: skip
+    rows = _rows(n + m, bearing_sigma_rad=np.radians(c.bearing_sigma_deg), obs_sigma_km=0.01)
+    ep = sites.episode[site]
+    return Detections(
+        "camera",
+        np.concatenate([site, np.full(m, -1)]).astype(np.int64),
+        np.concatenate([sensor, fa_sensor]).astype(np.int64),
+        np.concatenate([sxy, layout.camera_xy[fa_sensor]]),
+        np.concatenate([sites.start[site], fa_time]),
+        **rows,
+        extra={
+            "end": np.concatenate([sites.end[site], fa_time + 1.0]),
+            "bearing_deg": np.concatenate([measured, fa_bearing]),
+            "count": np.concatenate([e.rounds[ep], np.ones(m, dtype=np.int64)]),
+            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+        },
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- satellite
+
+
+def overpass_times(s: Scenario, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Epoch seconds of every overpass in the period (local times plus jitter)."""
+    sat = s.satellite
+    first = s.period.start.astimezone(s.zone)
+    out = []
+    for d in range(int(np.ceil(s.period.days)) + 1):
+        day = first + timedelta(days=d)
+        for hhmm in sat.overpasses_local:
+            h, m = (int(x) for x in hhmm.split(":"))
+            out.append(_local_epoch(s, day, h + m / 60.0))
+    t = np.array(out) + rng.uniform(-sat.overpass_jitter_min, sat.overpass_jitter_min,
+                                    len(out)) * 60.0  # fmt: skip
+    inside = (t >= s.period.start.timestamp()) & (t < s.period.end.timestamp())
+    return np.sort(t[inside])
+
+
+def detect_satellite(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+                     rng: np.random.Generator) -> Detections:  # fmt: skip
+    """Thermal detections of burning impact fires at clear-sky overpasses."""
+    sat = s.satellite
+    if not sat.enabled:
+        return Detections.empty("satellite")
+    passes = overpass_times(s, rng)
+    n_sectors = max(1, len(world.sectors))
+    fire_ep = np.flatnonzero(e.fire)
+    sector_idx, _, _ = world.locate(e.impact[fire_ep]) if fire_ep.size else (np.empty(0),) * 3
+    sector_idx = np.maximum(np.asarray(sector_idx, dtype=np.int64), 0)
+    rows_ep, rows_t = [], []
+    for t in passes:
+        cloudy = rng.random(n_sectors) < sat.cloud_cover
+        burning = (e.fire_start[fire_ep] <= t) & (e.fire_end[fire_ep] >= t)
+        seen = burning & ~cloudy[sector_idx] & (rng.random(fire_ep.size) < sat.detect_probability)
+        rows_ep.append(fire_ep[seen])
+        rows_t.append(np.full(int(seen.sum()), t))
+    ep = np.concatenate(rows_ep) if rows_ep else np.empty(0, np.int64)
+    tt = np.concatenate(rows_t) if rows_t else np.empty(0)
+    n = ep.size
+    # false alarms: fires unrelated to fighting within 15 km of the simulated stretch
+    lo, hi = world.span
+    n_fa = rng.poisson(sat.false_alarms_per_100km_per_pass * (hi - lo) / 100.0, passes.size)
+    fa_t = np.repeat(passes, n_fa)
+    m = fa_t.size
+    point, _, normal = world.frame(rng.uniform(lo, hi, m))
+    fa_xy = point + rng.uniform(-15.0, 15.0, m)[:, None] * normal
+    u_scan = rng.random(n + m)
+    scan = sat.pixel_km * (1.0 + 1.1 * u_scan**2)
+    track = sat.pixel_km * (1.0 + 0.9 * u_scan**2)
+    geo = GEOLOCATION_SIGMA_PIXELS * sat.pixel_km
+    true_xy = np.concatenate([e.impact[ep], fa_xy])
+    offset = np.column_stack([rng.uniform(-0.5, 0.5, n + m) * scan,
+                              rng.uniform(-0.5, 0.5, n + m) * track])  # fmt: skip
+    reported = true_xy + offset + rng.normal(0.0, geo, (n + m, 2))
+    sigma = np.sqrt((scan**2 + track**2) / 24.0 + geo**2)
+    rows = _rows(n + m, point_sigma_km=sigma)
+    return Detections(
+        "satellite",
+        np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),
+        np.full(n + m, -1, dtype=np.int64),
+        np.full((n + m, 2), np.nan),
+        np.concatenate([tt, fa_t]),
+        **rows,
+        extra={"xy": reported, "scan": scan, "track": track,
+               "bright": 325.0 + 40.0 * rng.random(n + m) ** 2,
+               "frp": np.exp(rng.normal(1.5, 1.0, n + m)),
+               "false_alarm": np.concatenate([np.zeros(n, bool), np.ones(m, bool)])},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def detect_complaints(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+                      rng: np.random.Generator) -> Detections:  # fmt: skip
+    """Complaints by the party that was hit, and false accusations."""
+    c = s.complaints
+    if not c.enabled:
+        return Detections.empty("complaint")
+    n_ep = len(e)
+    filed = rng.random(n_ep) < c.report_probability
+    ep = np.flatnonzero(filed)
+    n = ep.size
+    xy = e.impact[ep] + rng.normal(0.0, c.location_sigma_km, (n, 2))
+    w = c.time_window_h * 3600.0
+    t0 = sites.start[2 * ep] - rng.uniform(0.0, w, n)
+    t1 = sites.end[2 * ep] + rng.uniform(0.0, w, n)
+    complainant = e.target[ep]
+    count = np.maximum(1, np.rint(e.rounds[ep] * np.exp(rng.normal(0.2, 0.4, n))))
+    weapon = e.weapon[ep]
+    # false accusations, per party, more during the truce
+    parties = [world.controlled_by, world.other_party]
+    start = s.period.start.timestamp()
+    span_s = s.period.days * 86400.0
+    fa_t_list, fa_party = [], []
+    for party in parties:
+        k = rng.poisson(c.false_per_day * s.period.days * max(1.0, c.truce_false_factor))
+        t = start + rng.uniform(0.0, span_s, k)
+        truce = (t >= s.truce.start.timestamp()) & (t < s.truce.end.timestamp())
+        keep_p = np.where(truce, c.truce_false_factor, 1.0) / max(1.0, c.truce_false_factor)
+        t = t[rng.random(k) < keep_p]
+        fa_t_list.append(t)
+        fa_party.extend([party] * t.size)
+    fa_t = np.concatenate(fa_t_list)
+    m = fa_t.size
+    fa_party_arr = np.array(fa_party, dtype=object)
+    lo, hi = world.span
+    point, _, normal = world.frame(rng.uniform(lo, hi, m))
+    sign = world.sign_of(fa_party_arr)
+    fa_xy = point + (sign * rng.uniform(1.0, 15.0, m))[:, None] * normal
+    fa_w = rng.uniform(0.2, 1.0, m) * w
+    rows = _rows(n + m, point_sigma_km=c.location_sigma_km)
+    return Detections(
+        "complaint",
+        np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),
+        np.full(n + m, -1, dtype=np.int64),
+        np.full((n + m, 2), np.nan),
+        np.concatenate([t0, fa_t - fa_w]),
+        **rows,
+        extra={
+            "xy": np.concatenate([xy, fa_xy]),
+            "end": np.concatenate([t1, fa_t + fa_w]),
+            "complainant": np.concatenate([complainant, fa_party_arr]).astype(object),
+            "count": np.concatenate([count.astype(np.int64),
+                                     rng.integers(1, 30, m)]),
+            "weapon": np.concatenate([weapon, rng.integers(1, 4, m)]).astype(np.int64),
+            "filed": np.concatenate([t1, fa_t + fa_w]) + rng.uniform(2.0, 24.0, n + m) * 3600,
+        },
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- all
+
+
+def detect_all(s: Scenario, world: World, e: Episodes, layout: Layout,
+               seed: int) -> dict[str, Detections]:  # fmt: skip
+    """Every sensor's detections; each model draws from its own random stream
+    (``[seed, k]``), so changing one sensor leaves the others' draws unchanged."""
+    sites = Sites.of(s, e)
+    models = (detect_patrols, detect_acoustic, detect_cameras, detect_satellite,
+              detect_complaints)  # fmt: skip
+    return {
+        name: model(s, world, e, sites, layout, np.random.default_rng([seed, 10 + k]))
+        for k, (name, model) in enumerate(zip(SOURCES, models, strict=True))
+    }

@@ -1,0 +1,77 @@
+"""Scenario files: bundled names, defaults, round trip of the resolved TOML, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from trucewatch.sim.scenario import (
+    Scenario,
+    ScenarioError,
+    bundled_scenarios,
+    load_scenario,
+    scenario_from_dict,
+    scenario_to_toml,
+)
+
+
+def test_bundled_scenarios() -> None:
+    assert {"smoke", "standard", "large"} <= set(bundled_scenarios())
+    standard = load_scenario("standard")
+    assert standard.period.days == 30
+    assert (standard.truce.start - standard.period.start).days == 10
+    assert standard.line.control_file.endswith("deepstatemap_data_20250313.geojson")
+    large = load_scenario("large")
+    assert large.period.days >= standard.period.days
+
+
+def test_defaults_fill_missing_keys() -> None:
+    s = scenario_from_dict({"name": "x", "patrols": {"teams": 3}})
+    assert s.patrols.teams == 3
+    assert s.patrols.bearing_sigma_deg == Scenario().patrols.bearing_sigma_deg
+    assert s.violations.weapons["mortar"].range_km == (1.0, 7.0)
+
+
+def test_weapon_override_keeps_other_keys() -> None:
+    s = scenario_from_dict({"violations": {"weapons": {"drone": {"share": 0.5}}}})
+    assert s.violations.weapons["drone"].share == 0.5
+    assert s.violations.weapons["drone"].range_km == (1.0, 20.0)
+
+
+def test_resolved_toml_round_trips(tmp_path: Path) -> None:
+    s = load_scenario("smoke")
+    path = tmp_path / "s.toml"
+    path.write_text(scenario_to_toml(s))
+    again = load_scenario(path)
+    pinned = dataclasses.replace(s.line, valid_from=again.line.valid_from,
+                                 control_sha256=again.line.control_sha256)  # fmt: skip
+    assert dataclasses.replace(again, source="") == dataclasses.replace(s, line=pinned, source="")
+    assert scenario_to_toml(again) == path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"patrols": {"teamz": 3}}, "patrols.teamz"),
+        ({"patrols": {"teams": "many"}}, "patrols.teams"),
+        ({"period": {"days": -1}}, "period.days"),
+        ({"truce": {"start": "2025-01-02T00:00:00+00:00", "end": "2025-01-01T00:00:00+00:00"}},
+         "truce.end"),
+        ({"violations": {"weapons": {"laser": {"share": 1.0}}}}, "violations.weapons.laser"),
+        ({"satellite": {"cloud_cover": 1.5}}, "satellite.cloud_cover"),
+        ({"period": {"start": "2025-01-01T00:00:00"}}, "period.start"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_errors_name_the_key(data: dict, key: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data, "x.toml")
+    assert err.value.key == key
+    assert f"'{key}'" in str(err.value) and "x.toml" in str(err.value)
+
+
+def test_unknown_scenario_name() -> None:
+    with pytest.raises(FileNotFoundError, match="bundled"):
+        load_scenario("no-such-scenario")
