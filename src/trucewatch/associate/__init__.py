@@ -1,6 +1,6 @@
 """Association: which localized observations describe the same event or episode.
 
-Method (first fusion): candidate pairs from a KD-tree on the local plane (km), then gates
+Method (first fusion): candidate pairs from a KD-tree on the local plane (km) and time, then gates
 on time (windows overlap within a tolerance), flow (an incoming and an outgoing report are
 not the same fire) and uncertainty (squared Mahalanobis distance of the two estimates
 under their summed covariance below the 99% chi-square quantile with 2 degrees of
@@ -20,6 +20,9 @@ from scipy.spatial import cKDTree
 CHI2_2DOF_99 = 9.2103
 """99% quantile of the chi-square distribution with 2 degrees of freedom."""
 
+GATE_CHUNK = 1_000_000
+"""Candidate pairs gated at a time (bounds memory: ~100 bytes per pair)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Gates:
@@ -31,17 +34,31 @@ class Gates:
     mahalanobis2: float = CHI2_2DOF_99
 
 
-def candidate_pairs(xy_km: np.ndarray, cov_km2: np.ndarray, max_gate_km: float) -> np.ndarray:
-    """Index pairs (i < j) of points close enough that their ellipses might overlap.
+def candidate_pairs(
+    xy_km: np.ndarray,
+    cov_km2: np.ndarray,
+    t_start_s: np.ndarray,
+    t_end_s: np.ndarray,
+    gates: Gates,
+) -> np.ndarray:
+    """Index pairs (i < j) close enough in space and time that they might match.
 
-    The search radius is 3.03 (sqrt of the 99% chi-square quantile) times the largest
-    combined standard deviation in the batch, capped at ``max_gate_km``.
+    A KD-tree over (x, y, scaled mid-time) with the Chebyshev metric returns the pairs
+    within a box: the spatial radius is 3.03 (sqrt of the 99% chi-square quantile) times
+    the largest combined standard deviation in the batch, capped at ``max_gate_km``; the
+    time radius is the longest possible distance between the mid-times of two windows
+    that overlap within the tolerance. Without the time axis a month of data in one area
+    would pair everything with everything.
     """
     if len(xy_km) < 2:
         return np.empty((0, 2), dtype=np.intp)
     largest_var = float(np.nanmax(np.linalg.eigvalsh(cov_km2)[:, 1]))
-    radius = min(max_gate_km, np.sqrt(CHI2_2DOF_99 * 2.0 * largest_var))
-    return cKDTree(xy_km).query_pairs(radius, output_type="ndarray")
+    radius = max(1e-6, min(gates.max_gate_km, np.sqrt(CHI2_2DOF_99 * 2.0 * largest_var)))
+    half = (t_end_s - t_start_s) / 2.0
+    time_radius = 2.0 * float(half.max()) + gates.time_tolerance_s + 1.0
+    tau = (t_start_s + half) * (radius / time_radius)
+    points = np.column_stack([xy_km, tau])
+    return cKDTree(points).query_pairs(radius, p=np.inf, output_type="ndarray")
 
 
 def gate_pairs(
@@ -84,8 +101,13 @@ def cluster(
 ) -> np.ndarray:
     """Cluster label (0..k-1) per observation; observations alone get their own label."""
     gates = gates or Gates()
-    pairs = candidate_pairs(xy_km, cov_km2, gates.max_gate_km)
-    kept = gate_pairs(pairs, xy_km, cov_km2, t_start_s, t_end_s, flow_sign, gates)
+    pairs = candidate_pairs(xy_km, cov_km2, t_start_s, t_end_s, gates)
+    kept = np.concatenate(
+        [gate_pairs(pairs[k : k + GATE_CHUNK], xy_km, cov_km2, t_start_s, t_end_s, flow_sign,
+                    gates)
+         for k in range(0, len(pairs), GATE_CHUNK)]
+        or [np.empty((0, 2), dtype=np.intp)]
+    )  # fmt: skip
     graph = coo_matrix(
         (np.ones(len(kept), dtype=np.int8), (kept[:, 0], kept[:, 1])), shape=(n, n)
     )
