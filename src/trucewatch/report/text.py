@@ -106,142 +106,161 @@ def summary_sentences(doc: Mapping[str, Any]) -> list[str]:
     """The summary in words, one string per sentence, from the report document."""
     day = date.fromisoformat(doc["date"])
     s = doc["summary"]
+    out = [_status_sentence(s, day), _observations_sentence(s)]
+    if s["incidents"] > 0:
+        out += _sector_sentences(doc["sectors"], s)
+        out += _confidence_sentence(s)
+        out.append(_attribution_sentence(s))
+    out += _agreement_sentences(doc.get("agreements") or [], day)
+    out += _trend_sentence(doc.get("history", []), day, s["incidents"])
+    return out
+
+
+def _status_sentence(s: Mapping[str, Any], day: date) -> str:
+    """1. Incidents by status."""
     n: int = s["incidents"]
-    out: list[str] = []
-
-    # 1. incidents by status
     if n == 0:
-        out.append(f"On {fmt_day(day)} (UTC), trucewatch recorded no incidents.")
-    else:
-        parts = [
-            (st, int(s["by_status"].get(st, 0)))
-            for st in STATUS_SUMMARY_ORDER
-            if s["by_status"].get(st, 0)
-        ]
-        others = [
-            (st, int(c)) for st, c in s["by_status"].items() if st not in STATUS_SUMMARY_ORDER and c
-        ]
-        parts += others
-        head = f"On {fmt_day(day)} (UTC), trucewatch recorded {count_noun(n, 'incident')}"
-        if len(parts) == 1:
-            st = parts[0][0]
-            out.append(f"{head} ({'all ' if n > 1 else ''}{st}).")
-        else:
-            out.append(f"{head}: {join_words(f'{fmt_int(c)} {st}' for st, c in parts)}.")
+        return f"On {fmt_day(day)} (UTC), trucewatch recorded no incidents."
+    parts = [
+        (st, int(s["by_status"].get(st, 0)))
+        for st in STATUS_SUMMARY_ORDER
+        if s["by_status"].get(st, 0)
+    ]
+    others = [
+        (st, int(c)) for st, c in s["by_status"].items() if st not in STATUS_SUMMARY_ORDER and c
+    ]
+    parts += others
+    head = f"On {fmt_day(day)} (UTC), trucewatch recorded {count_noun(n, 'incident')}"
+    if len(parts) == 1:
+        st = parts[0][0]
+        return f"{head} ({'all ' if n > 1 else ''}{st})."
+    return f"{head}: {join_words(f'{fmt_int(c)} {st}' for st, c in parts)}."
 
-    # 2. observations received
+
+def _observations_sentence(s: Mapping[str, Any]) -> str:
+    """2. Observations received."""
     obs_total: int = s["observations_total"]
     if obs_total == 0:
-        if n == 0:
-            out.append(
+        if s["incidents"] == 0:
+            return (
                 "No observations were received that day, so the absence of incidents "
                 "says nothing about activity along the line."
             )
-        else:
-            out.append("No observations were counted as received that day.")
+        return "No observations were counted as received that day."
+    obs = sorted(
+        ((k, int(c)) for k, c in s["observations"].items() if c),
+        key=lambda kc: (-kc[1], kc[0]),
+    )
+    if len(obs) == 1:
+        detail = humanize(obs[0][0]) if obs_total == 1 else f"all {humanize(obs[0][0])}"
     else:
-        obs = sorted(
-            ((k, int(c)) for k, c in s["observations"].items() if c),
-            key=lambda kc: (-kc[1], kc[0]),
-        )
-        if len(obs) == 1:
-            detail = humanize(obs[0][0]) if obs_total == 1 else f"all {humanize(obs[0][0])}"
-        else:
-            detail = join_words(f"{fmt_int(c)} {humanize(k)}" for k, c in obs)
-        out.append(
-            f"{count_noun(obs_total, 'observation')} {was_were(obs_total)} "
-            f"received that day ({detail})."
-        )
+        detail = join_words(f"{fmt_int(c)} {humanize(k)}" for k, c in obs)
+    return (
+        f"{count_noun(obs_total, 'observation')} {was_were(obs_total)} "
+        f"received that day ({detail})."
+    )
 
-    if n > 0:
-        # 3. sectors
-        rows = [r for r in doc["sectors"] if r["index"] is not None]
-        active = sorted(
-            (r for r in rows if r["incidents"] > 0),
-            key=lambda r: (-r["incidents"], r["start_km"] if r["start_km"] is not None else 0),
-        )
-        outside = int(s["outside_sectors"])
-        if not rows:
-            out.append("No sectors were given for the contact line.")
-        elif not active:
-            if n == 1:
-                out.append("The incident lay outside the sectors of the contact line.")
-            else:
-                out.append("None of the incidents lay in a sector of the contact line.")
-        elif len(active) == 1:
-            r = active[0]
-            tail = "" if len(rows) == 1 else "; no other sector had any"
-            out.append(f"Sector {r['name']} had {count_noun(r['incidents'], 'incident')}{tail}.")
-        else:
-            top = _top_with_ties(active)
-            listed = join_words(f"{r['name']} ({fmt_int(r['incidents'])})" for r in top)
-            head = f"Incidents were recorded in {len(active)} of the {len(rows)} sectors"
-            if len(top) == len(active):
-                out.append(f"{head}: {listed}.")
-            else:
-                out.append(f"{head}; the most active were {listed}.")
-        if active and outside:
-            out.append(f"{count_noun(outside, 'incident')} lay outside the sectors.")
 
-        # 4. confidence
-        mean = s.get("mean_confidence")
-        if mean is not None:
-            mx = s.get("max_confidence")
-            tail = f" (highest {mx:.2f})" if mx is not None and f"{mx:.2f}" != f"{mean:.2f}" else ""
-            if n == 1:
-                out.append(f"Its confidence was {mean:.2f}.")
-            else:
-                out.append(f"Mean confidence was {mean:.2f}{tail}.")
-
-        # 5. attribution
-        by_att: Mapping[str, int] = s.get("by_attribution", {})
-        und = int(by_att.get("undetermined", 0))
-        named = sorted(
-            ((p, int(c)) for p, c in by_att.items() if p != "undetermined" and c),
-            key=lambda pc: (-pc[1], pc[0]),
-        )
-        if not named:
-            if n == 1:
-                out.append("The origin of fire is undetermined.")
-            else:
-                which = "both incidents" if n == 2 else f"all {fmt_int(n)} incidents"
-                out.append(f"The origin of fire is undetermined for {which}.")
-        else:
-            items = join_words(
-                f"the area held by {p} for {count_noun(c, 'incident')}" for p, c in named
-            )
-            tail = f"; the origin is undetermined for {count_noun(und, 'incident')}" if und else ""
-            out.append(f"Fire was attributed to {items}{tail}.")
-
-    # 6. agreements
-    ags = doc.get("agreements") or []
-    if not ags:
-        out.append("No agreement was in force.")
-    for ag in ags:
-        cov = agreement_coverage(ag, day)
-        name = f"The agreement \u201c{ag['name']}\u201d"
-        if cov.startswith("not"):
-            out.append(f"{name} was {cov}.")
-        elif cov == "throughout the day":
-            out.append(f"{name} was in force {cov}.")
-        else:
-            k = int(ag.get("incidents_while_in_force", 0))
-            out.append(
-                f"{name} was in force {cov}; {count_noun(k, 'incident')} {was_were(k)} "
-                "recorded while it was in force."
-            )
-
-    # 7. trend
-    hist = [(date.fromisoformat(h["date"]), int(h["incidents"])) for h in doc.get("history", [])]
-    prev = [c for d, c in hist if d < day]
-    if len(prev) == 1:
-        out.append(f"The previous day had {count_noun(prev[0], 'incident')}.")
-    elif len(prev) > 1:
-        mean_prev = sum(prev) / len(prev)
-        cmp = "above" if n > mean_prev else "below" if n < mean_prev else "equal to"
-        out.append(
-            f"The previous {len(prev)} days averaged {mean_prev:.1f} incidents per day "
-            f"(from {fmt_int(min(prev))} to {fmt_int(max(prev))}); this day was {cmp} that "
-            "average."
-        )
+def _sector_sentences(sectors: Sequence[Mapping[str, Any]], s: Mapping[str, Any]) -> list[str]:
+    """3. Where the incidents were: the busiest sectors, then those outside any sector."""
+    rows = [r for r in sectors if r["index"] is not None]
+    active = sorted(
+        (r for r in rows if r["incidents"] > 0),
+        key=lambda r: (-r["incidents"], r["start_km"] if r["start_km"] is not None else 0),
+    )
+    out = [_active_sectors_sentence(rows, active, s["incidents"])]
+    outside = int(s["outside_sectors"])
+    if active and outside:
+        out.append(f"{count_noun(outside, 'incident')} lay outside the sectors.")
     return out
+
+
+def _active_sectors_sentence(
+    rows: Sequence[Mapping[str, Any]], active: Sequence[Mapping[str, Any]], n: int
+) -> str:
+    """The sectors with incidents (``active``, busiest first) among the ``rows``."""
+    if not rows:
+        return "No sectors were given for the contact line."
+    if not active:
+        if n == 1:
+            return "The incident lay outside the sectors of the contact line."
+        return "None of the incidents lay in a sector of the contact line."
+    if len(active) == 1:
+        r = active[0]
+        tail = "" if len(rows) == 1 else "; no other sector had any"
+        return f"Sector {r['name']} had {count_noun(r['incidents'], 'incident')}{tail}."
+    top = _top_with_ties(active)
+    listed = join_words(f"{r['name']} ({fmt_int(r['incidents'])})" for r in top)
+    head = f"Incidents were recorded in {len(active)} of the {len(rows)} sectors"
+    if len(top) == len(active):
+        return f"{head}: {listed}."
+    return f"{head}; the most active were {listed}."
+
+
+def _confidence_sentence(s: Mapping[str, Any]) -> list[str]:
+    """4. Confidence (no sentence without a mean confidence)."""
+    mean = s.get("mean_confidence")
+    if mean is None:
+        return []
+    if s["incidents"] == 1:
+        return [f"Its confidence was {mean:.2f}."]
+    mx = s.get("max_confidence")
+    tail = f" (highest {mx:.2f})" if mx is not None and f"{mx:.2f}" != f"{mean:.2f}" else ""
+    return [f"Mean confidence was {mean:.2f}{tail}."]
+
+
+def _attribution_sentence(s: Mapping[str, Any]) -> str:
+    """5. Attribution: the area fire came from, by party."""
+    n: int = s["incidents"]
+    by_att: Mapping[str, int] = s.get("by_attribution", {})
+    und = int(by_att.get("undetermined", 0))
+    named = sorted(
+        ((p, int(c)) for p, c in by_att.items() if p != "undetermined" and c),
+        key=lambda pc: (-pc[1], pc[0]),
+    )
+    if not named:
+        if n == 1:
+            return "The origin of fire is undetermined."
+        which = "both incidents" if n == 2 else f"all {fmt_int(n)} incidents"
+        return f"The origin of fire is undetermined for {which}."
+    items = join_words(f"the area held by {p} for {count_noun(c, 'incident')}" for p, c in named)
+    tail = f"; the origin is undetermined for {count_noun(und, 'incident')}" if und else ""
+    return f"Fire was attributed to {items}{tail}."
+
+
+def _agreement_sentences(ags: Sequence[Mapping[str, Any]], day: date) -> list[str]:
+    """6. Agreements: one sentence each, or one saying that none was in force."""
+    if not ags:
+        return ["No agreement was in force."]
+    return [_agreement_sentence(ag, day) for ag in ags]
+
+
+def _agreement_sentence(ag: Mapping[str, Any], day: date) -> str:
+    cov = agreement_coverage(ag, day)
+    name = f"The agreement \u201c{ag['name']}\u201d"
+    if cov.startswith("not"):
+        return f"{name} was {cov}."
+    if cov == "throughout the day":
+        return f"{name} was in force {cov}."
+    k = int(ag.get("incidents_while_in_force", 0))
+    return (
+        f"{name} was in force {cov}; {count_noun(k, 'incident')} {was_were(k)} "
+        "recorded while it was in force."
+    )
+
+
+def _trend_sentence(history: Sequence[Mapping[str, Any]], day: date, n: int) -> list[str]:
+    """7. Trend: the day against the days before it (no sentence without any)."""
+    hist = [(date.fromisoformat(h["date"]), int(h["incidents"])) for h in history]
+    prev = [c for d, c in hist if d < day]
+    if not prev:
+        return []
+    if len(prev) == 1:
+        return [f"The previous day had {count_noun(prev[0], 'incident')}."]
+    mean_prev = sum(prev) / len(prev)
+    cmp = "above" if n > mean_prev else "below" if n < mean_prev else "equal to"
+    return [
+        f"The previous {len(prev)} days averaged {mean_prev:.1f} incidents per day "
+        f"(from {fmt_int(min(prev))} to {fmt_int(max(prev))}); this day was {cmp} that "
+        "average."
+    ]
