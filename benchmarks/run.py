@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim")
+MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim", "bench_thermal")
 
 
 def main() -> None:

@@ -32,6 +32,11 @@ report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True
 app.add_typer(line_app, name="line")
 agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
 app.add_typer(agreement_app, name="agreement")
+thermal_app = typer.Typer(
+    help="Satellite thermal anomalies: baseline and war-fire classification.",
+    no_args_is_help=True,
+)
+app.add_typer(thermal_app, name="thermal")
 parse_app = typer.Typer(help="Parse narrative reports into observations.", no_args_is_help=True)
 app.add_typer(parse_app, name="parse")
 ledger_app = typer.Typer(
@@ -489,6 +494,70 @@ def plan(
 
     _run(_scenario_errors(lambda: run_plan(scenario, seed, out_dir=out_dir)), as_json,
          _show_pairs)  # fmt: skip
+
+
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option("--baseline", help="Baseline file (default thermal-baseline.npz)."),
+]
+ControlOpt = Annotated[
+    Path | None,
+    typer.Option("--control", help="Folder of control maps (default ../shared/data/control)."),
+]
+
+
+@thermal_app.command("baseline")
+def thermal_baseline(
+    history: Annotated[Path, typer.Option("--history", help="Folder of pre-war FIRMS CSVs.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Baseline file to write.")] = Path(
+        "thermal-baseline.npz"
+    ),
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the normal-year fire baseline per 0.1-degree cell and day of year."""
+    from trucewatch.thermal.commands import baseline_command
+
+    _run(lambda: baseline_command(history, out=out_file), as_json, _show_pairs)
+
+
+@thermal_app.command("classify")
+def thermal_classify(
+    files: Annotated[list[Path], typer.Argument(help="FIRMS CSV files.")],
+    baseline: BaselineOpt = None,
+    control: ControlOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """War-fire detections by trucewatch and by The Economist's thresholds."""
+    from trucewatch.thermal.commands import classify_command
+
+    _run(lambda: classify_command(files, baseline=baseline, control_dir=control), as_json,
+         _show_pairs)  # fmt: skip
+
+
+@app.command("truce-effect")
+def truce_effect(
+    agreement: Annotated[Path, typer.Option("--agreement", help="Agreement file (TOML).")],
+    before: Annotated[int, typer.Option("--before", help="Days before the truce.")] = 14,
+    after: Annotated[int, typer.Option("--after", help="Days after the truce.")] = 7,
+    firms: Annotated[
+        list[Path] | None, typer.Option("--firms", help="FIRMS files (default: history).")
+    ] = None,
+    baseline: BaselineOpt = None,
+    control: ControlOpt = None,
+    method: Annotated[str, typer.Option(help="trucewatch or economist.")] = "trucewatch",
+    chart: Annotated[Path | None, typer.Option(help="Write a PNG chart here.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """War fires per day before, during and after a truce, and the rate ratio with a 95% CI."""
+    from trucewatch.thermal.commands import truce_effect_command
+
+    def job() -> dict[str, Any]:
+        return truce_effect_command(
+            agreement, before_days=before, after_days=after, firms=firms or (),
+            baseline=baseline, control_dir=control, method=method, chart=chart,
+        )  # fmt: skip
+
+    _run(job, as_json, _show_pairs)
 
 
 @app.command()

@@ -68,6 +68,7 @@ EXAMPLES: dict[str, str] = {
     "energy-moratorium-2025": "energy_moratorium_2025.toml",
     "easter-truce-2025": "easter_truce_2025.toml",
     "minsk-2015-withdrawal": "minsk_2015_withdrawal.toml",
+    "christmas-truce-2023": "christmas_truce_2023.toml",
 }
 """Shipped example agreements: slug -> file name in ``agreements/examples/``."""
 
