@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim", "bench_thermal")
+MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim", "bench_thermal", "bench_api")
 
 
 def main() -> None:

@@ -561,6 +561,26 @@ def truce_effect(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOpt = None,
+) -> None:
+    """Serve the HTTP API and the map dashboard (docs/api.md)."""
+    import uvicorn
+
+    from trucewatch.api import Settings, create_app
+
+    try:
+        application = create_app(Settings(db=db) if db else Settings())
+    except TrucewatchError as exc:
+        _fail(str(exc))
+        return
+    err.print(f"dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs")
+    uvicorn.run(application, host=host, port=port)
+
+
+@app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
     db: DbOpt = None,
@@ -575,6 +595,8 @@ def demo(
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}")
+        out.print(f"Dashboard: trucewatch serve --db {result['db']}  "
+                  "then open http://127.0.0.1:8000/", highlight=False)  # fmt: skip
 
     _run(job, as_json, show)
 

@@ -180,7 +180,7 @@ OBSERVATION_COLUMNS = (
 @functools.lru_cache(maxsize=1 << 16)
 def _sqlite_time(t: datetime) -> str:
     """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return t.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _utc_time(t: datetime) -> datetime:

@@ -262,6 +262,28 @@ def _page_limit(limit: int) -> int:
     return limit
 
 
+def find_incident_rows(
+    conn: Connection,
+    f: IncidentFilter,
+    *,
+    limit: int = 100,
+    cursor: Cursor | None = None,
+    with_total: bool = False,
+) -> Page[Any]:
+    """One page of ``incidents`` rows matching ``f``, oldest first (the fast path for
+    callers that turn rows straight into JSON; see :func:`incident_from_row`)."""
+    limit = _page_limit(limit)
+    c = t.incidents.c
+    conds = incident_conditions(conn, f)
+    query = _keyset(select(t.incidents).where(*conds), c, cursor).limit(limit + 1)
+    rows = conn.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
+    total = count_incidents(conn, f) if with_total else None
+    return Page(list(rows), nxt, total)
+
+
 def find_incidents(
     conn: Connection,
     f: IncidentFilter,
@@ -273,18 +295,10 @@ def find_incidents(
 ) -> Page[Incident]:
     """One page of incidents matching ``f``, oldest first, with their observation uids
     (``with_links``; otherwise ``observation_uids`` is empty)."""
-    limit = _page_limit(limit)
-    c = t.incidents.c
-    conds = incident_conditions(conn, f)
-    query = _keyset(select(t.incidents).where(*conds), c, cursor).limit(limit + 1)
-    rows = conn.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    links = observation_links(conn, [r.uid for r in rows]) if with_links else {}
-    items = [incident_from_row(r, links.get(r.uid, ())) for r in rows]
-    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
-    total = count_incidents(conn, f) if with_total else None
-    return Page(items, nxt, total)
+    page = find_incident_rows(conn, f, limit=limit, cursor=cursor, with_total=with_total)
+    links = observation_links(conn, [r.uid for r in page.items]) if with_links else {}
+    items = [incident_from_row(r, links.get(r.uid, ())) for r in page.items]
+    return Page(items, page.next_cursor, page.total)
 
 
 def count_incidents(conn: Connection, f: IncidentFilter) -> int:
@@ -357,6 +371,13 @@ def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
     c = t.incidents.c
     lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
     return None if lo is None else (utc(lo), utc(hi))
+
+
+def line_versions(conn: Connection) -> tuple[tuple[int, str], ...]:
+    """``(id, valid_from)`` of every stored contact line: a cheap key for caches of layers."""
+    c = t.contact_lines.c
+    rows = conn.execute(select(c.id, c.valid_from).order_by(c.id)).all()
+    return tuple((int(i), str(v)) for i, v in rows)
 
 
 def get_incident(conn: Connection, uid: str) -> Incident | None:
@@ -585,6 +606,7 @@ __all__ = [
     "count_incidents",
     "distinct_values",
     "evidence_chain",
+    "find_incident_rows",
     "find_incidents",
     "find_observations",
     "get_batches",
@@ -594,6 +616,7 @@ __all__ = [
     "incident_counts_by_sector_day",
     "incident_from_row",
     "incidents_of_observations",
+    "line_versions",
     "observation_counts",
     "observation_links",
     "time_range",

@@ -1,0 +1,181 @@
+"""Access tokens, roles and what each role may see.
+
+Roles (issue 8): **analyst** (everything), **monitor** (submit observations, read its own
+submissions), **liaison** (a party's liaison officer: submit complaints, read published
+findings, get proofs), **public** (published reports only). Requests without a token get
+``Settings.anonymous_role`` (public by default, or refused); a token that is given but
+unknown or malformed is always refused (401), never downgraded.
+
+Tokens are sent as ``Authorization: Bearer <token>``; the server keeps only their SHA-256.
+
+The table :data:`PERMISSIONS` is the one place that says what a role may do; routes ask for
+a :class:`Permission`, never for a role. When the ledger issue's core role model lands
+(``trucewatch.ledger``), this table is the seam to replace by it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
+
+from trucewatch.api.errors import Forbidden, Unauthorized
+from trucewatch.api.settings import Settings, TokenSpec
+
+
+class Role(StrEnum):
+    ANALYST = "analyst"
+    MONITOR = "monitor"
+    LIAISON = "liaison"
+    PUBLIC = "public"
+
+
+class Permission(StrEnum):
+    SUBMIT_OBSERVATIONS = "submit_observations"
+    SUBMIT_COMPLAINTS = "submit_complaints"
+    READ_OWN_SUBMISSIONS = "read_own_submissions"
+    READ_ALL_OBSERVATIONS = "read_all_observations"
+    READ_ALL_INCIDENTS = "read_all_incidents"
+    READ_PUBLISHED_FINDINGS = "read_published_findings"
+    READ_MAP_LAYERS = "read_map_layers"
+    READ_AGREEMENTS = "read_agreements"
+    READ_ALL_REPORTS = "read_all_reports"
+    READ_PUBLISHED_REPORTS = "read_published_reports"
+    READ_LEDGER = "read_ledger"
+
+
+P = Permission
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ANALYST: frozenset(set(P) - {P.SUBMIT_COMPLAINTS}),
+    Role.MONITOR: frozenset(
+        {P.SUBMIT_OBSERVATIONS, P.READ_OWN_SUBMISSIONS, P.READ_MAP_LAYERS, P.READ_AGREEMENTS}
+    ),
+    Role.LIAISON: frozenset({
+        P.SUBMIT_COMPLAINTS, P.READ_OWN_SUBMISSIONS, P.READ_PUBLISHED_FINDINGS,
+        P.READ_MAP_LAYERS, P.READ_AGREEMENTS, P.READ_PUBLISHED_REPORTS, P.READ_LEDGER,
+    }),
+    Role.PUBLIC: frozenset({P.READ_PUBLISHED_REPORTS}),
+}
+"""What each role may do. Analysts may do everything except file a party's complaint."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: token holder name, role, party (liaison) and permissions."""
+
+    name: str
+    role: Role
+    party: str | None = None
+    authenticated: bool = True
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return PERMISSIONS[self.role]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex of a token (what token files should hold)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TokenTable:
+    """Token digest -> :class:`Principal`, from the settings' list and file."""
+
+    def __init__(self, specs: Iterable[TokenSpec], anonymous_role: str | None) -> None:
+        self._by_digest: dict[str, Principal] = {}
+        for spec in specs:
+            role = _role(spec.role, spec.name)
+            if role is Role.LIAISON and not spec.party:
+                raise ValueError(f"token {spec.name!r}: a liaison token needs its party")
+            if spec.token is not None:
+                digest = token_digest(spec.token.get_secret_value())
+            elif spec.token_sha256 is not None:
+                digest = spec.token_sha256.lower()
+            else:
+                raise ValueError(f"token {spec.name!r}: give token or token_sha256")
+            self._by_digest[digest] = Principal(spec.name, role, spec.party)
+        anon = None if anonymous_role in (None, "", "none") else _role(anonymous_role, "anonymous")
+        self.anonymous = None if anon is None else Principal("anonymous", anon, None, False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenTable:
+        specs = list(settings.tokens)
+        if settings.tokens_file is not None:
+            specs.extend(read_token_file(settings.tokens_file))
+        return cls(specs, settings.anonymous_role)
+
+    def lookup(self, token: str) -> Principal | None:
+        return self._by_digest.get(token_digest(token))
+
+
+def _role(value: str, who: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        known = [r.value for r in Role]
+        raise ValueError(f"{who}: unknown role {value!r} (one of {known})") from None
+
+
+def read_token_file(path: Path) -> list[TokenSpec]:
+    """Tokens from a JSON (``[{...}]`` or ``{"tokens": [...]}``) or TOML
+    (``[[tokens]]`` tables) file."""
+    raw = path.read_bytes()
+    data: Any = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+    if isinstance(data, dict):
+        data = data.get("tokens", [])
+    try:
+        return TypeAdapter(list[TokenSpec]).validate_python(data)
+    except ValidationError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+_bearer = HTTPBearer(auto_error=False, description="an access token issued by the mission")
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The principal of the request (dependency)."""
+    tokens: TokenTable = request.app.state.trucewatch.tokens
+    header = request.headers.get("authorization")
+    if header is None:
+        if tokens.anonymous is None:
+            raise Unauthorized("a token is required: send 'Authorization: Bearer <token>'")
+        return tokens.anonymous
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("malformed Authorization header: use 'Bearer <token>'")
+    principal = tokens.lookup(credentials.credentials)
+    if principal is None:
+        raise Unauthorized("unknown or revoked token")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*any_of: Permission) -> Callable[..., Principal]:
+    """Dependency: the principal, if it holds at least one of ``any_of``; else 403 (or
+    401 for an anonymous request, so a client knows a token would help)."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if any(principal.can(p) for p in any_of):
+            return principal
+        wanted = " or ".join(p.value for p in any_of)
+        if not principal.authenticated:
+            raise Unauthorized(f"this needs a token with permission {wanted}")
+        raise Forbidden(f"role {principal.role.value} may not do this (needs {wanted})")
+
+    return dependency

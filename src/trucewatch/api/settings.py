@@ -1,0 +1,66 @@
+"""Settings of the API server, read from ``TRUCEWATCH_*`` environment variables.
+
+``TRUCEWATCH_DB`` is the store URL (the same variable the command line reads);
+``TRUCEWATCH_TOKENS_FILE`` a JSON or TOML file of access tokens (see :mod:`.auth`);
+``TRUCEWATCH_TOKENS`` the same list inline as JSON. CORS is off unless
+``TRUCEWATCH_CORS_ORIGINS`` lists origins (JSON list).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from trucewatch.store.engine import default_db_url
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
+"""Names of token holders (shown in batch logs as ``by:<name>``)."""
+
+
+class TokenSpec(BaseModel):
+    """One access token: who holds it, with which role (and, for a party liaison, which
+    party). Give the token itself (``token``) or, better, only its SHA-256 hex digest
+    (``token_sha256``) so the file holds no secret."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    role: str = Field(description="analyst | monitor | liaison | public")
+    token: SecretStr | None = None
+    token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
+    party: str | None = Field(default=None, pattern=r"^[A-Z]{2,8}$")
+
+
+class Settings(BaseSettings):
+    """Everything :func:`trucewatch.api.create_app` needs; tests build one per case."""
+
+    model_config = SettingsConfigDict(env_prefix="TRUCEWATCH_", extra="ignore")
+
+    db: str = Field(default_factory=default_db_url, description="store URL")
+    tokens_file: Path | None = Field(default=None, description="JSON or TOML token list")
+    tokens: list[TokenSpec] = Field(default_factory=list, description="inline token list")
+    anonymous_role: str | None = Field(
+        default="public", description="role of requests without a token (None: refuse them)"
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="CORS origins; off")
+    publish_lag_hours: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=24.0 * 366 * 100,
+        description="a UTC day's findings and report are published this long after it ends",
+    )
+    max_batch_records: int = Field(default=10_000, ge=1, le=1_000_000)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    idempotency_ttl_hours: float = Field(default=24.0, gt=0.0)
+    report_cache_dir: Path | None = Field(
+        default=None, description="where daily reports are rendered (default: a temp dir)"
+    )
+    ledger: bool = Field(default=True, description="use the Merkle log when the store has it")
+    require_signatures: bool = Field(
+        default=False, description="refuse submitted records without a valid key signature"
+    )
+    web_dir: Path | None = Field(default=None, description="dashboard files (default: packaged)")
+    osm_tiles_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="tile URL the dashboard uses when its 'OSM tiles' toggle is on",
+    )

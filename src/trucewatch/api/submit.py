@@ -1,0 +1,387 @@
+"""Submitting observations: validation exactly as ``trucewatch import`` does it, then one
+transaction for the whole batch.
+
+Records sent as JSON become canonical JSON lines (keys sorted, ``,``/``:`` separators,
+UTF-8) checked by the patrol reader's record validation
+(:func:`trucewatch.sources.patrol.parse_record`); raw text is written to a temporary file
+and read with :func:`trucewatch.sources.stream_file`, the reader of ``trucewatch import``. The first
+bad record refuses the whole batch (422 naming the record or line and the field); values
+the store cannot hold (a NUL character, a count beyond 32 bits, a source id over 200
+characters) are refused the same way before anything is written. Then every observation is
+stored in one transaction, or none (``Store.import_batch``), with an ``observation`` entry
+in the ledger for each new one (written by the store's import, in the same transaction).
+
+Submissions of a party's liaison are **complaints**: the same patrol schema, stored with
+source kind ``party_complaint``, format ``complaint``, source id ``liaison:<party>`` and
+grading F6 (a party to the conflict: reliability cannot be judged).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trucewatch import sources
+from trucewatch.api.auth import Permission, Principal
+from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
+from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
+from trucewatch.api.state import AppState
+from trucewatch.errors import InputError
+from trucewatch.sources import patrol
+from trucewatch.store.queries import API_BATCH_TAG, BatchInfo
+from trucewatch.types import Observation, SourceKind
+
+COMPLAINT_FORMAT = "complaint"
+INT32_MAX = 2**31 - 1
+YEARS = (1900, 2199)
+"""Observation times outside these years are refused (the SQLite time text of the store
+is only right for four-digit years)."""
+_TEXT_LIMITS = {"source_id": 200, "weapon": 200, "source_format": 32}
+
+
+@dataclass
+class Part:
+    """One piece of a submission: JSON records or raw text."""
+
+    kind: str  # "records" or "lines"
+    text: str
+    format: str | None
+    payloads: list[str] = field(default_factory=list)  # records: the line of each record
+
+
+@dataclass
+class Parsed:
+    observations: list[Observation]
+    read: int
+    payload_of_record: dict[tuple[str, int], str]  # ("records", i) / ("lines", n) -> payload
+
+
+def canonical_line(record: Any) -> str:
+    """The line a JSON record is stored (and signed) as."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def request_digest(*parts: Any) -> str:
+    """SHA-256 of a request's content (for idempotency)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, ensure_ascii=True).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def parts_of(batch: ObservationBatch) -> list[Part]:
+    parts: list[Part] = []
+    if batch.records:
+        lines = []
+        for i, record in enumerate(batch.records):
+            lines.append(canonical_line(record))
+            _check_text(lines[-1], record=i)
+        parts.append(Part("records", "\n".join(lines) + "\n", "patrol", lines))
+    if batch.lines is not None and batch.lines.strip():
+        _check_text(batch.lines, record=None)
+        parts.append(Part("lines", batch.lines, batch.format))
+    elif batch.format is not None and not batch.records:
+        raise Invalid("lines: empty", field="lines")
+    if not parts:
+        raise Invalid("nothing to store: give records and/or lines", field="records")
+    return parts
+
+
+def _check_text(text: str, *, record: int | None) -> None:
+    field_name = None if record is not None else "lines"
+    if "\x00" in text or "\\u0000" in text:
+        raise Invalid("a NUL character cannot be stored", record=record, field=field_name)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Invalid(f"not valid Unicode text: {exc.reason}", record=record,
+                      field=field_name) from exc
+
+
+@contextmanager
+def _spooled(text: str, suffix: str) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="trucewatch-api-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def _known_format(name: str | None) -> str | None:
+    if name is None:
+        return None
+    key = name.strip().lower()
+    if key not in sources.REGISTRY:
+        raise Invalid(
+            f"unknown format {name!r} (known formats: {', '.join(sources.REGISTRY)})",
+            field="format",
+        )
+    return key
+
+
+def parse_parts(parts: Sequence[Part], max_records: int) -> Parsed:
+    """Read every part with the import readers; raises :class:`Invalid` at the first bad
+    record (nothing is stored)."""
+    observations: list[Observation] = []
+    payload_of: dict[tuple[str, int], str] = {}
+    read = 0
+    for part in parts:
+        if part.kind == "records":
+            for i, line in enumerate(part.payloads):
+                observations.extend(_parse_record(i, line))
+                if len(observations) > max_records:
+                    raise TooLarge(f"more than {max_records} observations in one batch")
+            read += len(part.payloads)
+            payload_of.update({("records", i): p for i, p in enumerate(part.payloads)})
+            continue
+        fmt = _known_format(part.format)
+        with _spooled(part.text, ".jsonl" if part.kind == "records" else ".txt") as path:
+            try:
+                stream = sources.stream_file(path, fmt)
+                for obs in stream:
+                    observations.append(obs)
+                    if len(observations) > max_records:
+                        raise TooLarge(f"more than {max_records} observations in one batch")
+            except InputError as exc:
+                raise _located(part, exc) from None
+            except (TooLarge, Invalid):
+                raise
+            except Exception as exc:  # a reader that failed on a value it should refuse
+                where = _where(part, stream.read if "stream" in locals() else 0)
+                raise Invalid(f"record could not be read ({type(exc).__name__}: {exc})",
+                              **where) from exc  # fmt: skip
+            read += stream.read
+        lines = part.text.replace("\r\n", "\n").split("\n")
+        payload_of.update({("lines", n): ln for n, ln in enumerate(lines, 1)})
+    return Parsed(observations, read, payload_of)
+
+
+def _parse_record(index: int, line: str) -> list[Observation]:
+    """One JSON record through the patrol reader's own validation
+    (:func:`trucewatch.sources.patrol.parse_record`, what ``read`` calls for each line)."""
+    try:
+        return patrol.parse_record(json.loads(line), line)
+    except patrol.FieldError as bad:
+        path = f"records[{index}].{bad.field}" if bad.field else f"records[{index}]"
+        raise Invalid(f"{path}: {bad.message}", field=path, record=index) from None
+    except Exception as exc:  # a value the reader should have refused
+        raise Invalid(f"records[{index}]: could not be read ({type(exc).__name__}: {exc})",
+                      record=index) from exc  # fmt: skip
+
+
+def _where(part: Part, record_index: int) -> dict[str, Any]:
+    return {"record": record_index} if part.kind == "records" else {"field": "lines"}
+
+
+def _located(part: Part, exc: InputError) -> Invalid:
+    err = exc.error
+    if part.kind == "records":
+        record = None if err.line is None else err.line - 1
+        where = f"records[{record}]" if record is not None else "records"
+        field_path = f"{where}.{err.field}" if err.field else where
+        return Invalid(f"{field_path}: {err.message}", field=field_path, record=record)
+    field_path = err.field or "lines"
+    prefix = f"lines, line {err.line}" if err.line is not None else "lines"
+    return Invalid(f"{prefix}, field {field_path!r}: {err.message}", field=field_path,
+                   line=err.line)  # fmt: skip
+
+
+def check_storable(observations: Sequence[Observation], parsed: Parsed) -> None:
+    """Refuse values the store's columns cannot hold, naming the record and field."""
+    where_of = {payload: key for key, payload in parsed.payload_of_record.items()}
+    for o in observations:
+        problem = _unstorable(o)
+        if problem is None:
+            continue
+        name, message = problem
+        event = o.attributes.get("event_index")
+        if name == "count" and event is not None:
+            name = f"events[{event}].count"
+        kind, index = where_of.get(o.payload, ("lines", None))
+        if kind == "records":
+            path = f"records[{index}].{name}"
+            raise Invalid(f"{path}: {message}", field=path, record=index)
+        at = "lines" if index is None else f"lines, line {index}"
+        raise Invalid(f"{at}, field {name!r}: {message}", field=name, line=index)
+
+
+def _unstorable(o: Observation) -> tuple[str, str] | None:
+    for name, limit in _TEXT_LIMITS.items():
+        value = getattr(o, name)
+        if value is not None and len(value) > limit:
+            return name, f"longer than {limit} characters (the store's limit)"
+    for name in ("time_start", "time_end"):
+        year = getattr(o, name).year
+        if not YEARS[0] <= year <= YEARS[1]:
+            return name, f"year {year} is outside {YEARS[0]}..{YEARS[1]}"
+    if o.count is not None and not 0 <= o.count <= INT32_MAX:
+        return "count", f"{o.count} is beyond the store's range (0..{INT32_MAX})"
+    for name, value in (("source_id", o.source_id), ("weapon", o.weapon or ""),
+                        ("record", json.dumps(o.attributes, ensure_ascii=True))):
+        if "\x00" in value or "\\u0000" in value:
+            return name, "a NUL character cannot be stored"
+    return None
+
+
+def as_complaint(o: Observation, party: str) -> Observation:
+    """A liaison's record as a party complaint (own uid space, grading F6)."""
+    index = int(o.attributes.get("event_index") or 0)
+    return dataclasses.replace(
+        o,
+        uid=sources.observation_uid(COMPLAINT_FORMAT, f"{party}\n{o.payload}", index),
+        source_kind=SourceKind.PARTY_COMPLAINT,
+        source_format=COMPLAINT_FORMAT,
+        source_id=f"liaison:{party}",
+        reliability="F",
+        credibility=6,
+        attributes={**o.attributes, "complainant": party, "reported_source_id": o.source_id},
+    )
+
+
+def _signature_payloads(
+    parsed: Parsed, signatures: Sequence[RecordSignature], line_signatures: bool
+) -> list[tuple[RecordSignature, str]]:
+    out = []
+    for s in signatures:
+        key = ("lines", s.record) if line_signatures else ("records", s.record)
+        payload = parsed.payload_of_record.get(key)
+        if payload is None:
+            what = "line" if line_signatures else "record"
+            raise Invalid(f"signature for {what} {s.record}, which was not sent",
+                          field="signatures")  # fmt: skip
+        out.append((s, payload))
+    return out
+
+
+def submit(
+    state: AppState,
+    principal: Principal,
+    parts: Sequence[Part],
+    signatures: Sequence[RecordSignature],
+    *,
+    idempotency_key: str,
+    digest: str,
+) -> SubmissionResult:
+    """Validate and store one batch (idempotent on ``idempotency_key``)."""
+    complaint = not principal.can(Permission.SUBMIT_OBSERVATIONS)
+    if complaint and not principal.can(Permission.SUBMIT_COMPLAINTS):
+        raise Forbidden(f"role {principal.role.value} may not submit")
+    if complaint and any(p.kind == "lines" and _known_format(p.format) not in (None, "patrol")
+                         for p in parts):  # fmt: skip
+        raise Forbidden("a party's complaints are patrol records, not other formats")
+    earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
+    if earlier is not None:
+        return _replay(state, earlier, parts, principal)
+    try:
+        result = _store(state, principal, parts, signatures, idempotency_key, digest, complaint)
+    except BaseException:
+        state.idempotency.abort(principal.name, idempotency_key)
+        raise
+    state.idempotency.finish(principal.name, idempotency_key, result)
+    return result
+
+
+def _parse_for(
+    state: AppState, principal: Principal, parts: Sequence[Part], complaint: bool
+) -> Parsed:
+    parsed = parse_parts(parts, state.settings.max_batch_records)
+    if complaint:
+        if any(o.source_format != "patrol" for o in parsed.observations):
+            raise Forbidden("a party's complaints are patrol records, not other formats")
+        party = principal.party or "unknown"
+        parsed.observations = [as_complaint(o, party) for o in parsed.observations]
+    check_storable(parsed.observations, parsed)
+    return parsed
+
+
+def _store(
+    state: AppState,
+    principal: Principal,
+    parts: Sequence[Part],
+    signatures: Sequence[RecordSignature],
+    key: str,
+    digest: str,
+    complaint: bool,
+) -> SubmissionResult:
+    parsed = _parse_for(state, principal, parts, complaint)
+    line_sigs = not any(p.kind == "records" for p in parts)
+    signed = _signature_payloads(parsed, signatures, line_sigs)
+    ledger = state.ledger
+    if (signed or state.settings.require_signatures) and ledger is None:
+        raise Unavailable("signatures need the ledger, which this store does not have")
+    files = [API_BATCH_TAG, f"by:{principal.name}", f"key:{key}", f"sha256:{digest}"]
+    obs = parsed.observations
+    with state.write_lock, state.store.import_batch(files) as batch:
+        _check_signatures(state, batch.conn, signed, obs)
+        batch.add(obs)
+        batch.finish(read=parsed.read, rejected=0)
+    # the store logs every new observation in the ledger, in the same transaction
+    logged = batch.counts.stored if ledger is not None else 0
+    uids = [o.uid for o in obs]
+    return SubmissionResult(
+        batch_id=batch.batch_id,
+        read=parsed.read,
+        stored=batch.counts.stored,
+        duplicates=batch.counts.duplicates,
+        observations=uids,
+        ledger_entries=logged,
+        source_kind=(SourceKind.PARTY_COMPLAINT if complaint else _kind(obs)),
+    )
+
+
+def _kind(obs: Sequence[Observation]) -> str:
+    kinds = sorted({o.source_kind.value for o in obs})
+    return kinds[0] if len(kinds) == 1 else "mixed"
+
+
+def _check_signatures(
+    state: AppState,
+    conn: Any,
+    signed: Sequence[tuple[RecordSignature, str]],
+    obs: Sequence[Observation],
+) -> dict[str, tuple[str, str]]:
+    """Payload hash -> (signer, signature), each checked against the registered keys."""
+    ledger = state.ledger
+    by_hash: dict[str, tuple[str, str]] = {}
+    if ledger is None:
+        return by_hash
+    for sig, payload in signed:
+        ledger.check_signature(conn, payload.encode("utf-8"), sig.signer, sig.signature)
+        by_hash[hashlib.sha256(payload.encode("utf-8")).hexdigest()] = (sig.signer, sig.signature)
+    if state.settings.require_signatures:
+        unsigned = sorted({o.payload_sha256 for o in obs} - set(by_hash))
+        if unsigned:
+            raise Invalid(f"{len(unsigned)} record(s) are not signed; this server requires "
+                          "a signature from a registered key on every record",
+                          field="signatures")  # fmt: skip
+    return by_hash
+
+
+def _replay(
+    state: AppState, earlier: Any, parts: Sequence[Part], principal: Principal
+) -> SubmissionResult:
+    if isinstance(earlier, SubmissionResult):
+        return earlier.model_copy(update={"replayed": True})
+    assert isinstance(earlier, BatchInfo)  # reloaded from the store after a restart
+    complaint = not principal.can(Permission.SUBMIT_OBSERVATIONS)
+    parsed = _parse_for(state, principal, parts, complaint)
+    return SubmissionResult(
+        batch_id=earlier.id,
+        read=earlier.read,
+        stored=earlier.stored,
+        duplicates=earlier.duplicates,
+        observations=[o.uid for o in parsed.observations],
+        replayed=True,
+        source_kind=SourceKind.PARTY_COMPLAINT if complaint else _kind(parsed.observations),
+    )

@@ -1,0 +1,96 @@
+"""The API with the Merkle log (issue 8): submissions are logged, signed submissions are
+checked, proofs verify with the standalone verifier. Skipped while the ledger is absent."""
+
+from __future__ import annotations
+
+import pytest
+from tests.api.conftest import Api, MakeApi, patrol_record
+
+from trucewatch.api.submit import canonical_line
+from trucewatch.store import Store
+
+signing = pytest.importorskip("trucewatch.ledger.signing")
+verify = pytest.importorskip("trucewatch.ledger.verify")
+store_ledger = pytest.importorskip("trucewatch.store.ledger")
+
+
+def _register_and_sign_head(url: str, monitor: object | None = None) -> object:
+    """Register a mission key (and a monitor key) and sign a tree head; returns the
+    mission key."""
+    mission = signing.generate_key()
+    store = Store.open(url)
+    try:
+        ledger = store_ledger.Ledger()
+        with store.engine.begin() as conn:
+            ledger.add_key(conn, mission, "mission", "the mission")
+            if monitor is not None:
+                ledger.add_key(conn, monitor, "monitor", "patrol 7")
+            ledger.sign_tree_head(conn, mission)
+    finally:
+        store.close()
+    return mission
+
+
+def _sign_head(url: str, mission: object) -> None:
+    store = Store.open(url)
+    try:
+        with store.engine.begin() as conn:
+            store_ledger.Ledger().sign_tree_head(conn, mission)
+    finally:
+        store.close()
+
+
+def test_submissions_are_logged_and_proved(make_api: MakeApi) -> None:
+    api: Api = make_api()
+    assert api.get("/api/health", role=None).json()["ledger"] is True
+    mission = _register_and_sign_head(api.url)
+    result = api.post("/api/observations", json={"records": [patrol_record()]}).json()
+    assert result["ledger_entries"] == 1
+    again = api.post("/api/observations", key="k2", json={"records": [patrol_record()]}).json()
+    assert again["ledger_entries"] == 0  # a duplicate is not logged twice
+    _sign_head(api.url, mission)
+
+    uid = result["observations"][0]
+    listed = api.get("/api/ledger/proofs", role="liaison", params={"ref": uid}).json()
+    head = verify.SignedTreeHead.from_json(listed["tree_head"])
+    verify.check_tree_head(head, signing.key_id(signing.public_key_bytes(mission)))
+    proof = verify.InclusionProof.from_json(listed["proofs"][0])
+    proof.check(head)
+    missing = api.get("/api/ledger/proofs", role="liaison", params={"ref": "nothing"})
+    assert missing.status_code == 404
+    heads = api.get("/api/ledger/tree-heads", role="liaison").json()["tree_heads"]
+    assert len(heads) == 2
+    old = verify.SignedTreeHead.from_json(heads[0])
+    consistency = api.get("/api/ledger/consistency", role="liaison",
+                          params={"old_size": old.tree_size}).json()  # fmt: skip
+    verify.ConsistencyProof.from_json(consistency["proof"]).check(old, head)
+    assert api.get("/api/ledger/consistency", role="liaison",
+                   params={"old_size": 10**9}).status_code == 422  # fmt: skip
+    assert api.get("/api/ledger", role="monitor").status_code == 403
+
+
+def test_signed_submissions(make_api: MakeApi) -> None:
+    monitor = signing.generate_key()
+    api: Api = make_api(require_signatures=True)
+    _register_and_sign_head(api.url, monitor)
+    record = patrol_record(source_id="signed")
+    line = canonical_line(record).encode("utf-8")
+    signature = {
+        "record": 0,
+        "signer": signing.key_id(signing.public_key_bytes(monitor)),
+        "signature": signing.sign_submission(monitor, line),
+    }
+    unsigned = api.post("/api/observations", key="u", json={"records": [record]})
+    assert unsigned.status_code == 422
+    assert unsigned.json()["error"]["field"] == "signatures"
+    forged = {**signature, "signature": signing.sign_submission(signing.generate_key(), line)}
+    bad = api.post("/api/observations", key="f", json={"records": [record], "signatures": [forged]})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid_signature"
+    good = api.post("/api/observations", key="g", json={"records": [record],
+                                                        "signatures": [signature]})  # fmt: skip
+    assert good.status_code == 201, good.text
+    assert good.json()["ledger_entries"] == 1
+    stray = {**signature, "record": 5}
+    assert api.post("/api/observations", key="s", json={"records": [record],
+                    "signatures": [stray]}).status_code == 422  # fmt: skip
