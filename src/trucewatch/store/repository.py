@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,17 +28,13 @@ from trucewatch.store.observations import (
     observation_insert_sql,
     utc,
 )
+from trucewatch.store.queries import incident_from_row, observation_links
 from trucewatch.types import (
     Agreement,
-    Attribution,
     ContactLine,
-    EventKind,
     Incident,
-    IncidentStatus,
     Observation,
-    PointLocation,
     Sector,
-    SourceKind,
 )
 
 
@@ -298,8 +294,8 @@ class Store:
             query = query.where(c.time_start < until)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            links = _links_for(conn, [r.uid for r in rows])
-        return [_incident_from_row(r, links.get(r.uid, ())) for r in rows]
+            links = observation_links(conn, [r.uid for r in rows])
+        return [incident_from_row(r, links.get(r.uid, ())) for r in rows]
 
     def incident_counts_per_day(self, since: date, until: date) -> dict[date, int]:
         """Incidents per UTC day for days in [since, until)."""
@@ -388,33 +384,6 @@ def _incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:
     }
 
 
-def _incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
-    att = r.attribution or {}
-    return Incident(
-        uid=r.uid,
-        time_start=utc(r.time_start),
-        time_end=utc(r.time_end),
-        location=PointLocation(
-            lon=r.lon, lat=r.lat, cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))
-        ),
-        kind=EventKind(r.kind),
-        count=r.count,
-        confidence=r.confidence,
-        status=IncidentStatus(r.status),
-        attribution=Attribution(
-            party=att.get("party", r.attribution_party),
-            probabilities=att.get("probabilities", {}),
-            method=att.get("method", ""),
-        ),
-        observation_uids=tuple(observation_uids),
-        source_kinds=tuple(SourceKind(s) for s in r.source_kinds),
-        sector=r.sector,
-        held_by=r.held_by,
-        line_distance_km=r.line_distance_km,
-        assessment=r.assessment or {},
-    )
-
-
 def decision_bytes(inc: Incident) -> bytes:
     """Canonical bytes of the decision about an incident that the ledger records: status,
     confidence, attribution, assessment verdicts and the evidence (observation uids)."""
@@ -454,13 +423,3 @@ def _changed_decisions(
         if logged.get(inc.uid) != hashlib.sha256(content).hexdigest():
             entries.append(content_entry(EntryType.INCIDENT_STATUS, inc.uid, content, when))
     return entries
-
-
-def _links_for(conn: Connection, incident_uids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    c = t.incident_observations.c
-    links: dict[str, list[str]] = {}
-    for chunk in _chunks(incident_uids, 5_000):
-        query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
-        for inc, obs in conn.execute(query.order_by(c.incident_uid, c.observation_uid)):
-            links.setdefault(inc, []).append(obs)
-    return {k: tuple(v) for k, v in links.items()}
