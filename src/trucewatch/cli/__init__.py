@@ -1,0 +1,47 @@
+"""The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.service`,
+print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
+stderr. Errors are one line naming file, record and field, with exit status 1.
+
+Commands live in role modules; they are registered here, in the order ``--help`` lists
+them."""
+
+from __future__ import annotations
+
+import typer
+
+from trucewatch.cli import analysis_cmds, sim_cmds, store_cmds
+from trucewatch.cli.analysis_cmds import parse_app, thermal_app
+from trucewatch.cli.ledger_cmds import ledger_app
+from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="trucewatch: monitor and verify a ceasefire along a long front line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command()(store_cmds.init)
+app.command("import")(store_cmds.import_)
+app.command()(store_cmds.fuse)
+app.command()(sim_cmds.simulate)
+app.command()(sim_cmds.evaluate)
+app.command()(sim_cmds.plan)
+app.command("truce-effect")(analysis_cmds.truce_effect)
+app.command()(store_cmds.serve)
+app.command()(store_cmds.demo)
+
+app.add_typer(line_app, name="line")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(thermal_app, name="thermal")
+app.add_typer(parse_app, name="parse")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
+
+
+def main() -> None:
+    """Entry point of the ``trucewatch`` script."""
+    app()

@@ -1,0 +1,104 @@
+"""Shared pieces of the command line: consoles, option types, error handling, progress
+and date/time parsing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trucewatch import service
+from trucewatch.errors import TrucewatchError
+from trucewatch.store import Store, default_db_url
+
+err = Console(stderr=True)
+out = Console()
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Store URL (default: $TRUCEWATCH_DB or sqlite:///trucewatch.db; "
+                 "postgresql+psycopg://user@host/db for a server)."),
+]  # fmt: skip
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object with the result on stdout.")
+]
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Store]:
+    store = Store.open(db or default_db_url())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _run(
+    job: Callable[[], dict[str, Any]], as_json: bool, show: Callable[[dict], None]
+) -> dict[str, Any]:
+    """Run a job, turning trucewatch errors into one line on stderr and exit status 1."""
+    try:
+        result = job()
+    except TrucewatchError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+    if as_json:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+    else:
+        show(result)
+    return result
+
+
+def _show_pairs(result: dict[str, Any]) -> None:
+    for key, value in result.items():
+        if isinstance(value, list | dict) and not value:
+            continue
+        out.print(f"{key}: {value}", highlight=False)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[service.Progress]:
+    """A rich progress bar on stderr, handed to the service as a callback."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total)
+
+        yield update
+
+
+def _parse_time(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        _fail(f"{option} {value!r}: not an ISO 8601 date or time (e.g. 2025-08-12T06:00Z)")
+    return None
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} {value!r}: not a date (YYYY-MM-DD)")
+    return None

@@ -1,0 +1,269 @@
+"""Store commands: init, import, fuse, serve, demo and the ``line``, ``agreement``,
+``report`` and ``export`` groups. Top-level commands are registered in ``__init__``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from trucewatch import service
+from trucewatch.cli.common import (
+    DbOpt,
+    JsonOpt,
+    _fail,
+    _parse_date,
+    _parse_time,
+    _progress,
+    _run,
+    _show_pairs,
+    _store,
+    err,
+    out,
+)
+from trucewatch.errors import TrucewatchError
+
+line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
+agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_is_help=True)
+
+
+def init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Create or migrate the store."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {"db": str(store.engine.url), "observations": store.count_observations()}
+
+    _run(job, as_json, _show_pairs)
+
+
+@line_app.command("import")
+def line_import(
+    file: Annotated[Path, typer.Argument(help="Control-area polygons or a line (GeoJSON).")],
+    valid_from: Annotated[
+        str | None, typer.Option(help="Date the line is valid from (default: from the file).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the line.")] = None,
+    country: Annotated[
+        Path | None, typer.Option(help="Country outline (default: the shipped one).")
+    ] = None,
+    sector_km: Annotated[float, typer.Option(help="Target sector length in km.")] = 50.0,
+    controlled_by: Annotated[
+        str, typer.Option(help="Party holding the polygons' area.")
+    ] = "RU",
+    other_party: Annotated[str, typer.Option(help="Party holding the rest.")] = "UA",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a contact line (derived from control areas, or given as a line)."""
+    when = _parse_date(valid_from, "--valid-from")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.import_line(
+                store, file, valid_from=when, name=name, country=country,
+                sector_km=sector_km, controlled_by=controlled_by, other_party=other_party,
+            )  # fmt: skip
+
+    _run(job, as_json, _show_pairs)
+
+
+@line_app.command("list")
+def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List stored contact lines."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {
+                "lines": [
+                    {"line_id": ln.id, "name": ln.name, "valid_from": ln.valid_from.isoformat(),
+                     "length_km": ln.length_km, "sectors": len(store.sectors(ln.id or 0))}
+                    for ln in store.lines()
+                ]
+            }  # fmt: skip
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table("id", "valid from", "name", "km", "sectors")
+        for ln in result["lines"]:
+            table.add_row(str(ln["line_id"]), ln["valid_from"], ln["name"],
+                          f"{ln['length_km']:.0f}", str(ln["sectors"]))  # fmt: skip
+        out.print(table)
+
+    _run(job, as_json, show)
+
+
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Input files (FIRMS CSV, patrol JSONL).")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="Format name (default: sniffed per file).")
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Store good records, list rejected ones.")
+    ] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import observations; idempotent (re-imports count as duplicates)."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store, _progress(not as_json) as progress:
+            return service.import_files(
+                store, files, format=format, skip_bad=skip_bad, progress=progress
+            )
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(
+            f"read {result['read']}, stored {result['stored']}, "
+            f"duplicates {result['duplicates']}, rejected {result['rejected']}"
+        )
+        for e in result["errors"][:20]:
+            err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
+                      f"{e['message']}", highlight=False)  # fmt: skip
+
+    _run(job, as_json, show)
+
+
+@agreement_app.command("add")
+def agreement_add(
+    file: Annotated[Path, typer.Argument(help="Agreement file (TOML, docs/agreements.md).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate and store an agreement (truce terms as data)."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.add_agreement(store, file)
+
+    _run(job, as_json, _show_pairs)
+
+
+@agreement_app.command("list")
+def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List stored agreements."""
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return {"agreements": [
+                {"agreement_id": a.agreement.id, "slug": a.slug, "name": a.name,
+                 "scope": a.scope, "start_utc": a.definition.get("start_utc"),
+                 "end_utc": a.definition.get("end_utc")}
+                for a in service.stored_agreements(store)
+            ]}  # fmt: skip
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table("id", "slug", "scope", "start (UTC)", "end (UTC)")
+        for a in result["agreements"]:
+            table.add_row(str(a["agreement_id"]), a["slug"], a["scope"],
+                          str(a["start_utc"]), str(a["end_utc"]))  # fmt: skip
+        out.print(table)
+
+    _run(job, as_json, show)
+
+
+def fuse(
+    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fuse observations into located, assessed incidents."""
+    t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.fuse(store, t0, t1)
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
+                  f"{result['by_status']}")  # fmt: skip
+        if result["unresolved"]:
+            err.print(f"{len(result['unresolved'])} observations could not be located")
+
+    _run(job, as_json, show)
+
+
+@report_app.command("daily")
+def report_daily(
+    date_: Annotated[str, typer.Option("--date", help="UTC day to report (YYYY-MM-DD).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("report-out"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the daily report (report.html, report.json)."""
+    day = _parse_date(date_, "--date")
+    assert day is not None
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return service.daily_report(store, day, out_dir)
+
+    _run(job, as_json, _show_pairs)
+
+
+@export_app.command("incidents")
+def export_incidents(
+    out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="geojson or csv.")] = "geojson",
+    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export incidents (GeoJSON or CSV)."""
+    from trucewatch.export import FORMATS, write_incidents
+
+    if fmt not in FORMATS:
+        _fail(f"--format {fmt!r}: supported formats are {', '.join(FORMATS)}")
+    t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            since_utc, until_utc = service.utc_bounds(t0, t1)
+            n = write_incidents(store.incidents(since_utc, until_utc), out_file, fmt)
+        return {"incidents": n, "format": fmt, "out": str(out_file)}
+
+    _run(job, as_json, _show_pairs)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOpt = None,
+) -> None:
+    """Serve the HTTP API and the map dashboard (docs/api.md)."""
+    import uvicorn
+
+    from trucewatch.api import Settings, create_app
+
+    try:
+        application = create_app(Settings(db=db) if db else Settings())
+    except TrucewatchError as exc:
+        _fail(str(exc))
+        return
+    err.print(f"dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs")
+    uvicorn.run(application, host=host, port=port)
+
+
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the whole pipeline on the bundled sample data and write a report."""
+    from trucewatch import demo as demo_module
+
+    def job() -> dict[str, Any]:
+        say = (lambda _m: None) if as_json else (lambda m: err.print(m, highlight=False))
+        return demo_module.run_demo(out_dir, db_url=db, say=say)
+
+    def show(result: dict[str, Any]) -> None:
+        out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}")
+        out.print(f"Dashboard: trucewatch serve --db {result['db']}  "
+                  "then open http://127.0.0.1:8000/", highlight=False)  # fmt: skip
+
+    _run(job, as_json, show)
