@@ -142,6 +142,7 @@ incidents = Table(
     Index(None, "time_start"),
     Index(None, "lon", "lat"),
     Index(None, "status"),
+    Index(None, "sector", "time_start"),
 )
 
 incident_observations = Table(
