@@ -217,8 +217,13 @@ def capability_map(run: SimulationRun, cap: dict[str, NDArray], path: Path) -> N
         s = np.linspace(edges[k], min(edges[k + 1], hi), 12)
         pts, _, _ = world.frame(s)
         lon, lat = to_lonlat_arrays(pts)
-        segments.append(np.column_stack([lon, lat]))
-        colours.append(value[k])
+        # a bin that spans the end of one part and the start of the next is drawn as
+        # two pieces, never as a straight line between the parts
+        part = np.searchsorted(world.offsets, s, side="right")
+        for run_idx in np.split(np.arange(s.size), np.flatnonzero(np.diff(part)) + 1):
+            if run_idx.size >= 2:
+                segments.append(np.column_stack([lon[run_idx], lat[run_idx]]))
+                colours.append(value[k])
     lc = LineCollection(segments, cmap="RdYlGn", norm=plt.Normalize(0.0, 1.0), linewidths=4)
     lc.set_array(np.nan_to_num(np.asarray(colours), nan=0.0))
     ax.add_collection(lc)
