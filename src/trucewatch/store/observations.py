@@ -17,7 +17,7 @@ import json
 import math
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,7 +77,14 @@ class ImportBatch:
         self.rejected = 0
 
     def add(self, observations: Iterable[Observation]) -> StoredCounts:
-        """Encode and insert observations; returns the counts of this call."""
+        """Encode and insert observations; returns the counts of this call.
+
+        A small batch already in memory (an API submission) is encoded in this thread;
+        a stream (a file) is encoded by a producer thread while this one inserts.
+        """
+        if isinstance(observations, Sequence) and len(observations) <= INSERT_CHUNK:
+            rows, entries = self._encode(list(observations))
+            return self._tally(len(rows), self._store_new(rows, entries) if rows else 0)
         chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
         producer = threading.Thread(
             target=self._produce, args=(iter(observations), chunks), daemon=True
@@ -93,12 +100,21 @@ class ImportBatch:
                 stored += self._store_new(rows, entries)
         finally:
             self._drain(chunks, producer)
+        return self._tally(offered, stored)
+
+    def _tally(self, offered: int, stored: int) -> StoredCounts:
         added = StoredCounts(stored=stored, duplicates=offered - stored)
         self.counts = StoredCounts(
             stored=self.counts.stored + added.stored,
             duplicates=self.counts.duplicates + added.duplicates,
         )
         return added
+
+    def _encode(self, chunk: list[Observation]) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
+        """Row values and ledger entries of a chunk of observations."""
+        rows = [_observation_values(o, self.batch_id, self.to_db_time) for o in chunk]
+        entries = [observation_entry(r[0], r[17], self.received_at) for r in rows]
+        return rows, entries
 
     def _store_new(self, rows: list[tuple[Any, ...]], entries: list[LogEntry]) -> int:
         """Insert the rows not stored yet and log each new observation in the ledger, in
@@ -126,11 +142,7 @@ class ImportBatch:
         try:
             with gc_paused():
                 while chunk := list(itertools.islice(observations, INSERT_CHUNK)):
-                    rows = [_observation_values(o, self.batch_id, self.to_db_time)
-                            for o in chunk]  # fmt: skip
-                    entries = [observation_entry(r[0], r[17], self.received_at)
-                               for r in rows]  # fmt: skip
-                    chunks.put((rows, entries))
+                    chunks.put(self._encode(chunk))
             chunks.put(_DONE)
         except BaseException as exc:  # handed to the inserting thread, which raises it
             chunks.put(exc)
