@@ -25,7 +25,7 @@ bytes and every signed root.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from threading import Lock
@@ -56,6 +56,7 @@ from trucewatch.ledger.signing import (
 )
 from trucewatch.ledger.verify import ConsistencyProof, InclusionProof, SignedTreeHead
 from trucewatch.store import schema as t
+from trucewatch.store.util import chunks, utc
 
 __all__ = [
     "Ledger",
@@ -74,16 +75,6 @@ SCAN_CHUNK = 20_000
 """Rows fetched per round trip when reading the whole log."""
 
 _PG_LOCK_KEY = 0x7472756365  # "truce": the advisory lock serializing appends on PostgreSQL
-
-
-def _utc(value: datetime) -> datetime:
-    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # --------------------------------------------------------------------------- records
@@ -178,7 +169,7 @@ class Ledger:
             for seq, (entry, blob) in enumerate(decoded, start)
         ]
         sql = _insert_entries_sql(conn)
-        for chunk in _chunks(rows, APPEND_CHUNK):
+        for chunk in chunks(rows, APPEND_CHUNK):
             conn.exec_driver_sql(sql, list(chunk))
         return range(start, start + len(rows))
 
@@ -582,7 +573,7 @@ def _stored_entry(r: Any) -> StoredEntry:
         leaf_hash=bytes(r.leaf_hash),
         entry_type=r.entry_type,
         ref=r.ref,
-        appended_at=_utc(r.appended_at),
+        appended_at=utc(r.appended_at),
     )
 
 
@@ -592,9 +583,9 @@ def _registered_key(r: Any) -> RegisteredKey:
         public_key=bytes(r.public_key),
         role=Role(r.role),
         owner=r.owner,
-        added_at=_utc(r.added_at),
+        added_at=utc(r.added_at),
         added_seq=int(r.added_seq),
-        revoked_at=None if r.revoked_at is None else _utc(r.revoked_at),
+        revoked_at=None if r.revoked_at is None else utc(r.revoked_at),
         revoked_seq=None if r.revoked_seq is None else int(r.revoked_seq),
     )
 

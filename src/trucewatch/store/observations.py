@@ -30,13 +30,8 @@ from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.schema import observations as observations_table
+from trucewatch.store.util import utc
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
-
-
-def utc(value: datetime) -> datetime:
-    """Restore the UTC zone of a datetime read back from SQLite (naive UTC text)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
 
 INSERT_CHUNK = 20_000
 """Rows per INSERT round trip (bounded memory, still few round trips)."""

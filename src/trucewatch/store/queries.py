@@ -42,7 +42,8 @@ from sqlalchemy import (
 )
 
 from trucewatch.store import schema as t
-from trucewatch.store.observations import observation_from_row, utc
+from trucewatch.store.observations import observation_from_row
+from trucewatch.store.util import chunks, utc
 from trucewatch.types import (
     Attribution,
     EventKind,
@@ -67,9 +68,8 @@ following elements are ``"by:<submitter>"``, ``"key:<idempotency key>"`` and
 # --------------------------------------------------------------------------- filters
 
 
-def as_utc(t: datetime) -> datetime:
-    """An aware UTC datetime (a naive one is taken as UTC): SQLite compares the UTC text."""
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+as_utc = utc
+"""An aware UTC datetime (a naive one is taken as UTC): SQLite compares the UTC text."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,16 +219,24 @@ def _assessment_clause(conn: Connection, f: IncidentFilter) -> ColumnElement[boo
     return clause  # type: ignore[return-value]
 
 
+def _place_time_conditions(
+    c: Any, bbox: Any, since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    """Bounding box (lon/lat columns) and [since, until) on ``time_start`` of a table."""
+    conds: list[ColumnElement[bool]] = []
+    if bbox is not None:
+        conds.append(_bbox_clause(c, bbox))
+    if since is not None:
+        conds.append(c.time_start >= as_utc(since))
+    if until is not None:
+        conds.append(c.time_start < as_utc(until))
+    return conds
+
+
 def incident_conditions(conn: Connection, f: IncidentFilter) -> list[ColumnElement[bool]]:
     """The WHERE conditions of an :class:`IncidentFilter` on ``incidents``."""
     c = t.incidents.c
-    conds: list[ColumnElement[bool]] = []
-    if f.bbox is not None:
-        conds.append(_bbox_clause(c, f.bbox))
-    if f.since is not None:
-        conds.append(c.time_start >= as_utc(f.since))
-    if f.until is not None:
-        conds.append(c.time_start < as_utc(f.until))
+    conds = _place_time_conditions(c, f.bbox, f.since, f.until)
     if f.sectors:
         conds.append(c.sector.in_(f.sectors))
     if f.statuses:
@@ -311,7 +319,7 @@ def observation_counts(conn: Connection, incident_uids: Sequence[str]) -> dict[s
     """Number of observations behind each incident."""
     c = t.incident_observations.c
     out: dict[str, int] = {}
-    for chunk in _chunks(incident_uids, 5_000):
+    for chunk in chunks(incident_uids, 5_000):
         query = (
             select(c.incident_uid, func.count())
             .where(c.incident_uid.in_(chunk))
@@ -448,7 +456,7 @@ def get_observations(conn: Connection, uids: Iterable[str]) -> list[StoredObserv
     """Observations by uid (those stored), oldest first."""
     c = t.observations.c
     out: list[StoredObservation] = []
-    for chunk in _chunks(list(uids), 5_000):
+    for chunk in chunks(list(uids), 5_000):
         rows = conn.execute(select(t.observations).where(c.uid.in_(chunk))).all()
         out.extend(StoredObservation(observation_from_row(r), r.batch_id) for r in rows)
     out.sort(key=lambda s: (s.observation.time_start, s.observation.uid))
@@ -461,13 +469,7 @@ def find_observations(
     """One page of observations matching ``f``, oldest first."""
     limit = _page_limit(limit)
     c = t.observations.c
-    conds: list[ColumnElement[bool]] = []
-    if f.bbox is not None:
-        conds.append(_bbox_clause(c, f.bbox))
-    if f.since is not None:
-        conds.append(c.time_start >= as_utc(f.since))
-    if f.until is not None:
-        conds.append(c.time_start < as_utc(f.until))
+    conds = _place_time_conditions(c, f.bbox, f.since, f.until)
     if f.source_kinds:
         conds.append(c.source_kind.in_(f.source_kinds))
     if f.batch_ids is not None:
@@ -485,7 +487,7 @@ def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str
     """Observation uid -> uids of the incidents it was fused into."""
     c = t.incident_observations.c
     out: dict[str, list[str]] = {}
-    for chunk in _chunks(uids, 5_000):
+    for chunk in chunks(uids, 5_000):
         query = select(c.observation_uid, c.incident_uid).where(c.observation_uid.in_(chunk))
         for obs, inc in conn.execute(query):
             out.setdefault(obs, []).append(inc)
@@ -512,7 +514,7 @@ def get_batches(conn: Connection, ids: Sequence[int]) -> list[BatchInfo]:
     """Import batches by id."""
     c = t.import_batches.c
     out: list[BatchInfo] = []
-    for chunk in _chunks(list(ids), 5_000):
+    for chunk in chunks(list(ids), 5_000):
         out.extend(_batch(r) for r in conn.execute(select(t.import_batches).where(c.id.in_(chunk))))
     return sorted(out, key=lambda b: b.id)
 
@@ -549,7 +551,7 @@ def observation_links(conn: Connection, incident_uids: Sequence[str]) -> dict[st
     """Incident uid -> uids of its observations (sorted)."""
     c = t.incident_observations.c
     links: dict[str, list[str]] = {}
-    for chunk in _chunks(incident_uids, 5_000):
+    for chunk in chunks(incident_uids, 5_000):
         query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
         for inc, obs in conn.execute(query.order_by(c.incident_uid, c.observation_uid)):
             links.setdefault(inc, []).append(obs)
@@ -582,11 +584,6 @@ def incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
         line_distance_km=r.line_distance_km,
         assessment=r.assessment if isinstance(r.assessment, dict) else {},
     )
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 __all__ = [

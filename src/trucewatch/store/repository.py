@@ -26,9 +26,9 @@ from trucewatch.store.observations import (
     StoredCounts,
     observation_from_row,
     observation_insert_sql,
-    utc,
 )
 from trucewatch.store.queries import incident_from_row, observation_links
+from trucewatch.store.util import chunks, utc
 from trucewatch.types import (
     Agreement,
     ContactLine,
@@ -36,11 +36,6 @@ from trucewatch.types import (
     Observation,
     Sector,
 )
-
-
-def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
 
 
 class Store:
@@ -276,9 +271,9 @@ class Store:
                 for i in incidents
                 for o in i.observation_uids
             ]
-            for chunk in _chunks(rows, INSERT_CHUNK):
+            for chunk in chunks(rows, INSERT_CHUNK):
                 conn.execute(insert(t.incidents), list(chunk))
-            for chunk in _chunks(links, INSERT_CHUNK):
+            for chunk in chunks(links, INSERT_CHUNK):
                 conn.execute(insert(t.incident_observations), list(chunk))
             self.ledger.append(conn, _changed_decisions(conn, incidents, fused_at))
 
@@ -409,7 +404,7 @@ def _changed_decisions(
     (a re-fusion that changes nothing adds nothing to the log)."""
     c = t.ledger_entries.c
     logged: dict[str, str] = {}
-    for chunk in _chunks([i.uid for i in incidents], 5_000):
+    for chunk in chunks([i.uid for i in incidents], 5_000):
         query = (
             select(c.ref, c.entry)
             .where(c.entry_type == EntryType.INCIDENT_STATUS.value, c.ref.in_(chunk))
