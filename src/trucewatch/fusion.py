@@ -17,11 +17,12 @@ from typing import Protocol
 
 import numpy as np
 
-from trucewatch.assess.attribution import FlowReport, attribute
+from trucewatch.assess.attribution import FlowReport, attribute_incident
 from trucewatch.assess.confidence import combine, observation_probability, status_for
-from trucewatch.associate import Gates, cluster, fuse_gaussians
+from trucewatch.associate import Context, Gates, cluster
 from trucewatch.geo.projection import to_lonlat
-from trucewatch.localize import localize
+from trucewatch.localize.measurements import Measurements, extract
+from trucewatch.localize.solve import solve
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Attribution,
@@ -31,6 +32,7 @@ from trucewatch.types import (
     Incident,
     Observation,
     PointLocation,
+    SourceKind,
 )
 
 KIND_PRIORITY: tuple[EventKind, ...] = (
@@ -103,30 +105,70 @@ def _flow_sign(o: Observation) -> int:
     return {Flow.INCOMING: 1, Flow.OUTGOING: -1}.get(o.flow, 0) if o.flow else 0
 
 
+EXCLUSIVE_SOURCES = frozenset({SourceKind.ACOUSTIC, SourceKind.CAMERA, SourceKind.PATROL})
+"""Directional sensors that report one event once: two reports of one array, camera or
+patrol team are two events (a satellite's adjacent pixels, a party repeating itself are
+not)."""
+
+
 def fuse_observations(
     observations: Sequence[Observation],
     lookup: ContextLookup | None = None,
     gates: Gates | None = None,
 ) -> FusionResult:
-    """Fuse observations into incidents (deterministic: same input, same incident uids)."""
-    loc = localize(observations)
-    unresolved = [(observations[i].uid, r) for i, r in sorted(loc.reasons.items())]
-    idx = np.flatnonzero(loc.ok)
-    obs = [observations[int(i)] for i in idx]
-    if not obs:
+    """Fuse observations into incidents (deterministic: the same observations in any
+    order give the same incidents)."""
+    obs = sorted(observations, key=lambda o: (o.time_start, o.uid))
+    m = extract(obs)
+    unresolved = [(obs[i].uid, r) for i, r in sorted(m.reasons.items())]
+    rows = np.flatnonzero(m.ok)
+    if rows.size == 0:
         return FusionResult(incidents=[], unresolved=unresolved)
-    xy, cov = loc.xy_km[idx], loc.cov_km2[idx]
-    labels = cluster(
-        len(obs), xy, cov,
-        _epoch([o.time_start for o in obs]), _epoch([o.time_end for o in obs]),
-        np.array([_flow_sign(o) for o in obs], dtype=float), gates,
+    ctx = Context.of(
+        [_source_key(o) for o in obs],
+        [o.source_kind in EXCLUSIVE_SOURCES for o in obs],
+        [_flow_sign(o) for o in obs],
     )
+    labels = cluster(m, rows, ctx, gates)
+    k = int(labels.max()) + 1
+    init_xy, init_cov = _fused_means(m, rows, labels, k)
+    sol = solve(m, rows, labels, k, init_xy)
+    bad = ~np.isfinite(sol.cov).all(axis=(1, 2)) | ~np.isfinite(sol.xy).all(axis=1)
+    xy = np.where(bad[:, None], init_xy, sol.xy)
+    cov = np.where(bad[:, None, None], init_cov, sol.cov)
     order = np.argsort(labels, kind="stable")
-    groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
-    drafts = [_draft(obs, xy, cov, g) for g in groups]
+    groups = np.split(rows[order], np.flatnonzero(np.diff(labels[order])) + 1)
+    drafts = [
+        _Draft(members=[int(i) for i in g], xy=xy[c], cov=cov[c],
+               time_start=min(obs[i].time_start for i in g),
+               time_end=max(obs[i].time_end for i in g),
+               signature=_signature(m.signature[g]))
+        for c, g in enumerate(groups)
+    ]  # fmt: skip
     incidents = _with_context(drafts, obs, lookup)
     incidents.sort(key=lambda i: (i.time_start, i.uid))
     return FusionResult(incidents=incidents, unresolved=unresolved)
+
+
+def _fused_means(m: Measurements, rows: np.ndarray, labels: np.ndarray, k: int
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Information-weighted mean and covariance of each cluster's Gaussian summaries."""
+    info = np.linalg.inv(m.cov[rows])
+    b = np.einsum("nij,nj->ni", info, m.mean_xy[rows])
+    total = np.zeros((k, 2, 2))
+    bb = np.zeros((k, 2))
+    for a in range(2):
+        bb[:, a] = np.bincount(labels, weights=b[:, a], minlength=k)
+        for c in range(2):
+            total[:, a, c] = np.bincount(labels, weights=info[:, a, c], minlength=k)
+    cov = np.linalg.inv(total)
+    return np.einsum("kij,kj->ki", cov, bb), cov
+
+
+def _signature(values: np.ndarray) -> int:
+    """The cluster's signature: launch or impact if any member classified it (the gates
+    keep launches and impacts apart), else unknown."""
+    return int(np.sign(values.astype(int).sum()))
 
 
 @dataclass(frozen=True)
@@ -136,17 +178,7 @@ class _Draft:
     cov: np.ndarray
     time_start: datetime
     time_end: datetime
-
-
-def _draft(obs: Sequence[Observation], xy: np.ndarray, cov: np.ndarray, g: np.ndarray) -> _Draft:
-    mean, c = fuse_gaussians(xy[g], cov[g])
-    return _Draft(
-        members=[int(i) for i in g],
-        xy=mean,
-        cov=c,
-        time_start=min(obs[i].time_start for i in g),
-        time_end=max(obs[i].time_end for i in g),
-    )
+    signature: int = 0
 
 
 def _with_context(
@@ -165,15 +197,21 @@ def _with_context(
             for o in members
         )
         parties = lookup.parties(days[k]) if lookup is not None else None
+        held_by = None if ctx is None else _opt_str(ctx.held_by[k])
         attribution = (
-            attribute(
+            attribute_incident(
                 [FlowReport(_source_key(obs[i]), obs[i].flow, observer_held.get(i))
                  for i in d.members],
                 parties,
+                held_by=held_by,
+                signature=d.signature,
+                accusations=[(_source_key(o), str(o.attributes["accused"])) for o in members
+                             if o.source_kind is SourceKind.PARTY_COMPLAINT
+                             and o.attributes.get("accused")],
             )
             if parties is not None
             else Attribution(party=UNDETERMINED_PARTY, probabilities={}, method="none")
-        )
+        )  # fmt: skip
         incidents.append(
             Incident(
                 uid=_incident_uid([o.uid for o in members]),
@@ -188,7 +226,7 @@ def _with_context(
                 observation_uids=tuple(sorted(o.uid for o in members)),
                 source_kinds=tuple(sorted({o.source_kind for o in members})),
                 sector=None if ctx is None else _opt_str(ctx.sector[k]),
-                held_by=None if ctx is None else _opt_str(ctx.held_by[k]),
+                held_by=held_by,
                 line_distance_km=None if ctx is None else _opt_float(ctx.distance_km[k]),
             )
         )

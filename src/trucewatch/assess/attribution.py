@@ -10,6 +10,7 @@ about the origin: the incident stays ``undetermined`` unless a party reaches 0.6
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,3 +59,65 @@ def attribute(
     best = max(probs, key=lambda p: probs[p])
     party = best if probs[best] >= DECISION_THRESHOLD else UNDETERMINED_PARTY
     return Attribution(party=party, probabilities=probs, method="flow")
+
+
+P_SIDE = 0.9
+"""Probability that a launch lies on the firing party's side of the line, and that an
+impact lies on the side fired at (fire across the line is what a truce forbids; own-side
+impacts, accidents and provocations make up the rest)."""
+P_ACCUSATION = 0.65
+"""Weight of a party's complaint naming who fired at it (an interested party)."""
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def attribute_incident(
+    reports: Sequence[FlowReport],
+    parties: tuple[str, str],
+    *,
+    held_by: str | None,
+    signature: int,
+    accusations: Sequence[tuple[str, str]] = (),
+    threshold: float = DECISION_THRESHOLD,
+) -> Attribution:
+    """Probability that each party fired, from independent pieces of evidence combined
+    in log-odds from an even prior:
+
+    * **place and signature**: a launch (``signature`` -1) at a place held by party X was
+      fired by X; an impact (+1) there was fired by the other party (:data:`P_SIDE`);
+    * **flow**: each independent observer's incoming/outgoing judgement
+      (:func:`attribute`'s per-source vote);
+    * **accusations**: each complaining party's named culprit (:data:`P_ACCUSATION`).
+
+    ``undetermined`` when no party reaches ``threshold``. ``method`` lists the evidence
+    used (``place``, ``flow``, ``complaint``).
+    """
+    first, second = parties
+    log_odds = 0.0  # log P(first fired) / P(second fired)
+    used: list[str] = []
+    if held_by in parties and signature != 0:
+        fired = held_by if signature < 0 else (second if held_by == first else first)
+        log_odds += _logit(P_SIDE) if fired == first else -_logit(P_SIDE)
+        used.append("place")
+    flow = attribute(reports, parties)
+    if flow.method == "flow":
+        p = min(max(flow.probabilities[first], 0.01), 0.99)
+        log_odds += _logit(p)
+        used.append("flow")
+    accused = {}
+    for source, party in accusations:
+        if party in parties:
+            accused[source] = party
+    for party in accused.values():
+        log_odds += _logit(P_ACCUSATION) if party == first else -_logit(P_ACCUSATION)
+    if accused:
+        used.append("complaint")
+    if not used:
+        return Attribution(party=UNDETERMINED_PARTY, probabilities={}, method="none")
+    p_first = 1.0 / (1.0 + math.exp(-log_odds))
+    probs = {first: round(p_first, 4), second: round(1.0 - p_first, 4)}
+    best = max(probs, key=lambda q: probs[q])
+    party = best if probs[best] >= threshold else UNDETERMINED_PARTY
+    return Attribution(party=party, probabilities=probs, method="+".join(used))

@@ -1,118 +1,251 @@
-"""Association: which localized observations describe the same event or episode.
+"""Association: which observations describe the same event (one source of sound, flash or
+fire) or the same episode of fire.
 
-Method (first fusion): candidate pairs from a KD-tree on the local plane (km) and time, then gates
-on time (windows overlap within a tolerance), flow (an incoming and an outgoing report are
-not the same fire) and uncertainty (squared Mahalanobis distance of the two estimates
-under their summed covariance below the 99% chi-square quantile with 2 degrees of
-freedom), and finally connected components of the accepted pairs. Each component is one
-incident.
+1. **Candidate pairs** from a KD-tree on the local plane (km) and the *onset* time (when
+   the event began, :mod:`trucewatch.localize.measurements`), with the Chebyshev metric:
+   sharp-onset reports (cameras, acoustic arrays, patrols) pair within a few minutes;
+   reports that give only a window (satellite passes, complaints, places) pair with
+   everything whose window overlaps theirs.
+2. **Gates** on each pair: onset intervals and activity windows overlap; a launch and an
+   impact are not the same event (sensor signature); two observers standing within
+   :data:`SAME_POST_KM` of each other who disagree on incoming vs outgoing heard different
+   fire; two acoustic arrays' arrival times differ by no more than the sound's travel time
+   between them (time difference of arrival); the squared Mahalanobis distance of the two
+   Gaussian summaries is below the 99.9% chi-square quantile (2 degrees of freedom).
+3. **Constrained agglomeration**: pairs are taken best first (smallest Mahalanobis
+   distance) and two clusters merge only if (a) no directional sensor (array, camera,
+   patrol team) would appear twice: a sensor reports an event once, so two of its reports
+   are two events; (b) their onset intervals still intersect; (c) the signatures agree;
+   (d) the merged cluster is consistent: the chi-square of all members about their fused
+   mean stays below the 99.9% quantile for ``2 (n - 1)`` degrees of freedom. Connected
+   components of the gated pairs (the first fusion) chain neighbouring events of a burst
+   into one; these constraints stop the chain.
+
+Each resulting cluster is one incident. Clustering depends only on the observations of
+one connected component of the gated pairs, so re-fusing the component an observation
+joins gives the same result as re-fusing everything (streaming, see
+:mod:`trucewatch.fusion`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from numpy.typing import NDArray
 from scipy.spatial import cKDTree
+from scipy.stats import chi2
 
-CHI2_2DOF_99 = 9.2103
-"""99% quantile of the chi-square distribution with 2 degrees of freedom."""
+from trucewatch.localize.measurements import Measurements
 
+CHI2_2DOF_999 = 13.8155
+"""99.9% quantile of the chi-square distribution with 2 degrees of freedom."""
 GATE_CHUNK = 1_000_000
-"""Candidate pairs gated at a time (bounds memory: ~100 bytes per pair)."""
+"""Candidate pairs gated at a time (bounds memory: ~200 bytes per pair)."""
+SAME_POST_KM = 3.0
+"""Observers closer than this stand on the same side of the line (for the flow gate)."""
+SHARP_ONSET_S = 900.0
+"""Observations whose onset interval is at most this wide (s) pair through the fast index."""
+_CHI2_TABLE = chi2.ppf(0.999, np.arange(2, 2 * 512 + 1, 2))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Gates:
-    """Association gates. ``time_tolerance_s``: seconds by which two time windows may miss
-    each other and still match; ``max_gate_km``: no pair further apart than this (km)."""
+    """Association gates. ``time_tolerance_s``: seconds by which two activity windows may
+    miss each other; ``onset_tolerance_s``: the same for onset intervals; ``max_gate_km``:
+    no pair further apart than this (km); ``mahalanobis2``: pair gate; ``cluster_p``: the
+    consistency quantile of a merged cluster."""
 
     time_tolerance_s: float = 900.0
+    onset_tolerance_s: float = 2.0
     max_gate_km: float = 25.0
-    mahalanobis2: float = CHI2_2DOF_99
+    mahalanobis2: float = CHI2_2DOF_999
 
 
-def candidate_pairs(
-    xy_km: np.ndarray,
-    cov_km2: np.ndarray,
-    t_start_s: np.ndarray,
-    t_end_s: np.ndarray,
-    gates: Gates,
-) -> np.ndarray:
-    """Index pairs (i < j) close enough in space and time that they might match.
+@dataclass(frozen=True, eq=False)
+class Context:
+    """Per-observation facts association needs besides the measurements: the source key
+    (kind:id), whether that source reports an event at most once (directional sensors),
+    and the flow sign (+1 incoming, -1 outgoing, 0 unknown)."""
 
-    A KD-tree over (x, y, scaled mid-time) with the Chebyshev metric returns the pairs
-    within a box: the spatial radius is 3.03 (sqrt of the 99% chi-square quantile) times
-    the largest combined standard deviation in the batch, capped at ``max_gate_km``; the
-    time radius is the longest possible distance between the mid-times of two windows
-    that overlap within the tolerance. Without the time axis a month of data in one area
-    would pair everything with everything.
-    """
-    if len(xy_km) < 2:
-        return np.empty((0, 2), dtype=np.intp)
-    largest_var = float(np.nanmax(np.linalg.eigvalsh(cov_km2)[:, 1]))
-    radius = max(1e-6, min(gates.max_gate_km, np.sqrt(CHI2_2DOF_99 * 2.0 * largest_var)))
-    half = (t_end_s - t_start_s) / 2.0
-    time_radius = 2.0 * float(half.max()) + gates.time_tolerance_s + 1.0
-    tau = (t_start_s + half) * (radius / time_radius)
-    points = np.column_stack([xy_km, tau])
-    return cKDTree(points).query_pairs(radius, p=np.inf, output_type="ndarray")
+    source: NDArray[np.int64]
+    exclusive: NDArray[np.bool_]
+    flow_sign: NDArray[np.int8]
+
+    @classmethod
+    def of(cls, source_keys: Sequence[str], exclusive: Sequence[bool],
+           flow_sign: Sequence[int]) -> Context:  # fmt: skip
+        _, code = np.unique(np.asarray(source_keys, dtype=object).astype(str),
+                            return_inverse=True)  # fmt: skip
+        return cls(np.asarray(code, dtype=np.int64), np.asarray(exclusive, dtype=bool),
+                   np.asarray(flow_sign, dtype=np.int8))  # fmt: skip
 
 
-def gate_pairs(
-    pairs: np.ndarray,
-    xy_km: np.ndarray,
-    cov_km2: np.ndarray,
-    t_start_s: np.ndarray,
-    t_end_s: np.ndarray,
-    flow_sign: np.ndarray,
-    gates: Gates,
-) -> np.ndarray:
-    """Keep the candidate pairs that pass the time, flow and Mahalanobis gates.
+def _spatial_radius(cov: NDArray[np.float64], gates: Gates) -> float:
+    largest = float(np.nanmax(np.linalg.eigvalsh(cov)[:, 1])) if len(cov) else 0.0
+    return max(1e-6, min(gates.max_gate_km, float(np.sqrt(gates.mahalanobis2 * 2.0 * largest))))
 
-    ``t_start_s``/``t_end_s`` are UTC epoch seconds; ``flow_sign`` is +1 incoming,
-    -1 outgoing, 0 undetermined or unknown.
-    """
+
+def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> NDArray[np.int64]:
+    """Pairs (positions in ``rows``, i < j) close enough in space and onset to be gated."""
+    if rows.size < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    xy, cov = m.mean_xy[rows], m.cov[rows]
+    lo, hi = m.onset_lo[rows], m.onset_hi[rows]
+    radius = _spatial_radius(cov, gates)
+    sharp = (hi - lo) <= SHARP_ONSET_S
+    out = []
+    s_idx = np.flatnonzero(sharp)
+    if s_idx.size >= 2:
+        half = (hi[s_idx] - lo[s_idx]) / 2.0
+        t_radius = 2.0 * float(half.max()) + gates.onset_tolerance_s + 1.0
+        tau = (lo[s_idx] + half) * (radius / t_radius)
+        tree = cKDTree(np.column_stack([xy[s_idx], tau]))
+        p = tree.query_pairs(radius, p=np.inf, output_type="ndarray")
+        out.append(s_idx[p])
+    v_idx = np.flatnonzero(~sharp)
+    if v_idx.size:
+        # vague reports against everything: their windows (activity) must overlap
+        w_lo, w_hi = m.window_lo[rows], m.window_hi[rows]
+        half = (w_hi - w_lo) / 2.0
+        t_radius = 2.0 * float(half.max()) + gates.time_tolerance_s + 1.0
+        tau = (w_lo + half) * (radius / t_radius)
+        pts = np.column_stack([xy, tau])
+        lists = cKDTree(pts).query_ball_point(pts[v_idx], radius, p=np.inf)
+        lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        a = np.repeat(v_idx, lens)
+        b = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if lens.sum() \
+            else np.empty(0, np.int64)  # fmt: skip
+        keep = (a != b) & ~(~sharp[b] & (b < a))  # vague-vague pairs once
+        pair = np.column_stack([np.minimum(a, b), np.maximum(a, b)])[keep]
+        out.append(pair)
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.unique(np.concatenate(out).astype(np.int64), axis=0)
+    return pairs
+
+
+def gate_pairs(pairs: NDArray[np.int64], m: Measurements, rows: NDArray[np.int64],
+               ctx: Context, gates: Gates) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
+    """The pairs (positions in ``rows``) that pass every pair gate, and their squared
+    Mahalanobis distances."""
     if len(pairs) == 0:
-        return pairs
-    i, j = pairs[:, 0], pairs[:, 1]
-    tol = gates.time_tolerance_s
-    in_time = (t_start_s[i] <= t_end_s[j] + tol) & (t_start_s[j] <= t_end_s[i] + tol)
-    same_flow = flow_sign[i] * flow_sign[j] >= 0
-    d = xy_km[i] - xy_km[j]
-    s = cov_km2[i] + cov_km2[j]
+        return pairs, np.empty(0)
+    i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
+    tol, otol = gates.time_tolerance_s, gates.onset_tolerance_s
+    ok = (m.window_lo[i] <= m.window_hi[j] + tol) & (m.window_lo[j] <= m.window_hi[i] + tol)
+    ok &= (m.onset_lo[i] <= m.onset_hi[j] + otol) & (m.onset_lo[j] <= m.onset_hi[i] + otol)
+    ok &= m.signature[i].astype(int) * m.signature[j] >= 0
+    si, sj = ctx.source[i], ctx.source[j]
+    ok &= ~((si == sj) & ctx.exclusive[i])
+    post = np.hypot(*(m.observer_xy[i] - m.observer_xy[j]).T)
+    opposed = ctx.flow_sign[i].astype(int) * ctx.flow_sign[j] < 0
+    ok &= ~(opposed & (post < SAME_POST_KM))
+    both_timed = np.isfinite(m.arrival_s[i]) & np.isfinite(m.arrival_s[j])
+    tdoa_limit = (np.nan_to_num(post) / np.minimum(m.speed_km_s[i], m.speed_km_s[j])
+                  + 3.0 * np.hypot(np.nan_to_num(m.arrival_sigma_s[i]),
+                                   np.nan_to_num(m.arrival_sigma_s[j])) + 0.1)  # fmt: skip
+    ok &= ~both_timed | (np.abs(m.arrival_s[i] - m.arrival_s[j]) <= tdoa_limit)
+    d = m.mean_xy[i] - m.mean_xy[j]
+    s = m.cov[i] + m.cov[j]
     det = s[:, 0, 0] * s[:, 1, 1] - s[:, 0, 1] * s[:, 1, 0]
     m2 = (s[:, 1, 1] * d[:, 0] ** 2 - 2 * s[:, 0, 1] * d[:, 0] * d[:, 1]
           + s[:, 0, 0] * d[:, 1] ** 2) / det  # fmt: skip
-    close = np.linalg.norm(d, axis=1) <= gates.max_gate_km
-    return pairs[in_time & same_flow & close & (m2 <= gates.mahalanobis2)]
+    ok &= (np.hypot(d[:, 0], d[:, 1]) <= gates.max_gate_km) & (m2 <= gates.mahalanobis2)
+    return pairs[ok], m2[ok]
 
 
-def cluster(
-    n: int,
-    xy_km: np.ndarray,
-    cov_km2: np.ndarray,
-    t_start_s: np.ndarray,
-    t_end_s: np.ndarray,
-    flow_sign: np.ndarray,
-    gates: Gates | None = None,
-) -> np.ndarray:
-    """Cluster label (0..k-1) per observation; observations alone get their own label."""
+def _threshold(n: int) -> float:
+    """99.9% chi-square quantile for a cluster of ``n`` members (2 (n - 1) dof)."""
+    if n - 2 < len(_CHI2_TABLE):
+        return float(_CHI2_TABLE[n - 2])
+    return float(chi2.ppf(0.999, 2 * (n - 1)))
+
+
+def agglomerate(n: int, pairs: NDArray[np.int64], score: NDArray[np.float64],
+                m: Measurements, rows: NDArray[np.int64], ctx: Context,
+                gates: Gates) -> NDArray[np.int64]:  # fmt: skip
+    """Cluster label (0..k-1, in order of first member) per row; see the module docstring."""
+    parent = list(range(n))
+    xy, cov = m.mean_xy[rows], m.cov[rows]
+    info = np.linalg.inv(cov)
+    b = np.einsum("nij,nj->ni", info, xy)
+    s2 = np.einsum("ni,ni->n", xy, b)
+    # per-root state in plain Python lists (small objects: faster than numpy scalars)
+    i00, i01, i11 = info[:, 0, 0].tolist(), info[:, 0, 1].tolist(), info[:, 1, 1].tolist()
+    b0, b1, ss = b[:, 0].tolist(), b[:, 1].tolist(), s2.tolist()
+    size = [1] * n
+    lo, hi = m.onset_lo[rows].tolist(), m.onset_hi[rows].tolist()
+    sig = m.signature[rows].astype(int).tolist()
+    src = ctx.source[rows].tolist()
+    excl = ctx.exclusive[rows].tolist()
+    sources: list[set[int] | None] = [{src[k]} if excl[k] else None for k in range(n)]
+    otol = gates.onset_tolerance_s
+
+    def find(a: int) -> int:
+        root = a
+        while parent[root] != root:
+            root = parent[root]
+        while parent[a] != root:
+            parent[a], a = root, parent[a]
+        return root
+
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], score)) if len(pairs) else np.empty(0, int)
+    for a_, b_ in pairs[order].tolist():
+        ra, rb = find(a_), find(b_)
+        if ra == rb:
+            continue
+        if sig[ra] * sig[rb] < 0:
+            continue
+        nlo, nhi = max(lo[ra], lo[rb]), min(hi[ra], hi[rb])
+        if nlo > nhi + otol:
+            continue
+        sa, sb = sources[ra], sources[rb]
+        if sa is not None and sb is not None and not sa.isdisjoint(sb):
+            continue
+        f00, f01, f11 = i00[ra] + i00[rb], i01[ra] + i01[rb], i11[ra] + i11[rb]
+        g0, g1 = b0[ra] + b0[rb], b1[ra] + b1[rb]
+        det = f00 * f11 - f01 * f01
+        if det <= 0:
+            continue
+        # chi2 = sum x' I x - b' I_total^-1 b
+        quad = (f11 * g0 * g0 - 2 * f01 * g0 * g1 + f00 * g1 * g1) / det
+        if ss[ra] + ss[rb] - quad > _threshold(size[ra] + size[rb]):
+            continue
+        if size[ra] < size[rb]:
+            ra, rb = rb, ra
+        parent[rb] = ra
+        i00[ra], i01[ra], i11[ra], b0[ra], b1[ra] = f00, f01, f11, g0, g1
+        ss[ra] += ss[rb]
+        size[ra] += size[rb]
+        lo[ra], hi[ra] = nlo, max(nhi, nlo)
+        sig[ra] = sig[ra] or sig[rb]
+        if sa is None:
+            sources[ra] = sb
+        elif sb is not None:
+            sa |= sb
+    roots = np.array([find(k) for k in range(n)], dtype=np.int64)
+    _, first, labels = np.unique(roots, return_index=True, return_inverse=True)
+    # relabel in order of each cluster's first member (deterministic, input-ordered)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    return rank[labels]
+
+
+def cluster(m: Measurements, rows: NDArray[np.int64], ctx: Context,
+            gates: Gates | None = None) -> NDArray[np.int64]:  # fmt: skip
+    """Cluster label per row of ``rows`` (located observations), see the module docstring."""
     gates = gates or Gates()
-    pairs = candidate_pairs(xy_km, cov_km2, t_start_s, t_end_s, gates)
-    kept = np.concatenate(
-        [gate_pairs(pairs[k : k + GATE_CHUNK], xy_km, cov_km2, t_start_s, t_end_s, flow_sign,
-                    gates)
-         for k in range(0, len(pairs), GATE_CHUNK)]
-        or [np.empty((0, 2), dtype=np.intp)]
-    )  # fmt: skip
-    graph = coo_matrix(
-        (np.ones(len(kept), dtype=np.int8), (kept[:, 0], kept[:, 1])), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
-    return labels
+    pairs = candidate_pairs(m, rows, gates)
+    kept, scores = [], []
+    for k in range(0, len(pairs), GATE_CHUNK):
+        p, s = gate_pairs(pairs[k : k + GATE_CHUNK], m, rows, ctx, gates)
+        kept.append(p)
+        scores.append(s)
+    pair = np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
+    score = np.concatenate(scores) if scores else np.empty(0)
+    return agglomerate(rows.size, pair, score, m, rows, ctx, gates)
 
 
 def fuse_gaussians(xy_km: np.ndarray, cov_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -115,3 +115,40 @@ def wedge_estimate(
         lon=float(lon[0]), lat=float(lat[0]), x_km=float(mean[0]), y_km=float(mean[1]),
         cov_km2=cov,
     )
+
+
+def wedge_moments(
+    observer_xy: np.ndarray,
+    bearing_rad: np.ndarray,
+    halfwidth_rad: np.ndarray,
+    d_min_km: np.ndarray,
+    d_max_km: np.ndarray,
+    falloff: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (n, 2) and covariance (n, 2, 2) of n wedges on the local plane (km), vectorized.
+
+    ``bearing_rad`` are grid bearings (clockwise from the plane's north), distances are
+    plane distances (km). Samples are uniform in area over the wedge; where ``falloff``
+    is set they are weighted by ``1 - r / d_max`` (a sensor whose detection probability
+    falls linearly to zero at its range: what it reports is more often near than far).
+    """
+    n = len(observer_xy)
+    u_a = np.linspace(-1.0, 1.0, N_ANGLES)
+    u_r = (np.arange(N_RADII) + 0.5) / N_RADII
+    lo, hi = np.asarray(d_min_km, float), np.asarray(d_max_km, float)
+    radii = np.sqrt(u_r[None, :] * (hi**2 - lo**2)[:, None] + (lo**2)[:, None])  # (n, R)
+    az = bearing_rad[:, None] + u_a[None, :] * halfwidth_rad[:, None]  # (n, A)
+    w_r = np.where(falloff[:, None], np.clip(1.0 - radii / np.maximum(hi, 1e-9)[:, None],
+                                             0.0, None), 1.0)  # fmt: skip
+    w_r = w_r / np.maximum(w_r.sum(axis=1, keepdims=True), 1e-12)
+    px = radii[:, :, None] * np.sin(az)[:, None, :]  # (n, R, A)
+    py = radii[:, :, None] * np.cos(az)[:, None, :]
+    w = np.broadcast_to(w_r[:, :, None] / N_ANGLES, px.shape)
+    mx = (w * px).sum(axis=(1, 2))
+    my = (w * py).sum(axis=(1, 2))
+    dx, dy = px - mx[:, None, None], py - my[:, None, None]
+    cov = np.empty((n, 2, 2))
+    cov[:, 0, 0] = (w * dx * dx).sum(axis=(1, 2))
+    cov[:, 1, 1] = (w * dy * dy).sum(axis=(1, 2))
+    cov[:, 0, 1] = cov[:, 1, 0] = (w * dx * dy).sum(axis=(1, 2))
+    return observer_xy + np.column_stack([mx, my]), cov
