@@ -16,13 +16,18 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 import numpy as np
+from scipy.special import ndtr
 
 from trucewatch.assess.attribution import FlowReport, attribute_incident
+from trucewatch.assess.calibration import KINDS, Calibration, feature_matrix, logit, shipped
 from trucewatch.assess.confidence import combine, observation_probability, status_for
+from trucewatch.assess.coverage import Network, miss_log_probability
 from trucewatch.associate import Context, Gates, cluster
+from trucewatch.gc import gc_paused
 from trucewatch.geo.projection import to_lonlat
 from trucewatch.localize.measurements import Measurements, extract
 from trucewatch.localize.solve import solve
+from trucewatch.localize.wedge import DEFAULT_DISTANCE_KM
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Attribution,
@@ -30,6 +35,7 @@ from trucewatch.types import (
     EventKind,
     Flow,
     Incident,
+    IncidentStatus,
     Observation,
     PointLocation,
     SourceKind,
@@ -72,6 +78,9 @@ class FusionResult:
 
     incidents: list[Incident]
     unresolved: list[tuple[str, str]] = field(default_factory=list)
+    features: np.ndarray | None = None
+    """The confidence model's features per incident (rows in ``incidents`` order; see
+    :mod:`trucewatch.assess.calibration`), for calibration and diagnostics."""
 
 
 def _epoch(times: Sequence[datetime]) -> np.ndarray:
@@ -79,7 +88,7 @@ def _epoch(times: Sequence[datetime]) -> np.ndarray:
 
 
 def _source_key(o: Observation) -> str:
-    return f"{o.source_kind.value}:{o.source_id}"
+    return f"{o.source_kind}:{o.source_id}"  # a StrEnum formats as its value
 
 
 def _incident_uid(observation_uids: Sequence[str]) -> str:
@@ -96,9 +105,13 @@ def _episode_count(members: Sequence[Observation]) -> int | None:
     return max(per_source.values()) if per_source else None
 
 
+_KIND_RANK: dict[str, int] = {k.value: r for r, k in enumerate(KIND_PRIORITY)}
+
+
 def _kind(members: Sequence[Observation]) -> EventKind:
-    kinds = {o.kind for o in members}
-    return next((k for k in KIND_PRIORITY if k in kinds), members[0].kind)
+    # ranks looked up by plain string (hashing enum members is slow in CPython 3.11)
+    best = min(members, key=lambda o: _KIND_RANK.get(str.__str__(o.kind), len(_KIND_RANK)))
+    return best.kind
 
 
 def _flow_sign(o: Observation) -> int:
@@ -115,9 +128,17 @@ def fuse_observations(
     observations: Sequence[Observation],
     lookup: ContextLookup | None = None,
     gates: Gates | None = None,
+    calibration: Calibration | None = None,
 ) -> FusionResult:
     """Fuse observations into incidents (deterministic: the same observations in any
-    order give the same incidents)."""
+    order give the same incidents). ``calibration``: the confidence model (default: the
+    one shipped, :func:`trucewatch.assess.calibration.shipped`)."""
+    with gc_paused():
+        return _fuse(observations, lookup, gates, calibration or shipped())
+
+
+def _fuse(observations: Sequence[Observation], lookup: ContextLookup | None,
+          gates: Gates | None, calibration: Calibration) -> FusionResult:  # fmt: skip
     obs = sorted(observations, key=lambda o: (o.time_start, o.uid))
     m = extract(obs)
     unresolved = [(obs[i].uid, r) for i, r in sorted(m.reasons.items())]
@@ -145,9 +166,12 @@ def fuse_observations(
                signature=_signature(m.signature[g]))
         for c, g in enumerate(groups)
     ]  # fmt: skip
-    incidents = _with_context(drafts, obs, lookup)
-    incidents.sort(key=lambda i: (i.time_start, i.uid))
-    return FusionResult(incidents=incidents, unresolved=unresolved)
+    evidence = _evidence(drafts, obs, m, ctx, sol.used_prior & ~bad, calibration)
+    incidents = _with_context(drafts, obs, lookup, evidence)
+    order_out = sorted(range(len(incidents)), key=lambda c: (incidents[c].time_start,
+                                                             incidents[c].uid))  # fmt: skip
+    return FusionResult(incidents=[incidents[c] for c in order_out], unresolved=unresolved,
+                        features=evidence.features[order_out])  # fmt: skip
 
 
 def _fused_means(m: Measurements, rows: np.ndarray, labels: np.ndarray, k: int
@@ -171,6 +195,72 @@ def _signature(values: np.ndarray) -> int:
     return int(np.sign(values.astype(int).sum()))
 
 
+REFUTE_MISS = 0.25
+"""An incident is refuted when the arrays that stayed silent would have missed a real
+event with probability below this, and its calibrated confidence is below
+:data:`REFUTE_CONFIDENCE`."""
+REFUTE_CONFIDENCE = 0.25
+
+
+@dataclass(frozen=True, eq=False)
+class _Evidence:
+    """Per draft: calibrated confidence, independent sources, negative evidence (log)."""
+
+    confidence: np.ndarray
+    sources: np.ndarray
+    negative: np.ndarray
+    features: np.ndarray
+
+    def status(self, k: int) -> IncidentStatus:
+        c = float(self.confidence[k])
+        if self.negative[k] < np.log(REFUTE_MISS) and c < REFUTE_CONFIDENCE:
+            return IncidentStatus.REFUTED
+        return status_for(c, int(self.sources[k]))
+
+
+def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measurements,
+              ctx: Context, ill_posed: np.ndarray, calibration: Calibration
+              ) -> _Evidence:  # fmt: skip
+    """Grading, silence of arrays and source counts of each draft, and the calibrated
+    confidence (:mod:`trucewatch.assess.calibration`)."""
+    k = len(drafts)
+    admiralty, n_sources = np.zeros(k), np.zeros(k, dtype=np.int64)
+    counts = np.zeros((k, len(KINDS)))
+    kind_col = {kind: c for c, kind in enumerate(KINDS)}
+    member_incident: list[int] = []
+    member_code: list[int] = []
+    for c, d in enumerate(drafts):
+        members = [obs[i] for i in d.members]
+        conf, n_sources[c] = combine(
+            (_source_key(o), observation_probability(o.reliability, o.credibility))
+            for o in members
+        )
+        admiralty[c] = logit(conf)
+        for kind, key in {(o.source_kind, _source_key(o)) for o in members}:
+            if kind in kind_col:
+                counts[c, kind_col[kind]] += 1
+        for i in d.members:
+            if obs[i].source_kind is SourceKind.ACOUSTIC:
+                member_incident.append(c)
+                member_code.append(int(ctx.source[i]))
+    is_array = np.array([o.source_kind is SourceKind.ACOUSTIC for o in obs], dtype=bool)
+    net = Network.of(m, ctx.source, is_array)
+    heard = np.array([
+        max((float(m.range_max_km[i]) for i in d.members
+             if obs[i].source_kind is SourceKind.ACOUSTIC and np.isfinite(m.range_max_km[i])),
+            default=DEFAULT_DISTANCE_KM.get(_kind([obs[i] for i in d.members]), (0.0, 10.0))[1])
+        for d in drafts
+    ])  # fmt: skip
+    negative = miss_log_probability(
+        net, np.array([d.xy for d in drafts]), np.array([d.cov for d in drafts]),
+        np.array([d.time_start.timestamp() for d in drafts]), heard,
+        np.array(member_incident, dtype=np.int64), np.array(member_code, dtype=np.int64),
+    )
+    x = feature_matrix(admiralty, negative, counts, ill_posed)
+    return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
+                     features=x)
+
+
 @dataclass(frozen=True)
 class _Draft:
     members: list[int]
@@ -182,7 +272,8 @@ class _Draft:
 
 
 def _with_context(
-    drafts: Sequence[_Draft], obs: Sequence[Observation], lookup: ContextLookup | None
+    drafts: Sequence[_Draft], obs: Sequence[Observation], lookup: ContextLookup | None,
+    evidence: _Evidence,
 ) -> list[Incident]:
     centres = np.array([d.xy for d in drafts])
     lon, lat = to_lonlat(centres[:, 0], centres[:, 1])
@@ -192,10 +283,6 @@ def _with_context(
     incidents = []
     for k, d in enumerate(drafts):
         members = [obs[i] for i in d.members]
-        confidence, n_sources = combine(
-            (_source_key(o), observation_probability(o.reliability, o.credibility))
-            for o in members
-        )
         parties = lookup.parties(days[k]) if lookup is not None else None
         held_by = None if ctx is None else _opt_str(ctx.held_by[k])
         attribution = (
@@ -205,6 +292,8 @@ def _with_context(
                 parties,
                 held_by=held_by,
                 signature=d.signature,
+                side_probability=_side_probability(
+                    None if ctx is None else _opt_float(ctx.distance_km[k]), d.cov),
                 accusations=[(_source_key(o), str(o.attributes["accused"])) for o in members
                              if o.source_kind is SourceKind.PARTY_COMPLAINT
                              and o.attributes.get("accused")],
@@ -220,8 +309,8 @@ def _with_context(
                 location=PointLocation.from_cov(lon[k], lat[k], d.cov),
                 kind=_kind(members),
                 count=_episode_count(members),
-                confidence=round(confidence, 4),
-                status=status_for(confidence, n_sources),
+                confidence=round(float(evidence.confidence[k]), 4),
+                status=evidence.status(k),
                 attribution=attribution,
                 observation_uids=tuple(sorted(o.uid for o in members)),
                 source_kinds=tuple(sorted({o.source_kind for o in members})),
@@ -231,6 +320,16 @@ def _with_context(
             )
         )
     return incidents
+
+
+def _side_probability(distance_km: float | None, cov: np.ndarray) -> float:
+    """Probability that a point estimated ``distance_km`` from the line (either side) with
+    covariance ``cov`` (km^2) truly lies on the side it was placed on, taking the largest
+    standard deviation of the ellipse across the line (conservative)."""
+    if distance_km is None:
+        return 0.5
+    sigma = float(np.sqrt(max(np.linalg.eigvalsh(cov)[-1], 1e-12)))
+    return float(ndtr(abs(distance_km) / sigma))
 
 
 def _observer_holders(

@@ -79,6 +79,7 @@ def attribute_incident(
     *,
     held_by: str | None,
     signature: int,
+    side_probability: float = 1.0,
     accusations: Sequence[tuple[str, str]] = (),
     threshold: float = DECISION_THRESHOLD,
 ) -> Attribution:
@@ -86,7 +87,9 @@ def attribute_incident(
     in log-odds from an even prior:
 
     * **place and signature**: a launch (``signature`` -1) at a place held by party X was
-      fired by X; an impact (+1) there was fired by the other party (:data:`P_SIDE`);
+      fired by X; an impact (+1) there was fired by the other party (:data:`P_SIDE`),
+      discounted by ``side_probability``, the probability that the incident really lies
+      on ``held_by``'s side (near the line its ellipse may straddle it);
     * **flow**: each independent observer's incoming/outgoing judgement
       (:func:`attribute`'s per-source vote);
     * **accusations**: each complaining party's named culprit (:data:`P_ACCUSATION`).
@@ -99,7 +102,9 @@ def attribute_incident(
     used: list[str] = []
     if held_by in parties and signature != 0:
         fired = held_by if signature < 0 else (second if held_by == first else first)
-        log_odds += _logit(P_SIDE) if fired == first else -_logit(P_SIDE)
+        q = min(max(side_probability, 0.5), 1.0)
+        p_side = P_SIDE * q + (1.0 - P_SIDE) * (1.0 - q)
+        log_odds += _logit(p_side) if fired == first else -_logit(p_side)
         used.append("place")
     flow = attribute(reports, parties)
     if flow.method == "flow":

@@ -82,47 +82,72 @@ class Context:
                    np.asarray(flow_sign, dtype=np.int8))  # fmt: skip
 
 
+ONSET_CLASSES_S = (10.0, 150.0, SHARP_ONSET_S)
+"""Upper bounds (s) of the onset-interval widths that split observations into classes
+(frame-timed cameras, arrival-timed arrays, reports with a start minute); wider ones pair
+by their activity windows."""
+
+
 def _spatial_radius(cov: NDArray[np.float64], gates: Gates) -> float:
     largest = float(np.nanmax(np.linalg.eigvalsh(cov)[:, 1])) if len(cov) else 0.0
     return max(1e-6, min(gates.max_gate_km, float(np.sqrt(gates.mahalanobis2 * 2.0 * largest))))
 
 
+def _class_pairs(xy: NDArray[np.float64], cov: NDArray[np.float64], lo: NDArray[np.float64],
+                 hi: NDArray[np.float64], a: NDArray[np.int64], b: NDArray[np.int64],
+                 tolerance_s: float, gates: Gates) -> NDArray[np.int64]:  # fmt: skip
+    """Pairs between index sets ``a`` and ``b`` (the same set: pairs within it) whose
+    positions lie within the spatial gate radius and whose intervals ``[lo, hi]`` come
+    within ``tolerance_s``: a KD-tree on (x, y, scaled mid-time), Chebyshev metric."""
+    same = a is b
+    radius = _spatial_radius(cov[a] if same else np.concatenate([cov[a], cov[b]]), gates)
+    half = (hi - lo) / 2.0
+    t_radius = float(half[a].max() + half[b].max()) + tolerance_s + 1.0
+    scale = radius / t_radius
+
+    def points(idx: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.column_stack([xy[idx], (lo[idx] + half[idx]) * scale])
+
+    tree_a = cKDTree(points(a))
+    if same:
+        p = tree_a.query_pairs(radius, p=np.inf, output_type="ndarray")
+        return np.column_stack([a[p[:, 0]], a[p[:, 1]]])
+    hits = tree_a.sparse_distance_matrix(cKDTree(points(b)), radius, p=np.inf,
+                                         output_type="ndarray")  # fmt: skip
+    return np.column_stack([a[hits["i"]], b[hits["j"]]])
+
+
 def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> NDArray[np.int64]:
-    """Pairs (positions in ``rows``, i < j) close enough in space and onset to be gated."""
+    """Pairs (positions in ``rows``, i < j) close enough in space and time to be gated.
+
+    Observations are split into classes by the width of their onset interval
+    (:data:`ONSET_CLASSES_S`); each pair of classes gets its own KD-tree query, with the
+    time radius of the two widest intervals and the spatial radius of the largest
+    uncertainty in the two classes (the sharp classes are not slowed by the loose ones).
+    Pairs involving the loosest class compare activity windows instead of onsets.
+    """
     if rows.size < 2:
         return np.empty((0, 2), dtype=np.int64)
     xy, cov = m.mean_xy[rows], m.cov[rows]
-    lo, hi = m.onset_lo[rows], m.onset_hi[rows]
-    radius = _spatial_radius(cov, gates)
-    sharp = (hi - lo) <= SHARP_ONSET_S
+    width = m.onset_hi[rows] - m.onset_lo[rows]
+    cls = np.searchsorted(np.asarray(ONSET_CLASSES_S), width, side="left")
+    groups = [np.flatnonzero(cls == c) for c in range(len(ONSET_CLASSES_S) + 1)]
+    loose = len(ONSET_CLASSES_S)
     out = []
-    s_idx = np.flatnonzero(sharp)
-    if s_idx.size >= 2:
-        half = (hi[s_idx] - lo[s_idx]) / 2.0
-        t_radius = 2.0 * float(half.max()) + gates.onset_tolerance_s + 1.0
-        tau = (lo[s_idx] + half) * (radius / t_radius)
-        tree = cKDTree(np.column_stack([xy[s_idx], tau]))
-        p = tree.query_pairs(radius, p=np.inf, output_type="ndarray")
-        out.append(s_idx[p])
-    v_idx = np.flatnonzero(~sharp)
-    if v_idx.size:
-        # vague reports against everything: their windows (activity) must overlap
-        w_lo, w_hi = m.window_lo[rows], m.window_hi[rows]
-        half = (w_hi - w_lo) / 2.0
-        t_radius = 2.0 * float(half.max()) + gates.time_tolerance_s + 1.0
-        tau = (w_lo + half) * (radius / t_radius)
-        pts = np.column_stack([xy, tau])
-        lists = cKDTree(pts).query_ball_point(pts[v_idx], radius, p=np.inf)
-        lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-        a = np.repeat(v_idx, lens)
-        b = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if lens.sum() \
-            else np.empty(0, np.int64)  # fmt: skip
-        keep = (a != b) & ~(~sharp[b] & (b < a))  # vague-vague pairs once
-        pair = np.column_stack([np.minimum(a, b), np.maximum(a, b)])[keep]
-        out.append(pair)
+    for ca, a in enumerate(groups):
+        for cb in range(ca, len(groups)):
+            b = groups[cb] if cb != ca else a
+            if a.size == 0 or b.size == 0 or (a is b and a.size < 2):
+                continue
+            if loose in (ca, cb):
+                lo, hi, tol = m.window_lo[rows], m.window_hi[rows], gates.time_tolerance_s
+            else:
+                lo, hi, tol = m.onset_lo[rows], m.onset_hi[rows], gates.onset_tolerance_s
+            out.append(_class_pairs(xy, cov, lo, hi, a, b, tol, gates))
     if not out:
         return np.empty((0, 2), dtype=np.int64)
-    pairs = np.unique(np.concatenate(out).astype(np.int64), axis=0)
+    pairs = np.concatenate(out).astype(np.int64)
+    pairs.sort(axis=1)
     return pairs
 
 

@@ -134,12 +134,23 @@ def signature_of(o: Observation) -> int:
     return UNKNOWN
 
 
-def _single_bearing(o: Observation) -> BearingRangeLocation | None:
-    loc = o.location
-    if (isinstance(loc, BearingRangeLocation) and isinstance(loc.observer, PointLocation)
-            and len(loc.bearings_deg) == 1):  # fmt: skip
-        return loc
-    return None
+def _onset(o: Observation, i: int, hi: float, arrival: NDArray, arrival_sigma: NDArray,
+           speed: NDArray, onset_lo: NDArray, onset_hi: NDArray, w_lo: NDArray) -> None:
+    """Fill row ``i``'s arrival time (arrays) and onset interval (``hi``: the farthest the
+    source can be, km)."""
+    arrival[i] = _arrival(o)
+    if np.isfinite(arrival[i]):
+        arrival_sigma[i] = _attr_float(o, "time_sigma_s")
+        c = _attr_float(o, "speed_of_sound_m_s")
+        speed[i] = c / 1000.0 if np.isfinite(c) and c > 0 else DEFAULT_SPEED_KM_S
+        travel = (hi if np.isfinite(hi) else 0.0) / speed[i]
+        spread = 3.0 * (arrival_sigma[i] if np.isfinite(arrival_sigma[i]) else 0.1)
+        onset_lo[i], onset_hi[i] = arrival[i] - travel - spread, arrival[i] + spread
+    elif o.source_kind is SourceKind.CAMERA:
+        onset_lo[i], onset_hi[i] = w_lo[i] - 1.0, w_lo[i] + 1.0
+    elif o.source_kind is SourceKind.PATROL and np.isfinite(hi):
+        onset_lo[i] = w_lo[i] - hi / DEFAULT_SPEED_KM_S - REPORT_ONSET_SLACK_S
+        onset_hi[i] = w_lo[i] + REPORT_ONSET_SLACK_S
 
 
 def extract(observations: Sequence[Observation]) -> Measurements:
@@ -160,49 +171,41 @@ def extract(observations: Sequence[Observation]) -> Measurements:
     onset_lo, onset_hi = w_lo.copy(), w_hi.copy()
     signature = np.array([signature_of(o) for o in observations], dtype=np.int8)
     falloff = np.zeros(n, dtype=bool)
+    pt_lon, pt_lat = f(), f()
     for i, o in enumerate(observations):
-        loc = _single_bearing(o)
-        if loc is None:
+        loc = o.location
+        sensor = loc if (isinstance(loc, BearingRangeLocation)
+                         and isinstance(loc.observer, PointLocation)) else None  # fmt: skip
+        hi = np.nan
+        if sensor is not None:
+            observer = sensor.observer
+            assert isinstance(observer, PointLocation)
+            obs_lon[i], obs_lat[i] = observer.lon, observer.lat
+            obs_sigma[i] = float(np.sqrt(max(0.0, np.trace(observer.cov) / 2.0)))
+            lo, hi = distance_range(o.kind, sensor.distance_km_min, sensor.distance_km_max)
+        if sensor is None or len(sensor.bearings_deg) != 1:
             point = localize_one(o)
             if isinstance(point, Unresolved):
                 ok[i] = False
                 reasons[i] = point.reason
                 continue
-            obs_lon[i], obs_lat[i] = point.lon, point.lat  # placed below as a point
+            pt_lon[i], pt_lat[i] = point.lon, point.lat  # a point measurement (its Gaussian)
             cov[i] = point.cov
-            continue
-        observer = loc.observer
-        assert isinstance(observer, PointLocation)
-        obs_lon[i], obs_lat[i] = observer.lon, observer.lat
-        obs_sigma[i] = float(np.sqrt(max(0.0, np.trace(observer.cov) / 2.0)))
-        true_bearing[i] = loc.bearings_deg[0]
-        halfwidth[i] = loc.bearing_halfwidth_deg
-        sigma_deg = _attr_float(o, "bearing_sigma_deg")
-        bearing_sigma[i] = np.radians(sigma_deg if np.isfinite(sigma_deg)
-                                      else loc.bearing_halfwidth_deg / np.sqrt(3.0))  # fmt: skip
-        lo, hi = distance_range(o.kind, loc.distance_km_min, loc.distance_km_max)
-        d_lo[i], d_hi[i] = lo, hi
-        if o.source_kind in FALLOFF_SOURCES and (loc.distance_km_min or 0.0) == 0.0:
-            falloff[i] = True
-            range_max[i] = hi
         else:
-            mid = 0.5 * (lo + hi)
-            range_km[i] = mid
-            range_sigma[i] = max((hi - lo) / np.sqrt(12.0), RANGE_SIGMA_SHARE * mid)
-        arrival[i] = _arrival(o)
-        if np.isfinite(arrival[i]):
-            arrival_sigma[i] = _attr_float(o, "time_sigma_s")
-            c = _attr_float(o, "speed_of_sound_m_s")
-            speed[i] = c / 1000.0 if np.isfinite(c) and c > 0 else DEFAULT_SPEED_KM_S
-            travel = (hi if np.isfinite(hi) else 0.0) / speed[i]
-            spread = 3.0 * (arrival_sigma[i] if np.isfinite(arrival_sigma[i]) else 0.1)
-            onset_lo[i], onset_hi[i] = arrival[i] - travel - spread, arrival[i] + spread
-        elif o.source_kind is SourceKind.CAMERA:
-            onset_lo[i], onset_hi[i] = w_lo[i] - 1.0, w_lo[i] + 1.0
-        elif o.source_kind is SourceKind.PATROL:
-            travel = hi / DEFAULT_SPEED_KM_S
-            onset_lo[i] = w_lo[i] - travel - REPORT_ONSET_SLACK_S
-            onset_hi[i] = w_lo[i] + REPORT_ONSET_SLACK_S
+            true_bearing[i] = sensor.bearings_deg[0]
+            halfwidth[i] = sensor.bearing_halfwidth_deg
+            sigma_deg = _attr_float(o, "bearing_sigma_deg")
+            bearing_sigma[i] = np.radians(sigma_deg if np.isfinite(sigma_deg)
+                                          else sensor.bearing_halfwidth_deg / np.sqrt(3.0))  # fmt: skip
+            d_lo[i], d_hi[i] = lo, hi
+            if o.source_kind in FALLOFF_SOURCES and (sensor.distance_km_min or 0.0) == 0.0:
+                falloff[i] = True
+                range_max[i] = hi
+            else:
+                mid = 0.5 * (lo + hi)
+                range_km[i] = mid
+                range_sigma[i] = max((hi - lo) / np.sqrt(12.0), RANGE_SIGMA_SHARE * mid)
+        _onset(o, i, hi, arrival, arrival_sigma, speed, onset_lo, onset_hi, w_lo)
     has_b = np.isfinite(true_bearing)
     grid_b, scale = f(), np.ones(n)
     if has_b.any():
@@ -215,8 +218,8 @@ def extract(observations: Sequence[Observation]) -> Measurements:
     ox, oy = to_local_km(obs_lon, obs_lat)
     observer_xy = np.column_stack([ox, oy])
     point = ok & ~has_b
-    mean_xy[point] = observer_xy[point]
-    observer_xy[point] = np.nan
+    px, py = to_local_km(pt_lon[point], pt_lat[point])
+    mean_xy[point] = np.column_stack([px, py])
     if has_b.any():
         m, c = wedge_moments(observer_xy[has_b], grid_b[has_b], np.radians(halfwidth[has_b]),
                              d_lo[has_b] * scale[has_b], d_hi[has_b] * scale[has_b],

@@ -77,7 +77,7 @@ class _Rows:
         self.range = rows[r], label[r]
         pr = b & np.isfinite(m.range_max_km[rows])
         self.prior = rows[pr], label[pr]
-        t = b & np.isfinite(m.arrival_s[rows])
+        t = np.isfinite(m.arrival_s[rows]) & np.isfinite(m.observer_xy[rows, 0])
         timed = np.bincount(label[t], minlength=k) >= 2
         t &= timed[label]
         self.toa = rows[t], label[t]

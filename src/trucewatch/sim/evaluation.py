@@ -22,6 +22,8 @@ closest among equally many.
 **Metrics** (keys of docs/architecture.md, plus extras):
 
 * ``precision`` = matched incidents / reported incidents (``None`` if none reported);
+  incidents the engine itself marked ``refuted`` (it judged they did not happen) are not
+  reported incidents: they are counted apart (``refuted_incidents``);
 * ``recall`` = episodes with at least one matched site / episodes (``None`` without
   truth); ``f1`` = 2PR / (P + R), 0 when either is 0 or undefined with truth present;
 * ``oracle_recall`` = episodes with at least one observation / episodes;
@@ -263,6 +265,11 @@ def _calibration(confidence: NDArray[np.float64], true: NDArray[np.bool_],
     return out
 
 
+def _status(incident: IncidentLike) -> str | None:
+    status = getattr(incident, "status", None)
+    return None if status is None else str(getattr(status, "value", status))
+
+
 def evaluate(
     incidents: Sequence[IncidentLike],
     truth: Truth | str | Path,
@@ -278,6 +285,8 @@ def evaluate(
     t0 = time.perf_counter()
     gates = gates or Gates()
     tr = truth if isinstance(truth, Truth) else read_truth(truth)
+    refuted = [i for i in incidents if _status(i) == "refuted"]
+    incidents = [i for i in incidents if _status(i) != "refuted"]
     n_inc, n_ev = len(incidents), len(tr)
     inc_lon = np.array([i.location.lon for i in incidents], dtype=float)
     inc_lat = np.array([i.location.lat for i in incidents], dtype=float)
@@ -327,6 +336,7 @@ def evaluate(
     result: dict[str, Any] = {
         "truth_events": n_ev,
         "reported_incidents": n_inc,
+        "refuted_incidents": len(refuted),
         "precision": _r(precision),
         "recall": _r(recall),
         "f1": _r(f1),

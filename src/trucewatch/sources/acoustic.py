@@ -13,7 +13,10 @@ Required: ``format``, ``sensor_id``, ``sensor_lon``, ``sensor_lat``, ``arrival_u
 (ISO 8601 with a zone; the arrival of the first impulse at the array). Optional, with
 defaults: ``sensor_sigma_km`` 0.01, ``time_sigma_s`` 0.1, ``bearing_deg`` (direction of
 arrival, degrees from true north; null: unknown), ``bearing_sigma_deg`` 5,
-``range_max_km`` (detection range) 15, ``speed_of_sound_m_s`` 340, ``kind`` explosion,
+``range_max_km`` (detection range) 15, ``speed_of_sound_m_s`` (default from
+``temperature_c`` when given, ``331.3 sqrt(1 + T / 273.15)``, else 340), ``kind``
+explosion, ``signature`` (``launch`` or ``impact``: the array's classification of the
+sound, which fusion uses to keep launches and impacts apart and to attribute fire),
 ``count`` (impulses in the burst) null, ``duration_s`` 0, ``reliability`` B,
 ``credibility`` 3, ``synthetic``; other keys are kept in ``attributes``.
 
@@ -189,6 +192,26 @@ def kind_of(record: dict[str, Any], default: EventKind) -> EventKind:
     raise FieldError("kind", f"unknown kind {raw!r} (one of {known})")
 
 
+def speed_of_sound(temperature_c: float) -> float:
+    """Speed of sound in dry air (m/s) at ``temperature_c`` degrees Celsius:
+    ``331.3 sqrt(1 + T / 273.15)``."""
+    return 331.3 * math.sqrt(1.0 + temperature_c / 273.15)
+
+
+SIGNATURES = ("launch", "impact")
+
+
+def signature_of(record: dict[str, Any]) -> str | None:
+    """The sensor's classification of the sound or sight: ``launch`` (muzzle blast or
+    flash, the firing position) or ``impact`` (detonation where it landed), or None."""
+    raw = record.get("signature")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or raw.strip().lower() not in SIGNATURES:
+        raise FieldError("signature", f"must be 'launch', 'impact' or null, not {raw!r}")
+    return raw.strip().lower()
+
+
 def count_of(record: dict[str, Any]) -> int | None:
     value = record.get("count")
     if value is None:
@@ -249,8 +272,8 @@ def wedge(observer: PointLocation, bearing: float | None, sigma_deg: float,
 
 KNOWN = {"format", "sensor_id", "sensor_lon", "sensor_lat", "sensor_sigma_km", "arrival_utc",
          "time_sigma_s", "bearing_deg", "bearing_sigma_deg", "range_max_km",
-         "speed_of_sound_m_s", "kind", "count", "duration_s", "reliability",
-         "credibility"}  # fmt: skip
+         "speed_of_sound_m_s", "temperature_c", "kind", "count", "duration_s",
+         "reliability", "credibility", "signature"}  # fmt: skip
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -269,7 +292,9 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
     bearing = number(record, "bearing_deg")
     b_sigma = number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0)
     range_km = number(record, "range_max_km", DEFAULT_RANGE_KM, minimum=0.0)
-    speed = number(record, "speed_of_sound_m_s", DEFAULT_SPEED_M_S, minimum=1.0)
+    temperature = number(record, "temperature_c", minimum=-90.0)
+    default_speed = DEFAULT_SPEED_M_S if temperature is None else speed_of_sound(temperature)
+    speed = number(record, "speed_of_sound_m_s", default_speed, minimum=1.0)
     duration = number(record, "duration_s", 0.0, minimum=0.0)
     assert b_sigma is not None and range_km is not None and speed is not None
     assert duration is not None
@@ -282,6 +307,9 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
         "range_max_km": range_km,
         **extra_attributes(record, KNOWN),
     }
+    signature = signature_of(record)
+    if signature is not None:
+        attributes["signature"] = signature
     return Observation(
         uid=observation_uid(NAME, payload, 0),
         source_kind=SourceKind.ACOUSTIC,

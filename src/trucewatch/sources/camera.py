@@ -13,8 +13,10 @@ Required: ``format``, ``camera_id``, ``camera_lon``, ``camera_lat``, ``time_star
 ``bearing_deg`` (degrees from true north). Optional: ``time_end_utc`` (default the start),
 ``camera_sigma_km`` 0.01, ``bearing_sigma_deg`` 1.5, ``range_max_km`` 5 (how far the
 camera can see a flash or smoke), ``kind`` (explosion by default; ``flash`` for a muzzle
-flash, read as undetermined), ``count``, ``reliability`` B, ``credibility`` 2; other
-keys are kept in ``attributes``.
+flash, read as undetermined), ``signature`` (``launch`` or ``impact``: what the camera saw,
+used by fusion to keep launches and impacts apart and to attribute fire; ``flash`` implies
+``launch``), ``count``, ``reliability`` B, ``credibility`` 2; other keys are kept in
+``attributes``.
 
 One observation per line: source kind ``camera``; the location is the camera with the
 bearing as a wedge of half-width ``sqrt(3) * bearing_sigma_deg`` from 0 to
@@ -39,6 +41,7 @@ from trucewatch.sources.acoustic import (
     number,
     position,
     read_records,
+    signature_of,
     sniff_tagged,
     text,
     wedge,
@@ -56,7 +59,7 @@ DEFAULT_CREDIBILITY = 2
 
 KNOWN = {"format", "camera_id", "camera_lon", "camera_lat", "camera_sigma_km",
          "time_start_utc", "time_end_utc", "bearing_deg", "bearing_sigma_deg", "range_max_km",
-         "kind", "count", "reliability", "credibility"}  # fmt: skip
+         "kind", "count", "reliability", "credibility", "signature"}  # fmt: skip
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -79,6 +82,13 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
     range_km = number(record, "range_max_km", DEFAULT_RANGE_KM, minimum=0.0)
     assert sigma is not None and range_km is not None
     reliability, credibility = grading(record, DEFAULT_RELIABILITY, DEFAULT_CREDIBILITY)
+    attributes = {"bearing_sigma_deg": sigma, "range_max_km": range_km,
+                  **extra_attributes(record, KNOWN)}
+    signature = signature_of(record)
+    if signature is None and str(record.get("kind", "")).strip().lower() == "flash":
+        signature = "launch"
+    if signature is not None:
+        attributes["signature"] = signature
     return Observation(
         uid=observation_uid(NAME, payload, 0),
         source_kind=SourceKind.CAMERA,
@@ -93,8 +103,7 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
         credibility=credibility,
         payload=payload,
         payload_sha256=sha256_hex(payload),
-        attributes={"bearing_sigma_deg": sigma, "range_max_km": range_km,
-                    **extra_attributes(record, KNOWN)},
+        attributes=attributes,
     )
 
 

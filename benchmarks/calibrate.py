@@ -1,0 +1,89 @@
+"""Fit the confidence model (:mod:`trucewatch.assess.calibration`) on a simulation.
+
+    python -m benchmarks.calibrate [--scenario standard] [--seed 1] [--out PATH]
+
+Simulates the scenario (seed 1 by default: the benchmark reports seed 0, so the model is
+never scored on the data it was fitted on), imports and fuses it as ``trucewatch fuse``
+does, labels each incident real when it matches a true site (the evaluation's one-to-one
+matching, :func:`trucewatch.sim.evaluation.match`), fits the logistic weights and writes
+them with their provenance to ``src/trucewatch/assess/data/calibration.json``. The
+engine must never see ground truth: the truth is used here, offline, to fit four-odd
+weights, exactly as a mission would calibrate its grading against verified incidents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from trucewatch import service
+from trucewatch.assess.calibration import CALIBRATION_FILE, Calibration, fit
+from trucewatch.fusion import fuse_observations
+from trucewatch.geo.projection import to_local_km
+from trucewatch.sim import load_scenario, read_truth, simulate
+from trucewatch.sim.evaluation import Gates, match
+from trucewatch.store import Store
+
+from benchmarks.bench_sim import register_formats
+
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/assess/data" / CALIBRATION_FILE
+
+
+def labelled_features(scenario: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every incident of a simulated run and whether it matched a true site."""
+    register_formats()
+    with tempfile.TemporaryDirectory(prefix="trucewatch-calibrate-") as tmp:
+        folder = Path(tmp)
+        sim = simulate(scenario, seed, folder / "sim")
+        store = Store.open(f"sqlite:///{folder / 'store.db'}")
+        try:
+            service.import_line(store, load_scenario(folder / "sim" / "scenario.toml")
+                                .control_path())  # fmt: skip
+            service.import_files(store, [Path(p) for p in sim["files"]["observations"]])
+            lines = service.StoredLines.from_store(store)
+            result = fuse_observations(store.observations(), lines,
+                                       calibration=Calibration.uncalibrated())  # fmt: skip
+        finally:
+            store.close()
+        truth = read_truth(folder / "sim" / "truth.jsonl")
+    inc = result.incidents
+    ix, iy = to_local_km([i.location.lon for i in inc], [i.location.lat for i in inc])
+    sx, sy = to_local_km(truth.site_lon, truth.site_lat)
+    target = np.flatnonzero(truth.site_observed)
+    mi, _, _ = match(
+        np.column_stack([ix, iy]), np.array([i.time_start.timestamp() for i in inc]),
+        np.array([i.time_end.timestamp() for i in inc]), np.column_stack([sx, sy])[target],
+        truth.site_start[target], truth.site_end[target], Gates(),
+    )
+    real = np.zeros(len(inc), dtype=bool)
+    real[mi] = True
+    assert result.features is not None
+    return result.features, real
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default="standard")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    x, y = labelled_features(args.scenario, args.seed)
+    model = fit(x, y, provenance={
+        "scenario": args.scenario, "seed": args.seed,
+        "fitted_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "by": "python -m benchmarks.calibrate",
+    })  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(model.to_json() + "\n", encoding="utf-8")
+    print(json.dumps({"out": str(args.out), **model.provenance, "weights": model.weights},
+                     indent=1))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
