@@ -20,7 +20,7 @@ from scipy.special import ndtr
 
 from trucewatch.assess.attribution import FlowReport, attribute_incident
 from trucewatch.assess.calibration import KINDS, Calibration, feature_matrix, logit, shipped
-from trucewatch.assess.confidence import combine, observation_probability, status_for
+from trucewatch.assess.confidence import CONFIDENCE_CAP, observation_probability, status_for
 from trucewatch.assess.coverage import Network, miss_log_probability
 from trucewatch.associate import Context, Gates, cluster
 from trucewatch.gc import gc_paused
@@ -139,17 +139,46 @@ def fuse_observations(
 
 def _fuse(observations: Sequence[Observation], lookup: ContextLookup | None,
           gates: Gates | None, calibration: Calibration) -> FusionResult:  # fmt: skip
-    obs = sorted(observations, key=lambda o: (o.time_start, o.uid))
+    obs = sorted(observations, key=observation_order)
     m = extract(obs)
+    ctx = observation_context(obs)
+    network = Network.of(m, ctx.source, array_mask(obs))
+    return fuse_measured(obs, m, ctx, lookup, gates, calibration, network)
+
+
+def observation_order(o: Observation) -> tuple[datetime, str]:
+    """The order fusion works in (ties in association are broken by it)."""
+    return (o.time_start, o.uid)
+
+
+def observation_context(obs: Sequence[Observation],
+                        codes: dict[str, int] | None = None) -> Context:  # fmt: skip
+    """Association context of observations; ``codes`` maps source keys to integer codes
+    (extended in place; default: a fresh mapping)."""
+    codes = {} if codes is None else codes
+    keys = [_source_key(o) for o in obs]
+    source = [codes.setdefault(k, len(codes)) for k in keys]
+    return Context(
+        source=np.asarray(source, dtype=np.int64),
+        exclusive=np.array([o.source_kind in EXCLUSIVE_SOURCES for o in obs], dtype=bool),
+        flow_sign=np.array([_flow_sign(o) for o in obs], dtype=np.int8),
+    )
+
+
+def array_mask(obs: Sequence[Observation]) -> np.ndarray:
+    """Which observations come from acoustic arrays (the sensors of negative evidence)."""
+    return np.array([o.source_kind is SourceKind.ACOUSTIC for o in obs], dtype=bool)
+
+
+def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
+                  lookup: ContextLookup | None, gates: Gates | None,
+                  calibration: Calibration, network: Network) -> FusionResult:  # fmt: skip
+    """Fuse observations already in :func:`observation_order` with their measurements and
+    context (rows aligned); ``network``: the arrays for negative evidence."""
     unresolved = [(obs[i].uid, r) for i, r in sorted(m.reasons.items())]
     rows = np.flatnonzero(m.ok)
     if rows.size == 0:
         return FusionResult(incidents=[], unresolved=unresolved)
-    ctx = Context.of(
-        [_source_key(o) for o in obs],
-        [o.source_kind in EXCLUSIVE_SOURCES for o in obs],
-        [_flow_sign(o) for o in obs],
-    )
     labels = cluster(m, rows, ctx, gates)
     k = int(labels.max()) + 1
     init_xy, init_cov = _fused_means(m, rows, labels, k)
@@ -166,7 +195,7 @@ def _fuse(observations: Sequence[Observation], lookup: ContextLookup | None,
                signature=_signature(m.signature[g]))
         for c, g in enumerate(groups)
     ]  # fmt: skip
-    evidence = _evidence(drafts, obs, m, ctx, sol.used_prior & ~bad, calibration)
+    evidence = _evidence(drafts, obs, m, ctx, sol.used_prior & ~bad, calibration, network)
     incidents = _with_context(drafts, obs, lookup, evidence)
     order_out = sorted(range(len(incidents)), key=lambda c: (incidents[c].time_start,
                                                              incidents[c].uid))  # fmt: skip
@@ -218,43 +247,79 @@ class _Evidence:
         return status_for(c, int(self.sources[k]))
 
 
+@dataclass(frozen=True, eq=False)
+class _Members:
+    """Cluster membership as flat arrays: ``rows`` (observation indices) and ``cluster``."""
+
+    rows: np.ndarray
+    cluster: np.ndarray
+    k: int
+
+    @classmethod
+    def of(cls, drafts: Sequence[_Draft]) -> _Members:
+        sizes = np.fromiter((len(d.members) for d in drafts), dtype=np.int64, count=len(drafts))
+        rows = np.fromiter((i for d in drafts for i in d.members), dtype=np.int64,
+                           count=int(sizes.sum()))  # fmt: skip
+        return cls(rows, np.repeat(np.arange(len(drafts)), sizes), len(drafts))
+
+    def per_source(self, source: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Unique (cluster, source) pairs: their cluster, a representative row, and each
+        member's pair index."""
+        key = self.cluster * (int(source.max(initial=0)) + 1) + source[self.rows]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return self.cluster[first], self.rows[first], inverse
+
+
+_P_CACHE: dict[tuple[str, int], float] = {}
+
+
+def _probability(o: Observation) -> float:
+    key = (o.reliability, o.credibility)
+    p = _P_CACHE.get(key)
+    if p is None:
+        p = _P_CACHE[key] = observation_probability(o.reliability, o.credibility)
+    return p
+
+
 def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measurements,
-              ctx: Context, ill_posed: np.ndarray, calibration: Calibration
-              ) -> _Evidence:  # fmt: skip
+              ctx: Context, ill_posed: np.ndarray, calibration: Calibration,
+              net: Network) -> _Evidence:  # fmt: skip
     """Grading, silence of arrays and source counts of each draft, and the calibrated
-    confidence (:mod:`trucewatch.assess.calibration`)."""
-    k = len(drafts)
-    admiralty, n_sources = np.zeros(k), np.zeros(k, dtype=np.int64)
-    counts = np.zeros((k, len(KINDS)))
+    confidence (:mod:`trucewatch.assess.calibration`), vectorized over drafts.
+
+    A source counts once per incident, with its best-graded observation
+    (:func:`trucewatch.assess.confidence.combine`)."""
+    mem = _Members.of(drafts)
+    k = mem.k
+    p_obs = np.fromiter((_probability(obs[i]) for i in mem.rows), dtype=float,
+                        count=mem.rows.size)  # fmt: skip
+    pair_cluster, pair_row, inverse = mem.per_source(ctx.source)
+    best = np.zeros(pair_cluster.size)
+    np.maximum.at(best, inverse, p_obs)
+    cap = logit(CONFIDENCE_CAP)
+    best = np.clip(best, 1.0 - CONFIDENCE_CAP, CONFIDENCE_CAP)
+    admiralty = np.clip(np.bincount(pair_cluster, weights=np.log(best / (1.0 - best)),
+                                    minlength=k), -cap, cap)  # fmt: skip
+    n_sources = np.bincount(pair_cluster, minlength=k)
     kind_col = {kind: c for c, kind in enumerate(KINDS)}
-    member_incident: list[int] = []
-    member_code: list[int] = []
-    for c, d in enumerate(drafts):
-        members = [obs[i] for i in d.members]
-        conf, n_sources[c] = combine(
-            (_source_key(o), observation_probability(o.reliability, o.credibility))
-            for o in members
-        )
-        admiralty[c] = logit(conf)
-        for kind, key in {(o.source_kind, _source_key(o)) for o in members}:
-            if kind in kind_col:
-                counts[c, kind_col[kind]] += 1
-        for i in d.members:
-            if obs[i].source_kind is SourceKind.ACOUSTIC:
-                member_incident.append(c)
-                member_code.append(int(ctx.source[i]))
-    is_array = np.array([o.source_kind is SourceKind.ACOUSTIC for o in obs], dtype=bool)
-    net = Network.of(m, ctx.source, is_array)
-    heard = np.array([
-        max((float(m.range_max_km[i]) for i in d.members
-             if obs[i].source_kind is SourceKind.ACOUSTIC and np.isfinite(m.range_max_km[i])),
-            default=DEFAULT_DISTANCE_KM.get(_kind([obs[i] for i in d.members]), (0.0, 10.0))[1])
-        for d in drafts
-    ])  # fmt: skip
+    col = np.fromiter((kind_col.get(obs[i].source_kind, -1) for i in pair_row), dtype=np.int64,
+                      count=pair_row.size)  # fmt: skip
+    counts = np.zeros((k, len(KINDS)))
+    np.add.at(counts, (pair_cluster[col >= 0], col[col >= 0]), 1.0)
+    is_array = np.fromiter((obs[i].source_kind is SourceKind.ACOUSTIC for i in mem.rows),
+                           dtype=bool, count=mem.rows.size)  # fmt: skip
+    heard = np.full(k, -np.inf)
+    arr_rows = mem.rows[is_array]
+    np.maximum.at(heard, mem.cluster[is_array], np.nan_to_num(m.range_max_km[arr_rows],
+                                                              nan=-np.inf))  # fmt: skip
+    unheard = ~np.isfinite(heard)
+    heard[unheard] = [DEFAULT_DISTANCE_KM.get(_kind([obs[i] for i in drafts[c].members]),
+                                              (0.0, 10.0))[1]
+                      for c in np.flatnonzero(unheard)]  # fmt: skip
     negative = miss_log_probability(
         net, np.array([d.xy for d in drafts]), np.array([d.cov for d in drafts]),
         np.array([d.time_start.timestamp() for d in drafts]), heard,
-        np.array(member_incident, dtype=np.int64), np.array(member_code, dtype=np.int64),
+        mem.cluster[is_array], ctx.source[arr_rows],
     )
     x = feature_matrix(admiralty, negative, counts, ill_posed)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,

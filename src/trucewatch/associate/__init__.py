@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
@@ -47,15 +48,14 @@ SAME_POST_KM = 3.0
 """Observers closer than this stand on the same side of the line (for the flow gate)."""
 SHARP_ONSET_S = 900.0
 """Observations whose onset interval is at most this wide (s) pair through the fast index."""
-_CHI2_TABLE = chi2.ppf(0.999, np.arange(2, 2 * 512 + 1, 2))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Gates:
     """Association gates. ``time_tolerance_s``: seconds by which two activity windows may
     miss each other; ``onset_tolerance_s``: the same for onset intervals; ``max_gate_km``:
-    no pair further apart than this (km); ``mahalanobis2``: pair gate; ``cluster_p``: the
-    consistency quantile of a merged cluster."""
+    no pair further apart than this (km); ``mahalanobis2``: the pair gate (squared
+    Mahalanobis distance)."""
 
     time_tolerance_s: float = 900.0
     onset_tolerance_s: float = 2.0
@@ -72,14 +72,6 @@ class Context:
     source: NDArray[np.int64]
     exclusive: NDArray[np.bool_]
     flow_sign: NDArray[np.int8]
-
-    @classmethod
-    def of(cls, source_keys: Sequence[str], exclusive: Sequence[bool],
-           flow_sign: Sequence[int]) -> Context:  # fmt: skip
-        _, code = np.unique(np.asarray(source_keys, dtype=object).astype(str),
-                            return_inverse=True)  # fmt: skip
-        return cls(np.asarray(code, dtype=np.int64), np.asarray(exclusive, dtype=bool),
-                   np.asarray(flow_sign, dtype=np.int8))  # fmt: skip
 
 
 ONSET_CLASSES_S = (10.0, 150.0, SHARP_ONSET_S)
@@ -181,76 +173,122 @@ def gate_pairs(pairs: NDArray[np.int64], m: Measurements, rows: NDArray[np.int64
     return pairs[ok], m2[ok]
 
 
-def _threshold(n: int) -> float:
-    """99.9% chi-square quantile for a cluster of ``n`` members (2 (n - 1) dof)."""
-    if n - 2 < len(_CHI2_TABLE):
-        return float(_CHI2_TABLE[n - 2])
-    return float(chi2.ppf(0.999, 2 * (n - 1)))
+def thresholds(n: int) -> NDArray[np.float64]:
+    """99.9% chi-square quantiles for clusters of 0..n members (``2 (size - 1)`` degrees
+    of freedom; sizes 0 and 1 never need one). Sizes above :data:`MAX_TABULATED` use the
+    last value's degrees of freedom (such clusters cannot arise from directional sensors)."""
+    sizes = np.arange(min(n, MAX_TABULATED) + 1)
+    return chi2.ppf(0.999, np.maximum(2 * (sizes - 1), 1)).astype(np.float64)
+
+
+MAX_TABULATED = 10_000
+
+
+@njit(cache=True)
+def _find(parent: NDArray[np.int64], a: int) -> int:
+    root = a
+    while parent[root] != root:
+        root = parent[root]
+    while parent[a] != root:
+        nxt = parent[a]
+        parent[a] = root
+        a = nxt
+    return root
+
+
+@njit(cache=True)
+def _agglomerate_kernel(pa: NDArray[np.int64], pb: NDArray[np.int64], i00: NDArray[np.float64],
+                        i01: NDArray[np.float64], i11: NDArray[np.float64],
+                        b0: NDArray[np.float64], b1: NDArray[np.float64],
+                        ss: NDArray[np.float64], lo: NDArray[np.float64],
+                        hi: NDArray[np.float64], sig: NDArray[np.int64],
+                        src: NDArray[np.int64], excl: NDArray[np.bool_],
+                        thr: NDArray[np.float64], otol: float) -> NDArray[np.int64]:  # fmt: skip
+    """Union-find over the pairs in order; per-root sums of information (``i``), of
+    information-weighted positions (``b``) and of ``x' I x`` (``ss``) give each merged
+    cluster's chi-square in O(1); members are kept as linked lists to check sensors."""
+    n = i00.size
+    parent = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    head = np.arange(n)
+    tail = np.arange(n)
+    nxt = np.full(n, -1, dtype=np.int64)
+    stamp = np.zeros(int(src.max()) + 1 if n else 1, dtype=np.int64)
+    epoch = 0
+    for e in range(pa.size):
+        ra = _find(parent, pa[e])
+        rb = _find(parent, pb[e])
+        if ra == rb or sig[ra] * sig[rb] < 0:
+            continue
+        nlo = max(lo[ra], lo[rb])
+        nhi = min(hi[ra], hi[rb])
+        if nlo > nhi + otol:
+            continue
+        f00 = i00[ra] + i00[rb]
+        f01 = i01[ra] + i01[rb]
+        f11 = i11[ra] + i11[rb]
+        g0 = b0[ra] + b0[rb]
+        g1 = b1[ra] + b1[rb]
+        det = f00 * f11 - f01 * f01
+        if det <= 0.0:
+            continue
+        quad = (f11 * g0 * g0 - 2.0 * f01 * g0 * g1 + f00 * g1 * g1) / det
+        total = size[ra] + size[rb]
+        if ss[ra] + ss[rb] - quad > thr[min(total, thr.size - 1)]:
+            continue
+        # a directional sensor may not appear twice
+        epoch += 1
+        i = head[ra]
+        while i >= 0:
+            if excl[i]:
+                stamp[src[i]] = epoch
+            i = nxt[i]
+        clash = False
+        j = head[rb]
+        while j >= 0:
+            if excl[j] and stamp[src[j]] == epoch:
+                clash = True
+                break
+            j = nxt[j]
+        if clash:
+            continue
+        if size[ra] < size[rb]:
+            ra, rb = rb, ra
+        parent[rb] = ra
+        nxt[tail[ra]] = head[rb]
+        tail[ra] = tail[rb]
+        size[ra] = total
+        i00[ra], i01[ra], i11[ra], b0[ra], b1[ra] = f00, f01, f11, g0, g1
+        ss[ra] += ss[rb]
+        lo[ra] = nlo
+        hi[ra] = max(nhi, nlo)
+        if sig[ra] == 0:
+            sig[ra] = sig[rb]
+    roots = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        roots[k] = _find(parent, k)
+    return roots
 
 
 def agglomerate(n: int, pairs: NDArray[np.int64], score: NDArray[np.float64],
                 m: Measurements, rows: NDArray[np.int64], ctx: Context,
                 gates: Gates) -> NDArray[np.int64]:  # fmt: skip
-    """Cluster label (0..k-1, in order of first member) per row; see the module docstring."""
-    parent = list(range(n))
+    """Cluster label (0..k-1, in order of first member) per row; see the module docstring.
+    The merge loop is compiled with Numba (it visits every gated pair once)."""
     xy, cov = m.mean_xy[rows], m.cov[rows]
     info = np.linalg.inv(cov)
     b = np.einsum("nij,nj->ni", info, xy)
     s2 = np.einsum("ni,ni->n", xy, b)
-    # per-root state in plain Python lists (small objects: faster than numpy scalars)
-    i00, i01, i11 = info[:, 0, 0].tolist(), info[:, 0, 1].tolist(), info[:, 1, 1].tolist()
-    b0, b1, ss = b[:, 0].tolist(), b[:, 1].tolist(), s2.tolist()
-    size = [1] * n
-    lo, hi = m.onset_lo[rows].tolist(), m.onset_hi[rows].tolist()
-    sig = m.signature[rows].astype(int).tolist()
-    src = ctx.source[rows].tolist()
-    excl = ctx.exclusive[rows].tolist()
-    sources: list[set[int] | None] = [{src[k]} if excl[k] else None for k in range(n)]
-    otol = gates.onset_tolerance_s
-
-    def find(a: int) -> int:
-        root = a
-        while parent[root] != root:
-            root = parent[root]
-        while parent[a] != root:
-            parent[a], a = root, parent[a]
-        return root
-
     order = np.lexsort((pairs[:, 1], pairs[:, 0], score)) if len(pairs) else np.empty(0, int)
-    for a_, b_ in pairs[order].tolist():
-        ra, rb = find(a_), find(b_)
-        if ra == rb:
-            continue
-        if sig[ra] * sig[rb] < 0:
-            continue
-        nlo, nhi = max(lo[ra], lo[rb]), min(hi[ra], hi[rb])
-        if nlo > nhi + otol:
-            continue
-        sa, sb = sources[ra], sources[rb]
-        if sa is not None and sb is not None and not sa.isdisjoint(sb):
-            continue
-        f00, f01, f11 = i00[ra] + i00[rb], i01[ra] + i01[rb], i11[ra] + i11[rb]
-        g0, g1 = b0[ra] + b0[rb], b1[ra] + b1[rb]
-        det = f00 * f11 - f01 * f01
-        if det <= 0:
-            continue
-        # chi2 = sum x' I x - b' I_total^-1 b
-        quad = (f11 * g0 * g0 - 2 * f01 * g0 * g1 + f00 * g1 * g1) / det
-        if ss[ra] + ss[rb] - quad > _threshold(size[ra] + size[rb]):
-            continue
-        if size[ra] < size[rb]:
-            ra, rb = rb, ra
-        parent[rb] = ra
-        i00[ra], i01[ra], i11[ra], b0[ra], b1[ra] = f00, f01, f11, g0, g1
-        ss[ra] += ss[rb]
-        size[ra] += size[rb]
-        lo[ra], hi[ra] = nlo, max(nhi, nlo)
-        sig[ra] = sig[ra] or sig[rb]
-        if sa is None:
-            sources[ra] = sb
-        elif sb is not None:
-            sa |= sb
-    roots = np.array([find(k) for k in range(n)], dtype=np.int64)
+    ordered = pairs[order].astype(np.int64)
+    roots = _agglomerate_kernel(
+        np.ascontiguousarray(ordered[:, 0]), np.ascontiguousarray(ordered[:, 1]),
+        info[:, 0, 0].copy(), info[:, 0, 1].copy(), info[:, 1, 1].copy(),
+        b[:, 0].copy(), b[:, 1].copy(), s2.copy(),
+        m.onset_lo[rows].astype(np.float64), m.onset_hi[rows].astype(np.float64),
+        m.signature[rows].astype(np.int64), ctx.source[rows].astype(np.int64),
+        ctx.exclusive[rows].astype(np.bool_), thresholds(n), float(gates.onset_tolerance_s),
+    )
     _, first, labels = np.unique(roots, return_index=True, return_inverse=True)
     # relabel in order of each cluster's first member (deterministic, input-ordered)
     rank = np.empty(first.size, dtype=np.int64)

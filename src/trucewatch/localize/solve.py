@@ -205,5 +205,37 @@ def solve(m: Measurements, rows: NDArray[np.int64], label: NDArray[np.int64], k:
     n_rows = (np.bincount(r.point[1], minlength=k) * 2 + np.bincount(r.bearing[1], minlength=k)
               + np.bincount(r.range[1], minlength=k) + np.bincount(r.toa[1], minlength=k))
     dof = n_rows - 2 - r.timed.astype(np.int64)
-    return Solution(xy=xy, cov=_position_cov(h), t0=np.where(r.timed, t0, np.nan),
+    cov = _position_cov(h)
+    _mirror_ambiguity(m, r, label, rows, xy, cov)
+    return Solution(xy=xy, cov=cov, t0=np.where(r.timed, t0, np.nan),
                     used_prior=prior, chi2=chi2, dof=dof)  # fmt: skip
+
+
+COLLINEAR_RATIO = 0.05
+"""Arrays whose positions spread less than this share across their main axis are
+collinear: their time differences cannot tell one side of that line from the other."""
+
+
+def _mirror_ambiguity(m: Measurements, r: _Rows, label: NDArray[np.int64],
+                      rows: NDArray[np.int64], xy: NDArray[np.float64],
+                      cov: NDArray[np.float64]) -> None:  # fmt: skip
+    """Timed clusters located by collinear arrays alone (no bearing, range or other point)
+    have two equally good solutions, mirror images across the line of arrays: report the
+    honest Gaussian summary of both (centre on the line, the mirror offset added to the
+    covariance) instead of one of them with a tight ellipse. In place."""
+    directional = np.zeros(r.k, dtype=bool)
+    directional[r.bearing[1]] = True
+    directional[r.range[1]] = True
+    untimed_point = ~np.isfinite(m.arrival_s[r.point[0]])
+    directional[r.point[1][untimed_point]] = True
+    for c in np.flatnonzero(r.timed & ~directional):
+        sensors = m.observer_xy[rows[label == c]]
+        centre = sensors.mean(axis=0)
+        _, sv, vt = np.linalg.svd(sensors - centre)
+        if sv.size < 2 or sv[1] > COLLINEAR_RATIO * sv[0]:
+            continue
+        u = vt[0]
+        foot = centre + float(np.dot(xy[c] - centre, u)) * u
+        offset = xy[c] - foot
+        xy[c] = foot
+        cov[c] = cov[c] + np.outer(offset, offset)

@@ -117,6 +117,14 @@ def wedge_estimate(
     )
 
 
+def _radial_moment(k: int, a: np.ndarray, b: np.ndarray, falloff: np.ndarray) -> np.ndarray:
+    """Unnormalized ``E[r^k]`` over [a, b] with density ``r`` (uniform in area), times
+    ``(1 - r / b)`` where ``falloff``."""
+    uniform = (b ** (k + 2) - a ** (k + 2)) / (k + 2)
+    tail = (b ** (k + 3) - a ** (k + 3)) / ((k + 3) * np.maximum(b, 1e-12))
+    return np.where(falloff, uniform - tail, uniform)
+
+
 def wedge_moments(
     observer_xy: np.ndarray,
     bearing_rad: np.ndarray,
@@ -125,30 +133,30 @@ def wedge_moments(
     d_max_km: np.ndarray,
     falloff: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (n, 2) and covariance (n, 2, 2) of n wedges on the local plane (km), vectorized.
+    """Mean (n, 2) and covariance (n, 2, 2) of n wedges on the local plane (km), in closed
+    form.
 
     ``bearing_rad`` are grid bearings (clockwise from the plane's north), distances are
-    plane distances (km). Samples are uniform in area over the wedge; where ``falloff``
-    is set they are weighted by ``1 - r / d_max`` (a sensor whose detection probability
-    falls linearly to zero at its range: what it reports is more often near than far).
+    plane distances (km). The distribution is uniform in angle over the bearing +- the
+    half-width and, in range, uniform in area (density ``r``) or, where ``falloff`` is
+    set, weighted by ``1 - r / d_max`` (a sensor whose detection probability falls
+    linearly to zero at its range: what it reports is more often near than far). With
+    ``u`` along the bearing and ``v`` across it: ``E[u] = E[r] sin(a) / a``,
+    ``E[u^2] = E[r^2] (1/2 + sin(2a) / 4a)``, ``E[v^2] = E[r^2] (1/2 - sin(2a) / 4a)``.
     """
-    n = len(observer_xy)
-    u_a = np.linspace(-1.0, 1.0, N_ANGLES)
-    u_r = (np.arange(N_RADII) + 0.5) / N_RADII
     lo, hi = np.asarray(d_min_km, float), np.asarray(d_max_km, float)
-    radii = np.sqrt(u_r[None, :] * (hi**2 - lo**2)[:, None] + (lo**2)[:, None])  # (n, R)
-    az = bearing_rad[:, None] + u_a[None, :] * halfwidth_rad[:, None]  # (n, A)
-    w_r = np.where(falloff[:, None], np.clip(1.0 - radii / np.maximum(hi, 1e-9)[:, None],
-                                             0.0, None), 1.0)  # fmt: skip
-    w_r = w_r / np.maximum(w_r.sum(axis=1, keepdims=True), 1e-12)
-    px = radii[:, :, None] * np.sin(az)[:, None, :]  # (n, R, A)
-    py = radii[:, :, None] * np.cos(az)[:, None, :]
-    w = np.broadcast_to(w_r[:, :, None] / N_ANGLES, px.shape)
-    mx = (w * px).sum(axis=(1, 2))
-    my = (w * py).sum(axis=(1, 2))
-    dx, dy = px - mx[:, None, None], py - my[:, None, None]
-    cov = np.empty((n, 2, 2))
-    cov[:, 0, 0] = (w * dx * dx).sum(axis=(1, 2))
-    cov[:, 1, 1] = (w * dy * dy).sum(axis=(1, 2))
-    cov[:, 0, 1] = cov[:, 1, 0] = (w * dx * dy).sum(axis=(1, 2))
-    return observer_xy + np.column_stack([mx, my]), cov
+    fall = np.asarray(falloff, dtype=bool)
+    alpha = np.clip(np.asarray(halfwidth_rad, float), 1e-9, np.pi)
+    m0 = _radial_moment(0, lo, hi, fall)
+    er = _radial_moment(1, lo, hi, fall) / m0
+    er2 = _radial_moment(2, lo, hi, fall) / m0
+    sinc = np.sin(alpha) / alpha
+    sinc2 = np.sin(2.0 * alpha) / (4.0 * alpha)
+    eu = er * sinc
+    var_u = np.maximum(er2 * (0.5 + sinc2) - eu**2, 0.0)
+    var_v = np.maximum(er2 * (0.5 - sinc2), 0.0)
+    e = np.column_stack([np.sin(bearing_rad), np.cos(bearing_rad)])
+    nrm = np.column_stack([np.cos(bearing_rad), -np.sin(bearing_rad)])
+    cov = (var_u[:, None, None] * e[:, :, None] * e[:, None, :]
+           + var_v[:, None, None] * nrm[:, :, None] * nrm[:, None, :])  # fmt: skip
+    return observer_xy + eu[:, None] * e, cov
