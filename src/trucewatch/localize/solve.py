@@ -39,6 +39,8 @@ from trucewatch.localize.measurements import Measurements
 ITERATIONS = 10
 MAX_STEP_KM = 5.0
 MIN_RANGE_KM = 0.05
+CONVERGED_KM = 1e-5
+"""A cluster whose Gauss-Newton step is below this (km, 1 cm) has converged."""
 ILL_POSED_INFO = 0.25
 """Smallest eigenvalue of the position information (km^-2) below which range priors are
 used (standard deviation above 2 km in the weakest direction)."""
@@ -192,14 +194,17 @@ def solve(m: Measurements, rows: NDArray[np.int64], label: NDArray[np.int64], k:
     no_prior = np.zeros(k, dtype=bool)
     h, _, _ = _normal_equations(m, r, xy, t0, no_prior)
     prior = _weakest_info(h) < ILL_POSED_INFO
+    active = np.ones(k, dtype=bool)
     for _ in range(ITERATIONS):
         h, g, _ = _normal_equations(m, r, xy, t0, prior)
         step = np.linalg.solve(h + 1e-9 * np.eye(3), g[:, :, None])[:, :, 0]
-        size = np.hypot(step[:, 0], step[:, 1])
+        step[~active] = 0.0  # a converged cluster stays put: each result depends on its own
+        size = np.hypot(step[:, 0], step[:, 1])  # data only, whatever else is solved with it
         shrink = np.minimum(1.0, MAX_STEP_KM / np.maximum(size, 1e-12))
         xy += step[:, :2] * shrink[:, None]
         t0 += step[:, 2] * np.where(r.timed, shrink, 0.0)
-        if float(size.max(initial=0.0)) < 1e-4:
+        active &= size >= CONVERGED_KM
+        if not active.any():
             break
     h, _, chi2 = _normal_equations(m, r, xy, t0, prior)
     n_rows = (np.bincount(r.point[1], minlength=k) * 2 + np.bincount(r.bearing[1], minlength=k)
