@@ -8,8 +8,8 @@ One process run (``run()``):
    file), ``import_files`` (every observation file), ``fuse`` (whole period), then
    ``evaluate_store`` against ``truth.jsonl``;
 3. **DBSCAN** (scikit-learn, the naive baseline): the same stored observations localized
-   by trucewatch's first stage (``trucewatch.localize.localize``: a point and covariance
-   per observation), clustered with DBSCAN on (x km, y km, t / 600 s) with ``eps`` 2 and
+   by trucewatch's first stage (``trucewatch.localize.measurements.extract``: a point and
+   covariance per observation), clustered with DBSCAN on (x km, y km, t / 600 s) with ``eps`` 2 and
    ``min_samples`` 1; an incident per cluster at the mean position, its time window the
    members' span;
 4. **Stone Soup** (``stonesoup``): the same localized observations as 2-D position
@@ -22,7 +22,8 @@ One process run (``run()``):
 5. every engine scored by the same :func:`trucewatch.sim.evaluate` (the peers attribute
    naively: fire came from the other side of the line than the incident's location);
 6. calibration of trucewatch's incident confidence (reliability curve: share of incidents
-   that match a true event per confidence bin).
+   that match a true event per confidence bin; the confidence model was fitted on seed 1,
+   ``python -m benchmarks.calibrate``, and is scored here on seed 0).
 
 ``run(scenario="large")`` runs the large scenario (only on request: it takes long).
 """
@@ -42,7 +43,7 @@ import numpy as np
 
 from trucewatch import service, sources
 from trucewatch.geo.projection import to_lonlat
-from trucewatch.localize import localize
+from trucewatch.localize.measurements import extract
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import evaluate_store
 from trucewatch.sources import acoustic, camera, complaint
@@ -94,11 +95,14 @@ def _naive_party(lines: service.StoredLines, lon: np.ndarray, lat: np.ndarray,
 
 
 def _localized(observations: list[Observation]) -> dict[str, Any]:
-    loc = localize(observations)
-    ok = np.flatnonzero(loc.ok)
+    """Each observation as a point with covariance: trucewatch's own first stage (the
+    Gaussian summary of :func:`trucewatch.localize.measurements.extract`), so the peers
+    differ from trucewatch in association, localization and attribution only."""
+    m = extract(observations)
+    ok = np.flatnonzero(m.ok)
     t0 = np.array([observations[i].time_start.timestamp() for i in ok])
     t1 = np.array([observations[i].time_end.timestamp() for i in ok])
-    return {"xy": loc.xy_km[ok], "cov": loc.cov_km2[ok], "t0": t0, "t1": t1,
+    return {"xy": m.mean_xy[ok], "cov": m.cov[ok], "t0": t0, "t1": t1,
             "obs": [observations[i] for i in ok]}  # fmt: skip
 
 

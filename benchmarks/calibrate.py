@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_sim import register_formats
 from trucewatch import service
 from trucewatch.assess.calibration import CALIBRATION_FILE, Calibration, fit
 from trucewatch.fusion import fuse_observations
@@ -28,8 +29,6 @@ from trucewatch.geo.projection import to_local_km
 from trucewatch.sim import load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import Gates, match
 from trucewatch.store import Store
-
-from benchmarks.bench_sim import register_formats
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/assess/data" / CALIBRATION_FILE
 

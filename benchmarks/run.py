@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim", "bench_thermal", "bench_api")
+MODULES = ("bench_geo", "bench_import", "bench_ledger", "bench_sim", "bench_fusion",
+           "bench_thermal", "bench_api")
 
 
 def main() -> None:

@@ -183,7 +183,8 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
     k = int(labels.max()) + 1
     init_xy, init_cov = _fused_means(m, rows, labels, k)
     sol = solve(m, rows, labels, k, init_xy)
-    bad = ~np.isfinite(sol.cov).all(axis=(1, 2)) | ~np.isfinite(sol.xy).all(axis=1)
+    bad = np.asarray(~np.isfinite(sol.cov).all(axis=(1, 2)) | ~np.isfinite(sol.xy).all(axis=1),
+                     dtype=bool)  # fmt: skip
     xy = np.where(bad[:, None], init_xy, sol.xy)
     cov = np.where(bad[:, None, None], init_cov, sol.cov)
     order = np.argsort(labels, kind="stable")
@@ -299,7 +300,7 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
     cap = logit(CONFIDENCE_CAP)
     best = np.clip(best, 1.0 - CONFIDENCE_CAP, CONFIDENCE_CAP)
     admiralty = np.clip(np.bincount(pair_cluster, weights=np.log(best / (1.0 - best)),
-                                    minlength=k), -cap, cap)  # fmt: skip
+                                    minlength=k), -cap, cap).astype(np.float64)  # fmt: skip
     n_sources = np.bincount(pair_cluster, minlength=k)
     kind_col = {kind: c for c, kind in enumerate(KINDS)}
     col = np.fromiter((kind_col.get(obs[i].source_kind, -1) for i in pair_row), dtype=np.int64,
@@ -313,7 +314,7 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
     np.maximum.at(heard, mem.cluster[is_array], np.nan_to_num(m.range_max_km[arr_rows],
                                                               nan=-np.inf))  # fmt: skip
     unheard = ~np.isfinite(heard)
-    heard[unheard] = [DEFAULT_DISTANCE_KM.get(_kind([obs[i] for i in drafts[c].members]),
+    heard[unheard] = [DEFAULT_DISTANCE_KM.get(_kind([obs[i] for i in drafts[int(c)].members]),
                                               (0.0, 10.0))[1]
                       for c in np.flatnonzero(unheard)]  # fmt: skip
     negative = miss_log_probability(

@@ -170,7 +170,7 @@ def test_collinear_timed_arrays_with_bearings_resolve_the_mirror_image():
     arrays = [base, _offset(90.0, 5.0, base), _offset(90.0, 10.0, base)]
     obs = [_sensor(f"c{k}", at, kind=SourceKind.ACOUSTIC, sigma_deg=3.0, range_km=20.0,
                    timed=True) for k, at in enumerate(arrays)]  # fmt: skip
-    sol, err_km, _ = _solve_one(obs)
+    _sol, err_km, _ = _solve_one(obs)
     assert err_km < 0.02
 
 
@@ -179,10 +179,10 @@ def test_collinear_timed_arrays_without_bearings_state_their_doubt():
     arrays = [base, _offset(90.0, 4.0, base), _offset(270.0, 4.0, base)]
     obs = [_sensor(f"c{k}", at, kind=SourceKind.ACOUSTIC, bearing=False, timed=True,
                    range_km=15.0) for k, at in enumerate(arrays)]  # fmt: skip
-    sol, _, m = _solve_one(obs)
+    sol, _, _m = _solve_one(obs)
     # the source and its mirror image across the line of arrays fit equally well: the
     # result is centred on the line, with an ellipse that covers both
-    bx, by = to_local_km(base[0], base[1])
+    _bx, by = to_local_km(base[0], base[1])
     assert abs(sol.xy[0][1] - float(by)) < 0.3  # the line runs east-west through base
     for point in (_true_xy(), 2 * sol.xy[0] - _true_xy()):
         d = point - sol.xy[0]
@@ -234,7 +234,7 @@ def test_noisy_bearings_median_error_near_the_bound(sigma_deg):
                                               bearing_halfwidth_deg=loc.bearing_halfwidth_deg,
                                               distance_km_min=0.0, distance_km_max=20.0),
                 kind=o.kind, attributes=o.attributes))  # fmt: skip
-        sol, err_km, m = _solve_one(obs)
+        _sol, err_km, m = _solve_one(obs)
         errors.append(err_km)
         if bound is None:
             info = accumulate_information(

@@ -109,7 +109,7 @@ def fit(x: NDArray[np.float64], y: NDArray[np.bool_], l2: float = 1e-3,
     weights = {name: round(float(v), 6) for name, v in zip(FEATURES, res.x, strict=True)}
     p = 1.0 / (1.0 + np.exp(-(x @ res.x)))
     prov = dict(provenance or {})
-    prov.update({"fitted": True, "incidents": int(len(yf)), "share_real": round(float(yf.mean()), 4),
+    prov.update({"fitted": True, "incidents": len(yf), "share_real": round(float(yf.mean()), 4),
                  "brier": round(float(((p - yf) ** 2).mean()), 4),
                  "log_loss": round(float(res.fun), 4)})  # fmt: skip
     return Calibration(weights, prov)

@@ -8,10 +8,11 @@ incident stated for it (the largest), or, for an incident no array heard, how fa
 listener hears its kind of fire (:data:`trucewatch.localize.wedge.DEFAULT_DISTANCE_KM`).
 We model an array's probability of detecting the source at distance ``d`` as
 ``P_DETECT * max(0, 1 - d / R)`` (falling linearly to zero, a conservative shape that
-under- rather than over-states what a silent array proves), and the probability that every such array missed a real event as
-the average over points of the incident's uncertainty ellipse (its centre and 1 and 2
-standard deviations either way along its major axis, Gaussian weights) of
-``prod_j (1 - p_j)``. The log of that probability (<= 0) is the negative evidence.
+under- rather than over-states what a silent array proves), and the probability that every
+such array missed a real event as the average over points of the incident's uncertainty
+ellipse (its centre and 1 and 2 standard deviations either way along its major axis,
+Gaussian weights) of ``prod_j (1 - p_j)``. The log of that probability (<= 0) is the
+negative evidence.
 
 Cameras are left out: their field of view is not in their reports, so a silent camera
 proves nothing about a place it may not face. Satellites are left out: cloud cover is

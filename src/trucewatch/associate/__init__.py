@@ -29,8 +29,8 @@ joins gives the same result as re-fusing everything (streaming, see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -144,7 +144,8 @@ def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> N
 
 
 def gate_pairs(pairs: NDArray[np.int64], m: Measurements, rows: NDArray[np.int64],
-               ctx: Context, gates: Gates) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
+               ctx: Context, gates: Gates
+               ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
     """The pairs (positions in ``rows``) that pass every pair gate, and their squared
     Mahalanobis distances."""
     if len(pairs) == 0:
@@ -281,10 +282,13 @@ def agglomerate(n: int, pairs: NDArray[np.int64], score: NDArray[np.float64],
     s2 = np.einsum("ni,ni->n", xy, b)
     order = np.lexsort((pairs[:, 1], pairs[:, 0], score)) if len(pairs) else np.empty(0, int)
     ordered = pairs[order].astype(np.int64)
+    def f64(v: NDArray[Any]) -> NDArray[np.float64]:
+        return np.ascontiguousarray(v, dtype=np.float64)
+
     roots = _agglomerate_kernel(
         np.ascontiguousarray(ordered[:, 0]), np.ascontiguousarray(ordered[:, 1]),
-        info[:, 0, 0].copy(), info[:, 0, 1].copy(), info[:, 1, 1].copy(),
-        b[:, 0].copy(), b[:, 1].copy(), s2.copy(),
+        f64(info[:, 0, 0]), f64(info[:, 0, 1]), f64(info[:, 1, 1]), f64(b[:, 0]), f64(b[:, 1]),
+        f64(s2),
         m.onset_lo[rows].astype(np.float64), m.onset_hi[rows].astype(np.float64),
         m.signature[rows].astype(np.int64), ctx.source[rows].astype(np.int64),
         ctx.exclusive[rows].astype(np.bool_), thresholds(n), float(gates.onset_tolerance_s),

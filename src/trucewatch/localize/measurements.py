@@ -26,6 +26,7 @@ reports that give a window.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,7 +182,8 @@ def extract(observations: Sequence[Observation]) -> Measurements:
             observer = sensor.observer
             assert isinstance(observer, PointLocation)
             obs_lon[i], obs_lat[i] = observer.lon, observer.lat
-            obs_sigma[i] = float(np.sqrt(max(0.0, np.trace(observer.cov) / 2.0)))
+            oc = observer.cov_km2
+            obs_sigma[i] = math.sqrt(max(0.0, (oc[0][0] + oc[1][1]) / 2.0))
             lo, hi = distance_range(o.kind, sensor.distance_km_min, sensor.distance_km_max)
         if sensor is None or len(sensor.bearings_deg) != 1:
             point = localize_one(o)
@@ -195,8 +197,9 @@ def extract(observations: Sequence[Observation]) -> Measurements:
             true_bearing[i] = sensor.bearings_deg[0]
             halfwidth[i] = sensor.bearing_halfwidth_deg
             sigma_deg = _attr_float(o, "bearing_sigma_deg")
-            bearing_sigma[i] = np.radians(sigma_deg if np.isfinite(sigma_deg)
-                                          else sensor.bearing_halfwidth_deg / np.sqrt(3.0))  # fmt: skip
+            if not np.isfinite(sigma_deg):
+                sigma_deg = sensor.bearing_halfwidth_deg / np.sqrt(3.0)
+            bearing_sigma[i] = np.radians(sigma_deg)
             d_lo[i], d_hi[i] = lo, hi
             if o.source_kind in FALLOFF_SOURCES and (sensor.distance_km_min or 0.0) == 0.0:
                 falloff[i] = True

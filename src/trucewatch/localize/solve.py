@@ -30,6 +30,7 @@ as one batch, so the cost is linear in the number of observations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -62,8 +63,9 @@ class Solution:
     dof: NDArray[np.int64]
 
 
-def _acc(label: NDArray[np.int64], k: int, values: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.bincount(label, weights=values, minlength=k)
+def _acc(label: NDArray[np.int64], k: int, values: NDArray[Any]) -> NDArray[np.float64]:
+    """Per-cluster sums of ``values`` (cluster of each value: ``label``)."""
+    return np.asarray(np.bincount(label, weights=values, minlength=k), dtype=np.float64)
 
 
 class _Rows:
@@ -159,9 +161,15 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
     return h, g, chi2
 
 
+def _schur(h: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Position information with the emission time eliminated (Schur complement)."""
+    cross = np.einsum("ki,kj->kij", h[:, :2, 2], h[:, 2, :2])
+    return h[:, :2, :2] - cross / h[:, 2, 2, None, None]
+
+
 def _position_cov(h: NDArray[np.float64]) -> NDArray[np.float64]:
     """Inverse of the Schur complement of ``t0`` (the position block of ``H^-1``)."""
-    schur = h[:, :2, :2] - np.einsum("ki,kj->kij", h[:, :2, 2], h[:, 2, :2]) / h[:, 2, 2, None, None]
+    schur = _schur(h)
     det = schur[:, 0, 0] * schur[:, 1, 1] - schur[:, 0, 1] * schur[:, 1, 0]
     good = det > 1e-12
     cov = np.full_like(schur, np.nan)
@@ -172,8 +180,8 @@ def _position_cov(h: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _weakest_info(h: NDArray[np.float64]) -> NDArray[np.float64]:
-    schur = h[:, :2, :2] - np.einsum("ki,kj->kij", h[:, :2, 2], h[:, 2, :2]) / h[:, 2, 2, None, None]
-    return np.linalg.eigvalsh(schur)[:, 0]
+    schur = _schur(h)
+    return np.asarray(np.linalg.eigvalsh(schur)[:, 0], dtype=np.float64)
 
 
 def solve(m: Measurements, rows: NDArray[np.int64], label: NDArray[np.int64], k: int,
