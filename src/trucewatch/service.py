@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,17 @@ from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geodesic_length_km
 from trucewatch.geo.sectors import cut_sectors
+from trucewatch.roles import (
+    OPERATOR,
+    Permission,
+    PermissionDenied,
+    Principal,
+    as_complaint,
+    require,
+    submits_complaints,
+)
 from trucewatch.store import Store
-from trucewatch.types import ContactLine, Sector
+from trucewatch.types import ContactLine, Observation, Sector
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: (task description, done, total)."""
@@ -85,9 +94,11 @@ def import_line(
     sector_km: float = 50.0,
     controlled_by: str = "RU",
     other_party: str = "UA",
+    principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
     """Import a control-area file (deriving the contact line) or a line file, cut it into
     sectors and store it, versioned by ``valid_from``."""
+    require(principal, Permission.MANAGE_MISSION)
     kind, geom = read_line_file(path)
     if valid_from is None:
         valid_from = valid_from_of(path, {"edit_date": _latest_edit_date(path)})
@@ -206,16 +217,41 @@ def import_files(
     format: str | None = None,
     skip_bad: bool = False,
     progress: Progress = _no_progress,
+    principal: Principal = OPERATOR,
+    signatures: Path | None = None,
+    require_signatures: bool = False,
 ) -> dict[str, Any]:
     """Import files in one transaction: every accepted observation of every file is
     stored, or nothing (a bad record fails the whole import unless ``skip_bad``).
-    Files are streamed, not held in memory. Re-importing stores nothing new."""
+    Files are streamed, not held in memory. Re-importing stores nothing new.
+
+    ``principal``: who submits (:mod:`trucewatch.roles`): a party's liaison may import only
+    patrol records, stored as that party's complaints. ``signatures``: a JSON Lines file of
+    ``{"payload_sha256", "signer", "signature"}`` (``trucewatch key sign-file``), each
+    checked against the keys registered with the mission before anything is stored; the
+    signer and signature go into each observation's log entry. ``require_signatures``:
+    refuse the import unless every record is signed by an active submitter key."""
+    complaints = submits_complaints(principal)
     streams = [sources.stream_file(p, format, skip_bad=skip_bad) for p in paths]
+    if complaints:
+        for stream in streams:
+            if stream.format != "patrol":
+                raise PermissionDenied(f"{stream.path}: a party's complaints are patrol "
+                                       f"records, not {stream.format!r} records")  # fmt: skip
+    signed = read_signatures(signatures) if signatures is not None else {}
     errors: list[RecordError] = []
+    unsigned: list[str] = []
     with store.import_batch([str(p) for p in paths]) as batch:
+        batch.signatures = _checked_signatures(store, batch.conn, signed, signatures)
         for k, stream in enumerate(streams):
             progress(f"importing {stream.path.name}", k, len(streams))
-            batch.add(stream)
+            items: Iterator[Observation] = iter(stream)
+            if complaints:
+                assert principal.party is not None
+                items = (as_complaint(o, principal.party) for o in items)
+            if require_signatures:
+                items = _signed_only(items, batch.signatures, unsigned, stream.path)
+            batch.add(items)
             batch.finish(read=stream.read, rejected=len(stream.errors))
             errors.extend(stream.errors)
         progress("committing", len(streams), len(streams))
@@ -224,15 +260,70 @@ def import_files(
         "stored": batch.counts.stored,
         "duplicates": batch.counts.duplicates,
         "rejected": len(errors),
+        "signatures": len(batch.signatures),
+        "as": {"role": principal.role.value, "party": principal.party},
         "errors": [e.as_dict() for e in errors],
     }
+
+
+def read_signatures(path: Path) -> dict[str, tuple[str, str]]:
+    """``payload_sha256 -> (signer, signature)`` from a signatures file (JSON Lines); a
+    bad line is an :class:`InputError` naming it."""
+    out: dict[str, tuple[str, str]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(RecordError(str(path), None, None,
+                                     f"cannot read file: {exc.strerror or exc}")) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            digest, signer, sig = rec["payload_sha256"], rec["signer"], rec["signature"]
+        except (ValueError, TypeError, KeyError) as exc:
+            field = exc.args[0] if isinstance(exc, KeyError) else "json"
+            raise InputError(RecordError(str(path), number, str(field),
+                                         "expected {payload_sha256, signer, signature}")) from exc
+        if not all(isinstance(v, str) for v in (digest, signer, sig)):
+            raise InputError(RecordError(str(path), number, "signature", "values must be text"))
+        out[digest.lower()] = (signer.lower(), sig.lower())
+    return out
+
+
+def _checked_signatures(store: Store, conn: Any, signed: dict[str, tuple[str, str]],
+                        path: Path | None) -> dict[str, tuple[str, str]]:  # fmt: skip
+    """Check each signature against the registered keys (in the import's transaction)."""
+    from trucewatch.ledger.errors import LedgerError
+
+    for number, (digest, (signer, sig)) in enumerate(signed.items(), start=1):
+        try:
+            store.ledger.check_submission_digest(conn, digest, signer, sig)
+        except LedgerError as exc:
+            raise InputError(RecordError(str(path), number, "signature",
+                                         f"payload {digest[:12]}...: {exc}")) from exc
+    return signed
+
+
+def _signed_only(items: Iterator[Observation], signed: dict[str, tuple[str, str]],
+                 unsigned: list[str], path: Path) -> Iterator[Observation]:  # fmt: skip
+    for o in items:
+        if o.payload_sha256 not in signed:
+            index = o.attributes.get("event_index")
+            raise InputError(RecordError(
+                str(path), None, "signature",
+                f"record {o.payload_sha256[:12]}... (event {index or 0}) is not signed by a "
+                "registered key; signatures are required"))
+        yield o
 
 
 # ---------------------------------------------------------------------- agreements
 
 
-def add_agreement(store: Store, path: Path) -> dict[str, Any]:
+def add_agreement(store: Store, path: Path, *, principal: Principal = OPERATOR
+                  ) -> dict[str, Any]:  # fmt: skip
     """Validate an agreement file and store it (a re-added identical file is unchanged)."""
+    require(principal, Permission.MANAGE_MISSION)
     loaded = load_agreement(path)
     agreement_id, created = store.add_agreement(loaded.agreement, loaded.definition)
     return {
@@ -279,9 +370,11 @@ def utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any
 
 
 def fuse(
-    store: Store, since: datetime | None = None, until: datetime | None = None
+    store: Store, since: datetime | None = None, until: datetime | None = None, *,
+    principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
     """Re-fuse the observations starting in [since, until) and replace their incidents."""
+    require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
     observations = store.observations(since, until)
     lines = StoredLines.from_store(store)
@@ -334,9 +427,12 @@ def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, in
 
 
 def daily_report(
-    store: Store, day: date, out_dir: Path, *, history_days: int = 14
+    store: Store, day: date, out_dir: Path, *, history_days: int = 14,
+    principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
-    """Write the daily report for the UTC day ``day`` into ``out_dir``."""
+    """Write the daily report for the UTC day ``day`` into ``out_dir`` (publishing it:
+    the report is logged in the ledger)."""
+    require(principal, Permission.MANAGE_MISSION)
     from trucewatch.report import DailyReportInput, write_daily_report
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -8,9 +8,9 @@ unknown or malformed is always refused (401), never downgraded.
 
 Tokens are sent as ``Authorization: Bearer <token>``; the server keeps only their SHA-256.
 
-The table :data:`PERMISSIONS` is the one place that says what a role may do; routes ask for
-a :class:`Permission`, never for a role. When the ledger issue's core role model lands
-(``trucewatch.ledger``), this table is the seam to replace by it.
+The roles, permissions and the table of what each role may do live in the core
+(:mod:`trucewatch.roles`), shared with the command line; routes ask for a
+:class:`Permission`, never for a role.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,59 +28,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from trucewatch.api.errors import Forbidden, Unauthorized
 from trucewatch.api.settings import Settings, TokenSpec
+from trucewatch.roles import PERMISSIONS, Permission, Principal, Role
 
-
-class Role(StrEnum):
-    ANALYST = "analyst"
-    MONITOR = "monitor"
-    LIAISON = "liaison"
-    PUBLIC = "public"
-
-
-class Permission(StrEnum):
-    SUBMIT_OBSERVATIONS = "submit_observations"
-    SUBMIT_COMPLAINTS = "submit_complaints"
-    READ_OWN_SUBMISSIONS = "read_own_submissions"
-    READ_ALL_OBSERVATIONS = "read_all_observations"
-    READ_ALL_INCIDENTS = "read_all_incidents"
-    READ_PUBLISHED_FINDINGS = "read_published_findings"
-    READ_MAP_LAYERS = "read_map_layers"
-    READ_AGREEMENTS = "read_agreements"
-    READ_ALL_REPORTS = "read_all_reports"
-    READ_PUBLISHED_REPORTS = "read_published_reports"
-    READ_LEDGER = "read_ledger"
-
-
-P = Permission
-PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ANALYST: frozenset(set(P) - {P.SUBMIT_COMPLAINTS}),
-    Role.MONITOR: frozenset(
-        {P.SUBMIT_OBSERVATIONS, P.READ_OWN_SUBMISSIONS, P.READ_MAP_LAYERS, P.READ_AGREEMENTS}
-    ),
-    Role.LIAISON: frozenset({
-        P.SUBMIT_COMPLAINTS, P.READ_OWN_SUBMISSIONS, P.READ_PUBLISHED_FINDINGS,
-        P.READ_MAP_LAYERS, P.READ_AGREEMENTS, P.READ_PUBLISHED_REPORTS, P.READ_LEDGER,
-    }),
-    Role.PUBLIC: frozenset({P.READ_PUBLISHED_REPORTS}),
-}
-"""What each role may do. Analysts may do everything except file a party's complaint."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: token holder name, role, party (liaison) and permissions."""
-
-    name: str
-    role: Role
-    party: str | None = None
-    authenticated: bool = True
-
-    @property
-    def permissions(self) -> frozenset[Permission]:
-        return PERMISSIONS[self.role]
-
-    def can(self, permission: Permission) -> bool:
-        return permission in self.permissions
+__all__ = ["PERMISSIONS", "CurrentPrincipal", "Permission", "Principal", "Role", "TokenTable",
+           "require", "token_digest"]
 
 
 def token_digest(token: str) -> str:

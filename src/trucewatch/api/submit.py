@@ -18,7 +18,6 @@ grading F6 (a party to the conflict: reliability cannot be judged).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -30,16 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch import sources
-from trucewatch.api.auth import Permission, Principal
 from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
 from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
 from trucewatch.api.state import AppState
 from trucewatch.errors import InputError
+from trucewatch.roles import (
+    PermissionDenied,
+    Principal,
+    prepare_submission,
+    submits_complaints,
+)
 from trucewatch.sources import patrol
 from trucewatch.store.queries import API_BATCH_TAG, BatchInfo
 from trucewatch.types import Observation, SourceKind
 
-COMPLAINT_FORMAT = "complaint"
 INT32_MAX = 2**31 - 1
 YEARS = (1900, 2199)
 """Observation times outside these years are refused (the SQLite time text of the store
@@ -234,21 +237,6 @@ def _unstorable(o: Observation) -> tuple[str, str] | None:
     return None
 
 
-def as_complaint(o: Observation, party: str) -> Observation:
-    """A liaison's record as a party complaint (own uid space, grading F6)."""
-    index = int(o.attributes.get("event_index") or 0)
-    return dataclasses.replace(
-        o,
-        uid=sources.observation_uid(COMPLAINT_FORMAT, f"{party}\n{o.payload}", index),
-        source_kind=SourceKind.PARTY_COMPLAINT,
-        source_format=COMPLAINT_FORMAT,
-        source_id=f"liaison:{party}",
-        reliability="F",
-        credibility=6,
-        attributes={**o.attributes, "complainant": party, "reported_source_id": o.source_id},
-    )
-
-
 def _signature_payloads(
     parsed: Parsed, signatures: Sequence[RecordSignature], line_signatures: bool
 ) -> list[tuple[RecordSignature, str]]:
@@ -274,9 +262,10 @@ def submit(
     digest: str,
 ) -> SubmissionResult:
     """Validate and store one batch (idempotent on ``idempotency_key``)."""
-    complaint = not principal.can(Permission.SUBMIT_OBSERVATIONS)
-    if complaint and not principal.can(Permission.SUBMIT_COMPLAINTS):
-        raise Forbidden(f"role {principal.role.value} may not submit")
+    try:
+        complaint = submits_complaints(principal)
+    except PermissionDenied as exc:
+        raise Forbidden(str(exc)) from None
     if complaint and any(p.kind == "lines" and _known_format(p.format) not in (None, "patrol")
                          for p in parts):  # fmt: skip
         raise Forbidden("a party's complaints are patrol records, not other formats")
@@ -297,10 +286,10 @@ def _parse_for(
 ) -> Parsed:
     parsed = parse_parts(parts, state.settings.max_batch_records)
     if complaint:
-        if any(o.source_format != "patrol" for o in parsed.observations):
-            raise Forbidden("a party's complaints are patrol records, not other formats")
-        party = principal.party or "unknown"
-        parsed.observations = [as_complaint(o, party) for o in parsed.observations]
+        try:
+            parsed.observations = prepare_submission(principal, parsed.observations)
+        except PermissionDenied:
+            raise Forbidden("a party's complaints are patrol records, not other formats") from None
     check_storable(parsed.observations, parsed)
     return parsed
 
@@ -323,7 +312,7 @@ def _store(
     files = [API_BATCH_TAG, f"by:{principal.name}", f"key:{key}", f"sha256:{digest}"]
     obs = parsed.observations
     with state.write_lock, state.store.import_batch(files) as batch:
-        _check_signatures(state, batch.conn, signed, obs)
+        batch.signatures = _check_signatures(state, batch.conn, signed, obs)
         batch.add(obs)
         batch.finish(read=parsed.read, rejected=0)
     # the store logs every new observation in the ledger, in the same transaction
@@ -374,7 +363,7 @@ def _replay(
     if isinstance(earlier, SubmissionResult):
         return earlier.model_copy(update={"replayed": True})
     assert isinstance(earlier, BatchInfo)  # reloaded from the store after a restart
-    complaint = not principal.can(Permission.SUBMIT_OBSERVATIONS)
+    complaint = submits_complaints(principal)
     parsed = _parse_for(state, principal, parts, complaint)
     return SubmissionResult(
         batch_id=earlier.id,

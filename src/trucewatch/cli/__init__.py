@@ -7,11 +7,14 @@ them."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from trucewatch.cli import analysis_cmds, sim_cmds, store_cmds
 from trucewatch.cli.analysis_cmds import parse_app, thermal_app
-from trucewatch.cli.ledger_cmds import ledger_app
+from trucewatch.cli.common import set_principal
+from trucewatch.cli.ledger_cmds import key_app, ledger_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
 
 __all__ = ["app", "main"]
@@ -22,6 +25,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+@app.callback()
+def _root(
+    role: Annotated[str, typer.Option(
+        "--role", envvar="TRUCEWATCH_ROLE",
+        help="Act as this role: analyst (default), monitor, liaison or public. The same "
+             "permissions as the API (docs/ledger.md).")] = "analyst",
+    party: Annotated[str | None, typer.Option(
+        "--party", envvar="TRUCEWATCH_PARTY",
+        help="The party a liaison acts for (its imports are that party's complaints).")] = None,
+) -> None:
+    """trucewatch: monitor and verify a ceasefire along a long front line."""
+    set_principal(role, party)
+
 
 app.command()(store_cmds.init)
 app.command("import")(store_cmds.import_)
@@ -38,6 +55,7 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(thermal_app, name="thermal")
 app.add_typer(parse_app, name="parse")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(key_app, name="key")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 

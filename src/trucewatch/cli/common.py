@@ -16,10 +16,30 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trucewatch import service
 from trucewatch.errors import TrucewatchError
+from trucewatch.roles import OPERATOR, Principal, Role, role_of
 from trucewatch.store import Store, default_db_url
 
 err = Console(stderr=True)
 out = Console()
+
+_principal: Principal = OPERATOR
+
+
+def set_principal(role: str, party: str | None) -> None:
+    """Act as ``role`` (for ``party``) for the rest of this command (root options
+    ``--role``/``--party``); an unknown role or a liaison without a party fails."""
+    global _principal
+    try:
+        r = role_of(role)
+        _principal = OPERATOR if r is Role.ANALYST and not party else Principal(
+            f"cli:{r.value}" + (f":{party}" if party else ""), r, party)
+    except ValueError as exc:
+        _fail(f"--role: {exc}")
+
+
+def principal() -> Principal:
+    """Who the command acts as (:mod:`trucewatch.roles`; default: the operator, an analyst)."""
+    return _principal
 
 DbOpt = Annotated[
     str | None,

@@ -1,4 +1,5 @@
-"""The ``ledger`` group: verify the record, proofs, the mission key, signed tree heads."""
+"""The ``ledger`` group (verify the record, proofs, the mission key, signed tree heads) and
+the ``key`` group (submitters' keys: create, register, revoke, list, sign a file)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, _store, out
+from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, _store, out, principal
 
 ledger_app = typer.Typer(
     help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
@@ -24,7 +26,7 @@ def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return ledger_service.verify(store)
+            return ledger_service.verify(store, principal=principal())
 
     def show(result: dict[str, Any]) -> None:
         state = "OK" if result["ok"] else "FAILED"
@@ -50,7 +52,7 @@ def ledger_proof(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return ledger_service.proof(store, ref)
+            return ledger_service.proof(store, ref, principal=principal())
 
     _run(job, True, _show_pairs)
 
@@ -67,7 +69,7 @@ def ledger_init_key(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return ledger_service.init_key(store, key, owner)
+            return ledger_service.init_key(store, key, owner, principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -79,6 +81,96 @@ def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return ledger_service.sign(store, key)
+            return ledger_service.sign(store, key, principal=principal())
 
     _run(job, as_json, _show_pairs)
+
+
+key_app = typer.Typer(
+    help="Submitters' keys: create one, register or revoke it, list them, sign a file.",
+    no_args_is_help=True,
+)
+
+
+@key_app.command("new")
+def key_new(
+    out_file: Annotated[Path, typer.Option("--out", help="Private key file to create (PEM).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a submitter's key pair on this device; register the printed public key with
+    the mission (`trucewatch key add`)."""
+    from trucewatch import ledger_service
+
+    _run(lambda: ledger_service.new_key(out_file), as_json, _show_pairs)
+
+
+@key_app.command("add")
+def key_add(
+    public_key: Annotated[str, typer.Argument(help="Public key: 64 hex digits or a PEM file.")],
+    role: Annotated[str, typer.Option("--role", help="Key role: monitor, sensor or liaison.")],
+    owner: Annotated[str, typer.Option("--owner", help="Who holds the key.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a submitter's public key with the mission (logged in the ledger)."""
+    from trucewatch import ledger_service
+
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.add_key(store, public_key, role, owner,
+                                          principal=principal())  # fmt: skip
+
+    _run(job, as_json, _show_pairs)
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (64 hex digits).")],
+    reason: Annotated[str, typer.Option(help="Why (logged).")] = "",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
+    from trucewatch import ledger_service
+
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.revoke_key(store, key_id, reason, principal=principal())
+
+    _run(job, as_json, _show_pairs)
+
+
+@key_app.command("list")
+def key_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List the registered keys."""
+    from trucewatch import ledger_service
+
+
+    def job() -> dict[str, Any]:
+        with _store(db) as store:
+            return ledger_service.list_keys(store, principal=principal())
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table("key id", "role", "owner", "active")
+        for k in result["keys"]:
+            table.add_row(k["key_id"][:16] + "...", k["role"], k["owner"],
+                          "yes" if k["active"] else f"revoked {k['revoked_at']}")  # fmt: skip
+        out.print(table)
+
+    _run(job, as_json, show)
+
+
+@key_app.command("sign-file")
+def key_sign_file(
+    file: Annotated[Path, typer.Argument(help="Submission file (any import format).")],
+    key: Annotated[Path, typer.Option("--key", help="Your private key (PEM).")],
+    out_file: Annotated[Path, typer.Option("--out", help="Signatures file to write (JSONL).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="Format (default: sniffed).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign every record of a file for `trucewatch import FILE --signatures OUT`."""
+    from trucewatch import ledger_service
+
+    _run(lambda: ledger_service.sign_file(file, key, out_file, fmt), as_json, _show_pairs)

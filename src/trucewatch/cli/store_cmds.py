@@ -22,8 +22,10 @@ from trucewatch.cli.common import (
     _store,
     err,
     out,
+    principal,
 )
 from trucewatch.errors import TrucewatchError
+from trucewatch.roles import Permission, require
 
 line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
@@ -67,6 +69,7 @@ def line_import(
             return service.import_line(
                 store, file, valid_from=when, name=name, country=country,
                 sector_km=sector_km, controlled_by=controlled_by, other_party=other_party,
+                principal=principal(),
             )  # fmt: skip
 
     _run(job, as_json, _show_pairs)
@@ -104,15 +107,24 @@ def import_(
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Store good records, list rejected ones.")
     ] = False,
+    signatures: Annotated[Path | None, typer.Option(
+        "--signatures", help="Signatures of the records (`trucewatch key sign-file`), "
+        "checked against the registered keys and logged with each observation.")] = None,
+    require_signatures: Annotated[bool, typer.Option(
+        "--require-signatures", help="Refuse the import unless every record is signed by "
+        "an active registered key.")] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import observations; idempotent (re-imports count as duplicates)."""
+    """Import observations; idempotent (re-imports count as duplicates). A liaison
+    (``--role liaison --party X``) imports patrol records as party X's complaints."""
 
     def job() -> dict[str, Any]:
         with _store(db) as store, _progress(not as_json) as progress:
             return service.import_files(
-                store, files, format=format, skip_bad=skip_bad, progress=progress
+                store, files, format=format, skip_bad=skip_bad, progress=progress,
+                principal=principal(), signatures=signatures,
+                require_signatures=require_signatures,
             )
 
     def show(result: dict[str, Any]) -> None:
@@ -137,7 +149,7 @@ def agreement_add(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.add_agreement(store, file)
+            return service.add_agreement(store, file, principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -176,7 +188,7 @@ def fuse(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.fuse(store, t0, t1)
+            return service.fuse(store, t0, t1, principal=principal())
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
@@ -200,7 +212,7 @@ def report_daily(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.daily_report(store, day, out_dir)
+            return service.daily_report(store, day, out_dir, principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -222,6 +234,7 @@ def export_incidents(
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
 
     def job() -> dict[str, Any]:
+        require(principal(), Permission.READ_ALL_INCIDENTS)
         with _store(db) as store:
             since_utc, until_utc = service.utc_bounds(t0, t1)
             n = write_incidents(store.incidents(since_utc, until_utc), out_file, fmt)

@@ -441,6 +441,19 @@ class Ledger:
         """Accept a signed submission or raise :class:`SignatureError` saying why: no
         signature, unknown key, revoked key, a role that may not submit, or a signature that
         does not verify (payload altered or another key)."""
+        return self.check_submission_digest(conn, sha256_hex(payload), signer, signature,
+                                            roles=roles)  # fmt: skip
+
+    def check_submission_digest(
+        self,
+        conn: Connection,
+        digest: str,
+        signer: str | None,
+        signature: str | None,
+        *,
+        roles: Collection[Role] = SUBMITTER_ROLES,
+    ) -> RegisteredKey:
+        """:meth:`check_submission` for a payload known by its SHA-256 (hex)."""
         if not signer or not signature:
             raise SignatureError("submission is not signed: give the key id and signature")
         key = self.get_key(conn, signer)
@@ -450,7 +463,6 @@ class Ledger:
             raise SignatureError(f"key {signer} ({key.owner}) was revoked at {key.revoked_at}")
         if key.role not in roles:
             raise SignatureError(f"key {signer} has role {key.role.value}, which may not submit")
-        digest = sha256_hex(payload)
         if not verify_submission_digest(key.public_key, digest, signature):
             raise SignatureError(
                 f"signature does not verify with key {signer}: payload altered or signed "

@@ -70,6 +70,8 @@ class ImportBatch:
         self.counts = StoredCounts(stored=0, duplicates=0)
         self.read = 0
         self.rejected = 0
+        self.signatures: dict[str, tuple[str, str]] = {}
+        """payload SHA-256 -> (signer key id, signature), checked before they are set."""
 
     def add(self, observations: Iterable[Observation]) -> StoredCounts:
         """Encode and insert observations; returns the counts of this call.
@@ -106,9 +108,16 @@ class ImportBatch:
         return added
 
     def _encode(self, chunk: list[Observation]) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
-        """Row values and ledger entries of a chunk of observations."""
+        """Row values and ledger entries of a chunk of observations; an observation whose
+        payload was signed (:attr:`signatures`, checked by the caller) carries the signer's
+        key id and signature into its log entry, so anyone can verify who submitted it."""
         rows = [_observation_values(o, self.batch_id, self.to_db_time) for o in chunk]
-        entries = [observation_entry(r[0], r[17], self.received_at) for r in rows]
+        sigs = self.signatures
+        entries = []
+        for r in rows:
+            signer, sig = sigs.get(r[17], (None, None))
+            entries.append(observation_entry(r[0], r[17], self.received_at, signer=signer,
+                                             sig=sig))  # fmt: skip
         return rows, entries
 
     def _store_new(self, rows: list[tuple[Any, ...]], entries: list[LogEntry]) -> int:
