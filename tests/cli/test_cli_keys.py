@@ -15,10 +15,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from trucewatch.cli import app
 from trucewatch.ledger.entry import decode_entry
+from trucewatch.store import Store
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data" / "sources"
@@ -36,9 +38,10 @@ def ok(*args: str) -> dict:
 
 
 @pytest.fixture()
-def mission(tmp_path: Path) -> tuple[str, Path, dict]:
-    """A store with a registered monitor key; returns (db url, key file, registration)."""
-    db = f"sqlite:///{tmp_path / 's.db'}"
+def mission(tmp_path: Path, db_url: str) -> tuple[str, Path, dict]:
+    """A store (SQLite and PostgreSQL) with a registered monitor key; returns (db url, key
+    file, registration)."""
+    db = db_url
     key = tmp_path / "monitor.pem"
     created = ok("key", "new", "--out", str(key))
     registered = ok("key", "add", created["public_key"], "--role", "monitor", "--owner",
@@ -48,11 +51,23 @@ def mission(tmp_path: Path) -> tuple[str, Path, dict]:
 
 
 def _count(db: str, table: str) -> int:
-    con = sqlite3.connect(db.removeprefix("sqlite:///"))
+    store = Store.open(db)
     try:
-        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        with store.engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
-        con.close()
+        store.close()
+
+
+def _observation_entries(db: str) -> list:
+    store = Store.open(db)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT entry FROM ledger_entries "
+                                     "WHERE entry_type = 'observation'")).scalars()  # fmt: skip
+            return [decode_entry(bytes(b)) for b in rows]
+    finally:
+        store.close()
 
 
 def test_signed_import_logs_signer_and_verifies(mission, tmp_path: Path):
@@ -63,11 +78,7 @@ def test_signed_import_logs_signer_and_verifies(mission, tmp_path: Path):
     imported = ok("import", str(PATROL), "--signatures", str(sigs), "--require-signatures",
                   "--db", db)  # fmt: skip
     assert imported["stored"] > 0 and imported["signatures"] == signed["records"]
-    con = sqlite3.connect(db.removeprefix("sqlite:///"))
-    blobs = [bytes(r[0]) for r in con.execute(
-        "SELECT entry FROM ledger_entries WHERE entry_type = 'observation'")]  # fmt: skip
-    con.close()
-    entries = [decode_entry(b) for b in blobs]
+    entries = _observation_entries(db)
     assert entries and all(e.signer == registered["key_id"] and e.sig for e in entries)
     verified = ok("ledger", "verify", "--db", db)
     assert verified["ok"]
