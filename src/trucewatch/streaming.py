@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from trucewatch.assess.calibration import Calibration, shipped
 from trucewatch.assess.coverage import Network
-from trucewatch.associate import Context, Gates, candidate_pairs, gate_pairs
+from trucewatch.associate import Context, Gates, gated_pairs
 from trucewatch.fusion import (
     ContextLookup,
     array_mask,
@@ -214,9 +214,10 @@ class IncrementalFusion:
         m = self._cols.measurements(local)
         ctx = self._cols.context(local)
         rows = np.arange(local.size)
-        pairs = candidate_pairs(m, rows, self.gates)
-        involves_new = (local[pairs[:, 0]] >= start) | (local[pairs[:, 1]] >= start)
-        kept, _ = gate_pairs(pairs[involves_new], m, rows, ctx, self.gates)
+        kept, _ = gated_pairs(
+            m, rows, ctx, self.gates,
+            select=lambda p: (local[p[:, 0]] >= start) | (local[p[:, 1]] >= start),
+        )
         for a, b in local[kept].tolist():
             self._union(a, b, retired)
 

@@ -29,6 +29,7 @@ joins gives the same result as re-fusing everything (streaming, see
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,8 +110,10 @@ def _class_pairs(xy: NDArray[np.float64], cov: NDArray[np.float64], lo: NDArray[
     return np.column_stack([a[hits["i"]], b[hits["j"]]])
 
 
-def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> NDArray[np.int64]:
-    """Pairs (positions in ``rows``, i < j) close enough in space and time to be gated.
+def iter_candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates
+                         ) -> Iterator[NDArray[np.int64]]:  # fmt: skip
+    """Pairs (positions in ``rows``, i < j) close enough in space and time to be gated,
+    one array per pair of classes.
 
     Observations are split into classes by the width of their onset interval
     (:data:`ONSET_CLASSES_S`); each pair of classes gets its own KD-tree query, with the
@@ -119,13 +122,12 @@ def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> N
     Pairs involving the loosest class compare activity windows instead of onsets.
     """
     if rows.size < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return
     xy, cov = m.mean_xy[rows], m.cov[rows]
     width = m.onset_hi[rows] - m.onset_lo[rows]
     cls = np.searchsorted(np.asarray(ONSET_CLASSES_S), width, side="left")
     groups = [np.flatnonzero(cls == c) for c in range(len(ONSET_CLASSES_S) + 1)]
     loose = len(ONSET_CLASSES_S)
-    out = []
     for ca, a in enumerate(groups):
         for cb in range(ca, len(groups)):
             b = groups[cb] if cb != ca else a
@@ -135,12 +137,35 @@ def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> N
                 lo, hi, tol = m.window_lo[rows], m.window_hi[rows], gates.time_tolerance_s
             else:
                 lo, hi, tol = m.onset_lo[rows], m.onset_hi[rows], gates.onset_tolerance_s
-            out.append(_class_pairs(xy, cov, lo, hi, a, b, tol, gates))
-    if not out:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(out).astype(np.int64)
-    pairs.sort(axis=1)
-    return pairs
+            pairs = _class_pairs(xy, cov, lo, hi, a, b, tol, gates).astype(np.int64)
+            pairs.sort(axis=1)
+            yield pairs
+
+
+def candidate_pairs(m: Measurements, rows: NDArray[np.int64], gates: Gates) -> NDArray[np.int64]:
+    """All candidate pairs at once (see :func:`iter_candidate_pairs`)."""
+    out = list(iter_candidate_pairs(m, rows, gates))
+    return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
+
+
+def gated_pairs(m: Measurements, rows: NDArray[np.int64], ctx: Context, gates: Gates,
+                select: Callable[[NDArray[np.int64]], NDArray[np.bool_]] | None = None
+                ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
+    """The gated pairs and their squared Mahalanobis distances, gating each class pair's
+    candidates :data:`GATE_CHUNK` at a time as they are found (memory: the gated pairs,
+    not every candidate). ``select``: keep only candidates it marks (before gating)."""
+    kept: list[NDArray[np.int64]] = []
+    scores: list[NDArray[np.float64]] = []
+    for pairs in iter_candidate_pairs(m, rows, gates):
+        if select is not None:
+            pairs = pairs[select(pairs)]
+        for k in range(0, len(pairs), GATE_CHUNK):
+            p, s = gate_pairs(pairs[k : k + GATE_CHUNK], m, rows, ctx, gates)
+            kept.append(p)
+            scores.append(s)
+    if not kept:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0)
+    return np.concatenate(kept), np.concatenate(scores)
 
 
 def gate_pairs(pairs: NDArray[np.int64], m: Measurements, rows: NDArray[np.int64],
@@ -304,21 +329,5 @@ def cluster(m: Measurements, rows: NDArray[np.int64], ctx: Context,
             gates: Gates | None = None) -> NDArray[np.int64]:  # fmt: skip
     """Cluster label per row of ``rows`` (located observations), see the module docstring."""
     gates = gates or Gates()
-    pairs = candidate_pairs(m, rows, gates)
-    kept, scores = [], []
-    for k in range(0, len(pairs), GATE_CHUNK):
-        p, s = gate_pairs(pairs[k : k + GATE_CHUNK], m, rows, ctx, gates)
-        kept.append(p)
-        scores.append(s)
-    pair = np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
-    score = np.concatenate(scores) if scores else np.empty(0)
+    pair, score = gated_pairs(m, rows, ctx, gates)
     return agglomerate(rows.size, pair, score, m, rows, ctx, gates)
-
-
-def fuse_gaussians(xy_km: np.ndarray, cov_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Information-weighted mean and covariance of independent Gaussian estimates (km)."""
-    info = np.linalg.inv(cov_km2)
-    total = info.sum(axis=0)
-    cov = np.linalg.inv(total)
-    mean = cov @ np.einsum("nij,nj->i", info, xy_km)
-    return mean, cov
