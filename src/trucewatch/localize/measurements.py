@@ -20,8 +20,9 @@ The fusion engine works from the raw measurements, not from a point per report:
 
 Every observation also gets a Gaussian summary (mean, covariance) for gating, and an
 **onset interval**: when the event itself began (UTC epoch seconds), which is sharp for
-cameras (the frame time) and arrays (arrival minus at most the travel time) and loose for
-reports that give a window.
+cameras (the frame time) and arrays (arrival minus at most the travel time), loose for
+reports that give a window, and for a fire seen from space reaches back
+:data:`FIRE_BURN_S` before the overpass (the shelling that lit it came earlier).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ RANGE_SIGMA_SHARE = 0.25
 """Least standard deviation of a distance estimated by ear, as a share of the distance."""
 DEFAULT_SPEED_KM_S = 0.34
 """Speed of sound (km/s) when a report gives none (about 15 degrees C)."""
+FIRE_BURN_S = 6 * 3600.0
+"""How long before a satellite saw a fire the fighting that lit it may have been: fires
+started by shelling burn for hours (the simulator draws 0.5-12 h)."""
 REPORT_ONSET_SLACK_S = 120.0
 """Seconds by which the start of a reported window may miss the onset of what was heard
 (minute rounding of the report, the sound's travel time aside)."""
@@ -136,9 +140,10 @@ def signature_of(o: Observation) -> int:
 
 
 def _onset(o: Observation, i: int, hi: float, arrival: NDArray, arrival_sigma: NDArray,
-           speed: NDArray, onset_lo: NDArray, onset_hi: NDArray, w_lo: NDArray) -> None:
-    """Fill row ``i``'s arrival time (arrays) and onset interval (``hi``: the farthest the
-    source can be, km)."""
+           speed: NDArray, onset_lo: NDArray, onset_hi: NDArray, w_lo: NDArray,
+           w_hi: NDArray) -> None:  # fmt: skip
+    """Fill row ``i``'s arrival time (arrays), onset interval (``hi``: the farthest the
+    source can be, km) and, for a fire seen from space, the start of its window."""
     arrival[i] = _arrival(o)
     if np.isfinite(arrival[i]):
         arrival_sigma[i] = _attr_float(o, "time_sigma_s")
@@ -152,6 +157,10 @@ def _onset(o: Observation, i: int, hi: float, arrival: NDArray, arrival_sigma: N
     elif o.source_kind is SourceKind.PATROL and np.isfinite(hi):
         onset_lo[i] = w_lo[i] - hi / DEFAULT_SPEED_KM_S - REPORT_ONSET_SLACK_S
         onset_hi[i] = w_lo[i] + REPORT_ONSET_SLACK_S
+    elif o.source_kind is SourceKind.SATELLITE_THERMAL:
+        # the fire was burning at the overpass; what lit it came up to FIRE_BURN_S before
+        w_lo[i] -= FIRE_BURN_S
+        onset_lo[i], onset_hi[i] = w_lo[i], w_hi[i]
 
 
 def extract(observations: Sequence[Observation]) -> Measurements:
@@ -208,7 +217,7 @@ def extract(observations: Sequence[Observation]) -> Measurements:
                 mid = 0.5 * (lo + hi)
                 range_km[i] = mid
                 range_sigma[i] = max((hi - lo) / np.sqrt(12.0), RANGE_SIGMA_SHARE * mid)
-        _onset(o, i, hi, arrival, arrival_sigma, speed, onset_lo, onset_hi, w_lo)
+        _onset(o, i, hi, arrival, arrival_sigma, speed, onset_lo, onset_hi, w_lo, w_hi)
     has_b = np.isfinite(true_bearing)
     grid_b, scale = f(), np.ones(n)
     if has_b.any():
