@@ -176,3 +176,24 @@ def test_evaluate_store_json(tmp_path: Path, smoke_run: tuple[Path, dict[str, An
     assert m["runtime_of"] == "evaluate"
     assert len(m["calibration"]) == 10
     assert json.loads(json.dumps(m)) == m
+
+
+def test_sparse_assignment_equals_the_dense_one() -> None:
+    """Large components are matched on a sparse matrix: same number of pairs, same cost."""
+    from scipy.optimize import linear_sum_assignment
+
+    from trucewatch.sim.evaluation import FORBIDDEN, _sparse_assignment
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        ni, ns = int(rng.integers(1, 25)), int(rng.integers(1, 25))
+        cells = np.unique(rng.integers(0, ni * ns, int(rng.integers(1, ni * ns + 1))))
+        ri, rj = cells // ns, cells % ns
+        cost = rng.uniform(0.0, 2.0, cells.size)
+        dense = np.full((ni, ns), FORBIDDEN)
+        dense[ri, rj] = cost
+        r, c = linear_sum_assignment(dense)
+        real = dense[r, c] < FORBIDDEN
+        r2, c2 = _sparse_assignment(ri, rj, cost, ni, ns)
+        assert len(r2) == int(real.sum())
+        assert dense[r2, c2].sum() == pytest.approx(dense[r[real], c[real]].sum())

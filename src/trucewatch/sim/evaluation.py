@@ -53,8 +53,8 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
 from trucewatch.geo.projection import to_local_km
@@ -63,6 +63,8 @@ from trucewatch.types import UNDETERMINED_PARTY
 __all__ = ["Gates", "IncidentLike", "Truth", "evaluate", "evaluate_store", "match", "read_truth"]
 
 FORBIDDEN = 1e6
+DENSE_LIMIT = 4_000_000
+"""Components with more incident x site cells than this are matched on a sparse matrix."""
 CALIBRATION_BINS = 10
 
 
@@ -225,15 +227,35 @@ def match(
             continue
         ui, ri = np.unique(gi, return_inverse=True)
         uj, rj = np.unique(gj, return_inverse=True)
-        m = np.full((ui.size, uj.size), FORBIDDEN)
-        m[ri, rj] = gc
-        rows, cols = linear_sum_assignment(m)
-        real = m[rows, cols] < FORBIDDEN
-        out_i.append(ui[rows[real]])
-        out_j.append(uj[cols[real]])
+        if ui.size * uj.size <= DENSE_LIMIT:
+            m = np.full((ui.size, uj.size), FORBIDDEN)
+            m[ri, rj] = gc
+            rows, cols = linear_sum_assignment(m)
+            real = m[rows, cols] < FORBIDDEN
+            rows, cols = rows[real], cols[real]
+        else:
+            rows, cols = _sparse_assignment(ri, rj, gc, ui.size, uj.size)
+        out_i.append(ui[rows])
+        out_j.append(uj[cols])
     mi = np.concatenate(out_i).astype(np.int64)
     mj = np.concatenate(out_j).astype(np.int64)
     return mi, mj, np.linalg.norm(inc_xy[mi] - site_xy[mj], axis=1)
+
+
+def _sparse_assignment(ri: NDArray[np.int64], rj: NDArray[np.int64], cost: NDArray[np.float64],
+                       n_i: int, n_s: int
+                       ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
+    """The same assignment as the dense one for a large component, on a sparse matrix:
+    every incident also gets a private "unmatched" column costing :data:`FORBIDDEN`, so a
+    full matching of the incidents always exists and the most real pairs win first
+    (:func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`)."""
+    rows = np.concatenate([ri, np.arange(n_i)])
+    cols = np.concatenate([rj, n_s + np.arange(n_i)])
+    vals = np.concatenate([cost + 1e-9, np.full(n_i, FORBIDDEN)])  # explicit zeros vanish
+    graph = csr_matrix((vals, (rows, cols)), shape=(n_i, n_s + n_i))
+    r, c = min_weight_full_bipartite_matching(graph)
+    real = c < n_s
+    return r[real].astype(np.int64), c[real].astype(np.int64)
 
 
 # --------------------------------------------------------------------------- metrics
