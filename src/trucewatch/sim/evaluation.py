@@ -188,6 +188,46 @@ def read_truth(path: str | Path) -> Truth:
 # --------------------------------------------------------------------------- matching
 
 
+MATCH_SLICE_S = 6 * 3600.0
+"""Incidents are paired with sites slice by slice of this many seconds of start time."""
+
+
+def _gated_pairs(
+    inc_xy: NDArray[np.float64], inc_start: NDArray[np.float64], inc_end: NDArray[np.float64],
+    site_xy: NDArray[np.float64], site_start: NDArray[np.float64],
+    site_end: NDArray[np.float64], gates: Gates,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
+    """(incident, site) pairs within the space and time gates. Incidents are taken in
+    slices of :data:`MATCH_SLICE_S` of start time, each against a KD-tree of the sites
+    whose windows reach that slice (a dense front has thousands of sites within 5 km over
+    two months: a spatial query alone would list them all)."""
+    out_i: list[NDArray[np.int64]] = []
+    out_j: list[NDArray[np.int64]] = []
+    slot = np.floor(inc_start / MATCH_SLICE_S).astype(np.int64)
+    order = np.argsort(slot, kind="stable")
+    bounds = np.flatnonzero(np.diff(slot[order])) + 1
+    for group in np.split(order, bounds):
+        lo = float(inc_start[group].min()) - gates.time_s
+        hi = float(inc_end[group].max()) + gates.time_s
+        sites = np.flatnonzero((site_start <= hi) & (site_end >= lo))
+        if sites.size == 0:
+            continue
+        lists = cKDTree(site_xy[sites]).query_ball_point(inc_xy[group], r=gates.space_km)
+        lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        if lens.sum() == 0:
+            continue
+        ii = np.repeat(group, lens)
+        jj = sites[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])]
+        gap = np.maximum(0.0, np.maximum(inc_start[ii] - site_end[jj],
+                                         site_start[jj] - inc_end[ii]))  # fmt: skip
+        ok = gap <= gates.time_s
+        out_i.append(ii[ok])
+        out_j.append(jj[ok])
+    if not out_i:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
 def match(
     inc_xy: NDArray[np.float64], inc_start: NDArray[np.float64], inc_end: NDArray[np.float64],
     site_xy: NDArray[np.float64], site_start: NDArray[np.float64],
@@ -198,18 +238,10 @@ def match(
     empty = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
     if len(inc_xy) == 0 or len(site_xy) == 0:
         return empty
-    tree = cKDTree(site_xy)
-    lists = tree.query_ball_point(inc_xy, r=gates.space_km)
-    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-    if lens.sum() == 0:
-        return empty
-    ii = np.repeat(np.arange(len(inc_xy)), lens)
-    jj = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])
-    gap = np.maximum(0.0, np.maximum(inc_start[ii] - site_end[jj], site_start[jj] - inc_end[ii]))
-    ok = gap <= gates.time_s
-    ii, jj, gap = ii[ok], jj[ok], gap[ok]
+    ii, jj = _gated_pairs(inc_xy, inc_start, inc_end, site_xy, site_start, site_end, gates)
     if ii.size == 0:
         return empty
+    gap = np.maximum(0.0, np.maximum(inc_start[ii] - site_end[jj], site_start[jj] - inc_end[ii]))
     dist = np.linalg.norm(inc_xy[ii] - site_xy[jj], axis=1)
     cost = (dist / gates.space_km) ** 2 + (gap / gates.time_s) ** 2
     n_i, n_s = len(inc_xy), len(site_xy)
