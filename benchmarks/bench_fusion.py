@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_sim import _localized, _slim, register_formats, run_dbscan
+from benchmarks.bench_sim import _localized, _peak_rss_gb, _slim, register_formats, run_dbscan
 from trucewatch import service, sources
 from trucewatch.fusion import fuse_observations
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
@@ -51,10 +50,6 @@ PEER_DAYS = 5.0
 STREAM_RATE = 500.0
 BATCH_S = 0.05
 REPORT_DELAY_S = 600.0
-
-
-def _peak_rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
 def _read_all(files: list[str]) -> list[Observation]:

@@ -13,14 +13,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 from scipy.special import ndtr
 
 from trucewatch.assess.attribution import FlowReport, attribute_incident
-from trucewatch.assess.calibration import KINDS, Calibration, feature_matrix, logit, shipped
-from trucewatch.assess.confidence import CONFIDENCE_CAP, observation_probability, status_for
+from trucewatch.assess.calibration import KINDS, Calibration, feature_matrix, shipped
+from trucewatch.assess.confidence import combined_log_odds, observation_probability, status_for
 from trucewatch.assess.coverage import Network, miss_log_probability
 from trucewatch.associate import Context, Gates, cluster
 from trucewatch.gc import gc_paused
@@ -81,10 +82,6 @@ class FusionResult:
     features: np.ndarray | None = None
     """The confidence model's features per incident (rows in ``incidents`` order; see
     :mod:`trucewatch.assess.calibration`), for calibration and diagnostics."""
-
-
-def _epoch(times: Sequence[datetime]) -> np.ndarray:
-    return np.array([t.timestamp() for t in times], dtype=float)
 
 
 def _source_key(o: Observation) -> str:
@@ -271,15 +268,8 @@ class _Members:
         return self.cluster[first], self.rows[first], inverse
 
 
-_P_CACHE: dict[tuple[str, int], float] = {}
-
-
-def _probability(o: Observation) -> float:
-    key = (o.reliability, o.credibility)
-    p = _P_CACHE.get(key)
-    if p is None:
-        p = _P_CACHE[key] = observation_probability(o.reliability, o.credibility)
-    return p
+_probability = lru_cache(maxsize=None)(observation_probability)
+"""The probability of a grading (a handful of distinct gradings, millions of reports)."""
 
 
 def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measurements,
@@ -289,19 +279,13 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
     confidence (:mod:`trucewatch.assess.calibration`), vectorized over drafts.
 
     A source counts once per incident, with its best-graded observation
-    (:func:`trucewatch.assess.confidence.combine`)."""
+    (:func:`trucewatch.assess.confidence.combined_log_odds`)."""
     mem = _Members.of(drafts)
     k = mem.k
-    p_obs = np.fromiter((_probability(obs[i]) for i in mem.rows), dtype=float,
-                        count=mem.rows.size)  # fmt: skip
+    p_obs = np.fromiter((_probability(obs[i].reliability, obs[i].credibility)
+                         for i in mem.rows), dtype=float, count=mem.rows.size)  # fmt: skip
     pair_cluster, pair_row, inverse = mem.per_source(ctx.source)
-    best = np.zeros(pair_cluster.size)
-    np.maximum.at(best, inverse, p_obs)
-    cap = logit(CONFIDENCE_CAP)
-    best = np.clip(best, 1.0 - CONFIDENCE_CAP, CONFIDENCE_CAP)
-    admiralty = np.clip(np.bincount(pair_cluster, weights=np.log(best / (1.0 - best)),
-                                    minlength=k), -cap, cap).astype(np.float64)  # fmt: skip
-    n_sources = np.bincount(pair_cluster, minlength=k)
+    admiralty, n_sources = combined_log_odds(inverse, pair_cluster, p_obs, k)
     kind_col = {kind: c for c, kind in enumerate(KINDS)}
     col = np.fromiter((kind_col.get(obs[i].source_kind, -1) for i in pair_row), dtype=np.int64,
                       count=pair_row.size)  # fmt: skip

@@ -97,10 +97,7 @@ def init_key(store: Store, key_path: Path, owner: str, *,
 def sign(store: Store, key_path: Path, *, principal: Principal = OPERATOR) -> dict[str, Any]:
     """Sign a tree head for the whole log with the mission key in ``key_path``."""
     require(principal, Permission.MANAGE_MISSION)
-    try:
-        key = read_private_key(key_path)
-    except (OSError, ValueError) as exc:
-        raise InputError(RecordError(str(key_path), None, "--key", str(exc))) from exc
+    key = _read_key(key_path)
     with store.engine.begin() as conn:
         head = store.ledger.sign_tree_head(conn, key)
     return head.to_json()

@@ -240,7 +240,6 @@ def import_files(
                                        f"records, not {stream.format!r} records")  # fmt: skip
     signed = read_signatures(signatures) if signatures is not None else {}
     errors: list[RecordError] = []
-    unsigned: list[str] = []
     with store.import_batch([str(p) for p in paths]) as batch:
         batch.signatures = _checked_signatures(store, batch.conn, signed, signatures)
         for k, stream in enumerate(streams):
@@ -250,7 +249,7 @@ def import_files(
                 assert principal.party is not None
                 items = (as_complaint(o, principal.party) for o in items)
             if require_signatures:
-                items = _signed_only(items, batch.signatures, unsigned, stream.path)
+                items = _signed_only(items, batch.signatures, stream.path)
             batch.add(items)
             batch.finish(read=stream.read, rejected=len(stream.errors))
             errors.extend(stream.errors)
@@ -306,7 +305,7 @@ def _checked_signatures(store: Store, conn: Any, signed: dict[str, tuple[str, st
 
 
 def _signed_only(items: Iterator[Observation], signed: dict[str, tuple[str, str]],
-                 unsigned: list[str], path: Path) -> Iterator[Observation]:  # fmt: skip
+                 path: Path) -> Iterator[Observation]:  # fmt: skip
     for o in items:
         if o.payload_sha256 not in signed:
             index = o.attributes.get("event_index")

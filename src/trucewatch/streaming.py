@@ -86,7 +86,12 @@ class _Columns:
                                                                 "flow_sign")})  # fmt: skip
 
     def column(self, name: str) -> NDArray:
+        """A measurement column over every row so far."""
         return self._m[name][: self.n]
+
+    def context_column(self, name: str) -> NDArray:
+        """A context column (``source``, ``exclusive``, ``flow_sign``) over every row."""
+        return self._c[name][: self.n]
 
 
 @dataclass
@@ -115,8 +120,8 @@ class IncrementalFusion:
         self._members: dict[int, list[int]] = {}
         self._incidents: dict[int, list[Incident]] = {}
         self._array_xy: dict[int, NDArray[np.float64]] = {}
-        self._report_key = np.empty(0)
-        self._network: Network | None = None
+        self._network = Network(xy=np.empty((0, 2)), code=np.empty(0, dtype=np.int64),
+                                report_key=np.empty(0))  # fmt: skip
 
     # ---------------------------------------------------------------- union-find
 
@@ -148,22 +153,19 @@ class IncrementalFusion:
         idx = start + np.flatnonzero(is_array)
         arrival = self._cols.column("arrival_s")[idx]
         observer = self._cols.column("observer_xy")[idx]
-        source = self._cols._c["source"][idx]
+        source = self._cols.context_column("source")[idx]
         good = np.isfinite(arrival) & np.isfinite(observer[:, 0])
         for code, xy in zip(source[good].tolist(), observer[good], strict=True):
             self._array_xy.setdefault(int(code), xy)
-        key = np.sort(source[good] * 1e10 + arrival[good])
-        self._report_key = np.insert(self._report_key,
-                                     np.searchsorted(self._report_key, key), key)  # fmt: skip
-        self._network = None
+        net = self._network
+        if len(self._array_xy) != net.code.size:  # new arrays: rebuild positions
+            codes = np.array(sorted(self._array_xy), dtype=np.int64)
+            xy = np.array([self._array_xy[c] for c in codes.tolist()])
+            net = Network(xy=xy, code=codes, report_key=net.report_key)
+        self._network = net.with_reports(source[good], arrival[good])
 
     def network(self) -> Network:
         """The arrays seen so far and when they reported (for negative evidence)."""
-        if self._network is None:
-            codes = np.array(sorted(self._array_xy), dtype=np.int64)
-            xy = (np.array([self._array_xy[c] for c in codes.tolist()])
-                  if codes.size else np.empty((0, 2)))  # fmt: skip
-            self._network = Network(xy=xy, code=codes, report_key=self._report_key)
         return self._network
 
     # ---------------------------------------------------------------- public

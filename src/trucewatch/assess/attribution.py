@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trucewatch.assess.confidence import logit
 from trucewatch.types import UNDETERMINED_PARTY, Attribution, Flow
 
 P_OUTGOING = 0.8
@@ -69,10 +70,6 @@ P_ACCUSATION = 0.65
 """Weight of a party's complaint naming who fired at it (an interested party)."""
 
 
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
 def attribute_incident(
     reports: Sequence[FlowReport],
     parties: tuple[str, str],
@@ -104,19 +101,19 @@ def attribute_incident(
         fired = held_by if signature < 0 else (second if held_by == first else first)
         q = min(max(side_probability, 0.5), 1.0)
         p_side = P_SIDE * q + (1.0 - P_SIDE) * (1.0 - q)
-        log_odds += _logit(p_side) if fired == first else -_logit(p_side)
+        log_odds += logit(p_side) if fired == first else -logit(p_side)
         used.append("place")
     flow = attribute(reports, parties)
     if flow.method == "flow":
         p = min(max(flow.probabilities[first], 0.01), 0.99)
-        log_odds += _logit(p)
+        log_odds += logit(p)
         used.append("flow")
     accused = {}
     for source, party in accusations:
         if party in parties:
             accused[source] = party
     for party in accused.values():
-        log_odds += _logit(P_ACCUSATION) if party == first else -_logit(P_ACCUSATION)
+        log_odds += logit(P_ACCUSATION) if party == first else -logit(P_ACCUSATION)
     if accused:
         used.append("complaint")
     if not used:

@@ -23,7 +23,6 @@ Re-fit whenever the engine or the sensor mix changes.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -113,8 +112,3 @@ def fit(x: NDArray[np.float64], y: NDArray[np.bool_], l2: float = 1e-3,
                  "brier": round(float(((p - yf) ** 2).mean()), 4),
                  "log_loss": round(float(res.fun), 4)})  # fmt: skip
     return Calibration(weights, prov)
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1.0 - p))

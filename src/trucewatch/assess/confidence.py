@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+from numpy.typing import NDArray
+
 from trucewatch.types import IncidentStatus
 
 RELIABILITY_P: dict[str, float] = {
@@ -33,9 +36,27 @@ def observation_probability(reliability: str, credibility: int) -> float:
     return 0.5 + (p - 0.5) * factor
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
+    """Log-odds of ``p``, clipped to the confidence cap."""
     p = min(max(p, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP)
     return math.log(p / (1.0 - p))
+
+
+def combined_log_odds(pair: NDArray[np.int64], pair_cluster: NDArray[np.int64],
+                      p: NDArray[np.float64], k: int
+                      ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:  # fmt: skip
+    """Vectorized combination for ``k`` incidents: item ``i`` (probability ``p[i]``) is
+    from the source pair ``pair[i]``, and pair ``j`` belongs to incident
+    ``pair_cluster[j]``. Each pair (one source in one incident) counts once, with its
+    highest probability; returns each incident's log-odds (clipped to the cap) and its
+    number of independent sources."""
+    best = np.zeros(pair_cluster.size)
+    np.maximum.at(best, pair, p)
+    best = np.clip(best, 1.0 - CONFIDENCE_CAP, CONFIDENCE_CAP)
+    cap = logit(CONFIDENCE_CAP)
+    log_odds = np.bincount(pair_cluster, weights=np.log(best / (1.0 - best)), minlength=k)
+    return (np.clip(log_odds, -cap, cap).astype(np.float64),
+            np.bincount(pair_cluster, minlength=k).astype(np.int64))  # fmt: skip
 
 
 def combine(grouped: Iterable[tuple[str, float]]) -> tuple[float, int]:
@@ -43,12 +64,18 @@ def combine(grouped: Iterable[tuple[str, float]]) -> tuple[float, int]:
 
     Items sharing a source key count once, with the highest probability among them.
     """
-    best: dict[str, float] = {}
+    codes: dict[str, int] = {}
+    pair, probs = [], []
     for key, p in grouped:
-        best[key] = max(p, best.get(key, 0.0))
-    log_odds = sum(_logit(p) for p in best.values())
-    confidence = 1.0 / (1.0 + math.exp(-log_odds))
-    return min(max(confidence, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP), len(best)
+        pair.append(codes.setdefault(key, len(codes)))
+        probs.append(p)
+    if not codes:
+        return 0.5, 0
+    log_odds, n = combined_log_odds(np.asarray(pair, dtype=np.int64),
+                                    np.zeros(len(codes), dtype=np.int64),
+                                    np.asarray(probs, dtype=float), 1)  # fmt: skip
+    confidence = 1.0 / (1.0 + math.exp(-float(log_odds[0])))
+    return min(max(confidence, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP), int(n[0])
 
 
 def status_for(confidence: float, independent_sources: int) -> IncidentStatus:

@@ -54,8 +54,13 @@ class Network:
                               & np.all(np.isfinite(m.observer_xy), axis=1))  # fmt: skip
         codes, first = np.unique(source[rows], return_index=True)
         xy = m.observer_xy[rows[first]]
-        key = np.sort(source[rows] * _KEY + m.arrival_s[rows])
-        return cls(xy=xy, code=codes, report_key=key)
+        return cls(xy=xy, code=codes, report_key=report_keys(source[rows], m.arrival_s[rows]))
+
+    def with_reports(self, source: NDArray[np.int64], arrival: NDArray[np.float64]) -> Network:
+        """This network with more reports (``report_key`` stays sorted)."""
+        key = report_keys(source, arrival)
+        merged = np.insert(self.report_key, np.searchsorted(self.report_key, key), key)
+        return Network(xy=self.xy, code=self.code, report_key=merged)
 
     def alive(self, code: NDArray[np.int64], t: NDArray[np.float64]) -> NDArray[np.bool_]:
         """Whether array ``code`` reported anything within the window around ``t``."""
@@ -66,6 +71,12 @@ class Network:
         near = (np.abs(self.report_key[prev] - q) <= ALIVE_WINDOW_S) | (
             np.abs(self.report_key[nxt] - q) <= ALIVE_WINDOW_S)
         return near
+
+
+def report_keys(source: NDArray[np.int64], arrival: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Sorted keys ``array code * 1e10 + arrival (epoch s)``: one sorted array answers "did
+    this array report near that time" with a binary search."""
+    return np.sort(source * _KEY + arrival)
 
 
 def miss_log_probability(net: Network, xy: NDArray[np.float64], cov: NDArray[np.float64],

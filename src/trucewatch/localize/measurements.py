@@ -97,11 +97,6 @@ class Measurements:
     def __len__(self) -> int:
         return int(self.ok.size)
 
-    @property
-    def is_point(self) -> NDArray[np.bool_]:
-        """Rows whose measurement is their Gaussian summary itself (no bearing)."""
-        return self.ok & np.isnan(self.bearing_rad)
-
 
 def _epoch(t: datetime) -> float:
     return t.timestamp()

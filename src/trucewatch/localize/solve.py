@@ -52,15 +52,12 @@ PRIOR_SIGMA_SHARE = float(np.sqrt(0.05))
 @dataclass(frozen=True, eq=False)
 class Solution:
     """Per cluster: position (km), covariance (km^2), emission time (epoch s, NaN if not
-    timed), whether the range prior was needed, and the weighted sum of squared
-    residuals with its degrees of freedom (for consistency checks)."""
+    timed) and whether the range prior was needed."""
 
     xy: NDArray[np.float64]
     cov: NDArray[np.float64]
     t0: NDArray[np.float64]
     used_prior: NDArray[np.bool_]
-    chi2: NDArray[np.float64]
-    dof: NDArray[np.int64]
 
 
 def _acc(label: NDArray[np.int64], k: int, values: NDArray[Any]) -> NDArray[np.float64]:
@@ -98,12 +95,11 @@ def _geometry(m: Measurements, idx: NDArray[np.int64], p: NDArray[np.float64]
 
 
 def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
-                      prior: NDArray[np.bool_]) -> tuple[NDArray, NDArray, NDArray]:  # fmt: skip
-    """H (k, 3, 3), g (k, 3) and chi2 (k,) at the current estimate."""
+                      prior: NDArray[np.bool_]) -> tuple[NDArray, NDArray]:  # fmt: skip
+    """H (k, 3, 3) and g (k, 3) at the current estimate."""
     k = rows.k
     h = np.zeros((k, 3, 3))
     g = np.zeros((k, 3))
-    chi2 = np.zeros(k)
 
     def add(lab: NDArray, jx: NDArray, jy: NDArray, jt: NDArray | None, res: NDArray,
             var: NDArray) -> None:  # fmt: skip
@@ -116,7 +112,6 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
                 h[:, a, b] += v
                 if a != b:
                     h[:, b, a] += v
-        chi2[:] += _acc(lab, k, res * res * w)
 
     idx, lab = rows.point
     if idx.size:
@@ -126,7 +121,6 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
             g[:, a] += _acc(lab, k, info[:, a, 0] * z[:, 0] + info[:, a, 1] * z[:, 1])
             for b in range(2):
                 h[:, a, b] += _acc(lab, k, info[:, a, b])
-        chi2 += _acc(lab, k, np.einsum("ni,nij,nj->n", z, info, z))
     idx, lab = rows.bearing
     if idx.size:
         dx, dy, r = _geometry(m, idx, xy[lab])
@@ -158,7 +152,7 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
         var = m.arrival_sigma_s[idx] ** 2 + (m.observer_sigma_km[idx] / m.speed_km_s[idx]) ** 2
         add(lab, dx / (r * sc), dy / (r * sc), np.ones(idx.size), res, var)
     h[~rows.timed, 2, 2] = 1.0
-    return h, g, chi2
+    return h, g
 
 
 def _schur(h: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -200,11 +194,11 @@ def solve(m: Measurements, rows: NDArray[np.int64], label: NDArray[np.int64], k:
         np.maximum.at(ref, lab, first)  # a reference close to the values keeps sums exact
         t0 = ref + _acc(lab, k, first - ref[lab]) / cnt
     no_prior = np.zeros(k, dtype=bool)
-    h, _, _ = _normal_equations(m, r, xy, t0, no_prior)
+    h, _ = _normal_equations(m, r, xy, t0, no_prior)
     prior = _weakest_info(h) < ILL_POSED_INFO
     active = np.ones(k, dtype=bool)
     for _ in range(ITERATIONS):
-        h, g, _ = _normal_equations(m, r, xy, t0, prior)
+        h, g = _normal_equations(m, r, xy, t0, prior)
         step = np.linalg.solve(h + 1e-9 * np.eye(3), g[:, :, None])[:, :, 0]
         step[~active] = 0.0  # a converged cluster stays put: each result depends on its own
         size = np.hypot(step[:, 0], step[:, 1])  # data only, whatever else is solved with it
@@ -214,14 +208,10 @@ def solve(m: Measurements, rows: NDArray[np.int64], label: NDArray[np.int64], k:
         active &= size >= CONVERGED_KM
         if not active.any():
             break
-    h, _, chi2 = _normal_equations(m, r, xy, t0, prior)
-    n_rows = (np.bincount(r.point[1], minlength=k) * 2 + np.bincount(r.bearing[1], minlength=k)
-              + np.bincount(r.range[1], minlength=k) + np.bincount(r.toa[1], minlength=k))
-    dof = n_rows - 2 - r.timed.astype(np.int64)
+    h, _ = _normal_equations(m, r, xy, t0, prior)
     cov = _position_cov(h)
     _mirror_ambiguity(m, r, label, rows, xy, cov)
-    return Solution(xy=xy, cov=cov, t0=np.where(r.timed, t0, np.nan),
-                    used_prior=prior, chi2=chi2, dof=dof)  # fmt: skip
+    return Solution(xy=xy, cov=cov, t0=np.where(r.timed, t0, np.nan), used_prior=prior)
 
 
 COLLINEAR_RATIO = 0.05
