@@ -572,3 +572,35 @@ def test_its_position_with_reference_is_the_observer() -> None:
     rec = one("The SMM heard 20 bursts 700-1000m north of its position 7km north of Horlivka.")
     assert rec["observer_reference"] == {"km": 7, "direction": "north", "of": "Horlivka"}
     assert rec["events"][0]["distance_km_max"] == 1
+
+
+def test_use_of_a_weapon_is_fire_without_a_count() -> None:
+    (ev,) = events("Positioned in Horlivka, the SMM heard the use of small arms north, north-west "
+                   "and south west of its position.")  # fmt: skip
+    assert (ev["count"], ev["kind"], ev["weapon"]) == (None, "small_arms", "small arms")
+    assert ev["directions"] == ["north", "north-west", "south-west"]
+
+
+def test_aggregated_totals_of_keeps_the_count() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded aggregated totals "
+                 "of one undetermined explosion and 15 tracer rounds, all 3-5km east.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"]) for e in evs] == [
+        (1, "explosion", "undetermined"),
+        (15, "projectile", None),
+    ]
+
+
+def test_second_flight_path_without_from_is_not_a_direction() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded 106 projectiles "
+                 "in flight from west to east and 58 east to west, 3-8km north-east.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["directions"]) for e in evs] == [
+        (106, "projectile", ["north-east"]),
+        (58, "projectile", ["north-east"]),
+    ]
+
+
+def test_duration_is_not_part_of_the_observer_place() -> None:
+    rec = one("Positioned in Avdiivka for about five hours, the SMM heard six undetermined "
+              "explosions 3-5km east-south-east.")  # fmt: skip
+    assert rec["observer_place"] == "Avdiivka"
+    assert rec["events"][0]["count"] == 6

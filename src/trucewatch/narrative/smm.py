@@ -213,6 +213,12 @@ TRAJECTORY = re.compile(
     r"|\bin\s+flight\b",
     re.IGNORECASE,
 )
+ELLIPTIC_TRAJECTORY = re.compile(
+    rf"{NUMBER_RE}\s+(?P<path>(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS})",
+    re.IGNORECASE,
+)
+"""A flight path without its "from" after a count, read only in a sentence that has a
+"from X to Y" flight path."""
 
 
 @dataclass
@@ -360,6 +366,12 @@ def _clean_place(text: str) -> str:
     s = CONTROL_RE.sub("", text)
     s = re.sub(r"^(?:the|a|an)\s+", "", s.strip(), flags=re.IGNORECASE)
     s = re.sub(r"^(?:approximately|about|some|around)\s+", "", s, flags=re.IGNORECASE)
+    # "Positioned in Avdiivka for about five hours": the duration is not part of the place
+    s = re.sub(
+        rf"\s+for\s+(?:(?:about|approximately|around|some|over|almost)\s+)?(?:{NUMBER_RE}|an?)"
+        r"(?:\s+and\s+a\s+half)?\s+(?:hours?|minutes?|hrs?)\b.*$",
+        "", s, flags=re.IGNORECASE,
+    )  # fmt: skip
     return s.strip(" ,;.\"'")
 
 
@@ -472,7 +484,7 @@ _QTY_START = (
 )
 AND_SPLIT = re.compile(rf"(?<!hundred)(?<!thousand)\s+and\s+(?={_QTY_START}|⟦)", re.IGNORECASE)
 QTY_RE = re.compile(
-    r"^\s*(?:the\s+sounds?\s+of\s+)?"
+    r"^\s*(?:the\s+sounds?\s+of\s+)?(?:(?:followed\s+by\s+)?(?:an?\s+)?aggregated\s+totals?\s+of\s+)?"
     rf"(?:(?P<mod>{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?"
     rf"(?:(?P<a>{NUMBER_RE})(?:\s*(?:-|to|or)\s*(?P<b>{NUMBER_RE}))?(?![\w-])"
     rf"|(?P<vague>{'|'.join(re.escape(v) for v in VAGUE_QUANTITIES)})\b"
@@ -612,6 +624,8 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     text = re.sub(r"⟦\d+⟧", " ", raw)
     text = re.sub(r"\s+", " ", text).strip(" ,.;")
     item = Item(text=raw.strip(), loc=loc)
+    # "the use of small arms": the fire of that weapon, count unknown
+    text = re.sub(r"^(?:the\s+)?use\s+of\s+(.+?)(?:\s+fire)?$", r"\1 fire", text, flags=re.I)
     rest = text
     if re.match(r"^their\s+impacts?\b", text, re.I):
         item.their = True
@@ -1089,8 +1103,14 @@ def _read_sentence(
     ordered = windows + [t for _, t in sorted(instants)]
     for m in DURATION.finditer(work):
         work = _blank(work, m.start(), m.end())
-    for m in TRAJECTORY.finditer(work):
+    trajectories = list(TRAJECTORY.finditer(work))
+    for m in trajectories:
         work = _blank(work, m.start(), m.end())
+    if any(re.search(r"\bto\b", m.group(0)) for m in trajectories):
+        # "106 projectiles in flight from west to east and 58 east to west": the second
+        # flight path drops its "from"
+        for m in ELLIPTIC_TRAJECTORY.finditer(work):
+            work = _blank(work, m.start("path"), m.end("path"))
     # assessments of events read before
     if _apply_sentence_assessment(work, segments):
         seg.other_times += ordered
