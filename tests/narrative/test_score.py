@@ -77,7 +77,9 @@ def test_cli_usage_and_bad_file(tmp_path: Path) -> None:
     assert main([str(tmp_path / "missing.jsonl")]) == 1
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl", "heldout_d.jsonl"]
+)
 def test_heldout_files_are_well_formed(data_path: Callable[[str], Path], name: str) -> None:
     """The held-out sets are data for the scorer (their scores are reported, not asserted
     high: asserting them would turn them into training data)."""

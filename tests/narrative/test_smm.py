@@ -604,3 +604,142 @@ def test_duration_is_not_part_of_the_observer_place() -> None:
               "explosions 3-5km east-south-east.")  # fmt: skip
     assert rec["observer_place"] == "Avdiivka"
     assert rec["events"][0]["count"] == 6
+
+
+# ----------------------------------------------------- patterns from held-out set D's first run
+
+
+def test_locations_ranging_from_one_direction_to_another_are_a_sector() -> None:
+    evs = events("Whilst at the Donetsk central railway station, the SMM heard 44 undetermined "
+                 "explosions and one burst of heavy-machine-gun fire at locations ranging from "
+                 "west-north-west to north-east at 3-8km from its position.")  # fmt: skip
+    sector = ["west-north-west", "north-west", "north-north-west", "north", "north-north-east",
+              "north-east"]  # fmt: skip
+    assert [e["directions"] for e in evs] == [sector, sector]
+    assert evs[1]["weapon"] == "heavy-machine-gun"
+
+
+def test_fired_one_direction_to_another_is_a_flight_path() -> None:
+    (ev,) = events("The SMM camera in Shyrokyne (20km east of Mariupol) recorded ten "
+                   "rocket-assisted projectiles fired west to east and south-west to south-east, "
+                   "at unknown distances to the north.")  # fmt: skip
+    assert ev["directions"] == ["north"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "flow", "n"),
+    [
+        ("heard 41 explosions - outgoing - at locations south-east of it.", "outgoing", 1),
+        ("recorded 73 explosions - both incoming and outgoing - 1.5-6km north.", None, 1),
+    ],
+)
+def test_flow_between_dashes(phrase: str, flow: str | None, n: int) -> None:
+    evs = events(f"Whilst in Horlivka, the SMM {phrase}")
+    assert len(evs) == n and evs[0]["flow"] == flow
+
+
+def test_explosions_and_weapon_fire_are_two_events() -> None:
+    evs = events("The SMM recorded 140 explosions and small-arms fire in Horlivka 3-8km north.")
+    assert [(e["count"], e["kind"]) for e in evs] == [(140, "explosion"), (None, "small_arms")]
+
+
+def test_an_altitude_is_not_a_distance() -> None:
+    evs = events("In Berezivske the SMM saw two explosions at an altitude of about 80m-100m from "
+                 "the ground, and at an assessed distance of 20m north-north-west of its "
+                 "position.")  # fmt: skip
+    assert (evs[0]["distance_km_min"], evs[0]["directions"]) == (0.02, ["north-north-west"])
+
+
+def test_bracket_breakdown_splits_a_total() -> None:
+    evs = events("Whilst in Svitlodarsk (57km north-east of Donetsk), the SMM heard 13 explosions "
+                 "assessed as caused by 82mm mortar round (five impacts and eight outgoing "
+                 "rounds) 3-5km east.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"], e["weapon"]) for e in evs] == [
+        (5, "mortar", "incoming", "82mm mortar"),
+        (8, "mortar", "outgoing", "82mm mortar"),
+    ]
+
+
+def test_bracket_of_flight_paths_does_not_split() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded 15 tracer rounds "
+                 "in flight (14 from west to east and one from east to west), all 3-5km "
+                 "east.")  # fmt: skip
+    assert [(e["count"], e["kind"]) for e in evs] == [(15, "projectile")]
+
+
+def test_relative_clause_breakdown_splits_a_total() -> None:
+    evs = events("Whilst in Horlivka (39km north-east of Donetsk), the SMM heard 20 explosions, "
+                 "one of which was assessed as an 82mm mortar round impact and 19 as "
+                 "automatic-grenade-launcher round impacts, all 5km west-south-west of its "
+                 "position.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"], e["directions"]) for e in evs] == [
+        (1, "mortar", "incoming", ["west-south-west"]),
+        (19, "grenade", "incoming", ["west-south-west"]),
+    ]
+
+
+def test_passive_perception_verb() -> None:
+    evs = events("In Shyrokyne, after a period of silence, another burst of small-arms fire was "
+                 "heard outgoing from the north-west.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"], e["weapon"], e["directions"]) for e in evs] == [
+        (1, "burst", "outgoing", "small-arms", ["north-west"]),
+    ]
+
+
+def test_passive_summary_is_not_an_event() -> None:
+    evs = events("The highest number of ceasefire violations were registered whilst in Horlivka "
+                 "where the SMM heard 41 explosions south.")  # fmt: skip
+    assert [e["count"] for e in evs] == [41]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "count", "kind"),
+    [
+        ("heard the whistling sound of two bullets flying 10-50m over their heads", 2, "shot"),
+        ("heard whistling past them what were assessed to be two heavy-machine-gun bullets", 2,
+         "shot"),
+        ("heard nine explosions from the west, and in the afternoon four explosions", 4,
+         "explosion"),
+        ("heard an increasing number of ceasefire violations", None, "undetermined"),
+    ],
+)
+def test_item_prefixes_and_vague_quantities(phrase: str, count: int | None, kind: str) -> None:
+    evs = events(f"Positioned in Zolote, the SMM {phrase}.")
+    assert (evs[-1]["count"], evs[-1]["kind"]) == (count, kind)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "weapon", "kind"),
+    [
+        ("four loud explosions assessed to be artillery or mortar fire", "artillery or mortar",
+         "explosion"),
+        ("73 explosions mostly consistent with mortar (120mm) and automatic grenade launchers",
+         "mortar (120mm) and automatic grenade launchers", "explosion"),
+        ("60 explosions assessed as outgoing artillery rounds of an unknown calibre",
+         "artillery (unknown calibre)", "artillery"),
+        ("bursts and shots of heavy-machine-gun and small-arms fire",
+         "heavy-machine-gun and small-arms", "burst"),
+        ("several bursts of anti-aircraft fire (23mm calibre) from the direction of Donetsk "
+         "airport", "anti-aircraft (23mm calibre)", "burst"),
+    ],
+)
+def test_assessed_weapons(phrase: str, weapon: str, kind: str) -> None:
+    (ev,) = events(f"Positioned in Horlivka, the SMM heard {phrase}.")
+    assert (ev["weapon"], ev["kind"]) == (weapon, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("While conducting a mini-UAV flight in the western part of Zaitseve (62km north-east of "
+         "Donetsk), the SMM heard 20 shots 50-70m south.", "western part of Zaitseve"),
+        ("While standing in front of the Mission's residence on Pushkina Boulevard, the SMM heard "
+         "two explosions 100-150 metres south.", "Mission's residence on Pushkina Boulevard"),
+        ("In government-controlled Kominternove (23km north-east of Mariupol), the SMM heard 12 "
+         "explosions south-east.", "Kominternove"),
+        ("An SMM patrol of two vehicles entered Shyrokyne (100km south of Donetsk), where the SMM "
+         "heard one shot.", "Shyrokyne"),
+    ],
+)
+def test_observer_place_without_the_activity(text: str, place: str) -> None:
+    assert one(text)["observer_place"] == place

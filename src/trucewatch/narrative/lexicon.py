@@ -126,7 +126,9 @@ def parse_number(text: str) -> float:
 
 
 VAGUE_QUANTITIES: tuple[str, ...] = (
-    "several", "a number of", "numerous", "multiple", "a few", "few", "some", "many",
+    "several", "an increasing number of", "a growing number of", "a large number of",
+    "a high number of", "a significant number of", "a small number of", "a number of",
+    "numerous", "multiple", "a few", "few", "some", "many",
     "hundreds of", "dozens of", "scores of", "tens of", "uncountable", "countless",
     "continuous", "sporadic", "intense", "heavy", "constant", "intermittent",
 )  # fmt: skip
@@ -202,6 +204,7 @@ EVENT_NOUNS: dict[str, str] = {
     "flare": "flare", "flares": "flare", "grenade": "grenade", "grenades": "grenade",
     "salvo": "salvo", "salvos": "salvo", "salvoes": "salvo",
     "violation": "violation", "violations": "violation",
+    "bullet": "shot", "bullets": "shot",
     "exchange": "exchange", "exchanges": "exchange",
 }  # fmt: skip
 """Nouns that name what was heard or seen, mapped to a noun class."""
@@ -224,7 +227,7 @@ WEAPON_RE = (
     r"heavy[\s-]machine[\s-]gun|machine[\s-]gun|small[\s-]arms?|light weapons|"
     r"automatic[\s-]grenade[\s-]launchers?|under-barrel grenade launchers?|grenade[\s-]launchers?|"
     r"mortars?|artillery|howitzers?|tanks?|MLRS|multiple-launch rocket systems?|"
-    r"anti-aircraft (?:cannon|gun)s?|recoilless guns?|infantry fighting vehicles?|"
+    r"anti-aircraft(?:[\s-](?:cannon|gun)s?)?|recoilless guns?|infantry fighting vehicles?|"
     r"armoured[\s-](?:personnel[\s-]carrier|combat[\s-]vehicle)s?|"
     r"(?:BMP|SPG|ZU|BM|AGS|RPG)-\d+\w*|Grad|rockets?|cannons?|weapons?"
     r")"

@@ -82,10 +82,12 @@ def normalize_text(text: str) -> str:
     Keeps the words; only spelling variants that the rules need not care about are unified.
     """
     s = text.replace("\u00a0", " ").replace("\u202f", " ")
+    s = re.sub("[\u2010\u2011]", "-", s)
     s = re.sub(r"[‘’ʼ`´]", "'", s)
     s = re.sub(r"[“”„«»]", '"', s)
     s = re.sub(
-        r"\"?(Donetsk|Luhansk|Lugansk) People'?s Republic\"?\s*\(\s*\"?(DPR|LPR)\"?\s*\)",
+        r"[\"']?(Donetsk|Luhansk|Lugansk) People'?s Republic[\"']?"
+        r"\s*\(\s*[\"']?(DPR|LPR)[\"']?\s*\)",
         r'"\2"',
         s,
     )
@@ -192,9 +194,18 @@ _DIST = (
     rf"(?:\s*(?:-|to|and)\s*(?P<b>{DIGITS_RE})\s*(?P<ub>{UNIT_RE}))?"
 )
 DIST_RE = re.compile(r"(?<![\w.,-])" + _DIST, re.IGNORECASE)
+ALTITUDE = re.compile(
+    r"\b(?:at\s+)?(?:an?\s+)?(?:altitude|height)\s+of\s+(?:about\s+|approximately\s+|around\s+)?"
+    rf"(?:{DIGITS_RE})\s*(?:{UNIT_RE})?(?:\s*-\s*(?:{DIGITS_RE})\s*(?:{UNIT_RE})?)?"
+    r"(?:\s+(?:from|above|off)\s+the\s+ground)?",
+    re.IGNORECASE,
+)
+"""A height ("at an altitude of about 80m-100m from the ground") is not a distance from
+the observer."""
 _COMPASS = rf"(?:{COMPASS_RE})"
 DIRS_RE = re.compile(
-    r"(?:(?:to|in|towards)\s+the\s+|in\s+areas\s+(?:to\s+the\s+)?|in\s+(?:a|the)\s+)?"
+    r"(?:(?:to|in|towards)\s+the\s+|in\s+areas\s+(?:to\s+the\s+)?|in\s+(?:a|the)\s+"
+    r"|(?:at\s+locations\s+)?ranging\s+from\s+(?:the\s+)?)?"
     rf"(?P<d>\b{_COMPASS}(?:\s*(?:,\s*(?:and\s+)?|and\s+|or\s+|to\s+)(?:the\s+)?\b{_COMPASS})*)"
     r"(?:\s+directions?)?"
     r"(?:\s+(?:of|from)\s+(?:its|their|the\s+SMM'?s?|the\s+patrol'?s?)\s+"
@@ -207,7 +218,8 @@ UNKNOWN_LOC = re.compile(
     re.IGNORECASE,
 )
 TRAJECTORY = re.compile(
-    rf"\b(?:in\s+flight\s+)?from\s+(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS}"
+    rf"(?:\b(?:in\s+flight|fired|flying|travelling|moving)\s+(?:from\s+)?|(?<!ranging\s)\bfrom\s+)"
+    rf"(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS}"
     rf"(?:\s*(?:,|and)\s*(?:from\s+)?(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS})*"
     rf"|\b(?:fired\s+|coming\s+)?from\s+(?:a|the)\s+{_COMPASS}\s+direction"
     r"|\bin\s+flight\b",
@@ -365,7 +377,15 @@ _ANAPHORA = re.compile(r"^(?:the\s+same\b|there\b|that\s+\w+$|this\s+\w+$)", re.
 def _clean_place(text: str) -> str:
     s = CONTROL_RE.sub("", text)
     s = re.sub(r"^(?:the|a|an)\s+", "", s.strip(), flags=re.IGNORECASE)
-    s = re.sub(r"^(?:approximately|about|some|around)\s+", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"^(?:approximately|about|some|around|both|either)\s+", "", s, flags=re.IGNORECASE)
+    # "conducting a mini-UAV flight in the western part of Zaitseve": the place is after the
+    # activity
+    s = re.sub(
+        r"^(?:conducting|operating|standing|driving|patrolling|travelling|walking|flying|waiting)"
+        r"\b.*?\b(?:in\s+front\s+of|in|at|near|on|over|along)\s+(?:the\s+)?"
+        r"(?=[A-Z]|(?:western|eastern|northern|southern|central)\b|outskirts\b|edge\b)",
+        "", s,
+    )  # fmt: skip
     # "Positioned in Avdiivka for about five hours": the duration is not part of the place
     s = re.sub(
         rf"\s+for\s+(?:(?:about|approximately|around|some|over|almost)\s+)?(?:{NUMBER_RE}|an?)"
@@ -412,13 +432,13 @@ def find_observer(sentence: str) -> ObserverMention | None:
 
 def _observer_after(s: str, start: int, pos: int) -> ObserverMention | None:
     rest = s[pos:]
-    paren = PAREN_RE.search(rest)
+    paren = next((p for p in PAREN_RE.finditer(rest) if _reference(p.group(1)) is not None), None)
     end_m = _PLACE_END.search(rest)
     assert end_m is not None
     cut = end_m.start()
     ref: Observer | None = None
     end = pos + cut
-    if paren is not None and _reference(paren.group(1)) is not None:
+    if paren is not None:
         before = rest[: paren.start()]
         if len(before) < 160 and not re.search(
             r"\b(?:heard|saw|observed|recorded|was|were)\b|\bthe\s+SMM\b", before
@@ -459,7 +479,8 @@ def fallback_observer(sentence: str) -> ObserverMention | None:
         if ref is None:
             continue
         before = sentence[: paren.start()]
-        preps = list(re.finditer(r"\b(?:in|at|near|of|from|to)\s+", before))
+        preps = list(re.finditer(r"\b(?:[Ii]n|[Aa]t|[Nn]ear|of|from|to|entered|reached|visited)\s+",
+                                 before))  # fmt: skip
         if not preps:
             continue
         m = preps[-1]
@@ -475,6 +496,8 @@ def fallback_observer(sentence: str) -> ObserverMention | None:
 VERB_RE = re.compile(
     r"\b(?:heard|observed|recorded|saw|registered|counted|documented|noted|spotted|detected)\b"
 )
+PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being)\s+(?:also\s+|later\s+|then\s+)?$")
+"""The auxiliary of a perception verb in the passive: the items come before it."""
 SEPARATORS = re.compile(
     r"\s*(?:,|;|:|/|\s–\s|\bas\s+well\s+as\b|\bfollowed\s+by\b|\bincluding\b|\bplus\b)\s*"
 )
@@ -494,6 +517,7 @@ QTY_RE = re.compile(
 MODIFIER_RE = re.compile(
     r"^\s*(?:all\s+|both\s+|each\s+)?(?:(?:which\s+(?:it|the\s+SMM)\s+)?(?:assessed|estimated)"
     r"\s+(?:as|to\s+be)|(?:most\s+likely\s+|probably\s+|possibly\s+|likely\s+)?caused\s+by"
+    r"|(?:mostly\s+|most\s+likely\s+|probably\s+)?consistent\s+with"
     r"|fired\s+from|impacting|originating|landing)\b",
     re.IGNORECASE,
 )
@@ -520,6 +544,8 @@ class Item:
     their: bool = False
     borrowed_from: int | None = None
     drop: bool = False
+    full: str = ""
+    """The whole piece of text the item was read from (with its assessment)."""
 
 
 def _num(v: float | None) -> float | int | None:
@@ -528,24 +554,39 @@ def _num(v: float | None) -> float | int | None:
     return int(v) if float(v).is_integer() else v
 
 
+_LOCATION_TAIL = re.compile(
+    r"(?:\s+(?:at\s+(?:locations?|distances?|a\s+distance)|in\s+(?:areas?|an?\s+area)"
+    r"|from\s+(?:the\s+)?direction)\b.*"
+    r"|\s+(?:at|from|of|in|to)\s+(?:its|their|the\s+SMM'?s?|the\s+patrol'?s?)\s+(?:own\s+)?"
+    r"(?:position|location)\b.*"
+    r"|(?:\s+(?:at|from|in|to|towards|ranging))+)$",
+    re.IGNORECASE,
+)
+
+
 def _clean_weapon(text: str) -> str | None:
     s = text
     fired = re.search(r"\b(?:fired|launched)\s+from\s+(.+)$", s, re.I)
     if fired:
         s = fired.group(1)
     m = re.search(r"\b(?:rounds?|shells?|fire)\s+(?:of|from)\s+(.+)$", s, re.I)
-    if m:
+    if m and re.search(WEAPON_RE, m.group(1), re.I):
         s = m.group(1)
+    elif m:  # "artillery rounds of an unknown calibre"
+        s = s[: m.start()] + " (" + m.group(1) + ")"
     s = re.sub(
-        r"\b(?:an?|the|impacts?\s+of|impacting|impact\s+of|outgoing|incoming|most\s+likely"
+        r"\b(?:an?|the|impacts?\s+of|impacting|impacts?|outgoing|incoming|most\s+likely"
         r"|probably|possibly|likely|caused\s+by|rounds?|shells?|fire|salvos?\s+of|projectiles?"
         r"|explosions?|of)\b",
         " ",
         s,
         flags=re.I,
     )
-    s = re.sub(r"\(\s*", "(", re.sub(r"\s*\)", ")", s))
+    s = re.sub(r"\(\s*", "(", re.sub(r"[\s.,;]*\)", ")", s))
     s = re.sub(r"\s+", " ", s).strip(" ,;.")
+    # the remains of a location ("at locations ranging", "at distances", "from its position")
+    while (cut := _LOCATION_TAIL.sub("", s).strip(" ,;.")) != s:
+        s = cut
     s = re.sub(r"(\d)\s+mm\b", r"\1mm", s)
     if not s or re.fullmatch(
         r"(?:\(?(?:undetermined|unknown|unidentified)\)?\s*)?(?:weapons?(?:\s+systems?)?|type|"
@@ -597,7 +638,8 @@ def _weapon_in(text: str, noun_span: tuple[int, int] | None) -> str | None:
     """The weapon named in an item: "of X fire" after the noun, or words before the noun."""
     if noun_span is not None:
         after = text[noun_span[1] :]
-        m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:of|from|fired\s+from)\s+(.+)$", after, re.I)
+        m = re.match(rf"\s*(?:\([^)]*\)\s*)?(?:and\s+(?:single\s+)?{EVENT_NOUN_RE}\s+)?"
+                     r"(?:of|from|fired\s+from)\s+(.+)$", after, re.I)  # fmt: skip
         if m and re.search(WEAPON_RE, m.group(1), re.I):
             return _clean_weapon(m.group(1))
         before = text[: noun_span[0]]
@@ -615,6 +657,17 @@ def _weapon_in(text: str, noun_span: tuple[int, int] | None) -> str | None:
     return None
 
 
+_ITEM_PREFIX = re.compile(
+    r"^(?:(?:in|during)\s+the\s+(?:early\s+|late\s+)?(?:morning|afternoon|evening|night)"
+    r"(?:\s+hours)?\s+|(?:later|then|subsequently|also|again)\s+)+"
+    r"|^what\s+(?:was|were|appeared|sounded|seemed)\s+(?:(?:assessed\s+)?(?:to\s+be|as|like)\s+)?"
+    r"|^the\s+(?:whistling|whizzing)\s+sounds?\s+of\s+",
+    re.IGNORECASE,
+)
+"""Words before an item's quantity that do not change it ("in the afternoon four
+explosions", "what were assessed to be two bullets", "the whistling sound of two bullets")."""
+
+
 def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     """Quantity, flow, noun, weapon and location of one item of an event phrase."""
     loc: Loc | None = None
@@ -624,6 +677,7 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     text = re.sub(r"⟦\d+⟧", " ", raw)
     text = re.sub(r"\s+", " ", text).strip(" ,.;")
     item = Item(text=raw.strip(), loc=loc)
+    text = _ITEM_PREFIX.sub("", text)
     # "the use of small arms": the fire of that weapon, count unknown
     text = re.sub(r"^(?:the\s+)?use\s+of\s+(.+?)(?:\s+fire)?$", r"\1 fire", text, flags=re.I)
     rest = text
@@ -690,8 +744,9 @@ def apply_assessment(item: Item, text: str) -> None:
     elif re.search(r"\b(?:undetermined|unknown)\s+weapons?", body, re.I):
         item.weapon = None
     if item.noun in (None, "explosion", "impact", "round", "salvo", "airburst", "fire"):
-        new = _kind("grenade" if noun == "grenade" else "round", item.weapon, body)
-        if new is not None and (item.weapon or noun == "grenade"):
+        grenade = noun == "grenade" and not re.search(r"grenade[\s-]+launcher", body, re.I)
+        new = _kind("grenade" if grenade else "round", item.weapon, body)
+        if new is not None and (item.weapon or grenade):
             item.kind = new
     if item.kind is None:
         item.kind = _kind(item.noun, item.weapon, body)
@@ -706,7 +761,7 @@ def split_items(text: str) -> list[str]:
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        masked.append("\0" if depth and ch in ",;/–" else ch)
+        masked.append("\0" if depth and ch in ",;/–" else "\1" if depth and ch == " " else ch)
     s = "".join(masked)
     parts: list[str] = []
     for chunk in SEPARATORS.split(s):
@@ -714,8 +769,7 @@ def split_items(text: str) -> list[str]:
         parts.extend(pieces)
     out = []
     for p in parts:
-        p = p.replace("\0", ",") if "\0" in p else p
-        out.append(p)
+        out.append(p.replace("\0", ",").replace("\1", " "))
     # "bursts and shots" is one item; "airbursts and bursts" two
     final: list[str] = []
     for p in out:
@@ -725,12 +779,95 @@ def split_items(text: str) -> list[str]:
             if m
             else set()
         )
+        fire = re.match(rf"^(.*?{EVENT_NOUN_RE})\s+and\s+({WEAPON_RE}[\s-]+fire\b.*)$", p, re.I)
         if m and len(pair) == 2 and pair != {"burst", "shot"}:
             final.extend([m.group(1), m.group(2)])
+        elif fire:  # "140 explosions and small-arms fire": two things heard
+            final.extend([fire.group(1), fire.group(2)])
         else:
             final.append(p)
     final = [re.sub(r"^\s*(?:and|or)\s+", "", p, flags=re.I) for p in final]
     return [p for p in final if p and p.strip()]
+
+
+_PART_RE = rf"(?:{NUMBER_RE}|an?|one)"
+_RELATIVE_BREAKDOWN = re.compile(
+    rf"^,?\s*(?P<first>{_PART_RE})\s+of\s+(?:which|them)\s+(?:was|were)\s+(?:assessed|estimated)"
+    rf"\s+(?:as|to\s+be)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_NEXT_PART = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<n>{_PART_RE})\s+(?:were\s+)?as\s+",
+                        re.IGNORECASE)  # fmt: skip
+
+
+def _relative_breakdown(text: str) -> list[tuple[int, str]] | None:
+    """"..., one of which was assessed as an 82mm mortar round impact and 19 as
+    automatic-grenade-launcher round impacts": (count, assessment) of each part."""
+    m = _RELATIVE_BREAKDOWN.match(text)
+    if m is None:
+        return None
+    rest = re.split(r"\s*,\s*(?:all|both|each)\b|;", m.group("rest"))[0]
+    parts: list[tuple[int, str]] = []
+    count = int(parse_number(m.group("first"))) if m.group("first")[0].isdigit() else None
+    first = count if count is not None else _word_count(m.group("first"))
+    pos, n = 0, first
+    for nm in _NEXT_PART.finditer(rest):
+        parts.append((n, rest[pos : nm.start()]))
+        n, pos = _word_count(nm.group("n")), nm.end()
+    parts.append((n, rest[pos:]))
+    return parts if len(parts) > 1 else None
+
+
+def _word_count(word: str) -> int:
+    return 1 if word.lower() in ("a", "an", "one") else int(parse_number(word))
+
+
+def _split_by_assessment(item: Item, parts: list[tuple[int, str]]) -> list[Item]:
+    """The item as its assessed parts, when their counts add up to its count."""
+    if item.count is None or sum(n for n, _ in parts) != item.count:
+        return [item]
+    out = []
+    for n, assessment in parts:
+        sub = replace(item, count=n, count_note=None, text=f"{n} of: {item.text}")
+        apply_assessment(sub, assessment)
+        out.append(sub)
+    return out
+
+
+def _bracket_breakdown(item: Item) -> list[Item]:
+    """"13 explosions assessed as caused by 82mm mortar round (five impacts and eight
+    outgoing rounds)": the item as the parts in its bracket, when their counts add up."""
+    m = re.search(r"\(([^()]*)\)", item.full or item.text)
+    if m is None or item.count is None or "⟦" in m.group(1) or item.drop:
+        return [item]
+    subs, _ = read_event_phrase(m.group(1))
+    if len(subs) < 2 or any(x.count is None or (x.noun is None and x.flow is None) for x in subs):
+        return [item]
+    if sum(x.count or 0 for x in subs) != item.count:
+        return [item]
+    weapon = item.weapon
+    if weapon:
+        weapon = re.sub(r"\s*\([^()]*(?:\)|$)", "", weapon).strip() or None
+    for x in subs:
+        x.weapon = x.weapon or weapon
+        if item.kind in ("mortar", "artillery", "grenade"):
+            x.kind = item.kind
+        x.loc = x.loc or item.loc
+    return subs
+
+
+ASSESSED = re.compile(
+    r"\b(?:assessed\s+(?:as|to\s+be)|(?:mostly\s+|most\s+likely\s+|probably\s+)?"
+    r"(?:caused\s+by|consistent\s+with))\b",
+    re.IGNORECASE,
+)
+"""Where an item's assessment starts ("assessed as", "assessed to be", "caused by",
+"consistent with")."""
+_FLOW_ONLY = re.compile(
+    r"(?:both\s+|all\s+|mostly\s+)?(?P<first>incoming|outgoing)"
+    r"(?:\s+(?:and|or)\s+(?P<second>incoming|outgoing))?",
+    re.IGNORECASE,
+)
 
 
 def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
@@ -738,6 +875,7 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
     unread: list[str] = []
     # relative clauses keep only their locations ("the majority of which were 3-4km east")
     rel = re.search(r",?\s*\b(?:\w+\s+of\s+(?:which|whom)|which|who|whom)\b", phrase)
+    breakdown = _relative_breakdown(phrase[rel.start() :]) if rel else None
     if rel:
         tail_text, tail_locs = read_locations(phrase[rel.end() :])
         phrase = (
@@ -764,12 +902,10 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
                 items[-1].loc = piece.loc
             continue
         item = read_item(raw, locs)
-        if "assessed as" in text.lower() or re.search(r"\bcaused\s+by\b", text, re.I):
-            head, _, tail = re.split(r"\b(assessed\s+as|(?:most\s+likely\s+)?caused\s+by)\b",
-                                     raw, maxsplit=1, flags=re.I)[0:3]  # fmt: skip
+        if ASSESSED.search(text):
+            head = raw[: ASSESSED.search(raw).start()]  # type: ignore[union-attr]
             tail = raw[len(head) :]
-            tail_text = re.sub(r"^\s*(?:assessed\s+as|(?:most\s+likely\s+)?caused\s+by)\s*", "",
-                               tail, flags=re.I)  # fmt: skip
+            tail_text = re.sub(rf"^\s*{ASSESSED.pattern}\s*", "", tail, flags=re.I)
             if (
                 QTY_RE.match(re.sub(r"⟦\d+⟧", " ", tail_text))
                 and re.search(EVENT_NOUN_RE, tail_text, re.I)
@@ -788,6 +924,14 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
             body = re.sub(r"^.*?\bas\b", "", item.text, count=1, flags=re.I)
             apply_assessment(item, body)
         if not (item.has_qty or item.noun or item.their or item.kind):
+            flow_words = _FLOW_ONLY.fullmatch(text)
+            if flow_words and items:
+                # "41 explosions – outgoing –"; "– both incoming and outgoing –" says nothing
+                if not flow_words.group("second"):
+                    items[-1].flow = flow_words.group("first").lower()
+                if item.loc is not None and items[-1].loc is None:
+                    items[-1].loc = item.loc
+                continue
             if item.loc is not None:
                 items.append(Item(text=raw, loc=item.loc, drop=True))
             elif items and FIRE_WORDS.search(text) and not re.search(r"\d", text):
@@ -797,7 +941,11 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
             elif FIRE_WORDS.search(text) and re.search(EVENT_NOUN_RE + r"|\d", text, re.I):
                 unread.append(text)
             continue
+        item.full = raw
         items.append(item)
+    if breakdown and items:
+        items[-1:] = _split_by_assessment(items[-1], breakdown)
+    items = [sub for it in items for sub in _bracket_breakdown(it)]
     return _fill(items), unread
 
 
@@ -1039,6 +1187,8 @@ def _read_sentence(
         seg.notes.append(f"summary statistics not read as observations: {s[:80]!r}...")
         return
     work = s
+    for m in ALTITUDE.finditer(work):
+        work = _blank(work, m.start(), m.end())
     # dates
     new_date: date | None = None
     for pattern in DATE_PATTERNS:
@@ -1120,7 +1270,14 @@ def _read_sentence(
     sentence_items: list[Item] = []
     for i, v in enumerate(verbs):
         end = verbs[i + 1].start() if i + 1 < len(verbs) else len(work)
-        items, unread = read_event_phrase(work[v.end() : end])
+        phrase = work[v.end() : end]
+        passive = PASSIVE_BEFORE.search(work[: v.start()])
+        if passive:  # "another burst of small-arms fire was heard outgoing from the north-west"
+            start = verbs[i - 1].end() if i else 0
+            subject = re.split(r"[,;]", work[start : passive.start()])[-1]
+            if QTY_RE.match(_ITEM_PREFIX.sub("", subject.strip())):
+                phrase = subject + " " + phrase
+        items, unread = read_event_phrase(phrase)
         sentence_items += items
         seg.unparsed += unread
     # a location applies to the items before it that have none
