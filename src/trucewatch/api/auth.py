@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,11 +93,12 @@ def read_token_file(path: Path) -> list[TokenSpec]:
 _bearer = HTTPBearer(auto_error=False, description="an access token issued by the mission")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The principal of the request (dependency)."""
+    """The principal of the request (dependency; ``async`` because it never blocks: FastAPI
+    runs it on the event loop instead of handing it to a worker thread)."""
     tokens: TokenTable = request.app.state.trucewatch.tokens
     header = request.headers.get("authorization")
     if header is None:
@@ -115,11 +116,11 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require(*any_of: Permission) -> Callable[..., Principal]:
+def require(*any_of: Permission) -> Callable[..., Awaitable[Principal]]:
     """Dependency: the principal, if it holds at least one of ``any_of``; else 403 (or
     401 for an anonymous request, so a client knows a token would help)."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if any(principal.can(p) for p in any_of):
             return principal
         wanted = " or ".join(p.value for p in any_of)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,8 +19,10 @@ from trucewatch.api.auth import TokenTable
 from trucewatch.api.idempotency import IdempotencyCache
 from trucewatch.api.ledger_view import LedgerView
 from trucewatch.api.settings import Settings
+from trucewatch.api.writer import SubmissionWriter
 from trucewatch.store import Store
 from trucewatch.store import queries as q
+from trucewatch.store.engine import WalCheckpointer
 
 
 @dataclass
@@ -31,7 +33,8 @@ class AppState:
     idempotency: IdempotencyCache
     ledger: LedgerView | None
     report_dir: Path
-    write_lock: Any = field(default_factory=threading.Lock)
+    writer: SubmissionWriter | None = None
+    checkpointer: WalCheckpointer | None = None
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -52,13 +55,18 @@ class AppState:
         else:
             tmp = tempfile.TemporaryDirectory(prefix="trucewatch-reports-")
             report_dir = Path(tmp.name)
-        sqlite = store.engine.dialect.name == "sqlite"
-        # SQLite has one writer at a time; waiting on a Python lock instead of SQLite's
-        # busy handler (which sleeps up to 100 ms per retry) keeps write latency flat.
-        lock: Any = threading.Lock() if sqlite else nullcontext()
-        return cls(settings, store, tokens, idem, ledger, report_dir, lock, _tmp=tmp)
+        # every submission is written by one thread, in groups (no request waits on a
+        # database lock; one transaction for the submissions that arrive together)
+        writer = SubmissionWriter(store.engine)
+        checkpointer = WalCheckpointer(store.engine)
+        return cls(settings, store, tokens, idem, ledger, report_dir, writer,
+                   checkpointer=checkpointer, _tmp=tmp)  # fmt: skip
 
     def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.store.close()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -82,7 +90,8 @@ class AppState:
         return day < self.published_before().date()
 
 
-def app_state(request: Request) -> AppState:
-    """Dependency: the app's state."""
+async def app_state(request: Request) -> AppState:
+    """Dependency: the app's state (``async``: it never blocks, so it runs on the event
+    loop rather than in a worker thread)."""
     state: AppState = request.app.state.trucewatch
     return state

@@ -32,7 +32,7 @@ from threading import Lock
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Problem, Reference
 from trucewatch.ledger.entry import (
@@ -186,7 +186,7 @@ class Ledger:
 
     def size(self, conn: Connection) -> int:
         """Number of leaves: the next index to be appended."""
-        last = conn.execute(select(func.max(t.ledger_entries.c.seq))).scalar()
+        last = conn.exec_driver_sql("SELECT max(seq) FROM ledger_entries").scalar()
         return 0 if last is None else int(last) + 1
 
     def entry(self, conn: Connection, index: int) -> StoredEntry:

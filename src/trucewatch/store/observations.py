@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
 from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.store.ledger import Ledger
-from trucewatch.store.schema import observations as observations_table
 from trucewatch.store.util import utc
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
@@ -124,8 +123,9 @@ class ImportBatch:
         """Insert the rows not stored yet and log each new observation in the ledger, in
         this transaction. Returns how many were new."""
         uids = [r[0] for r in rows]
-        c = observations_table.c
-        stored = set(self.conn.execute(select(c.uid).where(c.uid.in_(uids))).scalars())
+        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
+        sql = f"SELECT uid FROM observations WHERE uid IN ({', '.join([mark] * len(uids))})"
+        stored = {row[0] for row in self.conn.exec_driver_sql(sql, tuple(uids))}
         new = []
         for k, uid in enumerate(uids):
             if uid not in stored and uid not in self._seen:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
@@ -36,6 +36,20 @@ from trucewatch.types import (
     Observation,
     Sector,
 )
+
+_NEW_BATCH = insert(t.import_batches)
+_FINISH_BATCH = (
+    update(t.import_batches)
+    .where(t.import_batches.c.id == bindparam("b_id"))
+    .values(
+        finished_at=bindparam("b_finished"),
+        read=bindparam("b_read"),
+        stored=bindparam("b_stored"),
+        duplicates=bindparam("b_duplicates"),
+        rejected=bindparam("b_rejected"),
+    )
+)
+"""The batch log's two statements, built once (an API submission runs them per request)."""
 
 
 class Store:
@@ -181,28 +195,29 @@ class Store:
     def import_batch(self, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
         """One import as one transaction: everything added is stored, or nothing (any
         exception rolls back, including a bad record raised while streaming a file)."""
-        started = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            batch_id = conn.execute(
-                insert(t.import_batches).values(
-                    started_at=started, finished_at=started, files=list(files), read=0,
-                    stored=0, duplicates=0, rejected=0,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            insert_sql = observation_insert_sql(self.engine.dialect.name)
-            batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
+        with self.engine.begin() as conn, self.import_batch_in(conn, files) as batch:
             yield batch
-            conn.execute(
-                t.import_batches.update()
-                .where(t.import_batches.c.id == batch_id)
-                .values(
-                    finished_at=datetime.now(UTC),
-                    read=batch.read,
-                    stored=batch.counts.stored,
-                    duplicates=batch.counts.duplicates,
-                    rejected=batch.rejected,
-                )
-            )
+
+    @contextmanager
+    def import_batch_in(self, conn: Connection, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
+        """An import inside the caller's transaction ``conn`` (several imports may share
+        one: the API's group commit). Its batch row is written first and its counts when
+        the block ends."""
+        started = datetime.now(UTC)
+        batch_id = conn.execute(
+            _NEW_BATCH,
+            {"started_at": started, "finished_at": started, "files": list(files), "read": 0,
+             "stored": 0, "duplicates": 0, "rejected": 0},
+        ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+        insert_sql = observation_insert_sql(self.engine.dialect.name)
+        batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
+        yield batch
+        conn.execute(
+            _FINISH_BATCH,
+            {"b_id": batch_id, "b_finished": datetime.now(UTC), "b_read": batch.read,
+             "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
+             "b_rejected": batch.rejected},
+        )  # fmt: skip
 
     def count_observations(self) -> int:
         with self.engine.connect() as conn:

@@ -15,7 +15,14 @@ from trucewatch.api.present import observation_model
 from trucewatch.api.schemas import ObservationBatch, ObservationModel, ObservationPage
 from trucewatch.api.schemas import SubmissionResult as Result
 from trucewatch.api.state import AppState, app_state
-from trucewatch.api.submit import Part, parts_of, request_digest, submit
+from trucewatch.api.submit import (
+    INLINE_RECORDS,
+    Part,
+    parts_of,
+    request_digest,
+    submit,
+    submit_async,
+)
 from trucewatch.store import queries as q
 from trucewatch.store.queries import MAX_PAGE
 from trucewatch.types import SourceKind
@@ -57,7 +64,7 @@ def _answer(result: Result, response: Response) -> Result:
     responses=SUBMIT_RESPONSES,
     summary="Submit a batch of observations (JSON records and/or raw lines)",
 )
-def submit_batch(
+async def submit_batch(
     batch: ObservationBatch,
     response: Response,
     state: State,
@@ -68,10 +75,14 @@ def submit_batch(
     field). A party liaison's records are stored as that party's complaints."""
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
-    parts = parts_of(batch)
-    digest = request_digest(batch.model_dump(mode="json"))
-    result = submit(state, principal, parts, batch.signatures,
-                    idempotency_key=idempotency_key, digest=digest)  # fmt: skip
+
+    def prepare() -> tuple[list[Part], str]:
+        return parts_of(batch), request_digest(batch.model_dump(mode="json"))
+
+    small = len(batch.records) <= INLINE_RECORDS and not batch.lines
+    parts, digest = prepare() if small else await run_in_threadpool(prepare)
+    result = await submit_async(state, principal, parts, batch.signatures,
+                                idempotency_key=idempotency_key, digest=digest)  # fmt: skip
     return _answer(result, response)
 
 
