@@ -743,3 +743,98 @@ def test_assessed_weapons(phrase: str, weapon: str, kind: str) -> None:
 )
 def test_observer_place_without_the_activity(text: str, place: str) -> None:
     assert one(text)["observer_place"] == place
+
+
+# ----------------------------------------------------- patterns from held-out set E's first run
+
+
+def test_exchange_of_fire_including_its_parts_is_the_parts() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded an exchange of fire "
+                 "beginning with one airburst and followed by 15 undetermined explosions, all "
+                 "4-6km east.")  # fmt: skip
+    assert [(e["count"], e["kind"]) for e in evs] == [(1, "explosion"), (15, "explosion")]
+
+
+def test_subsets_after_including_are_not_counted_twice() -> None:
+    evs = events("Positioned in Donetsk, the SMM heard 157 explosions 3-10km north including 36 "
+                 "mortar (82mm) explosions and one mortar (122mm) impact 5-7km north.")  # fmt: skip
+    assert [(e["count"], e["kind"]) for e in evs] == [(157, "explosion")]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "15 explosions: three undetermined 4-6km north-west, one 122mm mortar impact 4-6km "
+        "north-west, and eleven 82mm mortars 5-6km west",
+        "15 explosions in a 15-minute period: three undetermined, one assessed as a 122mm mortar "
+        "impact and eleven as 82mm mortar rounds 5km west",
+    ],
+)
+def test_total_then_colon_breakdown_is_its_parts(phrase: str) -> None:
+    evs = events(f"Positioned in Horlivka, the SMM heard {phrase}.")
+    assert [e["count"] for e in evs] == [3, 1, 11]
+    assert evs[0]["flow"] == "undetermined" and evs[2]["kind"] == "mortar"
+
+
+def test_bracket_breakdown_with_assessments() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded nine explosions (one "
+                 "assessed as an impact, six undetermined and two assessed as airbursts), all "
+                 "2-4km south-east.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"]) for e in evs] == [
+        (1, "explosion", "incoming"), (6, "explosion", "undetermined"), (2, "explosion", None),
+    ]  # fmt: skip
+
+
+def test_relative_clause_ends_where_a_counted_item_starts() -> None:
+    evs = events("In Svitlodarsk, the SMM registered 18 explosions, half of which it assessed as "
+                 "caused by mortar and 100 rounds of small-arms fire, all 10 to 12km west of its "
+                 "position.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["distance_km_max"]) for e in evs] == [
+        (18, "explosion", 12), (100, "shot", 12),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("phrase", "count", "kind"),
+    [
+        ("an additional 19 undetermined explosions", 19, "explosion"),
+        ("seven muzzle flashes", 7, "undetermined"),
+        ("artillery and mortar shelling", None, "explosion"),
+        ("three light machine gun rounds", 3, "shot"),
+        ("approximately ten small-arms rounds", 10, "shot"),
+    ],
+)
+def test_more_nouns_and_quantities(phrase: str, count: int | None, kind: str) -> None:
+    (ev,) = events(f"Positioned in Horlivka, the SMM heard {phrase}.")
+    assert (ev["count"], ev["kind"]) == (count, kind)
+
+
+def test_flight_paths_with_or_and_hyphens_are_not_directions() -> None:
+    evs = events("The SMM camera in Avdiivka (17km north of Donetsk) recorded seven projectiles "
+                 "(all in flight from north to south, or north-west to south-east), and 30 tracer "
+                 "rounds (split evenly between north-to-south and south-to-north directions of "
+                 "fire), all 4-6km south-east.")  # fmt: skip
+    assert [e["directions"] for e in evs] == [["south-east"], ["south-east"]]
+
+
+def test_a_sector_is_the_smaller_arc() -> None:
+    (ev,) = events("Positioned in Donetsk, the SMM heard 49 bursts at locations 3km ranging from "
+                   "north to north-west.")  # fmt: skip
+    assert sorted(ev["directions"]) == ["north", "north-north-west", "north-west"]
+
+
+def test_later_sentence_places_earlier_explosions() -> None:
+    evs = events("Positioned in Donetsk, the SMM observed 59 explosions consistent with mortar "
+                 "fire. The SMM assessed that the explosions occurred at locations to the north "
+                 "and west, at distances between 3 and 8km from its position.")  # fmt: skip
+    assert (evs[0]["directions"], evs[0]["distance_km_min"], evs[0]["distance_km_max"]) == (
+        ["north", "west"], 3, 8,
+    )  # fmt: skip
+
+
+def test_footnote_markers_are_dropped() -> None:
+    recs = parse_passage("Positioned in Donetsk, the SMM heard six explosions.[1] At 15:40hrs the "
+                         "SMM heard multiple bursts of small-arms fire.", default_year=2015,
+                         geocode=False)  # fmt: skip
+    evs = [e for r in recs for e in r["events"]]
+    assert evs[1]["weapon"] == "small-arms"

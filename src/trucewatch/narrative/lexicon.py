@@ -204,7 +204,8 @@ EVENT_NOUNS: dict[str, str] = {
     "flare": "flare", "flares": "flare", "grenade": "grenade", "grenades": "grenade",
     "salvo": "salvo", "salvos": "salvo", "salvoes": "salvo",
     "violation": "violation", "violations": "violation",
-    "bullet": "shot", "bullets": "shot",
+    "bullet": "shot", "bullets": "shot", "shelling": "explosion",
+    "muzzle flash": "flash", "muzzle flashes": "flash",
     "exchange": "exchange", "exchanges": "exchange",
 }  # fmt: skip
 """Nouns that name what was heard or seen, mapped to a noun class."""
@@ -218,7 +219,7 @@ WEAPON_CLASSES: tuple[tuple[str, str], ...] = (
     (r"grenade|\bAGS\b|\bSPG-\d+|\bRPG\b|\bGP-25\b|\bVOG\b", "grenade"),
     (r"small[\s-]arms?|machine[\s-]?guns?|\bHMG\b|\blight weapons\b|\brifles?\b", "small_arms"),
     (r"\btank\b|\bcannon\b|\bBMP|\bIFV\b|\bAPC\b|\brecoilless\b|\banti-aircraft\b|\bZU-23"
-     r"|\bgun\b", "gun"),
+     r"|(?<!machine )(?<!machine-)\bgun\b", "gun"),
 )  # fmt: skip
 """Weapon words and the class they belong to (``gun`` maps to kind ``explosion``)."""
 

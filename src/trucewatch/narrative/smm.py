@@ -83,6 +83,7 @@ def normalize_text(text: str) -> str:
     """
     s = text.replace("\u00a0", " ").replace("\u202f", " ")
     s = re.sub("[\u2010\u2011]", "-", s)
+    s = re.sub(r"\[\d{1,2}\]", "", s)  # footnote markers of the reports ("[1]")
     s = re.sub(r"[‘’ʼ`´]", "'", s)
     s = re.sub(r"[“”„«»]", '"', s)
     s = re.sub(
@@ -220,7 +221,8 @@ UNKNOWN_LOC = re.compile(
 TRAJECTORY = re.compile(
     rf"(?:\b(?:in\s+flight|fired|flying|travelling|moving)\s+(?:from\s+)?|(?<!ranging\s)\bfrom\s+)"
     rf"(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS}"
-    rf"(?:\s*(?:,|and)\s*(?:from\s+)?(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS})*"
+    rf"(?:\s*(?:,|and|or|,\s*or)\s*(?:from\s+)?(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS})*"
+    rf"|\b{_COMPASS}-to-{_COMPASS}\b"
     rf"|\b(?:fired\s+|coming\s+)?from\s+(?:a|the)\s+{_COMPASS}\s+direction"
     r"|\bin\s+flight\b",
     re.IGNORECASE,
@@ -267,7 +269,8 @@ def _distance(m: re.Match[str]) -> tuple[float, float] | None:
 
 def directions_in(text: str) -> list[str]:
     """Canonical compass words in a list such as "north, north-west, west and south"; a
-    range "south-west to north-west" is the sector between, clockwise."""
+    range "south-west to north-west" is the sector between, clockwise, or the other way
+    round when that is the smaller one ("from north to north-west")."""
     out: list[str] = []
     matches = list(re.finditer(_COMPASS, text, re.IGNORECASE))
     for k, m in enumerate(matches):
@@ -279,6 +282,11 @@ def directions_in(text: str) -> list[str]:
             a = compass_word(prev.group(0))
             if a is not None:
                 i, j = COMPASS_16.index(a), COMPASS_16.index(c)
+                if (j - i) % 16 > 8:  # "from north to north-west": the smaller sector
+                    i, j = j, i
+                    if a in out:
+                        out.remove(a)
+                    out.append(COMPASS_16[i])
                 for step in range(1, (j - i) % 16 + 1):
                     w = COMPASS_16[(i + step) % 16]
                     if w not in out:
@@ -499,7 +507,8 @@ VERB_RE = re.compile(
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being)\s+(?:also\s+|later\s+|then\s+)?$")
 """The auxiliary of a perception verb in the passive: the items come before it."""
 SEPARATORS = re.compile(
-    r"\s*(?:,|;|:|/|\s–\s|\bas\s+well\s+as\b|\bfollowed\s+by\b|\bincluding\b|\bplus\b)\s*"
+    r"\s*(?:,|;|:|/|\s–\s|\bas\s+well\s+as\b|\bfollowed\s+by\b|\bplus\b"
+    r"|(?=\b(?:including|beginning\s+with|consisting\s+of)\b))\s*"
 )
 _QTY_START = (
     rf"(?:(?:{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?"
@@ -543,6 +552,10 @@ class Item:
     as_form: bool = False
     their: bool = False
     borrowed_from: int | None = None
+    subset: bool = False
+    """Introduced by "including"/"beginning with": part of the item before it."""
+    after_colon: bool = False
+    """First item after a colon or a dash: perhaps the breakdown of the item before."""
     drop: bool = False
     full: str = ""
     """The whole piece of text the item was read from (with its assessment)."""
@@ -605,9 +618,11 @@ def _kind(noun: str | None, weapon: str | None, text: str) -> str | None:
         return "projectile"
     if noun in ("burst", "shot", "flare", "grenade"):
         return noun
-    if noun in ("violation", "exchange"):
+    if noun in ("violation", "exchange", "flash"):
         return "undetermined"
     cls = weapon_class(weapon)
+    if noun == "round" and cls == "small_arms":  # "ten small-arms rounds"
+        return "shot"
     if noun in ("explosion", "impact", "round", "salvo", "airburst"):
         if cls in ("mortar", "artillery", "grenade"):
             return cls
@@ -627,7 +642,7 @@ def _flow(item_text: str, noun: str | None) -> str | None:
     if out:
         return "outgoing"
     if noun in ("explosion", "round", None):
-        q = re.search(rf"\b(?:undetermined|unknown|unidentified)\s+(?:{EVENT_NOUN_RE}|$)",
+        q = re.search(rf"\b(?:undetermined|unknown|unidentified)(?:\s+{EVENT_NOUN_RE}|\s*$)",
                       item_text.strip(), re.I)  # fmt: skip
         if q:
             return "undetermined"
@@ -639,7 +654,7 @@ def _weapon_in(text: str, noun_span: tuple[int, int] | None) -> str | None:
     if noun_span is not None:
         after = text[noun_span[1] :]
         m = re.match(rf"\s*(?:\([^)]*\)\s*)?(?:and\s+(?:single\s+)?{EVENT_NOUN_RE}\s+)?"
-                     r"(?:of|from|fired\s+from)\s+(.+)$", after, re.I)  # fmt: skip
+                     r"(?:of|from|by|fired\s+from)\s+(.+)$", after, re.I)  # fmt: skip
         if m and re.search(WEAPON_RE, m.group(1), re.I):
             return _clean_weapon(m.group(1))
         before = text[: noun_span[0]]
@@ -659,7 +674,8 @@ def _weapon_in(text: str, noun_span: tuple[int, int] | None) -> str | None:
 
 _ITEM_PREFIX = re.compile(
     r"^(?:(?:in|during)\s+the\s+(?:early\s+|late\s+)?(?:morning|afternoon|evening|night)"
-    r"(?:\s+hours)?\s+|(?:later|then|subsequently|also|again)\s+)+"
+    r"(?:\s+hours)?\s+|(?:later|then|subsequently|also|again)\s+"
+    rf"|(?:an\s+additional|a\s+further|another|an\s+extra)\s+(?={NUMBER_RE}))+"
     r"|^what\s+(?:was|were|appeared|sounded|seemed)\s+(?:(?:assessed\s+)?(?:to\s+be|as|like)\s+)?"
     r"|^the\s+(?:whistling|whizzing)\s+sounds?\s+of\s+",
     re.IGNORECASE,
@@ -712,6 +728,11 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     noun = EVENT_NOUNS[noun_m.group(0).lower()] if noun_m else None
     if noun_m and noun == "exchange" and not re.search(r"exchanges?\s+of\s+fire", rest, re.I):
         noun = None
+    if noun is None and item.has_qty and re.fullmatch(rf"\s*{WEAPON_RE}\s*", rest, re.I):
+        noun = "round"  # "eleven 82mm mortars": rounds of that weapon
+        item.noun, item.weapon = noun, _clean_weapon(rest)
+        item.kind = _kind(noun, item.weapon, rest)
+        return item
     item.noun = noun
     span = (noun_m.start(), noun_m.end()) if noun_m else None
     item.weapon = _weapon_in(rest, span)
@@ -791,6 +812,7 @@ def split_items(text: str) -> list[str]:
 
 
 _PART_RE = rf"(?:{NUMBER_RE}|an?|one)"
+_REL_CONTINUES = re.compile(rf"\s+and\s+(?={NUMBER_RE}\s+(?!as\b|of\s+(?:which|them)\b))", re.I)
 _RELATIVE_BREAKDOWN = re.compile(
     rf"^,?\s*(?P<first>{_PART_RE})\s+of\s+(?:which|them)\s+(?:was|were)\s+(?:assessed|estimated)"
     rf"\s+(?:as|to\s+be)\s+(?P<rest>.+)$",
@@ -841,7 +863,9 @@ def _bracket_breakdown(item: Item) -> list[Item]:
     if m is None or item.count is None or "⟦" in m.group(1) or item.drop:
         return [item]
     subs, _ = read_event_phrase(m.group(1))
-    if len(subs) < 2 or any(x.count is None or (x.noun is None and x.flow is None) for x in subs):
+    if len(subs) < 2 or any(x.count is None for x in subs):
+        return [item]
+    if all(x.noun is None and x.flow is None for x in subs):  # "(14 from west to east ...)"
         return [item]
     if sum(x.count or 0 for x in subs) != item.count:
         return [item]
@@ -850,6 +874,9 @@ def _bracket_breakdown(item: Item) -> list[Item]:
         weapon = re.sub(r"\s*\([^()]*(?:\)|$)", "", weapon).strip() or None
     for x in subs:
         x.weapon = x.weapon or weapon
+        if x.noun is None:
+            x.noun = item.noun
+            x.kind = x.kind or _kind(item.noun, x.weapon, x.text)
         if item.kind in ("mortar", "artillery", "grenade"):
             x.kind = item.kind
         x.loc = x.loc or item.loc
@@ -863,6 +890,58 @@ ASSESSED = re.compile(
 )
 """Where an item's assessment starts ("assessed as", "assessed to be", "caused by",
 "consistent with")."""
+_SUBSET_INTRO = re.compile(r"^\s*(?:including|beginning\s+with|consisting\s+of)\s+", re.I)
+_EXPLOSIONS = ("explosion", "mortar", "artillery", "grenade")
+
+
+def _parts_of_totals(items: list[Item]) -> list[Item]:
+    """Totals and their parts: "an exchange of fire including 57 projectiles" is the
+    projectiles; "157 explosions including 36 mortar explosions" keeps the total (the part is
+    already counted in it); "15 explosions: three undetermined, one mortar impact and eleven
+    mortars" is its parts, when they add up to it."""
+    live = [it for it in items if not it.drop]
+    for k, it in enumerate(live):
+        if k == 0 or not (it.subset or it.after_colon):
+            continue
+        parent, parts = live[k - 1], _run(live, k)
+        if parent.drop or not parts:
+            continue
+        if it.subset and parent.noun in ("exchange", "violation"):
+            parent.drop = True
+        elif it.subset and parent.count is not None:
+            if sum(p.count or 0 for p in parts) <= parent.count:
+                for p in parts:
+                    p.drop = True
+        elif it.after_colon and len(parts) >= 2 and _adds_up(parts, parent.count):
+            parent.drop = True
+        if parent.drop:
+            for p in parts:
+                p.loc = p.loc or parent.loc
+                p.weapon = p.weapon or parent.weapon
+    return items
+
+
+def _adds_up(parts: list[Item], total: int | None) -> bool:
+    return total is not None and all(p.count is not None for p in parts) and (
+        sum(p.count or 0 for p in parts) == total
+    )
+
+
+def _run(live: list[Item], k: int) -> list[Item]:
+    """Items from ``k`` on that can be parts of the item before ``k`` (explosions of an
+    explosion total; anything of an exchange of fire)."""
+    parent = live[k - 1]
+    family = parent.kind in _EXPLOSIONS and parent.noun not in ("exchange", "violation")
+    out: list[Item] = []
+    for it in live[k:]:
+        if out and (it.subset or it.after_colon):
+            break
+        if family and it.kind not in _EXPLOSIONS:
+            break
+        out.append(it)
+    return out
+
+
 _FLOW_ONLY = re.compile(
     r"(?:both\s+|all\s+|mostly\s+)?(?P<first>incoming|outgoing)"
     r"(?:\s+(?:and|or)\s+(?P<second>incoming|outgoing))?",
@@ -876,6 +955,13 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
     # relative clauses keep only their locations ("the majority of which were 3-4km east")
     rel = re.search(r",?\s*\b(?:\w+\s+of\s+(?:which|whom)|which|who|whom)\b", phrase)
     breakdown = _relative_breakdown(phrase[rel.start() :]) if rel else None
+    continued = ""
+    if rel and breakdown is None:
+        # "18 explosions, half of which it assessed as caused by mortar and 100 rounds of
+        # small-arms fire": the relative clause ends where a new counted item starts
+        cont = _REL_CONTINUES.search(phrase, rel.end())
+        if cont:
+            phrase, continued = phrase[: cont.start()], phrase[cont.end() :]
     if rel:
         tail_text, tail_locs = read_locations(phrase[rel.end() :])
         phrase = (
@@ -886,6 +972,8 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
         extra = [g[2] for g in tail_locs]
     else:
         extra = []
+    if continued:
+        phrase = phrase + ", " + continued
     masked, locs = read_locations(phrase)
     locs = list(locs)
     for i, loc in enumerate(extra):
@@ -893,7 +981,14 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
         masked = masked.replace(f"⟦L{i}⟧", tag)
         locs.append((0, 0, loc))
     items: list[Item] = []
+    cursor = 0
     for raw in split_items(masked):
+        at = masked.find(raw.strip(), cursor)
+        cursor = max(cursor, at)
+        after_colon = at > 0 and bool(re.search(r"(?::|\s–)\s*$", masked[:at]))
+        intro = _SUBSET_INTRO.match(raw)
+        if intro:
+            raw = raw[intro.end() :]
         text = re.sub(r"⟦\d+⟧", " ", raw).strip(" ,.;")
         if MODIFIER_RE.match(text) and items:
             apply_assessment(items[-1], raw)
@@ -942,11 +1037,12 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
                 unread.append(text)
             continue
         item.full = raw
+        item.subset, item.after_colon = bool(intro), after_colon
         items.append(item)
     if breakdown and items:
         items[-1:] = _split_by_assessment(items[-1], breakdown)
     items = [sub for it in items for sub in _bracket_breakdown(it)]
-    return _fill(items), unread
+    return _parts_of_totals(_fill(items)), unread
 
 
 _BARE_REST = re.compile(
@@ -981,6 +1077,9 @@ def _fill(items: list[Item]) -> list[Item]:
         if it.noun is None and it.kind is None and it.has_qty and _bare(it):
             donor: Item | None = None
             donor_i = next((j for j in range(i + 1, len(items)) if own[j]), None)
+            run = i > 0 and items[i - 1].borrowed_from is not None
+            if it.after_colon or run:  # "63 projectiles, in sequence: 43 fired ..., five ..."
+                donor_i = None
             if donor_i is not None and all(
                 items[k].noun is None and items[k].has_qty for k in range(i, donor_i)
             ):
@@ -1261,6 +1360,10 @@ def _read_sentence(
         # flight path drops its "from"
         for m in ELLIPTIC_TRAJECTORY.finditer(work):
             work = _blank(work, m.start("path"), m.end("path"))
+    # locations of events read before ("The SMM assessed that the explosions occurred at
+    # locations to the north ..., at distances between 3 and 8km")
+    if not VERB_RE.search(work) and _apply_sentence_location(work, seg):
+        return
     # assessments of events read before
     if _apply_sentence_assessment(work, segments):
         seg.other_times += ordered
@@ -1297,6 +1400,32 @@ def _read_sentence(
         seg.event_times += ordered
     else:
         seg.other_times += ordered
+
+
+LOCATED_LATER = re.compile(
+    rf"\b(?:the|these|those|all(?:\s+of)?\s+the)\s+(?P<noun>{EVENT_NOUN_RE})\s+(?:had\s+)?"
+    r"(?:occurred|originated|were|was|came|took\s+place)\b",
+    re.IGNORECASE,
+)
+
+
+def _apply_sentence_location(work: str, seg: Segment) -> bool:
+    """A later sentence placing events already read: the location goes to this segment's
+    events of that noun that have none."""
+    m = LOCATED_LATER.search(work)
+    if m is None:
+        return False
+    _, groups = read_locations(work[m.end() :])
+    if not groups:
+        return False
+    loc = groups[0][2]
+    for _, _, more in groups[1:]:
+        loc = loc.merge(more)
+    noun = EVENT_NOUNS[m.group("noun").lower()]
+    targets = [e for e in seg.events if e.loc is None and e.noun == noun]
+    for e in targets:
+        e.loc = loc
+    return bool(targets)
 
 
 def _apply_sentence_assessment(work: str, segments: list[Segment]) -> bool:
