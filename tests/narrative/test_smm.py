@@ -838,3 +838,58 @@ def test_footnote_markers_are_dropped() -> None:
                          geocode=False)  # fmt: skip
     evs = [e for r in recs for e in r["events"]]
     assert evs[1]["weapon"] == "small-arms"
+
+
+# ----------------------------------------------------- patterns from held-out set F's first run
+
+
+def test_where_projectiles_flew_in_brackets_is_not_where_they_were() -> None:
+    evs = events("The SMM camera at the Donetsk Filtration Station (15km north of Donetsk) "
+                 "recorded 30 projectiles in flight (mostly east to west and from "
+                 "north-westerly to south-easterly directions), all 1-5km south.")  # fmt: skip
+    assert evs[0]["directions"] == ["south"]
+
+
+def test_heavy_machine_gun_is_not_the_vague_quantity_heavy() -> None:
+    (ev,) = events("Positioned in Yasynuvata, the SMM heard about 30 shots and bursts of "
+                   "small-arms and heavy-machine-gun fire, all 1-4km north.")  # fmt: skip
+    weapon = "small-arms and heavy-machine-gun"
+    assert (ev["count"], ev["kind"], ev["weapon"]) == (30, "shot", weapon)
+
+
+def test_totals_of() -> None:
+    evs = events("The SMM camera at Oktiabr mine (9km north-west of Donetsk) recorded one "
+                 "projectile, followed by totals of 21 undetermined explosions, all 3-6km "
+                 "north-east.")  # fmt: skip
+    assert [e["count"] for e in evs] == [1, 21]
+
+
+def test_did_record() -> None:
+    (ev,) = events("Positioned in Horlivka (39km north-east of Donetsk), it did, however, record "
+                   "over 20 undetermined explosions.")  # fmt: skip
+    assert ev["count"] == 20
+
+
+def test_relative_clause_ends_at_a_comma_before_a_counted_item() -> None:
+    evs = events("The SMM camera in Maiorsk (45km north-east of Donetsk) recorded 73 "
+                 "projectiles in flight, three of which were assessed as rocket-propelled grenades "
+                 "(RPG), three bursts, two illumination flares and a muzzle flash, all 0.1-5km "
+                 "east.")  # fmt: skip
+    assert [(e["count"], e["kind"]) for e in evs] == [
+        (73, "projectile"), (3, "burst"), (2, "flare"), (1, "undetermined"),
+    ]  # fmt: skip
+
+
+def test_including_parts_that_add_up_keep_the_total_placed_where_they_are() -> None:
+    (ev,) = events("In Svitlodarsk, the SMM heard 37 artillery fire explosions overall, including "
+                   "two assessed as impacts 5-8km west, five assessed as impacts 3-6km south, and "
+                   "30 undetermined 5-6km south.")  # fmt: skip
+    assert (ev["count"], ev["kind"], sorted(ev["directions"])) == (37, "artillery",
+                                                                   ["south", "west"])  # fmt: skip
+    assert (ev["distance_km_min"], ev["distance_km_max"]) == (3, 8)
+
+
+def test_uncounted_subset_of_fire_is_not_an_event() -> None:
+    (ev,) = events("At the DFS, the SMM heard small-arms fire in the area, including the sound of "
+                   "bullets flying overhead.")  # fmt: skip
+    assert ev["kind"] == "small_arms"

@@ -227,6 +227,13 @@ TRAJECTORY = re.compile(
     r"|\bin\s+flight\b",
     re.IGNORECASE,
 )
+FLIGHT_BRACKET = re.compile(
+    r"\b(?:in\s+flight|projectiles?|tracers?(?:\s+rounds?)?)\s*"
+    rf"(?P<bracket>\([^()]*?{_COMPASS}(?:ly)?\s+to\s+[^()]*\))",
+    re.IGNORECASE,
+)
+"""Where projectiles flew, in brackets after them ("54 projectiles in flight (mostly west to
+east and north-west to south-east)"): not where they were seen."""
 ELLIPTIC_TRAJECTORY = re.compile(
     rf"{NUMBER_RE}\s+(?P<path>(?:the\s+)?{_COMPASS}\s+to\s+(?:the\s+)?{_COMPASS})",
     re.IGNORECASE,
@@ -503,6 +510,7 @@ def fallback_observer(sentence: str) -> ObserverMention | None:
 
 VERB_RE = re.compile(
     r"\b(?:heard|observed|recorded|saw|registered|counted|documented|noted|spotted|detected)\b"
+    r"|\bdid,?\s+(?:however,?\s+|also\s+)?(?:record|hear|see|observe|register)\b"
 )
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being)\s+(?:also\s+|later\s+|then\s+)?$")
 """The auxiliary of a perception verb in the passive: the items come before it."""
@@ -512,14 +520,16 @@ SEPARATORS = re.compile(
 )
 _QTY_START = (
     rf"(?:(?:{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?"
-    rf"(?:{NUMBER_RE}|{'|'.join(re.escape(v) for v in VAGUE_QUANTITIES)}|an?|another|one|their)\b"
+    rf"(?:(?:{NUMBER_RE}|an?|another|one|their)\b"
+    rf"|(?:{'|'.join(re.escape(v) for v in VAGUE_QUANTITIES)})(?![\w-]))"
 )
 AND_SPLIT = re.compile(rf"(?<!hundred)(?<!thousand)\s+and\s+(?={_QTY_START}|⟦)", re.IGNORECASE)
 QTY_RE = re.compile(
-    r"^\s*(?:the\s+sounds?\s+of\s+)?(?:(?:followed\s+by\s+)?(?:an?\s+)?aggregated\s+totals?\s+of\s+)?"
+    r"^\s*(?:the\s+sounds?\s+of\s+)?"
+    r"(?:(?:followed\s+by\s+)?(?:(?:an?\s+)?aggregated\s+totals?|totals)\s+of\s+)?"
     rf"(?:(?P<mod>{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?"
     rf"(?:(?P<a>{NUMBER_RE})(?:\s*(?:-|to|or)\s*(?P<b>{NUMBER_RE}))?(?![\w-])"
-    rf"|(?P<vague>{'|'.join(re.escape(v) for v in VAGUE_QUANTITIES)})\b"
+    rf"|(?P<vague>{'|'.join(re.escape(v) for v in VAGUE_QUANTITIES)})(?![\w-])"
     r"|(?P<one>an?|another|one|a\s+single)\b)",
     re.IGNORECASE,
 )
@@ -812,7 +822,11 @@ def split_items(text: str) -> list[str]:
 
 
 _PART_RE = rf"(?:{NUMBER_RE}|an?|one)"
-_REL_CONTINUES = re.compile(rf"\s+and\s+(?={NUMBER_RE}\s+(?!as\b|of\s+(?:which|them)\b))", re.I)
+_REL_CONTINUES = re.compile(
+    rf"(?:\s+and\s+|\s*,\s*(?:and\s+)?)(?=(?:{NUMBER_RE})\s+(?!as\b|of\b)"
+    rf"|an?\s+(?:[\w-]+\s+)?{EVENT_NOUN_RE})",
+    re.IGNORECASE,
+)
 _RELATIVE_BREAKDOWN = re.compile(
     rf"^,?\s*(?P<first>{_PART_RE})\s+of\s+(?:which|them)\s+(?:was|were)\s+(?:assessed|estimated)"
     rf"\s+(?:as|to\s+be)\s+(?P<rest>.+)$",
@@ -908,10 +922,13 @@ def _parts_of_totals(items: list[Item]) -> list[Item]:
             continue
         if it.subset and parent.noun in ("exchange", "violation"):
             parent.drop = True
-        elif it.subset and parent.count is not None:
-            if sum(p.count or 0 for p in parts) <= parent.count:
-                for p in parts:
-                    p.drop = True
+        elif it.subset and (parent.count is None or sum(p.count or 0 for p in parts)
+                            <= parent.count):  # fmt: skip
+            placed = parent.loc is not None
+            for p in parts:  # already counted in the total (placed where they are, if not)
+                p.drop = True
+                if p.loc is not None and not placed:
+                    parent.loc = p.loc if parent.loc is None else parent.loc.merge(p.loc)
         elif it.after_colon and len(parts) >= 2 and _adds_up(parts, parent.count):
             parent.drop = True
         if parent.drop:
@@ -1112,6 +1129,8 @@ def _fill(items: list[Item]) -> list[Item]:
     for i, it in enumerate(items):
         parts = [p for p in items if p.borrowed_from == i]
         adds_up = sum(p.count or 0 for p in parts) == it.count or all(p.flow for p in parts)
+        if parts and parts[0].subset:  # "37 explosions overall, including two ...": a total
+            continue
         if len(parts) >= 2 and it.count is not None and adds_up:
             it.drop = True
             for p in parts:
@@ -1352,6 +1371,8 @@ def _read_sentence(
     ordered = windows + [t for _, t in sorted(instants)]
     for m in DURATION.finditer(work):
         work = _blank(work, m.start(), m.end())
+    for m in FLIGHT_BRACKET.finditer(work):
+        work = _blank(work, m.start("bracket"), m.end("bracket"))
     trajectories = list(TRAJECTORY.finditer(work))
     for m in trajectories:
         work = _blank(work, m.start(), m.end())
