@@ -893,3 +893,60 @@ def test_uncounted_subset_of_fire_is_not_an_event() -> None:
     (ev,) = events("At the DFS, the SMM heard small-arms fire in the area, including the sound of "
                    "bullets flying overhead.")  # fmt: skip
     assert ev["kind"] == "small_arms"
+
+
+# ----------------------------------------------------- patterns from held-out set G's first run
+
+
+@pytest.mark.parametrize(
+    ("phrase", "lo", "hi"),
+    [
+        ("46 single shots two to ten kilometres west", 2, 10),
+        ("13 explosions at distances ranging between three to more than 15km", 3, 15),
+        ("13 explosions at locations three to six kilometres north-west", 3, 6),
+    ],
+)
+def test_distances_in_words(phrase: str, lo: float, hi: float) -> None:
+    (ev,) = events(f"Positioned in Yasynuvata, the SMM heard {phrase}.")
+    assert (ev["distance_km_min"], ev["distance_km_max"]) == (lo, hi)
+
+
+def test_count_range_in_words_is_its_lower_bound() -> None:
+    evs = events("In Horlivka the SMM heard three-five explosions assessed as impacts of mortar "
+                 "rounds (82 and 120mm), and four-five shots.")  # fmt: skip
+    assert [e["count"] for e in evs] == [3, 4]
+
+
+def test_shared_noun_after_a_bare_weapon() -> None:
+    evs = events("Based in Svitlodarsk, our monitors heard 40 undetermined explosions, ten mortar "
+                 "and 24 automatic-grenade-launcher impacts.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["flow"]) for e in evs] == [
+        (40, "explosion", "undetermined"), (10, "mortar", "incoming"), (24, "grenade", "incoming"),
+    ]  # fmt: skip
+
+
+def test_the_remainder_of_a_bracket_breakdown() -> None:
+    evs = events("The SMM Camera at the Donetsk Filtration Station (15km north of Donetsk) "
+                 "recorded eight explosions (two airbursts, the remainder undetermined), all "
+                 "0.2-5km south-south-west.")  # fmt: skip
+    assert [(e["count"], e["flow"]) for e in evs] == [(2, None), (6, "undetermined")]
+
+
+def test_no_explosions_is_not_an_event() -> None:
+    recs = parse_passage("On 24 October, the SMM heard a total of five explosions from its "
+                         "position at the railway station (6km north-west of Donetsk); the SMM "
+                         "heard no explosions from this location on 25 October.",
+                         default_year=2015, geocode=False)  # fmt: skip
+    assert [e["count"] for r in recs for e in r["events"]] == [5]
+
+
+def test_fire_then_bursts_of_another_weapon_are_two_events() -> None:
+    evs = events("Positioned 4km east of Mineralne, the SMM heard four shots of IFV (BMP-2) cannon "
+                 "fire and bursts of anti-aircraft cannon (ZU-23) 1km north.")  # fmt: skip
+    assert [(e["count"], e["kind"]) for e in evs] == [(4, "shot"), (None, "burst")]
+
+
+def test_small_arms_and_anti_aircraft_fire_is_small_arms() -> None:
+    (ev,) = events("Positioned in Donetsk, the SMM heard the exchange of small-arms (including "
+                   "heavy machinegun) and anti-aircraft fire to the north.")  # fmt: skip
+    assert ev["kind"] == "small_arms" and "(including heavy machinegun)" in ev["weapon"]

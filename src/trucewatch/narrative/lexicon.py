@@ -25,10 +25,13 @@ TENS: dict[str, int] = {
 }  # fmt: skip
 SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000}
 
-_WORD = r"(?:" + "|".join(sorted([*UNITS, *TENS], key=len, reverse=True)) + r")"
+_UNIT_WORD = r"(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")"
+_DIGIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TENS_WORD = r"(?:" + "|".join(TENS) + r")"
+_BELOW_100 = rf"(?:{_TENS_WORD}(?:[\s-]{_DIGIT_WORD}\b)?|{_UNIT_WORD})"
+_BELOW_1000 = rf"(?:(?:a|{_BELOW_100})\s+hundred(?:\s+(?:and\s+)?{_BELOW_100})?|{_BELOW_100})"
 NUMBER_WORDS_RE = (
-    rf"(?:(?:a\s+hundred|{_WORD})(?:[\s-]+(?:{_WORD}|hundred|thousand)"
-    rf"|(?:(?<=hundred)|(?<=thousand))\s+and(?=\s+{_WORD}))*)"
+    rf"(?:{_BELOW_1000}\s+thousand(?:\s+(?:and\s+)?{_BELOW_1000})?|{_BELOW_1000})"
 )
 """A number written in words: "three", "twenty-one", "one hundred and fifty"."""
 
@@ -210,7 +213,10 @@ EVENT_NOUNS: dict[str, str] = {
 }  # fmt: skip
 """Nouns that name what was heard or seen, mapped to a noun class."""
 
-EVENT_NOUN_RE = r"\b(?:" + "|".join(sorted(EVENT_NOUNS, key=len, reverse=True)) + r")\b"
+EVENT_NOUN_RE = (
+    r"\b(?:" + "|".join(sorted(EVENT_NOUNS, key=len, reverse=True)) + r")\b(?![\s-]+launchers?)"
+)
+"""An event noun ("grenade" in "automatic-grenade-launcher impacts" names the weapon)."""
 
 WEAPON_CLASSES: tuple[tuple[str, str], ...] = (
     (r"\bmortars?\b", "mortar"),

@@ -60,10 +60,12 @@ from trucewatch.narrative.lexicon import (
     MONTH_RE,
     MONTHS,
     NUMBER_RE,
+    NUMBER_WORDS_RE,
     TIME_RE,
     UNIT_KM,
     UNIT_RE,
     VAGUE_QUANTITIES,
+    WEAPON_CLASSES,
     WEAPON_RE,
     compass_word,
     parse_number,
@@ -191,8 +193,9 @@ _DIST = (
     r"(?:(?:at\s+)?(?:an?\s+)?(?:assessed\s+|estimated\s+|approximate\s+|unknown\s+)?"
     r"(?:distance|range)s?\s+(?:of\s+)?(?:between\s+)?|(?:approximately|about|around|some|roughly"
     r"|within|up\s+to|at\s+least)\s+|between\s+)?"
-    rf"(?P<a>{DIGITS_RE})\s*(?P<ua>{UNIT_RE})?"
-    rf"(?:\s*(?:-|to|and)\s*(?P<b>{DIGITS_RE})\s*(?P<ub>{UNIT_RE}))?"
+    rf"(?P<a>{DIGITS_RE}|\b{NUMBER_WORDS_RE}\b)\s*(?P<ua>{UNIT_RE})?"
+    rf"(?:\s*(?:-|to|and)\s*(?:more\s+than\s+|over\s+)?(?P<b>{DIGITS_RE}|\b{NUMBER_WORDS_RE}\b)"
+    rf"\s*(?P<ub>{UNIT_RE}))?"
 )
 DIST_RE = re.compile(r"(?<![\w.,-])" + _DIST, re.IGNORECASE)
 ALTITUDE = re.compile(
@@ -377,7 +380,7 @@ OBSERVER_TRIGGERS: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:was|were)\s+(?:stationary|located|parked|present|deployed)\s+(?:at|in|near|on)\s+",
         r"\b(?:arrived|remained|stopped)\s+(?:at|in|near)\s+",
         r"\brelocat(?:ed|ing)\s+(?:to\s+)?",
-        r"\b(?:SMM\s+)?camera\s+(?:in|at|near|on)\s+",
+        r"\b(?:SMM\s+)?[Cc]amera\s+(?:in|at|near|on)\s+",
         r"\b[Ff]rom\s+its\s+(?:position|observation\s+(?:point|post))\s+(?:in|at|near|on)\s+",
     )
 )
@@ -511,12 +514,13 @@ def fallback_observer(sentence: str) -> ObserverMention | None:
 VERB_RE = re.compile(
     r"\b(?:heard|observed|recorded|saw|registered|counted|documented|noted|spotted|detected)\b"
     r"|\bdid,?\s+(?:however,?\s+|also\s+)?(?:record|hear|see|observe|register)\b"
+    r"|\bcould\s+(?:also\s+|furthermore\s+|still\s+)?(?:hear|see|observe)\b"
 )
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being)\s+(?:also\s+|later\s+|then\s+)?$")
 """The auxiliary of a perception verb in the passive: the items come before it."""
 SEPARATORS = re.compile(
     r"\s*(?:,|;|:|/|\s–\s|\bas\s+well\s+as\b|\bfollowed\s+by\b|\bplus\b"
-    r"|(?=\b(?:including|beginning\s+with|consisting\s+of)\b))\s*"
+    r"|(?<=\s)(?=(?:including|beginning\s+with|consisting\s+of)\b))\s*"
 )
 _QTY_START = (
     rf"(?:(?:{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?"
@@ -537,6 +541,7 @@ MODIFIER_RE = re.compile(
     r"^\s*(?:all\s+|both\s+|each\s+)?(?:(?:which\s+(?:it|the\s+SMM)\s+)?(?:assessed|estimated)"
     r"\s+(?:as|to\s+be)|(?:most\s+likely\s+|probably\s+|possibly\s+|likely\s+)?caused\s+by"
     r"|(?:mostly\s+|most\s+likely\s+|probably\s+)?consistent\s+with"
+    r"|most\s+likely|probably|possibly"
     r"|fired\s+from|impacting|originating|landing)\b",
     re.IGNORECASE,
 )
@@ -582,6 +587,8 @@ _LOCATION_TAIL = re.compile(
     r"|from\s+(?:the\s+)?direction)\b.*"
     r"|\s+(?:at|from|of|in|to)\s+(?:its|their|the\s+SMM'?s?|the\s+patrol'?s?)\s+(?:own\s+)?"
     r"(?:position|location)\b.*"
+    r"|\s+(?:during|in)\s+the\s+(?:day|morning|afternoon|evening|night)\b.*"
+    r"|\s+(?:mainly|mostly|predominantly)\b.*|\s*\((?:the\s+)?closer\s+distance\)"
     r"|(?:\s+(?:at|from|in|to|towards|ranging))+)$",
     re.IGNORECASE,
 )
@@ -610,6 +617,7 @@ def _clean_weapon(text: str) -> str | None:
     # the remains of a location ("at locations ranging", "at distances", "from its position")
     while (cut := _LOCATION_TAIL.sub("", s).strip(" ,;.")) != s:
         s = cut
+    s = re.sub(r"^(?:and|or)\s+", "", s)  # "incoming and outgoing mortar" minus the flows
     s = re.sub(r"(\d)\s+mm\b", r"\1mm", s)
     if not s or re.fullmatch(
         r"(?:\(?(?:undetermined|unknown|unidentified)\)?\s*)?(?:weapons?(?:\s+systems?)?|type|"
@@ -639,7 +647,14 @@ def _kind(noun: str | None, weapon: str | None, text: str) -> str | None:
         return "explosion"
     if noun is None and cls is not None:
         return {"gun": "explosion"}.get(cls, cls)
+    if noun is None and weapon and _small_arms_and_guns(weapon):
+        return "small_arms"  # "anti-aircraft and small-arms fire"
     return None
+
+
+def _small_arms_and_guns(weapon: str) -> bool:
+    found = {c for pattern, c in WEAPON_CLASSES if re.search(pattern, weapon, re.IGNORECASE)}
+    return "small_arms" in found and found <= {"small_arms", "gun"}
 
 
 def _flow(item_text: str, noun: str | None) -> str | None:
@@ -652,7 +667,8 @@ def _flow(item_text: str, noun: str | None) -> str | None:
     if out:
         return "outgoing"
     if noun in ("explosion", "round", None):
-        q = re.search(rf"\b(?:undetermined|unknown|unidentified)(?:\s+{EVENT_NOUN_RE}|\s*$)",
+        q = re.search(rf"\b(?:undetermined|unknown|unidentified)(?:\s+(?:[\w-]+\s+)?{EVENT_NOUN_RE}"
+                      r"|\s*$)",
                       item_text.strip(), re.I)  # fmt: skip
         if q:
             return "undetermined"
@@ -707,7 +723,7 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     # "the use of small arms": the fire of that weapon, count unknown
     text = re.sub(r"^(?:the\s+)?use\s+of\s+(.+?)(?:\s+fire)?$", r"\1 fire", text, flags=re.I)
     rest = text
-    if re.match(r"^their\s+impacts?\b", text, re.I):
+    if re.match(r"^their\s+(?:subsequent\s+|later\s+|eventual\s+)?impacts?\b", text, re.I):
         item.their = True
         item.flow = "incoming"
         return item
@@ -738,7 +754,11 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     noun = EVENT_NOUNS[noun_m.group(0).lower()] if noun_m else None
     if noun_m and noun == "exchange" and not re.search(r"exchanges?\s+of\s+fire", rest, re.I):
         noun = None
-    if noun is None and item.has_qty and re.fullmatch(rf"\s*{WEAPON_RE}\s*", rest, re.I):
+    weapon_only = noun is None and re.fullmatch(rf"\s*{WEAPON_RE}\s*", rest, re.I)
+    if weapon_only and item.has_qty and not re.search(r"s\s*$", rest):
+        item.weapon = _clean_weapon(rest)  # "ten mortar and 24 ... impacts": a noun follows
+        return item
+    if weapon_only and item.has_qty:
         noun = "round"  # "eleven 82mm mortars": rounds of that weapon
         item.noun, item.weapon = noun, _clean_weapon(rest)
         item.kind = _kind(noun, item.weapon, rest)
@@ -783,6 +803,14 @@ def apply_assessment(item: Item, text: str) -> None:
         item.kind = _kind(item.noun, item.weapon, body)
 
 
+_AND_WEAPON_FIRE = re.compile(rf"^(.*?{EVENT_NOUN_RE})\s+and\s+({WEAPON_RE}[\s-]+fire\b.*)$", re.I)
+""""140 explosions and small-arms fire": two things heard."""
+_FIRE_AND_NOUN = re.compile(
+    rf"^(.*?{EVENT_NOUN_RE}\b.*?\bfire)\s+and\s+({EVENT_NOUN_RE}\s+of\b.*)$", re.I
+)
+""""four shots of cannon fire and bursts of anti-aircraft cannon": two things heard."""
+
+
 def split_items(text: str) -> list[str]:
     """Top-level pieces of an event phrase (brackets are not split)."""
     depth = 0
@@ -810,10 +838,10 @@ def split_items(text: str) -> list[str]:
             if m
             else set()
         )
-        fire = re.match(rf"^(.*?{EVENT_NOUN_RE})\s+and\s+({WEAPON_RE}[\s-]+fire\b.*)$", p, re.I)
+        fire = _AND_WEAPON_FIRE.match(p) or _FIRE_AND_NOUN.match(p)
         if m and len(pair) == 2 and pair != {"burst", "shot"}:
             final.extend([m.group(1), m.group(2)])
-        elif fire:  # "140 explosions and small-arms fire": two things heard
+        elif fire:
             final.extend([fire.group(1), fire.group(2)])
         else:
             final.append(p)
@@ -870,13 +898,26 @@ def _split_by_assessment(item: Item, parts: list[tuple[int, str]]) -> list[Item]
     return out
 
 
+def _remainder(text: str, total: Item) -> str:
+    """"two airbursts, the remainder undetermined" (of eight explosions) as "two airbursts,
+    6 explosions undetermined"."""
+    rest = re.search(r"\bthe\s+(?:remainder|rest)\b", text, re.I)
+    if rest is None or total.count is None or total.noun is None:
+        return text
+    known, _ = read_event_phrase(text[: rest.start()])
+    left = total.count - sum(x.count or 0 for x in known)
+    if left <= 0 or any(x.count is None for x in known):
+        return text
+    return f"{text[: rest.start()]}{left} {total.noun}s{text[rest.end() :]}"
+
+
 def _bracket_breakdown(item: Item) -> list[Item]:
     """"13 explosions assessed as caused by 82mm mortar round (five impacts and eight
     outgoing rounds)": the item as the parts in its bracket, when their counts add up."""
     m = re.search(r"\(([^()]*)\)", item.full or item.text)
     if m is None or item.count is None or "⟦" in m.group(1) or item.drop:
         return [item]
-    subs, _ = read_event_phrase(m.group(1))
+    subs, _ = read_event_phrase(_remainder(m.group(1), item))
     if len(subs) < 2 or any(x.count is None for x in subs):
         return [item]
     if all(x.noun is None and x.flow is None for x in subs):  # "(14 from west to east ...)"
@@ -1007,6 +1048,8 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
         if intro:
             raw = raw[intro.end() :]
         text = re.sub(r"⟦\d+⟧", " ", raw).strip(" ,.;")
+        if re.match(r"no\s", text, re.I):  # "the SMM heard no explosions"
+            continue
         if MODIFIER_RE.match(text) and items:
             apply_assessment(items[-1], raw)
             piece = read_item(raw, locs)
@@ -1070,10 +1113,15 @@ _BARE_REST = re.compile(
 
 
 def _bare(item: Item) -> bool:
-    """A quantity with only flow words ("three incoming", "19 undetermined", "two")."""
-    q = QTY_RE.match(re.sub(r"⟦\d+⟧", " ", item.text))
-    return (
-        q is not None and _BARE_REST.match(re.sub(r"⟦\d+⟧", " ", item.text)[q.end() :]) is not None
+    """A quantity with only flow words ("three incoming", "19 undetermined", "two") or only
+    a weapon ("ten mortar and 24 automatic-grenade-launcher impacts")."""
+    text = re.sub(r"⟦\d+⟧", " ", item.text)
+    q = QTY_RE.match(text)
+    if q is None:
+        return False
+    rest = text[q.end() :]
+    return _BARE_REST.match(rest) is not None or (
+        item.weapon is not None and re.fullmatch(rf"\s*{WEAPON_RE}[\s,.;]*", rest, re.I) is not None
     )
 
 
