@@ -168,3 +168,15 @@ def test_checkpoint_thread_is_not_started_for_postgresql(db_url: str) -> None:
     checkpointer.close()
     assert started == db_url.startswith("sqlite")
     store.close()
+
+
+def test_server_gc_restores_the_collector() -> None:
+    import gc
+
+    from trucewatch.gc import SERVER_GC_THRESHOLDS, server_gc
+
+    before = gc.get_threshold()
+    with server_gc():
+        assert gc.get_threshold() == SERVER_GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

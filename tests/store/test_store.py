@@ -150,3 +150,48 @@ def test_incidents_replace_and_round_trip(db_url: str) -> None:
     store.replace_incidents([], T0 - timedelta(hours=1), T0 + timedelta(hours=1))
     assert store.incidents() == []
     store.close()
+
+
+def test_import_group_shares_one_transaction_and_counts_each_import(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from trucewatch.store.observations import PendingImport
+
+    store = Store.open(db_url)
+    store.add_observations([_obs(0)])  # already stored before the group
+    imports = [
+        PendingImport(["a"], [_obs(0), _obs(1)], read=2),  # 0 is a duplicate of the store
+        PendingImport(["b"], [_obs(1), _obs(2)], read=2),
+        PendingImport(["c"], [], read=0),
+    ]
+    with store.engine.begin() as conn:
+        out = store.import_group(conn, imports)
+    ids = [i for i, _ in out]
+    assert len(set(ids)) == 3
+    assert [(c.stored, c.duplicates) for _, c in out] == [(1, 1), (1, 1), (0, 0)]
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT uid, batch_id FROM observations")).all()
+        batches = {r.id: (r.stored, r.duplicates, r.read) for r in conn.execute(
+            text("SELECT id, stored, duplicates, read FROM import_batches"))}  # fmt: skip
+        log = conn.execute(text("SELECT seq, entry FROM ledger_entries ORDER BY seq")).all()
+    assert {r.uid: r.batch_id for r in rows} == {
+        _obs(0).uid: rows[0].batch_id, _obs(1).uid: ids[0], _obs(2).uid: ids[1],
+    }  # fmt: skip
+    assert [batches[i] for i in ids] == [(1, 1, 2), (1, 1, 2), (0, 0, 0)]
+    assert len(log) == 3  # one entry per stored observation, in order
+    assert _obs(2).uid.encode() in bytes(log[-1].entry)
+    store.close()
+
+
+def test_import_group_rolls_back_with_its_transaction(db_url: str) -> None:
+    from trucewatch.store.observations import PendingImport
+
+    store = Store.open(db_url)
+    try:
+        with store.engine.begin() as conn:
+            store.import_group(conn, [PendingImport(["a"], [_obs(5)], read=1)])
+            raise RuntimeError("the caller fails after the group was written")
+    except RuntimeError:
+        pass
+    assert store.count_observations() == 0
+    store.close()

@@ -17,6 +17,7 @@ from trucewatch.api.routers import agreements, incidents, layers, ledger, meta, 
 from trucewatch.api.routers import reports as report_routes
 from trucewatch.api.settings import Settings
 from trucewatch.api.state import AppState
+from trucewatch.gc import server_gc
 
 API_PREFIX = "/api"
 
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with server_gc():
+            yield
         state.close()
 
     app = FastAPI(

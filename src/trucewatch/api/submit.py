@@ -44,6 +44,7 @@ from trucewatch.roles import (
     submits_complaints,
 )
 from trucewatch.sources import patrol
+from trucewatch.store.observations import PendingImport, StoredCounts
 from trucewatch.store.queries import API_BATCH_TAG, BatchInfo
 from trucewatch.types import Observation, SourceKind
 
@@ -364,20 +365,33 @@ class SubmissionJob(Job):
                                              self.parsed.observations)  # fmt: skip
 
     def write(self, conn: Any) -> SubmissionResult:
+        return self.write_all(conn, [self])[0]
+
+    @classmethod
+    def write_all(cls, conn: Any, jobs: Sequence[Job]) -> list[Any]:
+        """Every submission of a group with a handful of statements
+        (:meth:`trucewatch.store.Store.import_group`); each keeps its own batch row, ledger
+        entries (the store logs every new observation) and answer."""
+        subs = [j for j in jobs if isinstance(j, SubmissionJob)]
+        assert len(subs) == len(jobs)
+        if not subs:
+            return []
+        imports = [
+            PendingImport(s.files, s.parsed.observations, s.parsed.read, s._signatures)
+            for s in subs
+        ]
+        stored = subs[0].state.store.import_group(conn, imports)
+        return [s._result(*ids_counts) for s, ids_counts in zip(subs, stored, strict=True)]
+
+    def _result(self, batch_id: int, counts: StoredCounts) -> SubmissionResult:
         obs = self.parsed.observations
-        with self.state.store.import_batch_in(conn, self.files) as batch:
-            batch.signatures = self._signatures
-            batch.add(obs)
-            batch.finish(read=self.parsed.read, rejected=0)
-        # the store logs every new observation in the ledger, in the same transaction
-        logged = batch.counts.stored if self.state.ledger is not None else 0
         return SubmissionResult(
-            batch_id=batch.batch_id,
+            batch_id=batch_id,
             read=self.parsed.read,
-            stored=batch.counts.stored,
-            duplicates=batch.counts.duplicates,
+            stored=counts.stored,
+            duplicates=counts.duplicates,
             observations=[o.uid for o in obs],
-            ledger_entries=logged,
+            ledger_entries=counts.stored if self.state.ledger is not None else 0,
             source_kind=(SourceKind.PARTY_COMPLAINT if self.complaint else _kind(obs)),
         )
 

@@ -16,8 +16,10 @@ its neighbours down with it.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,13 +32,20 @@ MAX_GROUP = 64
 
 class Job:
     """A submission to write: ``check(conn)`` runs the checks that read the store (may raise;
-    nothing is written then), ``write(conn)`` writes and returns the answer."""
+    nothing is written then), ``write(conn)`` writes and returns the answer, and
+    ``write_all(conn, jobs)`` writes several jobs of the same class at once (by default one
+    after the other; a class can write a whole group with fewer statements)."""
 
     def check(self, conn: Connection) -> None:
         """Raise to refuse this submission before anything of it is written."""
 
     def write(self, conn: Connection) -> Any:
         raise NotImplementedError
+
+    @classmethod
+    def write_all(cls, conn: Connection, jobs: Sequence[Job]) -> list[Any]:
+        """Answers of ``jobs`` (all of this class), written in ``conn``'s transaction."""
+        return [job.write(conn) for job in jobs]
 
 
 @dataclass
@@ -109,16 +118,22 @@ class SubmissionWriter:
             _settle(item.future, ok, value)
 
     def _transaction(self, group: list[_Queued]) -> list[tuple[bool, Any]]:
-        answers: list[tuple[bool, Any]] = []
+        answers: list[tuple[bool, Any] | None] = [None] * len(group)
         with self.engine.begin() as conn:
-            for item in group:
+            passed: list[int] = []
+            for k, item in enumerate(group):
                 try:
                     item.job.check(conn)
                 except Exception as exc:  # refused before writing: the group goes on
-                    answers.append((False, exc))
+                    answers[k] = (False, exc)
                     continue
-                answers.append((True, item.job.write(conn)))
-        return answers
+                passed.append(k)
+            for cls, run in itertools.groupby(passed, key=lambda k: type(group[k].job)):
+                ks = list(run)
+                written = cls.write_all(conn, [group[k].job for k in ks])
+                for k, value in zip(ks, written, strict=True):
+                    answers[k] = (True, value)
+        return [a for a in answers if a is not None]
 
     def _write_alone(self, item: _Queued) -> None:
         try:

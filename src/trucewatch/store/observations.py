@@ -18,7 +18,7 @@ import math
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.store.ledger import Ledger
-from trucewatch.store.util import utc
+from trucewatch.store.util import chunks, utc
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
 INSERT_CHUNK = 20_000
@@ -65,7 +65,7 @@ class ImportBatch:
         self.ledger = ledger
         self.received_at = datetime.now(UTC)
         self._seen: set[str] = set()
-        self.to_db_time = _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
+        self.to_db_time = db_time_encoder(conn)
         self.counts = StoredCounts(stored=0, duplicates=0)
         self.read = 0
         self.rejected = 0
@@ -123,9 +123,7 @@ class ImportBatch:
         """Insert the rows not stored yet and log each new observation in the ledger, in
         this transaction. Returns how many were new."""
         uids = [r[0] for r in rows]
-        mark = "?" if self.conn.dialect.name == "sqlite" else "%s"
-        sql = f"SELECT uid FROM observations WHERE uid IN ({', '.join([mark] * len(uids))})"
-        stored = {row[0] for row in self.conn.exec_driver_sql(sql, tuple(uids))}
+        stored = stored_uids(self.conn, uids)
         new = []
         for k, uid in enumerate(uids):
             if uid not in stored and uid not in self._seen:
@@ -160,6 +158,69 @@ class ImportBatch:
             except queue.Empty:
                 continue
         producer.join()
+
+
+def stored_uids(conn: Connection, uids: Sequence[str]) -> set[str]:
+    """Which of ``uids`` are stored already (driver-level ``IN`` queries of at most
+    :data:`INSERT_CHUNK` values)."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    found: set[str] = set()
+    for chunk in chunks(uids, INSERT_CHUNK):
+        sql = f"SELECT uid FROM observations WHERE uid IN ({', '.join([mark] * len(chunk))})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
+
+
+@dataclass
+class PendingImport:
+    """One import of a group written in one shared transaction
+    (:meth:`trucewatch.store.Store.import_group`): its batch-log tags, observations, the
+    number of input records read, and checked signatures (payload SHA-256 -> (signer key
+    id, signature)) for the ledger entries."""
+
+    files: Sequence[str]
+    observations: Sequence[Observation]
+    read: int
+    signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def new_per_import(conn: Connection, imports: Sequence[PendingImport]) -> list[list[Observation]]:
+    """The observations each import adds: not stored yet and not added by an import
+    before it in the group (one query for the whole group)."""
+    seen = stored_uids(conn, [o.uid for p in imports for o in p.observations])
+    out = []
+    for p in imports:
+        new = []
+        for o in p.observations:
+            if o.uid not in seen:
+                seen.add(o.uid)
+                new.append(o)
+        out.append(new)
+    return out
+
+
+def encode_group(
+    imports: Sequence[PendingImport],
+    new: Sequence[Sequence[Observation]],
+    batch_ids: Sequence[int],
+    to_db_time: Callable[[datetime], Any],
+    received_at: datetime,
+) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
+    """Row values and ledger entries of the new observations of a group, in order."""
+    rows: list[tuple[Any, ...]] = []
+    entries: list[LogEntry] = []
+    for p, obs, batch_id in zip(imports, new, batch_ids, strict=True):
+        for o in obs:
+            r = _observation_values(o, batch_id, to_db_time)
+            signer, sig = p.signatures.get(r[17], (None, None))
+            rows.append(r)
+            entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig))
+    return rows, entries
+
+
+def db_time_encoder(conn: Connection) -> Callable[[datetime], Any]:
+    """How observation times are passed to this connection's driver."""
+    return _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
 
 
 def observation_insert_sql(dialect_name: str) -> str:

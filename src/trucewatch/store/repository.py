@@ -23,7 +23,11 @@ from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
     INSERT_CHUNK,
     ImportBatch,
+    PendingImport,
     StoredCounts,
+    db_time_encoder,
+    encode_group,
+    new_per_import,
     observation_from_row,
     observation_insert_sql,
 )
@@ -218,6 +222,38 @@ class Store:
              "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
              "b_rejected": batch.rejected},
         )  # fmt: skip
+
+    def import_group(
+        self, conn: Connection, imports: Sequence[PendingImport]
+    ) -> list[tuple[int, StoredCounts]]:
+        """Several imports in the caller's transaction ``conn`` with a handful of
+        statements for the whole group (the API's group commit): which uids are new (one
+        query), the batch rows with their final counts (one statement), the new
+        observations (one ``executemany``) and their ledger entries (one append). An
+        observation already stored, or added by an import before it in the group, is a
+        duplicate. Returns each import's batch id and counts, in order."""
+        if not imports:
+            return []
+        now = datetime.now(UTC)
+        new = new_per_import(conn, imports)
+        counts = [
+            StoredCounts(stored=len(n), duplicates=len(p.observations) - len(n))
+            for p, n in zip(imports, new, strict=True)
+        ]
+        batch_rows = [
+            {"started_at": now, "finished_at": now, "files": list(p.files), "read": p.read,
+             "stored": c.stored, "duplicates": c.duplicates, "rejected": 0}
+            for p, c in zip(imports, counts, strict=True)
+        ]  # fmt: skip
+        returning = _NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in conn.execute(returning, batch_rows).scalars()]
+        rows, entries = encode_group(imports, new, ids, db_time_encoder(conn), now)
+        if rows:
+            insert_sql = observation_insert_sql(self.engine.dialect.name)
+            for chunk in chunks(rows, INSERT_CHUNK):
+                conn.exec_driver_sql(insert_sql, list(chunk))
+            self.ledger.append(conn, entries, verify_signatures=False)
+        return list(zip(ids, counts, strict=True))
 
     def count_observations(self) -> int:
         with self.engine.connect() as conn:
