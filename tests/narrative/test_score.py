@@ -79,8 +79,7 @@ def test_cli_usage_and_bad_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["heldout.jsonl", "heldout_b.jsonl", "heldout_c.jsonl", "heldout_d.jsonl", "heldout_e.jsonl",
-     "heldout_f.jsonl"],
+    [f"heldout{suffix}.jsonl" for suffix in ("", "_b", "_c", "_d", "_e", "_f", "_g", "_h")],
 )
 def test_heldout_files_are_well_formed(data_path: Callable[[str], Path], name: str) -> None:
     """The held-out sets are data for the scorer (their scores are reported, not asserted
