@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,15 +272,10 @@ def submit(
     earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
     if earlier is not None:
         return _replay(state, earlier, parts, principal)
-    try:
+    with _reserved(state, principal, idempotency_key) as answered:
         job = submission_job(state, principal, parts, signatures, idempotency_key, digest,
                              complaint)  # fmt: skip
-        result: SubmissionResult = run_job(state.writer, state.store.engine, job)
-    except BaseException:
-        state.idempotency.abort(principal.name, idempotency_key)
-        raise
-    state.idempotency.finish(principal.name, idempotency_key, result)
-    return result
+        return answered(run_job(state.writer, state.store.engine, job))
 
 
 INLINE_RECORDS = 50
@@ -312,15 +307,28 @@ async def submit_async(
     earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
     if earlier is not None:
         return _replay(state, earlier, parts, principal)
-    try:
+    with _reserved(state, principal, idempotency_key) as answered:
         job = submission_job(state, principal, parts, signatures, idempotency_key, digest,
                              complaint)  # fmt: skip
-        result: SubmissionResult = await asyncio.wrap_future(state.writer.submit(job))
+        return answered(await asyncio.wrap_future(state.writer.submit(job)))
+
+
+@contextmanager
+def _reserved(
+    state: AppState, principal: Principal, key: str
+) -> Iterator[Callable[[SubmissionResult], SubmissionResult]]:
+    """An idempotency key reserved by ``begin``: the block's answer is remembered for it
+    (through the function it gets), and a block that fails frees the key for a retry."""
+
+    def answered(result: SubmissionResult) -> SubmissionResult:
+        state.idempotency.finish(principal.name, key, result)
+        return result
+
+    try:
+        yield answered
     except BaseException:
-        state.idempotency.abort(principal.name, idempotency_key)
+        state.idempotency.abort(principal.name, key)
         raise
-    state.idempotency.finish(principal.name, idempotency_key, result)
-    return result
 
 
 def _complaint(principal: Principal, parts: Sequence[Part]) -> bool:
