@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from trucewatch.api.writer import Job, SubmissionWriter
 from trucewatch.store import Store
 from trucewatch.store.engine import WalCheckpointer
+from trucewatch.store.observations import PendingImport
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
 T0 = datetime(2025, 3, 20, 6, 0, tzinfo=UTC)
@@ -56,12 +57,12 @@ class StoreJob(Job):
         self.started.set()
         if self.gate is not None:
             assert self.gate.wait(10)
-        with self.store.import_batch_in(conn, [f"job:{self.i}"]) as batch:
-            batch.add([_obs(self.i)])
-            batch.finish(read=1, rejected=0)
+        [(batch_id, _)] = self.store.import_group(
+            conn, [PendingImport([f"job:{self.i}"], [_obs(self.i)], read=1)]
+        )
         if self.fail:
             raise RuntimeError(f"submission {self.i} failed after writing")
-        return batch.batch_id
+        return batch_id
 
 
 def _stored(store: Store) -> tuple[int, int, int]:

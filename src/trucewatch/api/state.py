@@ -33,8 +33,8 @@ class AppState:
     idempotency: IdempotencyCache
     ledger: LedgerView | None
     report_dir: Path
-    writer: SubmissionWriter | None = None
-    checkpointer: WalCheckpointer | None = None
+    writer: SubmissionWriter
+    checkpointer: WalCheckpointer
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -59,14 +59,12 @@ class AppState:
         # database lock; one transaction for the submissions that arrive together)
         writer = SubmissionWriter(store.engine)
         checkpointer = WalCheckpointer(store.engine)
-        return cls(settings, store, tokens, idem, ledger, report_dir, writer,
-                   checkpointer=checkpointer, _tmp=tmp)  # fmt: skip
+        return cls(settings, store, tokens, idem, ledger, report_dir, writer, checkpointer,
+                   _tmp=tmp)  # fmt: skip
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        if self.checkpointer is not None:
-            self.checkpointer.close()
+        self.writer.close()
+        self.checkpointer.close()
         self.store.close()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -29,13 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from trucewatch import sources
 from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
 from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
 from trucewatch.api.state import AppState
-from trucewatch.api.writer import Job, run_job
+from trucewatch.api.writer import Job
 from trucewatch.errors import InputError
 from trucewatch.roles import (
     PermissionDenied,
@@ -275,12 +273,7 @@ def submit(
     with _reserved(state, principal, idempotency_key) as answered:
         job = submission_job(state, principal, parts, signatures, idempotency_key, digest,
                              complaint)  # fmt: skip
-        return answered(run_job(state.writer, state.store.engine, job))
-
-
-INLINE_RECORDS = 50
-"""Batches up to this many JSON records are validated on the event loop (tens of µs per
-record); larger ones in a worker thread, so that they do not hold up other requests."""
+        return answered(state.writer.submit(job).result())
 
 
 async def submit_async(
@@ -292,18 +285,11 @@ async def submit_async(
     idempotency_key: str,
     digest: str,
 ) -> SubmissionResult:
-    """:func:`submit` for a request handler on the event loop: a small batch of JSON records
-    is validated in place and the handler awaits the writer without taking a worker
-    thread (one thread switch less per request, and no pile of threads contending for the
+    """:func:`submit` for a request handler on the event loop, for a small batch: it is
+    validated in place and the handler awaits the writer without taking a worker thread
+    (one thread switch less per request, and no pile of threads contending for the
     interpreter under load)."""
     complaint = _complaint(principal, parts)
-    inline = state.writer is not None and all(
-        p.kind == "records" and len(p.payloads) <= INLINE_RECORDS for p in parts
-    )
-    if not inline:
-        return await run_in_threadpool(submit, state, principal, parts, signatures,
-                                       idempotency_key=idempotency_key, digest=digest)  # fmt: skip
-    assert state.writer is not None
     earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
     if earlier is not None:
         return _replay(state, earlier, parts, principal)

@@ -153,13 +153,3 @@ def _settle(future: Future[Any], ok: bool, value: Any) -> None:
         future.set_result(value)
     else:
         future.set_exception(value)
-
-
-def run_job(writer: SubmissionWriter | None, engine: Engine, job: Job) -> Any:
-    """Write ``job`` through ``writer`` (waiting for it), or in a transaction of its own."""
-    if writer is not None:
-        return writer.submit(job).result()
-    with engine.begin() as conn:
-        job.check(conn)
-        return job.write(conn)
-

@@ -107,17 +107,9 @@ class ImportBatch:
         return added
 
     def _encode(self, chunk: list[Observation]) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
-        """Row values and ledger entries of a chunk of observations; an observation whose
-        payload was signed (:attr:`signatures`, checked by the caller) carries the signer's
-        key id and signature into its log entry, so anyone can verify who submitted it."""
-        rows = [_observation_values(o, self.batch_id, self.to_db_time) for o in chunk]
-        sigs = self.signatures
-        entries = []
-        for r in rows:
-            signer, sig = sigs.get(r[17], (None, None))
-            entries.append(observation_entry(r[0], r[17], self.received_at, signer=signer,
-                                             sig=sig))  # fmt: skip
-        return rows, entries
+        """Row values and ledger entries of a chunk (:func:`rows_and_entries`)."""
+        return rows_and_entries(chunk, self.batch_id, self.to_db_time, self.signatures,
+                                self.received_at)  # fmt: skip
 
     def _store_new(self, rows: list[tuple[Any, ...]], entries: list[LogEntry]) -> int:
         """Insert the rows not stored yet and log each new observation in the ledger, in
@@ -210,11 +202,28 @@ def encode_group(
     rows: list[tuple[Any, ...]] = []
     entries: list[LogEntry] = []
     for p, obs, batch_id in zip(imports, new, batch_ids, strict=True):
-        for o in obs:
-            r = _observation_values(o, batch_id, to_db_time)
-            signer, sig = p.signatures.get(r[17], (None, None))
-            rows.append(r)
-            entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig))
+        r, e = rows_and_entries(obs, batch_id, to_db_time, p.signatures, received_at)
+        rows += r
+        entries += e
+    return rows, entries
+
+
+def rows_and_entries(
+    observations: Sequence[Observation],
+    batch_id: int,
+    to_db_time: Callable[[datetime], Any],
+    signatures: dict[str, tuple[str, str]],
+    received_at: datetime,
+) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
+    """Row values of observations and their ledger entries; an observation whose payload
+    was signed (``signatures``: payload SHA-256 -> (signer key id, signature), checked by
+    the caller) carries the signer's key id and signature into its entry, so anyone can
+    verify who submitted it."""
+    rows = [_observation_values(o, batch_id, to_db_time) for o in observations]
+    entries = []
+    for r in rows:
+        signer, sig = signatures.get(r[17], (None, None))
+        entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig))
     return rows, entries
 
 

@@ -53,7 +53,8 @@ _FINISH_BATCH = (
         rejected=bindparam("b_rejected"),
     )
 )
-"""The batch log's two statements, built once (an API submission runs them per request)."""
+"""The batch log's two statements, built once (``import_group`` inserts many rows with the
+first)."""
 
 
 class Store:
@@ -199,29 +200,22 @@ class Store:
     def import_batch(self, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
         """One import as one transaction: everything added is stored, or nothing (any
         exception rolls back, including a bad record raised while streaming a file)."""
-        with self.engine.begin() as conn, self.import_batch_in(conn, files) as batch:
-            yield batch
-
-    @contextmanager
-    def import_batch_in(self, conn: Connection, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
-        """An import inside the caller's transaction ``conn`` (several imports may share
-        one: the API's group commit). Its batch row is written first and its counts when
-        the block ends."""
         started = datetime.now(UTC)
-        batch_id = conn.execute(
-            _NEW_BATCH,
-            {"started_at": started, "finished_at": started, "files": list(files), "read": 0,
-             "stored": 0, "duplicates": 0, "rejected": 0},
-        ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
-        insert_sql = observation_insert_sql(self.engine.dialect.name)
-        batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
-        yield batch
-        conn.execute(
-            _FINISH_BATCH,
-            {"b_id": batch_id, "b_finished": datetime.now(UTC), "b_read": batch.read,
-             "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
-             "b_rejected": batch.rejected},
-        )  # fmt: skip
+        with self.engine.begin() as conn:
+            batch_id = conn.execute(
+                _NEW_BATCH,
+                {"started_at": started, "finished_at": started, "files": list(files),
+                 "read": 0, "stored": 0, "duplicates": 0, "rejected": 0},
+            ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+            insert_sql = observation_insert_sql(self.engine.dialect.name)
+            batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
+            yield batch
+            conn.execute(
+                _FINISH_BATCH,
+                {"b_id": batch_id, "b_finished": datetime.now(UTC), "b_read": batch.read,
+                 "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
+                 "b_rejected": batch.rejected},
+            )  # fmt: skip
 
     def import_group(
         self, conn: Connection, imports: Sequence[PendingImport]
