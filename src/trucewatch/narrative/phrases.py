@@ -25,9 +25,7 @@ from trucewatch.narrative.lexicon import (
     WEAPON_RE,
     parse_number,
 )
-from trucewatch.narrative.locations import (
-    read_locations,
-)
+from trucewatch.narrative.locations import Loc, read_locations
 
 _AND_WEAPON_FIRE = re.compile(rf"^(.*?{EVENT_NOUN_RE})\s+and\s+({WEAPON_RE}[\s-]+fire\b.*)$", re.I)
 """"140 explosions and small-arms fire": two things heard."""
@@ -236,34 +234,7 @@ _FLOW_ONLY = re.compile(
 def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
     """Items of the object of a perception verb, and the pieces it could not read."""
     unread: list[str] = []
-    # relative clauses keep only their locations ("the majority of which were 3-4km east")
-    rel = re.search(r",?\s*\b(?:\w+\s+of\s+(?:which|whom)|which|who|whom)\b", phrase)
-    breakdown = _relative_breakdown(phrase[rel.start() :]) if rel else None
-    continued = ""
-    if rel and breakdown is None:
-        # "18 explosions, half of which it assessed as caused by mortar and 100 rounds of
-        # small-arms fire": the relative clause ends where a new counted item starts
-        cont = _REL_CONTINUES.search(phrase, rel.end())
-        if cont:
-            phrase, continued = phrase[: cont.start()], phrase[cont.end() :]
-    if rel:
-        tail_text, tail_locs = read_locations(phrase[rel.end() :])
-        phrase = (
-            phrase[: rel.start()] + " ".join(f"⟦L{i}⟧" for i in range(len(tail_locs)))
-            if tail_locs
-            else phrase[: rel.start()]
-        )
-        extra = [g[2] for g in tail_locs]
-    else:
-        extra = []
-    if continued:
-        phrase = phrase + ", " + continued
-    masked, locs = read_locations(phrase)
-    locs = list(locs)
-    for i, loc in enumerate(extra):
-        tag = f"⟦{len(locs)}⟧"
-        masked = masked.replace(f"⟦L{i}⟧", tag)
-        locs.append((0, 0, loc))
+    masked, locs, breakdown = _located_phrase(phrase)
     items: list[Item] = []
     cursor = 0
     for raw in split_items(masked):
@@ -282,45 +253,18 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
             if piece.loc is not None and items[-1].loc is None:
                 items[-1].loc = piece.loc
             continue
-        item = read_item(raw, locs)
         if ASSESSED.search(text):
-            head = raw[: ASSESSED.search(raw).start()]  # type: ignore[union-attr]
-            tail = raw[len(head) :]
-            tail_text = re.sub(rf"^\s*{ASSESSED.pattern}\s*", "", tail, flags=re.I)
-            if (
-                QTY_RE.match(re.sub(r"⟦\d+⟧", " ", tail_text))
-                and re.search(EVENT_NOUN_RE, tail_text, re.I)
-                and not re.match(r"^\s*(?:an?|the)\b", tail_text, re.I)
-            ):
-                # "700 explosions assessed as 680 outgoing artillery rounds": a total
-                sub = read_item(tail_text, locs)
-                sub.loc = item.loc if sub.loc is None else sub.loc
-                items.append(sub)
-                continue
-            item = read_item(head, locs)
-            if item.loc is None:
-                item.loc = read_item(tail, locs).loc
-            apply_assessment(item, tail)
+            item, total = _read_assessed(raw, locs)
+        else:
+            item, total = read_item(raw, locs), False
+        if total:
+            items.append(item)
+            continue
         if item.as_form:
             body = re.sub(r"^.*?\bas\b", "", item.text, count=1, flags=re.I)
             apply_assessment(item, body)
         if not (item.has_qty or item.noun or item.their or item.kind):
-            flow_words = _FLOW_ONLY.fullmatch(text)
-            if flow_words and items:
-                # "41 explosions – outgoing –"; "– both incoming and outgoing –" says nothing
-                if not flow_words.group("second"):
-                    items[-1].flow = flow_words.group("first").lower()
-                if item.loc is not None and items[-1].loc is None:
-                    items[-1].loc = item.loc
-                continue
-            if item.loc is not None:
-                items.append(Item(text=raw, loc=item.loc, drop=True))
-            elif items and FIRE_WORDS.search(text) and not re.search(r"\d", text):
-                items[-1].text += ", " + text  # a continued weapon list
-                if items[-1].weapon:
-                    apply_assessment(items[-1], "caused by " + items[-1].weapon + ", " + text)
-            elif FIRE_WORDS.search(text) and re.search(EVENT_NOUN_RE + r"|\d", text, re.I):
-                unread.append(text)
+            _uncounted(item, raw, text, items, unread)
             continue
         item.full = raw
         item.subset, item.after_colon = bool(intro), after_colon
@@ -329,6 +273,79 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
         items[-1:] = _split_by_assessment(items[-1], breakdown)
     items = [sub for it in items for sub in _bracket_breakdown(it)]
     return _parts_of_totals(_fill(items)), unread
+
+
+def _located_phrase(
+    phrase: str,
+) -> tuple[str, list[tuple[int, int, Loc]], list[tuple[int, str]] | None]:
+    """The phrase with its locations taken out (:func:`read_locations`), and the breakdown
+    of a total in a relative clause. A relative clause keeps only its locations ("the
+    majority of which were 3-4km east") unless it breaks a total down ("one of which was
+    assessed as ... and 19 as ..."), and it ends where a new counted item starts."""
+    rel = re.search(r",?\s*\b(?:\w+\s+of\s+(?:which|whom)|which|who|whom)\b", phrase)
+    if rel is None:
+        masked, locs = read_locations(phrase)
+        return masked, list(locs), None
+    breakdown = _relative_breakdown(phrase[rel.start() :])
+    continued = ""
+    if breakdown is None:
+        # "18 explosions, half of which it assessed as caused by mortar and 100 rounds of
+        # small-arms fire": the relative clause ends where a new counted item starts
+        cont = _REL_CONTINUES.search(phrase, rel.end())
+        if cont:
+            phrase, continued = phrase[: cont.start()], phrase[cont.end() :]
+    _, tail_locs = read_locations(phrase[rel.end() :])
+    phrase = phrase[: rel.start()] + " ".join(f"⟦L{i}⟧" for i in range(len(tail_locs)))
+    if continued:
+        phrase = phrase + ", " + continued
+    masked, found = read_locations(phrase)
+    locs = list(found)
+    for i, (_, _, loc) in enumerate(tail_locs):
+        masked = masked.replace(f"⟦L{i}⟧", f"⟦{len(locs)}⟧")
+        locs.append((0, 0, loc))
+    return masked, locs, breakdown
+
+
+def _read_assessed(raw: str, locs: list[tuple[int, int, Loc]]) -> tuple[Item, bool]:
+    """An item with its assessment ("12 explosions assessed as mortar impacts"), and
+    whether the assessment is a counted total of its own ("700 explosions assessed as 680
+    outgoing artillery rounds": the item is then the 680)."""
+    head = raw[: ASSESSED.search(raw).start()]  # type: ignore[union-attr]
+    tail = raw[len(head) :]
+    tail_text = re.sub(rf"^\s*{ASSESSED.pattern}\s*", "", tail, flags=re.I)
+    if (
+        QTY_RE.match(re.sub(r"⟦\d+⟧", " ", tail_text))
+        and re.search(EVENT_NOUN_RE, tail_text, re.I)
+        and not re.match(r"^\s*(?:an?|the)\b", tail_text, re.I)
+    ):
+        sub = read_item(tail_text, locs)
+        sub.loc = read_item(raw, locs).loc if sub.loc is None else sub.loc
+        return sub, True
+    item = read_item(head, locs)
+    if item.loc is None:
+        item.loc = read_item(tail, locs).loc
+    apply_assessment(item, tail)
+    return item, False
+
+
+def _uncounted(item: Item, raw: str, text: str, items: list[Item], unread: list[str]) -> None:
+    """A piece with no quantity, noun or kind: flow words for the item before it ("41
+    explosions – outgoing –"), a location, a continued weapon list, or unreadable."""
+    flow_words = _FLOW_ONLY.fullmatch(text)
+    if flow_words and items:
+        # "– both incoming and outgoing –" says nothing
+        if not flow_words.group("second"):
+            items[-1].flow = flow_words.group("first").lower()
+        if item.loc is not None and items[-1].loc is None:
+            items[-1].loc = item.loc
+    elif item.loc is not None:
+        items.append(Item(text=raw, loc=item.loc, drop=True))
+    elif items and FIRE_WORDS.search(text) and not re.search(r"\d", text):
+        items[-1].text += ", " + text  # a continued weapon list
+        if items[-1].weapon:
+            apply_assessment(items[-1], "caused by " + items[-1].weapon + ", " + text)
+    elif FIRE_WORDS.search(text) and re.search(EVENT_NOUN_RE + r"|\d", text, re.I):
+        unread.append(text)
 
 
 _BARE_REST = re.compile(

@@ -298,27 +298,7 @@ def _read_sentence(
     work = s
     for m in ALTITUDE.finditer(work):
         work = _blank(work, m.start(), m.end())
-    # dates
-    new_date: date | None = None
-    for pattern in DATE_PATTERNS:
-        for m in pattern.finditer(work):
-            d, note = _read_date(m, default_year, report)
-            if d is None and note:
-                seg.notes.append(note)
-            if d is not None and new_date is None:
-                new_date = d
-                if note:
-                    seg.notes.append(note)
-            work = _blank(work, m.start(), m.end())
-    fm = FOLLOWING_DAY.search(work)
-    if fm and new_date is None and (seg.date or report):
-        base = seg.date or report
-        assert base is not None
-        new_date = base + timedelta(days=1)
-        work = _blank(work, fm.start(), fm.end())
-    sm = SAME_DAY.search(work)
-    if sm:
-        work = _blank(work, sm.start(), sm.end())
+    work, new_date = _read_dates(work, seg, default_year, report)
     # observer
     mention = find_observer(work)
     if mention is not None:
@@ -349,7 +329,59 @@ def _read_sentence(
     for pm in PAREN_RE.finditer(work):
         if _reference(pm.group(1)) is not None:
             work = _blank(work, pm.start(), pm.end())
-    # times
+    work, ordered = _blank_times_and_paths(work)
+    # locations of events read before ("The SMM assessed that the explosions occurred at
+    # locations to the north ..., at distances between 3 and 8km")
+    if not VERB_RE.search(work) and _apply_sentence_location(work, seg):
+        return
+    # assessments of events read before
+    if _apply_sentence_assessment(work, segments):
+        seg.other_times += ordered
+        return
+    before = len(seg.events)
+    sentence_items, unread = _sentence_items(work)
+    seg.unparsed += unread
+    seg.events += [it for it in sentence_items if not it.drop and it.kind is not None]
+    for it in sentence_items:
+        if not it.drop and it.kind is None and FIRE_WORDS.search(it.text):
+            seg.unparsed.append(re.sub(r"⟦\d+⟧", "", it.text).strip())
+    if len(seg.events) > before:
+        seg.event_times += ordered
+    else:
+        seg.other_times += ordered
+
+
+def _read_dates(
+    work: str, seg: Segment, default_year: int | None, report: date | None
+) -> tuple[str, date | None]:
+    """The sentence with its dates blanked, and the day it moves to (if any); notes on
+    uncertain dates go to ``seg``."""
+    new_date: date | None = None
+    for pattern in DATE_PATTERNS:
+        for m in pattern.finditer(work):
+            d, note = _read_date(m, default_year, report)
+            if d is None and note:
+                seg.notes.append(note)
+            if d is not None and new_date is None:
+                new_date = d
+                if note:
+                    seg.notes.append(note)
+            work = _blank(work, m.start(), m.end())
+    fm = FOLLOWING_DAY.search(work)
+    if fm and new_date is None and (seg.date or report):
+        base = seg.date or report
+        assert base is not None
+        new_date = base + timedelta(days=1)
+        work = _blank(work, fm.start(), fm.end())
+    sm = SAME_DAY.search(work)
+    if sm:
+        work = _blank(work, sm.start(), sm.end())
+    return work, new_date
+
+
+def _blank_times_and_paths(work: str) -> tuple[str, list[str]]:
+    """The sentence with its times, durations and flight paths blanked (none of them is
+    where an event was), and its clock times in order (windows first)."""
     windows: list[str] = []
     for m in TIME_WINDOW.finditer(work):
         windows += [_clock(m.group("a")), _clock(m.group("b"))]
@@ -372,15 +404,14 @@ def _read_sentence(
         # flight path drops its "from"
         for m in ELLIPTIC_TRAJECTORY.finditer(work):
             work = _blank(work, m.start("path"), m.end("path"))
-    # locations of events read before ("The SMM assessed that the explosions occurred at
-    # locations to the north ..., at distances between 3 and 8km")
-    if not VERB_RE.search(work) and _apply_sentence_location(work, seg):
-        return
-    # assessments of events read before
-    if _apply_sentence_assessment(work, segments):
-        seg.other_times += ordered
-        return
-    before = len(seg.events)
+    return work, ordered
+
+
+def _sentence_items(work: str) -> tuple[list[Item], list[str]]:
+    """The items after each perception verb of a sentence (for a passive verb, the counted
+    subject before it too), with a location applied to the items before it that have
+    none, and the pieces that could not be read."""
+    unparsed: list[str] = []
     verbs = list(VERB_RE.finditer(work))
     sentence_items: list[Item] = []
     for i, v in enumerate(verbs):
@@ -394,7 +425,7 @@ def _read_sentence(
                 phrase = subject + " " + phrase
         items, unread = read_event_phrase(phrase)
         sentence_items += items
-        seg.unparsed += unread
+        unparsed += unread
     # a location applies to the items before it that have none
     pending: list[Item] = []
     for it in sentence_items:
@@ -404,14 +435,7 @@ def _read_sentence(
         for p in pending:
             p.loc = it.loc
         pending = []
-    seg.events += [it for it in sentence_items if not it.drop and it.kind is not None]
-    for it in sentence_items:
-        if not it.drop and it.kind is None and FIRE_WORDS.search(it.text):
-            seg.unparsed.append(re.sub(r"⟦\d+⟧", "", it.text).strip())
-    if len(seg.events) > before:
-        seg.event_times += ordered
-    else:
-        seg.other_times += ordered
+    return sentence_items, unparsed
 
 
 LOCATED_LATER = re.compile(
