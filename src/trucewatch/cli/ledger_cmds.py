@@ -134,7 +134,6 @@ def key_revoke(
     """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
     from trucewatch import ledger_service
 
-
     def job() -> dict[str, Any]:
         with _store(db) as store:
             return ledger_service.revoke_key(store, key_id, reason, principal=principal())
