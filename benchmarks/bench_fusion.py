@@ -17,7 +17,7 @@ One process run (``run()``):
    observations).
 3. **Streaming**: the ``standard`` scenario's observations replayed in arrival order (the
    end of each observation's window plus up to 10 minutes of reporting delay) at 500
-   observations per second into :class:`trucewatch.streaming.IncrementalFusion`, in
+   observations per second into :class:`trucewatch.fusion.streaming.IncrementalFusion`, in
    micro-batches every 50 ms. The clock is simulated: observation ``k`` arrives at
    ``k / 500`` s, a batch is processed when it closes or when the previous batch is done
    (whichever is later), and an observation's latency is from its arrival to the end of
@@ -37,12 +37,14 @@ from typing import Any
 import numpy as np
 
 from benchmarks.bench_sim import _localized, _peak_rss_gb, _slim, register_formats, run_dbscan
-from trucewatch import service, sources
-from trucewatch.fusion import fuse_observations
+from trucewatch import sources
+from trucewatch.app import lines as app_lines
+from trucewatch.fusion.engine import fuse_observations
+from trucewatch.fusion.streaming import IncrementalFusion
+from trucewatch.geo.history import LineHistory
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import Truth
 from trucewatch.store import Store
-from trucewatch.streaming import IncrementalFusion
 from trucewatch.types import Observation
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -60,10 +62,10 @@ def _read_all(files: list[str]) -> list[Observation]:
     return obs
 
 
-def _lines(folder: Path, scenario_toml: Path) -> tuple[Store, service.StoredLines]:
+def _lines(folder: Path, scenario_toml: Path) -> tuple[Store, LineHistory]:
     store = Store.open(f"sqlite:///{folder / 'lines.db'}")
-    service.import_line(store, load_scenario(scenario_toml).control_path())
-    return store, service.StoredLines.from_store(store)
+    app_lines.import_line(store, load_scenario(scenario_toml).control_path())
+    return store, app_lines.line_history(store)
 
 
 def scaling(folder: Path) -> dict[str, Any]:
@@ -107,7 +109,7 @@ def scaling(folder: Path) -> dict[str, Any]:
     return out
 
 
-def _first_days(obs: list[Observation], truth: Truth, lines: service.StoredLines
+def _first_days(obs: list[Observation], truth: Truth, lines: LineHistory
                 ) -> dict[str, Any]:  # fmt: skip
     """trucewatch and DBSCAN on the observations of the first :data:`PEER_DAYS` days,
     scored against the episodes that started then (both sites, minus the last hour)."""

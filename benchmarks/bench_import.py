@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from trucewatch import sources
-from trucewatch.service import import_files
+from trucewatch.app.intake import import_files
 from trucewatch.store import Store
 
 HISTORY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "firms" / "history"

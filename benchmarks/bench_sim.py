@@ -41,7 +41,11 @@ from typing import Any
 
 import numpy as np
 
-from trucewatch import service, sources
+from trucewatch import sources
+from trucewatch.app import incidents as app_incidents
+from trucewatch.app import intake as app_intake
+from trucewatch.app import lines as app_lines
+from trucewatch.geo.history import LineHistory
 from trucewatch.geo.projection import to_lonlat
 from trucewatch.localize.measurements import extract
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
@@ -80,10 +84,10 @@ def _peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
-def _naive_party(lines: service.StoredLines, lon: np.ndarray, lat: np.ndarray,
+def _naive_party(lines: LineHistory, lon: np.ndarray, lat: np.ndarray,
                  t: list[datetime]) -> list[str]:  # fmt: skip
     """Fire comes from the side of the line opposite the incident's location."""
-    ctx = lines.locate(lon, lat, [x.date() for x in t])
+    ctx = lines.place_context(lon, lat, [x.date() for x in t])
     out = []
     for k, held in enumerate(ctx.held_by):
         parties = lines.parties(t[k].date())
@@ -108,7 +112,7 @@ def _localized(observations: list[Observation]) -> dict[str, Any]:
 
 def _incidents_from_groups(data: dict[str, Any], groups: list[np.ndarray],
                            means: np.ndarray, covs: np.ndarray,
-                           lines: service.StoredLines) -> list[PeerIncident]:  # fmt: skip
+                           lines: LineHistory) -> list[PeerIncident]:  # fmt: skip
     lon, lat = to_lonlat(means[:, 0], means[:, 1])
     starts = [datetime.fromtimestamp(float(data["t0"][g].min()), UTC) for g in groups]
     ends = [datetime.fromtimestamp(float(data["t1"][g].max()), UTC) for g in groups]
@@ -128,7 +132,7 @@ def _incidents_from_groups(data: dict[str, Any], groups: list[np.ndarray],
 # --------------------------------------------------------------------------- peers
 
 
-def run_dbscan(data: dict[str, Any], lines: service.StoredLines) -> list[PeerIncident]:
+def run_dbscan(data: dict[str, Any], lines: LineHistory) -> list[PeerIncident]:
     """DBSCAN on (x, y, t) of the localized observations; one incident per cluster."""
     from sklearn.cluster import DBSCAN
 
@@ -143,7 +147,7 @@ def run_dbscan(data: dict[str, Any], lines: service.StoredLines) -> list[PeerInc
     return _incidents_from_groups(data, groups, means, covs, lines)
 
 
-def run_stonesoup(data: dict[str, Any], lines: service.StoredLines) -> list[PeerIncident]:
+def run_stonesoup(data: dict[str, Any], lines: LineHistory) -> list[PeerIncident]:
     """Stone Soup GNN association of the localized observations (see module docstring)."""
     from stonesoup.dataassociator.neighbour import GNNWith2DAssignment
     from stonesoup.hypothesiser.distance import DistanceHypothesiser
@@ -171,8 +175,8 @@ def run_stonesoup(data: dict[str, Any], lines: service.StoredLines) -> list[Peer
     lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
     # tile by position along the line (the nearest point of the line valid on the day)
     along = np.full(len(xy), np.nan)
-    for line in lines._lines:
-        res = lines.context(line).locate(lon, lat)
+    for context in lines.contexts:
+        res = context.locate(lon, lat)
         along = np.where(np.isnan(along), res.along_km, along)
     tile = np.floor(np.nan_to_num(along, nan=-1.0) / STONESOUP_TILE_KM).astype(int)
     groups: list[np.ndarray] = []
@@ -250,13 +254,14 @@ def run(scenario: str = SCENARIO, seed: int = SEED, peers: bool = True) -> dict[
         store = Store.open(f"sqlite:///{folder / 'bench.db'}")
         try:
             t0 = time.perf_counter()
-            service.import_line(store, s.control_path())
+            app_lines.import_line(store, s.control_path())
             t_line = time.perf_counter() - t0
             t0 = time.perf_counter()
-            imported = service.import_files(store, [Path(p) for p in sim["files"]["observations"]])
+            files = [Path(p) for p in sim["files"]["observations"]]
+            imported = app_intake.import_files(store, files)
             t_import = time.perf_counter() - t0
             t0 = time.perf_counter()
-            fused = service.fuse(store)
+            fused = app_incidents.fuse(store)
             t_fuse = time.perf_counter() - t0
             t0 = time.perf_counter()
             metrics = evaluate_store(store, folder / "sim" / "truth.jsonl", runtime_s=t_fuse)
@@ -277,7 +282,7 @@ def run(scenario: str = SCENARIO, seed: int = SEED, peers: bool = True) -> dict[
             }
             if peers:
                 truth = read_truth(folder / "sim" / "truth.jsonl")
-                lines = service.StoredLines.from_store(store)
+                lines = app_lines.line_history(store)
                 observations = store.observations()
                 t0 = time.perf_counter()
                 data = _localized(observations)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from trucewatch.geo.lookup import LineHistory
+from trucewatch.geo.history import LineHistory
 from trucewatch.thermal.baseline import Baseline, build_baseline
 from trucewatch.thermal.classify import assess, summarize
 from trucewatch.thermal.columns import read_firms_columns

@@ -1,4 +1,4 @@
-"""Fit the confidence model (:mod:`trucewatch.assess.calibration`) on a simulation.
+"""Fit the confidence model (:mod:`trucewatch.fusion.calibration`) on a simulation.
 
     python -m benchmarks.calibrate [--scenario standard] [--seed 1] [--out PATH]
 
@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.bench_sim import register_formats
-from trucewatch import service
-from trucewatch.assess.calibration import CALIBRATION_FILE, Calibration, fit
-from trucewatch.fusion import fuse_observations
+from trucewatch.app import intake as app_intake
+from trucewatch.app import lines as app_lines
+from trucewatch.fusion.calibration import CALIBRATION_FILE, Calibration, fit
+from trucewatch.fusion.engine import fuse_observations
 from trucewatch.geo.projection import to_local_km
 from trucewatch.sim import load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import Gates, match
@@ -41,10 +42,10 @@ def labelled_features(scenario: str, seed: int) -> tuple[np.ndarray, np.ndarray]
         sim = simulate(scenario, seed, folder / "sim")
         store = Store.open(f"sqlite:///{folder / 'store.db'}")
         try:
-            service.import_line(store, load_scenario(folder / "sim" / "scenario.toml")
+            app_lines.import_line(store, load_scenario(folder / "sim" / "scenario.toml")
                                 .control_path())  # fmt: skip
-            service.import_files(store, [Path(p) for p in sim["files"]["observations"]])
-            lines = service.StoredLines.from_store(store)
+            app_intake.import_files(store, [Path(p) for p in sim["files"]["observations"]])
+            lines = app_lines.line_history(store)
             result = fuse_observations(store.observations(), lines,
                                        calibration=Calibration.uncalibrated())  # fmt: skip
         finally:

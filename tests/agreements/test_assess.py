@@ -16,7 +16,7 @@ from shapely.geometry import box
 
 from trucewatch.agreements import load_agreement
 from trucewatch.agreements.sea import COAST, LAND, SEA, DefaultLand, PolygonLand, sea_state
-from trucewatch.assess.agreement import (
+from trucewatch.agreements.verdicts import (
     AssessContext,
     Verdict,
     assess_incident,
@@ -25,7 +25,7 @@ from trucewatch.assess.agreement import (
     attach_assessments,
     worst_verdict,
 )
-from trucewatch.fusion import PlaceContext
+from trucewatch.geo.history import PlaceContext
 from trucewatch.types import DEFAULT_PARTIES, Agreement, EventKind, IncidentStatus
 
 BASE_TOML = (Path(__file__).parent / "data" / "base.toml").read_text(encoding="utf-8")
@@ -219,7 +219,7 @@ def test_reason_reads_like_the_issue(base_agreement, make_incident) -> None:
 class FakeLines:
     """Contact line along 37.5° E: distance = (lon - 37.5) * 74 km (at 48° N)."""
 
-    def locate(self, lon, lat, days):
+    def place_context(self, lon, lat, days):
         d = (np.asarray(lon) - 37.5) * 74.0
         return PlaceContext(held_by=np.where(d > 0, "RU", "UA").astype(object),
                             distance_km=d, sector=np.full(len(d), "S", dtype=object))

@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
-from trucewatch import service
-from trucewatch.demo import AGREEMENT_FILE, CONTROL_FILE, demo_file
+from trucewatch.app import agreements as app_agreements
+from trucewatch.app import incidents as app_incidents
+from trucewatch.app import intake as app_intake
+from trucewatch.app import lines as app_lines
+from trucewatch.app.demo import AGREEMENT_FILE, CONTROL_FILE, demo_file
 from trucewatch.store import Store
 from trucewatch.types import ContactLine, Sector
 
@@ -48,7 +51,7 @@ def derived_line(tmp_path_factory: pytest.TempPathFactory) -> tuple[ContactLine,
     """The demo contact line, derived once (3 s) and copied into each test's store."""
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('line') / 'line.db'}")
     try:
-        service.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
+        app_lines.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
         line = store.lines()[0]
         assert line.id is not None
         return line, store.sectors(line.id)
@@ -69,9 +72,9 @@ def build_store(url: str, line: tuple[ContactLine, list[Sector]], firms: Path) -
     store = Store.open(url)
     try:
         store.add_line(line[0], line[1])
-        service.add_agreement(store, demo_file(AGREEMENT_FILE))
-        service.import_files(store, [demo_file("patrols_synthetic_2025-08-13.jsonl"), firms])
-        service.fuse(store)
+        app_agreements.add_agreement(store, demo_file(AGREEMENT_FILE))
+        app_intake.import_files(store, [demo_file("patrols_synthetic_2025-08-13.jsonl"), firms])
+        app_incidents.fuse(store)
     finally:
         store.close()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from trucewatch.app.demo import demo_file
 from trucewatch.cli import app
-from trucewatch.demo import demo_file
 from trucewatch.store import Store
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from trucewatch.app.demo import demo_file
 from trucewatch.cli import app
-from trucewatch.demo import demo_file
 from trucewatch.ledger.verify import main as verify_main
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from trucewatch.app.demo import demo_file
 from trucewatch.cli import app
-from trucewatch.demo import demo_file
 
 runner = CliRunner()
 METRICS = {"truth_events", "reported_incidents", "precision", "recall", "f1", "oracle_recall",

@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from trucewatch.agreements import example_path
+from trucewatch.app.demo import demo_file
 from trucewatch.cli import app
-from trucewatch.demo import demo_file
 
 runner = CliRunner()
 

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from trucewatch.assess.attribution import FlowReport, attribute
-from trucewatch.assess.confidence import combine, observation_probability, status_for
-from trucewatch.fusion import PlaceContext, fuse_observations
+from trucewatch.fusion.attribution import FlowReport, attribute
+from trucewatch.fusion.confidence import combine, observation_probability, status_for
+from trucewatch.fusion.engine import fuse_observations
+from trucewatch.geo.history import PlaceContext
 from trucewatch.localize import localize_one
 from trucewatch.localize.wedge import distance_range, wedge_estimate
 from trucewatch.types import (
@@ -55,7 +56,7 @@ def _fire(uid: str, lon: float, lat: float, t: datetime = T0) -> Observation:
 class FakeLines:
     """Context lookup: west of 37.5 E held by UA, east by RU, line along 37.5 E."""
 
-    def locate(self, lon, lat, days):
+    def place_context(self, lon, lat, days):
         lon = np.asarray(lon)
         held = np.where(lon >= 37.5, "RU", "UA").astype(object)
         dist = (lon - 37.5) * 111.32 * np.cos(np.radians(np.asarray(lat)))

@@ -15,7 +15,8 @@ from shapely.geometry import LineString, MultiLineString, Polygon
 
 from trucewatch.geo.contact_line import DerivedLine, derive_contact_line
 from trucewatch.geo.gazetteer import Gazetteer
-from trucewatch.geo.lookup import LineContext, LineHistory, in_zone, zone_polygon
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.lookup import LineContext, in_zone, zone_polygon
 from trucewatch.geo.outline import fill_holes
 from trucewatch.geo.projection import geom_to_metric, to_local_m
 from trucewatch.geo.sectors import cut_sectors

@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trucewatch import service
+from trucewatch.app import incidents as app_incidents
+from trucewatch.app import intake as app_intake
+from trucewatch.app import lines as app_lines
 from trucewatch.geo.projection import to_local_km, to_lonlat
 from trucewatch.sim import Gates, Truth, evaluate, evaluate_store, load_scenario, read_truth
 from trucewatch.sim.evaluation import match
@@ -161,9 +163,9 @@ def test_evaluate_store_json(tmp_path: Path, smoke_run: tuple[Path, dict[str, An
     store = Store.open(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         s = load_scenario(folder / "scenario.toml")
-        service.import_line(store, s.control_path())
-        service.import_files(store, [Path(p) for p in summary["files"]["observations"]])
-        fused = service.fuse(store)
+        app_lines.import_line(store, s.control_path())
+        app_intake.import_files(store, [Path(p) for p in summary["files"]["observations"]])
+        fused = app_incidents.fuse(store)
         m = evaluate_store(store, folder / "truth.jsonl")
     finally:
         store.close()

@@ -14,25 +14,27 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trucewatch import service, sources
-from trucewatch.fusion import fuse_observations
+from trucewatch import sources
+from trucewatch.app import lines as app_lines
+from trucewatch.fusion.engine import fuse_observations
+from trucewatch.fusion.streaming import IncrementalFusion
+from trucewatch.geo.history import LineHistory
 from trucewatch.sim import evaluate, load_scenario, read_truth
 from trucewatch.store import Store
-from trucewatch.streaming import IncrementalFusion
 from trucewatch.types import IncidentStatus, Observation
 
 
 @pytest.fixture(scope="module")
 def smoke_data(smoke_run: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[tuple[list[Observation], service.StoredLines, Path]]:  # fmt: skip
+               ) -> Iterator[tuple[list[Observation], LineHistory, Path]]:  # fmt: skip
     folder, summary = smoke_run
     observations: list[Observation] = []
     for f in summary["files"]["observations"]:
         observations.extend(sources.read_file(Path(f)).observations)
     store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('lines') / 'lines.db'}")
     try:
-        service.import_line(store, load_scenario(folder / "scenario.toml").control_path())
-        yield observations, service.StoredLines.from_store(store), folder
+        app_lines.import_line(store, load_scenario(folder / "scenario.toml").control_path())
+        yield observations, app_lines.line_history(store), folder
     finally:
         store.close()
 

@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trucewatch import service
+from trucewatch.app import incidents as app_incidents
+from trucewatch.app import intake as app_intake
+from trucewatch.app import lines as app_lines
 from trucewatch.geo.lookup import LineContext
 from trucewatch.sim import load_scenario, run_simulation, simulate
 from trucewatch.sim.scenario import WEAPONS
@@ -131,10 +133,11 @@ def test_truth_never_enters_the_store(
     store = Store.open(f"sqlite:///{db}")
     try:
         s = load_scenario(folder / "scenario.toml")
-        service.import_line(store, s.control_path())
-        imported = service.import_files(store, [Path(p) for p in summary["files"]["observations"]])
+        app_lines.import_line(store, s.control_path())
+        files = [Path(p) for p in summary["files"]["observations"]]
+        imported = app_intake.import_files(store, files)
         assert imported["stored"] == summary["observations"]["total"]
-        service.fuse(store)
+        app_incidents.fuse(store)
     finally:
         store.close()
     truth = _truth(folder)

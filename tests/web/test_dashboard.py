@@ -24,7 +24,7 @@ import pytest
 
 from trucewatch.api import Settings, TokenSpec, create_app
 from trucewatch.api.app import leaflet_dir, web_root
-from trucewatch.demo import run_demo
+from trucewatch.app.demo import run_demo
 
 CHROMIUM = Path(os.environ.get("TRUCEWATCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

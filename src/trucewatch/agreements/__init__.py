@@ -7,7 +7,7 @@
 The shipped examples are in ``trucewatch/agreements/examples/`` (:func:`example_paths`);
 the JSON Schema of the file format is ``trucewatch/agreements/agreement.schema.json``
 (:func:`schema`). Assessment of incidents against agreements is
-:mod:`trucewatch.assess.agreement`.
+:mod:`trucewatch.agreements.verdicts`.
 """
 
 from __future__ import annotations

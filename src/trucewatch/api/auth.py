@@ -9,7 +9,7 @@ unknown or malformed is always refused (401), never downgraded.
 Tokens are sent as ``Authorization: Bearer <token>``; the server keeps only their SHA-256.
 
 The roles, permissions and the table of what each role may do live in the core
-(:mod:`trucewatch.roles`), shared with the command line; routes ask for a
+(:mod:`trucewatch.app.roles`), shared with the command line; routes ask for a
 :class:`Permission`, never for a role.
 """
 
@@ -28,7 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from trucewatch.api.errors import Forbidden, Unauthorized
 from trucewatch.api.settings import Settings, TokenSpec
-from trucewatch.roles import PERMISSIONS, Permission, Principal, Role
+from trucewatch.app.roles import PERMISSIONS, Permission, Principal, Role
 
 __all__ = ["PERMISSIONS", "CurrentPrincipal", "Permission", "Principal", "Role", "TokenTable",
            "require", "token_digest"]

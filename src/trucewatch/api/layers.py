@@ -11,9 +11,9 @@ import shapely
 from shapely import wkt
 from shapely.geometry import mapping
 
+from trucewatch.app.agreements import stored_agreements
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric
-from trucewatch.service import stored_agreements
 from trucewatch.store import Store
 from trucewatch.types import ContactLine
 

@@ -34,13 +34,13 @@ from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
 from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
 from trucewatch.api.state import AppState
 from trucewatch.api.writer import Job
-from trucewatch.errors import InputError
-from trucewatch.roles import (
+from trucewatch.app.roles import (
     PermissionDenied,
     Principal,
     prepare_submission,
     submits_complaints,
 )
+from trucewatch.errors import InputError
 from trucewatch.sources import patrol
 from trucewatch.store.observations import PendingImport, StoredCounts
 from trucewatch.store.queries import API_BATCH_TAG, BatchInfo

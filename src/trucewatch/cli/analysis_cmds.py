@@ -60,7 +60,7 @@ def thermal_baseline(
     as_json: JsonOpt = False,
 ) -> None:
     """Build the normal-year fire baseline per 0.1-degree cell and day of year."""
-    from trucewatch.thermal.commands import baseline_command
+    from trucewatch.app.thermal import baseline_command
 
     _run(lambda: baseline_command(history, out=out_file), as_json, _show_pairs)
 
@@ -73,7 +73,7 @@ def thermal_classify(
     as_json: JsonOpt = False,
 ) -> None:
     """War-fire detections by trucewatch and by The Economist's thresholds."""
-    from trucewatch.thermal.commands import classify_command
+    from trucewatch.app.thermal import classify_command
 
     _run(lambda: classify_command(files, baseline=baseline, control_dir=control), as_json,
          _show_pairs)  # fmt: skip
@@ -93,7 +93,7 @@ def truce_effect(
     as_json: JsonOpt = False,
 ) -> None:
     """War fires per day before, during and after a truce, and the rate ratio with a 95% CI."""
-    from trucewatch.thermal.commands import truce_effect_command
+    from trucewatch.app.thermal import truce_effect_command
 
     def job() -> dict[str, Any]:
         return truce_effect_command(

@@ -14,10 +14,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from trucewatch import service
+from trucewatch.app.progress import Progress as ProgressCallback
+from trucewatch.app.roles import OPERATOR, Principal, Role, role_of
+from trucewatch.app.session import Store, open_store
 from trucewatch.errors import TrucewatchError
-from trucewatch.roles import OPERATOR, Principal, Role, role_of
-from trucewatch.store import Store, default_db_url
 
 err = Console(stderr=True)
 out = Console()
@@ -38,7 +38,7 @@ def set_principal(role: str, party: str | None) -> None:
 
 
 def principal() -> Principal:
-    """Who the command acts as (:mod:`trucewatch.roles`; default: the operator, an analyst)."""
+    """Who the command acts as (:mod:`trucewatch.app.roles`; default: the operator, an analyst)."""
     return _principal
 
 DbOpt = Annotated[
@@ -58,7 +58,7 @@ def _fail(message: str) -> None:
 
 @contextmanager
 def _store(db: str | None) -> Iterator[Store]:
-    store = Store.open(db or default_db_url())
+    store = open_store(db)
     try:
         yield store
     finally:
@@ -89,7 +89,7 @@ def _show_pairs(result: dict[str, Any]) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[service.Progress]:
+def _progress(enabled: bool) -> Iterator[ProgressCallback]:
     """A rich progress bar on stderr, handed to the service as a callback."""
     if not enabled:
         yield lambda *_: None

@@ -22,7 +22,7 @@ KeyOpt = Annotated[Path, typer.Option("--key", help="Mission private key (PEM)."
 @ledger_app.command("verify")
 def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Check the whole store against the append-only log (exit 1 if anything is wrong)."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
@@ -48,7 +48,7 @@ def ledger_proof(
 ) -> None:
     """Print an inclusion proof (JSON) for a logged id against the latest tree head.
     The output is always JSON (``--json`` is accepted for uniformity)."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
@@ -65,7 +65,7 @@ def ledger_init_key(
     as_json: JsonOpt = False,
 ) -> None:
     """Create the mission's signing key and register it in the log."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
@@ -77,7 +77,7 @@ def ledger_init_key(
 @ledger_app.command("sign")
 def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Sign a tree head for the whole log with the mission key."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
@@ -99,7 +99,7 @@ def key_new(
 ) -> None:
     """Create a submitter's key pair on this device; register the printed public key with
     the mission (`trucewatch key add`)."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     _run(lambda: ledger_service.new_key(out_file), as_json, _show_pairs)
 
@@ -113,7 +113,7 @@ def key_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Register a submitter's public key with the mission (logged in the ledger)."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
 
     def job() -> dict[str, Any]:
@@ -132,7 +132,7 @@ def key_revoke(
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
@@ -144,7 +144,7 @@ def key_revoke(
 @key_app.command("list")
 def key_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List the registered keys."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
 
     def job() -> dict[str, Any]:
@@ -170,6 +170,6 @@ def key_sign_file(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign every record of a file for `trucewatch import FILE --signatures OUT`."""
-    from trucewatch import ledger_service
+    from trucewatch.app import ledger as ledger_service
 
     _run(lambda: ledger_service.sign_file(file, key, out_file, fmt), as_json, _show_pairs)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from trucewatch import service
+from trucewatch.app import agreements, incidents, intake, lines, reports
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
@@ -25,7 +25,6 @@ from trucewatch.cli.common import (
     principal,
 )
 from trucewatch.errors import TrucewatchError
-from trucewatch.roles import Permission, require
 
 line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
@@ -66,7 +65,7 @@ def line_import(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.import_line(
+            return lines.import_line(
                 store, file, valid_from=when, name=name, country=country,
                 sector_km=sector_km, controlled_by=controlled_by, other_party=other_party,
                 principal=principal(),
@@ -81,13 +80,7 @@ def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return {
-                "lines": [
-                    {"line_id": ln.id, "name": ln.name, "valid_from": ln.valid_from.isoformat(),
-                     "length_km": ln.length_km, "sectors": len(store.sectors(ln.id or 0))}
-                    for ln in store.lines()
-                ]
-            }  # fmt: skip
+            return lines.list_lines(store, principal=principal())
 
     def show(result: dict[str, Any]) -> None:
         table = Table("id", "valid from", "name", "km", "sectors")
@@ -121,7 +114,7 @@ def import_(
 
     def job() -> dict[str, Any]:
         with _store(db) as store, _progress(not as_json) as progress:
-            return service.import_files(
+            return intake.import_files(
                 store, files, format=format, skip_bad=skip_bad, progress=progress,
                 principal=principal(), signatures=signatures,
                 require_signatures=require_signatures,
@@ -149,7 +142,7 @@ def agreement_add(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.add_agreement(store, file, principal=principal())
+            return agreements.add_agreement(store, file, principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -160,12 +153,7 @@ def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return {"agreements": [
-                {"agreement_id": a.agreement.id, "slug": a.slug, "name": a.name,
-                 "scope": a.scope, "start_utc": a.definition.get("start_utc"),
-                 "end_utc": a.definition.get("end_utc")}
-                for a in service.stored_agreements(store)
-            ]}  # fmt: skip
+            return agreements.list_agreements(store, principal=principal())
 
     def show(result: dict[str, Any]) -> None:
         table = Table("id", "slug", "scope", "start (UTC)", "end (UTC)")
@@ -188,7 +176,7 @@ def fuse(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.fuse(store, t0, t1, principal=principal())
+            return incidents.fuse(store, t0, t1, principal=principal())
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
@@ -212,7 +200,7 @@ def report_daily(
 
     def job() -> dict[str, Any]:
         with _store(db) as store:
-            return service.daily_report(store, day, out_dir, principal=principal())
+            return reports.daily_report(store, day, out_dir, principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -227,18 +215,16 @@ def export_incidents(
     as_json: JsonOpt = False,
 ) -> None:
     """Export incidents (GeoJSON or CSV)."""
-    from trucewatch.export import FORMATS, write_incidents
+    from trucewatch.export import FORMATS
 
     if fmt not in FORMATS:
         _fail(f"--format {fmt!r}: supported formats are {', '.join(FORMATS)}")
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
 
     def job() -> dict[str, Any]:
-        require(principal(), Permission.READ_ALL_INCIDENTS)
         with _store(db) as store:
-            since_utc, until_utc = service.utc_bounds(t0, t1)
-            n = write_incidents(store.incidents(since_utc, until_utc), out_file, fmt)
-        return {"incidents": n, "format": fmt, "out": str(out_file)}
+            return incidents.export_incidents(store, out_file, fmt, t0, t1,
+                                              principal=principal())
 
     _run(job, as_json, _show_pairs)
 
@@ -268,7 +254,7 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline on the bundled sample data and write a report."""
-    from trucewatch import demo as demo_module
+    from trucewatch.app import demo as demo_module
 
     def job() -> dict[str, Any]:
         say = (lambda _m: None) if as_json else (lambda m: err.print(m, highlight=False))

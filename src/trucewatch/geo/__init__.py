@@ -15,7 +15,9 @@ gazetteer
 sectors
     Cutting the line into named sectors of about 50 km.
 lookup
-    ``LineContext``/``LineHistory``: side, signed distance, sector and zone of many points.
+    ``LineContext``: side, signed distance, sector and zone of many points.
+history
+    ``LineHistory``: the line valid on each day, and the ``ContextLookup`` fusion uses.
 
 All public functions take and return WGS84 lon/lat degrees (EPSG:4326) and kilometres.
 """
@@ -27,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trucewatch.geo.contact_line import derive, derive_contact_line, read_line_file
+    from trucewatch.geo.history import LineHistory
     from trucewatch.geo.lookup import (
         LineContext,
-        LineHistory,
         LocateResult,
         in_zone,
         zone_polygon,
@@ -43,7 +45,7 @@ _EXPORTS = {
     "derive_contact_line": "contact_line",
     "read_line_file": "contact_line",
     "LineContext": "lookup",
-    "LineHistory": "lookup",
+    "LineHistory": "history",
     "LocateResult": "lookup",
     "in_zone": "lookup",
     "zone_polygon": "lookup",

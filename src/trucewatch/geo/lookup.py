@@ -1,8 +1,8 @@
 """Context of points relative to a line of contact: side, signed distance, sector, zone.
 
 :class:`LineContext` answers, for many points at once, who holds each point, how far it is
-from the line (signed) and which sector of the line is nearest. :class:`LineHistory`
-holds the lines valid at successive dates and locates points at their own times.
+from the line (signed) and which sector of the line is nearest. The lines valid at
+successive dates are in :mod:`trucewatch.geo.history`.
 
 Method (all in the local metric CRS of :mod:`trucewatch.geo.projection`):
 
@@ -22,11 +22,10 @@ Coordinates in are WGS84 lon/lat degrees; distances out are km.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import shapely
@@ -43,13 +42,11 @@ from trucewatch.types import ContactLine, Sector
 
 __all__ = [
     "LineContext",
-    "LineHistory",
     "LineIndex",
     "LocateResult",
     "NearestResult",
     "SegmentIndex",
     "in_zone",
-    "to_day",
     "zone_polygon",
 ]
 
@@ -246,7 +243,8 @@ class LocateResult:
     along_km : ndarray of float
         Position of the nearest point of the line, in km along the line.
     line_index : ndarray of int64, optional
-        For :meth:`LineHistory.locate`: which line of the history was used (-1: none).
+        For :meth:`trucewatch.geo.history.LineHistory.locate`: which line of the history
+        was used (-1: none).
     """
 
     held_by: NDArray[np.object_]
@@ -441,7 +439,7 @@ class LineContext:
         lon_f, lat_f = lon_a.ravel(), lat_a.ravel()
         ok = np.isfinite(lon_f) & np.isfinite(lat_f)
         if not ok.any():
-            return _reshape(res, shape)
+            return reshape_result(res, shape)
         x, y = to_local_m(lon_f[ok], lat_f[ok])
         near = self._index.nearest(x, y, workers=workers)
         dist_km = near.distance_m / 1000.0
@@ -460,14 +458,14 @@ class LineContext:
         res.sector_index[ok] = self._sector_of_piece[piece]
         res.sector_name[ok] = self._sector_names[piece]
         res.along_km[ok] = along
-        return _reshape(res, shape)
+        return reshape_result(res, shape)
 
     def zone(self, half_width_km: float) -> BaseGeometry:
         """:func:`zone_polygon` of this line."""
         return zone_polygon(self.line, half_width_km)
 
 
-def _reshape(res: LocateResult, shape: tuple[int, ...]) -> LocateResult:
+def reshape_result(res: LocateResult, shape: tuple[int, ...]) -> LocateResult:
     return LocateResult(
         held_by=res.held_by.reshape(shape),
         distance_km=res.distance_km.reshape(shape),
@@ -515,114 +513,3 @@ def zone_polygon(
     if within is not None:
         zone = shapely.intersection(zone, shapely.make_valid(within))
     return zone
-
-
-# --------------------------------------------------------------------------- history
-
-
-def to_day(t: date | datetime | np.datetime64 | str) -> np.datetime64:
-    """UTC calendar day of a time: aware datetimes are converted to UTC, naive ones and
-    dates are taken as UTC, strings are ISO 8601."""
-    if isinstance(t, datetime):
-        if t.tzinfo is not None:
-            t = t.astimezone(UTC).replace(tzinfo=None)
-        return np.datetime64(t.date(), "D")
-    if isinstance(t, date):
-        return np.datetime64(t, "D")
-    if isinstance(t, str):
-        return to_day(datetime.fromisoformat(t.replace("Z", "+00:00")))
-    return cast(np.datetime64, np.asarray(t).astype("datetime64[D]")[()])
-
-
-def _to_days(times: ArrayLike | Iterable[Any]) -> NDArray[np.datetime64]:
-    arr = np.asarray(times)
-    if np.issubdtype(arr.dtype, np.datetime64):
-        return arr.astype("datetime64[D]")
-    flat = [to_day(t) for t in arr.ravel()]
-    return np.array(flat, dtype="datetime64[D]").reshape(arr.shape)
-
-
-class LineHistory:
-    """Lines of contact valid from successive dates.
-
-    A line is valid from its ``valid_from`` (UTC day) until the next line's date; before
-    the first date there is no line.
-
-    Parameters
-    ----------
-    items : iterable of (date, LineContext)
-        ``valid_from`` dates (UTC days; datetimes are reduced to their UTC day) and lines.
-    """
-
-    def __init__(self, items: Iterable[tuple[date, LineContext]] = ()) -> None:
-        pairs = sorted(((to_day(d), c) for d, c in items), key=lambda p: p[0])
-        days = [p[0] for p in pairs]
-        if len(set(days)) != len(days):
-            raise ValueError("two lines valid from the same date")
-        self._days = np.array(days, dtype="datetime64[D]")
-        self._contexts = [p[1] for p in pairs]
-
-    def __len__(self) -> int:
-        return len(self._contexts)
-
-    def add(self, valid_from: date, context: LineContext) -> None:
-        """Add a line valid from ``valid_from`` (replaces one with the same date)."""
-        day = to_day(valid_from)
-        i = int(np.searchsorted(self._days, day))
-        if i < len(self._days) and self._days[i] == day:
-            self._contexts[i] = context
-            return
-        self._days = np.insert(self._days, i, day)
-        self._contexts.insert(i, context)
-
-    @property
-    def dates(self) -> list[date]:
-        """The ``valid_from`` dates, ascending."""
-        return [d.astype(object) for d in self._days]
-
-    @property
-    def contexts(self) -> list[LineContext]:
-        """The contexts in date order."""
-        return list(self._contexts)
-
-    def index_at(self, times: ArrayLike | Iterable[Any]) -> NDArray[np.int64]:
-        """Index of the line valid at each time (-1 before the first line)."""
-        days = _to_days(times)
-        return (np.searchsorted(self._days, days, side="right") - 1).astype(np.int64)
-
-    def context_at(self, t: date | datetime) -> LineContext | None:
-        """The line valid at ``t`` (latest ``valid_from`` <= UTC day of ``t``), or None."""
-        i = int(np.searchsorted(self._days, to_day(t), side="right")) - 1
-        return self._contexts[i] if i >= 0 else None
-
-    def locate(
-        self,
-        lon: ArrayLike,
-        lat: ArrayLike,
-        times: ArrayLike | Iterable[Any],
-        *,
-        workers: int | None = None,
-    ) -> LocateResult:
-        """Locate points each against the line valid at its own time.
-
-        Points are grouped by line, so the cost is one :meth:`LineContext.locate` per line
-        in use. ``line_index`` of the result says which line was used (-1: none).
-        """
-        lon_a, lat_a = np.broadcast_arrays(
-            np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-        )
-        shape = lon_a.shape
-        which = np.broadcast_to(self.index_at(times), shape).ravel()
-        res = LocateResult.empty((lon_a.size,), with_line_index=True)
-        assert res.line_index is not None
-        res.line_index[:] = which
-        lon_f, lat_f = lon_a.ravel(), lat_a.ravel()
-        for i in np.unique(which[which >= 0]):
-            sel = np.flatnonzero(which == i)
-            part = self._contexts[int(i)].locate(lon_f[sel], lat_f[sel], workers=workers)
-            res.held_by[sel] = part.held_by
-            res.distance_km[sel] = part.distance_km
-            res.sector_index[sel] = part.sector_index
-            res.sector_name[sel] = part.sector_name
-            res.along_km[sel] = part.along_km
-        return _reshape(res, shape)

@@ -1,7 +1,7 @@
 """Incidents grouped by their assessment against the agreements: violations (and the other
 verdicts) by agreement, clause, responsible party and sector.
 
-Reads the ``assessment`` dict that :mod:`trucewatch.assess.agreement` writes into each
+Reads the ``assessment`` dict that :mod:`trucewatch.agreements.verdicts` writes into each
 incident: ``{"agreements": [{"agreement", "agreement_name", "clause", "verdict", "party",
 ...}]}``.
 """

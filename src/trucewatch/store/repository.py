@@ -11,10 +11,10 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
 
 from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
@@ -351,6 +351,30 @@ class Store:
                 day = utc(ts).date()
                 counts[day] = counts.get(day, 0) + 1
         return counts
+
+    def incident_time_span(self) -> tuple[datetime, datetime] | None:
+        """Start times (UTC) of the earliest and the latest incident, if any."""
+        c = t.incidents.c
+        with self.engine.connect() as conn:
+            lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
+        return None if lo is None else (utc(lo), utc(hi))
+
+    def report_inputs_state(self, start: datetime) -> list[Any]:
+        """What the daily report of the day starting at ``start`` (UTC) depends on: counts
+        and latest changes of its incidents (15 days of history), observations, agreements
+        and lines; equal lists mean an unchanged report."""
+        c, o = t.incidents.c, t.observations.c
+        with self.engine.connect() as conn:
+            parts = [
+                conn.execute(select(func.count(), func.max(c.fused_at)).where(
+                    c.time_start >= start - timedelta(days=15),
+                    c.time_start < start + timedelta(days=1))).one(),
+                conn.execute(select(func.count()).where(
+                    o.time_start >= start, o.time_start < start + timedelta(days=1))).scalar(),
+                conn.execute(select(func.count(), func.max(t.agreements.c.id))).one(),
+                conn.execute(select(func.count(), func.max(t.contact_lines.c.id))).one(),
+            ]  # fmt: skip
+        return [list(p) if isinstance(p, Row) else p for p in parts]
 
     def log_publication(self, ref: str, content: bytes) -> int:
         """Log a published document (e.g. a daily report's JSON) in the ledger; returns its

@@ -18,14 +18,14 @@ economist
 truce
     Counts before, during and after a truce; rate ratio with a confidence interval; chart.
 fusion
-    Uids of war-related detections for :class:`trucewatch.assess.agreement.AssessContext`.
+    Uids of war-related detections for :class:`trucewatch.agreements.verdicts.AssessContext`.
 lines
     Lines of contact from the shared control maps (ISW 2023, DeepStateMap).
-commands
-    The ``trucewatch thermal ...`` and ``trucewatch truce-effect`` results as dicts.
 report_docs
     Regenerates the numbers and charts of ``docs/thermal.md``.
 
+The ``trucewatch thermal ...`` and ``trucewatch truce-effect`` use cases are in
+:mod:`trucewatch.app.thermal`.
 Conventions: WGS84 lon/lat degrees, km, UTC days; see ``docs/thermal.md``.
 """
 
@@ -41,7 +41,6 @@ from trucewatch.thermal.classify import (
     summarize,
 )
 from trucewatch.thermal.columns import FireTable, read_firms_columns
-from trucewatch.thermal.commands import baseline_command, classify_command, truce_effect_command
 from trucewatch.thermal.economist import EconomistParams, economist_classify
 from trucewatch.thermal.fusion import war_fire_uids, war_fire_uids_from_records
 from trucewatch.thermal.truce import plot_truce, rate_ratio, truce_effect, truce_effect_for_files
@@ -54,10 +53,8 @@ __all__ = [
     "FireTable",
     "ThermalAssessment",
     "assess",
-    "baseline_command",
     "build_baseline",
     "classify",
-    "classify_command",
     "classify_files",
     "economist_classify",
     "plot_truce",
@@ -65,7 +62,6 @@ __all__ = [
     "read_firms_columns",
     "summarize",
     "truce_effect",
-    "truce_effect_command",
     "truce_effect_for_files",
     "war_fire_uids",
     "war_fire_uids_from_records",

@@ -44,7 +44,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage, optimize, special
 
-from trucewatch.geo.lookup import LineContext, LineHistory
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.lookup import LineContext
 from trucewatch.thermal.baseline import K_RATE_EDGES, Baseline, activity_factor
 from trucewatch.thermal.columns import FireTable, read_firms_columns
 from trucewatch.thermal.economist import EconomistParams, EconomistResult, economist_classify

@@ -1,7 +1,7 @@
 """Fusion hook: which satellite thermal anomalies are war fires.
 
 A FIRMS detection alone is not evidence of a violation (a field, forest or factory burns);
-:class:`trucewatch.assess.agreement.AssessContext` counts a thermal-anomaly incident as
+:class:`trucewatch.agreements.verdicts.AssessContext` counts a thermal-anomaly incident as
 fire only when its uid is in ``war_fires``. :func:`war_fire_uids` gives that set from
 uids with positions and days; :func:`war_fire_uids_from_records` takes the records
 themselves (observations or incidents: anything with ``uid``, ``location.lon``/``.lat``
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from trucewatch.geo.lookup import LineContext, LineHistory
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.lookup import LineContext
 from trucewatch.thermal.baseline import Baseline
 from trucewatch.thermal.classify import ClassifyParams, assess
 from trucewatch.thermal.columns import FireTable

@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from trucewatch.geo.contact_line import derive, read_line_file
-from trucewatch.geo.lookup import LineContext, LineHistory
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.sectors import cut_sectors
 
 __all__ = [

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from trucewatch.agreements import load_agreement
-from trucewatch.geo.lookup import LineContext, LineHistory
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.lookup import LineContext
 from trucewatch.thermal.baseline import Baseline, build_baseline
 from trucewatch.thermal.classify import (
     ClassifyParams,

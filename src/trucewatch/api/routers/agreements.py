@@ -12,7 +12,7 @@ from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, NotFound
 from trucewatch.api.schemas import AgreementDetail, AgreementSummary, ClauseModel, ZoneModel
 from trucewatch.api.state import AppState, app_state
-from trucewatch.service import stored_agreements
+from trucewatch.app.agreements import stored_agreements
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]

@@ -15,7 +15,7 @@ observations it:
 
 The clusters, locations, times, kinds, counts and attributions are thus exactly those of a
 batch fusion of the same observations, whatever order they arrive in. One input is not
-local: the negative evidence of silent arrays (:mod:`trucewatch.assess.coverage`) uses the
+local: the negative evidence of silent arrays (:mod:`trucewatch.fusion.coverage`) uses the
 arrays' reports within six hours either side, so an incident's confidence can still change
 when later reports of *other* events arrive; :meth:`IncrementalFusion.refresh` recomputes
 every component (after it, the incidents equal the batch result exactly).
@@ -29,17 +29,17 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from numpy.typing import NDArray
 
-from trucewatch.assess.calibration import Calibration, shipped
-from trucewatch.assess.coverage import Network
 from trucewatch.associate import Context, Gates, gated_pairs
-from trucewatch.fusion import (
-    ContextLookup,
+from trucewatch.fusion.calibration import Calibration, shipped
+from trucewatch.fusion.coverage import Network
+from trucewatch.fusion.engine import (
     array_mask,
     fuse_measured,
     observation_context,
     observation_order,
 )
 from trucewatch.gc import gc_paused
+from trucewatch.geo.history import ContextLookup
 from trucewatch.localize.measurements import Measurements, extract
 from trucewatch.types import Incident, Observation
 

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from trucewatch import service
+from trucewatch.app import agreements, incidents, intake, lines, reports
 from trucewatch.store import Store
 
 DEMO_DAY = date(2025, 8, 13)
@@ -44,20 +44,20 @@ def run_demo(
     store = Store.open(url)
     try:
         say(f"[1/4] deriving the contact line from DeepStateMap {CONTROL_FILE} ...")
-        line = service.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
+        line = lines.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
         say(f"      {line['length_km']:.0f} km, {line['sectors']} sectors ({line['status']})")
-        agreement = service.add_agreement(store, demo_file(AGREEMENT_FILE))
+        agreement = agreements.add_agreement(store, demo_file(AGREEMENT_FILE))
         say(f"      agreement: {agreement['name']}")
         say("[2/4] importing NASA FIRMS detections and synthetic patrol reports ...")
-        imported = service.import_files(store, [demo_file(n) for n in OBSERVATION_FILES])
+        imported = intake.import_files(store, [demo_file(n) for n in OBSERVATION_FILES])
         say(f"      read {imported['read']}, stored {imported['stored']}, "
             f"duplicates {imported['duplicates']}")  # fmt: skip
         say("[3/4] fusing observations into incidents ...")
-        fused = service.fuse(store)
+        fused = incidents.fuse(store)
         say(f"      {fused['observations']} observations -> {fused['incidents']} incidents; "
             f"against the agreement: {fused['by_verdict']}")  # fmt: skip
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
-        report = service.daily_report(store, DEMO_DAY, out_dir)
+        report = reports.daily_report(store, DEMO_DAY, out_dir)
     finally:
         store.close()
     return {

@@ -5,7 +5,7 @@ revoke it, sign a file's records with it).
 
 Private keys are PEM files (``--key``, mode 0600); they never enter the store, only their
 public keys (registered through logged ``key_added`` entries). Who may call what is checked
-against :mod:`trucewatch.roles`.
+against :mod:`trucewatch.app.roles`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, select
 
+from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.errors import InputError, RecordError
 from trucewatch.ledger.errors import LedgerError
 from trucewatch.ledger.signing import (
@@ -32,7 +33,6 @@ from trucewatch.ledger.signing import (
     write_private_key,
 )
 from trucewatch.ledger.verify import key_id
-from trucewatch.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
 from trucewatch.store.ledger import verify_store
 from trucewatch.store.schema import observations

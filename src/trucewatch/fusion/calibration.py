@@ -1,6 +1,6 @@
 """Calibrated confidence: the probability that an incident is real.
 
-The grading of the sources (:mod:`trucewatch.assess.confidence`) says how far each source
+The grading of the sources (:mod:`trucewatch.fusion.confidence`) says how far each source
 is trusted, but not how often a report of each kind turns out real on this front: a party's
 complaint graded C4 is worth 0.6 on paper and far less in practice during a truce. So the
 confidence of an incident is a logistic model over a few features of its evidence:
@@ -8,7 +8,7 @@ confidence of an incident is a logistic model over a few features of its evidenc
 * ``admiralty``: the log-odds of the graded independent sources combined (the prior
   belief of the analyst's grading);
 * ``negative``: log P(the working acoustic arrays that stayed silent would all have
-  missed it) (:mod:`trucewatch.assess.coverage`), <= 0;
+  missed it) (:mod:`trucewatch.fusion.coverage`), <= 0;
 * ``n_<kind>``: independent sources of each kind (capped at :data:`COUNT_CAP`);
 * ``ill_posed``: 1 when the geometry could not fix the range (a single bearing).
 
@@ -78,7 +78,7 @@ class Calibration:
 def shipped() -> Calibration:
     """The calibration shipped with the package (or the uncalibrated fallback)."""
     try:
-        text = resources.files("trucewatch.assess").joinpath("data", CALIBRATION_FILE).read_text(
+        text = resources.files("trucewatch.fusion").joinpath("data", CALIBRATION_FILE).read_text(
             encoding="utf-8")
     except (FileNotFoundError, OSError):
         return Calibration.uncalibrated()

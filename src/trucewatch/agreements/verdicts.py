@@ -42,7 +42,7 @@ from trucewatch.agreements.sites import SiteIndex
 from trucewatch.types import UNDETERMINED_PARTY, Agreement, EventKind, Incident, IncidentStatus
 
 if TYPE_CHECKING:
-    from trucewatch.fusion import ContextLookup
+    from trucewatch.geo.history import ContextLookup
 
 __all__ = [
     "AIR_STRIKE_KINDS",
@@ -538,7 +538,7 @@ def _line_distances(
         lon = np.array([incidents[k].location.lon for k in missing], dtype=float)
         lat = np.array([incidents[k].location.lat for k in missing], dtype=float)
         days: list[date] = [incidents[k].time_start.astimezone(UTC).date() for k in missing]
-        ctx = context.lines.locate(lon, lat, days)
+        ctx = context.lines.place_context(lon, lat, days)
         for j, k in enumerate(missing):
             d = float(ctx.distance_km[j])
             out[k] = abs(d) if math.isfinite(d) else None

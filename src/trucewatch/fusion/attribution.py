@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trucewatch.assess.confidence import logit
+from trucewatch.fusion.confidence import logit
 from trucewatch.types import UNDETERMINED_PARTY, Attribution, Flow
 
 P_OUTGOING = 0.8

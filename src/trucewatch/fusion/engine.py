@@ -12,19 +12,19 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Protocol
 
 import numpy as np
 from scipy.special import ndtr
 
-from trucewatch.assess.attribution import FlowReport, attribute_incident
-from trucewatch.assess.calibration import KINDS, Calibration, feature_matrix, shipped
-from trucewatch.assess.confidence import combined_log_odds, observation_probability, status_for
-from trucewatch.assess.coverage import Network, miss_log_probability
 from trucewatch.associate import Context, Gates, cluster
+from trucewatch.fusion.attribution import FlowReport, attribute_incident
+from trucewatch.fusion.calibration import KINDS, Calibration, feature_matrix, shipped
+from trucewatch.fusion.confidence import combined_log_odds, observation_probability, status_for
+from trucewatch.fusion.coverage import Network, miss_log_probability
 from trucewatch.gc import gc_paused
+from trucewatch.geo.history import ContextLookup
 from trucewatch.geo.projection import to_lonlat
 from trucewatch.localize.measurements import Measurements, extract
 from trucewatch.localize.solve import solve
@@ -51,29 +51,6 @@ KIND_PRIORITY: tuple[EventKind, ...] = (
 
 
 @dataclass(frozen=True)
-class PlaceContext:
-    """Context arrays for n points: party holding each point (code or None), signed
-    distance to the line (km, positive inside the line's controlled area) and sector name."""
-
-    held_by: np.ndarray
-    distance_km: np.ndarray
-    sector: np.ndarray
-
-
-class ContextLookup(Protocol):
-    """What fusion needs from the contact lines: context of points at given days, and the
-    two parties of the line valid on a day."""
-
-    def locate(self, lon: np.ndarray, lat: np.ndarray, days: Sequence[date]) -> PlaceContext:
-        """Context of each point on its day (the line valid at that date)."""
-        ...
-
-    def parties(self, day: date) -> tuple[str, str] | None:
-        """(controlled_by, other_party) of the line valid on ``day``, if any."""
-        ...
-
-
-@dataclass(frozen=True)
 class FusionResult:
     """Incidents and the observations that could not be located (uid, reason)."""
 
@@ -81,7 +58,7 @@ class FusionResult:
     unresolved: list[tuple[str, str]] = field(default_factory=list)
     features: np.ndarray | None = None
     """The confidence model's features per incident (rows in ``incidents`` order; see
-    :mod:`trucewatch.assess.calibration`), for calibration and diagnostics."""
+    :mod:`trucewatch.fusion.calibration`), for calibration and diagnostics."""
 
 
 def _source_key(o: Observation) -> str:
@@ -129,7 +106,7 @@ def fuse_observations(
 ) -> FusionResult:
     """Fuse observations into incidents (deterministic: the same observations in any
     order give the same incidents). ``calibration``: the confidence model (default: the
-    one shipped, :func:`trucewatch.assess.calibration.shipped`)."""
+    one shipped, :func:`trucewatch.fusion.calibration.shipped`)."""
     with gc_paused():
         return _fuse(observations, lookup, gates, calibration or shipped())
 
@@ -276,10 +253,10 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
               ctx: Context, ill_posed: np.ndarray, calibration: Calibration,
               net: Network) -> _Evidence:  # fmt: skip
     """Grading, silence of arrays and source counts of each draft, and the calibrated
-    confidence (:mod:`trucewatch.assess.calibration`), vectorized over drafts.
+    confidence (:mod:`trucewatch.fusion.calibration`), vectorized over drafts.
 
     A source counts once per incident, with its best-graded observation
-    (:func:`trucewatch.assess.confidence.combined_log_odds`)."""
+    (:func:`trucewatch.fusion.confidence.combined_log_odds`)."""
     mem = _Members.of(drafts)
     k = mem.k
     p_obs = np.fromiter((_probability(obs[i].reliability, obs[i].credibility)
@@ -328,7 +305,7 @@ def _with_context(
     centres = np.array([d.xy for d in drafts])
     lon, lat = to_lonlat(centres[:, 0], centres[:, 1])
     days = [d.time_start.astimezone(UTC).date() for d in drafts]
-    ctx = lookup.locate(lon, lat, days) if lookup is not None else None
+    ctx = lookup.place_context(lon, lat, days) if lookup is not None else None
     observer_held = _observer_holders(obs, lookup)
     incidents = []
     for k, d in enumerate(drafts):
@@ -397,7 +374,7 @@ def _observer_holders(
     if not idx:
         return {}
     points = [_observer_point(obs[i]) for i in idx]
-    ctx = lookup.locate(
+    ctx = lookup.place_context(
         np.array([p.lon for p in points]),
         np.array([p.lat for p in points]),
         [obs[i].time_start.astimezone(UTC).date() for i in idx],

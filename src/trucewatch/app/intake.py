@@ -1,0 +1,127 @@
+"""Use case: import observation files (every source format) into the store, in one
+transaction, with the submitters' signatures checked against the registered keys."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from trucewatch import sources
+from trucewatch.app.progress import Progress, no_progress
+from trucewatch.app.roles import (
+    OPERATOR,
+    PermissionDenied,
+    Principal,
+    as_complaint,
+    submits_complaints,
+)
+from trucewatch.errors import InputError, RecordError
+from trucewatch.ledger.errors import LedgerError
+from trucewatch.store import Store
+from trucewatch.types import Observation
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    format: str | None = None,
+    skip_bad: bool = False,
+    progress: Progress = no_progress,
+    principal: Principal = OPERATOR,
+    signatures: Path | None = None,
+    require_signatures: bool = False,
+) -> dict[str, Any]:
+    """Import files in one transaction: every accepted observation of every file is
+    stored, or nothing (a bad record fails the whole import unless ``skip_bad``).
+    Files are streamed, not held in memory. Re-importing stores nothing new.
+
+    ``principal``: who submits (:mod:`trucewatch.app.roles`): a party's liaison may import only
+    patrol records, stored as that party's complaints. ``signatures``: a JSON Lines file of
+    ``{"payload_sha256", "signer", "signature"}`` (``trucewatch key sign-file``), each
+    checked against the keys registered with the mission before anything is stored; the
+    signer and signature go into each observation's log entry. ``require_signatures``:
+    refuse the import unless every record is signed by an active submitter key."""
+    complaints = submits_complaints(principal)
+    streams = [sources.stream_file(p, format, skip_bad=skip_bad) for p in paths]
+    if complaints:
+        for stream in streams:
+            if stream.format != "patrol":
+                raise PermissionDenied(f"{stream.path}: a party's complaints are patrol "
+                                       f"records, not {stream.format!r} records")  # fmt: skip
+    signed = read_signatures(signatures) if signatures is not None else {}
+    errors: list[RecordError] = []
+    with store.import_batch([str(p) for p in paths]) as batch:
+        batch.signatures = _checked_signatures(store, batch.conn, signed, signatures)
+        for k, stream in enumerate(streams):
+            progress(f"importing {stream.path.name}", k, len(streams))
+            items: Iterator[Observation] = iter(stream)
+            if complaints:
+                assert principal.party is not None
+                items = (as_complaint(o, principal.party) for o in items)
+            if require_signatures:
+                items = _signed_only(items, batch.signatures, stream.path)
+            batch.add(items)
+            batch.finish(read=stream.read, rejected=len(stream.errors))
+            errors.extend(stream.errors)
+        progress("committing", len(streams), len(streams))
+    return {
+        "read": batch.read,
+        "stored": batch.counts.stored,
+        "duplicates": batch.counts.duplicates,
+        "rejected": len(errors),
+        "signatures": len(batch.signatures),
+        "as": {"role": principal.role.value, "party": principal.party},
+        "errors": [e.as_dict() for e in errors],
+    }
+
+
+def read_signatures(path: Path) -> dict[str, tuple[str, str]]:
+    """``payload_sha256 -> (signer, signature)`` from a signatures file (JSON Lines); a
+    bad line is an :class:`InputError` naming it."""
+    out: dict[str, tuple[str, str]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(RecordError(str(path), None, None,
+                                     f"cannot read file: {exc.strerror or exc}")) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            digest, signer, sig = rec["payload_sha256"], rec["signer"], rec["signature"]
+        except (ValueError, TypeError, KeyError) as exc:
+            field = exc.args[0] if isinstance(exc, KeyError) else "json"
+            raise InputError(RecordError(str(path), number, str(field),
+                                         "expected {payload_sha256, signer, signature}")) from exc
+        if not all(isinstance(v, str) for v in (digest, signer, sig)):
+            raise InputError(RecordError(str(path), number, "signature", "values must be text"))
+        out[digest.lower()] = (signer.lower(), sig.lower())
+    return out
+
+
+def _checked_signatures(store: Store, conn: Any, signed: dict[str, tuple[str, str]],
+                        path: Path | None) -> dict[str, tuple[str, str]]:  # fmt: skip
+    """Check each signature against the registered keys (in the import's transaction)."""
+    for number, (digest, (signer, sig)) in enumerate(signed.items(), start=1):
+        try:
+            store.ledger.check_submission_digest(conn, digest, signer, sig)
+        except LedgerError as exc:
+            raise InputError(RecordError(str(path), number, "signature",
+                                         f"payload {digest[:12]}...: {exc}")) from exc
+    return signed
+
+
+def _signed_only(items: Iterator[Observation], signed: dict[str, tuple[str, str]],
+                 path: Path) -> Iterator[Observation]:  # fmt: skip
+    for o in items:
+        if o.payload_sha256 not in signed:
+            index = o.attributes.get("event_index")
+            raise InputError(RecordError(
+                str(path), None, "signature",
+                f"record {o.payload_sha256[:12]}... (event {index or 0}) is not signed by a "
+                "registered key; signatures are required"))
+        yield o

@@ -1,0 +1,142 @@
+"""Use cases of the contact lines: import a control map or line (deriving the line of
+contact and cutting it into sectors), list them, and the stored history of lines as the
+lookup fusion and assessment use (:class:`trucewatch.geo.history.LineHistory`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from shapely import wkt
+
+from trucewatch.app.roles import OPERATOR, Permission, Principal, require
+from trucewatch.errors import InputError, RecordError
+from trucewatch.geo.contact_line import derive, read_line_file
+from trucewatch.geo.history import LineHistory
+from trucewatch.geo.outline import load_country_outline
+from trucewatch.geo.projection import geodesic_length_km
+from trucewatch.geo.sectors import cut_sectors
+from trucewatch.store import Store
+from trucewatch.types import ContactLine, Sector
+
+LINE_WKT_PRECISION = 6
+"""Decimal places of stored WGS84 coordinates (about 0.1 m)."""
+
+
+def valid_from_of(path: Path, geometry_hint: dict[str, Any] | None = None) -> date | None:
+    """The date a control map or line is valid from, read from the file name
+    (``..._YYYYMMDD`` or ``..._YYYY-MM-DD``) or from the latest ``EditDate`` property."""
+    m = re.search(r"(20\d\d)-?(\d\d)-?(\d\d)(?!\d)", path.stem)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    if geometry_hint and geometry_hint.get("edit_date"):
+        return date.fromisoformat(str(geometry_hint["edit_date"])[:10])
+    return None
+
+
+def _latest_edit_date(path: Path) -> str | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    dates = [
+        str(f.get("properties", {}).get("EditDate"))
+        for f in doc.get("features", [])
+        if f.get("properties", {}).get("EditDate")
+    ]
+    return max(dates) if dates else None
+
+
+def import_line(
+    store: Store,
+    path: Path,
+    *,
+    valid_from: date | None = None,
+    name: str | None = None,
+    country: Path | None = None,
+    sector_km: float = 50.0,
+    controlled_by: str = "RU",
+    other_party: str = "UA",
+    principal: Principal = OPERATOR,
+) -> dict[str, Any]:
+    """Import a control-area file (deriving the contact line) or a line file, cut it into
+    sectors and store it, versioned by ``valid_from``."""
+    require(principal, Permission.MANAGE_MISSION)
+    kind, geom = read_line_file(path)
+    if valid_from is None:
+        valid_from = valid_from_of(path, {"edit_date": _latest_edit_date(path)})
+    if valid_from is None:
+        raise InputError(
+            RecordError(str(path), None, "valid_from",
+                        "no date in the file name or EditDate; give --valid-from YYYY-MM-DD")
+        )  # fmt: skip
+    control = country_geom = None
+    line = geom
+    if kind == "control":
+        derived = derive(geom, load_country_outline(country))
+        line, control, country_geom = derived.line, derived.control, derived.country
+    if line.is_empty:
+        raise InputError(
+            RecordError(str(path), None, "geometry",
+                        "no line of contact: the control area touches no land of the other party")
+        )  # fmt: skip
+    pieces = cut_sectors(line, target_km=sector_km)
+    contact = ContactLine(
+        id=None,
+        name=name or path.stem,
+        valid_from=valid_from,
+        length_km=round(geodesic_length_km(line), 3),
+        geometry_wkt=wkt.dumps(line, rounding_precision=LINE_WKT_PRECISION),
+        controlled_by=controlled_by,
+        other_party=other_party,
+        control_wkt=None if control is None else wkt.dumps(control, rounding_precision=6),
+        country_wkt=None if country_geom is None else wkt.dumps(country_geom, rounding_precision=5),
+        source=str(path),
+    )
+    sectors = [
+        Sector(
+            line_id=0,
+            index=p.index,
+            name=p.name,
+            start_km=round(p.start_km, 3),
+            end_km=round(p.end_km, 3),
+            geometry_wkt=wkt.dumps(p.geometry, rounding_precision=LINE_WKT_PRECISION),
+        )
+        for p in pieces
+    ]
+    line_id, status = store.add_line(contact, sectors)
+    return {
+        "line_id": line_id,
+        "name": contact.name,
+        "valid_from": valid_from.isoformat(),
+        "length_km": contact.length_km,
+        "sectors": len(sectors),
+        "derived_from": kind,
+        "status": status,
+    }
+
+
+def line_history(store: Store) -> LineHistory:
+    """Every stored contact line as a :class:`LineHistory` (each line valid from its date
+    until the next one's)."""
+    lines = store.lines()
+    return LineHistory.of_stored(
+        lines, {ln.id: store.sectors(ln.id) for ln in lines if ln.id is not None})
+
+
+def list_lines(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
+    """Every stored contact line: id, name, valid-from date, length (km) and sectors."""
+    require(principal, Permission.READ_MAP_LAYERS)
+    return {
+        "lines": [
+            {"line_id": ln.id, "name": ln.name, "valid_from": ln.valid_from.isoformat(),
+             "length_km": ln.length_km, "sectors": len(store.sectors(ln.id or 0))}
+            for ln in store.lines()
+        ]
+    }  # fmt: skip

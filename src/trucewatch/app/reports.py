@@ -1,0 +1,123 @@
+"""Use case: the daily report of a UTC day (HTML and JSON), published by logging it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from trucewatch.app.agreements import agreements_in_force, stored_agreements
+from trucewatch.app.roles import OPERATOR, Permission, Principal, require
+from trucewatch.store import Store
+
+DATA_SOURCES = {
+    "satellite_thermal": "Satellite fire detections: NASA FIRMS (public domain).",
+    "patrol": "Patrol observations as submitted (synthetic where so labelled).",
+}
+
+
+def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, int]]:
+    """Incidents per day for up to ``days`` days before ``day`` and the day itself,
+    starting no earlier than the first day with any observation (days before the data
+    begin are unknown, not quiet)."""
+    first = day - timedelta(days=days)
+    earliest = store.first_observation_time(datetime(first.year, first.month, first.day,
+                                                     tzinfo=UTC))  # fmt: skip
+    if earliest is not None:
+        first = max(first, min(earliest.date(), day))
+    per_day = store.incident_counts_per_day(first, day + timedelta(days=1))
+    span = (day - first).days
+    return [(first + timedelta(days=k), per_day.get(first + timedelta(days=k), 0))
+            for k in range(span + 1)]  # fmt: skip
+
+
+def daily_report(
+    store: Store, day: date, out_dir: Path, *, history_days: int = 14,
+    principal: Principal = OPERATOR,
+) -> dict[str, Any]:
+    """Write the daily report for the UTC day ``day`` into ``out_dir`` and publish it:
+    the report is logged in the ledger."""
+    require(principal, Permission.MANAGE_MISSION)
+    paths = _write_report(store, day, out_dir, history_days)
+    log_index = store.log_publication(f"daily-report:{day.isoformat()}", paths.json.read_bytes())
+    return {
+        "date": day.isoformat(),
+        "incidents": paths.incidents,
+        "html": str(paths.html),
+        "json": str(paths.json),
+        "ledger_index": log_index,
+    }
+
+
+def render_daily_report(store: Store, day: date, out_dir: Path, *, history_days: int = 14,
+                        principal: Principal = OPERATOR) -> tuple[Path, Path]:  # fmt: skip
+    """Write the daily report of ``day`` into ``out_dir`` without publishing it (a read:
+    nothing is logged); returns (report.json, report.html)."""
+    require(principal, Permission.READ_ALL_REPORTS, Permission.READ_PUBLISHED_REPORTS)
+    paths = _write_report(store, day, out_dir, history_days)
+    return paths.json, paths.html
+
+
+@dataclass(frozen=True)
+class _Written:
+    json: Path
+    html: Path
+    incidents: int
+
+
+def _write_report(store: Store, day: date, out_dir: Path, history_days: int) -> _Written:
+    from trucewatch.report import DailyReportInput, write_daily_report
+
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    incidents = store.incidents(start, end)
+    history = _incident_history(store, day, history_days)
+    line = store.line_valid_on(day)
+    sectors = store.sectors(line.id) if line is not None and line.id is not None else []
+    counts = store.observation_counts_by_source(start, end)
+    data_sources = [DATA_SOURCES[k] for k in sorted(counts) if k in DATA_SOURCES]
+    if line is not None:
+        data_sources.append(f"Contact line: {line.name} (valid from {line.valid_from}), "
+                            "derived from control-area maps (DeepStateMap / ISW).")
+        if line.country_wkt:
+            data_sources.append("Country outline: © OpenStreetMap contributors (ODbL).")
+    in_force = agreements_in_force(stored_agreements(store), start, end)
+    inp = DailyReportInput(
+        day=day,
+        generated_at=datetime.now(UTC),
+        incidents=incidents,
+        history=history,
+        history_by_sector=None,
+        sectors=sectors,
+        line_wkt=None if line is None else line.geometry_wkt,
+        control_wkt=None if line is None else line.control_wkt,
+        line_name="" if line is None else line.name,
+        line_valid_from=None if line is None else line.valid_from,
+        controlled_by="RU" if line is None else line.controlled_by,
+        other_party="UA" if line is None else line.other_party,
+        agreements=[a.agreement for a in in_force],
+        observation_counts=counts,
+        data_sources=data_sources,
+    )
+    paths = write_daily_report(inp, out_dir)
+    return _Written(json=paths.json, html=paths.html, incidents=len(incidents))
+
+
+def report_fingerprint(store: Store, day: date) -> str:
+    """A key that changes whenever anything the day's report shows may have changed (for
+    caching rendered reports)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    text = json.dumps(store.report_inputs_state(start), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def report_days(store: Store) -> list[date]:
+    """UTC days with at least one incident, oldest first."""
+    span = store.incident_time_span()
+    if span is None:
+        return []
+    first, last = (t.astimezone(UTC).date() for t in span)
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]

@@ -1,1 +1,0 @@
-"""Assessment: confidence, status and attribution of incidents."""
