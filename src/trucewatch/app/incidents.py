@@ -11,6 +11,7 @@ from trucewatch.agreements.verdicts import AssessContext, attach_assessments
 from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.lines import line_history
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
+from trucewatch.app.thermal import war_fire_incidents
 from trucewatch.fusion.engine import FusionResult, fuse_observations
 from trucewatch.store import Store
 
@@ -30,15 +31,19 @@ def fuse(
     store: Store, since: datetime | None = None, until: datetime | None = None, *,
     principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
-    """Re-fuse the observations starting in [since, until) and replace their incidents."""
+    """Re-fuse the observations starting in [since, until) and replace their incidents,
+    assessed against the agreements with the satellite fires judged war-related
+    (:func:`trucewatch.app.thermal.war_fire_incidents`)."""
     require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
     observations = store.observations(since, until)
     lines = line_history(store)
     result: FusionResult = fuse_observations(observations, lines if lines else None)
     agreements = stored_agreements(store)
+    war_fires = war_fire_incidents(result.incidents, observations, lines if lines else None)
     incidents = attach_assessments(
-        result.incidents, agreements, AssessContext(lines=lines if lines else None)
+        result.incidents, agreements,
+        AssessContext(lines=lines if lines else None, war_fires=war_fires),
     )
     store.replace_incidents(incidents, since, until)
     by_status: dict[str, int] = {}

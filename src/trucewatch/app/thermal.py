@@ -9,7 +9,9 @@ The command line (``trucewatch.cli``) parses its options and prints what these r
   [--baseline FILE] [--control DIR] [--method trucewatch|economist] [--chart PNG] --json``
   -> :func:`truce_effect_command`
 
-Defaults: the baseline file ``thermal-baseline.npz`` in the working directory; the control
+Defaults: the baseline file ``thermal-baseline.npz`` in the working directory if there is
+one, else the baseline shipped in the package (:func:`shipped_baseline_path`: built by
+``trucewatch thermal baseline`` from the FIRMS VIIRS histories of 2012-2021); the control
 maps in ``<shared data>/control`` (:func:`trucewatch.thermal.lines.shared_data_dir`); for
 ``truce-effect`` without ``--firms``, the FIRMS history files of the years the window
 touches in ``<shared data>/firms/history``. Errors are
@@ -21,24 +23,44 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import InputError, RecordError
+from trucewatch.geo.history import LineHistory
 from trucewatch.thermal.baseline import Baseline, BaselineParams, build_baseline
 from trucewatch.thermal.classify import ClassifyParams, classify_files
+from trucewatch.thermal.fusion import war_fire_uids_from_records
 from trucewatch.thermal.lines import shared_data_dir
 from trucewatch.thermal.truce import day_periods, plot_truce, truce_effect_for_files
+from trucewatch.types import EventKind, Incident, Observation, SourceKind
 
 __all__ = [
     "DEFAULT_BASELINE_FILE",
     "baseline_command",
     "classify_command",
+    "default_baseline",
     "default_control_dir",
+    "shipped_baseline_path",
     "truce_effect_command",
+    "war_fire_incidents",
 ]
 
 DEFAULT_BASELINE_FILE = "thermal-baseline.npz"
+SHIPPED_BASELINE_FILE = "baseline_2012-2021.npz"
+
+
+def shipped_baseline_path() -> Path:
+    """The normal-year baseline shipped in the package (pre-war years 2012-2021 of the
+    FIRMS VIIRS history in ``shared/data/firms/history``; 0.1-degree grid)."""
+    return Path(str(resources.files("trucewatch.thermal") / "data" / SHIPPED_BASELINE_FILE))
+
+
+def default_baseline() -> Baseline:
+    """``thermal-baseline.npz`` in the working directory if present, else the shipped one."""
+    local = Path(DEFAULT_BASELINE_FILE)
+    return Baseline.load(local if local.exists() else shipped_baseline_path())
 
 
 def default_control_dir() -> Path | None:
@@ -78,7 +100,7 @@ def baseline_command(
 def _baseline(baseline: str | Path | Baseline | None) -> Baseline:
     if isinstance(baseline, Baseline):
         return baseline
-    return Baseline.load(baseline or DEFAULT_BASELINE_FILE)
+    return default_baseline() if baseline is None else Baseline.load(baseline)
 
 
 def classify_command(
@@ -142,3 +164,20 @@ def truce_effect_command(
     if chart is not None:
         out["chart"] = str(plot_truce(out, chart))
     return out
+
+
+def war_fire_incidents(incidents: Sequence[Incident], observations: Sequence[Observation],
+                       lines: LineHistory | None,
+                       baseline: Baseline | None = None) -> frozenset[str]:  # fmt: skip
+    """Uids of the satellite-thermal incidents judged war fires: every satellite detection
+    of the period is classified against the normal-year ``baseline`` (default
+    :func:`default_baseline`) and the lines valid on its day
+    (:func:`trucewatch.thermal.fusion.war_fire_uids_from_records`); a thermal-anomaly
+    incident is a war fire when any of its detections is."""
+    thermal = [i for i in incidents if i.kind is EventKind.THERMAL_ANOMALY]
+    detections = [o for o in observations if o.source_kind is SourceKind.SATELLITE_THERMAL]
+    if not thermal or not detections:
+        return frozenset()
+    war = war_fire_uids_from_records(detections, baseline=baseline or default_baseline(),
+                                     lines=lines)  # fmt: skip
+    return frozenset(i.uid for i in thermal if not war.isdisjoint(i.observation_uids))
