@@ -3,12 +3,20 @@ faces hold a store only to hand it to the use cases."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from trucewatch.app.roles import OPERATOR, Principal
 from trucewatch.store import Store, default_db_url
 
-__all__ = ["Store", "default_db_url", "open_store"]
+__all__ = ["Store", "default_db_url", "describe", "open_store"]
 
 
 def open_store(url: str | None = None) -> Store:
     """Open (creating or migrating) the store at ``url`` (default: ``$TRUCEWATCH_DB`` or
     ``sqlite:///trucewatch.db`` in the working directory)."""
     return Store.open(url or default_db_url())
+
+
+def describe(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
+    """The store's address and how many observations it holds (``trucewatch init``)."""
+    return {"db": str(store.engine.url), "observations": store.count_observations()}

@@ -65,6 +65,14 @@ def _store(db: str | None) -> Iterator[Store]:
         store.close()
 
 
+def with_store(db: str | None, use_case: Callable[..., dict[str, Any]],
+               *args: Any, **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+    """Run ``use_case(store, *args, **kwargs, principal=...)`` on the store named by
+    ``--db``, as the command's principal; the store is closed afterwards."""
+    with _store(db) as store:
+        return use_case(store, *args, **kwargs, principal=principal())
+
+
 def _run(
     job: Callable[[], dict[str, Any]], as_json: bool, show: Callable[[dict], None]
 ) -> dict[str, Any]:

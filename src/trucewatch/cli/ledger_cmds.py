@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, _store, out, principal
+from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, out, with_store
 
 ledger_app = typer.Typer(
     help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
@@ -22,11 +22,10 @@ KeyOpt = Annotated[Path, typer.Option("--key", help="Mission private key (PEM)."
 @ledger_app.command("verify")
 def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Check the whole store against the append-only log (exit 1 if anything is wrong)."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import ledger
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.verify(store, principal=principal())
+        return with_store(db, ledger.verify)
 
     def show(result: dict[str, Any]) -> None:
         state = "OK" if result["ok"] else "FAILED"
@@ -48,11 +47,10 @@ def ledger_proof(
 ) -> None:
     """Print an inclusion proof (JSON) for a logged id against the latest tree head.
     The output is always JSON (``--json`` is accepted for uniformity)."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import ledger
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.proof(store, ref, principal=principal())
+        return with_store(db, ledger.proof, ref)
 
     _run(job, True, _show_pairs)
 
@@ -65,11 +63,10 @@ def ledger_init_key(
     as_json: JsonOpt = False,
 ) -> None:
     """Create the mission's signing key and register it in the log."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import ledger
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.init_key(store, key, owner, principal=principal())
+        return with_store(db, ledger.init_key, key, owner)
 
     _run(job, as_json, _show_pairs)
 
@@ -77,11 +74,10 @@ def ledger_init_key(
 @ledger_app.command("sign")
 def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Sign a tree head for the whole log with the mission key."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import ledger
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.sign(store, key, principal=principal())
+        return with_store(db, ledger.sign, key)
 
     _run(job, as_json, _show_pairs)
 
@@ -99,9 +95,9 @@ def key_new(
 ) -> None:
     """Create a submitter's key pair on this device; register the printed public key with
     the mission (`trucewatch key add`)."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import keys
 
-    _run(lambda: ledger_service.new_key(out_file), as_json, _show_pairs)
+    _run(lambda: keys.new_key(out_file), as_json, _show_pairs)
 
 
 @key_app.command("add")
@@ -113,13 +109,11 @@ def key_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Register a submitter's public key with the mission (logged in the ledger)."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import keys
 
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.add_key(store, public_key, role, owner,
-                                          principal=principal())  # fmt: skip
+        return with_store(db, keys.add_key, public_key, role, owner)
 
     _run(job, as_json, _show_pairs)
 
@@ -132,11 +126,10 @@ def key_revoke(
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import keys
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.revoke_key(store, key_id, reason, principal=principal())
+        return with_store(db, keys.revoke_key, key_id, reason)
 
     _run(job, as_json, _show_pairs)
 
@@ -144,12 +137,11 @@ def key_revoke(
 @key_app.command("list")
 def key_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List the registered keys."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import keys
 
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return ledger_service.list_keys(store, principal=principal())
+        return with_store(db, keys.list_keys)
 
     def show(result: dict[str, Any]) -> None:
         table = Table("key id", "role", "owner", "active")
@@ -170,6 +162,6 @@ def key_sign_file(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign every record of a file for `trucewatch import FILE --signatures OUT`."""
-    from trucewatch.app import ledger as ledger_service
+    from trucewatch.app import keys
 
-    _run(lambda: ledger_service.sign_file(file, key, out_file, fmt), as_json, _show_pairs)
+    _run(lambda: keys.sign_file(file, key, out_file, fmt), as_json, _show_pairs)

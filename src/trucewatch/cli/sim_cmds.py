@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, _store
-from trucewatch.errors import InputError, RecordError, TrucewatchError
+from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, with_store
+from trucewatch.errors import TrucewatchError
 
 
 def _scenario_errors(job: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
@@ -47,13 +47,10 @@ def evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """Score the store's incidents against a simulation's ground truth."""
-    from trucewatch.sim import evaluate_store
+    from trucewatch.app import simulation
 
     def job() -> dict[str, Any]:
-        if not truth.is_file():
-            raise InputError(RecordError(str(truth), None, "--truth", "no such file"))
-        with _store(db) as store:
-            return evaluate_store(store, truth)
+        return with_store(db, simulation.evaluate, truth)
 
     _run(_scenario_errors(job), as_json, _show_pairs)
 

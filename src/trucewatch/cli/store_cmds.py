@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from trucewatch.app import agreements, incidents, intake, lines, reports
+from trucewatch.app import agreements, incidents, intake, lines, reports, session
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
@@ -19,10 +19,9 @@ from trucewatch.cli.common import (
     _progress,
     _run,
     _show_pairs,
-    _store,
     err,
     out,
-    principal,
+    with_store,
 )
 from trucewatch.errors import TrucewatchError
 
@@ -36,8 +35,7 @@ def init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Create or migrate the store."""
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return {"db": str(store.engine.url), "observations": store.count_observations()}
+        return with_store(db, session.describe)
 
     _run(job, as_json, _show_pairs)
 
@@ -64,12 +62,9 @@ def line_import(
     when = _parse_date(valid_from, "--valid-from")
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return lines.import_line(
-                store, file, valid_from=when, name=name, country=country,
-                sector_km=sector_km, controlled_by=controlled_by, other_party=other_party,
-                principal=principal(),
-            )  # fmt: skip
+        return with_store(db, lines.import_line, file, valid_from=when, name=name,
+                          country=country, sector_km=sector_km, controlled_by=controlled_by,
+                          other_party=other_party)  # fmt: skip
 
     _run(job, as_json, _show_pairs)
 
@@ -79,8 +74,7 @@ def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored contact lines."""
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return lines.list_lines(store, principal=principal())
+        return with_store(db, lines.list_lines)
 
     def show(result: dict[str, Any]) -> None:
         table = Table("id", "valid from", "name", "km", "sectors")
@@ -113,12 +107,10 @@ def import_(
     (``--role liaison --party X``) imports patrol records as party X's complaints."""
 
     def job() -> dict[str, Any]:
-        with _store(db) as store, _progress(not as_json) as progress:
-            return intake.import_files(
-                store, files, format=format, skip_bad=skip_bad, progress=progress,
-                principal=principal(), signatures=signatures,
-                require_signatures=require_signatures,
-            )
+        with _progress(not as_json) as progress:
+            return with_store(db, intake.import_files, files, format=format,
+                              skip_bad=skip_bad, progress=progress, signatures=signatures,
+                              require_signatures=require_signatures)  # fmt: skip
 
     def show(result: dict[str, Any]) -> None:
         out.print(
@@ -141,8 +133,7 @@ def agreement_add(
     """Validate and store an agreement (truce terms as data)."""
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return agreements.add_agreement(store, file, principal=principal())
+        return with_store(db, agreements.add_agreement, file)
 
     _run(job, as_json, _show_pairs)
 
@@ -152,8 +143,7 @@ def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored agreements."""
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return agreements.list_agreements(store, principal=principal())
+        return with_store(db, agreements.list_agreements)
 
     def show(result: dict[str, Any]) -> None:
         table = Table("id", "slug", "scope", "start (UTC)", "end (UTC)")
@@ -175,8 +165,7 @@ def fuse(
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return incidents.fuse(store, t0, t1, principal=principal())
+        return with_store(db, incidents.fuse, t0, t1)
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
@@ -199,8 +188,7 @@ def report_daily(
     assert day is not None
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return reports.daily_report(store, day, out_dir, principal=principal())
+        return with_store(db, reports.daily_report, day, out_dir)
 
     _run(job, as_json, _show_pairs)
 
@@ -222,9 +210,7 @@ def export_incidents(
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
 
     def job() -> dict[str, Any]:
-        with _store(db) as store:
-            return incidents.export_incidents(store, out_file, fmt, t0, t1,
-                                              principal=principal())
+        return with_store(db, incidents.export_incidents, out_file, fmt, t0, t1)
 
     _run(job, as_json, _show_pairs)
 
