@@ -1,4 +1,4 @@
-"""The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.service`,
+"""The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.app`,
 print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
 stderr. Errors are one line naming file, record and field, with exit status 1.
 
