@@ -9,6 +9,7 @@ the path of the bad field (``events[0].flow``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from trucewatch.app.roles import PermissionDenied
+from trucewatch.app.views.errors import BadQuery, NotVisible
 from trucewatch.errors import InputError, StoreError
 
 log = logging.getLogger("trucewatch.api")
@@ -47,10 +50,15 @@ class ErrorResponse(BaseModel):
 
 
 class ApiError(Exception):
-    """An error with its HTTP status; subclasses set ``status`` and ``code``."""
+    """An error with its HTTP status; subclasses give ``status`` and ``code`` as class
+    keywords (``class NotFound(ApiError, status=404, code="not_found")``)."""
 
     status = 400
     code = "bad_request"
+
+    def __init_subclass__(cls, *, status: int = 400, code: str = "bad_request") -> None:
+        super().__init_subclass__()
+        cls.status, cls.code = status, code
 
     def __init__(
         self,
@@ -69,35 +77,44 @@ class ApiError(Exception):
         self.headers = headers
 
 
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
+class Unauthorized(ApiError, status=401, code="unauthorized"):
+    """No token where one is needed, or a token that is malformed or unknown."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
 
 
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
+class Forbidden(ApiError, status=403, code="forbidden"):
+    """The caller's role may not do this."""
 
 
-class NotFound(ApiError):
-    status, code = 404, "not_found"
+class NotFound(ApiError, status=404, code="not_found"):
+    """No such item, or none the caller may see."""
 
 
-class Conflict(ApiError):
-    status, code = 409, "conflict"
+class Conflict(ApiError, status=409, code="conflict"):
+    """A request with the same idempotency key is still being processed."""
 
 
-class TooLarge(ApiError):
-    status, code = 413, "too_large"
+class TooLarge(ApiError, status=413, code="too_large"):
+    """A batch or body over the server's limits."""
 
 
-class Invalid(ApiError):
-    status, code = 422, "invalid"
+class Invalid(ApiError, status=422, code="invalid"):
+    """A well-formed request the server refuses, naming the field (or record) at fault."""
 
 
-class Unavailable(ApiError):
-    status, code = 503, "unavailable"
+class Unavailable(ApiError, status=503, code="unavailable"):
+    """Something the request needs (the ledger) is not there."""
+
+
+APP_REFUSALS: dict[type[Exception], Callable[[Any], ApiError]] = {
+    NotVisible: lambda exc: NotFound(str(exc)),
+    BadQuery: lambda exc: Invalid(exc.message, field=exc.field),
+    PermissionDenied: lambda exc: Forbidden(str(exc)),
+}
+"""The use cases' refusals (:mod:`trucewatch.app.views.errors`, :mod:`trucewatch.app.roles`)
+as the API's errors."""
 
 
 def _ledger_errors() -> dict[type[Exception], tuple[int, str]]:
@@ -125,7 +142,10 @@ def _body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def error_response(exc: BaseException) -> JSONResponse:
-    """The answer for any exception, by the map above (500 for anything unknown)."""
+    """The answer for any exception, by the maps above (500 for anything unknown)."""
+    refusal = next((APP_REFUSALS[c] for c in type(exc).__mro__ if c in APP_REFUSALS), None)
+    if refusal is not None:
+        exc = refusal(exc)
     if isinstance(exc, ApiError):
         body = _body(exc.status, exc.code, exc.message, field=exc.field, record=exc.record,
                      line=exc.line)  # fmt: skip
@@ -179,11 +199,11 @@ def _any(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers: validation, HTTP, ApiError, the map, and a last resort."""
+    """Register the handlers: validation, HTTP, ApiError, the maps, and a last resort."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ApiError, _any)
-    for cls in STATUS_OF:
+    for cls in (*STATUS_OF, *APP_REFUSALS):
         app.add_exception_handler(cls, _any)
     app.add_exception_handler(Exception, _any)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trucewatch.api.errors import Conflict, Invalid
-from trucewatch.store.queries import BatchInfo
+from trucewatch.app.submissions import BatchInfo
 
 IN_FLIGHT = object()
 

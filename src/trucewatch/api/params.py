@@ -11,7 +11,7 @@ from fastapi import Query
 from pydantic import StringConstraints
 
 from trucewatch.api.errors import Invalid
-from trucewatch.store.queries import MAX_PAGE, BBox, Cursor, IncidentFilter
+from trucewatch.app.views.incidents import MAX_PAGE, BBox, Cursor, IncidentFilter
 from trucewatch.types import IncidentStatus
 
 SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
@@ -91,14 +91,11 @@ class IncidentQuery:
     ] = None
     verdict: Annotated[Verdict | None, Query(description="verdict against the agreement")] = None
 
-    def to_filter(self, published_before: datetime | None = None) -> IncidentFilter:
-        until = utc_param(self.until, "until")
-        if published_before is not None:
-            until = published_before if until is None else min(until, published_before)
+    def to_filter(self) -> IncidentFilter:
         return IncidentFilter(
             bbox=parse_bbox(self.bbox),
             since=utc_param(self.since, "since"),
-            until=until,
+            until=utc_param(self.until, "until"),
             sectors=_split(self.sector),
             statuses=_split(self.status),
             parties=_split(self.party),

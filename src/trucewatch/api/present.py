@@ -12,9 +12,9 @@ from typing import Any
 
 from trucewatch.api.auth import Permission, Principal
 from trucewatch.api.schemas import IncidentFeature, ObservationModel, SourceSummary
+from trucewatch.app.views.observations import BatchInfo, StoredObservation
 from trucewatch.codec import iso_utc, location_to_dict
 from trucewatch.export import CSV_COLUMNS
-from trucewatch.store.queries import BatchInfo, StoredObservation
 from trucewatch.types import Incident
 
 

@@ -12,21 +12,22 @@ from typing import Any
 
 from trucewatch.api.state import AppState
 from trucewatch.app import reports
+from trucewatch.app.roles import Principal
 
 
-def report_files(state: AppState, day: date) -> tuple[Path, Path]:
+def report_files(state: AppState, day: date, principal: Principal) -> tuple[Path, Path]:
     """(report.json, report.html) of ``day``, rendered if not yet cached."""
     key = reports.report_fingerprint(state.store, day)
     folder = state.report_dir / f"{day.isoformat()}-{key}"
     js, html = folder / "report.json", folder / "report.html"
     with state.report_lock:  # matplotlib's pyplot is not thread-safe
         if not js.exists() or not html.exists():
-            reports.render_daily_report(state.store, day, folder)
+            reports.render_daily_report(state.store, day, folder, principal=principal)
     return js, html
 
 
-def report_document(state: AppState, day: date) -> dict[str, Any]:
-    js, _ = report_files(state, day)
+def report_document(state: AppState, day: date, principal: Principal) -> dict[str, Any]:
+    js, _ = report_files(state, day, principal)
     doc: dict[str, Any] = json.loads(js.read_text(encoding="utf-8"))
     return doc
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from trucewatch.store.engine import default_db_url
+from trucewatch.app.session import default_db_url
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
 """Names of token holders (shown in batch logs as ``by:<name>``)."""

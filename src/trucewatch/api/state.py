@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Connection
 
 from trucewatch.api.auth import TokenTable
 from trucewatch.api.idempotency import IdempotencyCache
-from trucewatch.api.ledger_view import LedgerView
 from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
-from trucewatch.store import Store
-from trucewatch.store import queries as q
-from trucewatch.store.engine import WalCheckpointer
+from trucewatch.app.session import Store, open_store
+from trucewatch.app.submissions import api_batches_since, start_wal_checkpoints
+from trucewatch.app.views.ledger import LedgerView
 
 
 @dataclass
@@ -34,20 +31,19 @@ class AppState:
     ledger: LedgerView | None
     report_dir: Path
     writer: SubmissionWriter
-    checkpointer: WalCheckpointer
+    stop_checkpoints: Callable[[], None]
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> AppState:
-        store = Store.open(settings.db)
+        store = open_store(settings.db)
         tokens = TokenTable.from_settings(settings)
         idem = IdempotencyCache(settings.idempotency_ttl_hours * 3600.0)
         since = datetime.now(UTC) - timedelta(hours=settings.idempotency_ttl_hours)
-        with store.engine.connect() as conn:
-            idem.preload(q.api_batches(conn, since=since))
-        ledger = LedgerView.probe(store.engine) if settings.ledger else None
+        idem.preload(api_batches_since(store, since))
+        ledger = LedgerView.probe(store) if settings.ledger else None
         tmp = None
         if settings.report_cache_dir is not None:
             report_dir = settings.report_cache_dir
@@ -58,22 +54,15 @@ class AppState:
         # every submission is written by one thread, in groups (no request waits on a
         # database lock; one transaction for the submissions that arrive together)
         writer = SubmissionWriter(store.engine)
-        checkpointer = WalCheckpointer(store.engine)
-        return cls(settings, store, tokens, idem, ledger, report_dir, writer, checkpointer,
-                   _tmp=tmp)  # fmt: skip
+        return cls(settings, store, tokens, idem, ledger, report_dir, writer,
+                   start_wal_checkpoints(store), _tmp=tmp)  # fmt: skip
 
     def close(self) -> None:
         self.writer.close()
-        self.checkpointer.close()
+        self.stop_checkpoints()
         self.store.close()
         if self._tmp is not None:
             self._tmp.cleanup()
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read-only connection."""
-        with self.store.engine.connect() as conn:
-            yield conn
 
     # ------------------------------------------------------------------ publication
 

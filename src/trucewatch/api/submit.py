@@ -24,6 +24,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +41,15 @@ from trucewatch.app.roles import (
     prepare_submission,
     submits_complaints,
 )
+from trucewatch.app.submissions import (
+    API_BATCH_TAG,
+    BatchInfo,
+    PendingImport,
+    StoredCounts,
+    write_submissions,
+)
 from trucewatch.errors import InputError
 from trucewatch.sources import patrol
-from trucewatch.store.observations import PendingImport, StoredCounts
-from trucewatch.store.queries import API_BATCH_TAG, BatchInfo
 from trucewatch.types import Observation, SourceKind
 
 INT32_MAX = 2**31 - 1
@@ -255,65 +261,70 @@ def _signature_payloads(
     return out
 
 
-def submit(
-    state: AppState,
-    principal: Principal,
-    parts: Sequence[Part],
-    signatures: Sequence[RecordSignature],
-    *,
-    idempotency_key: str,
-    digest: str,
-) -> SubmissionResult:
-    """Validate and store one batch (idempotent on ``idempotency_key``); waits for the
-    app's writer (for a request handler running in a worker thread)."""
-    complaint = _complaint(principal, parts)
-    earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
-    if earlier is not None:
-        return _replay(state, earlier, parts, principal)
-    with _reserved(state, principal, idempotency_key) as answered:
-        job = submission_job(state, principal, parts, signatures, idempotency_key, digest,
-                             complaint)  # fmt: skip
-        return answered(state.writer.submit(job).result())
+@dataclass(frozen=True)
+class Submission:
+    """One request to store: who sends it, its parts and record signatures, its
+    idempotency key and the digest of its content (:func:`request_digest`)."""
+
+    principal: Principal
+    parts: Sequence[Part]
+    signatures: Sequence[RecordSignature]
+    idempotency_key: str
+    digest: str
 
 
-async def submit_async(
-    state: AppState,
-    principal: Principal,
-    parts: Sequence[Part],
-    signatures: Sequence[RecordSignature],
-    *,
-    idempotency_key: str,
-    digest: str,
-) -> SubmissionResult:
+def submit(state: AppState, sub: Submission) -> SubmissionResult:
+    """Validate and store one batch (idempotent on its key); waits for the app's writer
+    (for a request handler running in a worker thread)."""
+    queued = _queue(state, sub)
+    if isinstance(queued, SubmissionResult):
+        return queued
+    with _reserved(state, sub) as answered:
+        return answered(queued.result())
+
+
+async def submit_async(state: AppState, sub: Submission) -> SubmissionResult:
     """:func:`submit` for a request handler on the event loop, for a small batch: it is
     validated in place and the handler awaits the writer without taking a worker thread
     (one thread switch less per request, and no pile of threads contending for the
     interpreter under load)."""
-    complaint = _complaint(principal, parts)
-    earlier = state.idempotency.begin(principal.name, idempotency_key, digest)
+    queued = _queue(state, sub)
+    if isinstance(queued, SubmissionResult):
+        return queued
+    with _reserved(state, sub) as answered:
+        return answered(await asyncio.wrap_future(queued))
+
+
+def _queue(state: AppState, sub: Submission) -> SubmissionResult | Future[SubmissionResult]:
+    """The answer to replay for a key used before, or the writer's future answer for a
+    new submission (validated first: 422 at the first bad record, and the key is free
+    again)."""
+    complaint = _complaint(sub.principal, sub.parts)
+    earlier = state.idempotency.begin(sub.principal.name, sub.idempotency_key, sub.digest)
     if earlier is not None:
-        return _replay(state, earlier, parts, principal)
-    with _reserved(state, principal, idempotency_key) as answered:
-        job = submission_job(state, principal, parts, signatures, idempotency_key, digest,
-                             complaint)  # fmt: skip
-        return answered(await asyncio.wrap_future(state.writer.submit(job)))
+        return _replay(state, earlier, sub.parts, sub.principal)
+    with _reserved(state, sub):
+        job = submission_job(state, sub.principal, sub.parts, sub.signatures,
+                             sub.idempotency_key, sub.digest, complaint)  # fmt: skip
+        return state.writer.submit(job)
 
 
 @contextmanager
 def _reserved(
-    state: AppState, principal: Principal, key: str
+    state: AppState, sub: Submission
 ) -> Iterator[Callable[[SubmissionResult], SubmissionResult]]:
     """An idempotency key reserved by ``begin``: the block's answer is remembered for it
     (through the function it gets), and a block that fails frees the key for a retry."""
+    who, key = sub.principal.name, sub.idempotency_key
 
     def answered(result: SubmissionResult) -> SubmissionResult:
-        state.idempotency.finish(principal.name, key, result)
+        state.idempotency.finish(who, key, result)
         return result
 
     try:
         yield answered
     except BaseException:
-        state.idempotency.abort(principal.name, key)
+        state.idempotency.abort(who, key)
         raise
 
 
@@ -364,7 +375,7 @@ class SubmissionJob(Job):
     @classmethod
     def write_all(cls, conn: Any, jobs: Sequence[Job]) -> list[Any]:
         """Every submission of a group with a handful of statements
-        (:meth:`trucewatch.store.Store.import_group`); each keeps its own batch row, ledger
+        (:func:`trucewatch.app.submissions.write_submissions`); each keeps its own batch row, ledger
         entries (the store logs every new observation) and answer."""
         subs = [j for j in jobs if isinstance(j, SubmissionJob)]
         assert len(subs) == len(jobs)
@@ -374,7 +385,7 @@ class SubmissionJob(Job):
             PendingImport(s.files, s.parsed.observations, s.parsed.read, s._signatures)
             for s in subs
         ]
-        stored = subs[0].state.store.import_group(conn, imports)
+        stored = write_submissions(subs[0].state.store, conn, imports)
         return [s._result(*ids_counts) for s, ids_counts in zip(subs, stored, strict=True)]
 
     def _result(self, batch_id: int, counts: StoredCounts) -> SubmissionResult:

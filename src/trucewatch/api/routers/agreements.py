@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path
 
 from trucewatch.agreements import LoadedAgreement
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, NotFound
+from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse
 from trucewatch.api.schemas import AgreementDetail, AgreementSummary, ClauseModel, ZoneModel
 from trucewatch.api.state import AppState, app_state
-from trucewatch.app.agreements import stored_agreements
+from trucewatch.app.views import agreements as views
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
@@ -39,8 +39,9 @@ def _summary(a: LoadedAgreement) -> dict[str, object]:
 
 
 @router.get("", response_model=list[AgreementSummary], summary="Stored agreements")
-def list_agreements(state: State, _p: Reader) -> list[AgreementSummary]:
-    return [AgreementSummary.model_validate(_summary(a)) for a in stored_agreements(state.store)]
+def list_agreements(state: State, principal: Reader) -> list[AgreementSummary]:
+    return [AgreementSummary.model_validate(_summary(a))
+            for a in views.agreements(state.store, principal=principal)]  # fmt: skip
 
 
 @router.get(
@@ -50,9 +51,7 @@ def list_agreements(state: State, _p: Reader) -> list[AgreementSummary]:
     summary="One agreement with its full stored definition",
 )
 def get_agreement(
-    agreement_id: Annotated[int, Path(ge=1, le=2**31 - 1)], state: State, _p: Reader
+    agreement_id: Annotated[int, Path(ge=1, le=2**31 - 1)], state: State, principal: Reader
 ) -> AgreementDetail:
-    for a in stored_agreements(state.store):
-        if a.agreement.id == agreement_id:
-            return AgreementDetail.model_validate({**_summary(a), "definition": a.definition})
-    raise NotFound(f"no agreement {agreement_id}")
+    a = views.agreement(state.store, agreement_id, principal=principal)
+    return AgreementDetail.model_validate({**_summary(a), "definition": a.definition})

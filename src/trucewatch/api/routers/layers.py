@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from trucewatch.api import layers
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES
 from trucewatch.api.params import SAFE_TEXT
 from trucewatch.api.schemas import FeatureCollection
 from trucewatch.api.state import AppState, app_state
-from trucewatch.store import queries as q
+from trucewatch.app.views import layers
 
 router = APIRouter(prefix="/layers", tags=["map layers"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
 Reader = Annotated[Principal, Depends(require(Permission.READ_MAP_LAYERS))]
-
-
-
-
 Day = Annotated[
     date | None, Query(description="the line valid on this UTC day (default: every line)")
 ]
@@ -38,46 +34,41 @@ def _cached(state: AppState, key: tuple[Any, ...], make: Any) -> FeatureCollecti
 
 
 @router.get("/outline", response_model=FeatureCollection, summary="Country outline")
-def outline(state: State, _p: Reader, simplify: Simplify = 0.005) -> FeatureCollection:
-    return _cached(state, ("outline", simplify), lambda: layers.outline(simplify))
+def outline(state: State, principal: Reader, simplify: Simplify = 0.005) -> FeatureCollection:
+    return _cached(state, ("outline", simplify),
+                   lambda: layers.outline(simplify, principal=principal))  # fmt: skip
 
 
-def _store_key(state: AppState) -> Any:
-    with state.read() as conn:
-        return q.line_versions(conn)
+def _line_layer_route(
+    layer: layers.LineLayer, summary: str, default_simplify: float
+) -> Callable[..., FeatureCollection]:
+    """The route of a layer drawn from the stored lines (cached until a line changes)."""
+
+    @router.get(f"/{layer}", response_model=FeatureCollection, summary=summary, name=layer)
+    def route(
+        state: State, principal: Reader, day: Day = None, simplify: Simplify = default_simplify
+    ) -> FeatureCollection:
+        key = (layer, day, simplify, layers.lines_version(state.store))
+        return _cached(state, key, lambda: layers.line_layer(state.store, layer, day, simplify,
+                                                             principal=principal))  # fmt: skip
+
+    return route
 
 
-@router.get("/lines", response_model=FeatureCollection, summary="Contact lines")
-def lines(state: State, _p: Reader, day: Day = None, simplify: Simplify = 0.0) -> FeatureCollection:
-    return _cached(state, ("lines", day, simplify, _store_key(state)),
-                   lambda: layers.contact_lines(state.store, day, simplify))  # fmt: skip
-
-
-@router.get("/sectors", response_model=FeatureCollection, summary="Sectors of the lines")
-def sectors(
-    state: State, _p: Reader, day: Day = None, simplify: Simplify = 0.0
-) -> FeatureCollection:
-    return _cached(state, ("sectors", day, simplify, _store_key(state)),
-                   lambda: layers.sectors(state.store, day, simplify))  # fmt: skip
-
-
-@router.get("/control", response_model=FeatureCollection, summary="Control areas")
-def control(
-    state: State, _p: Reader, day: Day = None, simplify: Simplify = 0.002
-) -> FeatureCollection:
-    return _cached(state, ("control", day, simplify, _store_key(state)),
-                   lambda: layers.control_areas(state.store, day, simplify))  # fmt: skip
+lines = _line_layer_route("lines", "Contact lines", 0.0)
+sectors = _line_layer_route("sectors", "Sectors of the lines", 0.0)
+control = _line_layer_route("control", "Control areas", 0.002)
 
 
 @router.get("/zones", response_model=FeatureCollection, summary="Zones of the agreements")
 def zones(
     state: State,
-    _p: Reader,
+    principal: Reader,
     day: Day = None,
     agreement: Annotated[
         str | None, Query(max_length=200, pattern=SAFE_TEXT, description="agreement slug")
     ] = None,
 ) -> FeatureCollection:
     return FeatureCollection.model_validate(
-        layers.zones(state.store, day, agreement, state.cache)
+        layers.zones(state.store, day, agreement, state.cache, principal=principal)
     )

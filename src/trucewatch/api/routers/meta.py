@@ -11,6 +11,7 @@ from trucewatch.api.auth import CurrentPrincipal
 from trucewatch.api.errors import ERROR_RESPONSES
 from trucewatch.api.schemas import Health, Me
 from trucewatch.api.state import AppState, app_state
+from trucewatch.app.views.health import database_name
 
 router = APIRouter(tags=["meta"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
@@ -20,7 +21,7 @@ State = Annotated[AppState, Depends(app_state)]
 def health(state: State) -> Health:
     return Health(
         version=__version__,
-        database=state.store.engine.dialect.name,
+        database=database_name(state.store),
         ledger=state.ledger is not None,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -9,21 +10,15 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, NotFound, TooLarge
+from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge
 from trucewatch.api.params import SAFE_TEXT, parse_bbox, parse_cursor, utc_param
 from trucewatch.api.present import observation_model
 from trucewatch.api.schemas import ObservationBatch, ObservationModel, ObservationPage
 from trucewatch.api.schemas import SubmissionResult as Result
 from trucewatch.api.state import AppState, app_state
-from trucewatch.api.submit import (
-    Part,
-    parts_of,
-    request_digest,
-    submit,
-    submit_async,
-)
-from trucewatch.store import queries as q
-from trucewatch.store.queries import MAX_PAGE
+from trucewatch.api.submit import Part, Submission, parts_of, request_digest, submit, submit_async
+from trucewatch.app.views import observations as views
+from trucewatch.app.views.incidents import MAX_PAGE
 from trucewatch.types import SourceKind
 
 INLINE_RECORDS = 50
@@ -60,13 +55,13 @@ def _answer(result: Result, response: Response) -> Result:
     return result
 
 
-@router.post(
-    "",
-    response_model=Result,
-    status_code=201,
-    responses=SUBMIT_RESPONSES,
-    summary="Submit a batch of observations (JSON records and/or raw lines)",
-)
+def _submission_route(path: str, summary: str, **extra: Any) -> Callable[[Any], Any]:
+    """Decorator of a route that stores a submission (201, or 200 for a replay)."""
+    return router.post(path, response_model=Result, status_code=201,
+                       responses=SUBMIT_RESPONSES, summary=summary, **extra)  # fmt: skip
+
+
+@_submission_route("", "Submit a batch of observations (JSON records and/or raw lines)")
 async def submit_batch(
     batch: ObservationBatch,
     response: Response,
@@ -79,21 +74,13 @@ async def submit_batch(
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
 
-
-    def prepare() -> tuple[list[Part], str]:
-        return parts_of(batch), request_digest(batch.model_dump(mode="json"))
-
-    def run() -> Result:
-        parts, digest = prepare()
-        return submit(state, principal, parts, batch.signatures,
-                      idempotency_key=idempotency_key, digest=digest)  # fmt: skip
+    def prepare() -> Submission:
+        return Submission(principal, parts_of(batch), batch.signatures, idempotency_key,
+                          request_digest(batch.model_dump(mode="json")))  # fmt: skip
 
     if len(batch.records) > INLINE_RECORDS or batch.lines:  # not on the event loop
-        return _answer(await run_in_threadpool(run), response)
-    parts, digest = prepare()
-    result = await submit_async(state, principal, parts, batch.signatures,
-                                idempotency_key=idempotency_key, digest=digest)  # fmt: skip
-    return _answer(result, response)
+        return _answer(await run_in_threadpool(lambda: submit(state, prepare())), response)
+    return _answer(await submit_async(state, prepare()), response)
 
 
 RAW_BODY = {
@@ -108,14 +95,8 @@ RAW_BODY = {
 }
 
 
-@router.post(
-    "/raw",
-    response_model=Result,
-    status_code=201,
-    responses=SUBMIT_RESPONSES,
-    openapi_extra=RAW_BODY,
-    summary="Submit a file's text (patrol JSON Lines, FIRMS CSV) as one batch",
-)
+@_submission_route("/raw", "Submit a file's text (patrol JSON Lines, FIRMS CSV) as one batch",
+                   openapi_extra=RAW_BODY)
 async def submit_raw(
     request: Request,
     response: Response,
@@ -139,21 +120,9 @@ async def submit_raw(
         raise Invalid(f"body is not UTF-8 text (byte {exc.start + 1})", field="body") from None
     if not text.strip():
         raise Invalid("body is empty", field="body")
-    part = Part("lines", text, format)
-    digest = request_digest("raw", format, text)
-
-    def run() -> Result:
-        return submit(state, principal, [part], [],
-                      idempotency_key=idempotency_key, digest=digest)  # fmt: skip
-
-    return _answer(await run_in_threadpool(run), response)
-
-
-def _own_batches(state: AppState, principal: Principal) -> tuple[int, ...] | None:
-    if principal.can(Permission.READ_ALL_OBSERVATIONS):
-        return None
-    with state.read() as conn:
-        return tuple(b.id for b in q.api_batches(conn, submitter=principal.name))
+    sub = Submission(principal, [Part("lines", text, format)], [], idempotency_key,
+                     request_digest("raw", format, text))  # fmt: skip
+    return _answer(await run_in_threadpool(submit, state, sub), response)
 
 
 @router.get(
@@ -172,25 +141,17 @@ def list_observations(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> ObservationPage:
-    own = _own_batches(state, principal)
-    if mine and own is None:
-        with state.read() as conn:
-            own = tuple(b.id for b in q.api_batches(conn, submitter=principal.name))
-    flt = q.ObservationFilter(
+    flt = views.ObservationFilter(
         bbox=parse_bbox(bbox),
         since=utc_param(since, "since"),
         until=utc_param(until, "until"),
         source_kinds=tuple(k.value for k in source_kind or ()),
-        batch_ids=own,
     )
-    with state.read() as conn:
-        page = q.find_observations(conn, flt, limit=limit, cursor=parse_cursor(cursor))
-        batches = {b.id: b for b in q.get_batches(
-            conn, sorted({s.batch_id for s in page.items if s.batch_id is not None}))}  # fmt: skip
-        incidents = q.incidents_of_observations(conn, [s.observation.uid for s in page.items])
+    page = views.observation_rows(state.store, flt, mine=mine, limit=limit,
+                                  cursor=parse_cursor(cursor), principal=principal)  # fmt: skip
     items = [
-        observation_model(s, principal, batches.get(s.batch_id or -1),
-                          incidents=incidents.get(s.observation.uid, []))
+        observation_model(s, principal, page.batches.get(s.batch_id or -1),
+                          incidents=page.incidents.get(s.observation.uid, []))
         for s in page.items
     ]
     return ObservationPage(observations=items, numberReturned=len(items),
@@ -207,20 +168,6 @@ def get_observation(
     uid: Annotated[str, Path(pattern=r"^[0-9a-f]{1,64}$", description="uid (hex)")],
     state: State, principal: Reader
 ) -> ObservationModel:
-    with state.read() as conn:
-        found = q.get_observations(conn, [uid])
-        if not found:
-            raise NotFound(f"no observation {uid}")
-        stored = found[0]
-        batches = q.get_batches(conn, [stored.batch_id] if stored.batch_id is not None else [])
-        batch = batches[0] if batches else None
-        if not principal.can(Permission.READ_ALL_OBSERVATIONS) and (
-            batch is None or batch.submitter != principal.name
-        ):
-            raise NotFound(f"no observation {uid} among your submissions")
-        incidents = q.incidents_of_observations(conn, [uid]).get(uid, [])
-        entries = None
-        if state.ledger is not None:
-            entries = state.ledger.find(conn, uid, "observation")
-    return observation_model(stored, principal, batch, incidents=incidents,
-                             ledger_entries=entries)  # fmt: skip
+    found = views.observation_detail(state.store, state.ledger, uid, principal=principal)
+    return observation_model(found.stored, principal, found.batch, incidents=found.incidents,
+                             ledger_entries=found.ledger_entries)  # fmt: skip

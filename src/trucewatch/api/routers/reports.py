@@ -53,7 +53,7 @@ def list_reports(request: Request, state: State, principal: Reader) -> ReportLis
             summary="The daily report as JSON")  # fmt: skip
 def get_report(day: DayPath, state: State, principal: Reader) -> ReportDocument:
     _visible(state, principal, day)
-    return ReportDocument.model_validate(report_document(state, day))
+    return ReportDocument.model_validate(report_document(state, day, principal))
 
 
 @router.get(
@@ -65,5 +65,5 @@ def get_report(day: DayPath, state: State, principal: Reader) -> ReportDocument:
 )
 def get_report_html(day: DayPath, state: State, principal: Reader) -> HTMLResponse:
     _visible(state, principal, day)
-    _, html = report_files(state, day)
+    _, html = report_files(state, day, principal)
     return HTMLResponse(html.read_text(encoding="utf-8"))

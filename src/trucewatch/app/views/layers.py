@@ -1,21 +1,28 @@
-"""Map layers as GeoJSON (WGS84): the country outline, contact lines, sectors, the
+"""Map layers as GeoJSON (WGS84 lon/lat): the country outline, contact lines, sectors, the
 control area and agreement zones (bands of ``half_width_km`` either side of the line valid
-on the chosen day, buffered in the package's local equal-area projection)."""
+on the chosen UTC day, buffered in the package's local equal-area projection). Every layer
+needs :data:`~trucewatch.app.roles.Permission.READ_MAP_LAYERS`; ``simplify_deg`` is a
+simplification tolerance in degrees (0: none)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import shapely
 from shapely import wkt
 from shapely.geometry import mapping
 
 from trucewatch.app.agreements import stored_agreements
+from trucewatch.app.roles import Permission, Principal, require
+from trucewatch.app.session import Store
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric
-from trucewatch.store import Store
+from trucewatch.store import queries as q
 from trucewatch.types import ContactLine
+
+LineLayer = Literal["lines", "sectors", "control"]
+"""The layers drawn from the stored contact lines."""
 
 
 def _geometry(geom: Any, simplify_deg: float) -> dict[str, Any] | None:
@@ -30,8 +37,9 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def outline(simplify_deg: float) -> dict[str, Any]:
+def outline(simplify_deg: float, *, principal: Principal) -> dict[str, Any]:
     """The shipped country outline (© OpenStreetMap contributors, ODbL)."""
+    require(principal, Permission.READ_MAP_LAYERS)
     return _collection([{
         "type": "Feature", "id": "outline",
         "geometry": _geometry(load_country_outline(), simplify_deg),
@@ -47,7 +55,24 @@ def _line_props(line: ContactLine) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def lines_on(store: Store, day: date | None) -> list[ContactLine]:
+def lines_version(store: Store) -> tuple[tuple[int, str], ...]:
+    """What changes whenever a stored line changes (a key for caching the line layers)."""
+    with store.engine.connect() as conn:
+        return q.line_versions(conn)
+
+
+def line_layer(
+    store: Store, layer: LineLayer, day: date | None, simplify_deg: float, *,
+    principal: Principal,
+) -> dict[str, Any]:
+    """The contact lines, their sectors or their control areas: of every line, or of the
+    one valid on ``day``."""
+    require(principal, Permission.READ_MAP_LAYERS)
+    make = {"lines": _contact_lines, "sectors": _sectors, "control": _control_areas}[layer]
+    return make(store, day, simplify_deg)
+
+
+def _lines_on(store: Store, day: date | None) -> list[ContactLine]:
     """All lines, or the one valid on ``day``."""
     if day is None:
         return store.lines()
@@ -55,25 +80,25 @@ def lines_on(store: Store, day: date | None) -> list[ContactLine]:
     return [] if line is None else [line]
 
 
-def contact_lines(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
+def _contact_lines(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
     return _collection([
         {"type": "Feature", "id": ln.id, "properties": _line_props(ln),
          "geometry": _geometry(wkt.loads(ln.geometry_wkt), simplify_deg)}
-        for ln in lines_on(store, day)
+        for ln in _lines_on(store, day)
     ])  # fmt: skip
 
 
-def control_areas(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
+def _control_areas(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
     return _collection([
         {"type": "Feature", "id": ln.id, "properties": _line_props(ln),
          "geometry": _geometry(wkt.loads(ln.control_wkt), simplify_deg)}
-        for ln in lines_on(store, day) if ln.control_wkt
+        for ln in _lines_on(store, day) if ln.control_wkt
     ])  # fmt: skip
 
 
-def sectors(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
+def _sectors(store: Store, day: date | None, simplify_deg: float) -> dict[str, Any]:
     features = []
-    for ln in lines_on(store, day):
+    for ln in _lines_on(store, day):
         assert ln.id is not None
         for s in store.sectors(ln.id):
             features.append({
@@ -87,15 +112,18 @@ def sectors(store: Store, day: date | None, simplify_deg: float) -> dict[str, An
 
 
 def zones(
-    store: Store, day: date | None, agreement: str | None, cache: dict[Any, Any]
+    store: Store, day: date | None, agreement: str | None, cache: dict[Any, Any], *,
+    principal: Principal,
 ) -> dict[str, Any]:
-    """Each zone of each stored agreement (or of ``agreement``, a slug) around each line."""
+    """Each zone of each stored agreement (or of ``agreement``, a slug) around each line;
+    the bands are kept in ``cache`` (by line and width)."""
+    require(principal, Permission.READ_MAP_LAYERS)
     features = []
     for ag in stored_agreements(store):
         if agreement is not None and ag.slug != agreement:
             continue
         for z in ag.zones:
-            for ln in lines_on(store, day):
+            for ln in _lines_on(store, day):
                 key = ("zone", ln.id, z.half_width_km)
                 if key not in cache:
                     band = geom_to_metric(wkt.loads(ln.geometry_wkt)).buffer(
