@@ -168,3 +168,11 @@ def test_every_package_has_its_test_folder(package: str):
     if package in {"web", "demo_data"}:
         pytest.skip(f"{package} holds no Python code")
     assert (TESTS / package).is_dir(), f"tests/{package}/ is missing"
+
+
+@pytest.mark.parametrize("face", ["api", "cli"])
+def test_faces_never_reach_the_store(face: str):
+    """The command line and the API call use cases (``trucewatch.app``), never the store."""
+    reached = sorted(f"{s} -> {t}" for s, ts in GRAPH.items() if _part(s) == face
+                     for t in ts if _part(t) == "store")  # fmt: skip
+    assert reached == []

@@ -9,7 +9,7 @@ The API maps an access token to a :class:`Principal`; the command line acts as
 :data:`OPERATOR` (an analyst: whoever holds the database file) unless told otherwise with
 ``--role``/``--party`` (or ``TRUCEWATCH_ROLE``/``TRUCEWATCH_PARTY``), so a liaison officer
 given a terminal on the mission's machine is held to the same rules as over the API. The
-service layer (:mod:`trucewatch.service`) checks the permission of every call with
+use-case layer (:mod:`trucewatch.app`) checks the permission of every call with
 :func:`require`; a submission by a principal who may only complain is turned into a party
 complaint by :func:`prepare_submission` in both paths.
 """
