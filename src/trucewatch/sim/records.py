@@ -24,8 +24,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.geo.projection import grid_convergence_deg
+from trucewatch.sim.detections import Detections
+from trucewatch.sim.layout import Layout
 from trucewatch.sim.scenario import WEAPONS, Scenario
-from trucewatch.sim.sensors import Detections, Layout
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.world import World, to_lonlat_arrays
 from trucewatch.sources.base import observation_uid

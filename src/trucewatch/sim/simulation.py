@@ -19,9 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.sim import crlb
+from trucewatch.sim.detections import Detections
+from trucewatch.sim.layout import Layout, build_layout
 from trucewatch.sim.records import RenderedFile, render_all, utc_text
-from trucewatch.sim.scenario import WEAPONS, Scenario, load_scenario, scenario_to_toml
-from trucewatch.sim.sensors import Detections, Layout, build_layout, detect_all
+from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
+from trucewatch.sim.sensors import detect_all
 from trucewatch.sim.violations import PHASES, Episodes, generate_episodes
 from trucewatch.sim.world import World, build_world, to_lonlat_arrays
 
