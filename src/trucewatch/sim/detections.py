@@ -76,15 +76,15 @@ def noise_columns(n: int, **cols: NDArray | float) -> dict[str, NDArray[np.float
 
 @dataclass(frozen=True, eq=False)
 class Sites:
-    """Per-site arrays derived from the episodes (see module docstring)."""
+    """Per-site arrays derived from the episodes: position (local km), start and end of
+    the sound (epoch s) and the distance it is heard at (km). Row ``2k`` is the impact of
+    episode ``k`` and row ``2k + 1`` its origin, so site ``j`` belongs to episode
+    ``j // 2`` and is an impact when ``j`` is even."""
 
     xy: NDArray[np.float64]
     start: NDArray[np.float64]
     end: NDArray[np.float64]
     audible_km: NDArray[np.float64]
-    episode: NDArray[np.int64]
-    is_impact: NDArray[np.bool_]
-    side: NDArray[np.object_]
 
     @classmethod
     def of(cls, s: Scenario, e: Episodes) -> Sites:
@@ -95,10 +95,4 @@ class Sites:
         audible[0::2] = impact_r
         audible[1::2] = launch_r
         start, end = e.site_window()
-        side = np.empty(2 * len(e), dtype=object)
-        side[0::2] = e.target
-        side[1::2] = e.party
-        is_impact = np.zeros(2 * len(e), dtype=bool)
-        is_impact[0::2] = True
-        return cls(e.site_xy(), start, end, audible, np.repeat(np.arange(len(e)), 2),
-                   is_impact, side)  # fmt: skip
+        return cls(e.site_xy(), start, end, audible)

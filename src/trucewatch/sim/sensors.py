@@ -130,7 +130,7 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     sigma_b = np.radians(p.bearing_sigma_deg)
     measured_b = (true_b + rng.normal(0.0, p.bearing_sigma_deg, n)) % 360.0
     measured_d = dist * np.exp(rng.normal(0.0, p.distance_sigma, n))
-    ep = sites.episode[site]
+    ep = site // 2
     count = np.maximum(1, np.rint(e.rounds[ep] * np.exp(rng.normal(0.0, p.count_sigma, n))))
     party = e.party[ep]
     true_flow = np.where(party == layout.patrol_side[sensor], "outgoing", "incoming")
@@ -177,7 +177,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
     sxy = layout.acoustic_xy[sensor]
     arrival = sites.start[site] + d / c + rng.normal(0.0, a.timing_sigma_s, n)
     bearing = (_bearing_deg(sxy, sites.xy[site]) + rng.normal(0.0, a.bearing_sigma_deg, n)) % 360
-    ep = sites.episode[site]
+    ep = site // 2
     count = e.rounds[ep]
     duration = sites.end[site] - sites.start[site]
     # false alarms
@@ -202,7 +202,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
             "duration_s": np.concatenate([duration, np.zeros(m)]),
             "range_km": np.concatenate([np.maximum(r_site[site], 1.0),
                                         np.full(m, a.range_factor * 15.0)]),
-            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+            "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
         },
     )  # fmt: skip
 
@@ -242,7 +242,7 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
                   + rng.uniform(-c.fov_deg / 2, c.fov_deg / 2, m)) % 360.0  # fmt: skip
     rows = noise_columns(n + m, bearing_sigma_rad=np.radians(c.bearing_sigma_deg),
                          obs_sigma_km=0.01)  # fmt: skip
-    ep = sites.episode[site]
+    ep = site // 2
     return Detections(
         "camera",
         np.concatenate([site, np.full(m, -1)]).astype(np.int64),
@@ -254,7 +254,7 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
             "end": np.concatenate([sites.end[site], fa_time + 1.0]),
             "bearing_deg": np.concatenate([measured, fa_bearing]),
             "count": np.concatenate([e.rounds[ep], np.ones(m, dtype=np.int64)]),
-            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+            "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
         },
     )  # fmt: skip
 

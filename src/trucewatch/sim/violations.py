@@ -145,12 +145,12 @@ def generate_episodes(s: Scenario, world: World, rng: np.random.Generator) -> Ep
     target = parties[1 - bursts.party_idx]
     origin, impact, distance = _place_crossings(world, rng, bursts.along, party, target, shots)
     tof = distance / shots.speed
-    has_fire, fire_start, fire_end = _draw_fires(s, rng, bursts.t_fire + tof, shots)
+    has_fire, fire_start, fire_end = _draw_fires(s, rng, bursts.t + tof, shots)
     placed = np.isfinite(distance)
     sel = np.flatnonzero(placed)
-    order = sel[np.argsort(bursts.t_fire[sel], kind="stable")]
+    order = sel[np.argsort(bursts.t[sel], kind="stable")]
     return Episodes(
-        t_fire=bursts.t_fire[order],
+        t_fire=bursts.t[order],
         duration_s=shots.duration[order],
         tof_s=tof[order],
         weapon=shots.weapon[order],
@@ -200,22 +200,24 @@ def _hourly_intensity(s: Scenario) -> tuple[NDArray, NDArray[np.int64], NDArray,
 
 
 @dataclass(frozen=True, eq=False)
-class _Parents:
-    """Burst parents: time (epoch s), phase, hot spot (-1: background), km along the line
-    and the first episode's party (0: ``controlled_by``, 1: the other party)."""
+class _Firings:
+    """Who fires when and where (burst parents, or the episodes of the bursts): time (epoch
+    s), km along the line, party (0: ``controlled_by``, 1: the other), phase (0/1/2) and hot
+    spot (-1: background)."""
 
     t: NDArray[np.float64]
+    along: NDArray[np.float64]
+    party_idx: NDArray[np.int64]
     phase: NDArray[np.int64]
     hotspot: NDArray[np.int64]
-    along: NDArray[np.float64]
-    first_party: NDArray[np.int64]
 
 
 def _draw_parents(s: Scenario, world: World, rng: np.random.Generator,
                   hot_along: NDArray[np.float64], hot_weight: NDArray[np.float64],
-                  ) -> _Parents:  # fmt: skip
+                  ) -> _Firings:  # fmt: skip
     """Burst parents: a Poisson process of the hourly rate over ``burst_mean``, each at a
-    hot spot or (``background_share``) anywhere on the stretch."""
+    hot spot or (``background_share``) anywhere on the stretch, its party drawn from the
+    party shares of its phase."""
     v = s.violations
     lo, hi = world.span
     hour_t, hour_phase, per_hour, frac = _hourly_intensity(s)
@@ -236,23 +238,11 @@ def _draw_parents(s: Scenario, world: World, rng: np.random.Generator,
                         [v.party_share_truce.get(p, 0.0) for p in parties]])  # fmt: skip
     p_share /= p_share.sum(axis=1, keepdims=True)
     first_party = (rng.random(n_p) >= p_share[(parent_phase == 1).astype(int), 0]).astype(int)
-    return _Parents(parent_t, parent_phase, parent_hot, parent_along, first_party)
-
-
-@dataclass(frozen=True, eq=False)
-class _Bursts:
-    """The episodes of the bursts that fire within the period: firing time (epoch s), km
-    along the line, firing party (0/1 as in :class:`_Parents`), phase and hot spot."""
-
-    t_fire: NDArray[np.float64]
-    along: NDArray[np.float64]
-    party_idx: NDArray[np.int64]
-    phase: NDArray[np.int64]
-    hotspot: NDArray[np.int64]
+    return _Firings(parent_t, parent_along, first_party, parent_phase, parent_hot)
 
 
 def _draw_bursts(s: Scenario, world: World, rng: np.random.Generator,
-                 parents: _Parents) -> _Bursts:  # fmt: skip
+                 parents: _Firings) -> _Firings:  # fmt: skip
     """``1 + Poisson(burst_mean - 1)`` episodes per parent, within ``burst_minutes`` and
     ``burst_km`` of it; a later one is the other party answering with
     :data:`ANSWER_PROBABILITY`. Episodes firing after the period are dropped."""
@@ -269,11 +259,11 @@ def _draw_bursts(s: Scenario, world: World, rng: np.random.Generator,
     along = np.clip(parents.along[owner] + np.where(first, 0.0, rng.normal(0, v.burst_km, n)),
                     lo, hi)  # fmt: skip
     answer = (~first) & (rng.random(n) < ANSWER_PROBABILITY)
-    party_idx = np.where(answer, 1 - parents.first_party[owner], parents.first_party[owner])
+    party_idx = np.where(answer, 1 - parents.party_idx[owner], parents.party_idx[owner])
     phase = phase_at(s, t_fire)  # an episode's phase is that of its own time
     keep = t_fire < _epoch(s.period.end)
-    return _Bursts(t_fire[keep], along[keep], party_idx[keep], phase[keep],
-                   parents.hotspot[owner][keep])  # fmt: skip
+    return _Firings(t_fire[keep], along[keep], party_idx[keep], phase[keep],
+                    parents.hotspot[owner][keep])  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
