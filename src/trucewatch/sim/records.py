@@ -35,7 +35,7 @@ from trucewatch.sim.scenario import (
     PatrolSpec,
     Scenario,
 )
-from trucewatch.sim.violations import Episodes
+from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World, to_lonlat_arrays
 from trucewatch.sources.base import observation_uid
 from trucewatch.types import COMPASS_16
@@ -127,8 +127,6 @@ def _distance_range(d: float, spread: float) -> tuple[float, float]:
 
 def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) -> RenderedFile:
     out = RenderedFile(FILES["patrol"], FORMATS["patrol"])
-    if len(det) == 0:
-        return out
     patrol = _PatrolDetections(s, e, det)
     for number, (team, rows) in enumerate(patrol.reports()):
         line = _dumps(patrol.record(number, team, rows))
@@ -338,11 +336,7 @@ def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFil
 
 def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
     out = RenderedFile(FILES["satellite"], FORMATS["satellite"], lines=[FIRMS_HEADER])
-    if len(det) == 0:
-        return out
     lon, lat = to_lonlat_arrays(det.extra["xy"])
-    from trucewatch.sim.violations import local_hours
-
     hours = local_hours(s, det.time)
     rows: dict[str, list[int]] = {}
     order = np.lexsort((lon, lat, det.time))
@@ -374,12 +368,15 @@ def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
 
 def render_all(s: Scenario, world: World, e: Episodes, dets: dict[str, Detections],
                layout: Layout) -> list[RenderedFile]:  # fmt: skip
-    """Every non-empty output file, in a fixed order."""
-    files = [
-        render_patrols(s, e, dets["patrol"], layout),
-        render_acoustic(s, e, dets["acoustic"]),
-        render_cameras(s, e, dets["camera"]),
-        render_satellite(s, dets["satellite"]),
-        render_complaints(s, world, dets["complaint"]),
-    ]
-    return [f for f in files if f.records > 0]
+    """The output file of every source with detections, in the order of :data:`FILES`. A
+    source without any - a kind of sensor the scenario leaves out (``acoustic.enabled =
+    false``, ``cameras.count = 0``, ``complaints.enabled = false``, ...) or one that
+    reported nothing - writes no file (its detections carry no measured values to write)."""
+    renderers: dict[str, Callable[[Detections], RenderedFile]] = {
+        "patrol": lambda det: render_patrols(s, e, det, layout),
+        "acoustic": lambda det: render_acoustic(s, e, det),
+        "camera": lambda det: render_cameras(s, e, det),
+        "satellite": lambda det: render_satellite(s, det),
+        "complaint": lambda det: render_complaints(s, world, det),
+    }
+    return [render(dets[source]) for source, render in renderers.items() if len(dets[source])]
