@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.sim.scenario import (
-    Scenario,
-    ScenarioError,
+from trucewatch.sim.scenario import Scenario, ScenarioError
+from trucewatch.sim.scenario_file import (
     bundled_scenarios,
     load_scenario,
     scenario_from_dict,

@@ -3,6 +3,7 @@ separation from the store."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -15,8 +16,9 @@ from trucewatch.app import incidents as app_incidents
 from trucewatch.app import intake as app_intake
 from trucewatch.app import lines as app_lines
 from trucewatch.geo.lookup import LineContext
-from trucewatch.sim import load_scenario, run_simulation, simulate
-from trucewatch.sim.scenario import WEAPONS
+from trucewatch.sim import evaluate, load_scenario, plan, run_simulation, simulate
+from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.scenario_file import scenario_to_toml
 from trucewatch.sources import read_file, sniff_format
 from trucewatch.store import Store
 
@@ -154,3 +156,58 @@ def test_truth_never_enters_the_store(
                     assert needle not in text, (table, needle)
     finally:
         con.close()
+
+
+def _without(section: str, key: str, value: object, days: float = 1.0) -> Scenario:
+    """The smoke scenario over ``days`` with ``section.key = value``."""
+    s = load_scenario("smoke")
+    spec = dataclasses.replace(getattr(s, section), **{key: value})
+    period = dataclasses.replace(s.period, days=days)
+    return dataclasses.replace(s, **{section: spec}, period=period)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "left_out"),
+    [
+        ("acoustic", "enabled", False, "acoustic.jsonl"),
+        ("cameras", "count", 0, "camera.jsonl"),
+        ("complaints", "enabled", False, "complaint.jsonl"),
+        ("satellite", "enabled", False, "firms.csv"),
+        ("patrols", "teams", 0, "observations.jsonl"),
+    ],
+)
+def test_a_sensor_kind_left_out_writes_no_file(
+    tmp_path: Path, section: str, key: str, value: object, left_out: str
+) -> None:
+    (tmp_path / left_out).write_text("from an earlier run\n")
+    summary = simulate(_without(section, key, value), SEED, tmp_path)
+    assert not (tmp_path / left_out).exists()
+    fmt = EXPECTED_FILES[left_out]
+    assert left_out not in summary["files"]["formats"]
+    assert fmt not in summary["records"] and fmt not in summary["observations"]
+    written = {p.name for p in tmp_path.iterdir()} - {"truth.jsonl", "scenario.toml"}
+    assert written == set(summary["files"]["formats"])
+    assert written, "the other sensors still report"
+    for name in written:
+        assert read_file(tmp_path / name).errors == [], name
+    truth = _truth(tmp_path)
+    assert truth and all(fmt not in rec[site]["sources"]
+                         for rec in truth for site in ("impact", "origin"))  # fmt: skip
+    assert evaluate([], tmp_path / "truth.jsonl")["truth_events"] == len(truth)
+
+
+def test_a_scenario_file_without_acoustic_cameras_or_complaints(tmp_path: Path) -> None:
+    s = _without("acoustic", "enabled", False, days=0.5)
+    cameras = dataclasses.replace(s.cameras, count=0)
+    complaints = dataclasses.replace(s.complaints, enabled=False)
+    s = dataclasses.replace(s, cameras=cameras, complaints=complaints)
+    path = tmp_path / "reduced.toml"
+    path.write_text(scenario_to_toml(s), encoding="utf-8")
+    summary = simulate(str(path), SEED, tmp_path / "run")
+    assert set(summary["files"]["formats"]) <= {"observations.jsonl", "firms.csv"}
+    assert summary["sensors"]["acoustic_arrays"] == summary["sensors"]["cameras"] == 0
+    result = plan(path, SEED, out_dir=tmp_path / "plan", episodes=100, sweep=False)
+    assert result["layout"]["acoustic_arrays"] == result["layout"]["cameras"] == 0
+    assert result["layout"]["complaints"] is False
+    assert 0.0 <= result["overall"]["p_detect"] <= 1.0
+    assert Path(result["map"]).is_file()

@@ -1,7 +1,8 @@
 """trucewatch.sim: scenario simulator with ground truth, evaluation and network planning.
 
 * :func:`load_scenario` - a bundled scenario (``smoke``, ``standard``, ``large``) or a
-  TOML file (:mod:`trucewatch.sim.scenario`, every key in docs/simulator.md);
+  TOML file (:mod:`trucewatch.sim.scenario_file`; the keys in :mod:`trucewatch.sim.scenario`
+  and docs/simulator.md);
 * :func:`simulate` - observations in the import formats, ``truth.jsonl`` and the resolved
   ``scenario.toml`` (:mod:`trucewatch.sim.simulation`);
 * :func:`evaluate` / :func:`evaluate_store` - one-to-one matching of incidents to the
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from trucewatch.sim.evaluation import Gates, Truth, evaluate, evaluate_store, read_truth
     from trucewatch.sim.planning import plan
-    from trucewatch.sim.scenario import Scenario, ScenarioError, load_scenario
+    from trucewatch.sim.scenario import Scenario, ScenarioError
+    from trucewatch.sim.scenario_file import load_scenario
     from trucewatch.sim.simulation import run_simulation, simulate
 
 _EXPORTS = {
@@ -32,7 +34,7 @@ _EXPORTS = {
     "plan": "planning",
     "Scenario": "scenario",
     "ScenarioError": "scenario",
-    "load_scenario": "scenario",
+    "load_scenario": "scenario_file",
     "run_simulation": "simulation",
     "simulate": "simulation",
 }

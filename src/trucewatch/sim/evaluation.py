@@ -341,78 +341,8 @@ def evaluate(
     tr = truth if isinstance(truth, Truth) else read_truth(truth)
     refuted = [i for i in incidents if _status(i) == "refuted"]
     incidents = [i for i in incidents if _status(i) != "refuted"]
-    n_inc, n_ev = len(incidents), len(tr)
-    inc_lon = np.array([i.location.lon for i in incidents], dtype=float)
-    inc_lat = np.array([i.location.lat for i in incidents], dtype=float)
-    ix, iy = to_local_km(inc_lon, inc_lat)
-    sx, sy = to_local_km(tr.site_lon, tr.site_lat)
-    inc_start = np.array([i.time_start.timestamp() for i in incidents], dtype=float)
-    inc_end = np.array([i.time_end.timestamp() for i in incidents], dtype=float)
-    target = np.flatnonzero(tr.site_observed)  # a site nothing observed cannot be found
-    site_xy = np.column_stack([sx, sy]).reshape(-1, 2)[target]
-    mi, mt, dist = match(np.column_stack([ix, iy]).reshape(-1, 2), inc_start, inc_end,
-                         site_xy, tr.site_start[target], tr.site_end[target], gates)  # fmt: skip
-    mj = target[mt]
-    episode = mj // 2
-    detected = np.zeros(n_ev, dtype=bool)
-    detected[episode] = True
-    n_match = int(mi.size)
-    precision = _ratio(n_match, n_inc)
-    recall = _ratio(int(detected.sum()), n_ev)
-    if precision is None or recall is None:
-        f1 = 0.0 if n_ev else None
-    else:
-        f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-    bound = tr.site_bound_km[mj]
-    finite = np.isfinite(bound) & (bound > 0)
-    ratio = dist[finite] / bound[finite]
-    parties = np.array([incidents[int(k)].attribution.party for k in mi], dtype=object)
-    determined = parties != UNDETERMINED_PARTY
-    correct = parties == tr.party[episode]
-    matched_inc = np.zeros(n_inc, dtype=bool)
-    matched_inc[mi] = True
-    confidence = np.array([float(i.confidence) for i in incidents], dtype=float)
-
-    def breakdown(values: NDArray[np.object_]) -> dict[str, Any]:
-        out = {}
-        for key in sorted({str(v) for v in values}):
-            m = values == key
-            sel = m[episode]
-            out[key] = {
-                "truth_events": int(m.sum()),
-                "recall": _r(_ratio(int(detected[m].sum()), int(m.sum()))),
-                "oracle_recall": _r(_ratio(int(tr.observed[m].sum()), int(m.sum()))),
-                "loc_error_km_median": _r(float(np.median(dist[sel]))) if sel.any() else None,
-            }
-        return out
-
-    observable = int(tr.observed.sum())
-    result: dict[str, Any] = {
-        "truth_events": n_ev,
-        "reported_incidents": n_inc,
-        "refuted_incidents": len(refuted),
-        "precision": _r(precision),
-        "recall": _r(recall),
-        "f1": _r(f1),
-        "oracle_recall": _r(_ratio(observable, n_ev)),
-        "loc_error_km_median": _r(float(np.median(dist))) if n_match else None,
-        "loc_error_km_p90": _r(float(np.percentile(dist, 90))) if n_match else None,
-        "crlb_ratio_median": _r(float(np.median(ratio))) if ratio.size else None,
-        "attribution_accuracy": _r(_ratio(int((correct & determined).sum()),
-                                          int(determined.sum()))),
-        "runtime_s": None,
-        "matched_incidents": n_match,
-        "detected_events": int(detected.sum()),
-        "recall_of_observable": _r(_ratio(int((detected & tr.observed).sum()), observable)),
-        "crlb_matched_with_bound": int(ratio.size),
-        "attribution_rate": _r(_ratio(int(determined.sum()), n_match)),
-        "attribution_accuracy_all": _r(_ratio(int(correct.sum()), n_match)),
-        "matched_to": {"impact": int((mj % 2 == 0).sum()), "origin": int((mj % 2 == 1).sum())},
-        "gates": {"space_km": gates.space_km, "time_s": gates.time_s},
-        "by_phase": breakdown(tr.phase),
-        "by_weapon": breakdown(tr.weapon),
-        "calibration": _calibration(confidence, matched_inc, calibration_bins),
-    }
+    matching = _match_incidents(incidents, tr, gates)
+    result = _metrics(incidents, len(refuted), tr, matching, gates, calibration_bins)
     if runtime_s is None:
         result["runtime_s"] = round(time.perf_counter() - t0, 3)
         result["runtime_of"] = "evaluate"
@@ -420,6 +350,106 @@ def evaluate(
         result["runtime_s"] = round(float(runtime_s), 3)
         result["runtime_of"] = "engine"
     return result
+
+
+@dataclass(frozen=True, eq=False)
+class _Matching:
+    """Matched pairs - incident index, site index, distance (km), the site's episode - and
+    whether each true episode has a matched site."""
+
+    incident: NDArray[np.int64]
+    site: NDArray[np.int64]
+    dist: NDArray[np.float64]
+    episode: NDArray[np.int64]
+    detected: NDArray[np.bool_]
+
+
+def _match_incidents(incidents: Sequence[IncidentLike], tr: Truth, gates: Gates) -> _Matching:
+    """Match the incidents one-to-one to the observed sites (a site nothing observed
+    cannot be found), on the local km plane."""
+    inc_lon = np.array([i.location.lon for i in incidents], dtype=float)
+    inc_lat = np.array([i.location.lat for i in incidents], dtype=float)
+    ix, iy = to_local_km(inc_lon, inc_lat)
+    sx, sy = to_local_km(tr.site_lon, tr.site_lat)
+    inc_start = np.array([i.time_start.timestamp() for i in incidents], dtype=float)
+    inc_end = np.array([i.time_end.timestamp() for i in incidents], dtype=float)
+    target = np.flatnonzero(tr.site_observed)
+    site_xy = np.column_stack([sx, sy]).reshape(-1, 2)[target]
+    mi, mt, dist = match(np.column_stack([ix, iy]).reshape(-1, 2), inc_start, inc_end,
+                         site_xy, tr.site_start[target], tr.site_end[target], gates)  # fmt: skip
+    mj = target[mt]
+    episode = mj // 2
+    detected = np.zeros(len(tr), dtype=bool)
+    detected[episode] = True
+    return _Matching(mi, mj, dist, episode, detected)
+
+
+def _f1(precision: float | None, recall: float | None, n_ev: int) -> float | None:
+    """2PR / (P + R); 0 when either is 0 or undefined with truth present."""
+    if precision is None or recall is None:
+        return 0.0 if n_ev else None
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def _metrics(incidents: Sequence[IncidentLike], n_refuted: int, tr: Truth, m: _Matching,
+             gates: Gates, calibration_bins: int) -> dict[str, Any]:  # fmt: skip
+    """The metrics of the module docstring, in their fixed order (``runtime_s`` left
+    None)."""
+    n_inc, n_ev, n_match = len(incidents), len(tr), int(m.incident.size)
+    precision = _ratio(n_match, n_inc)
+    recall = _ratio(int(m.detected.sum()), n_ev)
+    bound = tr.site_bound_km[m.site]
+    finite = np.isfinite(bound) & (bound > 0)
+    ratio = m.dist[finite] / bound[finite]
+    parties = np.array([incidents[int(k)].attribution.party for k in m.incident], dtype=object)
+    determined = parties != UNDETERMINED_PARTY
+    correct = parties == tr.party[m.episode]
+    matched_inc = np.zeros(n_inc, dtype=bool)
+    matched_inc[m.incident] = True
+    confidence = np.array([float(i.confidence) for i in incidents], dtype=float)
+    observable = int(tr.observed.sum())
+    return {
+        "truth_events": n_ev,
+        "reported_incidents": n_inc,
+        "refuted_incidents": n_refuted,
+        "precision": _r(precision),
+        "recall": _r(recall),
+        "f1": _r(_f1(precision, recall, n_ev)),
+        "oracle_recall": _r(_ratio(observable, n_ev)),
+        "loc_error_km_median": _r(float(np.median(m.dist))) if n_match else None,
+        "loc_error_km_p90": _r(float(np.percentile(m.dist, 90))) if n_match else None,
+        "crlb_ratio_median": _r(float(np.median(ratio))) if ratio.size else None,
+        "attribution_accuracy": _r(_ratio(int((correct & determined).sum()),
+                                          int(determined.sum()))),
+        "runtime_s": None,
+        "matched_incidents": n_match,
+        "detected_events": int(m.detected.sum()),
+        "recall_of_observable": _r(_ratio(int((m.detected & tr.observed).sum()), observable)),
+        "crlb_matched_with_bound": int(ratio.size),
+        "attribution_rate": _r(_ratio(int(determined.sum()), n_match)),
+        "attribution_accuracy_all": _r(_ratio(int(correct.sum()), n_match)),
+        "matched_to": {"impact": int((m.site % 2 == 0).sum()),
+                       "origin": int((m.site % 2 == 1).sum())},
+        "gates": {"space_km": gates.space_km, "time_s": gates.time_s},
+        "by_phase": _breakdown(tr.phase, tr, m),
+        "by_weapon": _breakdown(tr.weapon, tr, m),
+        "calibration": _calibration(confidence, matched_inc, calibration_bins),
+    }  # fmt: skip
+
+
+def _breakdown(values: NDArray[np.object_], tr: Truth, m: _Matching) -> dict[str, Any]:
+    """Recall, oracle recall and median location error per value (phase, weapon)."""
+    out = {}
+    for key in sorted({str(v) for v in values}):
+        mask = values == key
+        sel = mask[m.episode]
+        out[key] = {
+            "truth_events": int(mask.sum()),
+            "recall": _r(_ratio(int(m.detected[mask].sum()), int(mask.sum()))),
+            "oracle_recall": _r(_ratio(int(tr.observed[mask].sum()), int(mask.sum()))),
+            "loc_error_km_median": _r(float(np.median(m.dist[sel]))) if sel.any() else None,
+        }
+    return out
 
 
 def evaluate_store(

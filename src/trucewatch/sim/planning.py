@@ -38,7 +38,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.sim import crlb
-from trucewatch.sim.scenario import Scenario, load_scenario
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.scenario_file import load_scenario
 from trucewatch.sim.simulation import SimulationRun, run_simulation
 
 __all__ = ["capability", "plan", "plan_variants"]

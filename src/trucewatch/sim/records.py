@@ -19,14 +19,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.geo.projection import grid_convergence_deg
-from trucewatch.sim.scenario import WEAPONS, Scenario
-from trucewatch.sim.sensors import Detections, Layout
-from trucewatch.sim.violations import Episodes
+from trucewatch.sim.detections import Detections
+from trucewatch.sim.layout import Layout
+from trucewatch.sim.scenario import (
+    WEAPONS,
+    AcousticSpec,
+    CameraSpec,
+    ComplaintSpec,
+    PatrolSpec,
+    Scenario,
+)
+from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World, to_lonlat_arrays
 from trucewatch.sources.base import observation_uid
 from trucewatch.types import COMPASS_16
@@ -93,6 +102,18 @@ def _true_bearing(sensor_xy: NDArray, grid_bearing: NDArray) -> NDArray[np.float
     return (grid_bearing + grid_convergence_deg(lon, lat)) % 360.0
 
 
+def _sensor_positions(det: Detections) -> tuple[NDArray, NDArray, NDArray[np.float64]]:
+    """WGS84 lon/lat (degrees) of each row's sensor and its measured bearing (degrees
+    clockwise from true north)."""
+    lon, lat = to_lonlat_arrays(det.sensor_xy)
+    return lon, lat, _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+
+
+def _graded(spec: PatrolSpec | AcousticSpec | CameraSpec | ComplaintSpec) -> dict[str, Any]:
+    """The closing keys of every record: the source grading and the synthetic flag."""
+    return {"reliability": spec.reliability, "credibility": spec.credibility, "synthetic": True}
+
+
 def _distance_range(d: float, spread: float) -> tuple[float, float]:
     lo, hi = d * (1.0 - spread), d * (1.0 + spread)
     step = 0.1 if d < 3.0 else 0.5
@@ -106,79 +127,95 @@ def _distance_range(d: float, spread: float) -> tuple[float, float]:
 
 def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) -> RenderedFile:
     out = RenderedFile(FILES["patrol"], FORMATS["patrol"])
-    if len(det) == 0:
-        return out
-    p = s.patrols
-    zone = s.zone
-    ep = det.site // 2
-    key = np.lexsort((det.site, ep, det.sensor, det.time))
-    lon, lat = to_lonlat_arrays(det.sensor_xy)
-    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
-    dist_true = np.linalg.norm(e.site_xy()[det.site] - det.sensor_xy, axis=1)
-    specs = [s.violations.weapons[w] for w in WEAPONS]
-    halfwidth = _r(np.sqrt(3.0) * p.bearing_sigma_deg, 1)
-    groups: dict[tuple[int, int, int], list[int]] = {}
-    for i in key:
-        groups.setdefault((int(det.extra["slot"][i]), int(det.sensor[i]), int(ep[i])), []).append(
-            int(i)
-        )
-    ordered = sorted(groups.items(), key=lambda kv: (min(det.time[j] for j in kv[1]), kv[0]))
-    for number, ((_slot, team, _ep), rows) in enumerate(ordered):
-        rows.sort(key=lambda j: det.site[j])
-        first = rows[0]
-        ends = [det.time[j] + (e.duration_s[ep[j]]) + dist_true[j] / SOUND_KM_S for j in rows]
-        starts = [det.time[j] + dist_true[j] / SOUND_KM_S for j in rows]
-        t0 = np.floor(min(starts) / 60.0) * 60.0
-        t1 = max(t0 + 60.0, np.ceil(max(ends) / 60.0) * 60.0)
-        local0 = datetime.fromtimestamp(t0, UTC).astimezone(zone)
-        local1 = datetime.fromtimestamp(t1, UTC).astimezone(zone)
-        events = []
-        for j in rows:
-            w = int(e.weapon[ep[j]])
-            spec = specs[w]
-            explosive = spec.audible_km > 0
-            ok = bool(det.extra["weapon_ok"][j])
-            kind = spec.kind if ok else ("explosion" if explosive else "burst")
-            d_lo, d_hi = _distance_range(float(det.extra["distance_km"][j]), p.distance_spread)
-            event: dict = {
-                "count": int(det.extra["count"][j]),
-                "kind": kind,
-                "weapon": WEAPON_WORDS[WEAPONS[w]] if ok else None,
-                "flow": str(det.extra["flow"][j]),
-            }
-            if p.bearing_report == "compass":
-                event["directions"] = [COMPASS_16[round(bearing[j] / 22.5) % 16]]
-            else:
-                event["directions"] = None
-                event["bearings_deg"] = [_r(bearing[j], 1)]
-                event["bearing_halfwidth_deg"] = halfwidth
-            event["distance_km_min"] = d_lo
-            event["distance_km_max"] = d_hi
-            events.append(event)
-        record = {
-            "report_id": f"SIM-P{team:03d}-{number:07d}",
-            "date": local0.date().isoformat(),
-            "observer_place": f"simulated patrol position (team {team})",
-            "observer_reference": None,
-            "observer_lon": _r(lon[first], 5),
-            "observer_lat": _r(lat[first], 5),
-            "observer_sigma_km": p.observer_sigma_km,
-            "time_start": local0.strftime("%H:%M"),
-            "time_end": local1.strftime("%H:%M"),
-            "timezone": s.period.timezone,
-            "source_id": f"sim-patrol-{team:03d}",
-            "reliability": p.reliability,
-            "credibility": p.credibility,
-            "synthetic": True,
-            "events": events,
-        }
-        line = _dumps(record)
+    patrol = _PatrolDetections(s, e, det)
+    for number, (team, rows) in enumerate(patrol.reports()):
+        line = _dumps(patrol.record(number, team, rows))
         out.lines.append(line)
         out.records += 1
         for k, j in enumerate(rows):
             out.links.append((int(det.site[j]), observation_uid("patrol", line, k)))
             out.observations += 1
     return out
+
+
+class _PatrolDetections:
+    """Patrol detections with what their records need, per row: the episode, the
+    observer's WGS84 lon/lat, the measured bearing (degrees from true north) and the true
+    distance to the site (km)."""
+
+    def __init__(self, s: Scenario, e: Episodes, det: Detections) -> None:
+        self.s, self.e, self.det = s, e, det
+        self.ep = det.site // 2
+        self.lon, self.lat, self.bearing = _sensor_positions(det)
+        self.dist_true = np.linalg.norm(e.site_xy()[det.site] - det.sensor_xy, axis=1)
+
+    def reports(self) -> list[tuple[int, list[int]]]:
+        """(team, rows) of each report - one per slot, team and episode - in order of
+        their first detection; rows in site order (impact, then origin)."""
+        det, ep = self.det, self.ep
+        key = np.lexsort((det.site, ep, det.sensor, det.time))
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for i in key:
+            group = (int(det.extra["slot"][i]), int(det.sensor[i]), int(ep[i]))
+            groups.setdefault(group, []).append(int(i))
+        ordered = sorted(groups.items(), key=lambda kv: (min(det.time[j] for j in kv[1]), kv[0]))
+        return [(team, sorted(rows, key=lambda j: det.site[j]))
+                for (_slot, team, _ep), rows in ordered]  # fmt: skip
+
+    def window(self, rows: list[int]) -> tuple[datetime, datetime]:
+        """Local start and end of a report: the sound's arrival at the team, to the minute."""
+        det, zone = self.det, self.s.zone
+        arrive = [det.time[j] + self.dist_true[j] / SOUND_KM_S for j in rows]
+        ends = [det.time[j] + (self.e.duration_s[self.ep[j]]) + self.dist_true[j] / SOUND_KM_S
+                for j in rows]  # fmt: skip
+        t0 = np.floor(min(arrive) / 60.0) * 60.0
+        t1 = max(t0 + 60.0, np.ceil(max(ends) / 60.0) * 60.0)
+        local0 = datetime.fromtimestamp(t0, UTC).astimezone(zone)
+        return local0, datetime.fromtimestamp(t1, UTC).astimezone(zone)
+
+    def event(self, j: int) -> dict[str, Any]:
+        """The event of one detection (row ``j``)."""
+        p, det = self.s.patrols, self.det
+        w = int(self.e.weapon[self.ep[j]])
+        spec = self.s.violations.weapons[WEAPONS[w]]
+        ok = bool(det.extra["weapon_ok"][j])
+        kind = spec.kind if ok else ("explosion" if spec.audible_km > 0 else "burst")
+        d_lo, d_hi = _distance_range(float(det.extra["distance_km"][j]), p.distance_spread)
+        event: dict[str, Any] = {
+            "count": int(det.extra["count"][j]),
+            "kind": kind,
+            "weapon": WEAPON_WORDS[WEAPONS[w]] if ok else None,
+            "flow": str(det.extra["flow"][j]),
+        }
+        if p.bearing_report == "compass":
+            event["directions"] = [COMPASS_16[round(self.bearing[j] / 22.5) % 16]]
+        else:
+            event["directions"] = None
+            event["bearings_deg"] = [_r(self.bearing[j], 1)]
+            event["bearing_halfwidth_deg"] = _r(np.sqrt(3.0) * p.bearing_sigma_deg, 1)
+        event["distance_km_min"] = d_lo
+        event["distance_km_max"] = d_hi
+        return event
+
+    def record(self, number: int, team: int, rows: list[int]) -> dict[str, Any]:
+        """The patrol report ``number`` of ``team``: one event per row."""
+        p, first = self.s.patrols, rows[0]
+        local0, local1 = self.window(rows)
+        return {
+            "report_id": f"SIM-P{team:03d}-{number:07d}",
+            "date": local0.date().isoformat(),
+            "observer_place": f"simulated patrol position (team {team})",
+            "observer_reference": None,
+            "observer_lon": _r(self.lon[first], 5),
+            "observer_lat": _r(self.lat[first], 5),
+            "observer_sigma_km": p.observer_sigma_km,
+            "time_start": local0.strftime("%H:%M"),
+            "time_end": local1.strftime("%H:%M"),
+            "timezone": self.s.period.timezone,
+            "source_id": f"sim-patrol-{team:03d}",
+            **_graded(p),
+            "events": [self.event(j) for j in rows],
+        }
 
 
 # --------------------------------------------------------------------------- sensors
@@ -200,66 +237,68 @@ def _single_line_file(source: str, det: Detections, make: Callable[[int, int], d
     return out
 
 
+def _fixed_sensor(source: str, tag: str, noun: str, sensor: int, number: int, lon: float,
+                  lat: float) -> dict[str, Any]:  # fmt: skip
+    """The opening keys of an acoustic or camera record: format, ids and the sensor's
+    WGS84 position (``noun``: the key prefix of the format)."""
+    return {
+        "format": source,
+        "detection_id": f"SIM-{tag}{sensor:03d}-{number:07d}",
+        f"{noun}_id": f"sim-{source}-{sensor:03d}",
+        f"{noun}_lon": _r(lon, 5),
+        f"{noun}_lat": _r(lat, 5),
+        f"{noun}_sigma_km": 0.01,
+    }
+
+
+def _signature(det: Detections, i: int, launch_kind: str) -> dict[str, Any]:
+    """Kind, impact or launch signature, and rounds counted, of an acoustic or camera row."""
+    impact = bool(det.extra["impact"][i])
+    return {"kind": "explosion" if impact else launch_kind,
+            "signature": "impact" if impact else "launch",
+            "count": int(det.extra["count"][i])}  # fmt: skip
+
+
 def render_acoustic(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
     a = s.acoustic
-    lon, lat = to_lonlat_arrays(det.sensor_xy)
-    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+    lon, lat, bearing = _sensor_positions(det)
 
     def make(i: int, number: int) -> dict:
-        sensor = int(det.sensor[i])
         return {
-            "format": "acoustic",
-            "detection_id": f"SIM-AC{sensor:03d}-{number:07d}",
-            "sensor_id": f"sim-acoustic-{sensor:03d}",
-            "sensor_lon": _r(lon[i], 5),
-            "sensor_lat": _r(lat[i], 5),
-            "sensor_sigma_km": 0.01,
+            **_fixed_sensor("acoustic", "AC", "sensor", int(det.sensor[i]), number, lon[i],
+                            lat[i]),
             "arrival_utc": utc_text(float(det.extra["arrival"][i]), ms=True),
             "time_sigma_s": a.timing_sigma_s,
             "bearing_deg": _r(bearing[i], 1),
             "bearing_sigma_deg": a.bearing_sigma_deg,
             "range_max_km": _r(det.extra["range_km"][i], 1),
             "speed_of_sound_m_s": a.speed_of_sound_m_s,
-            "kind": "explosion" if bool(det.extra["impact"][i]) else "undetermined",
-            "signature": "impact" if bool(det.extra["impact"][i]) else "launch",
-            "count": int(det.extra["count"][i]),
+            **_signature(det, i, "undetermined"),
             "duration_s": _r(det.extra["duration_s"][i], 1),
-            "reliability": a.reliability,
-            "credibility": a.credibility,
-            "synthetic": True,
-        }
+            **_graded(a),
+        }  # fmt: skip
 
     return _single_line_file("acoustic", det, make)
 
 
 def render_cameras(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
     c = s.cameras
-    lon, lat = to_lonlat_arrays(det.sensor_xy)
-    bearing = _true_bearing(det.sensor_xy, det.extra["bearing_deg"])
+    lon, lat, bearing = _sensor_positions(det)
 
     def make(i: int, number: int) -> dict:
-        sensor = int(det.sensor[i])
         t0 = float(det.time[i])
         t1 = max(t0 + 1.0, float(det.extra["end"][i]))
         return {
-            "format": "camera",
-            "detection_id": f"SIM-CAM{sensor:03d}-{number:07d}",
-            "camera_id": f"sim-camera-{sensor:03d}",
-            "camera_lon": _r(lon[i], 5),
-            "camera_lat": _r(lat[i], 5),
-            "camera_sigma_km": 0.01,
+            **_fixed_sensor("camera", "CAM", "camera", int(det.sensor[i]), number, lon[i],
+                            lat[i]),
             "time_start_utc": utc_text(t0),
             "time_end_utc": utc_text(np.ceil(t1)),
             "bearing_deg": _r(bearing[i], 2),
             "bearing_sigma_deg": c.bearing_sigma_deg,
             "range_max_km": c.range_km,
-            "kind": "explosion" if bool(det.extra["impact"][i]) else "flash",
-            "signature": "impact" if bool(det.extra["impact"][i]) else "launch",
-            "count": int(det.extra["count"][i]),
-            "reliability": c.reliability,
-            "credibility": c.credibility,
-            "synthetic": True,
-        }
+            **_signature(det, i, "flash"),
+            **_graded(c),
+        }  # fmt: skip
 
     return _single_line_file("camera", det, make)
 
@@ -289,9 +328,7 @@ def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFil
             "count": count,
             "statement": (f"{party} reports {count} rounds of {WEAPON_WORDS[weapon]} fire by "
                      f"{accused} near {lat[i]:.3f} N {lon[i]:.3f} E (simulated)"),
-            "reliability": c.reliability,
-            "credibility": c.credibility,
-            "synthetic": True,
+            **_graded(c),
         }
 
     return _single_line_file("complaint", det, make)
@@ -299,11 +336,7 @@ def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFil
 
 def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
     out = RenderedFile(FILES["satellite"], FORMATS["satellite"], lines=[FIRMS_HEADER])
-    if len(det) == 0:
-        return out
     lon, lat = to_lonlat_arrays(det.extra["xy"])
-    from trucewatch.sim.violations import local_hours
-
     hours = local_hours(s, det.time)
     rows: dict[str, list[int]] = {}
     order = np.lexsort((lon, lat, det.time))
@@ -335,12 +368,15 @@ def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
 
 def render_all(s: Scenario, world: World, e: Episodes, dets: dict[str, Detections],
                layout: Layout) -> list[RenderedFile]:  # fmt: skip
-    """Every non-empty output file, in a fixed order."""
-    files = [
-        render_patrols(s, e, dets["patrol"], layout),
-        render_acoustic(s, e, dets["acoustic"]),
-        render_cameras(s, e, dets["camera"]),
-        render_satellite(s, dets["satellite"]),
-        render_complaints(s, world, dets["complaint"]),
-    ]
-    return [f for f in files if f.records > 0]
+    """The output file of every source with detections, in the order of :data:`FILES`. A
+    source without any - a kind of sensor the scenario leaves out (``acoustic.enabled =
+    false``, ``cameras.count = 0``, ``complaints.enabled = false``, ...) or one that
+    reported nothing - writes no file (its detections carry no measured values to write)."""
+    renderers: dict[str, Callable[[Detections], RenderedFile]] = {
+        "patrol": lambda det: render_patrols(s, e, det, layout),
+        "acoustic": lambda det: render_acoustic(s, e, det),
+        "camera": lambda det: render_cameras(s, e, det),
+        "satellite": lambda det: render_satellite(s, det),
+        "complaint": lambda det: render_complaints(s, world, det),
+    }
+    return [render(dets[source]) for source, render in renderers.items() if len(dets[source])]

@@ -1,11 +1,8 @@
 """Sensor models: which sensor observes which site, and what it measures.
 
-A *site* is where a sound, flash or fire comes from: row ``2k`` of the sites is the
-impact of episode ``k``, row ``2k + 1`` its origin (firing position). Each model returns
-a :class:`Detections` table, one row per (sensor report, site) - or per false alarm
-(site -1) - with the sensor's position, the noise of what it measured (for the
-Cramér-Rao bound, :mod:`trucewatch.sim.crlb`) and the measured values (for the records,
-:mod:`trucewatch.sim.records`).
+Each model (patrols, acoustic arrays, cameras, satellite, complaints) returns the
+:class:`~trucewatch.sim.detections.Detections` of one kind of sensor, drawn from its own
+random stream.
 
 Detection probability with distance (patrols, acoustic arrays):
 ``p(d) = p0 * clip(2 (1 - d / R), 0, 1)``: ``p0`` up to half the range ``R``, falling
@@ -14,21 +11,20 @@ linearly to 0 at ``R``. All positions local km; times UTC epoch seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.detections import Detections, Sites, noise_columns
+from trucewatch.sim.layout import Layout, behind_line
+from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World
 
 __all__ = [
-    "Detections",
-    "Layout",
-    "build_layout",
+    "SOURCES",
     "detect_acoustic",
     "detect_all",
     "detect_cameras",
@@ -37,6 +33,7 @@ __all__ = [
     "detect_satellite",
     "falloff",
 ]
+
 
 SOURCES = ("patrol", "acoustic", "camera", "satellite", "complaint")
 GEOLOCATION_SIGMA_PIXELS = 0.1
@@ -51,174 +48,10 @@ def falloff(d: NDArray[np.float64], r: NDArray[np.float64], p0: float) -> NDArra
     return np.where(r > 0, p0 * np.clip(2.0 * (1.0 - d / r_safe), 0.0, 1.0), 0.0)
 
 
-@dataclass(eq=False)
-class Detections:
-    """One row per report of one sensor about one site (``site == -1``: false alarm).
-
-    Noise columns are NaN where the row has no such measurement; ``extra`` holds the
-    measured values used to write the records.
-    """
-
-    source: str
-    site: NDArray[np.int64]
-    sensor: NDArray[np.int64]
-    sensor_xy: NDArray[np.float64]
-    time: NDArray[np.float64]
-    bearing_sigma_rad: NDArray[np.float64]
-    range_sigma_km: NDArray[np.float64]
-    toa_sigma_s: NDArray[np.float64]
-    point_sigma_km: NDArray[np.float64]
-    obs_sigma_km: NDArray[np.float64]
-    extra: dict[str, NDArray] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return int(self.site.size)
-
-    @classmethod
-    def empty(cls, source: str) -> Detections:
-        z = np.empty(0)
-        return cls(source, np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 2)),
-                   z, z, z, z, z, z, {})  # fmt: skip
-
-    def take(self, idx: NDArray[np.int64]) -> Detections:
-        return Detections(
-            self.source, self.site[idx], self.sensor[idx], self.sensor_xy[idx], self.time[idx],
-            self.bearing_sigma_rad[idx], self.range_sigma_km[idx], self.toa_sigma_s[idx],
-            self.point_sigma_km[idx], self.obs_sigma_km[idx],
-            {k: v[idx] for k, v in self.extra.items()},
-        )  # fmt: skip
-
-
-def _rows(n: int, **cols: NDArray | float) -> dict[str, NDArray[np.float64]]:
-    out = {}
-    for k in ("bearing_sigma_rad", "range_sigma_km", "toa_sigma_s", "point_sigma_km",
-              "obs_sigma_km"):  # fmt: skip
-        v = cols.get(k, np.nan)
-        out[k] = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-    return out
-
-
 def _bearing_deg(frm: NDArray[np.float64], to: NDArray[np.float64]) -> NDArray[np.float64]:
     """Grid bearing (degrees clockwise from the plane's north) from ``frm`` to ``to``."""
     d = to - frm
     return np.degrees(np.arctan2(d[:, 0], d[:, 1])) % 360.0
-
-
-# --------------------------------------------------------------------------- layout
-
-
-@dataclass(frozen=True, eq=False)
-class Layout:
-    """Fixed sensors: positions (local km), owning side, and for cameras the pointing
-    direction (grid bearing, degrees)."""
-
-    acoustic_xy: NDArray[np.float64]
-    acoustic_side: NDArray[np.object_]
-    camera_xy: NDArray[np.float64]
-    camera_side: NDArray[np.object_]
-    camera_axis_deg: NDArray[np.float64]
-    patrol_base_along: NDArray[np.float64]
-    patrol_side: NDArray[np.object_]
-
-
-def _sides(world: World, side: str, n: int) -> NDArray[np.object_]:
-    if side == "both":
-        parties = [world.other_party, world.controlled_by]
-        return np.array([parties[i % 2] for i in range(n)], dtype=object)
-    return np.full(n, side, dtype=object)
-
-
-def _behind(world: World, along: NDArray, side: NDArray[np.object_], depth: NDArray,
-            ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:  # fmt: skip
-    """Points ``depth`` km behind the line on ``side`` at ``along``; whether each is held by
-    that side (tries half and quarter depth before giving up); the normal toward the line."""
-    point, _, normal = world.frame(along)
-    sign = world.sign_of(side)
-    xy = np.full((along.size, 2), np.nan)
-    ok = np.zeros(along.size, dtype=bool)
-    for factor in (1.0, 0.5, 0.25):
-        cand = point + (sign * depth * factor)[:, None] * normal
-        good = (~ok) & (world.held_by(cand) == side)
-        xy[good] = cand[good]
-        ok |= good
-    toward = -sign[:, None] * normal
-    axis = np.degrees(np.arctan2(toward[:, 0], toward[:, 1])) % 360.0
-    return xy, ok, axis
-
-
-def _placements(rng: np.random.Generator, n: int, world: World, how: str,
-                episodes: Episodes) -> NDArray[np.float64]:  # fmt: skip
-    lo, hi = world.span
-    if n == 0:
-        return np.empty(0)
-    if how == "uniform" or episodes.hotspots_along.size == 0:
-        return lo + (np.arange(n) + 0.5) * (hi - lo) / n
-    hot = episodes.hotspots_along[np.argsort(-episodes.hotspots_weight, kind="stable")]
-    base = hot[np.arange(n) % hot.size]
-    return np.clip(base + rng.normal(0.0, 5.0, n), lo, hi)
-
-
-def build_layout(s: Scenario, world: World, episodes: Episodes,
-                 rng: np.random.Generator) -> Layout:  # fmt: skip
-    """Positions of the fixed sensors and the patrol bases."""
-    lo, hi = world.span
-    a = s.acoustic
-    if a.enabled:
-        n_ac = max(1, int(np.floor((hi - lo) / a.spacing_km)))
-        along = lo + (np.arange(n_ac) + 0.5) * (hi - lo) / n_ac
-        side = _sides(world, a.side, n_ac)
-        xy, ok, _ = _behind(world, along, side, np.full(n_ac, a.depth_km))
-        ac_xy, ac_side = xy[ok], side[ok]
-    else:
-        ac_xy, ac_side = np.empty((0, 2)), np.empty(0, dtype=object)
-    c = s.cameras
-    along = _placements(rng, c.count, world, c.placement, episodes)
-    side = _sides(world, c.side, along.size)
-    xy, ok, axis = _behind(world, along, side, np.full(along.size, c.depth_km))
-    p = s.patrols
-    p_along = _placements(rng, p.teams, world, p.placement, episodes)
-    return Layout(
-        acoustic_xy=ac_xy,
-        acoustic_side=ac_side,
-        camera_xy=xy[ok],
-        camera_side=side[ok],
-        camera_axis_deg=axis[ok],
-        patrol_base_along=p_along,
-        patrol_side=_sides(world, p.side, p_along.size),
-    )
-
-
-# --------------------------------------------------------------------------- sites
-
-
-@dataclass(frozen=True, eq=False)
-class Sites:
-    """Per-site arrays derived from the episodes (see module docstring)."""
-
-    xy: NDArray[np.float64]
-    start: NDArray[np.float64]
-    end: NDArray[np.float64]
-    audible_km: NDArray[np.float64]
-    episode: NDArray[np.int64]
-    is_impact: NDArray[np.bool_]
-    side: NDArray[np.object_]
-
-    @classmethod
-    def of(cls, s: Scenario, e: Episodes) -> Sites:
-        specs = [s.violations.weapons[w] for w in WEAPONS]
-        impact_r = np.array([w.audible_km for w in specs])[e.weapon]
-        launch_r = np.array([w.launch_audible_km for w in specs])[e.weapon]
-        audible = np.empty(2 * len(e))
-        audible[0::2] = impact_r
-        audible[1::2] = launch_r
-        start, end = e.site_window()
-        side = np.empty(2 * len(e), dtype=object)
-        side[0::2] = e.target
-        side[1::2] = e.party
-        is_impact = np.zeros(2 * len(e), dtype=bool)
-        is_impact[0::2] = True
-        return cls(e.site_xy(), start, end, audible, np.repeat(np.arange(len(e)), 2),
-                   is_impact, side)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- patrols
@@ -265,7 +98,7 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
             available[day] = rng.random(teams) < p.availability
         along = layout.patrol_base_along + rng.normal(0.0, 5.0, teams)
         depth = rng.uniform(p.depth_km[0], p.depth_km[1], teams)
-        xy, ok, _ = _behind(world, along, layout.patrol_side, depth)
+        xy, ok, _ = behind_line(world, along, layout.patrol_side, depth)
         active = np.flatnonzero(ok & available[day])
         hi = np.searchsorted(starts, b, side="right")
         cand = order[:hi]
@@ -297,7 +130,7 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     sigma_b = np.radians(p.bearing_sigma_deg)
     measured_b = (true_b + rng.normal(0.0, p.bearing_sigma_deg, n)) % 360.0
     measured_d = dist * np.exp(rng.normal(0.0, p.distance_sigma, n))
-    ep = sites.episode[site]
+    ep = site // 2
     count = np.maximum(1, np.rint(e.rounds[ep] * np.exp(rng.normal(0.0, p.count_sigma, n))))
     party = e.party[ep]
     true_flow = np.where(party == layout.patrol_side[sensor], "outgoing", "incoming")
@@ -307,8 +140,8 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
                     np.where(u < p.undetermined_share + (1 - p.undetermined_share) * p.flow_error,
                              flipped, true_flow))  # fmt: skip
     weapon_ok = rng.random(n) >= p.weapon_error
-    rows = _rows(n, bearing_sigma_rad=sigma_b, range_sigma_km=p.distance_sigma * dist,
-                 obs_sigma_km=p.observer_sigma_km)  # fmt: skip
+    rows = noise_columns(n, bearing_sigma_rad=sigma_b, range_sigma_km=p.distance_sigma * dist,
+                         obs_sigma_km=p.observer_sigma_km)  # fmt: skip
     return Detections(
         "patrol", site, sensor, sxy, sites.start[site], **rows,
         extra={"bearing_deg": measured_b, "distance_km": measured_d, "count": count.astype(int),
@@ -344,7 +177,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
     sxy = layout.acoustic_xy[sensor]
     arrival = sites.start[site] + d / c + rng.normal(0.0, a.timing_sigma_s, n)
     bearing = (_bearing_deg(sxy, sites.xy[site]) + rng.normal(0.0, a.bearing_sigma_deg, n)) % 360
-    ep = sites.episode[site]
+    ep = site // 2
     count = e.rounds[ep]
     duration = sites.end[site] - sites.start[site]
     # false alarms
@@ -353,8 +186,8 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
     m = fa_sensor.size
     fa_time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
     fa_bearing = rng.uniform(0.0, 360.0, m)
-    rows = _rows(n + m, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
-                 toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
+    rows = noise_columns(n + m, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
+                         toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
     return Detections(
         "acoustic",
         np.concatenate([site, np.full(m, -1)]).astype(np.int64),
@@ -369,7 +202,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
             "duration_s": np.concatenate([duration, np.zeros(m)]),
             "range_km": np.concatenate([np.maximum(r_site[site], 1.0),
                                         np.full(m, a.range_factor * 15.0)]),
-            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+            "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
         },
     )  # fmt: skip
 
@@ -407,8 +240,9 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     fa_time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
     fa_bearing = (layout.camera_axis_deg[fa_sensor]
                   + rng.uniform(-c.fov_deg / 2, c.fov_deg / 2, m)) % 360.0  # fmt: skip
-    rows = _rows(n + m, bearing_sigma_rad=np.radians(c.bearing_sigma_deg), obs_sigma_km=0.01)
-    ep = sites.episode[site]
+    rows = noise_columns(n + m, bearing_sigma_rad=np.radians(c.bearing_sigma_deg),
+                         obs_sigma_km=0.01)  # fmt: skip
+    ep = site // 2
     return Detections(
         "camera",
         np.concatenate([site, np.full(m, -1)]).astype(np.int64),
@@ -420,7 +254,7 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
             "end": np.concatenate([sites.end[site], fa_time + 1.0]),
             "bearing_deg": np.concatenate([measured, fa_bearing]),
             "count": np.concatenate([e.rounds[ep], np.ones(m, dtype=np.int64)]),
-            "impact": np.concatenate([sites.is_impact[site], np.ones(m, dtype=bool)]),
+            "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
         },
     )  # fmt: skip
 
@@ -481,7 +315,7 @@ def detect_satellite(s: Scenario, world: World, e: Episodes, sites: Sites, layou
                               rng.uniform(-0.5, 0.5, n + m) * track])  # fmt: skip
     reported = true_xy + offset + rng.normal(0.0, geo, (n + m, 2))
     sigma = np.sqrt((scan**2 + track**2) / 24.0 + geo**2)
-    rows = _rows(n + m, point_sigma_km=sigma)
+    rows = noise_columns(n + m, point_sigma_km=sigma)
     return Detections(
         "satellite",
         np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),
@@ -537,7 +371,7 @@ def detect_complaints(s: Scenario, world: World, e: Episodes, sites: Sites, layo
     sign = world.sign_of(fa_party_arr)
     fa_xy = point + (sign * rng.uniform(1.0, 15.0, m))[:, None] * normal
     fa_w = rng.uniform(0.2, 1.0, m) * w
-    rows = _rows(n + m, point_sigma_km=c.location_sigma_km)
+    rows = noise_columns(n + m, point_sigma_km=c.location_sigma_km)
     return Detections(
         "complaint",
         np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),

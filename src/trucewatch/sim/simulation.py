@@ -19,9 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.sim import crlb
-from trucewatch.sim.records import RenderedFile, render_all, utc_text
-from trucewatch.sim.scenario import WEAPONS, Scenario, load_scenario, scenario_to_toml
-from trucewatch.sim.sensors import Detections, Layout, build_layout, detect_all
+from trucewatch.sim.detections import Detections
+from trucewatch.sim.layout import Layout, build_layout
+from trucewatch.sim.records import FILES, RenderedFile, render_all, utc_text
+from trucewatch.sim.scenario import WEAPONS, Scenario
+from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
+from trucewatch.sim.sensors import detect_all
 from trucewatch.sim.violations import PHASES, Episodes, generate_episodes
 from trucewatch.sim.world import World, build_world, to_lonlat_arrays
 
@@ -173,8 +176,7 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     contents = {f.name: f.text() for f in files}
     contents[TRUTH_FILE] = "".join(line + "\n" for line in truth)
     contents[SCENARIO_FILE] = scenario_to_toml(s)
-    stale = [p for p in ("observations.jsonl", "acoustic.jsonl", "camera.jsonl", "firms.csv",
-                         "complaint.jsonl") if p not in contents]  # fmt: skip
+    stale = [name for name in FILES.values() if name not in contents]
     _write_all(out, contents)
     for name in stale:  # a file of an earlier run in the same folder would mislead
         (out / name).unlink(missing_ok=True)

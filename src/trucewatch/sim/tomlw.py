@@ -1,9 +1,9 @@
 """A minimal TOML writer for resolved scenarios (the standard library only reads TOML).
 
-Handles what :mod:`trucewatch.sim.scenario` produces: nested tables, strings, booleans,
-integers, finite floats, dates, aware datetimes, lists of scalars and lists of tables
-(written as arrays of tables). Output is deterministic: keys in the order given, scalars
-before sub-tables.
+Handles what :func:`trucewatch.sim.scenario_file.scenario_to_dict` produces: nested
+tables, strings, booleans, integers, finite floats, dates, aware datetimes, lists of
+scalars and lists of tables (written as arrays of tables). Output is deterministic: keys
+in the order given, scalars before sub-tables.
 """
 
 from __future__ import annotations
