@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch.agreements.clauses.registry import PROHIBITIONS
 from trucewatch.agreements.model import (
     DEFINITION_VERSION,
     EXCEPTION_KINDS,
-    PROHIBITIONS,
-    SCOPES,
     STATUSES,
     WEAPON_CLASSES,
     ZONE_KINDS,
@@ -32,6 +31,7 @@ from trucewatch.agreements.model import (
     SiteSet,
 )
 from trucewatch.agreements.problem import AgreementProblem, did_you_mean, one_of
+from trucewatch.agreements.scopes.registry import SCOPES
 from trucewatch.agreements.sites import canonical_geojson, read_sites_file, sites_from_geojson
 from trucewatch.agreements.times import (
     TimeZoneSpec,
