@@ -3,16 +3,22 @@ one class and one registry entry."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
 
 from trucewatch.agreements import schema
-from trucewatch.agreements.clauses.base import Check, ClauseCheck, IncidentFacts, ScopeTerms, Tri
+from trucewatch.agreements.clauses.base import (
+    Check,
+    ClauseCase,
+    ClauseCheck,
+    IncidentFacts,
+    ScopeTerms,
+    Tri,
+)
 from trucewatch.agreements.clauses.registry import CLAUSE_CHECKS, PROHIBITIONS
 from trucewatch.agreements.load import loads_agreement
-from trucewatch.agreements.model import Clause, LoadedAgreement
+from trucewatch.agreements.model import Clause
 from trucewatch.agreements.scopes.base import Scope
 from trucewatch.agreements.scopes.registry import SCOPE_TYPES, SCOPES, scope_of
 from trucewatch.agreements.verdicts import Verdict, assess_incident
@@ -44,9 +50,8 @@ class _CurfewClause(ClauseCheck):
     def words(self, scope: ScopeTerms) -> str:
         return "activity during the curfew"
 
-    def checks(self, facts: IncidentFacts, agreement: LoadedAgreement, clause: Clause,
-               timing: Check, scope: ScopeTerms, place: Sequence[Check]) -> list[Check]:
-        return [timing, Check(Tri.YES, "during the curfew")]
+    def checks(self, case: ClauseCase) -> list[Check]:
+        return [case.timing, Check(Tri.YES, "during the curfew")]
 
 
 def test_a_clause_type_added_to_the_registry_is_judged(monkeypatch, make_incident) -> None:

@@ -239,18 +239,10 @@ class _Parser:
         exceptions = self._exceptions(doc, clauses)
 
         agreement = Agreement(
-            name=name,
-            parties=parties,
-            start=start,
-            end=end,
-            scope=scope,
-            zones=zones,
-            slug=slug,
-            version=version,
-            timezone=zone.name if zone else _offset_name(start),
-            status=status,
-            source=get_str(doc, "source", "source"),
-        )
+            name=name, parties=parties, start=start, end=end, scope=scope, zones=zones,
+            slug=slug, version=version, timezone=zone.name if zone else _offset_name(start),
+            status=status, source=get_str(doc, "source", "source"),
+        )  # fmt: skip
         definition = canonical_definition(
             agreement, get_str(doc, "description", "description"), assumptions, zone, sites,
             clauses, exceptions,

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trucewatch.agreements.clauses.base import Check, IncidentFacts, Tri
+from trucewatch.agreements.clauses.base import Check, ClauseCase, IncidentFacts, Tri
 from trucewatch.agreements.clauses.registry import CLAUSE_CHECKS
 from trucewatch.agreements.clauses.steps import kind_words, time_check
 from trucewatch.agreements.load import as_loaded
@@ -189,8 +189,9 @@ def _clause_finding(
     best: _Finding | None = None
     for prohibition in clause.prohibits:
         check = CLAUSE_CHECKS[prohibition]
-        finding = _combine(clause, check.checks(f, ag, clause, timing, scope, place),
-                           relevant=check.relevant)
+        case = ClauseCase(facts=f, agreement=ag, clause=clause, timing=timing, scope=scope,
+                          place=place)
+        finding = _combine(clause, check.checks(case), relevant=check.relevant)
         if best is None or _SEVERITY[finding.verdict] > _SEVERITY[best.verdict] or (
             finding.relevant and not best.relevant and finding.verdict == best.verdict
         ):
@@ -264,19 +265,11 @@ def _assess_agreement(
         if findings[i].verdict is not Verdict.PERMITTED and findings[i].relevant
     )
     return Assessment(
-        agreement=ag.slug,
-        agreement_id=ag.agreement.id,
-        agreement_name=ag.name,
-        agreement_version=ag.agreement.version,
-        verdict=verdict,
-        clause=top.clause.id if top.relevant else None,
-        zone=zone,
-        party=party,
-        party_probability=prob,
-        reason=reason,
-        other_clauses=others,
-        exceptions=exceptions,
-    )
+        agreement=ag.slug, agreement_id=ag.agreement.id, agreement_name=ag.name,
+        agreement_version=ag.agreement.version, verdict=verdict,
+        clause=top.clause.id if top.relevant else None, zone=zone, party=party,
+        party_probability=prob, reason=reason, other_clauses=others, exceptions=exceptions,
+    )  # fmt: skip
 
 
 def _reason(verdict: Verdict, top: _Finding, ag: LoadedAgreement, origin: str,

@@ -12,12 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from trucewatch.agreements.model import Clause, LoadedAgreement
 from trucewatch.types import Incident
 
-__all__ = ["Check", "ClauseCheck", "IncidentFacts", "ScopeTerms", "Tri"]
+__all__ = [
+    "Check",
+    "ClauseCase",
+    "ClauseCheck",
+    "IncidentFacts",
+    "Keyed",
+    "ScopeTerms",
+    "Tri",
+    "by_key",
+]
 
 
 class Tri(IntEnum):
@@ -63,6 +72,20 @@ class ScopeTerms(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ClauseCase:
+    """One incident against one clause of an agreement in force: what a clause check is
+    given. ``timing`` is the clause's time check, ``scope`` the agreement's scope and
+    ``place`` the scope's place checks of this incident."""
+
+    facts: IncidentFacts
+    agreement: LoadedAgreement
+    clause: Clause
+    timing: Check
+    scope: ScopeTerms
+    place: Sequence[Check]
+
+
 class ClauseCheck(ABC):
     """How a clause prohibiting one activity (``key``, a word of ``prohibits``) is judged.
 
@@ -78,15 +101,23 @@ class ClauseCheck(ABC):
         """The prohibited activity in words ("heavy weapons in the withdrawal zone")."""
 
     @abstractmethod
-    def checks(
-        self,
-        facts: IncidentFacts,
-        agreement: LoadedAgreement,
-        clause: Clause,
-        timing: Check,
-        scope: ScopeTerms,
-        place: Sequence[Check],
-    ) -> list[Check]:
+    def checks(self, case: ClauseCase) -> list[Check]:
         """The checks of one incident against the clause, in order: the clause is broken
-        when all say yes. ``timing`` is the clause's time check, ``place`` the scope's
-        place checks of this incident (:meth:`Scope.place_checks`)."""
+        when all say yes."""
+
+
+class Keyed(Protocol):
+    """Anything registered under a key (a clause check, a scope)."""
+
+    @property
+    def key(self) -> str:
+        """The word of the agreement file that names it."""
+        ...
+
+
+_K = TypeVar("_K", bound=Keyed)
+
+
+def by_key(*items: _K) -> dict[str, _K]:
+    """A registry: the items by their ``key``, in the order given."""
+    return {item.key: item for item in items}

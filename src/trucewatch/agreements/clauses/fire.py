@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from trucewatch.agreements.clauses.base import Check, ClauseCheck, IncidentFacts, ScopeTerms, Tri
+from trucewatch.agreements.clauses.base import Check, ClauseCase, ClauseCheck, ScopeTerms, Tri
 from trucewatch.agreements.clauses.steps import fmt_km, zone_check
-from trucewatch.agreements.model import Clause, LoadedAgreement
 
 __all__ = ["FireClause"]
 
@@ -21,18 +18,11 @@ class FireClause(ClauseCheck):
     def words(self, scope: ScopeTerms) -> str:
         return scope.fire_words
 
-    def checks(
-        self,
-        facts: IncidentFacts,
-        agreement: LoadedAgreement,
-        clause: Clause,
-        timing: Check,
-        scope: ScopeTerms,
-        place: Sequence[Check],
-    ) -> list[Check]:
-        checks = [timing, scope.kind_check(facts), *place]
-        if clause.zone:
-            checks.append(zone_check(facts, agreement, clause.zone))
+    def checks(self, case: ClauseCase) -> list[Check]:
+        facts = case.facts
+        checks = [case.timing, case.scope.kind_check(facts), *case.place]
+        if case.clause.zone:
+            checks.append(zone_check(facts, case.agreement, case.clause.zone))
         elif facts.line_km is not None:
             checks.append(Check(Tri.YES, f"{fmt_km(facts.line_km)} from the line"))
         return checks

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from trucewatch.agreements.clauses.base import Check, ClauseCheck, IncidentFacts, ScopeTerms, Tri
+from trucewatch.agreements.clauses.base import Check, ClauseCase, ClauseCheck, ScopeTerms, Tri
 from trucewatch.agreements.clauses.steps import kind_words
-from trucewatch.agreements.model import Clause, LoadedAgreement
 
 __all__ = ["OffensiveMovementClause"]
 
@@ -21,13 +18,5 @@ class OffensiveMovementClause(ClauseCheck):
     def words(self, scope: ScopeTerms) -> str:
         return "offensive movement"
 
-    def checks(
-        self,
-        facts: IncidentFacts,
-        agreement: LoadedAgreement,
-        clause: Clause,
-        timing: Check,
-        scope: ScopeTerms,
-        place: Sequence[Check],
-    ) -> list[Check]:
-        return [Check(Tri.NO, f"{kind_words(facts.kind)} is not an offensive movement")]
+    def checks(self, case: ClauseCase) -> list[Check]:
+        return [Check(Tri.NO, f"{kind_words(case.facts.kind)} is not an offensive movement")]

@@ -3,11 +3,16 @@ the Minsk package: a class of weapon withdrawn to half the zone's width from the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from trucewatch.agreements.clauses.base import Check, ClauseCheck, IncidentFacts, ScopeTerms, Tri
+from trucewatch.agreements.clauses.base import (
+    Check,
+    ClauseCase,
+    ClauseCheck,
+    IncidentFacts,
+    ScopeTerms,
+    Tri,
+)
 from trucewatch.agreements.clauses.steps import kind_words, zone_check
-from trucewatch.agreements.model import Clause, LoadedAgreement
+from trucewatch.agreements.model import LoadedAgreement
 
 __all__ = ["KIND_WEAPON_CLASSES", "HeavyWeaponsPresenceClause"]
 
@@ -30,18 +35,11 @@ class HeavyWeaponsPresenceClause(ClauseCheck):
     def words(self, scope: ScopeTerms) -> str:
         return "heavy weapons in the withdrawal zone"
 
-    def checks(
-        self,
-        facts: IncidentFacts,
-        agreement: LoadedAgreement,
-        clause: Clause,
-        timing: Check,
-        scope: ScopeTerms,
-        place: Sequence[Check],
-    ) -> list[Check]:
-        assert clause.zone is not None  # the loader requires a withdrawal zone
-        return [timing, _presence_check(facts, agreement, clause.zone),
-                zone_check(facts, agreement, clause.zone)]
+    def checks(self, case: ClauseCase) -> list[Check]:
+        zone = case.clause.zone
+        assert zone is not None  # the loader requires a withdrawal zone
+        return [case.timing, _presence_check(case.facts, case.agreement, zone),
+                zone_check(case.facts, case.agreement, zone)]
 
 
 def _presence_check(f: IncidentFacts, ag: LoadedAgreement, zone_name: str) -> Check:

@@ -6,6 +6,7 @@ key becomes a word the loader accepts in ``scope`` (:data:`SCOPES`).
 
 from __future__ import annotations
 
+from trucewatch.agreements.clauses.base import by_key
 from trucewatch.agreements.scopes.air import AirScope
 from trucewatch.agreements.scopes.base import Scope
 from trucewatch.agreements.scopes.general import GeneralScope
@@ -14,15 +15,12 @@ from trucewatch.agreements.scopes.sea import SeaScope
 
 __all__ = ["SCOPES", "SCOPE_TYPES", "scope_of"]
 
-SCOPE_TYPES: dict[str, Scope] = {
-    scope.key: scope
-    for scope in (
-        GeneralScope(),
-        ProtectedSitesScope(),
-        SeaScope(),
-        AirScope(),
-    )
-}
+SCOPE_TYPES: dict[str, Scope] = by_key(
+    GeneralScope(),
+    ProtectedSitesScope(),
+    SeaScope(),
+    AirScope(),
+)
 """Scopes by key, in the order of the file format."""
 
 SCOPES: tuple[str, ...] = tuple(SCOPE_TYPES)
