@@ -344,9 +344,9 @@ def assess_incidents(
     incidents : sequence of Incident
         Aware ``time_start``/``time_end``; location WGS84 with covariance (km²).
     agreements : sequence of LoadedAgreement or Agreement
-        Loaded agreements (:func:`trucewatch.agreements.load_agreement`); a bare
+        Loaded agreements (:func:`trucewatch.agreements.load.load_agreement`); a bare
         :class:`~trucewatch.types.Agreement` is a general ceasefire with one implicit
-        clause (:func:`trucewatch.agreements.as_loaded`).
+        clause (:func:`trucewatch.agreements.load.as_loaded`).
     context : AssessContext, optional
         Lines, land test, war-fire judgements, boundary allowance.
 
