@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from trucewatch.geo.contact_line import derive, read_line_file
+from trucewatch.geo.contact_line import derive
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import (

@@ -383,7 +383,7 @@ class Agreement:
     ``"air"`` (only air and drone strikes). ``id`` is the store's id; ``slug`` and
     ``version`` identify the text across versions (``"easter-truce-2025"``, 1).
     The full terms (clauses, sites, exceptions) are in
-    :class:`trucewatch.agreements.LoadedAgreement`.
+    :class:`trucewatch.agreements.model.LoadedAgreement`.
     """
 
     name: str

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.agreements import LoadedAgreement, load_agreement, load_example
+from trucewatch.agreements import load_example
+from trucewatch.agreements.load import load_agreement
+from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Attribution,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from trucewatch.agreements import load_agreement
+from trucewatch.agreements.load import load_agreement
 from trucewatch.agreements.sea import COAST, LAND, SEA, DefaultLand, PolygonLand, sea_state
 from trucewatch.agreements.verdicts import (
     AssessContext,

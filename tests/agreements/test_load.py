@@ -11,18 +11,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from trucewatch.agreements import (
-    EXAMPLES,
-    WEAPON_CLASSES,
+from trucewatch.agreements import EXAMPLES, example_paths, load_example, schema, schema_path
+from trucewatch.agreements.load import (
     agreement_from_definition,
     as_loaded,
-    example_paths,
     load_agreement,
-    load_example,
     loads_agreement,
-    schema,
-    schema_path,
 )
+from trucewatch.agreements.model import WEAPON_CLASSES
 from trucewatch.errors import InputError
 from trucewatch.types import DEFAULT_PARTIES, Agreement
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from trucewatch.geo.contact_line import DerivedLine, derive, read_line_file
+from trucewatch.geo.contact_line import DerivedLine, derive
 from trucewatch.geo.gazetteer import Gazetteer, build_gazetteer
+from trucewatch.geo.line_file import read_line_file
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 DEEPSTATE_2025_03_13 = SHARED_DATA / "control" / "deepstate" / "deepstatemap_data_20250313.geojson"

@@ -17,9 +17,9 @@ from trucewatch.geo.contact_line import (
     DerivedLine,
     derive,
     derive_contact_line,
-    read_line_file,
     territory_metric,
 )
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.projection import geom_to_metric, to_local_m
 
 

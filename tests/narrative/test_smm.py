@@ -17,7 +17,8 @@ from trucewatch.narrative.lexicon import (
     parse_number,
     words_to_int,
 )
-from trucewatch.narrative.smm import parse_passage, split_passages, split_sentences
+from trucewatch.narrative.smm import parse_passage
+from trucewatch.narrative.text import split_passages, split_sentences
 from trucewatch.types import COMPASS_16
 
 

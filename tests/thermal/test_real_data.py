@@ -57,7 +57,7 @@ def test_2022_war_fires_concentrate_near_the_line(real) -> None:
 
 
 def test_christmas_truce_2023(real) -> None:
-    from trucewatch.agreements import load_agreement
+    from trucewatch.agreements.load import load_agreement
 
     base, _, lines = real
     fires = read_firms_columns(

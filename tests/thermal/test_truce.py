@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trucewatch.agreements import load_agreement
+from trucewatch.agreements.load import load_agreement
 from trucewatch.thermal.classify import assess
 from trucewatch.thermal.truce import (
     day_periods,

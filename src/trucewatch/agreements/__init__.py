@@ -1,13 +1,18 @@
 """Agreements as data: truce terms read from TOML files (``docs/agreements.md``).
 
+The package: :mod:`~trucewatch.agreements.model` (the loaded form),
+:mod:`~trucewatch.agreements.load` (reading and validating files),
+:mod:`~trucewatch.agreements.clauses` and :mod:`~trucewatch.agreements.scopes` (how each
+clause type and scope is judged) and :mod:`~trucewatch.agreements.verdicts` (assessing
+incidents); this module holds the shipped examples and the JSON Schema.
+
 >>> ag = load_example("easter-truce-2025")
 >>> ag.start.isoformat(), ag.scope
 ('2025-04-19T18:00:00+03:00', 'general')
 
 The shipped examples are in ``trucewatch/agreements/examples/`` (:func:`example_paths`);
 the JSON Schema of the file format is ``trucewatch/agreements/agreement.schema.json``
-(:func:`schema`). Assessment of incidents against agreements is
-:mod:`trucewatch.agreements.verdicts`.
+(:func:`schema`).
 """
 
 from __future__ import annotations
@@ -17,51 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from trucewatch.agreements.load import (
-    agreement_from_definition,
-    as_loaded,
-    load_agreement,
-    loads_agreement,
-    parse_agreement,
-)
-from trucewatch.agreements.model import (
-    EXCEPTION_KINDS,
-    PROHIBITIONS,
-    SCOPES,
-    WEAPON_CLASSES,
-    ZONE_KINDS,
-    AgreementException,
-    Clause,
-    LoadedAgreement,
-    Site,
-    SiteSet,
-    WeaponClass,
-)
+from trucewatch.agreements.load import load_agreement
+from trucewatch.agreements.model import LoadedAgreement
 
-__all__ = [
-    "EXAMPLES",
-    "EXCEPTION_KINDS",
-    "PROHIBITIONS",
-    "SCOPES",
-    "WEAPON_CLASSES",
-    "ZONE_KINDS",
-    "AgreementException",
-    "Clause",
-    "LoadedAgreement",
-    "Site",
-    "SiteSet",
-    "WeaponClass",
-    "agreement_from_definition",
-    "as_loaded",
-    "example_path",
-    "example_paths",
-    "load_agreement",
-    "load_example",
-    "loads_agreement",
-    "parse_agreement",
-    "schema",
-    "schema_path",
-]
+__all__ = ["EXAMPLES", "example_path", "example_paths", "load_example", "schema", "schema_path"]
 
 EXAMPLES: dict[str, str] = {
     "ceasefire-30-day-2025": "ceasefire_30_day_2025.toml",

@@ -9,7 +9,6 @@ the dotted key (``clauses[1].zone``, indices from 0) and the problem.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -18,11 +17,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch.agreements.clauses.registry import PROHIBITIONS
+from trucewatch.agreements.definition import COMPUTED_KEYS, canonical_definition
+from trucewatch.agreements.fields import (
+    as_id,
+    as_str_list,
+    as_table,
+    as_tables,
+    check_choice,
+    check_keys,
+    get_km,
+    get_str,
+    new_id,
+    slugify,
+)
 from trucewatch.agreements.model import (
     DEFINITION_VERSION,
     EXCEPTION_KINDS,
-    PROHIBITIONS,
-    SCOPES,
     STATUSES,
     WEAPON_CLASSES,
     ZONE_KINDS,
@@ -32,10 +43,10 @@ from trucewatch.agreements.model import (
     SiteSet,
 )
 from trucewatch.agreements.problem import AgreementProblem, did_you_mean, one_of
-from trucewatch.agreements.sites import canonical_geojson, read_sites_file, sites_from_geojson
+from trucewatch.agreements.scopes.registry import SCOPES
+from trucewatch.agreements.sites import read_sites_file, sites_from_geojson
 from trucewatch.agreements.times import (
     TimeZoneSpec,
-    iso_local,
     iso_utc,
     parse_instant,
     parse_timezone,
@@ -71,7 +82,6 @@ SITES_KEYS: tuple[str, ...] = ("file", "buffer_km", "label", "geojson", "sha256"
 CLAUSE_KEYS: tuple[str, ...] = ("id", "text", "prohibits", "zone", "start", "end")
 EXCEPTION_KEYS: tuple[str, ...] = ("id", "text", "kind", "clauses")
 
-_COMPUTED_KEYS = ("definition_version", "start_utc", "end_utc")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -154,7 +164,7 @@ def agreement_from_definition(
             RecordError("<definition>", None, "definition_version",
                         f"unsupported definition version {version!r}")
         )
-    doc = {k: v for k, v in definition.items() if k not in _COMPUTED_KEYS}
+    doc = {k: v for k, v in definition.items() if k not in COMPUTED_KEYS}
     return parse_agreement(doc, file="<definition>").with_id(agreement_id)
 
 
@@ -180,91 +190,6 @@ def _with_path(loaded: LoadedAgreement, path: str | None) -> LoadedAgreement:
     return replace(loaded, path=path)
 
 
-# --------------------------------------------------------------------------- value helpers
-
-
-def _check_keys(table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
-    for key in table:
-        if key not in allowed:
-            field = f"{prefix}.{key}" if prefix else key
-            where = f"in [{prefix}]" if prefix else "at the top level"
-            raise AgreementProblem(
-                field, f"unknown key {key!r} {where}{did_you_mean(key, allowed)} "
-                f"(allowed: {', '.join(allowed)})"
-            )
-
-
-def _table(value: Any, field: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise AgreementProblem(field, "must be a table")
-    return value
-
-
-def _tables(value: Any, field: str) -> list[Mapping[str, Any]]:
-    if not isinstance(value, list):
-        raise AgreementProblem(field, f"must be an array of tables ([[{field}]])")
-    for i, item in enumerate(value):
-        _table(item, f"{field}[{i}]")
-    return value
-
-
-def _str(table: Mapping[str, Any], key: str, field: str, *, required: bool = False,
-         default: str = "") -> str:
-    if key not in table:
-        if required:
-            raise AgreementProblem(field, "is required")
-        return default
-    value = table[key]
-    if not isinstance(value, str):
-        raise AgreementProblem(field, f"must be a string, not {type(value).__name__}")
-    if required and not value.strip():
-        raise AgreementProblem(field, "must not be empty")
-    return value.strip()
-
-
-def _id(value: Any, field: str) -> str:
-    """Clause and exception ids: a string, or an integer (clause numbers)."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise AgreementProblem(field, "must be a string or a number")
-    text = str(value).strip()
-    if not text:
-        raise AgreementProblem(field, "must not be empty")
-    return text
-
-
-def _km(table: Mapping[str, Any], key: str, field: str) -> float | None:
-    if key not in table:
-        return None
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise AgreementProblem(field, "must be a number (km)")
-    if not value > 0 or value != value or value == float("inf"):
-        raise AgreementProblem(field, f"must be a positive distance in km, not {value}")
-    return float(value)
-
-
-def _str_list(value: Any, field: str) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise AgreementProblem(field, "must be a list of strings")
-    return list(value)
-
-
-def _choice(value: str, choices: Sequence[str], field: str, what: str) -> str:
-    if value not in choices:
-        raise AgreementProblem(
-            field, f"unknown {what} {value!r}{did_you_mean(value, choices)} "
-            f"({one_of(choices)})"
-        )
-    return value
-
-
-def _slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug[:100] or "agreement"
-
-
 # --------------------------------------------------------------------------- the parser
 
 
@@ -276,11 +201,11 @@ class _Parser:
         self.base_dir = base_dir
 
     def parse(self, doc: Mapping[str, Any]) -> LoadedAgreement:
-        _check_keys(doc, TOP_KEYS, "")
+        check_keys(doc, TOP_KEYS, "")
         if "schema_version" in doc and doc["schema_version"] != 1:
             raise AgreementProblem("schema_version", "only schema_version = 1 is known")
-        name = _str(doc, "name", "name", required=True)
-        slug = _str(doc, "slug", "slug") or _slugify(name)
+        name = get_str(doc, "name", "name", required=True)
+        slug = get_str(doc, "slug", "slug") or slugify(name)
         if not _SLUG.match(slug):
             raise AgreementProblem(
                 "slug", "must be lower-case letters, digits, '.', '_' or '-' (e.g. "
@@ -289,10 +214,10 @@ class _Parser:
         version = doc.get("version", 1)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise AgreementProblem("version", "must be a whole number >= 1")
-        status = _str(doc, "status", "status")
+        status = get_str(doc, "status", "status")
         if status:
-            _choice(status, STATUSES, "status", "status")
-        assumptions = _str_list(doc.get("assumptions", []), "assumptions")
+            check_choice(status, STATUSES, "status", "status")
+        assumptions = as_str_list(doc.get("assumptions", []), "assumptions")
 
         zone = parse_timezone(doc["timezone"]) if "timezone" in doc else None
         for key in ("start", "end"):
@@ -304,7 +229,7 @@ class _Parser:
             raise AgreementProblem(
                 "end", f"end ({iso_utc(end)}) is not after start ({iso_utc(start)})"
             )
-        scope = _choice(_str(doc, "scope", "scope", default="general") or "general",
+        scope = check_choice(get_str(doc, "scope", "scope", default="general") or "general",
                         SCOPES, "scope", "scope")
 
         parties = self._parties(doc)
@@ -314,20 +239,13 @@ class _Parser:
         exceptions = self._exceptions(doc, clauses)
 
         agreement = Agreement(
-            name=name,
-            parties=parties,
-            start=start,
-            end=end,
-            scope=scope,
-            zones=zones,
-            slug=slug,
-            version=version,
-            timezone=zone.name if zone else _offset_name(start),
-            status=status,
-            source=_str(doc, "source", "source"),
-        )
-        definition = self._definition(
-            agreement, doc, assumptions, zone, zones, sites, clauses, exceptions
+            name=name, parties=parties, start=start, end=end, scope=scope, zones=zones,
+            slug=slug, version=version, timezone=zone.name if zone else _offset_name(start),
+            status=status, source=get_str(doc, "source", "source"),
+        )  # fmt: skip
+        definition = canonical_definition(
+            agreement, get_str(doc, "description", "description"), assumptions, zone, sites,
+            clauses, exceptions,
         )
         return LoadedAgreement(
             agreement=agreement,
@@ -342,14 +260,14 @@ class _Parser:
     def _parties(self, doc: Mapping[str, Any]) -> tuple[Party, ...]:
         if "parties" not in doc:
             raise AgreementProblem("parties", "is required: [[parties]] with code and name")
-        items = _tables(doc["parties"], "parties")
+        items = as_tables(doc["parties"], "parties")
         if not items:
             raise AgreementProblem("parties", "needs at least one party")
         parties: list[Party] = []
         for i, t in enumerate(items):
             f = f"parties[{i}]"
-            _check_keys(t, PARTY_KEYS, f)
-            code = _str(t, "code", f"{f}.code", required=True)
+            check_keys(t, PARTY_KEYS, f)
+            code = get_str(t, "code", f"{f}.code", required=True)
             if not _CODE.match(code):
                 raise AgreementProblem(
                     f"{f}.code", f"{code!r} is not a party code (letters, digits, '_' or '-', "
@@ -357,21 +275,21 @@ class _Parser:
                 )
             if any(p.code == code for p in parties):
                 raise AgreementProblem(f"{f}.code", f"party {code!r} is listed twice")
-            parties.append(Party(code=code, name=_str(t, "name", f"{f}.name", required=True)))
+            parties.append(Party(code=code, name=get_str(t, "name", f"{f}.name", required=True)))
         return tuple(parties)
 
     def _zones(self, doc: Mapping[str, Any]) -> tuple[Zone, ...]:
         zones: list[Zone] = []
-        for i, t in enumerate(_tables(doc.get("zones", []), "zones")):
+        for i, t in enumerate(as_tables(doc.get("zones", []), "zones")):
             f = f"zones[{i}]"
-            _check_keys(t, ZONE_KEYS, f)
-            name = _str(t, "name", f"{f}.name", required=True)
+            check_keys(t, ZONE_KEYS, f)
+            name = get_str(t, "name", f"{f}.name", required=True)
             if any(z.name == name for z in zones):
                 raise AgreementProblem(f"{f}.name", f"zone {name!r} is defined twice")
-            kind = _choice(_str(t, "kind", f"{f}.kind", default="security") or "security",
+            kind = check_choice(get_str(t, "kind", f"{f}.kind", default="security") or "security",
                            ZONE_KINDS, f"{f}.kind", "zone kind")
-            half = _km(t, "half_width_km", f"{f}.half_width_km")
-            width = _km(t, "width_km", f"{f}.width_km")
+            half = get_km(t, "half_width_km", f"{f}.half_width_km")
+            width = get_km(t, "width_km", f"{f}.width_km")
             if half is not None and width is not None:
                 raise AgreementProblem(
                     f"{f}.width_km", "give either half_width_km (each side of the line) or "
@@ -384,8 +302,8 @@ class _Parser:
                         f"{f}.weapon_class", "a withdrawal zone needs a weapon_class "
                         f"({one_of(WEAPON_CLASSES)})"
                     )
-                wc = _str(t, "weapon_class", f"{f}.weapon_class", required=True)
-                weapon_class = _choice(wc, list(WEAPON_CLASSES), f"{f}.weapon_class",
+                wc = get_str(t, "weapon_class", f"{f}.weapon_class", required=True)
+                weapon_class = check_choice(wc, list(WEAPON_CLASSES), f"{f}.weapon_class",
                                        "weapon class")
                 default = WEAPON_CLASSES[weapon_class].zone_width_km
                 if half is None and width is None:
@@ -412,7 +330,7 @@ class _Parser:
                     half_width_km=half_width,
                     kind=kind,
                     weapon_class=weapon_class,
-                    description=_str(t, "description", f"{f}.description"),
+                    description=get_str(t, "description", f"{f}.description"),
                 )
             )
         return tuple(zones)
@@ -425,22 +343,22 @@ class _Parser:
                     "buffer_km", at="scope",
                 )
             return None
-        t = _table(doc["sites"], "sites")
+        t = as_table(doc["sites"], "sites")
         if scope != "protected_sites":
             raise AgreementProblem(
                 "sites", f"sites are only used with scope = \"protected_sites\" (scope is "
                 f"{scope!r})"
             )
-        _check_keys(t, SITES_KEYS, "sites")
-        buffer_km = _km(t, "buffer_km", "sites.buffer_km")
+        check_keys(t, SITES_KEYS, "sites")
+        buffer_km = get_km(t, "buffer_km", "sites.buffer_km")
         if buffer_km is None:
             raise AgreementProblem("sites.buffer_km", "is required (km around each site)")
-        label = _str(t, "label", "sites.label")
-        file = _str(t, "file", "sites.file")
+        label = get_str(t, "label", "sites.label")
+        file = get_str(t, "file", "sites.file")
         if "geojson" in t:  # embedded (stored definitions)
             return sites_from_geojson(
                 t["geojson"], buffer_km=buffer_km, label=label, file=file,
-                sha256=_str(t, "sha256", "sites.sha256"), field="sites.geojson",
+                sha256=get_str(t, "sha256", "sites.sha256"), field="sites.geojson",
             )
         if not file:
             raise AgreementProblem("sites.file", "is required: a GeoJSON file of the sites")
@@ -469,30 +387,27 @@ class _Parser:
             raise AgreementProblem(
                 "clauses", "is required: at least one [[clauses]] with id, text and prohibits"
             )
-        items = _tables(doc["clauses"], "clauses")
+        items = as_tables(doc["clauses"], "clauses")
         if not items:
             raise AgreementProblem("clauses", "needs at least one clause")
         zone_by_name = {z.name: z for z in zones}
         clauses: list[Clause] = []
         for i, t in enumerate(items):
             f = f"clauses[{i}]"
-            _check_keys(t, CLAUSE_KEYS, f)
-            if "id" not in t:
-                raise AgreementProblem(f"{f}.id", "is required (the clause's number or id)")
-            cid = _id(t["id"], f"{f}.id")
-            if any(c.id == cid for c in clauses):
-                raise AgreementProblem(f"{f}.id", f"clause id {cid!r} is used twice")
-            text = _str(t, "text", f"{f}.text", required=True)
+            check_keys(t, CLAUSE_KEYS, f)
+            cid = new_id(t, f, [c.id for c in clauses], "clause",
+                         "is required (the clause's number or id)")
+            text = get_str(t, "text", f"{f}.text", required=True)
             if "prohibits" not in t:
                 raise AgreementProblem(
                     f"{f}.prohibits", f"is required: a list, {one_of(PROHIBITIONS)}"
                 )
-            prohibits = _str_list(t["prohibits"], f"{f}.prohibits")
+            prohibits = as_str_list(t["prohibits"], f"{f}.prohibits")
             if not prohibits:
                 raise AgreementProblem(f"{f}.prohibits", "must name at least one activity")
             for j, p in enumerate(prohibits):
-                _choice(p, PROHIBITIONS, f"{f}.prohibits[{j}]", "activity")
-            zone_name = _str(t, "zone", f"{f}.zone") or None
+                check_choice(p, PROHIBITIONS, f"{f}.prohibits[{j}]", "activity")
+            zone_name = get_str(t, "zone", f"{f}.zone") or None
             if zone_name is not None and zone_name not in zone_by_name:
                 raise AgreementProblem(
                     f"{f}.zone", f"unknown zone {zone_name!r}"
@@ -524,19 +439,15 @@ class _Parser:
     ) -> tuple[AgreementException, ...]:
         ids = [c.id for c in clauses]
         out: list[AgreementException] = []
-        for i, t in enumerate(_tables(doc.get("exceptions", []), "exceptions")):
+        for i, t in enumerate(as_tables(doc.get("exceptions", []), "exceptions")):
             f = f"exceptions[{i}]"
-            _check_keys(t, EXCEPTION_KEYS, f)
-            if "id" not in t:
-                raise AgreementProblem(f"{f}.id", "is required")
-            eid = _id(t["id"], f"{f}.id")
-            if any(e.id == eid for e in out):
-                raise AgreementProblem(f"{f}.id", f"exception id {eid!r} is used twice")
-            kind = _choice(_str(t, "kind", f"{f}.kind", default="self_defence")
+            check_keys(t, EXCEPTION_KEYS, f)
+            eid = new_id(t, f, [e.id for e in out], "exception")
+            kind = check_choice(get_str(t, "kind", f"{f}.kind", default="self_defence")
                            or "self_defence", EXCEPTION_KINDS, f"{f}.kind", "exception kind")
             raw = t.get("clauses", [])
             raw = raw if isinstance(raw, list) else [raw]  # one clause may be given alone
-            refs = [_id(v, f"{f}.clauses[{j}]") for j, v in enumerate(raw)]
+            refs = [as_id(v, f"{f}.clauses[{j}]") for j, v in enumerate(raw)]
             for j, ref in enumerate(refs):
                 if ref not in ids:
                     raise AgreementProblem(
@@ -544,74 +455,10 @@ class _Parser:
                         f"unknown clause {ref!r}{did_you_mean(ref, ids)} (clauses: "
                         f"{', '.join(ids)})",
                     )
-            out.append(AgreementException(id=eid, text=_str(t, "text", f"{f}.text",
+            out.append(AgreementException(id=eid, text=get_str(t, "text", f"{f}.text",
                                                                required=True),
                                           kind=kind, clauses=tuple(refs)))
         return tuple(out)
-
-    # ------------------------------------------------------------------ canonical form
-
-    def _definition(
-        self,
-        ag: Agreement,
-        doc: Mapping[str, Any],
-        assumptions: list[str],
-        zone: TimeZoneSpec | None,
-        zones: Sequence[Zone],
-        sites: SiteSet | None,
-        clauses: Sequence[Clause],
-        exceptions: Sequence[AgreementException],
-    ) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "definition_version": DEFINITION_VERSION,
-            "schema_version": 1,
-            "slug": ag.slug,
-            "version": ag.version,
-            "name": ag.name,
-            "status": ag.status,
-            "description": _str(doc, "description", "description"),
-            "source": ag.source,
-            "assumptions": assumptions,
-            "start": iso_local(ag.start),
-            "end": iso_local(ag.end),
-            "start_utc": iso_utc(ag.start),
-            "end_utc": iso_utc(ag.end),
-            "scope": ag.scope,
-            "parties": [{"code": p.code, "name": p.name} for p in ag.parties],
-            "zones": [
-                {k: v for k, v in {
-                    "name": z.name, "kind": z.kind, "half_width_km": z.half_width_km,
-                    "weapon_class": z.weapon_class, "description": z.description,
-                }.items() if v not in (None, "")}
-                for z in zones
-            ],
-            "clauses": [
-                {k: v for k, v in {
-                    "id": c.id, "text": c.text, "prohibits": list(c.prohibits),
-                    "zone": c.zone,
-                    "start": iso_local(c.start) if c.start else None,
-                    "end": iso_local(c.end) if c.end else None,
-                }.items() if v is not None}
-                for c in clauses
-            ],
-            "exceptions": [
-                {"id": e.id, "text": e.text, "kind": e.kind, "clauses": list(e.clauses)}
-                for e in exceptions
-            ],
-        }
-        if zone is not None:
-            d["timezone"] = zone.name
-        if sites is not None:
-            d["sites"] = {
-                "file": sites.file,
-                "buffer_km": sites.buffer_km,
-                "label": sites.label,
-                "sha256": sites.sha256,
-                "geojson": canonical_geojson(sites),
-            }
-        # plain JSON types only (tuples -> lists), so that a stored copy compares equal
-        result: dict[str, Any] = json.loads(json.dumps(d, ensure_ascii=False))
-        return result
 
 
 def _instant(dt: datetime) -> datetime:

@@ -1,6 +1,9 @@
 """The vocabulary of agreement files and the loaded form of an agreement.
 
-An agreement file (TOML, see ``docs/agreements.md``) is read into a
+The words a clause may prohibit and the scopes are the keys of the clause and scope
+registries (:mod:`trucewatch.agreements.clauses.registry`,
+:mod:`trucewatch.agreements.scopes.registry`). An agreement file (TOML, see
+``docs/agreements.md``) is read into a
 :class:`LoadedAgreement`: the :class:`trucewatch.types.Agreement` summary that the store
 and the reports use, plus what assessment needs (clauses, exceptions, protected sites)
 and the canonical definition (a JSON-able dict) that the store keeps.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
@@ -21,8 +24,6 @@ from trucewatch.types import Agreement, Party, Zone
 __all__ = [
     "DEFINITION_VERSION",
     "EXCEPTION_KINDS",
-    "PROHIBITIONS",
-    "SCOPES",
     "STATUSES",
     "WEAPON_CLASSES",
     "ZONE_KINDS",
@@ -34,15 +35,10 @@ __all__ = [
     "WeaponClass",
 ]
 
+_T = TypeVar("_T")
+
 DEFINITION_VERSION = 1
 """Version of the canonical definition dict (:attr:`LoadedAgreement.definition`)."""
-
-SCOPES: tuple[str, ...] = ("general", "protected_sites", "sea", "air")
-"""What an agreement covers: ``general`` all fire; ``protected_sites`` only strikes on the
-listed sites; ``sea`` only incidents at sea; ``air`` only air and drone strikes."""
-
-PROHIBITIONS: tuple[str, ...] = ("fire", "offensive_movement", "heavy_weapons_presence")
-"""What a clause can prohibit."""
 
 ZONE_KINDS: tuple[str, ...] = ("security", "withdrawal")
 """``security``: a band either side of the line where clauses restrict activity;
@@ -136,6 +132,18 @@ class SiteSet:
     sha256: str = ""
 
 
+class _FromSummary(Generic[_T]):
+    """A read-only attribute of :class:`LoadedAgreement` that is the attribute of the same
+    name of its summary (``LoadedAgreement.agreement``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: LoadedAgreement, objtype: type | None = None) -> _T:
+        value: _T = getattr(obj.agreement, self.name)
+        return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class LoadedAgreement:
     """An agreement as loaded from a file (or rebuilt from a stored definition).
@@ -152,34 +160,14 @@ class LoadedAgreement:
     definition: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
-    # --- shortcuts to the summary
-    @property
-    def name(self) -> str:
-        return self.agreement.name
-
-    @property
-    def slug(self) -> str:
-        return self.agreement.slug
-
-    @property
-    def start(self) -> datetime:
-        return self.agreement.start
-
-    @property
-    def end(self) -> datetime:
-        return self.agreement.end
-
-    @property
-    def scope(self) -> str:
-        return self.agreement.scope
-
-    @property
-    def parties(self) -> tuple[Party, ...]:
-        return self.agreement.parties
-
-    @property
-    def zones(self) -> tuple[Zone, ...]:
-        return self.agreement.zones
+    # shortcuts to the summary (read-only)
+    name = _FromSummary[str]()
+    slug = _FromSummary[str]()
+    start = _FromSummary[datetime]()
+    end = _FromSummary[datetime]()
+    scope = _FromSummary[str]()
+    parties = _FromSummary[tuple[Party, ...]]()
+    zones = _FromSummary[tuple[Zone, ...]]()
 
     def zone(self, name: str) -> Zone:
         """The zone called ``name`` (KeyError if none)."""

@@ -11,7 +11,7 @@ class AgreementProblem(Exception):
 
     ``field`` is the dotted key path (``"clauses[1].zone"``, indices from 0); ``at`` the
     key whose TOML line to show when it is not ``field`` itself;
-    :func:`trucewatch.agreements.load_agreement` turns it into a
+    :func:`trucewatch.agreements.load.load_agreement` turns it into a
     :class:`trucewatch.errors.InputError` naming the file and, when it can find it, the
     TOML line.
     """

@@ -8,7 +8,8 @@ checked in four steps, each answering yes, no or "cannot tell":
    start or the end cannot be judged against the exact instant: "cannot tell".
 2. **kind**: is this kind of event what the scope covers? (``general``/``sea``: fire;
    ``protected_sites``: strikes; ``air``: air and drone strikes; a satellite thermal
-   anomaly counts only when judged war-related, see :class:`AssessContext`.)
+   anomaly counts only when judged war-related, see :class:`AssessContext`; one class per
+   scope in :mod:`trucewatch.agreements.scopes`.)
 3. **place**: is it where the scope applies (within the buffer of a protected site; at
    sea) and inside the clause's zone (distance to the contact line)? Places closer to an
    edge than the location uncertainty (``boundary_z`` standard deviations along the
@@ -21,6 +22,10 @@ undetermined. The agreement's verdict is its worst clause (violation > undetermi
 permitted). The verdict is about the incident as described: whether it happened is its
 confidence and status. Exceptions (self-defence) are quoted, never judged.
 
+How each prohibited activity is checked is one class per clause type in
+:mod:`trucewatch.agreements.clauses` (fire, offensive movement, heavy weapons in a
+withdrawal zone); this module combines their checks into verdicts.
+
 Distances in km; times compared as exact instants; locations WGS84.
 """
 
@@ -30,25 +35,26 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trucewatch.agreements.clauses.base import Check, ClauseCase, IncidentFacts, Tri
+from trucewatch.agreements.clauses.registry import CLAUSE_CHECKS
+from trucewatch.agreements.clauses.steps import kind_words, time_check
 from trucewatch.agreements.load import as_loaded
 from trucewatch.agreements.model import Clause, LoadedAgreement
-from trucewatch.agreements.sea import COAST, LAND, DefaultLand, LandTest, sea_state
-from trucewatch.agreements.sites import SiteIndex
-from trucewatch.types import UNDETERMINED_PARTY, Agreement, EventKind, Incident, IncidentStatus
+from trucewatch.agreements.scopes.base import Places
+from trucewatch.agreements.scopes.registry import scope_of
+from trucewatch.agreements.sea import LandTest
+from trucewatch.types import UNDETERMINED_PARTY, Agreement, Incident, IncidentStatus
 
 if TYPE_CHECKING:
     from trucewatch.geo.history import ContextLookup
 
 __all__ = [
-    "AIR_STRIKE_KINDS",
     "ASSESSMENT_VERSION",
-    "FIRE_KINDS",
-    "STRIKE_KINDS",
     "AssessContext",
     "Assessment",
     "Verdict",
@@ -61,52 +67,6 @@ __all__ = [
 
 ASSESSMENT_VERSION = 1
 """Version of the ``Incident.assessment`` shape written by :func:`assessment_dict`."""
-
-AIR_STRIKE_KINDS: frozenset[str] = frozenset(
-    {"air_strike", "drone_strike", "drone", "missile_strike", "missile", "aerial_bomb"}
-)
-"""Event kinds (by value) that are air or drone strikes. :class:`EventKind` has none
-yet; a kind added with one of these values is assessed as such without a change here."""
-
-FIRE_KINDS: frozenset[str] = frozenset(
-    {"explosion", "artillery", "mortar", "small_arms", "burst", "shot", "projectile",
-     "grenade"}
-) | AIR_STRIKE_KINDS
-"""Kinds that are fire for a ``general`` or ``sea`` scope."""
-
-STRIKE_KINDS: frozenset[str] = frozenset(
-    {"explosion", "artillery", "mortar", "projectile"}
-) | AIR_STRIKE_KINDS
-"""Kinds that are a strike on a site for a ``protected_sites`` scope."""
-
-_KIND_WEAPON_CLASSES: dict[str, frozenset[str]] = {
-    "artillery": frozenset({"artillery_100mm"}),
-    "explosion": frozenset({"artillery_100mm", "mlrs", "heavy_mlrs", "tactical_missile"}),
-    "projectile": frozenset({"artillery_100mm", "mlrs", "heavy_mlrs", "tactical_missile"}),
-    "undetermined": frozenset({"artillery_100mm", "mlrs", "heavy_mlrs", "tactical_missile"}),
-}
-"""Weapon classes an event of each kind may have been fired by (for withdrawal zones)."""
-
-_KIND_WORDS: dict[str, str] = {
-    "explosion": "an explosion", "artillery": "artillery fire", "mortar": "mortar fire",
-    "small_arms": "small-arms fire", "burst": "a burst of fire", "shot": "shots",
-    "projectile": "a projectile", "flare": "an illumination flare",
-    "grenade": "grenade fire", "undetermined": "an event of undetermined kind",
-    "thermal_anomaly": "a satellite thermal anomaly",
-}  # fmt: skip
-
-_PROHIBITION_WORDS: dict[str, str] = {
-    "fire": "fire",
-    "offensive_movement": "offensive movement",
-    "heavy_weapons_presence": "heavy weapons in the withdrawal zone",
-}
-_FIRE_WORDS_BY_SCOPE: dict[str, str] = {
-    "general": "fire",
-    "protected_sites": "strikes on the protected sites",
-    "sea": "fire at sea",
-    "air": "air or drone strikes",
-}
-
 
 class Verdict(StrEnum):
     """The finding on one incident under one agreement."""
@@ -197,32 +157,7 @@ class AssessContext:
     boundary_z: float = 1.645
 
 
-# --------------------------------------------------------------------------- checks
-
-
-class _Tri(IntEnum):
-    NO = 0
-    UNKNOWN = 1
-    YES = 2
-
-
-@dataclass(frozen=True)
-class _Check:
-    tri: _Tri
-    text: str
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """What the checks need about one incident (precomputed in batch)."""
-
-    incident: Incident
-    t0: datetime
-    t1: datetime
-    kind: str
-    margin_km: float  # location uncertainty allowance (km)
-    line_km: float | None  # |distance to the line| (km)
-    war_fire: bool
+# --------------------------------------------------------------------------- one clause
 
 
 @dataclass(frozen=True)
@@ -233,174 +168,30 @@ class _Finding:
     text: str
 
 
-def _kind_words(kind: str) -> str:
-    return _KIND_WORDS.get(kind, kind.replace("_", " "))
-
-
-def _fmt_km(x: float) -> str:
-    return f"{x:.1f} km"
-
-
-def _fmt_time(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _as_utc(t: datetime) -> datetime:
     return t.astimezone(UTC)
 
 
-def _fmt_instant(t: datetime) -> str:
-    utc = t.astimezone(UTC)
-    local = f"{t:%Y-%m-%d %H:%M} {t.tzname() or ''}".strip()
-    text = f"{utc:%Y-%m-%d %H:%M} UTC"
-    return text if t.utcoffset() == utc.utcoffset() else f"{text} ({local})"
-
-
-def _time_check(f: _Facts, start: datetime, end: datetime, what: str) -> _Check:
-    """Whole window in [start, end): yes; straddles start or end: cannot tell."""
-    start, end, shown = start.astimezone(UTC), end.astimezone(UTC), (start, end)
-    if f.t0 >= start and f.t1 < end:
-        return _Check(_Tri.YES, "")
-    if f.t1 < start or f.t0 >= end:
-        edge = "before" if f.t1 < start else "after"
-        when = _fmt_instant(shown[0] if edge == "before" else shown[1])
-        return _Check(_Tri.NO, f"{what} {'starts' if edge == 'before' else 'ends'} at {when}")
-    window = f"{_fmt_time(f.t0)} to {_fmt_time(f.t1)}"
-    parts = []
-    if f.t0 < start <= f.t1:
-        parts.append(f"the start of {what} at {_fmt_instant(shown[0])}")
-    if f.t0 < end <= f.t1:
-        parts.append(f"the end of {what} at {_fmt_instant(shown[1])}")
-    return _Check(_Tri.UNKNOWN, f"the incident's time window ({window}) straddles "
-                  + " and ".join(parts))
-
-
-def _kind_check(f: _Facts, scope: str) -> _Check:
-    kind, words = f.kind, _kind_words(f.kind)
-    if kind == EventKind.THERMAL_ANOMALY.value:
-        if scope == "air":
-            return _Check(_Tri.UNKNOWN, "a satellite thermal anomaly does not tell an air "
-                          "strike from shelling or a field fire")
-        if f.war_fire:
-            return _Check(_Tri.YES, "a satellite-detected fire judged war-related")
-        return _Check(_Tri.UNKNOWN, "a satellite thermal anomaly alone is not evidence of "
-                      "fire by a party (it may be a field, forest or industrial fire)")
-    if kind == EventKind.UNDETERMINED.value:
-        return _Check(_Tri.UNKNOWN, "the kind of event is undetermined")
-    if scope == "air":
-        if kind in AIR_STRIKE_KINDS:
-            return _Check(_Tri.YES, words)
-        if kind in ("projectile", "explosion"):
-            return _Check(_Tri.UNKNOWN, f"{words} may come from a drone, missile or aircraft "
-                          "or from artillery (the event vocabulary has no air or drone "
-                          "strike kind yet)")
-        return _Check(_Tri.NO, f"{words} is not an air or drone strike")
-    if scope == "protected_sites":
-        if kind in STRIKE_KINDS:
-            return _Check(_Tri.YES, words)
-        return _Check(_Tri.NO, f"{words} is not a strike on a site")
-    if kind in FIRE_KINDS:
-        return _Check(_Tri.YES, words)
-    if kind == EventKind.FLARE.value:
-        return _Check(_Tri.UNKNOWN, "an illumination flare is not fire at the other side; "
-                      "whether it breaks the truce depends on the text")
-    return _Check(_Tri.UNKNOWN, f"{words} is not a known kind of fire")
-
-
-def _edge_check(d: float, limit: float, margin: float, inside: str, outside: str,
-                near: str) -> _Check:
-    if d + margin <= limit:
-        return _Check(_Tri.YES, inside)
-    if d - margin > limit:
-        return _Check(_Tri.NO, outside)
-    return _Check(_Tri.UNKNOWN, near)
-
-
-def _zone_check(f: _Facts, ag: LoadedAgreement, zone_name: str) -> _Check:
-    z = ag.zone(zone_name)
-    label = (f"the {z.name} withdrawal zone (±{z.half_width_km:g} km)" if z.kind == "withdrawal"
-             else f"the {z.name} zone (±{z.half_width_km:g} km)")
-    if f.line_km is None:
-        return _Check(_Tri.UNKNOWN, f"no contact line is known at the incident's time, so "
-                      f"{label} cannot be checked")
-    d, m = f.line_km, f.margin_km
-    return _edge_check(
-        d, z.half_width_km, m,
-        inside=f"{_fmt_km(d)} from the line, inside {label}",
-        outside=f"{_fmt_km(d)} from the line, outside {label}",
-        near=f"{_fmt_km(d)} from the line, within the location uncertainty (±{_fmt_km(m)}) "
-             f"of the edge of {label}",
-    )
-
-
-def _site_check(ag: LoadedAgreement, index: int, d: float, m: float) -> _Check:
-    """Within the buffer of the nearest site (``index``, distance ``d`` km), allowing a
-    location uncertainty of ``m`` km."""
-    assert ag.sites is not None
-    b = ag.sites.buffer_km
-    if index < 0 or not math.isfinite(d):
-        return _Check(_Tri.UNKNOWN, "the distance to the protected sites is unknown")
-    name = ag.sites.sites[index].name
-    label = f" ({ag.sites.label})" if ag.sites.label else ""
-    at = f"at {name}" if d == 0 else f"{_fmt_km(d)} from {name}"
-    return _edge_check(
-        d, b, m,
-        inside=f"{at}, within the {b:g} km buffer of the protected sites{label}",
-        outside=f"not within {b:g} km of a protected site (nearest: {name}, {_fmt_km(d)})",
-        near=f"{_fmt_km(d)} from {name}: within the location uncertainty (±{_fmt_km(m)}) of "
-             f"the {b:g} km buffer's edge",
-    )
-
-
-def _sea_check(state: int | None) -> _Check:
-    if state is None or state == COAST:
-        return _Check(_Tri.UNKNOWN, "the coast lies within the location uncertainty, so "
-                      "'at sea' cannot be told")
-    if state == LAND:
-        return _Check(_Tri.NO, "on land, and the agreement covers only the sea")
-    return _Check(_Tri.YES, "at sea")
-
-
-def _presence_check(f: _Facts, ag: LoadedAgreement, zone_name: str) -> _Check:
-    z = ag.zone(zone_name)
-    classes = _KIND_WEAPON_CLASSES.get(f.kind, frozenset())
-    if z.weapon_class not in classes:
-        return _Check(_Tri.NO, f"{_kind_words(f.kind)} does not indicate a weapon of class "
-                      f"{z.weapon_class}")
-    return _Check(_Tri.UNKNOWN, f"{_kind_words(f.kind)} suggests a weapon of class "
-                  f"{z.weapon_class} nearby, but the firing position and the weapon are not "
-                  "established by the incident")
-
-
-# --------------------------------------------------------------------------- one clause
-
-
 def _clause_finding(
-    f: _Facts,
+    f: IncidentFacts,
     ag: LoadedAgreement,
     clause: Clause,
-    place: list[_Check],
+    place: list[Check],
 ) -> _Finding:
+    """The worst finding over the activities the clause prohibits (a relevant one first
+    among equals)."""
     # by instant (datetimes sharing a tzinfo compare by wall clock); keep local for text
     start = max(ag.start, clause.start or ag.start, key=_as_utc)
     end = min(ag.end, clause.end or ag.end, key=_as_utc)
     what = f"clause {clause.id}" if (clause.start or clause.end) else f"“{ag.name}”"
-    timing = _time_check(f, start, end, what)
+    timing = time_check(f, start, end, what)
+    scope = scope_of(ag.scope)
     best: _Finding | None = None
     for prohibition in clause.prohibits:
-        if prohibition == "offensive_movement":
-            finding = _Finding(Verdict.PERMITTED, clause, False,
-                               f"{_kind_words(f.kind)} is not an offensive movement")
-        else:
-            zone_checks = [_zone_check(f, ag, clause.zone)] if clause.zone else []
-            if prohibition == "heavy_weapons_presence":
-                assert clause.zone is not None
-                checks = [timing, _presence_check(f, ag, clause.zone), *zone_checks]
-            else:
-                checks = [timing, _kind_check(f, ag.scope), *place, *zone_checks]
-                if not zone_checks and f.line_km is not None:
-                    checks.append(_Check(_Tri.YES, f"{_fmt_km(f.line_km)} from the line"))
-            finding = _combine(clause, checks)
+        check = CLAUSE_CHECKS[prohibition]
+        case = ClauseCase(facts=f, agreement=ag, clause=clause, timing=timing, scope=scope,
+                          place=place)
+        finding = _combine(clause, check.checks(case), relevant=check.relevant)
         if best is None or _SEVERITY[finding.verdict] > _SEVERITY[best.verdict] or (
             finding.relevant and not best.relevant and finding.verdict == best.verdict
         ):
@@ -409,16 +200,17 @@ def _clause_finding(
     return best
 
 
-def _combine(clause: Clause, checks: Sequence[_Check]) -> _Finding:
-    no = [c.text for c in checks if c.tri is _Tri.NO]
+def _combine(clause: Clause, checks: Sequence[Check], *, relevant: bool) -> _Finding:
+    """Violated when every check says yes; permitted when one says no; else undetermined."""
+    no = [c.text for c in checks if c.tri is Tri.NO]
     if no:
-        return _Finding(Verdict.PERMITTED, clause, True, no[0])
-    unknown = [c.text for c in checks if c.tri is _Tri.UNKNOWN]
+        return _Finding(Verdict.PERMITTED, clause, relevant, no[0])
+    unknown = [c.text for c in checks if c.tri is Tri.UNKNOWN]
     if unknown:
-        return _Finding(Verdict.UNDETERMINED, clause, True, "; ".join(unknown))
-    facts = [c.text for c in checks if c.tri is _Tri.YES and c.text]
+        return _Finding(Verdict.UNDETERMINED, clause, relevant, "; ".join(unknown))
+    facts = [c.text for c in checks if c.tri is Tri.YES and c.text]
     text = facts[0] + (" " + ", ".join(facts[1:]) if len(facts) > 1 else "") if facts else ""
-    return _Finding(Verdict.VIOLATION, clause, True, text)
+    return _Finding(Verdict.VIOLATION, clause, relevant, text)
 
 
 # --------------------------------------------------------------------------- one agreement
@@ -438,7 +230,7 @@ def _party(incident: Incident) -> tuple[str, float | None, str]:
 
 
 def _assess_agreement(
-    f: _Facts, ag: LoadedAgreement, place: list[_Check]
+    f: IncidentFacts, ag: LoadedAgreement, place: list[Check]
 ) -> Assessment | None:
     if f.t1 < _as_utc(ag.start) or f.t0 >= _as_utc(ag.end):
         return None
@@ -473,27 +265,17 @@ def _assess_agreement(
         if findings[i].verdict is not Verdict.PERMITTED and findings[i].relevant
     )
     return Assessment(
-        agreement=ag.slug,
-        agreement_id=ag.agreement.id,
-        agreement_name=ag.name,
-        agreement_version=ag.agreement.version,
-        verdict=verdict,
-        clause=top.clause.id if top.relevant else None,
-        zone=zone,
-        party=party,
-        party_probability=prob,
-        reason=reason,
-        other_clauses=others,
-        exceptions=exceptions,
-    )
+        agreement=ag.slug, agreement_id=ag.agreement.id, agreement_name=ag.name,
+        agreement_version=ag.agreement.version, verdict=verdict,
+        clause=top.clause.id if top.relevant else None, zone=zone, party=party,
+        party_probability=prob, reason=reason, other_clauses=others, exceptions=exceptions,
+    )  # fmt: skip
 
 
 def _reason(verdict: Verdict, top: _Finding, ag: LoadedAgreement, origin: str,
-            f: _Facts, *, non_party: bool = False) -> str:
-    prohibits = " or ".join(
-        _FIRE_WORDS_BY_SCOPE.get(ag.scope, "fire") if p == "fire" else _PROHIBITION_WORDS[p]
-        for p in top.clause.prohibits
-    )
+            f: IncidentFacts, *, non_party: bool = False) -> str:
+    scope = scope_of(ag.scope)
+    prohibits = " or ".join(CLAUSE_CHECKS[p].words(scope) for p in top.clause.prohibits)
     clause = f"clause {top.clause.id} (no {prohibits})"
     if non_party:
         party = f.incident.attribution.party
@@ -502,7 +284,7 @@ def _reason(verdict: Verdict, top: _Finding, ag: LoadedAgreement, origin: str,
     elif verdict is Verdict.VIOLATION:
         text = f"{top.text}, during “{ag.name}”: breaks {clause}; {origin}."
     elif verdict is Verdict.UNDETERMINED:
-        text = (f"{_kind_words(f.kind)} during “{ag.name}”: {clause} cannot be judged: "
+        text = (f"{kind_words(f.kind)} during “{ag.name}”: {clause} cannot be judged: "
                 f"{top.text}; {origin}.")
     elif not top.relevant:
         text = f"not prohibited by “{ag.name}”: {top.text}."
@@ -562,9 +344,9 @@ def assess_incidents(
     incidents : sequence of Incident
         Aware ``time_start``/``time_end``; location WGS84 with covariance (km²).
     agreements : sequence of LoadedAgreement or Agreement
-        Loaded agreements (:func:`trucewatch.agreements.load_agreement`); a bare
+        Loaded agreements (:func:`trucewatch.agreements.load.load_agreement`); a bare
         :class:`~trucewatch.types.Agreement` is a general ceasefire with one implicit
-        clause (:func:`trucewatch.agreements.as_loaded`).
+        clause (:func:`trucewatch.agreements.load.as_loaded`).
     context : AssessContext, optional
         Lines, land test, war-fire judgements, boundary allowance.
 
@@ -594,8 +376,9 @@ def assess_incidents(
     lat = np.array([i.location.lat for i in incidents], dtype=float)
     war = set(ctx.war_fires)
     facts = [
-        _Facts(incident=inc, t0=t0[k], t1=t1[k], kind=str(getattr(inc.kind, "value", inc.kind)),
-               margin_km=float(margins[k]), line_km=line_km[k], war_fire=inc.uid in war)
+        IncidentFacts(incident=inc, t0=t0[k], t1=t1[k],
+                      kind=str(getattr(inc.kind, "value", inc.kind)), margin_km=float(margins[k]),
+                      line_km=line_km[k], war_fire=inc.uid in war)
         for k, inc in enumerate(incidents)
     ]
     place = [_place_checks(a, m, lon, lat, margins, ctx) for a, m in zip(ags, overlap, strict=True)]
@@ -619,25 +402,15 @@ def _place_checks(
     lat: np.ndarray,
     margins: np.ndarray,
     ctx: AssessContext,
-) -> list[list[_Check]]:
-    """Scope place checks per incident (empty list where the scope has none)."""
-    n = len(lon)
-    checks: list[list[_Check]] = [[] for _ in range(n)]
+) -> list[list[Check]]:
+    """The scope's place checks of each incident in force (``mask``); empty elsewhere."""
+    checks: list[list[Check]] = [[] for _ in range(len(lon))]
     idx = np.flatnonzero(mask)
     if len(idx) == 0:
         return checks
-    if ag.scope == "protected_sites" and ag.sites is not None:
-        near = SiteIndex(ag.sites.sites).nearest(lon[idx], lat[idx])
-        for j, k in enumerate(idx):
-            checks[k] = [_site_check(ag, int(near.index[j]), float(near.distance_km[j]),
-                                     float(margins[k]))]
-    elif ag.scope == "sea":
-        land = ctx.land if ctx.land is not None else DefaultLand()
-        radius = np.where(np.isfinite(margins[idx]), margins[idx], 0.0)
-        states = sea_state(land, lon[idx], lat[idx], radius)
-        bad = ~np.isfinite(margins[idx])
-        for j, k in enumerate(idx):
-            checks[k] = [_sea_check(None if bad[j] else int(states[j]))]
+    places = Places(lon=lon[idx], lat=lat[idx], margins_km=margins[idx], land=ctx.land)
+    for k, found in zip(idx, scope_of(ag.scope).place_checks(ag, places), strict=True):
+        checks[k] = found
     return checks
 
 

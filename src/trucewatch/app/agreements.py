@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trucewatch.agreements import LoadedAgreement, agreement_from_definition, load_agreement
+from trucewatch.agreements.load import agreement_from_definition, load_agreement
+from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
 

@@ -14,8 +14,9 @@ from shapely import wkt
 
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.errors import InputError, RecordError
-from trucewatch.geo.contact_line import derive, read_line_file
+from trucewatch.geo.contact_line import derive
 from trucewatch.geo.history import LineHistory
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geodesic_length_km
 from trucewatch.geo.sectors import cut_sectors

@@ -118,7 +118,7 @@ def classify_command(
 
 
 def _history_files_for(agreement: Any, before: int, after: int, context: int) -> list[Path]:
-    from trucewatch.agreements import load_agreement
+    from trucewatch.agreements.load import load_agreement
 
     ag = load_agreement(agreement) if isinstance(agreement, str | Path) else agreement
     days, _, _ = day_periods(ag.start, ag.end, before, after)

@@ -1,4 +1,4 @@
-"""Reading line/control files and deriving the line of contact from control polygons.
+"""Deriving the line of contact from control polygons.
 
 The line of contact is the part of the boundary of the area held by one party (the
 *control area*, e.g. a DeepStateMap or ISW polygon of Russian-held territory) that faces
@@ -25,22 +25,19 @@ however wide the water is (the Kakhovka reservoir is up to 20 km wide): the wate
 territory and its far side is the other party's. The line ends about ``border_km`` before
 it meets the international border or the coast.
 
-All inputs and outputs are WGS84 lon/lat (EPSG:4326).
+All inputs and outputs are WGS84 lon/lat (EPSG:4326). Control-area and line files are read
+by :mod:`trucewatch.geo.line_file`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, shape
+from shapely.geometry import LineString, MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from trucewatch.errors import InputError, RecordError
 from trucewatch.geo.outline import fill_holes, load_country_outline, polygonal_parts
 from trucewatch.geo.projection import geodesic_length_km, geom_to_lonlat, geom_to_metric
 
@@ -53,7 +50,6 @@ __all__ = [
     "DEFAULT_WATER_GAP_KM",
     "ContactLineParams",
     "DerivedLine",
-    "LineKind",
     "derive",
     "derive_contact_line",
     "derive_contact_line_metric",
@@ -62,11 +58,8 @@ __all__ = [
     "merge_lines",
     "orient_line_parts",
     "prepare_control",
-    "read_line_file",
     "territory_metric",
 ]
-
-LineKind = Literal["control", "line"]
 
 DEFAULT_SIMPLIFY_M = 100.0
 DEFAULT_BORDER_KM = 1.0
@@ -76,166 +69,6 @@ DEFAULT_MIN_AREA_KM2 = 20.0
 DEFAULT_MIN_FRAGMENT_KM = 1.0
 _QUAD_SEGS = 4
 
-_POLYGONAL = {"Polygon", "MultiPolygon"}
-_LINEAR = {"LineString", "MultiLineString"}
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _fail(path: Path, record: int | None, field: str | None, message: str) -> InputError:
-    return InputError(RecordError(str(path), record, field, message))
-
-
-def _load_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(path, None, None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(path, None, None, f"cannot read file: {exc}") from None
-    if not text.strip():
-        raise _fail(path, None, None, "file is empty")
-    stripped = text.lstrip()
-    if not stripped.startswith(("{", "[")):
-        return _parse_wkt(path, stripped)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(path, exc.lineno, None, f"not valid JSON: {exc.msg}") from None
-
-
-def _parse_wkt(path: Path, text: str) -> dict[str, Any]:
-    """A WKT geometry as a GeoJSON-like feature collection (one feature per line)."""
-    features: list[dict[str, Any]] = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            geom = shapely.from_wkt(raw.strip())
-        except shapely.errors.GEOSException as exc:
-            raise _fail(path, lineno, "geometry", f"neither GeoJSON nor WKT: {exc}") from None
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom)})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _check_crs(path: Path, data: dict[str, Any]) -> None:
-    crs = data.get("crs")
-    if not isinstance(crs, dict):
-        return
-    name = str(crs.get("properties", {}).get("name", ""))
-    if name and not any(k in name.upper() for k in ("CRS84", "4326", "WGS84", "WGS 84")):
-        raise _fail(path, None, "crs", f"unsupported CRS {name!r}; expected WGS84 lon/lat")
-
-
-def _features(path: Path, data: Any) -> list[dict[str, Any]]:
-    if not isinstance(data, dict):
-        raise _fail(path, None, None, "not a GeoJSON object")
-    kind = data.get("type")
-    if kind == "FeatureCollection":
-        feats = data.get("features")
-        if not isinstance(feats, list):
-            raise _fail(path, None, "features", "FeatureCollection without a features list")
-        return feats
-    if kind == "Feature":
-        return [data]
-    if kind in _POLYGONAL | _LINEAR | {"Point", "MultiPoint", "GeometryCollection"}:
-        return [{"type": "Feature", "geometry": data}]
-    raise _fail(path, None, "type", f"unsupported GeoJSON type {kind!r}")
-
-
-def _feature_geometry(path: Path, index: int, feature: Any) -> BaseGeometry | None:
-    record = index + 1
-    if not isinstance(feature, dict):
-        raise _fail(path, record, None, "feature is not an object")
-    gj = feature.get("geometry")
-    if gj is None:
-        return None  # null geometry: allowed by GeoJSON, skipped
-    try:
-        geom = shape(gj)
-    except Exception as exc:  # shapely raises several types for malformed input
-        raise _fail(path, record, "geometry", f"malformed geometry: {exc}") from None
-    if geom.is_empty:
-        return None
-    if geom.geom_type not in _POLYGONAL | _LINEAR:
-        raise _fail(
-            path, record, "geometry",
-            f"unsupported geometry type {geom.geom_type}; expected (Multi)Polygon or "
-            "(Multi)LineString",
-        )  # fmt: skip
-    coords = shapely.get_coordinates(geom)
-    if not np.isfinite(coords).all():
-        raise _fail(path, record, "geometry", "non-finite coordinates")
-    lon, lat = coords[:, 0], coords[:, 1]
-    if (np.abs(lon) > 180.0).any() or (np.abs(lat) > 90.0).any():
-        raise _fail(path, record, "geometry", "coordinates out of range for WGS84 lon/lat degrees")
-    return geom
-
-
-def read_line_file(path: str | Path) -> tuple[LineKind, BaseGeometry]:
-    """Read a control-area or contact-line file.
-
-    Parameters
-    ----------
-    path : str or Path
-        GeoJSON (FeatureCollection, Feature or bare geometry; WGS84 lon/lat) or a text file
-        with one WKT geometry per line. All features must be polygonal (control areas) or
-        all linear (a line given directly); null and empty geometries are skipped.
-
-    Returns
-    -------
-    kind : {"control", "line"}
-        ``"control"`` for (Multi)Polygon features, ``"line"`` for (Multi)LineString ones.
-    geometry : shapely geometry
-        For ``"control"``: the valid polygonal union of all features (a MultiPolygon,
-        repaired with :func:`shapely.make_valid`). For ``"line"``: a MultiLineString of
-        all parts in file order (not merged). WGS84 lon/lat degrees.
-
-    Raises
-    ------
-    trucewatch.errors.InputError
-        With a :class:`~trucewatch.errors.RecordError` naming the file, the 1-based
-        feature number (or JSON line) and the field, for unreadable, empty, mixed or
-        unsupported input.
-    """
-    p = Path(path)
-    data = _load_json(p)
-    if isinstance(data, dict):
-        _check_crs(p, data)
-    features = _features(p, data)
-    if not features:
-        raise _fail(p, None, "features", "no features")
-    polys: list[BaseGeometry] = []
-    lines: list[BaseGeometry] = []
-    first_kind: tuple[int, str] | None = None
-    for i, feature in enumerate(features):
-        geom = _feature_geometry(p, i, feature)
-        if geom is None:
-            continue
-        kind = "control" if geom.geom_type in _POLYGONAL else "line"
-        if first_kind is None:
-            first_kind = (i, kind)
-        elif first_kind[1] != kind:
-            raise _fail(
-                p, i + 1, "geometry",
-                f"{geom.geom_type} mixed with {first_kind[1]} geometries "
-                f"(feature {first_kind[0] + 1}); a file holds either control polygons "
-                "or lines",
-            )  # fmt: skip
-        (polys if kind == "control" else lines).append(geom)
-    if first_kind is None:
-        raise _fail(p, None, "geometry", "no non-empty geometry in the file")
-    if polys:
-        repaired = shapely.make_valid(np.asarray(polys, dtype=object), method="structure")
-        union = shapely.union_all(repaired)
-        control = polygonal_parts(union)
-        if control.is_empty or control.area == 0.0:
-            raise _fail(p, None, "geometry", "control polygons have no area")
-        return "control", control
-    parts = [part for geom in lines for part in line_parts(geom)]
-    if not parts:
-        raise _fail(p, None, "geometry", "lines have no length")
-    return "line", MultiLineString(parts)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -526,13 +359,9 @@ def derive_contact_line(
     :func:`trucewatch.geo.projection.geodesic_length_km`.
     """
     params = ContactLineParams(
-        simplify_m=simplify_m,
-        border_km=border_km,
-        water_gap_km=water_gap_km,
-        adjacency_km=adjacency_km,
-        min_area_km2=min_area_km2,
-        min_fragment_km=min_fragment_km,
-    )
+        simplify_m=simplify_m, border_km=border_km, water_gap_km=water_gap_km,
+        adjacency_km=adjacency_km, min_area_km2=min_area_km2, min_fragment_km=min_fragment_km,
+    )  # fmt: skip
     return derive(control, country, params).line
 
 

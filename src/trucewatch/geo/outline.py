@@ -158,7 +158,7 @@ def derive_outline(
 
 def _read_polygons(path: Path) -> BaseGeometry:
     """Polygonal union of a GeoJSON file's features (WGS84), with clear input errors."""
-    from trucewatch.geo.contact_line import read_line_file
+    from trucewatch.geo.line_file import read_line_file
 
     kind, geom = read_line_file(path)
     if kind != "control":

@@ -337,19 +337,13 @@ def extract_claims(text: str, *, doc_date: date | str | None = None) -> list[Cla
             if topic is None and re.search(r"ceasefire|truce|cessation", evidence.text, re.I):
                 topic = "ceasefire"
             day = _claim_date(sentence.text, doc)
-            out.append(
-                Claim(
-                    speaker=speaker,
-                    party=party,
-                    target=target,
-                    claim_type=kind,
-                    evidence=evidence,
-                    sentence=sentence,
-                    places=_places(evidence.text, evidence.start),
-                    date=day.isoformat() if day else None,
-                    topic=topic,
-                )
-            )
+            claim = Claim(
+                speaker=speaker, party=party, target=target, claim_type=kind,
+                evidence=evidence, sentence=sentence,
+                places=_places(evidence.text, evidence.start),
+                date=day.isoformat() if day else None, topic=topic,
+            )  # fmt: skip
+            out.append(claim)
             break
     return out
 

@@ -18,7 +18,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
-from trucewatch.geo.contact_line import derive, line_parts, read_line_file
+from trucewatch.geo.contact_line import derive, line_parts
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geom_to_metric, to_local_km, to_lonlat

@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from trucewatch.geo.contact_line import derive, read_line_file
+from trucewatch.geo.contact_line import derive
 from trucewatch.geo.history import LineHistory
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.sectors import cut_sectors
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from trucewatch.agreements import load_agreement
+from trucewatch.agreements.load import load_agreement
 from trucewatch.geo.history import LineHistory
 from trucewatch.geo.lookup import LineContext
 from trucewatch.thermal.baseline import Baseline, build_baseline

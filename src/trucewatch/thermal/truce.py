@@ -53,7 +53,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from trucewatch.agreements import LoadedAgreement, load_agreement
+from trucewatch.agreements.load import load_agreement
+from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.thermal.classify import ClassifyParams, ThermalAssessment, assess
 from trucewatch.types import Agreement
 

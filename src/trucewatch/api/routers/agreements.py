@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from trucewatch.agreements import LoadedAgreement
+from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse
 from trucewatch.api.schemas import AgreementDetail, AgreementSummary, ClauseModel, ZoneModel
