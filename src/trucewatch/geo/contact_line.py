@@ -38,8 +38,9 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from trucewatch.geo.outline import fill_holes, load_country_outline, polygonal_parts
+from trucewatch.geo.outline import fill_holes, load_country_outline
 from trucewatch.geo.projection import geodesic_length_km, geom_to_lonlat, geom_to_metric
+from trucewatch.geo.shapes import line_parts, polygonal_parts
 
 __all__ = [
     "DEFAULT_ADJACENCY_KM",
@@ -72,20 +73,6 @@ _QUAD_SEGS = 4
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def line_parts(geom: BaseGeometry) -> list[LineString]:
-    """Non-empty LineString parts of any geometry (polygons contribute nothing)."""
-    out: list[LineString] = []
-    for part in shapely.get_parts(geom):
-        if isinstance(part, LineString):
-            if not part.is_empty and part.length > 0:
-                out.append(part)
-        elif isinstance(part, MultiLineString):
-            out.extend(p for p in part.geoms if not p.is_empty and p.length > 0)
-        elif part.geom_type == "GeometryCollection":
-            out.extend(line_parts(part))
-    return out
 
 
 def merge_lines(geom: BaseGeometry, *, min_length: float = 0.0) -> MultiLineString:

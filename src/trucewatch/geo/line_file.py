@@ -16,8 +16,7 @@ from shapely.geometry import MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
 from trucewatch.errors import InputError, RecordError
-from trucewatch.geo.contact_line import line_parts
-from trucewatch.geo.outline import polygonal_parts
+from trucewatch.geo.shapes import line_parts, polygonal_parts
 
 __all__ = ["LineKind", "read_line_file"]
 

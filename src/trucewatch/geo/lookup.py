@@ -31,11 +31,12 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from trucewatch.geo.contact_line import ContactLineParams, derive, line_parts
+from trucewatch.geo.contact_line import ContactLineParams, derive
 from trucewatch.geo.nearest import LineIndex
-from trucewatch.geo.outline import fill_holes, polygonal_parts
+from trucewatch.geo.outline import fill_holes
 from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric, to_local_m
 from trucewatch.geo.sectors import SectorPiece, cut_sectors
+from trucewatch.geo.shapes import line_parts, polygonal_parts
 from trucewatch.types import ContactLine, Sector
 
 __all__ = [

@@ -28,7 +28,9 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from trucewatch.errors import InputError, RecordError
+from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric
+from trucewatch.geo.shapes import polygonal_parts
 
 __all__ = [
     "DEFAULT_MIN_HOLE_KM2",
@@ -52,33 +54,6 @@ DEFAULT_MIN_HOLE_KM2 = 1.0
 
 COORD_DECIMALS = 4
 """Decimals of degrees written to GeoJSON (1e-4° ≈ 11 m north-south, 7 m east-west)."""
-
-
-def polygonal_parts(geom: BaseGeometry) -> MultiPolygon:
-    """The polygons of any geometry as a MultiPolygon (lines and points are dropped).
-
-    Parameters
-    ----------
-    geom : shapely geometry
-        Any geometry, typically the output of :func:`shapely.make_valid` (which may be a
-        GeometryCollection mixing polygons and stray lines).
-
-    Returns
-    -------
-    MultiPolygon
-        The polygonal parts, in the CRS of the input (possibly empty).
-    """
-    parts = shapely.get_parts(geom)
-    polys: list[Polygon] = []
-    for part in parts:
-        if isinstance(part, Polygon):
-            if not part.is_empty:
-                polys.append(part)
-        elif isinstance(part, MultiPolygon):
-            polys.extend(p for p in part.geoms if not p.is_empty)
-        elif part.geom_type == "GeometryCollection":
-            polys.extend(polygonal_parts(part).geoms)
-    return MultiPolygon(polys)
 
 
 def fill_holes(geom: BaseGeometry, max_area: float | None = None) -> MultiPolygon:
@@ -158,8 +133,6 @@ def derive_outline(
 
 def _read_polygons(path: Path) -> BaseGeometry:
     """Polygonal union of a GeoJSON file's features (WGS84), with clear input errors."""
-    from trucewatch.geo.line_file import read_line_file
-
     kind, geom = read_line_file(path)
     if kind != "control":
         raise InputError(

@@ -25,9 +25,9 @@ from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
-from trucewatch.geo.contact_line import line_parts
 from trucewatch.geo.gazetteer import Gazetteer, largest_place_near
 from trucewatch.geo.projection import GEOD, to_local_m, to_lonlat_from_m
+from trucewatch.geo.shapes import line_parts
 from trucewatch.types import Sector
 
 __all__ = ["DEFAULT_TARGET_KM", "SectorPiece", "cut_part", "cut_sectors", "unique_names"]

@@ -18,12 +18,13 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
-from trucewatch.geo.contact_line import derive, line_parts
+from trucewatch.geo.contact_line import derive
 from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geom_to_metric, to_local_km, to_lonlat
 from trucewatch.geo.sectors import SectorPiece, cut_sectors
+from trucewatch.geo.shapes import line_parts
 from trucewatch.sim.scenario import Scenario, ScenarioError, file_sha256
 
 __all__ = ["World", "build_world"]
