@@ -28,6 +28,7 @@ from trucewatch.codec import location_anchor, location_from_dict, location_to_di
 from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
+from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import chunks, utc
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
@@ -166,14 +167,15 @@ def stored_uids(conn: Connection, uids: Sequence[str]) -> set[str]:
 @dataclass
 class PendingImport:
     """One import of a group written in one shared transaction
-    (:meth:`trucewatch.store.Store.import_group`): its batch-log tags, observations, the
-    number of input records read, and checked signatures (payload SHA-256 -> (signer key
-    id, signature)) for the ledger entries."""
+    (:meth:`trucewatch.store.Store.import_group`): the file names for its batch log,
+    observations, the number of input records read, checked signatures (payload SHA-256 ->
+    (signer key id, signature)) for the ledger entries, and how and from whom it arrived."""
 
     files: Sequence[str]
     observations: Sequence[Observation]
     read: int
     signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    origin: BatchOrigin = FILE_IMPORT
 
 
 def new_per_import(conn: Connection, imports: Sequence[PendingImport]) -> list[list[Observation]]:

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 
 from trucewatch.store import schema as t
+from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.observations import observation_from_row
 from trucewatch.store.util import chunks, utc
 from trucewatch.types import (
@@ -59,17 +60,8 @@ T = TypeVar("T")
 MAX_PAGE = 10_000
 """Largest page a caller may ask for."""
 
-API_BATCH_TAG = "api"
-"""First element of ``import_batches.files`` for a batch submitted through the API; the
-following elements are ``"by:<submitter>"``, ``"key:<idempotency key>"`` and
-``"sha256:<digest of the request>"``."""
-
 
 # --------------------------------------------------------------------------- filters
-
-
-as_utc = utc
-"""An aware UTC datetime (a naive one is taken as UTC): SQLite compares the UTC text."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -227,9 +219,9 @@ def _place_time_conditions(
     if bbox is not None:
         conds.append(_bbox_clause(c, bbox))
     if since is not None:
-        conds.append(c.time_start >= as_utc(since))
+        conds.append(c.time_start >= utc(since))
     if until is not None:
-        conds.append(c.time_start < as_utc(until))
+        conds.append(c.time_start < utc(until))
     return conds
 
 
@@ -399,9 +391,10 @@ def get_incident(conn: Connection, uid: str) -> Incident | None:
 # --------------------------------------------------------------------------- evidence
 
 
-@dataclass(frozen=True)
-class BatchInfo:
-    """An import batch: when, which files (or API tags), how many records."""
+@dataclass(frozen=True, kw_only=True)
+class BatchInfo(BatchOrigin):
+    """A stored import batch: when (UTC), which files, how many records, how and from
+    whom it arrived (:class:`BatchOrigin`) and the key that signed it (if one did)."""
 
     id: int
     started_at: datetime
@@ -410,18 +403,7 @@ class BatchInfo:
     stored: int
     duplicates: int
     rejected: int
-
-    @property
-    def submitter(self) -> str | None:
-        """Who submitted it through the API (the ``by:`` tag), else None."""
-        if not self.files or self.files[0] != API_BATCH_TAG:
-            return None
-        return next((f[3:] for f in self.files if f.startswith("by:")), None)
-
-    def tag(self, prefix: str) -> str | None:
-        """Value of the first ``prefix:`` tag of an API batch."""
-        return next((f[len(prefix) + 1 :] for f in self.files if f.startswith(prefix + ":")),
-                    None)  # fmt: skip
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -498,15 +480,19 @@ def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str
 
 
 def _batch(r: Any) -> BatchInfo:
-    files = r.files if isinstance(r.files, list) else []
     return BatchInfo(
         id=int(r.id),
         started_at=utc(r.started_at),
-        files=tuple(str(f) for f in files),
+        files=tuple(str(f) for f in r.files or ()),
         read=int(r.read),
         stored=int(r.stored),
         duplicates=int(r.duplicates),
         rejected=int(r.rejected),
+        channel=BatchChannel(r.channel),
+        submitter=r.submitter,
+        key_id=r.key_id,
+        idempotency_key=r.idempotency_key,
+        request_sha256=r.request_sha256,
     )
 
 
@@ -519,29 +505,19 @@ def get_batches(conn: Connection, ids: Sequence[int]) -> list[BatchInfo]:
     return sorted(out, key=lambda b: b.id)
 
 
-def _like_literal(text_value: str) -> str:
-    return text_value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def api_batches(
     conn: Connection, *, since: datetime | None = None, submitter: str | None = None
 ) -> list[BatchInfo]:
     """Batches submitted through the API (started at or after ``since``; by
-    ``submitter``), oldest first. The tags are found in the JSON text of ``files``, written
-    by SQLAlchemy's JSON type as ``["api", "by:...", ...]`` on both backends."""
+    ``submitter``), oldest first."""
     c = t.import_batches.c
-    files_text = cast(c.files, String())
-    conds: list[ColumnElement[bool]] = [
-        files_text.like(f'["{API_BATCH_TAG}", %', escape="\\")
-    ]
+    conds: list[ColumnElement[bool]] = [c.channel == BatchChannel.API.value]
     if since is not None:
-        conds.append(c.started_at >= as_utc(since))
+        conds.append(c.started_at >= utc(since))
     if submitter is not None:
-        literal = _like_literal(json.dumps(f"by:{submitter}"))
-        conds.append(files_text.like(f"%{literal}%", escape="\\"))
+        conds.append(c.submitter == submitter)
     query = select(t.import_batches).where(*conds).order_by(c.id)
-    return [b for b in map(_batch, conn.execute(query)) if b.files[:1] == (API_BATCH_TAG,)
-            and (submitter is None or b.submitter == submitter)]  # fmt: skip
+    return [_batch(r) for r in conn.execute(query)]
 
 
 # --------------------------------------------------------------------------- row mapping
@@ -587,7 +563,6 @@ def incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
 
 
 __all__ = [
-    "API_BATCH_TAG",
     "MAX_PAGE",
     "BBox",
     "BatchInfo",
@@ -599,7 +574,6 @@ __all__ = [
     "Page",
     "StoredObservation",
     "api_batches",
-    "as_utc",
     "count_incidents",
     "distinct_values",
     "evidence_chain",

@@ -14,10 +14,18 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
 
 from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
+from trucewatch.store.batches import (
+    FILE_IMPORT,
+    FINISH_BATCH,
+    NEW_BATCH,
+    BatchOrigin,
+    batch_row,
+    signing_key_id,
+)
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
@@ -40,21 +48,6 @@ from trucewatch.types import (
     Observation,
     Sector,
 )
-
-_NEW_BATCH = insert(t.import_batches)
-_FINISH_BATCH = (
-    update(t.import_batches)
-    .where(t.import_batches.c.id == bindparam("b_id"))
-    .values(
-        finished_at=bindparam("b_finished"),
-        read=bindparam("b_read"),
-        stored=bindparam("b_stored"),
-        duplicates=bindparam("b_duplicates"),
-        rejected=bindparam("b_rejected"),
-    )
-)
-"""The batch log's two statements, built once (``import_group`` inserts many rows with the
-first)."""
 
 
 class Store:
@@ -197,24 +190,24 @@ class Store:
         return batch.counts
 
     @contextmanager
-    def import_batch(self, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
+    def import_batch(
+        self, files: Sequence[str] = (), origin: BatchOrigin = FILE_IMPORT
+    ) -> Iterator[ImportBatch]:
         """One import as one transaction: everything added is stored, or nothing (any
-        exception rolls back, including a bad record raised while streaming a file)."""
-        started = datetime.now(UTC)
+        exception rolls back, including a bad record raised while streaming a file). The
+        batch log records ``files``, ``origin`` and the key that signed the batch's
+        signatures, if one key signed them all."""
         with self.engine.begin() as conn:
-            batch_id = conn.execute(
-                _NEW_BATCH,
-                {"started_at": started, "finished_at": started, "files": list(files),
-                 "read": 0, "stored": 0, "duplicates": 0, "rejected": 0},
-            ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+            row = batch_row(files, origin, datetime.now(UTC))
+            batch_id = conn.execute(NEW_BATCH, row).inserted_primary_key[0]  # type: ignore[index]
             insert_sql = observation_insert_sql(self.engine.dialect.name)
             batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
             yield batch
             conn.execute(
-                _FINISH_BATCH,
+                FINISH_BATCH,
                 {"b_id": batch_id, "b_finished": datetime.now(UTC), "b_read": batch.read,
                  "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
-                 "b_rejected": batch.rejected},
+                 "b_rejected": batch.rejected, "b_key_id": signing_key_id(batch.signatures)},
             )  # fmt: skip
 
     def import_group(
@@ -235,11 +228,11 @@ class Store:
             for p, n in zip(imports, new, strict=True)
         ]
         batch_rows = [
-            {"started_at": now, "finished_at": now, "files": list(p.files), "read": p.read,
-             "stored": c.stored, "duplicates": c.duplicates, "rejected": 0}
+            batch_row(p.files, p.origin, now, signing_key_id(p.signatures), read=p.read,
+                      stored=c.stored, duplicates=c.duplicates)
             for p, c in zip(imports, counts, strict=True)
         ]  # fmt: skip
-        returning = _NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
+        returning = NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
         ids = [int(i) for i in conn.execute(returning, batch_rows).scalars()]
         rows, entries = encode_group(imports, new, ids, db_time_encoder(conn), now)
         if rows:

@@ -87,7 +87,16 @@ import_batches = Table(
     Column("stored", Integer, nullable=False),
     Column("duplicates", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
+    Column("channel", String(16), nullable=False, server_default="file"),
+    Column("submitter", String(200), nullable=True),
+    Column("key_id", String(64), nullable=True),
+    Column("idempotency_key", String(128), nullable=True),
+    Column("request_sha256", String(64), nullable=True),
+    Index(None, "submitter"),
 )
+"""The batch log (see :mod:`trucewatch.store.batches`): ``files`` lists the imported files;
+``channel`` is ``file`` or ``api``; an API batch records its ``submitter`` (token holder),
+``idempotency_key`` and ``request_sha256``; ``key_id`` is the key that signed the batch."""
 
 observations = Table(
     "observations",
