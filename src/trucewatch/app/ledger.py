@@ -34,7 +34,7 @@ from trucewatch.ledger.signing import (
 )
 from trucewatch.ledger.verify import key_id
 from trucewatch.store import Store
-from trucewatch.store.ledger import verify_store
+from trucewatch.store.ledger_verify import verify_store
 from trucewatch.store.schema import observations
 
 

@@ -33,14 +33,13 @@ from trucewatch.store.observations import (
     ImportBatch,
     PendingImport,
     StoredCounts,
-    db_time_encoder,
     encode_group,
     new_per_import,
     observation_from_row,
     observation_insert_sql,
 )
 from trucewatch.store.queries import incident_from_row, observation_links
-from trucewatch.store.util import chunks, utc
+from trucewatch.store.util import chunks, db_time_encoder, utc
 from trucewatch.types import (
     Agreement,
     ContactLine,
