@@ -27,6 +27,7 @@ from trucewatch.store.batches import (
     signing_key_id,
 )
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
     INSERT_CHUNK,
@@ -38,7 +39,6 @@ from trucewatch.store.observations import (
     observation_from_row,
     observation_insert_sql,
 )
-from trucewatch.store.queries import incident_from_row, observation_links
 from trucewatch.store.util import chunks, db_time_encoder, utc
 from trucewatch.types import (
     Agreement,
@@ -302,7 +302,7 @@ class Store:
                 )
             )
             conn.execute(delete(t.incidents).where(c.uid.in_(doomed)))
-            rows = [_incident_row(i, fused_at) for i in incidents]
+            rows = [incident_row(i, fused_at) for i in incidents]
             links = [
                 {"incident_uid": i.uid, "observation_uid": o}
                 for i in incidents
@@ -408,36 +408,6 @@ class Store:
 
 
 # ---------------------------------------------------------------------- row mapping
-
-
-def _incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:
-    cov = i.location.cov_km2
-    return {
-        "uid": i.uid,
-        "time_start": i.time_start,
-        "time_end": i.time_end,
-        "lon": i.location.lon,
-        "lat": i.location.lat,
-        "cov_ee": cov[0][0],
-        "cov_en": cov[0][1],
-        "cov_nn": cov[1][1],
-        "kind": i.kind.value,
-        "count": i.count,
-        "confidence": i.confidence,
-        "status": i.status.value,
-        "attribution_party": i.attribution.party,
-        "attribution": {
-            "party": i.attribution.party,
-            "probabilities": i.attribution.probabilities,
-            "method": i.attribution.method,
-        },
-        "source_kinds": [s.value for s in i.source_kinds],
-        "sector": i.sector,
-        "held_by": i.held_by,
-        "line_distance_km": i.line_distance_km,
-        "assessment": i.assessment,
-        "fused_at": fused_at,
-    }
 
 
 def decision_bytes(inc: Incident) -> bytes:
