@@ -54,7 +54,7 @@ from trucewatch.store.ledger_keys import (
     RegisteredKey,
     check_signed_entry,
 )
-from trucewatch.store.util import chunks, db_time_encoder, utc
+from trucewatch.store.util import chunks, columns_of, db_time_encoder, utc
 
 APPEND_CHUNK = 20_000
 """Rows per INSERT round trip."""
@@ -63,6 +63,11 @@ SCAN_CHUNK = 20_000
 """Rows fetched per round trip when reading the whole log."""
 
 _PG_LOCK_KEY = 0x7472756365  # "truce": the advisory lock serializing appends on PostgreSQL
+
+_TREE_HEAD_COLUMNS = {
+    name: name for name in ("tree_size", "root_hash", "timestamp_ms", "key_id", "signature")
+}
+""":class:`SignedTreeHead` attribute -> ``ledger_tree_heads`` column."""
 
 
 # --------------------------------------------------------------------------- records
@@ -292,13 +297,7 @@ class Ledger(KeyRegistry):
         self._check_extends_latest(conn, size)
         head = sign_tree_head(key, size, self.root(conn, size), now)
         conn.execute(
-            insert(t.ledger_tree_heads).values(
-                tree_size=head.tree_size,
-                root_hash=head.root_hash,
-                timestamp_ms=head.timestamp_ms,
-                key_id=head.key_id,
-                signature=head.signature,
-            )
+            insert(t.ledger_tree_heads).values(**columns_of(head, _TREE_HEAD_COLUMNS))
         )
         return head
 

@@ -44,7 +44,7 @@ from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.conditions import assessment_clause, place_time_conditions
 from trucewatch.store.incident_rows import incident_from_row, observation_links
 from trucewatch.store.observations import observation_from_row
-from trucewatch.store.util import chunks, utc
+from trucewatch.store.util import chunks, fields_of, utc
 from trucewatch.types import Incident, Observation
 
 T = TypeVar("T")
@@ -401,20 +401,19 @@ def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str
 # --------------------------------------------------------------------------- batches
 
 
+_BATCH_COLUMNS = {name: name for name in (
+    "id", "read", "stored", "duplicates", "rejected",
+    "submitter", "key_id", "idempotency_key", "request_sha256",
+)}  # fmt: skip
+"""The :class:`BatchInfo` fields read from ``import_batches`` as they are."""
+
+
 def _batch(r: Any) -> BatchInfo:
     return BatchInfo(
-        id=int(r.id),
+        **fields_of(r, _BATCH_COLUMNS),
         started_at=utc(r.started_at),
         files=tuple(str(f) for f in r.files or ()),
-        read=int(r.read),
-        stored=int(r.stored),
-        duplicates=int(r.duplicates),
-        rejected=int(r.rejected),
         channel=BatchChannel(r.channel),
-        submitter=r.submitter,
-        key_id=r.key_id,
-        idempotency_key=r.idempotency_key,
-        request_sha256=r.request_sha256,
     )
 
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -39,7 +40,7 @@ from trucewatch.store.observations import (
     observation_from_row,
     observation_insert_sql,
 )
-from trucewatch.store.util import chunks, db_time_encoder, utc
+from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of, utc
 from trucewatch.types import (
     Agreement,
     ContactLine,
@@ -47,6 +48,12 @@ from trucewatch.types import (
     Observation,
     Sector,
 )
+
+_LINE_COLUMNS = {f.name: f.name for f in fields(ContactLine)}
+""":class:`ContactLine` field -> ``contact_lines`` column."""
+
+_SECTOR_COLUMNS = {f.name: "idx" if f.name == "index" else f.name for f in fields(Sector)}
+""":class:`Sector` field -> ``sectors`` column."""
 
 
 class Store:
@@ -67,7 +74,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ contact lines
 
     def add_line(self, line: ContactLine, sectors: Sequence[Sector]) -> tuple[int, str]:
         """Store a contact line and its sectors, versioned by ``valid_from``.
@@ -91,35 +98,17 @@ class Store:
                 conn.execute(delete(t.sectors).where(t.sectors.c.line_id == existing.id))
                 conn.execute(delete(t.contact_lines).where(t.contact_lines.c.id == existing.id))
                 status = "replaced"
+            line_values = columns_of(line, _LINE_COLUMNS)
+            del line_values["id"]
             line_id = conn.execute(
                 insert(t.contact_lines).values(
-                    name=line.name,
-                    valid_from=line.valid_from,
-                    length_km=line.length_km,
-                    controlled_by=line.controlled_by,
-                    other_party=line.other_party,
-                    geometry_wkt=line.geometry_wkt,
-                    control_wkt=line.control_wkt,
-                    country_wkt=line.country_wkt,
-                    source=line.source,
-                    geometry_sha256=digest,
-                    imported_at=datetime.now(UTC),
+                    **line_values, geometry_sha256=digest, imported_at=datetime.now(UTC)
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             if sectors:
                 conn.execute(
                     insert(t.sectors),
-                    [
-                        {
-                            "line_id": line_id,
-                            "idx": s.index,
-                            "name": s.name,
-                            "start_km": s.start_km,
-                            "end_km": s.end_km,
-                            "geometry_wkt": s.geometry_wkt,
-                        }
-                        for s in sectors
-                    ],
+                    [{**columns_of(s, _SECTOR_COLUMNS), "line_id": line_id} for s in sectors],
                 )
         return int(line_id), status
 
@@ -128,21 +117,7 @@ class Store:
         c = t.contact_lines.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.contact_lines).order_by(c.valid_from)).all()
-        return [
-            ContactLine(
-                id=r.id,
-                name=r.name,
-                valid_from=r.valid_from,
-                length_km=r.length_km,
-                geometry_wkt=r.geometry_wkt,
-                controlled_by=r.controlled_by,
-                other_party=r.other_party,
-                control_wkt=r.control_wkt,
-                country_wkt=r.country_wkt,
-                source=r.source,
-            )
-            for r in rows
-        ]
+        return [ContactLine(**fields_of(r, _LINE_COLUMNS)) for r in rows]
 
     def line_valid_on(self, day: date) -> ContactLine | None:
         """The line valid on ``day``: the latest with ``valid_from <= day``."""
@@ -156,17 +131,7 @@ class Store:
             rows = conn.execute(
                 select(t.sectors).where(c.line_id == line_id).order_by(c.idx)
             ).all()
-        return [
-            Sector(
-                line_id=r.line_id,
-                index=r.idx,
-                name=r.name,
-                start_km=r.start_km,
-                end_km=r.end_km,
-                geometry_wkt=r.geometry_wkt,
-            )
-            for r in rows
-        ]
+        return [Sector(**fields_of(r, _SECTOR_COLUMNS)) for r in rows]
 
     # ------------------------------------------------------------------ observations
 

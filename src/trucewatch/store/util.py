@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -22,6 +22,17 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items (bounded statements and memory)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def columns_of(obj: Any, columns: Mapping[str, str]) -> dict[str, Any]:
+    """Column values from the attributes of ``obj`` (``columns``: attribute -> column)."""
+    return {column: getattr(obj, attr) for attr, column in columns.items()}
+
+
+def fields_of(row: Any, columns: Mapping[str, str]) -> dict[str, Any]:
+    """Keyword arguments from the columns of a result row (``columns``: field -> column)."""
+    values = row._mapping
+    return {attr: values[column] for attr, column in columns.items()}
 
 
 def db_time_encoder(conn: Connection) -> Callable[[datetime], Any]:
