@@ -15,7 +15,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Row, Select, Table, delete, func, insert, select
 
 from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
@@ -40,6 +40,7 @@ from trucewatch.store.observations import (
     observation_from_row,
     observation_insert_sql,
 )
+from trucewatch.store.queries import time_range
 from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of, utc
 from trucewatch.types import (
     Agreement,
@@ -214,12 +215,7 @@ class Store:
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Observation]:
         """Observations whose time window starts in [since, until), oldest first."""
-        c = t.observations.c
-        query = select(t.observations).order_by(c.time_start, c.uid)
-        if since is not None:
-            query = query.where(c.time_start >= since)
-        if until is not None:
-            query = query.where(c.time_start < until)
+        query = _starting_in(t.observations, since, until)
         with self.engine.connect() as conn:
             return [observation_from_row(r) for r in conn.execute(query)]
 
@@ -283,14 +279,8 @@ class Store:
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Incident]:
         """Incidents starting in [since, until), with their observation uids."""
-        c = t.incidents.c
-        query = select(t.incidents).order_by(c.time_start, c.uid)
-        if since is not None:
-            query = query.where(c.time_start >= since)
-        if until is not None:
-            query = query.where(c.time_start < until)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_starting_in(t.incidents, since, until)).all()
             links = observation_links(conn, [r.uid for r in rows])
         return [incident_from_row(r, links.get(r.uid, ())) for r in rows]
 
@@ -311,10 +301,8 @@ class Store:
 
     def incident_time_span(self) -> tuple[datetime, datetime] | None:
         """Start times (UTC) of the earliest and the latest incident, if any."""
-        c = t.incidents.c
         with self.engine.connect() as conn:
-            lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
-        return None if lo is None else (utc(lo), utc(hi))
+            return time_range(conn)
 
     def report_inputs_state(self, start: datetime) -> list[Any]:
         """What the daily report of the day starting at ``start`` (UTC) depends on: counts
@@ -372,7 +360,20 @@ class Store:
             return [(int(r.id), r.definition) for r in conn.execute(select(c.id, c.definition))]
 
 
-# ---------------------------------------------------------------------- row mapping
+# ---------------------------------------------------------------------- helpers
+
+
+def _starting_in(table: Table, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """The rows of ``table`` whose ``time_start`` is in [since, until), ordered by
+    ``(time_start, uid)``."""
+    c = table.c
+    query = select(table).order_by(c.time_start, c.uid)
+    if since is not None:
+        query = query.where(c.time_start >= since)
+    if until is not None:
+        query = query.where(c.time_start < until)
+    return query
+
 
 
 def decision_bytes(inc: Incident) -> bytes:
