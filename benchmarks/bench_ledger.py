@@ -41,7 +41,8 @@ from trucewatch.ledger.merkle import (
 )
 from trucewatch.ledger.signing import Role, generate_key
 from trucewatch.store import Store
-from trucewatch.store.ledger import Ledger, verify_store
+from trucewatch.store.ledger import Ledger
+from trucewatch.store.ledger_verify import verify_store
 
 TREE_ENTRIES = 10_000_000
 STORE_ENTRIES = 1_000_000

@@ -30,7 +30,8 @@ from trucewatch.ledger.signing import (
 from trucewatch.ledger.verify import check_consistency, check_inclusion, verify_consistency
 from trucewatch.store import Store
 from trucewatch.store import schema as t
-from trucewatch.store.ledger import Ledger, verify_store
+from trucewatch.store.ledger import Ledger
+from trucewatch.store.ledger_verify import verify_store
 
 T0 = datetime(2025, 8, 12, 6, 30, tzinfo=UTC)
 MISSION = generate_key()

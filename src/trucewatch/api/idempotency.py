@@ -6,8 +6,8 @@ is processed; a repeat with the same key and the same body gets the first answer
 repeat while the first is still being processed is refused (409, retry later).
 
 Keys are scoped to the token holder and remembered for ``ttl`` hours. They are persisted in
-the batch log (``import_batches.files`` of an API batch holds ``key:<key>`` and
-``sha256:<digest of the body>``), and reloaded from it when the server starts, so a restart
+the batch log (an API batch's ``submitter``, ``idempotency_key`` and ``request_sha256``
+columns of ``import_batches``), and reloaded from it when the server starts, so a restart
 does not forget them. The in-memory table is authoritative while the server runs, so run
 one server process per store (or add a unique-key table, the natural next step).
 """
@@ -45,7 +45,7 @@ class IdempotencyCache:
         """Remember the keys of API batches found in the store; returns how many."""
         n = 0
         for b in batches:
-            who, key, digest = b.submitter, b.tag("key"), b.tag("sha256")
+            who, key, digest = b.submitter, b.idempotency_key, b.request_sha256
             if who and key and digest:
                 at = b.started_at.timestamp()
                 self._entries[(who, key)] = _Entry(digest, b, at)

@@ -42,8 +42,9 @@ from trucewatch.app.roles import (
     submits_complaints,
 )
 from trucewatch.app.submissions import (
-    API_BATCH_TAG,
+    BatchChannel,
     BatchInfo,
+    BatchOrigin,
     PendingImport,
     StoredCounts,
     write_submissions,
@@ -361,7 +362,7 @@ class SubmissionJob(Job):
     state: AppState
     parsed: Parsed
     signed: list[tuple[RecordSignature, str]]
-    files: list[str]
+    origin: BatchOrigin
     complaint: bool
     _signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -382,7 +383,7 @@ class SubmissionJob(Job):
         if not subs:
             return []
         imports = [
-            PendingImport(s.files, s.parsed.observations, s.parsed.read, s._signatures)
+            PendingImport([], s.parsed.observations, s.parsed.read, s._signatures, s.origin)
             for s in subs
         ]
         stored = write_submissions(subs[0].state.store, conn, imports)
@@ -416,8 +417,9 @@ def submission_job(
     signed = _signature_payloads(parsed, signatures, line_sigs)
     if (signed or state.settings.require_signatures) and state.ledger is None:
         raise Unavailable("signatures need the ledger, which this store does not have")
-    files = [API_BATCH_TAG, f"by:{principal.name}", f"key:{key}", f"sha256:{digest}"]
-    return SubmissionJob(state, parsed, signed, files, complaint)
+    origin = BatchOrigin(channel=BatchChannel.API, submitter=principal.name,
+                         idempotency_key=key, request_sha256=digest)  # fmt: skip
+    return SubmissionJob(state, parsed, signed, origin, complaint)
 
 
 def _kind(obs: Sequence[Observation]) -> str:

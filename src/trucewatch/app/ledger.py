@@ -27,7 +27,7 @@ from trucewatch.ledger.signing import (
     write_private_key,
 )
 from trucewatch.store import Store
-from trucewatch.store.ledger import verify_store
+from trucewatch.store.ledger_verify import verify_store
 from trucewatch.store.schema import observations
 
 

@@ -5,7 +5,8 @@ checkpoint thread that goes with that writer.
 
 The write API's types are the store's: :class:`PendingImport` (one submission to write),
 :class:`StoredCounts` (what it stored), :class:`BatchInfo` (a stored batch) and
-:data:`API_BATCH_TAG` (the first tag of an API batch's log).
+:class:`BatchOrigin` (the channel, submitter, idempotency key and request digest of a
+batch).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from trucewatch.app.session import Store
+from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.engine import WalCheckpointer
 from trucewatch.store.observations import PendingImport, StoredCounts
-from trucewatch.store.queries import API_BATCH_TAG, BatchInfo, api_batches
+from trucewatch.store.queries import BatchInfo, api_batches
 
 __all__ = [
-    "API_BATCH_TAG", "BatchInfo", "PendingImport", "StoredCounts", "api_batches_since",
-    "start_wal_checkpoints", "write_submissions",
+    "BatchChannel", "BatchInfo", "BatchOrigin", "PendingImport", "StoredCounts",
+    "api_batches_since", "start_wal_checkpoints", "write_submissions",
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ if any), and checks in one pass with O(log n) memory for the tree:
   key registered in the log (and not revoked inside the signed prefix);
 * optionally, the stored rows against the latest entry about each of them.
 
-The store runs it over its tables (:func:`trucewatch.store.ledger.verify_store`); a party
+The store runs it over its tables (:func:`trucewatch.store.ledger_verify.verify_store`); a party
 holding a full copy of the entries and its tree heads can run :func:`audit_log`. Standard
 library and ``cryptography`` only.
 """

@@ -77,16 +77,17 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision (idempotent)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to ``revision`` (default: the newest; idempotent)."""
     config = _alembic_config()
+    wanted = head_revision() if revision == "head" else revision
     try:
         with engine.begin() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-            if current == head_revision():
+            if current == wanted:
                 return
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except OperationalError as exc:
         raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
 

@@ -9,7 +9,8 @@ Call them inside ``engine.begin()``.
   canonical entry bytes (:mod:`trucewatch.ledger.entry`), ``leaf_hash`` their RFC 9162
   leaf hash, ``entry_type``/``ref`` copied from the entry for look-ups.
 * ``ledger_keys``: the keys registered with the mission. It is a projection of the log:
-  keys are added and revoked only by appending ``key_added`` / ``key_revoked`` entries.
+  keys are added and revoked only by appending ``key_added`` / ``key_revoked`` entries
+  (read and checked by :class:`~trucewatch.store.ledger_keys.KeyRegistry`).
 * ``ledger_tree_heads``: signed tree heads, in the order they were signed.
 
 Sequence numbers are assigned as ``max(seq) + 1`` inside the caller's transaction; the
@@ -18,55 +19,42 @@ transaction-level advisory lock serializes appenders so they wait instead of fai
 SQLite the database write lock does the same.
 
 Proofs are computed from an in-memory :class:`~trucewatch.ledger.merkle.MerkleTree` of the
-stored leaf hashes, loaded once and extended as the log grows. :func:`verify_store` does
-not trust that cache or the stored leaf hashes: it recomputes every leaf from the entry
-bytes and every signed root.
+stored leaf hashes, loaded once and extended as the log grows.
+:func:`~trucewatch.store.ledger_verify.verify_store` does not trust that cache or the stored
+leaf hashes: it recomputes every leaf from the entry bytes and every signed root.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text
 
-from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Problem, Reference
-from trucewatch.ledger.entry import (
-    EntryType,
-    LogEntry,
-    decode_entry,
-    key_added_entry,
-    key_revoked_entry,
-    sha256_hex,
-)
+from trucewatch.ledger.entry import LogEntry, decode_entry, key_added_entry, key_revoked_entry
 from trucewatch.ledger.errors import EntryError, LedgerError, SignatureError
 from trucewatch.ledger.merkle import MerkleTree, leaf_hash
 from trucewatch.ledger.signing import (
-    SUBMITTER_ROLES,
     Ed25519PrivateKey,
     Role,
     key_id,
     public_key_bytes,
     sign_tree_head,
-    verify_submission_digest,
 )
 from trucewatch.ledger.verify import ConsistencyProof, InclusionProof, SignedTreeHead
 from trucewatch.store import schema as t
-from trucewatch.store.util import chunks, utc
-
-__all__ = [
-    "Ledger",
-    "LedgerReport",
-    "Problem",
-    "Reference",
-    "RegisteredKey",
-    "StoredEntry",
-    "verify_store",
-]
+from trucewatch.store.ledger_keys import (
+    KEY_TYPES,
+    KeyRegistry,
+    PendingKeys,
+    RegisteredKey,
+    check_signed_entry,
+)
+from trucewatch.store.util import chunks, columns_of, db_time_encoder, utc
 
 APPEND_CHUNK = 20_000
 """Rows per INSERT round trip."""
@@ -76,28 +64,13 @@ SCAN_CHUNK = 20_000
 
 _PG_LOCK_KEY = 0x7472756365  # "truce": the advisory lock serializing appends on PostgreSQL
 
+_TREE_HEAD_COLUMNS = {
+    name: name for name in ("tree_size", "root_hash", "timestamp_ms", "key_id", "signature")
+}
+""":class:`SignedTreeHead` attribute -> ``ledger_tree_heads`` column."""
+
 
 # --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, kw_only=True)
-class RegisteredKey:
-    """A key registered with the mission. ``added_seq``/``revoked_seq`` are the log
-    indices of its ``key_added``/``key_revoked`` entries; times are UTC."""
-
-    key_id: str
-    public_key: bytes
-    role: Role
-    owner: str
-    added_at: datetime
-    added_seq: int
-    revoked_at: datetime | None = None
-    revoked_seq: int | None = None
-
-    @property
-    def active(self) -> bool:
-        """True until the key is revoked."""
-        return self.revoked_seq is None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +92,7 @@ class StoredEntry:
 # --------------------------------------------------------------------------- the ledger
 
 
-class Ledger:
+class Ledger(KeyRegistry):
     """The log in the store. One instance per process is enough; it caches the tree of
     leaf hashes for proofs (checked against the store on every use, reloaded when the store
     differs, e.g. after a rolled-back append)."""
@@ -156,14 +129,14 @@ class Ledger:
             return range(size, size)
         self._lock_log(conn)
         start = self.size(conn)
-        keys = _BatchKeys(self, conn)
+        keys = PendingKeys(self, conn)
         for seq, (entry, _) in enumerate(decoded, start):
-            if entry.type in _KEY_TYPES:
+            if entry.type in KEY_TYPES:
                 keys.apply(entry, seq)
             if entry.signer is not None:
-                _check_signed_entry(entry, seq, keys.get(entry.signer), verify_signatures)
+                check_signed_entry(entry, seq, keys.get(entry.signer), verify_signatures)
         keys.write()
-        stamp = _db_time(conn, now or datetime.now(UTC))
+        stamp = db_time_encoder(conn)(now or datetime.now(UTC))
         rows = [
             (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp)
             for seq, (entry, blob) in enumerate(decoded, start)
@@ -310,7 +283,8 @@ class Ledger:
 
         The key must be an active registered ``mission`` key. Refuses (:class:`LedgerError`)
         when the log no longer extends the latest signed tree head. The root is computed
-        from the stored leaf hashes; :func:`verify_store` checks them against the entries.
+        from the stored leaf hashes; :func:`~trucewatch.store.ledger_verify.verify_store`
+        checks them against the entries.
         """
         kid = key_id(public_key_bytes(key))
         registered = self.get_key(conn, kid)
@@ -323,13 +297,7 @@ class Ledger:
         self._check_extends_latest(conn, size)
         head = sign_tree_head(key, size, self.root(conn, size), now)
         conn.execute(
-            insert(t.ledger_tree_heads).values(
-                tree_size=head.tree_size,
-                root_hash=head.root_hash,
-                timestamp_ms=head.timestamp_ms,
-                key_id=head.key_id,
-                signature=head.signature,
-            )
+            insert(t.ledger_tree_heads).values(**columns_of(head, _TREE_HEAD_COLUMNS))
         )
         return head
 
@@ -363,16 +331,7 @@ class Ledger:
             t.ledger_keys, k.key_id == h.key_id
         )
         query = query.order_by(h.id.desc()).limit(1) if latest else query.order_by(h.id)
-        return [
-            SignedTreeHead(
-                tree_size=int(r.tree_size),
-                root_hash=bytes(r.root_hash),
-                timestamp_ms=int(r.timestamp_ms),
-                public_key=bytes(r.public_key),
-                signature=bytes(r.signature),
-            )
-            for r in conn.execute(query)
-        ]
+        return [tree_head_from_row(r) for r in conn.execute(query)]
 
     # ------------------------------------------------------------------ keys
 
@@ -405,73 +364,8 @@ class Ledger:
         assert revoked is not None
         return revoked
 
-    def get_key(self, conn: Connection, key_id_hex: str) -> RegisteredKey | None:
-        """The registration of a key (active or revoked), or None."""
-        row = conn.execute(
-            select(t.ledger_keys).where(t.ledger_keys.c.key_id == key_id_hex)
-        ).first()
-        return None if row is None else _registered_key(row)
-
-    def active_key(self, conn: Connection, key_id_hex: str) -> RegisteredKey | None:
-        """The registration of a key if it is registered and not revoked, else None."""
-        key = self.get_key(conn, key_id_hex)
-        return key if key is not None and key.active else None
-
-    def keys(
-        self, conn: Connection, *, role: Role | str | None = None, active_only: bool = False
-    ) -> list[RegisteredKey]:
-        """Registered keys in the order they were added."""
-        c = t.ledger_keys.c
-        query = select(t.ledger_keys).order_by(c.added_seq)
-        if role is not None:
-            query = query.where(c.role == Role(role).value)
-        if active_only:
-            query = query.where(c.revoked_seq.is_(None))
-        return [_registered_key(r) for r in conn.execute(query)]
-
-    def check_submission(
-        self,
-        conn: Connection,
-        payload: bytes,
-        signer: str | None,
-        signature: str | None,
-        *,
-        roles: Collection[Role] = SUBMITTER_ROLES,
-    ) -> RegisteredKey:
-        """Accept a signed submission or raise :class:`SignatureError` saying why: no
-        signature, unknown key, revoked key, a role that may not submit, or a signature that
-        does not verify (payload altered or another key)."""
-        return self.check_submission_digest(conn, sha256_hex(payload), signer, signature,
-                                            roles=roles)  # fmt: skip
-
-    def check_submission_digest(
-        self,
-        conn: Connection,
-        digest: str,
-        signer: str | None,
-        signature: str | None,
-        *,
-        roles: Collection[Role] = SUBMITTER_ROLES,
-    ) -> RegisteredKey:
-        """:meth:`check_submission` for a payload known by its SHA-256 (hex)."""
-        if not signer or not signature:
-            raise SignatureError("submission is not signed: give the key id and signature")
-        key = self.get_key(conn, signer)
-        if key is None:
-            raise SignatureError(f"key {signer} is not registered with the mission")
-        if not key.active:
-            raise SignatureError(f"key {signer} ({key.owner}) was revoked at {key.revoked_at}")
-        if key.role not in roles:
-            raise SignatureError(f"key {signer} has role {key.role.value}, which may not submit")
-        if not verify_submission_digest(key.public_key, digest, signature):
-            raise SignatureError(
-                f"signature does not verify with key {signer}: payload altered or signed "
-                "with another key"
-            )
-        return key
 
 
-_KEY_TYPES = frozenset({EntryType.KEY_ADDED, EntryType.KEY_REVOKED})
 _ENTRY_COLUMNS = ("seq", "entry", "leaf_hash", "entry_type", "ref", "appended_at")
 
 
@@ -482,91 +376,6 @@ def _insert_entries_sql(conn: Connection) -> str:
     columns = ", ".join(_ENTRY_COLUMNS)
     marks = ", ".join(mark for _ in _ENTRY_COLUMNS)
     return f"INSERT INTO ledger_entries ({columns}) VALUES ({marks})"
-
-
-def _db_time(conn: Connection, value: datetime) -> datetime | str:
-    """A UTC time as the driver takes it: the text SQLAlchemy's SQLite DateTime reads
-    back, or the aware datetime for PostgreSQL."""
-    value = value.astimezone(UTC)
-    if conn.dialect.name == "sqlite":
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
-
-
-class _BatchKeys:
-    """Key registrations as a batch being appended changes them: checked entry by entry,
-    written only once the whole batch is accepted."""
-
-    def __init__(self, ledger: Ledger, conn: Connection) -> None:
-        self.ledger, self.conn = ledger, conn
-        self.keys: dict[str, RegisteredKey | None] = {}
-        self.added: list[RegisteredKey] = []
-        self.revoked: list[RegisteredKey] = []
-
-    def get(self, kid: str) -> RegisteredKey | None:
-        if kid not in self.keys:
-            self.keys[kid] = self.ledger.get_key(self.conn, kid)
-        return self.keys[kid]
-
-    def apply(self, entry: LogEntry, seq: int) -> None:
-        """Check a key entry against the registrations so far and record its effect."""
-        current = self.get(entry.ref)
-        if entry.type is EntryType.KEY_ADDED:
-            if entry.role not in _ROLES:
-                raise LedgerError(f"key {entry.ref}: role must be one of {sorted(_ROLES)}")
-            if current is not None:
-                raise LedgerError(f"key {entry.ref} is already registered")
-            key = RegisteredKey(
-                key_id=entry.ref,
-                public_key=bytes.fromhex(entry.pubkey or ""),
-                role=Role(entry.role),
-                owner=entry.owner or "",
-                added_at=entry.time,
-                added_seq=seq,
-            )
-            self.added.append(key)
-        else:
-            if current is None:
-                raise LedgerError(f"cannot revoke key {entry.ref}: it is not registered")
-            if not current.active:
-                raise LedgerError(f"key {entry.ref} was already revoked at {current.revoked_at}")
-            key = replace(current, revoked_at=entry.time, revoked_seq=seq)
-            self.revoked.append(key)
-        self.keys[entry.ref] = key
-
-    def write(self) -> None:
-        """Store the recorded registrations and revocations."""
-        for key in self.added:
-            self.conn.execute(
-                insert(t.ledger_keys).values(
-                    key_id=key.key_id,
-                    public_key=key.public_key,
-                    role=key.role.value,
-                    owner=key.owner,
-                    added_at=key.added_at,
-                    added_seq=key.added_seq,
-                )
-            )
-        c = t.ledger_keys.c
-        for key in self.revoked:
-            self.conn.execute(
-                update(t.ledger_keys)
-                .where(c.key_id == key.key_id)
-                .values(revoked_at=key.revoked_at, revoked_seq=key.revoked_seq)
-            )
-
-
-def _check_signed_entry(entry: LogEntry, seq: int, key: RegisteredKey | None, verify: bool) -> None:
-    where = f"entry {seq} ({entry.type.value} {entry.ref})"
-    if key is None:
-        raise SignatureError(f"{where}: signer key {entry.signer} is not registered")
-    if not key.active:
-        raise SignatureError(f"{where}: signer key {entry.signer} was revoked at {key.revoked_at}")
-    if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
-        raise SignatureError(f"{where}: signature does not verify with key {entry.signer}")
-
-
-_ROLES = frozenset(r.value for r in Role)
 
 
 def _as_entry(item: bytes | LogEntry, position: int) -> tuple[LogEntry, bytes]:
@@ -589,111 +398,13 @@ def _stored_entry(r: Any) -> StoredEntry:
     )
 
 
-def _registered_key(r: Any) -> RegisteredKey:
-    return RegisteredKey(
-        key_id=r.key_id,
-        public_key=bytes(r.public_key),
-        role=Role(r.role),
-        owner=r.owner,
-        added_at=utc(r.added_at),
-        added_seq=int(r.added_seq),
-        revoked_at=None if r.revoked_at is None else utc(r.revoked_at),
-        revoked_seq=None if r.revoked_seq is None else int(r.revoked_seq),
+def tree_head_from_row(r: Any) -> SignedTreeHead:
+    """A signed tree head from a ``ledger_tree_heads`` row joined with its key's
+    ``public_key`` (empty when the key is missing from the keys table)."""
+    return SignedTreeHead(
+        tree_size=int(r.tree_size),
+        root_hash=bytes(r.root_hash),
+        timestamp_ms=int(r.timestamp_ms),
+        public_key=b"" if r.public_key is None else bytes(r.public_key),
+        signature=bytes(r.signature),
     )
-
-
-# --------------------------------------------------------------------------- verification
-
-
-def verify_store(
-    conn: Connection,
-    *,
-    references: Iterable[Reference] | None = None,
-    complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
-    check_signatures: bool = True,
-) -> LedgerReport:
-    """Check the whole stored log against itself and its signed tree heads.
-
-    Runs :class:`~trucewatch.ledger.audit.LogAudit` over the stored entries: every leaf
-    hash recomputed from the entry bytes (an altered entry is named by index), missing
-    indices, strict decoding, key registrations replayed, every signed entry's signature
-    (``check_signatures``), the root at the size of every signed tree head with its
-    signature and key; then compares the keys table with the keys the log registered.
-
-    ``references``, when given, are the ``(entry_type, ref, sha256)`` of the stored rows
-    (e.g. every observation with the SHA-256 recomputed from its payload): each must match
-    the latest log entry about it (else the row was altered, or never logged), and for the
-    ``complete_types`` a logged ref missing from ``references`` means the row was removed.
-    """
-    heads = _head_rows(conn)
-    audit = LogAudit(
-        {h.head.tree_size for h in heads},
-        check_signatures=check_signatures,
-        track_refs=references is not None,
-    )
-    c = t.ledger_entries.c
-    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
-    for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
-        for seq, blob, stored_leaf, entry_type, ref in batch:
-            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref))
-    audit.check_heads(heads)
-    _check_keys_table(conn, audit)
-    if references is not None:
-        audit.check_references(references, complete_types)
-    return audit.report(heads)
-
-
-def _head_rows(conn: Connection) -> list[HeadToCheck]:
-    """Stored tree heads, oldest first, with the public key the keys table gives."""
-    h, k = t.ledger_tree_heads.c, t.ledger_keys.c
-    query = (
-        select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)
-        .outerjoin(t.ledger_keys, k.key_id == h.key_id)
-        .order_by(h.id)
-    )
-    return [
-        HeadToCheck(
-            f"tree head #{r.id}",
-            r.key_id,
-            SignedTreeHead(
-                tree_size=int(r.tree_size),
-                root_hash=bytes(r.root_hash),
-                timestamp_ms=int(r.timestamp_ms),
-                public_key=bytes(r.public_key) if r.public_key is not None else b"",
-                signature=bytes(r.signature),
-            ),
-        )
-        for r in conn.execute(query)
-    ]
-
-
-def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
-    """The keys table must be exactly the keys the log registered and revoked."""
-    table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
-    for kid, logged in audit.keys.items():
-        row = table.pop(kid, None)
-        if row is None:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: registered in the log (entry "
-                f"{logged.added_seq}) but missing from the keys table",
-            )
-            continue
-        stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
-        expected = (
-            logged.public_key,
-            logged.role,
-            logged.owner,
-            logged.added_seq,
-            logged.revoked_seq,
-        )
-        if stored != expected:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: the keys table differs from the "
-                "log (public key, role, owner or revocation)",
-            )
-    for kid in table:
-        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")

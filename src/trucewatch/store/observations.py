@@ -10,7 +10,6 @@ and payload SHA-256) in the same transaction: stored and logged, or neither.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -28,8 +27,9 @@ from trucewatch.codec import location_anchor, location_from_dict, location_to_di
 from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
+from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
 from trucewatch.store.ledger import Ledger
-from trucewatch.store.util import chunks, utc
+from trucewatch.store.util import chunks, db_time_encoder, utc
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
 INSERT_CHUNK = 20_000
@@ -166,14 +166,15 @@ def stored_uids(conn: Connection, uids: Sequence[str]) -> set[str]:
 @dataclass
 class PendingImport:
     """One import of a group written in one shared transaction
-    (:meth:`trucewatch.store.Store.import_group`): its batch-log tags, observations, the
-    number of input records read, and checked signatures (payload SHA-256 -> (signer key
-    id, signature)) for the ledger entries."""
+    (:meth:`trucewatch.store.Store.import_group`): the file names for its batch log,
+    observations, the number of input records read, checked signatures (payload SHA-256 ->
+    (signer key id, signature)) for the ledger entries, and how and from whom it arrived."""
 
     files: Sequence[str]
     observations: Sequence[Observation]
     read: int
     signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    origin: BatchOrigin = FILE_IMPORT
 
 
 def new_per_import(conn: Connection, imports: Sequence[PendingImport]) -> list[list[Observation]]:
@@ -227,11 +228,6 @@ def rows_and_entries(
     return rows, entries
 
 
-def db_time_encoder(conn: Connection) -> Callable[[datetime], Any]:
-    """How observation times are passed to this connection's driver."""
-    return _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
-
-
 def observation_insert_sql(dialect_name: str) -> str:
     """Driver-level INSERT that skips rows whose uid is already stored.
 
@@ -261,16 +257,6 @@ OBSERVATION_COLUMNS = (
     "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
 )  # fmt: skip
 """Column order of :func:`_observation_values`."""
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _sqlite_time(t: datetime) -> str:
-    """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
-    return t.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def _utc_time(t: datetime) -> datetime:
-    return t.astimezone(UTC)
 
 
 def _location_json(loc: Any) -> str:

@@ -1,6 +1,7 @@
 """Read queries for the API and the dashboard: filtered, paginated incident and observation
 lists, counts per sector and day, the evidence chain of an incident, and the import batches
-written by API submissions. SQLAlchemy Core; the same SQL shape on SQLite and PostgreSQL.
+(those of API submissions by submitter). SQLAlchemy Core; the same SQL shape on SQLite and
+PostgreSQL.
 
 Conventions: WGS84 degrees (a bounding box is ``west, south, east, north``; boxes crossing
 the antimeridian are not supported); times are aware UTC datetimes, filters on
@@ -8,9 +9,9 @@ the antimeridian are not supported); times are aware UTC datetimes, filters on
 continued with an opaque cursor (keyset pagination: a page costs the same at any depth).
 
 Filters on the assessment against agreements (``agreement``, ``clause``, ``verdict``) look
-into the ``assessment`` JSON column with each backend's JSON functions (``json_each`` on
-SQLite, ``json_array_elements`` on PostgreSQL); an incident matches when *one* of its
-per-agreement assessments matches all three.
+into the ``assessment`` JSON column with each backend's JSON functions
+(:mod:`trucewatch.store.conditions`); an incident matches when *one* of its per-agreement
+assessments matches all three.
 
 Every function takes an open :class:`~sqlalchemy.Connection` and only reads.
 """
@@ -28,48 +29,31 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     String,
-    and_,
     bindparam,
     cast,
     func,
     literal_column,
     select,
-    text,
     true,
     tuple_,
 )
 
 from trucewatch.store import schema as t
+from trucewatch.store.batches import BatchChannel, BatchOrigin
+from trucewatch.store.conditions import assessment_clause, place_time_conditions
+from trucewatch.store.incident_rows import incident_from_row, observation_links
 from trucewatch.store.observations import observation_from_row
-from trucewatch.store.util import chunks, utc
-from trucewatch.types import (
-    Attribution,
-    EventKind,
-    Incident,
-    IncidentStatus,
-    Observation,
-    PointLocation,
-    SourceKind,
-)
+from trucewatch.store.util import chunks, fields_of, utc
+from trucewatch.types import Incident, Observation
 
 T = TypeVar("T")
 
 MAX_PAGE = 10_000
 """Largest page a caller may ask for."""
 
-API_BATCH_TAG = "api"
-"""First element of ``import_batches.files`` for a batch submitted through the API; the
-following elements are ``"by:<submitter>"``, ``"key:<idempotency key>"`` and
-``"sha256:<digest of the request>"``."""
-
 
 # --------------------------------------------------------------------------- filters
-
-
-as_utc = utc
-"""An aware UTC datetime (a naive one is taken as UTC): SQLite compares the UTC text."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,79 +148,10 @@ class Page(Generic[T]):
 # --------------------------------------------------------------------------- incidents
 
 
-def _bbox_clause(c: Any, box: BBox) -> ColumnElement[bool]:
-    return and_(c.lon >= box.west, c.lon <= box.east, c.lat >= box.south, c.lat <= box.north)
-
-
-def _assessment_clause(conn: Connection, f: IncidentFilter) -> ColumnElement[bool] | None:
-    """EXISTS (one agreement's assessment matching agreement, clause and verdict)."""
-    if f.agreement is None and f.clause is None and f.verdict is None:
-        return None
-    params: dict[str, Any] = {}
-    if conn.dialect.name == "postgresql":
-        conds = []
-        if f.agreement is not None:
-            conds.append("a.v->>'agreement' = :qa_agreement")
-        if f.verdict is not None:
-            conds.append("a.v->>'verdict' = :qa_verdict")
-        if f.clause is not None:
-            conds.append(
-                "(a.v->>'clause' = :qa_clause OR (json_typeof(a.v->'other_clauses') = 'array' "
-                "AND EXISTS (SELECT 1 FROM json_array_elements_text(a.v->'other_clauses') "
-                "AS oc(x) WHERE oc.x = :qa_clause)))"
-            )
-        sql = (
-            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN "
-            "json_typeof(incidents.assessment->'agreements') = 'array' "
-            "THEN incidents.assessment->'agreements' ELSE '[]'::json END) AS a(v) WHERE "
-            + " AND ".join(conds)
-            + ")"
-        )
-    else:
-        conds = []
-        if f.agreement is not None:
-            conds.append("json_extract(a.value, '$.agreement') = :qa_agreement")
-        if f.verdict is not None:
-            conds.append("json_extract(a.value, '$.verdict') = :qa_verdict")
-        if f.clause is not None:
-            conds.append(
-                "(json_extract(a.value, '$.clause') = :qa_clause OR EXISTS (SELECT 1 FROM "
-                "json_each(a.value, '$.other_clauses') AS oc WHERE oc.value = :qa_clause))"
-            )
-        sql = (
-            "EXISTS (SELECT 1 FROM json_each(incidents.assessment, '$.agreements') AS a WHERE "
-            "json_type(incidents.assessment, '$.agreements') = 'array' AND "
-            + " AND ".join(conds)
-            + ")"
-        )
-    if f.agreement is not None:
-        params["qa_agreement"] = f.agreement
-    if f.verdict is not None:
-        params["qa_verdict"] = f.verdict
-    if f.clause is not None:
-        params["qa_clause"] = f.clause
-    clause = text(sql).bindparams(*(bindparam(k, v) for k, v in params.items()))
-    return clause  # type: ignore[return-value]
-
-
-def _place_time_conditions(
-    c: Any, bbox: Any, since: datetime | None, until: datetime | None
-) -> list[ColumnElement[bool]]:
-    """Bounding box (lon/lat columns) and [since, until) on ``time_start`` of a table."""
-    conds: list[ColumnElement[bool]] = []
-    if bbox is not None:
-        conds.append(_bbox_clause(c, bbox))
-    if since is not None:
-        conds.append(c.time_start >= as_utc(since))
-    if until is not None:
-        conds.append(c.time_start < as_utc(until))
-    return conds
-
-
 def incident_conditions(conn: Connection, f: IncidentFilter) -> list[ColumnElement[bool]]:
     """The WHERE conditions of an :class:`IncidentFilter` on ``incidents``."""
     c = t.incidents.c
-    conds = _place_time_conditions(c, f.bbox, f.since, f.until)
+    conds = place_time_conditions(c, f.bbox, f.since, f.until)
     if f.sectors:
         conds.append(c.sector.in_(f.sectors))
     if f.statuses:
@@ -249,25 +164,37 @@ def incident_conditions(conn: Connection, f: IncidentFilter) -> list[ColumnEleme
         conds.append(c.confidence >= f.min_confidence)
     if f.uids is not None:
         conds.append(c.uid.in_(f.uids))
-    assessed = _assessment_clause(conn, f)
+    assessed = assessment_clause(conn.dialect.name, agreement=f.agreement, verdict=f.verdict,
+                                 clause=f.clause)  # fmt: skip
     if assessed is not None:
         conds.append(assessed)
     return conds
 
 
-def _keyset(query: Select[Any], c: Any, cursor: Cursor | None) -> Select[Any]:
+def _keyset_page(
+    conn: Connection,
+    table: Any,
+    conds: Sequence[ColumnElement[bool]],
+    limit: int,
+    cursor: Cursor | None,
+) -> tuple[list[Any], str | None]:
+    """The rows of ``table`` matching ``conds`` after ``cursor`` in ``(time_start, uid)``
+    order, at most ``limit`` (1..:data:`MAX_PAGE`), and the cursor of the next page (None
+    on the last page)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValueError(f"limit must be within 1..{MAX_PAGE}")
+    c = table.c
+    query = select(table).where(*conds)
     if cursor is not None:
         query = query.where(tuple_(c.time_start, c.uid) > tuple_(
             bindparam("cursor_time", cursor.time_start, type_=t.UTC_DATETIME),
             bindparam("cursor_uid", cursor.uid, type_=String()),
         ))  # fmt: skip
-    return query.order_by(c.time_start, c.uid)
-
-
-def _page_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValueError(f"limit must be within 1..{MAX_PAGE}")
-    return limit
+    rows = conn.execute(query.order_by(c.time_start, c.uid).limit(limit + 1)).all()
+    if len(rows) <= limit:
+        return list(rows), None
+    last = rows[limit - 1]
+    return list(rows[:limit]), Cursor(utc(last.time_start), last.uid).encode()
 
 
 def find_incident_rows(
@@ -280,16 +207,9 @@ def find_incident_rows(
 ) -> Page[Any]:
     """One page of ``incidents`` rows matching ``f``, oldest first (the fast path for
     callers that turn rows straight into JSON; see :func:`incident_from_row`)."""
-    limit = _page_limit(limit)
-    c = t.incidents.c
-    conds = incident_conditions(conn, f)
-    query = _keyset(select(t.incidents).where(*conds), c, cursor).limit(limit + 1)
-    rows = conn.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
+    rows, nxt = _keyset_page(conn, t.incidents, incident_conditions(conn, f), limit, cursor)
     total = count_incidents(conn, f) if with_total else None
-    return Page(list(rows), nxt, total)
+    return Page(rows, nxt, total)
 
 
 def find_incidents(
@@ -399,9 +319,10 @@ def get_incident(conn: Connection, uid: str) -> Incident | None:
 # --------------------------------------------------------------------------- evidence
 
 
-@dataclass(frozen=True)
-class BatchInfo:
-    """An import batch: when, which files (or API tags), how many records."""
+@dataclass(frozen=True, kw_only=True)
+class BatchInfo(BatchOrigin):
+    """A stored import batch: when (UTC), which files, how many records, how and from
+    whom it arrived (:class:`BatchOrigin`) and the key that signed it (if one did)."""
 
     id: int
     started_at: datetime
@@ -410,18 +331,7 @@ class BatchInfo:
     stored: int
     duplicates: int
     rejected: int
-
-    @property
-    def submitter(self) -> str | None:
-        """Who submitted it through the API (the ``by:`` tag), else None."""
-        if not self.files or self.files[0] != API_BATCH_TAG:
-            return None
-        return next((f[3:] for f in self.files if f.startswith("by:")), None)
-
-    def tag(self, prefix: str) -> str | None:
-        """Value of the first ``prefix:`` tag of an API batch."""
-        return next((f[len(prefix) + 1 :] for f in self.files if f.startswith(prefix + ":")),
-                    None)  # fmt: skip
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -467,20 +377,14 @@ def find_observations(
     conn: Connection, f: ObservationFilter, *, limit: int = 100, cursor: Cursor | None = None
 ) -> Page[StoredObservation]:
     """One page of observations matching ``f``, oldest first."""
-    limit = _page_limit(limit)
     c = t.observations.c
-    conds = _place_time_conditions(c, f.bbox, f.since, f.until)
+    conds = place_time_conditions(c, f.bbox, f.since, f.until)
     if f.source_kinds:
         conds.append(c.source_kind.in_(f.source_kinds))
     if f.batch_ids is not None:
         conds.append(c.batch_id.in_(f.batch_ids) if f.batch_ids else ~true())
-    query = _keyset(select(t.observations).where(*conds), c, cursor).limit(limit + 1)
-    rows = conn.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [StoredObservation(observation_from_row(r), r.batch_id) for r in rows]
-    nxt = Cursor(utc(rows[-1].time_start), rows[-1].uid).encode() if more and rows else None
-    return Page(items, nxt)
+    rows, nxt = _keyset_page(conn, t.observations, conds, limit, cursor)
+    return Page([StoredObservation(observation_from_row(r), r.batch_id) for r in rows], nxt)
 
 
 def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str, list[str]]:
@@ -497,16 +401,19 @@ def incidents_of_observations(conn: Connection, uids: Sequence[str]) -> dict[str
 # --------------------------------------------------------------------------- batches
 
 
+_BATCH_COLUMNS = {name: name for name in (
+    "id", "read", "stored", "duplicates", "rejected",
+    "submitter", "key_id", "idempotency_key", "request_sha256",
+)}  # fmt: skip
+"""The :class:`BatchInfo` fields read from ``import_batches`` as they are."""
+
+
 def _batch(r: Any) -> BatchInfo:
-    files = r.files if isinstance(r.files, list) else []
     return BatchInfo(
-        id=int(r.id),
+        **fields_of(r, _BATCH_COLUMNS),
         started_at=utc(r.started_at),
-        files=tuple(str(f) for f in files),
-        read=int(r.read),
-        stored=int(r.stored),
-        duplicates=int(r.duplicates),
-        rejected=int(r.rejected),
+        files=tuple(str(f) for f in r.files or ()),
+        channel=BatchChannel(r.channel),
     )
 
 
@@ -519,102 +426,16 @@ def get_batches(conn: Connection, ids: Sequence[int]) -> list[BatchInfo]:
     return sorted(out, key=lambda b: b.id)
 
 
-def _like_literal(text_value: str) -> str:
-    return text_value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def api_batches(
     conn: Connection, *, since: datetime | None = None, submitter: str | None = None
 ) -> list[BatchInfo]:
     """Batches submitted through the API (started at or after ``since``; by
-    ``submitter``), oldest first. The tags are found in the JSON text of ``files``, written
-    by SQLAlchemy's JSON type as ``["api", "by:...", ...]`` on both backends."""
+    ``submitter``), oldest first."""
     c = t.import_batches.c
-    files_text = cast(c.files, String())
-    conds: list[ColumnElement[bool]] = [
-        files_text.like(f'["{API_BATCH_TAG}", %', escape="\\")
-    ]
+    conds: list[ColumnElement[bool]] = [c.channel == BatchChannel.API.value]
     if since is not None:
-        conds.append(c.started_at >= as_utc(since))
+        conds.append(c.started_at >= utc(since))
     if submitter is not None:
-        literal = _like_literal(json.dumps(f"by:{submitter}"))
-        conds.append(files_text.like(f"%{literal}%", escape="\\"))
+        conds.append(c.submitter == submitter)
     query = select(t.import_batches).where(*conds).order_by(c.id)
-    return [b for b in map(_batch, conn.execute(query)) if b.files[:1] == (API_BATCH_TAG,)
-            and (submitter is None or b.submitter == submitter)]  # fmt: skip
-
-
-# --------------------------------------------------------------------------- row mapping
-
-
-def observation_links(conn: Connection, incident_uids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """Incident uid -> uids of its observations (sorted)."""
-    c = t.incident_observations.c
-    links: dict[str, list[str]] = {}
-    for chunk in chunks(incident_uids, 5_000):
-        query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
-        for inc, obs in conn.execute(query.order_by(c.incident_uid, c.observation_uid)):
-            links.setdefault(inc, []).append(obs)
-    return {k: tuple(v) for k, v in links.items()}
-
-
-def incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
-    """An :class:`Incident` from an ``incidents`` row (UTC restored on SQLite)."""
-    att = r.attribution if isinstance(r.attribution, dict) else {}
-    return Incident(
-        uid=r.uid,
-        time_start=utc(r.time_start),
-        time_end=utc(r.time_end),
-        location=PointLocation(
-            lon=r.lon, lat=r.lat, cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))
-        ),
-        kind=EventKind(r.kind),
-        count=r.count,
-        confidence=r.confidence,
-        status=IncidentStatus(r.status),
-        attribution=Attribution(
-            party=att.get("party", r.attribution_party),
-            probabilities=att.get("probabilities", {}),
-            method=att.get("method", ""),
-        ),
-        observation_uids=tuple(observation_uids),
-        source_kinds=tuple(SourceKind(s) for s in (r.source_kinds or ())),
-        sector=r.sector,
-        held_by=r.held_by,
-        line_distance_km=r.line_distance_km,
-        assessment=r.assessment if isinstance(r.assessment, dict) else {},
-    )
-
-
-__all__ = [
-    "API_BATCH_TAG",
-    "MAX_PAGE",
-    "BBox",
-    "BatchInfo",
-    "Cursor",
-    "DayCount",
-    "EvidenceChain",
-    "IncidentFilter",
-    "ObservationFilter",
-    "Page",
-    "StoredObservation",
-    "api_batches",
-    "as_utc",
-    "count_incidents",
-    "distinct_values",
-    "evidence_chain",
-    "find_incident_rows",
-    "find_incidents",
-    "find_observations",
-    "get_batches",
-    "get_incident",
-    "get_observations",
-    "incident_conditions",
-    "incident_counts_by_sector_day",
-    "incident_from_row",
-    "incidents_of_observations",
-    "line_versions",
-    "observation_counts",
-    "observation_links",
-    "time_range",
-]
+    return [_batch(r) for r in conn.execute(query)]

@@ -11,28 +11,37 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, Table, delete, func, insert, select
 
 from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
 from trucewatch.store import schema as t
+from trucewatch.store.batches import (
+    FILE_IMPORT,
+    FINISH_BATCH,
+    NEW_BATCH,
+    BatchOrigin,
+    batch_row,
+    signing_key_id,
+)
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
     INSERT_CHUNK,
     ImportBatch,
     PendingImport,
     StoredCounts,
-    db_time_encoder,
     encode_group,
     new_per_import,
     observation_from_row,
     observation_insert_sql,
 )
-from trucewatch.store.queries import incident_from_row, observation_links
-from trucewatch.store.util import chunks, utc
+from trucewatch.store.queries import time_range
+from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of, utc
 from trucewatch.types import (
     Agreement,
     ContactLine,
@@ -41,20 +50,11 @@ from trucewatch.types import (
     Sector,
 )
 
-_NEW_BATCH = insert(t.import_batches)
-_FINISH_BATCH = (
-    update(t.import_batches)
-    .where(t.import_batches.c.id == bindparam("b_id"))
-    .values(
-        finished_at=bindparam("b_finished"),
-        read=bindparam("b_read"),
-        stored=bindparam("b_stored"),
-        duplicates=bindparam("b_duplicates"),
-        rejected=bindparam("b_rejected"),
-    )
-)
-"""The batch log's two statements, built once (``import_group`` inserts many rows with the
-first)."""
+_LINE_COLUMNS = {f.name: f.name for f in fields(ContactLine)}
+""":class:`ContactLine` field -> ``contact_lines`` column."""
+
+_SECTOR_COLUMNS = {f.name: "idx" if f.name == "index" else f.name for f in fields(Sector)}
+""":class:`Sector` field -> ``sectors`` column."""
 
 
 class Store:
@@ -75,7 +75,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ contact lines
 
     def add_line(self, line: ContactLine, sectors: Sequence[Sector]) -> tuple[int, str]:
         """Store a contact line and its sectors, versioned by ``valid_from``.
@@ -99,35 +99,17 @@ class Store:
                 conn.execute(delete(t.sectors).where(t.sectors.c.line_id == existing.id))
                 conn.execute(delete(t.contact_lines).where(t.contact_lines.c.id == existing.id))
                 status = "replaced"
+            line_values = columns_of(line, _LINE_COLUMNS)
+            del line_values["id"]
             line_id = conn.execute(
                 insert(t.contact_lines).values(
-                    name=line.name,
-                    valid_from=line.valid_from,
-                    length_km=line.length_km,
-                    controlled_by=line.controlled_by,
-                    other_party=line.other_party,
-                    geometry_wkt=line.geometry_wkt,
-                    control_wkt=line.control_wkt,
-                    country_wkt=line.country_wkt,
-                    source=line.source,
-                    geometry_sha256=digest,
-                    imported_at=datetime.now(UTC),
+                    **line_values, geometry_sha256=digest, imported_at=datetime.now(UTC)
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             if sectors:
                 conn.execute(
                     insert(t.sectors),
-                    [
-                        {
-                            "line_id": line_id,
-                            "idx": s.index,
-                            "name": s.name,
-                            "start_km": s.start_km,
-                            "end_km": s.end_km,
-                            "geometry_wkt": s.geometry_wkt,
-                        }
-                        for s in sectors
-                    ],
+                    [{**columns_of(s, _SECTOR_COLUMNS), "line_id": line_id} for s in sectors],
                 )
         return int(line_id), status
 
@@ -136,21 +118,7 @@ class Store:
         c = t.contact_lines.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.contact_lines).order_by(c.valid_from)).all()
-        return [
-            ContactLine(
-                id=r.id,
-                name=r.name,
-                valid_from=r.valid_from,
-                length_km=r.length_km,
-                geometry_wkt=r.geometry_wkt,
-                controlled_by=r.controlled_by,
-                other_party=r.other_party,
-                control_wkt=r.control_wkt,
-                country_wkt=r.country_wkt,
-                source=r.source,
-            )
-            for r in rows
-        ]
+        return [ContactLine(**fields_of(r, _LINE_COLUMNS)) for r in rows]
 
     def line_valid_on(self, day: date) -> ContactLine | None:
         """The line valid on ``day``: the latest with ``valid_from <= day``."""
@@ -164,17 +132,7 @@ class Store:
             rows = conn.execute(
                 select(t.sectors).where(c.line_id == line_id).order_by(c.idx)
             ).all()
-        return [
-            Sector(
-                line_id=r.line_id,
-                index=r.idx,
-                name=r.name,
-                start_km=r.start_km,
-                end_km=r.end_km,
-                geometry_wkt=r.geometry_wkt,
-            )
-            for r in rows
-        ]
+        return [Sector(**fields_of(r, _SECTOR_COLUMNS)) for r in rows]
 
     # ------------------------------------------------------------------ observations
 
@@ -197,24 +155,24 @@ class Store:
         return batch.counts
 
     @contextmanager
-    def import_batch(self, files: Sequence[str] = ()) -> Iterator[ImportBatch]:
+    def import_batch(
+        self, files: Sequence[str] = (), origin: BatchOrigin = FILE_IMPORT
+    ) -> Iterator[ImportBatch]:
         """One import as one transaction: everything added is stored, or nothing (any
-        exception rolls back, including a bad record raised while streaming a file)."""
-        started = datetime.now(UTC)
+        exception rolls back, including a bad record raised while streaming a file). The
+        batch log records ``files``, ``origin`` and the key that signed the batch's
+        signatures, if one key signed them all."""
         with self.engine.begin() as conn:
-            batch_id = conn.execute(
-                _NEW_BATCH,
-                {"started_at": started, "finished_at": started, "files": list(files),
-                 "read": 0, "stored": 0, "duplicates": 0, "rejected": 0},
-            ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+            row = batch_row(files, origin, datetime.now(UTC))
+            batch_id = conn.execute(NEW_BATCH, row).inserted_primary_key[0]  # type: ignore[index]
             insert_sql = observation_insert_sql(self.engine.dialect.name)
             batch = ImportBatch(conn, int(batch_id), insert_sql, self.ledger)
             yield batch
             conn.execute(
-                _FINISH_BATCH,
+                FINISH_BATCH,
                 {"b_id": batch_id, "b_finished": datetime.now(UTC), "b_read": batch.read,
                  "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
-                 "b_rejected": batch.rejected},
+                 "b_rejected": batch.rejected, "b_key_id": signing_key_id(batch.signatures)},
             )  # fmt: skip
 
     def import_group(
@@ -235,11 +193,11 @@ class Store:
             for p, n in zip(imports, new, strict=True)
         ]
         batch_rows = [
-            {"started_at": now, "finished_at": now, "files": list(p.files), "read": p.read,
-             "stored": c.stored, "duplicates": c.duplicates, "rejected": 0}
+            batch_row(p.files, p.origin, now, signing_key_id(p.signatures), read=p.read,
+                      stored=c.stored, duplicates=c.duplicates)
             for p, c in zip(imports, counts, strict=True)
         ]  # fmt: skip
-        returning = _NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
+        returning = NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
         ids = [int(i) for i in conn.execute(returning, batch_rows).scalars()]
         rows, entries = encode_group(imports, new, ids, db_time_encoder(conn), now)
         if rows:
@@ -257,12 +215,7 @@ class Store:
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Observation]:
         """Observations whose time window starts in [since, until), oldest first."""
-        c = t.observations.c
-        query = select(t.observations).order_by(c.time_start, c.uid)
-        if since is not None:
-            query = query.where(c.time_start >= since)
-        if until is not None:
-            query = query.where(c.time_start < until)
+        query = _starting_in(t.observations, since, until)
         with self.engine.connect() as conn:
             return [observation_from_row(r) for r in conn.execute(query)]
 
@@ -310,7 +263,7 @@ class Store:
                 )
             )
             conn.execute(delete(t.incidents).where(c.uid.in_(doomed)))
-            rows = [_incident_row(i, fused_at) for i in incidents]
+            rows = [incident_row(i, fused_at) for i in incidents]
             links = [
                 {"incident_uid": i.uid, "observation_uid": o}
                 for i in incidents
@@ -326,14 +279,8 @@ class Store:
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Incident]:
         """Incidents starting in [since, until), with their observation uids."""
-        c = t.incidents.c
-        query = select(t.incidents).order_by(c.time_start, c.uid)
-        if since is not None:
-            query = query.where(c.time_start >= since)
-        if until is not None:
-            query = query.where(c.time_start < until)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_starting_in(t.incidents, since, until)).all()
             links = observation_links(conn, [r.uid for r in rows])
         return [incident_from_row(r, links.get(r.uid, ())) for r in rows]
 
@@ -354,10 +301,8 @@ class Store:
 
     def incident_time_span(self) -> tuple[datetime, datetime] | None:
         """Start times (UTC) of the earliest and the latest incident, if any."""
-        c = t.incidents.c
         with self.engine.connect() as conn:
-            lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
-        return None if lo is None else (utc(lo), utc(hi))
+            return time_range(conn)
 
     def report_inputs_state(self, start: datetime) -> list[Any]:
         """What the daily report of the day starting at ``start`` (UTC) depends on: counts
@@ -415,37 +360,20 @@ class Store:
             return [(int(r.id), r.definition) for r in conn.execute(select(c.id, c.definition))]
 
 
-# ---------------------------------------------------------------------- row mapping
+# ---------------------------------------------------------------------- helpers
 
 
-def _incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:
-    cov = i.location.cov_km2
-    return {
-        "uid": i.uid,
-        "time_start": i.time_start,
-        "time_end": i.time_end,
-        "lon": i.location.lon,
-        "lat": i.location.lat,
-        "cov_ee": cov[0][0],
-        "cov_en": cov[0][1],
-        "cov_nn": cov[1][1],
-        "kind": i.kind.value,
-        "count": i.count,
-        "confidence": i.confidence,
-        "status": i.status.value,
-        "attribution_party": i.attribution.party,
-        "attribution": {
-            "party": i.attribution.party,
-            "probabilities": i.attribution.probabilities,
-            "method": i.attribution.method,
-        },
-        "source_kinds": [s.value for s in i.source_kinds],
-        "sector": i.sector,
-        "held_by": i.held_by,
-        "line_distance_km": i.line_distance_km,
-        "assessment": i.assessment,
-        "fused_at": fused_at,
-    }
+def _starting_in(table: Table, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """The rows of ``table`` whose ``time_start`` is in [since, until), ordered by
+    ``(time_start, uid)``."""
+    c = table.c
+    query = select(table).order_by(c.time_start, c.uid)
+    if since is not None:
+        query = query.where(c.time_start >= since)
+    if until is not None:
+        query = query.where(c.time_start < until)
+    return query
+
 
 
 def decision_bytes(inc: Incident) -> bytes:

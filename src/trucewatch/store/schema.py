@@ -11,6 +11,8 @@ checks that the two agree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -40,6 +42,12 @@ metadata = MetaData(
 
 UTC_DATETIME = DateTime(timezone=True)
 
+
+def _required(type_: Any, *names: str) -> list[Column[Any]]:
+    """NOT NULL columns of one type, in order."""
+    return [Column(name, type_, nullable=False) for name in names]
+
+
 contact_lines = Table(
     "contact_lines",
     metadata,
@@ -47,8 +55,7 @@ contact_lines = Table(
     Column("name", String(200), nullable=False),
     Column("valid_from", Date, nullable=False),
     Column("length_km", Float, nullable=False),
-    Column("controlled_by", String(16), nullable=False),
-    Column("other_party", String(16), nullable=False),
+    *_required(String(16), "controlled_by", "other_party"),
     Column("geometry_wkt", Text, nullable=False),
     Column("control_wkt", Text, nullable=True),
     Column("country_wkt", Text, nullable=True),
@@ -70,8 +77,7 @@ sectors = Table(
     ),
     Column("idx", Integer, nullable=False),
     Column("name", String(200), nullable=False),
-    Column("start_km", Float, nullable=False),
-    Column("end_km", Float, nullable=False),
+    *_required(Float, "start_km", "end_km"),
     Column("geometry_wkt", Text, nullable=False),
     UniqueConstraint("line_id", "idx"),
 )
@@ -80,24 +86,27 @@ import_batches = Table(
     "import_batches",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", UTC_DATETIME, nullable=False),
-    Column("finished_at", UTC_DATETIME, nullable=False),
+    *_required(UTC_DATETIME, "started_at", "finished_at"),
     Column("files", JSON, nullable=False),
-    Column("read", Integer, nullable=False),
-    Column("stored", Integer, nullable=False),
-    Column("duplicates", Integer, nullable=False),
-    Column("rejected", Integer, nullable=False),
+    *_required(Integer, "read", "stored", "duplicates", "rejected"),
+    Column("channel", String(16), nullable=False, server_default="file"),
+    Column("submitter", String(200), nullable=True),
+    Column("key_id", String(64), nullable=True),
+    Column("idempotency_key", String(128), nullable=True),
+    Column("request_sha256", String(64), nullable=True),
+    Index(None, "submitter"),
 )
+"""The batch log (see :mod:`trucewatch.store.batches`): ``files`` lists the imported files;
+``channel`` is ``file`` or ``api``; an API batch records its ``submitter`` (token holder),
+``idempotency_key`` and ``request_sha256``; ``key_id`` is the key that signed the batch."""
 
 observations = Table(
     "observations",
     metadata,
     Column("uid", String(64), primary_key=True),
-    Column("source_kind", String(32), nullable=False),
-    Column("source_format", String(32), nullable=False),
+    *_required(String(32), "source_kind", "source_format"),
     Column("source_id", String(200), nullable=False),
-    Column("time_start", UTC_DATETIME, nullable=False),
-    Column("time_end", UTC_DATETIME, nullable=False),
+    *_required(UTC_DATETIME, "time_start", "time_end"),
     Column("location_type", String(16), nullable=False),
     Column("lon", Float, nullable=True),
     Column("lat", Float, nullable=True),
@@ -120,20 +129,14 @@ incidents = Table(
     "incidents",
     metadata,
     Column("uid", String(64), primary_key=True),
-    Column("time_start", UTC_DATETIME, nullable=False),
-    Column("time_end", UTC_DATETIME, nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("lat", Float, nullable=False),
-    Column("cov_ee", Float, nullable=False),
-    Column("cov_en", Float, nullable=False),
-    Column("cov_nn", Float, nullable=False),
+    *_required(UTC_DATETIME, "time_start", "time_end"),
+    *_required(Float, "lon", "lat", "cov_ee", "cov_en", "cov_nn"),
     Column("kind", String(32), nullable=False),
     Column("count", BigInteger, nullable=True),
     Column("confidence", Float, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attribution_party", String(32), nullable=False),
-    Column("attribution", JSON, nullable=False),
-    Column("source_kinds", JSON, nullable=False),
+    *_required(JSON, "attribution", "source_kinds"),
     Column("sector", String(200), nullable=True),
     Column("held_by", String(16), nullable=True),
     Column("line_distance_km", Float, nullable=True),
@@ -163,8 +166,7 @@ agreements = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False),
-    Column("start", UTC_DATETIME, nullable=False),
-    Column("end", UTC_DATETIME, nullable=False),
+    *_required(UTC_DATETIME, "start", "end"),
     Column("scope", String(32), nullable=False),
     Column("definition", JSON, nullable=False),
     Column("definition_sha256", String(64), nullable=False),
@@ -185,8 +187,7 @@ ledger_entries = Table(
     "ledger_entries",
     metadata,
     Column("seq", LEDGER_SEQ, primary_key=True, autoincrement=False),
-    Column("entry", LargeBinary, nullable=False),
-    Column("leaf_hash", LargeBinary, nullable=False),
+    *_required(LargeBinary, "entry", "leaf_hash"),
     Column("entry_type", String(32), nullable=False),
     Column("ref", String(256), nullable=False),
     Column("appended_at", UTC_DATETIME, nullable=False),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
 
 T = TypeVar("T")
 
@@ -19,3 +22,31 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items (bounded statements and memory)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def columns_of(obj: Any, columns: Mapping[str, str]) -> dict[str, Any]:
+    """Column values from the attributes of ``obj`` (``columns``: attribute -> column)."""
+    return {column: getattr(obj, attr) for attr, column in columns.items()}
+
+
+def fields_of(row: Any, columns: Mapping[str, str]) -> dict[str, Any]:
+    """Keyword arguments from the columns of a result row (``columns``: field -> column)."""
+    values = row._mapping
+    return {attr: values[column] for attr, column in columns.items()}
+
+
+def db_time_encoder(conn: Connection) -> Callable[[datetime], Any]:
+    """How UTC times are passed to this connection's driver (for driver-level
+    ``executemany``): the text SQLAlchemy's SQLite DateTime reads back, or the aware UTC
+    datetime for PostgreSQL."""
+    return _sqlite_time if conn.dialect.name == "sqlite" else _utc_time
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sqlite_time(t: datetime) -> str:
+    """UTC text in the format SQLAlchemy's SQLite DateTime type reads back."""
+    return t.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _utc_time(t: datetime) -> datetime:
+    return t.astimezone(UTC)

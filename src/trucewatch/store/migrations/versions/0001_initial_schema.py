@@ -7,6 +7,7 @@ Create Date: 2026-11-27
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,71 +21,90 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
+    _create_agreements()
+    _create_contact_lines()
+    _create_import_batches()
+    _create_incidents()
+    _create_observations()
+    _create_sectors()
+    _create_incident_observations()
 
+
+def _required(type_: sa.types.TypeEngine[Any], *names: str) -> list[sa.Column[Any]]:
+    """NOT NULL columns of one type, in order."""
+    return [sa.Column(name, type_, nullable=False) for name in names]
+
+
+def _serial_id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer(), autoincrement=True, nullable=False)
+
+
+def _utc(*names: str) -> list[sa.Column[Any]]:
+    return _required(sa.DateTime(timezone=True), *names)
+
+
+def _create_agreements() -> None:
     op.create_table(
         "agreements",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        _serial_id(),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("start", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("end", sa.DateTime(timezone=True), nullable=False),
+        *_utc("start", "end"),
         sa.Column("scope", sa.String(length=32), nullable=False),
         sa.Column("definition", sa.JSON(), nullable=False),
         sa.Column("definition_sha256", sa.String(length=64), nullable=False),
-        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        *_utc("added_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreements")),
         sa.UniqueConstraint("definition_sha256", name=op.f("uq_agreements_definition_sha256")),
     )
+
+
+def _create_contact_lines() -> None:
     op.create_table(
         "contact_lines",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        _serial_id(),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("length_km", sa.Float(), nullable=False),
-        sa.Column("controlled_by", sa.String(length=16), nullable=False),
-        sa.Column("other_party", sa.String(length=16), nullable=False),
+        *_required(sa.String(length=16), "controlled_by", "other_party"),
         sa.Column("geometry_wkt", sa.Text(), nullable=False),
         sa.Column("control_wkt", sa.Text(), nullable=True),
         sa.Column("country_wkt", sa.Text(), nullable=True),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("geometry_sha256", sa.String(length=64), nullable=False),
-        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        *_utc("imported_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_lines")),
         sa.UniqueConstraint("valid_from", name=op.f("uq_contact_lines_valid_from")),
     )
+
+
+def _create_import_batches() -> None:
     op.create_table(
         "import_batches",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        _serial_id(),
+        *_utc("started_at", "finished_at"),
         sa.Column("files", sa.JSON(), nullable=False),
-        sa.Column("read", sa.Integer(), nullable=False),
-        sa.Column("stored", sa.Integer(), nullable=False),
-        sa.Column("duplicates", sa.Integer(), nullable=False),
-        sa.Column("rejected", sa.Integer(), nullable=False),
+        *_required(sa.Integer(), "read", "stored", "duplicates", "rejected"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_batches")),
     )
+
+
+def _create_incidents() -> None:
     op.create_table(
         "incidents",
         sa.Column("uid", sa.String(length=64), nullable=False),
-        sa.Column("time_start", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("time_end", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("lon", sa.Float(), nullable=False),
-        sa.Column("lat", sa.Float(), nullable=False),
-        sa.Column("cov_ee", sa.Float(), nullable=False),
-        sa.Column("cov_en", sa.Float(), nullable=False),
-        sa.Column("cov_nn", sa.Float(), nullable=False),
+        *_utc("time_start", "time_end"),
+        *_required(sa.Float(), "lon", "lat", "cov_ee", "cov_en", "cov_nn"),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("count", sa.BigInteger(), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attribution_party", sa.String(length=32), nullable=False),
-        sa.Column("attribution", sa.JSON(), nullable=False),
-        sa.Column("source_kinds", sa.JSON(), nullable=False),
+        *_required(sa.JSON(), "attribution", "source_kinds"),
         sa.Column("sector", sa.String(length=200), nullable=True),
         sa.Column("held_by", sa.String(length=16), nullable=True),
         sa.Column("line_distance_km", sa.Float(), nullable=True),
         sa.Column("assessment", sa.JSON(), nullable=False),
-        sa.Column("fused_at", sa.DateTime(timezone=True), nullable=False),
+        *_utc("fused_at"),
         sa.PrimaryKeyConstraint("uid", name=op.f("pk_incidents")),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
@@ -92,14 +112,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_incidents_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_time_start"), ["time_start"], unique=False)
 
+
+def _create_observations() -> None:
     op.create_table(
         "observations",
         sa.Column("uid", sa.String(length=64), nullable=False),
-        sa.Column("source_kind", sa.String(length=32), nullable=False),
-        sa.Column("source_format", sa.String(length=32), nullable=False),
+        *_required(sa.String(length=32), "source_kind", "source_format"),
         sa.Column("source_id", sa.String(length=200), nullable=False),
-        sa.Column("time_start", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("time_end", sa.DateTime(timezone=True), nullable=False),
+        *_utc("time_start", "time_end"),
         sa.Column("location_type", sa.String(length=16), nullable=False),
         sa.Column("lon", sa.Float(), nullable=True),
         sa.Column("lat", sa.Float(), nullable=True),
@@ -127,14 +147,14 @@ def upgrade() -> None:
             batch_op.f("ix_observations_time_start"), ["time_start"], unique=False
         )
 
+
+def _create_sectors() -> None:
     op.create_table(
         "sectors",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("line_id", sa.Integer(), nullable=False),
-        sa.Column("idx", sa.Integer(), nullable=False),
+        _serial_id(),
+        *_required(sa.Integer(), "line_id", "idx"),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("start_km", sa.Float(), nullable=False),
-        sa.Column("end_km", sa.Float(), nullable=False),
+        *_required(sa.Float(), "start_km", "end_km"),
         sa.Column("geometry_wkt", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["line_id"],
@@ -145,10 +165,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sectors")),
         sa.UniqueConstraint("line_id", "idx", name=op.f("uq_sectors_line_id_idx")),
     )
+
+
+def _create_incident_observations() -> None:
     op.create_table(
         "incident_observations",
-        sa.Column("incident_uid", sa.String(length=64), nullable=False),
-        sa.Column("observation_uid", sa.String(length=64), nullable=False),
+        *_required(sa.String(length=64), "incident_uid", "observation_uid"),
         sa.ForeignKeyConstraint(
             ["incident_uid"],
             ["incidents.uid"],

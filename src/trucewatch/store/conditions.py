@@ -1,0 +1,91 @@
+"""WHERE conditions shared by the read queries (:mod:`trucewatch.store.queries`): a lon/lat
+box (WGS84 degrees), a ``[since, until)`` window on ``time_start`` (UTC), and the test of
+an incident's assessment against agreements, written with each backend's JSON functions
+(``json_each`` on SQLite, ``json_array_elements`` on PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, text
+
+from trucewatch.store.util import utc
+
+
+class LonLatBox(Protocol):
+    """A lon/lat box in WGS84 degrees (:class:`trucewatch.store.queries.BBox`)."""
+
+    @property
+    def west(self) -> float: ...
+    @property
+    def south(self) -> float: ...
+    @property
+    def east(self) -> float: ...
+    @property
+    def north(self) -> float: ...
+
+
+def place_time_conditions(
+    c: Any, bbox: LonLatBox | None, since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    """Bounding box on the ``lon``/``lat`` columns ``c`` of a table and ``[since, until)``
+    on its ``time_start``."""
+    conds: list[ColumnElement[bool]] = []
+    if bbox is not None:
+        conds.append(and_(c.lon >= bbox.west, c.lon <= bbox.east,
+                          c.lat >= bbox.south, c.lat <= bbox.north))  # fmt: skip
+    if since is not None:
+        conds.append(c.time_start >= utc(since))
+    if until is not None:
+        conds.append(c.time_start < utc(until))
+    return conds
+
+
+_ASSESSMENT_SQL = {
+    "postgresql": {
+        "agreement": "a.v->>'agreement' = :qa_agreement",
+        "verdict": "a.v->>'verdict' = :qa_verdict",
+        "clause": (
+            "(a.v->>'clause' = :qa_clause OR (json_typeof(a.v->'other_clauses') = 'array' "
+            "AND EXISTS (SELECT 1 FROM json_array_elements_text(a.v->'other_clauses') "
+            "AS oc(x) WHERE oc.x = :qa_clause)))"
+        ),
+        "exists": (
+            "EXISTS (SELECT 1 FROM json_array_elements(CASE WHEN "
+            "json_typeof(incidents.assessment->'agreements') = 'array' "
+            "THEN incidents.assessment->'agreements' ELSE '[]'::json END) AS a(v) WHERE {})"
+        ),
+    },
+    "sqlite": {
+        "agreement": "json_extract(a.value, '$.agreement') = :qa_agreement",
+        "verdict": "json_extract(a.value, '$.verdict') = :qa_verdict",
+        "clause": (
+            "(json_extract(a.value, '$.clause') = :qa_clause OR EXISTS (SELECT 1 FROM "
+            "json_each(a.value, '$.other_clauses') AS oc WHERE oc.value = :qa_clause))"
+        ),
+        "exists": (
+            "EXISTS (SELECT 1 FROM json_each(incidents.assessment, '$.agreements') AS a WHERE "
+            "json_type(incidents.assessment, '$.agreements') = 'array' AND {})"
+        ),
+    },
+}
+"""Per backend: the test of one field of an agreement's assessment ``a``, and the EXISTS
+over the incident's assessments that holds them."""
+
+
+def assessment_clause(
+    dialect: str, *, agreement: str | None, verdict: str | None, clause: str | None
+) -> ColumnElement[bool] | None:
+    """EXISTS (one agreement's assessment of the incident matching ``agreement``,
+    ``verdict`` and ``clause``, the deciding clause or one of its ``other_clauses``), or
+    None without any of them."""
+    wanted = {name: value for name, value in
+              (("agreement", agreement), ("verdict", verdict), ("clause", clause))
+              if value is not None}  # fmt: skip
+    if not wanted:
+        return None
+    sql = _ASSESSMENT_SQL["postgresql" if dialect == "postgresql" else "sqlite"]
+    where = " AND ".join(sql[name] for name in wanted)
+    params: list[BindParameter[Any]] = [bindparam(f"qa_{k}", v) for k, v in wanted.items()]
+    return text(sql["exists"].format(where)).bindparams(*params)  # type: ignore[return-value]

@@ -1,0 +1,99 @@
+"""Verifying the log stored in the store: :func:`verify_store` recomputes every leaf from
+the stored entry bytes and every signed root, without trusting the stored leaf hashes or
+the proof cache of :class:`~trucewatch.store.ledger.Ledger`, and checks the keys table
+against the keys the log registered."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import Connection, select
+
+from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Reference
+from trucewatch.ledger.entry import EntryType
+from trucewatch.store import schema as t
+from trucewatch.store.ledger import SCAN_CHUNK, tree_head_from_row
+
+
+def verify_store(
+    conn: Connection,
+    *,
+    references: Iterable[Reference] | None = None,
+    complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
+    check_signatures: bool = True,
+) -> LedgerReport:
+    """Check the whole stored log against itself and its signed tree heads.
+
+    Runs :class:`~trucewatch.ledger.audit.LogAudit` over the stored entries: every leaf
+    hash recomputed from the entry bytes (an altered entry is named by index), missing
+    indices, strict decoding, key registrations replayed, every signed entry's signature
+    (``check_signatures``), the root at the size of every signed tree head with its
+    signature and key; then compares the keys table with the keys the log registered.
+
+    ``references``, when given, are the ``(entry_type, ref, sha256)`` of the stored rows
+    (e.g. every observation with the SHA-256 recomputed from its payload): each must match
+    the latest log entry about it (else the row was altered, or never logged), and for the
+    ``complete_types`` a logged ref missing from ``references`` means the row was removed.
+    """
+    heads = _head_rows(conn)
+    audit = LogAudit(
+        {h.head.tree_size for h in heads},
+        check_signatures=check_signatures,
+        track_refs=references is not None,
+    )
+    c = t.ledger_entries.c
+    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
+    for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
+        for seq, blob, stored_leaf, entry_type, ref in batch:
+            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref))
+    audit.check_heads(heads)
+    _check_keys_table(conn, audit)
+    if references is not None:
+        audit.check_references(references, complete_types)
+    return audit.report(heads)
+
+
+def _head_rows(conn: Connection) -> list[HeadToCheck]:
+    """Stored tree heads, oldest first, with the public key the keys table gives."""
+    h, k = t.ledger_tree_heads.c, t.ledger_keys.c
+    query = (
+        select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)
+        .outerjoin(t.ledger_keys, k.key_id == h.key_id)
+        .order_by(h.id)
+    )
+    return [
+        HeadToCheck(f"tree head #{r.id}", r.key_id, tree_head_from_row(r))
+        for r in conn.execute(query)
+    ]
+
+
+def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
+    """The keys table must be exactly the keys the log registered and revoked."""
+    table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
+    for kid, logged in audit.keys.items():
+        row = table.pop(kid, None)
+        if row is None:
+            audit.problem(
+                logged.added_seq,
+                "key",
+                f"key {kid}: registered in the log (entry "
+                f"{logged.added_seq}) but missing from the keys table",
+            )
+            continue
+        stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
+        expected = (
+            logged.public_key,
+            logged.role,
+            logged.owner,
+            logged.added_seq,
+            logged.revoked_seq,
+        )
+        if stored != expected:
+            audit.problem(
+                logged.added_seq,
+                "key",
+                f"key {kid}: the keys table differs from the "
+                "log (public key, role, owner or revocation)",
+            )
+    for kid in table:
+        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
