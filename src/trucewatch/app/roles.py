@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from trucewatch.errors import TrucewatchError
-from trucewatch.sources.base import observation_uid
+from trucewatch.ids import observation_uid
 from trucewatch.types import Observation, SourceKind
 
 COMPLAINT_FORMAT = "complaint"

@@ -22,7 +22,7 @@ from pathlib import Path
 from trucewatch.errors import InputError, RecordError
 from trucewatch.gc import gc_paused
 from trucewatch.sources import acoustic, camera, complaint, firms, patrol, smm
-from trucewatch.sources.base import HEAD_BYTES, SourceFormat, observation_uid
+from trucewatch.sources.base import HEAD_BYTES, SourceFormat
 from trucewatch.types import Observation
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "FileStream",
     "ReadResult",
     "SourceFormat",
-    "observation_uid",
     "read_file",
     "read_head",
     "sniff_format",

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
+from trucewatch.ids import observation_uid, sha256_hex
 from trucewatch.sources.acoustic import (
     FieldError,
     count_of,
@@ -46,7 +47,6 @@ from trucewatch.sources.acoustic import (
     text,
     wedge,
 )
-from trucewatch.sources.base import observation_uid, sha256_hex
 from trucewatch.types import EventKind, Observation, SourceKind
 
 NAME = "camera"

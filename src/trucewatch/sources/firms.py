@@ -32,7 +32,7 @@ One observation per data row, with
   (``satellite``, ``instrument``, ``version`` and ``daynight`` stay text; an empty value is
   ``None``);
 * ``payload`` the raw CSV line (without its line ending); ``uid`` from
-  :func:`~trucewatch.sources.base.observation_uid` with index 0. Identical rows therefore
+  :func:`~trucewatch.ids.observation_uid` with index 0. Identical rows therefore
   have the same uid and are stored once.
 
 Each physical line is one record: quoted fields are understood, but not a line break

@@ -66,7 +66,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trucewatch.errors import RecordError
-from trucewatch.sources.base import iter_lines, observation_uid, sha256_hex
+from trucewatch.ids import observation_uid, sha256_hex
+from trucewatch.sources.base import iter_lines
 from trucewatch.types import (
     BearingRangeLocation,
     EventKind,

@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
+from trucewatch.ids import observation_uid
 from trucewatch.narrative.lexicon import EVENT_NOUN_RE
 from trucewatch.narrative.smm import parse_passage
-from trucewatch.sources.base import iter_lines, observation_uid
+from trucewatch.sources.base import iter_lines
 from trucewatch.sources.patrol import FieldError, parse_record
 from trucewatch.types import Observation
 
