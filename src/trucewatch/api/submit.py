@@ -41,7 +41,7 @@ from trucewatch.app.roles import (
     submits_complaints,
 )
 from trucewatch.errors import InputError
-from trucewatch.sources import patrol
+from trucewatch.sources import jsonl, patrol
 from trucewatch.store.observations import PendingImport, StoredCounts
 from trucewatch.store.queries import API_BATCH_TAG, BatchInfo
 from trucewatch.types import Observation, SourceKind
@@ -178,7 +178,7 @@ def _parse_record(index: int, line: str) -> list[Observation]:
     (:func:`trucewatch.sources.patrol.parse_record`, what ``read`` calls for each line)."""
     try:
         return patrol.parse_record(json.loads(line), line)
-    except patrol.FieldError as bad:
+    except jsonl.FieldError as bad:
         path = f"records[{index}].{bad.field}" if bad.field else f"records[{index}]"
         raise Invalid(f"{path}: {bad.message}", field=path, record=index) from None
     except Exception as exc:  # a value the reader should have refused
