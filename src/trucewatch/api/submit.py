@@ -12,8 +12,9 @@ stored in one transaction, or none (``Store.import_batch``), with an ``observati
 in the ledger for each new one (written by the store's import, in the same transaction).
 
 Submissions of a party's liaison are **complaints**: the same patrol schema, stored with
-source kind ``party_complaint``, format ``complaint``, source id ``liaison:<party>`` and
-grading F6 (a party to the conflict: reliability cannot be judged).
+source kind ``party_complaint``, format ``complaint``, source id ``complaint:<party>`` and
+grading C4, as the party's complaint files (one source per party:
+:func:`trucewatch.app.roles.as_complaint`).
 """
 
 from __future__ import annotations
