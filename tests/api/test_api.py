@@ -213,8 +213,8 @@ def test_liaison_submits_complaints_and_reads_own(api: Api) -> None:
     assert firms.status_code == 403
     own = api.get("/api/observations", role="liaison").json()["observations"]
     assert [o["source_kind"] for o in own] == ["party_complaint"]
-    assert own[0]["source_id"] == "liaison:UA"
-    assert own[0]["reliability"] == "F"
+    assert own[0]["source_id"] == "complaint:UA"
+    assert own[0]["reliability"] == "C"
     assert api.post("/api/observations", role="public", json={"records": []}).status_code == 403
     assert api.post("/api/observations", role=None, json={"records": []}).status_code == 401
 

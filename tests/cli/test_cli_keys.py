@@ -130,7 +130,7 @@ def test_liaison_imports_only_complaints_of_its_party(tmp_path: Path):
     kinds = {r[0] for r in con.execute("SELECT DISTINCT source_kind FROM observations")}
     sources = {r[0] for r in con.execute("SELECT DISTINCT source_id FROM observations")}
     con.close()
-    assert kinds == {"party_complaint"} and sources == {"liaison:UA"}
+    assert kinds == {"party_complaint"} and sources == {"complaint:UA"}
     firms = DATA / "firms_viirs_nrt_2025-08-12_sample.csv"
     refused = run("--role", "liaison", "--party", "UA", "import", str(firms), "--db", db)
     assert refused.exit_code == 1 and "complaints are patrol records" in refused.stderr

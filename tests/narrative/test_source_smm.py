@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from trucewatch.errors import InputError
+from trucewatch.ids import observation_uid
 from trucewatch.sources import REGISTRY, read_file, read_head, sniff_format
 from trucewatch.sources import smm as smm_format
-from trucewatch.sources.base import observation_uid
 from trucewatch.types import BearingRangeLocation, EventKind, Flow, PointLocation
 
 PASSAGE = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from trucewatch.errors import InputError
+from trucewatch.ids import observation_uid
 from trucewatch.sources import REGISTRY, read_file, read_head, sniff_format
-from trucewatch.sources.base import observation_uid
 from trucewatch.types import BearingRangeLocation, PlaceLocation, PointLocation, SourceKind
 
 DATA = Path(__file__).parent / "data"

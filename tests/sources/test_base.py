@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
 
-from trucewatch.sources.base import fast_constructor, observation_uid, sha256_hex
+from trucewatch.sources.base import fast_constructor
 from trucewatch.types import EventKind, Observation, PointLocation, SourceKind
-
-
-def test_observation_uid_definition() -> None:
-    expected = hashlib.sha256(b'patrol\n{"a": 1}\n2').hexdigest()
-    assert observation_uid("patrol", '{"a": 1}', 2) == expected
-    assert observation_uid("patrol", '{"a": 1}', 2) != observation_uid("patrol", '{"a": 1}', 1)
-    assert observation_uid("firms", "x", 0) != observation_uid("patrol", "x", 0)
-    assert sha256_hex("Київ") == hashlib.sha256("Київ".encode()).hexdigest()
 
 
 def test_fast_constructor_builds_equal_observations() -> None:

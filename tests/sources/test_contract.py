@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from trucewatch import sources
+from trucewatch.ids import observation_uid
 from trucewatch.sources import REGISTRY, ReadResult, read_file, read_head, sniff_format
-from trucewatch.sources.base import observation_uid
 from trucewatch.types import (
     BearingRangeLocation,
     EventKind,
@@ -145,5 +145,5 @@ def test_same_record_in_another_file_has_same_uid(
 
 
 def test_public_api() -> None:
-    for name in ("REGISTRY", "ReadResult", "read_file", "sniff_format", "observation_uid"):
+    for name in ("REGISTRY", "ReadResult", "read_file", "sniff_format"):
         assert hasattr(sources, name)

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trucewatch.errors import InputError, RecordError
+from trucewatch.ids import observation_uid
 from trucewatch.sources import firms, read_file
-from trucewatch.sources.base import observation_uid
 from trucewatch.types import EventKind, Observation, PointLocation, SourceKind
 
 VIIRS_HEADER = (

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trucewatch.errors import InputError, RecordError
+from trucewatch.ids import observation_uid
 from trucewatch.sources import patrol, read_file
-from trucewatch.sources.base import HEAD_BYTES, observation_uid
+from trucewatch.sources.base import HEAD_BYTES
 from trucewatch.types import (
     COMPASS_16,
     BearingRangeLocation,

@@ -12,8 +12,9 @@ stored in one transaction, or none (``Store.import_batch``), with an ``observati
 in the ledger for each new one (written by the store's import, in the same transaction).
 
 Submissions of a party's liaison are **complaints**: the same patrol schema, stored with
-source kind ``party_complaint``, format ``complaint``, source id ``liaison:<party>`` and
-grading F6 (a party to the conflict: reliability cannot be judged).
+source kind ``party_complaint``, format ``complaint``, source id ``complaint:<party>`` and
+grading C4, as the party's complaint files (one source per party:
+:func:`trucewatch.app.roles.as_complaint`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from trucewatch.app.submissions import (
     write_submissions,
 )
 from trucewatch.errors import InputError
-from trucewatch.sources import patrol
+from trucewatch.sources import jsonl, patrol
 from trucewatch.types import Observation, SourceKind
 
 INT32_MAX = 2**31 - 1
@@ -185,7 +186,7 @@ def _parse_record(index: int, line: str) -> list[Observation]:
     (:func:`trucewatch.sources.patrol.parse_record`, what ``read`` calls for each line)."""
     try:
         return patrol.parse_record(json.loads(line), line)
-    except patrol.FieldError as bad:
+    except jsonl.FieldError as bad:
         path = f"records[{index}].{bad.field}" if bad.field else f"records[{index}]"
         raise Invalid(f"{path}: {bad.message}", field=path, record=index) from None
     except Exception as exc:  # a value the reader should have refused

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from trucewatch.errors import TrucewatchError
-from trucewatch.sources.base import observation_uid
+from trucewatch.ids import observation_uid
+from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.sources import complaint
 from trucewatch.types import Observation, SourceKind
-
-COMPLAINT_FORMAT = "complaint"
 
 
 class Role(StrEnum):
@@ -124,18 +124,20 @@ def submits_complaints(principal: Principal) -> bool:
 
 
 def as_complaint(o: Observation, party: str) -> Observation:
-    """A liaison's record as a party complaint: own uid space (the same record sent by a
-    monitor and by a party are two observations), source ``liaison:<party>``, grading F6 (a
-    party to the conflict: reliability cannot be judged)."""
+    """A liaison's record as the party's complaint: own uid space (the same record sent by a
+    monitor and by a party are two observations), and the source id and default grading of
+    every complaint of that party (:data:`~trucewatch.kinds.SOURCE_KINDS`: ``complaint:<party>``,
+    C4, as a complaint file gives them), so the party counts once however it complains."""
+    model = SOURCE_KINDS[SourceKind.PARTY_COMPLAINT]
     index = int(o.attributes.get("event_index") or 0)
     return dataclasses.replace(
         o,
-        uid=observation_uid(COMPLAINT_FORMAT, f"{party}\n{o.payload}", index),
-        source_kind=SourceKind.PARTY_COMPLAINT,
-        source_format=COMPLAINT_FORMAT,
-        source_id=f"liaison:{party}",
-        reliability="F",
-        credibility=6,
+        uid=observation_uid(complaint.NAME, f"{party}\n{o.payload}", index),
+        source_kind=model.kind,
+        source_format=complaint.NAME,
+        source_id=model.source_id(party),
+        reliability=model.grading.reliability,
+        credibility=model.grading.credibility,
         attributes={**o.attributes, "complainant": party, "reported_source_id": o.source_id},
     )
 

@@ -232,7 +232,11 @@ def _agglomerate_kernel(pa: NDArray[np.int64], pb: NDArray[np.int64], i00: NDArr
                         thr: NDArray[np.float64], otol: float) -> NDArray[np.int64]:  # fmt: skip
     """Union-find over the pairs in order; per-root sums of information (``i``), of
     information-weighted positions (``b``) and of ``x' I x`` (``ss``) give each merged
-    cluster's chi-square in O(1); members are kept as linked lists to check sensors."""
+    cluster's chi-square in O(1); members are kept as linked lists to check sensors.
+
+    A numba kernel, kept whole on purpose (71 lines): the loop over millions of pairs runs
+    compiled only while its state stays in local arrays, and splitting it into calls would
+    pass that state around on every pair."""
     n = i00.size
     parent = np.arange(n)
     size = np.ones(n, dtype=np.int64)

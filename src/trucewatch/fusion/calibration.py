@@ -9,7 +9,9 @@ confidence of an incident is a logistic model over a few features of its evidenc
   belief of the analyst's grading);
 * ``negative``: log P(the working acoustic arrays that stayed silent would all have
   missed it) (:mod:`trucewatch.fusion.coverage`), <= 0;
-* ``n_<kind>``: independent sources of each kind (capped at :data:`COUNT_CAP`);
+* ``n_<kind>``: independent sources of each kind (capped at :data:`COUNT_CAP`), one per
+  source kind (:attr:`trucewatch.kinds.SourceKindModel.calibration_feature`, in the order
+  of :data:`trucewatch.kinds.SOURCE_KINDS`);
 * ``ill_posed``: 1 when the geometry could not fix the range (a single bearing).
 
 The weights are fitted by maximum likelihood on simulated incidents scored against their
@@ -31,22 +33,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from trucewatch.types import SourceKind
+from trucewatch.kinds import SOURCE_KINDS
 
 COUNT_CAP = 4
-KINDS: tuple[SourceKind, ...] = (
-    SourceKind.ACOUSTIC, SourceKind.CAMERA, SourceKind.PATROL, SourceKind.SATELLITE_THERMAL,
-    SourceKind.PARTY_COMPLAINT, SourceKind.OPEN_SOURCE,
+FEATURES: tuple[str, ...] = (
+    "bias", "admiralty", "negative",
+    *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
 )  # fmt: skip
-FEATURES: tuple[str, ...] = ("bias", "admiralty", "negative", *(f"n_{k.value}" for k in KINDS),
-                             "ill_posed")  # fmt: skip
 CALIBRATION_FILE = "calibration.json"
 
 
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
                    counts: NDArray[np.float64], ill_posed: NDArray[np.bool_]
                    ) -> NDArray[np.float64]:  # fmt: skip
-    """(k, len(FEATURES)) features; ``counts`` (k, len(KINDS)) independent sources per kind."""
+    """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
+    per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`)."""
     k = admiralty.size
     return np.column_stack([np.ones(k), admiralty, negative,
                             np.minimum(counts, COUNT_CAP), ill_posed.astype(float)])  # fmt: skip

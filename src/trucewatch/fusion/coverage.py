@@ -14,9 +14,10 @@ ellipse (its centre and 1 and 2 standard deviations either way along its major a
 Gaussian weights) of ``prod_j (1 - p_j)``. The log of that probability (<= 0) is the
 negative evidence.
 
-Cameras are left out: their field of view is not in their reports, so a silent camera
-proves nothing about a place it may not face. Satellites are left out: cloud cover is
-not in the FIRMS records.
+Which sensors count is their source kind's ``negative_evidence``
+(:data:`trucewatch.kinds.SOURCE_KINDS`): acoustic arrays only. Cameras are left out: their
+field of view is not in their reports, so a silent camera proves nothing about a place it
+may not face. Satellites are left out: cloud cover is not in the FIRMS records.
 """
 
 from __future__ import annotations

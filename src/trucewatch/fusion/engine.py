@@ -20,12 +20,13 @@ from scipy.special import ndtr
 
 from trucewatch.associate import Context, Gates, cluster
 from trucewatch.fusion.attribution import FlowReport, attribute_incident
-from trucewatch.fusion.calibration import KINDS, Calibration, feature_matrix, shipped
+from trucewatch.fusion.calibration import Calibration, feature_matrix, shipped
 from trucewatch.fusion.confidence import combined_log_odds, observation_probability, status_for
 from trucewatch.fusion.coverage import Network, miss_log_probability
 from trucewatch.gc import gc_paused
 from trucewatch.geo.history import ContextLookup
 from trucewatch.geo.projection import to_lonlat
+from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.localize.measurements import Measurements, extract
 from trucewatch.localize.solve import solve
 from trucewatch.localize.wedge import DEFAULT_DISTANCE_KM
@@ -39,7 +40,6 @@ from trucewatch.types import (
     IncidentStatus,
     Observation,
     PointLocation,
-    SourceKind,
 )
 
 KIND_PRIORITY: tuple[EventKind, ...] = (
@@ -92,12 +92,6 @@ def _flow_sign(o: Observation) -> int:
     return {Flow.INCOMING: 1, Flow.OUTGOING: -1}.get(o.flow, 0) if o.flow else 0
 
 
-EXCLUSIVE_SOURCES = frozenset({SourceKind.ACOUSTIC, SourceKind.CAMERA, SourceKind.PATROL})
-"""Directional sensors that report one event once: two reports of one array, camera or
-patrol team are two events (a satellite's adjacent pixels, a party repeating itself are
-not)."""
-
-
 def fuse_observations(
     observations: Sequence[Observation],
     lookup: ContextLookup | None = None,
@@ -128,20 +122,22 @@ def observation_order(o: Observation) -> tuple[datetime, str]:
 def observation_context(obs: Sequence[Observation],
                         codes: dict[str, int] | None = None) -> Context:  # fmt: skip
     """Association context of observations; ``codes`` maps source keys to integer codes
-    (extended in place; default: a fresh mapping)."""
+    (extended in place; default: a fresh mapping). Exclusive sources (one report, one
+    event) are those of kinds whose model says so (:data:`trucewatch.kinds.SOURCE_KINDS`)."""
     codes = {} if codes is None else codes
     keys = [_source_key(o) for o in obs]
     source = [codes.setdefault(k, len(codes)) for k in keys]
     return Context(
         source=np.asarray(source, dtype=np.int64),
-        exclusive=np.array([o.source_kind in EXCLUSIVE_SOURCES for o in obs], dtype=bool),
+        exclusive=np.array([SOURCE_KINDS[o.source_kind].exclusive for o in obs], dtype=bool),
         flow_sign=np.array([_flow_sign(o) for o in obs], dtype=np.int8),
     )
 
 
 def array_mask(obs: Sequence[Observation]) -> np.ndarray:
-    """Which observations come from acoustic arrays (the sensors of negative evidence)."""
-    return np.array([o.source_kind is SourceKind.ACOUSTIC for o in obs], dtype=bool)
+    """Which observations come from sensors whose silence is evidence (acoustic arrays:
+    ``negative_evidence`` in their kind's model)."""
+    return np.array([SOURCE_KINDS[o.source_kind].negative_evidence for o in obs], dtype=bool)
 
 
 def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
@@ -263,13 +259,13 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
                          for i in mem.rows), dtype=float, count=mem.rows.size)  # fmt: skip
     pair_cluster, pair_row, inverse = mem.per_source(ctx.source)
     admiralty, n_sources = combined_log_odds(inverse, pair_cluster, p_obs, k)
-    kind_col = {kind: c for c, kind in enumerate(KINDS)}
+    kind_col = {kind: c for c, kind in enumerate(SOURCE_KINDS)}
     col = np.fromiter((kind_col.get(obs[i].source_kind, -1) for i in pair_row), dtype=np.int64,
                       count=pair_row.size)  # fmt: skip
-    counts = np.zeros((k, len(KINDS)))
+    counts = np.zeros((k, len(SOURCE_KINDS)))
     np.add.at(counts, (pair_cluster[col >= 0], col[col >= 0]), 1.0)
-    is_array = np.fromiter((obs[i].source_kind is SourceKind.ACOUSTIC for i in mem.rows),
-                           dtype=bool, count=mem.rows.size)  # fmt: skip
+    is_array = np.fromiter((SOURCE_KINDS[obs[i].source_kind].negative_evidence
+                            for i in mem.rows), dtype=bool, count=mem.rows.size)  # fmt: skip
     heard = np.full(k, -np.inf)
     arr_rows = mem.rows[is_array]
     np.maximum.at(heard, mem.cluster[is_array], np.nan_to_num(m.range_max_km[arr_rows],
@@ -322,7 +318,7 @@ def _with_context(
                 side_probability=_side_probability(
                     None if ctx is None else _opt_float(ctx.distance_km[k]), d.cov),
                 accusations=[(_source_key(o), str(o.attributes["accused"])) for o in members
-                             if o.source_kind is SourceKind.PARTY_COMPLAINT
+                             if SOURCE_KINDS[o.source_kind].accuses
                              and o.attributes.get("accused")],
             )
             if parties is not None

@@ -42,7 +42,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from trucewatch.geo.gazetteer import find_place
-from trucewatch.sources.base import observation_uid, sha256_hex
+from trucewatch.ids import observation_uid, sha256_hex
 from trucewatch.types import EventKind, Observation, PointLocation, SourceKind
 
 __all__ = [

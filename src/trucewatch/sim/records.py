@@ -8,7 +8,7 @@
 * complaints: ``complaint`` JSON Lines (``complaint.jsonl``).
 
 Every record is one line; its observations' uids are computed exactly as the importer
-does (:func:`trucewatch.sources.base.observation_uid`), so the truth can name them.
+does (:func:`trucewatch.ids.observation_uid`), so the truth can name them.
 Numbers are rounded (coordinates to 1e-5 degrees, about 1 m) and keys written in a fixed
 order, so the same detections always give the same bytes.
 """
@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.geo.projection import grid_convergence_deg
+from trucewatch.ids import observation_uid
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.layout import Layout
 from trucewatch.sim.scenario import (
@@ -37,7 +38,6 @@ from trucewatch.sim.scenario import (
 )
 from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World, to_lonlat_arrays
-from trucewatch.sources.base import observation_uid
 from trucewatch.types import COMPASS_16
 
 __all__ = ["FILES", "RenderedFile", "render_all", "utc_text"]

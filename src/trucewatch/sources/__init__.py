@@ -1,9 +1,10 @@
 """Input formats: one module per format, a registry, format sniffing and file reading.
 
 Each format module (see :mod:`trucewatch.sources.base` for the protocol) exposes ``NAME``,
-``sniff(path, head)`` and ``read(path)``; :data:`REGISTRY` maps names to modules.
+``sniff(path, head)`` and ``read(path)``; :data:`REGISTRY` maps names to modules: the
+formats each source kind names in :data:`trucewatch.kinds.SOURCE_KINDS`, in its order.
 
->>> sorted(REGISTRY)
+>>> list(REGISTRY)
 ['firms', 'patrol', 'smm', 'acoustic', 'camera', 'complaint']
 
 Reading a file is all-or-nothing by default: the first bad record raises
@@ -15,14 +16,16 @@ kept.
 from __future__ import annotations
 
 import codecs
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from trucewatch.errors import InputError, RecordError
 from trucewatch.gc import gc_paused
-from trucewatch.sources import acoustic, camera, complaint, firms, patrol, smm
-from trucewatch.sources.base import HEAD_BYTES, SourceFormat, observation_uid
+from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.sources.base import HEAD_BYTES, SourceFormat
 from trucewatch.types import Observation
 
 __all__ = [
@@ -31,16 +34,24 @@ __all__ = [
     "FileStream",
     "ReadResult",
     "SourceFormat",
-    "observation_uid",
     "read_file",
     "read_head",
     "sniff_format",
     "stream_file",
 ]
 
-REGISTRY: dict[str, SourceFormat] = {
-    m.NAME: m for m in (firms, patrol, smm, acoustic, camera, complaint)
-}
+
+def _format_modules() -> dict[str, SourceFormat]:
+    """The reader module ``trucewatch.sources.<name>`` of every format the source kinds
+    name, in their order."""
+    modules: dict[str, SourceFormat] = {}
+    for model in SOURCE_KINDS.values():
+        for name in model.formats:
+            modules[name] = cast(SourceFormat, importlib.import_module(f"{__name__}.{name}"))
+    return modules
+
+
+REGISTRY: dict[str, SourceFormat] = _format_modules()
 """Format name -> format module, in sniffing order."""
 
 

@@ -1,5 +1,5 @@
-"""What every input-format module shares: the plug-in protocol, observation uids, and
-small helpers for reading text files line by line.
+"""What every input-format module shares: the plug-in protocol and small helpers for
+reading text files line by line (observation uids: :mod:`trucewatch.ids`).
 
 A format module (``trucewatch.sources.firms``, ``trucewatch.sources.patrol``, ...) is a
 plain module exposing:
@@ -21,7 +21,6 @@ plain module exposing:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -43,24 +42,6 @@ class SourceFormat(Protocol):
     def sniff(self, path: Path, head: str) -> bool: ...
 
     def read(self, path: Path) -> Iterator[Observation | RecordError]: ...
-
-
-def sha256_hex(text: str) -> str:
-    """SHA-256 hex digest of UTF-8 ``text``."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def observation_uid(source_format: str, payload: str, index: int) -> str:
-    """The uid of the ``index``-th observation (0-based) in one raw record ``payload``:
-    SHA-256 hex of ``f"{source_format}\\n{payload}\\n{index}"`` (UTF-8).
-
-    The same record read again (from any file, at any line) gets the same uid, so import
-    is idempotent.
-
-    >>> len(observation_uid("firms", "1,2,2025-01-01", 0))
-    64
-    """
-    return hashlib.sha256(f"{source_format}\n{payload}\n{index}".encode()).hexdigest()
 
 
 def iter_lines(f: BinaryIO, path: Path) -> Iterator[tuple[int, str | RecordError]]:

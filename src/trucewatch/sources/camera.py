@@ -31,31 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
-from trucewatch.sources.acoustic import (
-    FieldError,
-    count_of,
-    extra_attributes,
-    grading,
-    instant,
-    kind_of,
-    number,
-    position,
-    read_records,
-    signature_of,
-    sniff_tagged,
-    text,
-    wedge,
-)
-from trucewatch.sources.base import observation_uid, sha256_hex
-from trucewatch.types import EventKind, Observation, SourceKind
+from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.sources import jsonl
+from trucewatch.types import Observation, SourceKind
 
 NAME = "camera"
+KIND = SOURCE_KINDS[SourceKind.CAMERA]
 
 DEFAULT_CAMERA_SIGMA_KM = 0.01
 DEFAULT_BEARING_SIGMA_DEG = 1.5
-DEFAULT_RANGE_KM = 5.0
-DEFAULT_RELIABILITY = "B"
-DEFAULT_CREDIBILITY = 2
 
 KNOWN = {"format", "camera_id", "camera_lon", "camera_lat", "camera_sigma_km",
          "time_start_utc", "time_end_utc", "bearing_deg", "bearing_sigma_deg", "range_max_km",
@@ -64,49 +48,33 @@ KNOWN = {"format", "camera_id", "camera_lon", "camera_lat", "camera_sigma_km",
 
 def sniff(path: Path, head: str) -> bool:
     """The first record is a JSON object with ``"format": "camera"``."""
-    return sniff_tagged(path, head, NAME)
+    return jsonl.sniff_tagged(path, head, NAME)
 
 
 def parse_record(record: dict[str, Any], payload: str) -> Observation:
-    """The observation of one camera sighting (raises ``FieldError``)."""
-    camera_id = text(record, "camera_id", required=True)
-    observer = position(record, "camera_lon", "camera_lat", "camera_sigma_km",
-                        DEFAULT_CAMERA_SIGMA_KM)  # fmt: skip
-    start = instant(record, "time_start_utc")
-    end = instant(record, "time_end_utc", required=False) or start
-    assert start is not None and end is not None and camera_id is not None
-    if end < start:
-        raise FieldError("time_end_utc", "is before time_start_utc")
-    bearing = number(record, "bearing_deg", required=True)
-    sigma = number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0)
-    range_km = number(record, "range_max_km", DEFAULT_RANGE_KM, minimum=0.0)
+    """The observation of one camera sighting (raises
+    :class:`~trucewatch.sources.jsonl.FieldError`)."""
+    camera_id, observer = jsonl.sensor(record, "camera", DEFAULT_CAMERA_SIGMA_KM)
+    start, end = jsonl.window(record)
+    bearing = jsonl.number(record, "bearing_deg", required=True)
+    sigma = jsonl.number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0)
+    range_km = jsonl.number(record, "range_max_km", KIND.detection_range_km, minimum=0.0)
     assert sigma is not None and range_km is not None
-    reliability, credibility = grading(record, DEFAULT_RELIABILITY, DEFAULT_CREDIBILITY)
+    graded = jsonl.grading(record, KIND.grading)
     attributes = {"bearing_sigma_deg": sigma, "range_max_km": range_km,
-                  **extra_attributes(record, KNOWN)}
-    signature = signature_of(record)
+                  **jsonl.extra_attributes(record, KNOWN)}
+    signature = jsonl.signature_of(record)
     if signature is None and str(record.get("kind", "")).strip().lower() == "flash":
         signature = "launch"
     if signature is not None:
         attributes["signature"] = signature
-    return Observation(
-        uid=observation_uid(NAME, payload, 0),
-        source_kind=SourceKind.CAMERA,
-        source_format=NAME,
-        source_id=camera_id,
-        time_start=start,
-        time_end=end,
-        location=wedge(observer, bearing, sigma, range_km),
-        kind=kind_of(record, EventKind.EXPLOSION),
-        count=count_of(record),
-        reliability=reliability,
-        credibility=credibility,
-        payload=payload,
-        payload_sha256=sha256_hex(payload),
+    return jsonl.tagged_observation(
+        record, payload, NAME, KIND, source=camera_id, window=(start, end),
+        location=jsonl.wedge(observer, bearing, sigma, range_km), graded=graded,
         attributes=attributes,
-    )
+    )  # fmt: skip
 
 
 def read(path: Path) -> Iterator[Observation | RecordError]:
     """Observations of a camera JSON Lines file; one :class:`RecordError` per bad line."""
-    return read_records(path, NAME, parse_record)
+    return jsonl.read_tagged(path, NAME, parse_record)

@@ -31,27 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
-from trucewatch.sources.acoustic import (
-    FieldError,
-    count_of,
-    extra_attributes,
-    grading,
-    instant,
-    kind_of,
-    number,
-    position,
-    read_records,
-    sniff_tagged,
-    text,
-)
-from trucewatch.sources.base import observation_uid, sha256_hex
-from trucewatch.types import EventKind, Location, Observation, PlaceLocation, SourceKind
+from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.sources import jsonl
+from trucewatch.types import Location, Observation, PlaceLocation, SourceKind
 
 NAME = "complaint"
+KIND = SOURCE_KINDS[SourceKind.PARTY_COMPLAINT]
 
 DEFAULT_LOCATION_SIGMA_KM = 2.0
-DEFAULT_RELIABILITY = "C"
-DEFAULT_CREDIBILITY = 4
 
 KNOWN = {"format", "complainant", "accused", "time_start_utc", "time_end_utc", "lon", "lat",
          "location_sigma_km", "place", "kind", "weapon", "count", "reliability",
@@ -60,53 +47,39 @@ KNOWN = {"format", "complainant", "accused", "time_start_utc", "time_end_utc", "
 
 def sniff(path: Path, head: str) -> bool:
     """The first record is a JSON object with ``"format": "complaint"``."""
-    return sniff_tagged(path, head, NAME)
+    return jsonl.sniff_tagged(path, head, NAME)
 
 
 def parse_record(record: dict[str, Any], payload: str) -> Observation:
-    """The observation of one complaint (raises ``FieldError``)."""
-    complainant = text(record, "complainant", required=True)
-    accused = text(record, "accused")
-    start = instant(record, "time_start_utc")
-    end = instant(record, "time_end_utc", required=False) or start
-    assert start is not None and end is not None and complainant is not None
-    if end < start:
-        raise FieldError("time_end_utc", "is before time_start_utc")
+    """The observation of one complaint (raises
+    :class:`~trucewatch.sources.jsonl.FieldError`)."""
+    complainant = jsonl.text(record, "complainant", required=True)
+    accused = jsonl.text(record, "accused")
+    assert complainant is not None
+    start, end = jsonl.window(record)
     location: Location
     if record.get("lon") is None and record.get("lat") is None:
-        place = text(record, "place")
+        place = jsonl.text(record, "place")
         if place is None:
-            raise FieldError("lon", "missing: give lon/lat or place")
+            raise jsonl.FieldError("lon", "missing: give lon/lat or place")
         location = PlaceLocation(place=place)
     else:
-        location = position(record, "lon", "lat", "location_sigma_km", DEFAULT_LOCATION_SIGMA_KM)
-    reliability, credibility = grading(record, DEFAULT_RELIABILITY, DEFAULT_CREDIBILITY)
+        location = jsonl.position(record, "lon", "lat", "location_sigma_km",
+                                  DEFAULT_LOCATION_SIGMA_KM)  # fmt: skip
+    graded = jsonl.grading(record, KIND.grading)
     attributes: dict[str, Any] = {"complainant": complainant, "accused": accused}
     place_text = record.get("place")
     if place_text is not None:
         attributes["place"] = place_text
-    attributes.update(extra_attributes(record, KNOWN))
-    sigma = number(record, "location_sigma_km", DEFAULT_LOCATION_SIGMA_KM, minimum=0.0)
+    attributes.update(jsonl.extra_attributes(record, KNOWN))
+    sigma = jsonl.number(record, "location_sigma_km", DEFAULT_LOCATION_SIGMA_KM, minimum=0.0)
     attributes["location_sigma_km"] = sigma
-    return Observation(
-        uid=observation_uid(NAME, payload, 0),
-        source_kind=SourceKind.PARTY_COMPLAINT,
-        source_format=NAME,
-        source_id=f"complaint:{complainant}",
-        time_start=start,
-        time_end=end,
-        location=location,
-        kind=kind_of(record, EventKind.EXPLOSION),
-        count=count_of(record),
-        weapon=text(record, "weapon"),
-        reliability=reliability,
-        credibility=credibility,
-        payload=payload,
-        payload_sha256=sha256_hex(payload),
-        attributes=attributes,
-    )
+    return jsonl.tagged_observation(
+        record, payload, NAME, KIND, source=complainant, window=(start, end),
+        location=location, graded=graded, attributes=attributes, weapon_key="weapon",
+    )  # fmt: skip
 
 
 def read(path: Path) -> Iterator[Observation | RecordError]:
     """Observations of a complaint JSON Lines file; one :class:`RecordError` per bad line."""
-    return read_records(path, NAME, parse_record)
+    return jsonl.read_tagged(path, NAME, parse_record)

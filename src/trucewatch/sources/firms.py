@@ -32,7 +32,7 @@ One observation per data row, with
   (``satellite``, ``instrument``, ``version`` and ``daynight`` stay text; an empty value is
   ``None``);
 * ``payload`` the raw CSV line (without its line ending); ``uid`` from
-  :func:`~trucewatch.sources.base.observation_uid` with index 0. Identical rows therefore
+  :func:`~trucewatch.ids.observation_uid` with index 0. Identical rows therefore
   have the same uid and are stored once.
 
 Each physical line is one record: quoted fields are understood, but not a line break
@@ -56,10 +56,12 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
+from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources.base import UTF8_BOM, fast_constructor
 from trucewatch.types import EventKind, Observation, PointLocation, SourceKind
 
 NAME = "firms"
+KIND = SOURCE_KINDS[SourceKind.SATELLITE_THERMAL]
 
 REQUIRED_COLUMNS = ("latitude", "longitude", "acq_date")
 """Columns every FIRMS file must have (any letter case)."""
@@ -82,8 +84,6 @@ UNKNOWN_PIXEL_KM = 1.0
 SIGMA_FACTOR = 1.5
 """Position sigma = SIGMA_FACTOR * pixel size / sqrt(12) (see the module docstring)."""
 
-RELIABILITY = "B"
-CREDIBILITY = 3
 
 SATELLITE_NAMES = {
     "VIIRS": {
@@ -174,12 +174,12 @@ def source_id_for(instrument: str | None, satellite: str | None) -> str:
     """``"FIRMS VIIRS N20"``, ``"FIRMS MODIS Terra"``, ``"FIRMS (instrument not recorded)"``."""
     if not instrument:
         if satellite:
-            return f"FIRMS (instrument not recorded) {satellite}"
-        return "FIRMS (instrument not recorded)"
+            return KIND.source_id(f"(instrument not recorded) {satellite}")
+        return KIND.source_id("(instrument not recorded)")
     if not satellite:
-        return f"FIRMS {instrument}"
+        return KIND.source_id(instrument)
     name = SATELLITE_NAMES.get(instrument, {}).get(satellite.upper(), satellite)
-    return f"FIRMS {instrument} {name}"
+    return KIND.source_id(f"{instrument} {name}")
 
 
 def _attr_value(name: str, text: str) -> Any:
@@ -284,7 +284,7 @@ def read(path: Path) -> Iterator[Observation | RecordError]:
                 f"(needs {', '.join(REQUIRED_COLUMNS)}; found {', '.join(raw_names)})",
             )  # fmt: skip
             return
-        yield from _read_rows(f, file, _Layout(names, raw_names))
+        yield from _Rows(file, _Layout(names, raw_names)).read(f)
 
 
 Cov = tuple[tuple[float, float], tuple[float, float]]
@@ -293,7 +293,7 @@ Cov = tuple[tuple[float, float], tuple[float, float]]
 class _CellError(ValueError):
     """A bad cell: its column position and the message."""
 
-    def __init__(self, column: int, message: str) -> None:
+    def __init__(self, column: int | None, message: str) -> None:
         super().__init__(message)
         self.column = column
         self.message = message
@@ -333,142 +333,130 @@ def _attributes_slow(layout: _Layout, fields: list[str]) -> dict[str, Any]:
     }
 
 
-def _read_rows(f: Any, file: str, layout: _Layout) -> Iterator[Observation | RecordError]:
-    # The per-row path is written for speed: locals only, C-level helpers, caches.
-    n = layout.n
-    raw = layout.raw
-    i_lat, i_lon, i_date, i_time = layout.lat, layout.lon, layout.date, layout.time
-    windows: dict[Any, tuple[datetime, datetime]] = {}
-    pixels: dict[tuple[str, ...], tuple[str, Cov]] = {}
-    get_pixel_key = _getter([i for _, i in layout.pixel_columns])
-    pixel_constant = not layout.pixel_columns
-    constant = _pixel(layout, ()) if pixel_constant else ("", ((0.0, 0.0), (0.0, 0.0)))
-    num_names = [name for _, name in layout.numeric]
-    get_nums = _getter([i for i, _ in layout.numeric])
-    text_names = [name for _, name in layout.text]
-    get_texts = _getter([i for i, _ in layout.text])
-    has_other = bool(layout.other)
-    text_values: dict[str, str] = {}
-    intern = text_values.setdefault
-    no_attributes = not (num_names or text_names or has_other)
-    sha256 = hashlib.sha256
-    uid_prefix = f"{NAME}\n".encode()
-    uid_suffix = b"\n0"
-    make_observation = _MAKE_OBSERVATION
-    satellite_thermal = SourceKind.SATELLITE_THERMAL
-    thermal = EventKind.THERMAL_ANOMALY
-    split_csv = csv.reader
-    make_point = _MAKE_POINT
+class _Rows:
+    """The data rows of one FIRMS file (header :class:`_Layout`) as observations.
 
-    for number, line_bytes in enumerate(f, 2):
-        body = line_bytes.rstrip(b"\r\n")
-        if not body:
-            continue
+    The per-row path is written for speed: C-level helpers, results cached per distinct
+    date (and time) and per distinct pixel columns, one copy of each repeated text value.
+    Each step raises :class:`_CellError` for a bad row (column ``None``: the whole line).
+    """
+
+    def __init__(self, file: str, layout: _Layout) -> None:
+        self.file = file
+        self.layout = layout
+        self.windows: dict[Any, tuple[datetime, datetime]] = {}
+        self.pixels: dict[tuple[str, ...], tuple[str, Cov]] = {}
+        self.pixel_key = _getter([i for _, i in layout.pixel_columns])
+        self.constant_pixel = None if layout.pixel_columns else _pixel(layout, ())
+        self.num_names = [name for _, name in layout.numeric]
+        self.get_nums = _getter([i for i, _ in layout.numeric])
+        self.text_names = [name for _, name in layout.text]
+        self.get_texts = _getter([i for i, _ in layout.text])
+        self.intern = dict[str, str]().setdefault
+        self.no_attributes = not (self.num_names or self.text_names or layout.other)
+
+    def read(self, f: Any) -> Iterator[Observation | RecordError]:
+        """Observations of the lines of ``f`` after the header (line 2 on)."""
+        file, raw = self.file, self.layout.raw
+        fields_of, position, window = self.fields, self.position, self.window
+        pixel, attributes = self.pixel, self.attributes
+        sha256 = hashlib.sha256
+        uid_prefix = f"{NAME}\n".encode()
+        uid_suffix = b"\n0"
+        make_observation, make_point = _MAKE_OBSERVATION, _MAKE_POINT
+        satellite_thermal, thermal = KIND.kind, EventKind.THERMAL_ANOMALY
+        reliability, credibility = KIND.grading.reliability, KIND.grading.credibility
+        for number, line_bytes in enumerate(f, 2):
+            body = line_bytes.rstrip(b"\r\n")
+            if not body:
+                continue
+            try:
+                line, fields = fields_of(body)
+                if not fields:  # a blank line
+                    continue
+                lon, lat = position(fields)
+                start, end = window(fields)
+                source_id, cov = pixel(fields)
+            except _CellError as bad:
+                column = None if bad.column is None else raw[bad.column]
+                yield RecordError(file, number, column, bad.message)
+                continue
+            yield make_observation(  # the fields of Observation, in order
+                sha256(uid_prefix + body + uid_suffix).hexdigest(),  # uid (observation_uid)
+                satellite_thermal, NAME, source_id, start, end, make_point(lon, lat, cov),
+                thermal, 1, None, None,  # kind, count, weapon, flow
+                reliability, credibility, line, sha256(body).hexdigest(),  # payload, its hash
+                attributes(fields),
+            )  # fmt: skip
+
+    def fields(self, body: bytes) -> tuple[str, list[str]]:
+        """The line as text and its fields (none for a blank line)."""
         try:
             line = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield RecordError(
-                file, number, None, f"not valid UTF-8 text (byte {exc.start + 1} of the line)"
-            )
-            continue
+            raise _CellError(
+                None, f"not valid UTF-8 text (byte {exc.start + 1} of the line)"
+            ) from None
         if '"' in line:
             try:
-                fields = next(split_csv([line], strict=True))
+                fields = next(csv.reader([line], strict=True))
             except csv.Error as exc:
-                yield RecordError(file, number, None, f"unreadable CSV line: {exc}")
-                continue
+                raise _CellError(None, f"unreadable CSV line: {exc}") from None
         else:
             fields = line.split(",")
+        n = self.layout.n
         if len(fields) != n:
             if line.isspace():  # a blank line (checked here, off the fast path)
-                continue
-            yield RecordError(
-                file, number, raw[len(fields)] if len(fields) < n else None,
-                f"row has {len(fields)} fields but the header has {n}",
-            )  # fmt: skip
-            continue
+                return line, []
+            raise _CellError(len(fields) if len(fields) < n else None,
+                             f"row has {len(fields)} fields but the header has {n}")  # fmt: skip
+        return line, fields
 
-        # ---- position
-        try:
-            lat = float(fields[i_lat])
-        except ValueError:
-            yield RecordError(file, number, raw[i_lat], _bad_number(fields[i_lat]))
-            continue
-        if not -90.0 <= lat <= 90.0:
-            yield RecordError(file, number, raw[i_lat], f"latitude {lat} outside [-90, 90]")
-            continue
-        try:
-            lon = float(fields[i_lon])
-        except ValueError:
-            yield RecordError(file, number, raw[i_lon], _bad_number(fields[i_lon]))
-            continue
-        if not -180.0 <= lon <= 180.0:
-            yield RecordError(file, number, raw[i_lon], f"longitude {lon} outside [-180, 180]")
-            continue
+    def position(self, fields: list[str]) -> tuple[float, float]:
+        """``(lon, lat)``, WGS84 degrees."""
+        lat = _degrees(fields, self.layout.lat, 90.0, "latitude")
+        return _degrees(fields, self.layout.lon, 180.0, "longitude"), lat
 
-        # ---- time window, cached per distinct date (or date and time)
+    def window(self, fields: list[str]) -> tuple[datetime, datetime]:
+        """The UTC window, cached per distinct date (or date and time)."""
+        i_date, i_time = self.layout.date, self.layout.time
         key: Any = fields[i_date] if i_time is None else (fields[i_date], fields[i_time])
-        window = windows.get(key)
+        window = self.windows.get(key)
         if window is None:
-            try:
-                window = _window(fields, i_date, i_time)
-            except _CellError as exc:
-                yield RecordError(file, number, raw[exc.column], exc.message)
-                continue
-            if len(windows) >= _CACHE_LIMIT:
-                windows.clear()
-            windows[key] = window
+            window = _window(fields, i_date, i_time)
+            if len(self.windows) >= _CACHE_LIMIT:
+                self.windows.clear()
+            self.windows[key] = window
+        return window
 
-        # ---- source id and position uncertainty, cached per distinct pixel columns
-        if pixel_constant:
-            pixel = constant
-        else:
-            pixel_key = get_pixel_key(fields)
-            cached = pixels.get(pixel_key)
-            if cached is None:
-                try:
-                    cached = _pixel(layout, pixel_key)
-                except _CellError as exc:
-                    yield RecordError(file, number, raw[exc.column], exc.message)
-                    continue
-                if len(pixels) >= _CACHE_LIMIT:
-                    pixels.clear()
-                pixels[pixel_key] = cached
-            pixel = cached
+    def pixel(self, fields: list[str]) -> tuple[str, Cov]:
+        """Source id and position covariance, cached per distinct pixel columns."""
+        if self.constant_pixel is not None:
+            return self.constant_pixel
+        key = self.pixel_key(fields)
+        cached = self.pixels.get(key)
+        if cached is None:
+            cached = _pixel(self.layout, key)
+            if len(self.pixels) >= _CACHE_LIMIT:
+                self.pixels.clear()
+            self.pixels[key] = cached
+        return cached
 
-        # ---- attributes: all other columns
-        if no_attributes:
-            attributes: dict[str, Any] = {}
-        else:
-            try:
-                attributes = dict(zip(num_names, map(float, get_nums(fields))))  # noqa: B905
-            except ValueError:
-                attributes = _attributes_slow(layout, fields)
-            else:
-                texts = get_texts(fields)
-                if "" in texts or has_other:
-                    attributes = _attributes_slow(layout, fields)
-                else:  # text values repeat: keep one copy of each
-                    attributes.update(zip(text_names, map(intern, texts, texts)))  # noqa: B905
-
-        yield make_observation(
-            sha256(uid_prefix + body + uid_suffix).hexdigest(),  # observation_uid(NAME, line, 0)
-            satellite_thermal,
-            NAME,
-            pixel[0],  # source_id
-            window[0],
-            window[1],
-            make_point(lon, lat, pixel[1]),
-            thermal,
-            1,  # count
-            None,  # weapon
-            None,  # flow
-            RELIABILITY,
-            CREDIBILITY,
-            line,  # payload
-            sha256(body).hexdigest(),  # payload_sha256
-            attributes,
-        )
+    def attributes(self, fields: list[str]) -> dict[str, Any]:
+        """All other columns: numbers as floats, text (one copy of each value)."""
+        if self.no_attributes:
+            return {}
+        try:
+            attributes: dict[str, Any] = dict(
+                zip(self.num_names, map(float, self.get_nums(fields)))  # noqa: B905
+            )
+        except ValueError:
+            return _attributes_slow(self.layout, fields)
+        texts = self.get_texts(fields)
+        if "" in texts or self.layout.other:
+            return _attributes_slow(self.layout, fields)
+        attributes.update(zip(self.text_names, map(self.intern, texts, texts)))  # noqa: B905
+        return attributes
 
 
 def _window(fields: list[str], i_date: int, i_time: int | None) -> tuple[datetime, datetime]:
@@ -492,7 +480,14 @@ def _window(fields: list[str], i_date: int, i_time: int | None) -> tuple[datetim
     return t, t
 
 
-def _bad_number(text: str) -> str:
-    if not text.strip():
-        return "missing value"
-    return f"not a number: {text!r}"
+def _degrees(fields: list[str], i: int, limit: float, what: str) -> float:
+    """The ``what`` (latitude, longitude) at column ``i``, in [-limit, limit] degrees."""
+    try:
+        value = float(fields[i])
+    except ValueError:
+        text = fields[i]
+        message = f"not a number: {text!r}" if text.strip() else "missing value"
+        raise _CellError(i, message) from None
+    if not -limit <= value <= limit:
+        raise _CellError(i, f"{what} {value} outside [-{limit:g}, {limit:g}]")
+    return value

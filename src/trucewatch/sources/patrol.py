@@ -56,17 +56,18 @@ same uids.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trucewatch.errors import RecordError
-from trucewatch.sources.base import iter_lines, observation_uid, sha256_hex
+from trucewatch.ids import observation_uid, sha256_hex
+from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.sources.jsonl import FieldError, first_record, iso_date, read_json_lines
 from trucewatch.types import (
     BearingRangeLocation,
     EventKind,
@@ -79,12 +80,11 @@ from trucewatch.types import (
 )
 
 NAME = "patrol"
+KIND = SOURCE_KINDS[SourceKind.PATROL]
 
 DEFAULT_TIMEZONE = "Europe/Kyiv"
 DEFAULT_SOURCE_ID = "patrol"
 DEFAULT_OBSERVER_SIGMA_KM = 0.1
-DEFAULT_RELIABILITY = "B"
-DEFAULT_CREDIBILITY = 2
 
 COMPASS_HALFWIDTH_DEG = 11.25 + 3.75
 """Half-width of the sector of a 16-point compass word: half the 22.5-degree sector plus
@@ -97,50 +97,14 @@ or smoke, plus the observer's own error)."""
 PATROL_KINDS: tuple[EventKind, ...] = tuple(k for k in EventKind if k != EventKind.THERMAL_ANOMALY)
 """Event kinds of the patrol vocabulary."""
 
-_MAX_SNIFF_LINE = 1 << 20
-
-
-class FieldError(ValueError):
-    """A bad field of a patrol record: ``field`` path (``"events[2].flow"``) and message."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
 
 # --------------------------------------------------------------------------- sniffing
 
 
-def _first_line(path: Path, head: str) -> str | None:
-    """The first non-blank line (JSON Lines break lines at ``\n`` only), read again from
-    the file (up to 1 MiB) when the head ends inside it."""
-    lines = head.split("\n")
-    for n, line in enumerate(lines):
-        if not line.strip():
-            continue
-        if n < len(lines) - 1:
-            return line
-        try:
-            with open(path, "rb") as f:
-                for _ in range(n + 1):
-                    raw = f.readline(_MAX_SNIFF_LINE)
-            return raw.decode("utf-8", errors="replace").lstrip("\ufeff")
-        except OSError:
-            return line
-    return None
-
-
 def sniff(path: Path, head: str) -> bool:
     """The first non-empty line is a JSON object with an ``events`` key."""
-    line = _first_line(path, head.lstrip("\ufeff"))
-    if line is None or not line.lstrip().startswith("{"):
-        return False
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return False
-    return isinstance(record, dict) and "events" in record
+    record = first_record(path, head)
+    return record is not None and "events" in record
 
 
 # --------------------------------------------------------------------------- validation
@@ -205,10 +169,7 @@ def _window(record: dict[str, Any]) -> tuple[datetime, datetime, str]:
     raw_date = record.get("date")
     if not isinstance(raw_date, str) or len(raw_date.strip()) != 10:
         raise FieldError("date", f"must be a date YYYY-MM-DD, not {raw_date!r}")
-    try:
-        day = date.fromisoformat(raw_date.strip())
-    except ValueError as exc:
-        raise FieldError("date", f"not a valid date: {raw_date!r}") from exc
+    day = iso_date(raw_date, "date")
     tz_name = record.get("timezone")
     if tz_name is None:
         tz_name = DEFAULT_TIMEZONE
@@ -285,12 +246,12 @@ def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
 def _grading(record: dict[str, Any]) -> tuple[str, int]:
     reliability = record.get("reliability")
     if reliability is None:
-        reliability = DEFAULT_RELIABILITY
+        reliability = KIND.grading.reliability
     if not isinstance(reliability, str) or reliability.strip().upper() not in tuple("ABCDEF"):
         raise FieldError("reliability", f"must be one of A-F, not {reliability!r}")
     credibility = record.get("credibility")
     if credibility is None:
-        credibility = DEFAULT_CREDIBILITY
+        credibility = KIND.grading.credibility
     if not isinstance(credibility, int) or isinstance(credibility, bool):
         raise FieldError("credibility", f"must be an integer 1-6, not {credibility!r}")
     if not 1 <= credibility <= 6:
@@ -308,77 +269,13 @@ def _event(event: Any, i: int) -> dict[str, Any]:
     at = f"events[{i}]"
     if not isinstance(event, dict):
         raise FieldError(at, f"must be an object, not {type(event).__name__}")
-
-    count = event.get("count")
-    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count <= 0):
-        raise FieldError(f"{at}.count", f"must be a positive integer or null, not {count!r}")
-
-    kind_raw = event.get("kind")
-    if not isinstance(kind_raw, str):
-        raise FieldError(f"{at}.kind", f"missing or not text: {kind_raw!r}")
-    kind_key = normalize_kind(kind_raw)
-    kind = next((k for k in PATROL_KINDS if k.value == kind_key), None)
-    if kind is None:
-        raise FieldError(
-            f"{at}.kind",
-            f"unknown kind {kind_raw!r} (one of {', '.join(k.value for k in PATROL_KINDS)})",
-        )
-
+    count = _event_count(event, at)
+    kind = _event_kind(event, at)
     weapon = _optional_text(event, "weapon", f"{at}.")
-
-    flow_raw = event.get("flow")
-    flow = None
-    if flow_raw is not None:
-        key = flow_raw.strip().lower() if isinstance(flow_raw, str) else None
-        flow = next((f for f in Flow if f.value == key), None)
-        if flow is None:
-            raise FieldError(
-                f"{at}.flow",
-                f"unknown flow {flow_raw!r} (one of {', '.join(f.value for f in Flow)} or null)",
-            )
-
-    directions = event.get("directions")
-    words: list[str] = []
-    compass: list[float] = []
-    if directions is not None:
-        if not isinstance(directions, list):
-            raise FieldError(f"{at}.directions", "must be a list of compass words or null")
-        for j, word in enumerate(directions):
-            if not isinstance(word, str):
-                raise FieldError(f"{at}.directions[{j}]", f"must be a compass word, not {word!r}")
-            try:
-                compass.append(compass_to_bearing(word))
-            except ValueError as exc:
-                raise FieldError(f"{at}.directions[{j}]", str(exc)) from exc
-            words.append(word)
-
-    measured: list[float] = []
-    bearings = event.get("bearings_deg")
-    if bearings is not None:
-        if not isinstance(bearings, list):
-            raise FieldError(f"{at}.bearings_deg", "must be a list of degrees or null")
-        for j, b in enumerate(bearings):
-            measured.append(_number(b, f"{at}.bearings_deg[{j}]") % 360.0)
-
-    halfwidth = MEASURED_HALFWIDTH_DEG
-    if event.get("bearing_halfwidth_deg") is not None:
-        halfwidth = _number(event["bearing_halfwidth_deg"], f"{at}.bearing_halfwidth_deg")
-        if not 0.0 < halfwidth <= 180.0:
-            raise FieldError(
-                f"{at}.bearing_halfwidth_deg", f"must be in (0, 180], not {halfwidth:g}"
-            )
-
-    d_min = event.get("distance_km_min")
-    d_max = event.get("distance_km_max")
-    if d_min is not None:
-        d_min = _number(d_min, f"{at}.distance_km_min", minimum=0.0)
-    if d_max is not None:
-        d_max = _number(d_max, f"{at}.distance_km_max", minimum=0.0)
-    if d_min is not None and d_max is not None and d_min > d_max:
-        raise FieldError(
-            f"{at}.distance_km_min", f"{d_min:g} is greater than distance_km_max {d_max:g}"
-        )
-
+    flow = _event_flow(event, at)
+    words, compass = _event_directions(event, at)
+    measured, halfwidth = _event_bearings(event, at)
+    d_min, d_max = _event_distances(event, at)
     if measured:  # bearings in degrees replace compass words
         bearings_deg, width = tuple(measured), halfwidth
     else:
@@ -394,6 +291,95 @@ def _event(event: Any, i: int) -> dict[str, Any]:
         "d_min": d_min,
         "d_max": d_max,
     }
+
+
+def _event_count(event: dict[str, Any], at: str) -> int | None:
+    count = event.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count <= 0):
+        raise FieldError(f"{at}.count", f"must be a positive integer or null, not {count!r}")
+    return count
+
+
+def _event_kind(event: dict[str, Any], at: str) -> EventKind:
+    kind_raw = event.get("kind")
+    if not isinstance(kind_raw, str):
+        raise FieldError(f"{at}.kind", f"missing or not text: {kind_raw!r}")
+    return _one_of(PATROL_KINDS, normalize_kind(kind_raw), kind_raw, f"{at}.kind", "kind")
+
+
+def _event_flow(event: dict[str, Any], at: str) -> Flow | None:
+    flow_raw = event.get("flow")
+    if flow_raw is None:
+        return None
+    key = flow_raw.strip().lower() if isinstance(flow_raw, str) else None
+    return _one_of(tuple(Flow), key, flow_raw, f"{at}.flow", "flow", " or null")
+
+
+_Member = TypeVar("_Member", EventKind, Flow)
+
+
+def _one_of(members: tuple[_Member, ...], key: str | None, raw: Any, field: str, what: str,
+            also: str = "") -> _Member:  # fmt: skip
+    """The member whose value is ``key``, or an error listing the values (and ``also``)."""
+    found = next((m for m in members if m.value == key), None)
+    if found is None:
+        known = ", ".join(m.value for m in members)
+        raise FieldError(field, f"unknown {what} {raw!r} (one of {known}{also})")
+    return found
+
+
+def _event_directions(event: dict[str, Any], at: str) -> tuple[list[str], list[float]]:
+    """The compass words as given and their bearings (degrees from true north)."""
+    directions = event.get("directions")
+    words: list[str] = []
+    compass: list[float] = []
+    if directions is None:
+        return words, compass
+    if not isinstance(directions, list):
+        raise FieldError(f"{at}.directions", "must be a list of compass words or null")
+    for j, word in enumerate(directions):
+        if not isinstance(word, str):
+            raise FieldError(f"{at}.directions[{j}]", f"must be a compass word, not {word!r}")
+        try:
+            compass.append(compass_to_bearing(word))
+        except ValueError as exc:
+            raise FieldError(f"{at}.directions[{j}]", str(exc)) from exc
+        words.append(word)
+    return words, compass
+
+
+def _event_bearings(event: dict[str, Any], at: str) -> tuple[list[float], float]:
+    """Measured bearings (degrees from true north, in [0, 360)) and their half-width."""
+    measured: list[float] = []
+    bearings = event.get("bearings_deg")
+    if bearings is not None:
+        if not isinstance(bearings, list):
+            raise FieldError(f"{at}.bearings_deg", "must be a list of degrees or null")
+        for j, b in enumerate(bearings):
+            measured.append(_number(b, f"{at}.bearings_deg[{j}]") % 360.0)
+    halfwidth = MEASURED_HALFWIDTH_DEG
+    if event.get("bearing_halfwidth_deg") is not None:
+        halfwidth = _number(event["bearing_halfwidth_deg"], f"{at}.bearing_halfwidth_deg")
+        if not 0.0 < halfwidth <= 180.0:
+            raise FieldError(
+                f"{at}.bearing_halfwidth_deg", f"must be in (0, 180], not {halfwidth:g}"
+            )
+    return measured, halfwidth
+
+
+def _event_distances(event: dict[str, Any], at: str) -> tuple[float | None, float | None]:
+    """The distance range (km from the observer), either end possibly unknown."""
+    d_min = event.get("distance_km_min")
+    d_max = event.get("distance_km_max")
+    if d_min is not None:
+        d_min = _number(d_min, f"{at}.distance_km_min", minimum=0.0)
+    if d_max is not None:
+        d_max = _number(d_max, f"{at}.distance_km_max", minimum=0.0)
+    if d_min is not None and d_max is not None and d_min > d_max:
+        raise FieldError(
+            f"{at}.distance_km_min", f"{d_min:g} is greater than distance_km_max {d_max:g}"
+        )
+    return d_min, d_max
 
 
 def parse_record(record: Any, payload: str) -> list[Observation]:
@@ -435,9 +421,9 @@ def parse_record(record: Any, payload: str) -> list[Observation]:
         out.append(
             Observation(
                 uid=observation_uid(NAME, payload, i),
-                source_kind=SourceKind.PATROL,
+                source_kind=KIND.kind,
                 source_format=NAME,
-                source_id=source_id.strip(),
+                source_id=KIND.source_id(source_id.strip()),
                 time_start=t_start,
                 time_end=t_end,
                 location=BearingRangeLocation(
@@ -466,24 +452,4 @@ def parse_record(record: Any, payload: str) -> list[Observation]:
 
 def read(path: Path) -> Iterator[Observation | RecordError]:
     """Observations of a patrol JSON Lines file; one :class:`RecordError` per bad line."""
-    file = str(path)
-    with open(path, "rb") as f:
-        for number, line in iter_lines(f, path):
-            if isinstance(line, RecordError):
-                yield line
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                where = f" (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-                yield RecordError(file, number, "json", f"not valid JSON: {msg}{where}")
-                continue
-            try:
-                observations = parse_record(record, line)
-            except FieldError as bad:
-                yield RecordError(file, number, bad.field, bad.message)
-                continue
-            yield from observations
+    return read_json_lines(path, parse_record, column=True)

@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.errors import RecordError
+from trucewatch.ids import observation_uid
 from trucewatch.narrative.lexicon import EVENT_NOUN_RE
 from trucewatch.narrative.smm import parse_passage
-from trucewatch.sources.base import iter_lines, observation_uid
-from trucewatch.sources.patrol import FieldError, parse_record
+from trucewatch.sources.base import iter_lines
+from trucewatch.sources.jsonl import FieldError, iso_date, parse_json_line
+from trucewatch.sources.patrol import parse_record
 from trucewatch.types import Observation
 
 NAME = "smm"
@@ -98,10 +100,9 @@ def _passages(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | RecordEr
             if not text.strip():
                 continue
             try:
-                obj = json.loads(text)
-            except ValueError as exc:
-                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-                yield RecordError(str(path), number, "json", f"not valid JSON: {msg}")
+                obj = parse_json_line(text)
+            except FieldError as bad:
+                yield RecordError(str(path), number, bad.field, bad.message)
                 continue
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 yield RecordError(
@@ -144,14 +145,7 @@ def _passages(path: Path) -> Iterator[tuple[int, str, dict[str, Any]] | RecordEr
 
 def _context(obj: dict[str, Any]) -> tuple[date | None, int | None]:
     raw = obj.get("report_date")
-    report = None
-    if raw is not None:
-        if not isinstance(raw, str):
-            raise FieldError("report_date", f"must be a date YYYY-MM-DD, not {raw!r}")
-        try:
-            report = date.fromisoformat(raw.strip())
-        except ValueError as exc:
-            raise FieldError("report_date", f"not a valid date: {raw!r}") from exc
+    report = None if raw is None else iso_date(raw, "report_date")
     year = obj.get("default_year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
         raise FieldError("default_year", f"must be a year, not {year!r}")
@@ -160,7 +154,7 @@ def _context(obj: dict[str, Any]) -> tuple[date | None, int | None]:
 
 def passage_records(obj: dict[str, Any]) -> list[dict[str, Any]]:
     """Patrol records of one passage (``obj["text"]`` plus context keys), checked as the
-    importer checks them; raises :class:`~trucewatch.sources.patrol.FieldError` naming what
+    importer checks them; raises :class:`~trucewatch.sources.jsonl.FieldError` naming what
     could not be read."""
     return [rec for rec, _ in _checked_records(obj)]
 
@@ -202,7 +196,7 @@ def _checked_records(obj: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str
 
 def passage_observations(obj: dict[str, Any], payload: str) -> list[Observation]:
     """Observations of one passage (``obj["text"]`` plus context keys); raises
-    :class:`~trucewatch.sources.patrol.FieldError` naming what could not be read."""
+    :class:`~trucewatch.sources.jsonl.FieldError` naming what could not be read."""
     out: list[Observation] = []
     for rec, record in _checked_records(obj):
         for obs in parse_record(record, payload):
