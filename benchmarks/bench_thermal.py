@@ -6,7 +6,7 @@
   690,000 detections) and building the baseline (target < 30 s), its file size, and the
   time to load it back;
 * **classify one year**: the 2022 history file (134,000 detections) against the ISW 2023
-  line: reading the file, deriving the line, and :func:`trucewatch.thermal.classify.assess`
+  line: reading the file, deriving the line, and :func:`trucewatch.thermal.assessment.assess`
   (target < 5 s in total), with trucewatch's model and the peer - The Economist's
   published thresholds (:mod:`trucewatch.thermal.economist`) - timed separately inside
   the same run, plus both methods' concentration near the line and their agreement;
@@ -27,10 +27,12 @@ from typing import Any
 import numpy as np
 
 from trucewatch.geo.history import LineHistory
-from trucewatch.thermal.baseline import Baseline, build_baseline
-from trucewatch.thermal.classify import assess, summarize
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.baseline import build_baseline
+from trucewatch.thermal.climatology import Baseline
 from trucewatch.thermal.columns import read_firms_columns
 from trucewatch.thermal.lines import ISW_2023_FILE, context_from_file
+from trucewatch.thermal.summary import summarize
 
 SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 HISTORY = SHARED_DATA / "firms" / "history"

@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "trucewatch"
 TESTS = Path(__file__).resolve().parent
 
 LAYERS: list[set[str]] = [
-    {"types", "errors", "gc", "codec", "units", "ids"},
+    {"types", "errors", "gc", "codec", "units", "ids", "kinds"},
     {"geo", "ledger"},
     {"sources", "narrative", "localize", "associate", "agreements", "report", "export",
      "thermal"},
@@ -30,6 +30,8 @@ LAYERS: list[set[str]] = [
 SAME_LAYER: dict[str, set[str]] = {
     "codec": {"types", "units"},
     "types": {"units"},
+    "kinds": {"types"},
+    "ids": {"types"},
     "sources": {"narrative", "localize"},
     "narrative": {"localize"},
     "associate": {"localize"},

@@ -7,7 +7,8 @@ import pytest
 from shapely.geometry import LineString, Polygon
 
 from trucewatch.geo.lookup import LineContext
-from trucewatch.thermal.baseline import Baseline, build_baseline
+from trucewatch.thermal.baseline import build_baseline
+from trucewatch.thermal.climatology import Baseline
 from trucewatch.thermal.columns import FireTable
 from trucewatch.thermal.grid import Grid
 

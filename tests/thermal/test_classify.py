@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trucewatch.thermal.classify import ClassifyParams, assess, band_names, classify
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.classify import classify
+from trucewatch.thermal.model import ClassifyParams, band_names
 
 
 @pytest.fixture(scope="module")

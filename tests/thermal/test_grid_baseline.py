@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trucewatch.thermal.baseline import Baseline, BaselineParams, activity_factor, build_baseline
+from trucewatch.thermal.baseline import activity_factor, build_baseline
+from trucewatch.thermal.climatology import Baseline, BaselineParams
 from trucewatch.thermal.grid import UKRAINE_GRID, day_of_year
 from trucewatch.thermal.stats import nb_sf
 

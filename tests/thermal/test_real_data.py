@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from trucewatch.thermal.assessment import assess
 from trucewatch.thermal.baseline import build_baseline
-from trucewatch.thermal.classify import assess, summarize
 from trucewatch.thermal.columns import read_firms_columns
 from trucewatch.thermal.lines import isw_2023_history
+from trucewatch.thermal.summary import summarize
 from trucewatch.thermal.truce import truce_effect
 
 CHRISTMAS = (

@@ -10,17 +10,14 @@ import numpy as np
 import pytest
 
 from trucewatch.agreements.load import load_agreement
-from trucewatch.thermal.classify import assess
-from trucewatch.thermal.truce import (
-    day_periods,
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.rate_ratio import (
     dispersion_test,
-    low_information_days,
-    plot_truce,
     rate_ratio,
     rate_ratio_negbin,
     rate_ratio_poisson,
-    truce_effect,
 )
+from trucewatch.thermal.truce import day_periods, low_information_days, plot_truce, truce_effect
 from trucewatch.types import Agreement, Party
 
 CHRISTMAS = (

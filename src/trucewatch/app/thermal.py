@@ -29,10 +29,12 @@ from typing import Any
 
 from trucewatch.errors import InputError, RecordError
 from trucewatch.geo.history import LineHistory
-from trucewatch.thermal.baseline import Baseline, BaselineParams, build_baseline
-from trucewatch.thermal.classify import ClassifyParams, classify_files
+from trucewatch.thermal.baseline import build_baseline
+from trucewatch.thermal.classify import classify_files
+from trucewatch.thermal.climatology import Baseline, BaselineParams
 from trucewatch.thermal.fusion import war_fire_uids_from_records
 from trucewatch.thermal.lines import shared_data_dir
+from trucewatch.thermal.model import ClassifyParams
 from trucewatch.thermal.truce import day_periods, plot_truce, truce_effect_for_files
 from trucewatch.types import EventKind, Incident, Observation, SourceKind
 

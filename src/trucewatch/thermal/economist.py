@@ -117,10 +117,40 @@ def economist_classify(
     lam = np.asarray(expected_of(ucell, uday), dtype=np.float64)
     pval = poisson_sf(cnt, lam) if p.distribution == "poisson" else nb_sf(cnt, lam, k_of(lam))
     anom = pval < p.alpha
-
-    # qualification: pairs of anomalous days of a cell at least min_sep apart
     a_cell, a_day = ucell[anom], uday[anom]  # sorted by cell, then day
     big = np.int64(span + p.min_separation_days + 10)
+    has_earlier, cell_qualified, qualified_cells = _qualify(a_cell, a_day, d0, big, p)
+    m_key = _met_keys(a_cell, a_day, has_earlier, d0, big)
+    det_key = cell[ok] * big + (day[ok] - d0)
+    qual_cd = np.zeros(ukey.size, dtype=bool)
+    qual_cd[np.flatnonzero(anom)[cell_qualified]] = True
+
+    out_count[ok] = cnt[inv]
+    out_exp[ok] = lam[inv]
+    out_p[ok] = pval[inv]
+    anomalous = np.zeros(n, dtype=bool)
+    anomalous[ok] = anom[inv]
+    qualified = np.zeros(n, dtype=bool)
+    qualified[ok] = qual_cd[inv]
+    follow = np.zeros(n, dtype=bool)
+    follow[ok] = _follows(det_key, cell[ok], m_key, big, p.follow_days)
+    war = qualified | follow
+    return EconomistResult(
+        out_count, out_exp, out_p, anomalous, qualified, follow, war,
+        anomalous_cell_days=int(anom.sum()), qualified_cells=int(qualified_cells.size),
+    )  # fmt: skip
+
+
+def _qualify(
+    a_cell: NDArray[np.int64],
+    a_day: NDArray[np.int64],
+    d0: int,
+    big: np.int64,
+    p: EconomistParams,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.int64]]:
+    """Qualification: pairs of anomalous days of a cell at least ``min_separation_days``
+    apart. Of the anomalous cell-days (``a_cell``, ``a_day``, sorted by cell, then day):
+    which have an earlier partner and which are qualified; and the qualified cells."""
     a_key = a_cell * big + (a_day - d0)
     # earliest anomalous day of the cell at or after day + min_sep
     j = np.searchsorted(a_key, a_key + p.min_separation_days)
@@ -140,9 +170,19 @@ def economist_classify(
     # without an upper limit qualification is a property of the cell; with one, of the
     # anomalous days that have a partner within the limits
     cell_qualified = np.isin(a_cell, qualified_cells) if p.max_separation_days is None else in_pair
+    return has_earlier, cell_qualified, qualified_cells
 
-    # days on which each qualified cell "has met" the requirements: from the first
-    # anomalous day with an earlier partner on, every anomalous day
+
+def _met_keys(
+    a_cell: NDArray[np.int64],
+    a_day: NDArray[np.int64],
+    has_earlier: NDArray[np.bool_],
+    d0: int,
+    big: np.int64,
+) -> NDArray[np.int64]:
+    """Keys (``cell * big + day - d0``, sorted) of the days on which each qualified cell
+    "has met" the requirements: from the first anomalous day with an earlier partner on,
+    every anomalous day."""
     first_met = np.full(a_cell.size, np.iinfo(np.int64).max)
     met_idx = np.flatnonzero(has_earlier)
     if met_idx.size:
@@ -153,34 +193,24 @@ def economist_classify(
         found = cells_met[posc] == a_cell
         first_met = np.where(found, first_day[posc], first_met)
     met = a_day >= first_met
-    m_key = (a_cell * big + (a_day - d0))[met]
+    return (a_cell * big + (a_day - d0))[met]
 
-    # per detection
-    det_key = cell[ok] * big + (day[ok] - d0)
+
+def _follows(
+    det_key: NDArray[np.int64],
+    det_cell: NDArray[np.int64],
+    m_key: NDArray[np.int64],
+    big: np.int64,
+    follow_days: int,
+) -> NDArray[np.bool_]:
+    """Follow-on fires: detections (keys ``det_key`` in cells ``det_cell``) 1 to
+    ``follow_days - 1`` days after a day on which their cell had met the requirements."""
     k_prev = np.searchsorted(m_key, det_key - 1, side="right") - 1  # latest met day < t
     kp = np.maximum(k_prev, 0)
     follow_ok = (k_prev >= 0) & (m_key.size > 0)
     if m_key.size:
         prev_key = m_key[kp]
-        same_cell = prev_key // big == cell[ok]
+        same_cell = prev_key // big == det_cell
         gap = det_key - prev_key
-        follow_ok &= same_cell & (gap >= 1) & (gap < p.follow_days)
-    anom_det = anom[inv]
-    qual_cd = np.zeros(ukey.size, dtype=bool)
-    qual_cd[np.flatnonzero(anom)[cell_qualified]] = True
-    qual_det = qual_cd[inv]
-
-    out_count[ok] = cnt[inv]
-    out_exp[ok] = lam[inv]
-    out_p[ok] = pval[inv]
-    anomalous = np.zeros(n, dtype=bool)
-    anomalous[ok] = anom_det
-    qualified = np.zeros(n, dtype=bool)
-    qualified[ok] = qual_det
-    follow = np.zeros(n, dtype=bool)
-    follow[ok] = follow_ok
-    war = qualified | follow
-    return EconomistResult(
-        out_count, out_exp, out_p, anomalous, qualified, follow, war,
-        anomalous_cell_days=int(anom.sum()), qualified_cells=int(qualified_cells.size),
-    )  # fmt: skip
+        follow_ok &= same_cell & (gap >= 1) & (gap < follow_days)
+    return follow_ok

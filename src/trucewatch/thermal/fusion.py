@@ -29,9 +29,10 @@ from numpy.typing import ArrayLike
 
 from trucewatch.geo.history import LineHistory
 from trucewatch.geo.lookup import LineContext
-from trucewatch.thermal.baseline import Baseline
-from trucewatch.thermal.classify import ClassifyParams, assess
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.climatology import Baseline
 from trucewatch.thermal.columns import FireTable
+from trucewatch.thermal.model import ClassifyParams
 
 __all__ = ["war_fire_uids", "war_fire_uids_from_records"]
 

@@ -27,13 +27,9 @@ import numpy as np
 from trucewatch.agreements.load import load_agreement
 from trucewatch.geo.history import LineHistory
 from trucewatch.geo.lookup import LineContext
-from trucewatch.thermal.baseline import Baseline, build_baseline
-from trucewatch.thermal.classify import (
-    ClassifyParams,
-    ThermalAssessment,
-    assess,
-    summarize,
-)
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.baseline import build_baseline
+from trucewatch.thermal.climatology import Baseline
 from trucewatch.thermal.columns import read_firms_columns
 from trucewatch.thermal.donbas import donbas_distance_km
 from trucewatch.thermal.economist import EconomistParams
@@ -43,6 +39,8 @@ from trucewatch.thermal.lines import (
     lines_for_days,
     shared_data_dir,
 )
+from trucewatch.thermal.model import ClassifyParams, ThermalAssessment
+from trucewatch.thermal.summary import summarize
 from trucewatch.thermal.truce import plot_truce, truce_effect, truce_effect_for_files
 
 __all__ = ["main", "run"]
@@ -187,7 +185,20 @@ def run(data: Path, img: Path) -> dict[str, Any]:
     """Everything in the module docstring; returns the results."""
     img.mkdir(parents=True, exist_ok=True)
     out: dict[str, Any] = {}
-    history = data / "firms" / "history"
+    base = _baseline(data / "firms" / "history", out)
+
+    t0 = time.perf_counter()
+    out["false_alarms"] = false_alarms(data)
+    out["false_alarms_s"] = round(time.perf_counter() - t0, 2)
+
+    a = _war_2022_2023(data, base, img, out)
+    _viirs_2025_08(data, base, img, out)
+    out["christmas_truce_2023"] = _christmas_truce(data, base, a, img)
+    return out
+
+
+def _baseline(history: Path, out: dict[str, Any]) -> Baseline:
+    """Build the baseline, save it and load it back (timing, size and summary in ``out``)."""
     t0 = time.perf_counter()
     base = build_baseline(history)
     out["baseline_build_s"] = round(time.perf_counter() - t0, 2)
@@ -195,13 +206,12 @@ def run(data: Path, img: Path) -> dict[str, Any]:
     base.save(tmp)
     out["baseline_bytes"] = tmp.stat().st_size
     out["baseline"] = base.summary()
-    base = Baseline.load(tmp)
+    return Baseline.load(tmp)
 
-    t0 = time.perf_counter()
-    out["false_alarms"] = false_alarms(data)
-    out["false_alarms_s"] = round(time.perf_counter() - t0, 2)
 
-    # 2022-2023 with the ISW map
+def _war_2022_2023(data: Path, base: Baseline, img: Path, out: dict[str, Any]) -> ThermalAssessment:
+    """2022-2023 with the ISW map: the summary in ``out``, the charts in ``img``."""
+    history = data / "firms" / "history"
     fires = read_firms_columns([history / "ukraine_fires_2022.csv",
                                 history / "ukraine_fires_2023.csv"])  # fmt: skip
     isw: LineContext = context_from_file(str(data / "control" / ISW_2023_FILE))
@@ -223,8 +233,11 @@ def run(data: Path, img: Path) -> dict[str, Any]:
                     "2023 line", img / "thermal-distance-2022-2023.png")  # fmt: skip
     _map_chart(a, isw.line, "2022-2023 FIRMS detections and the ISW 2023 line",
                img / "thermal-map-2022-2023.png")  # fmt: skip
+    return a
 
-    # August 2025 VIIRS with DeepStateMap
+
+def _viirs_2025_08(data: Path, base: Baseline, img: Path, out: dict[str, Any]) -> None:
+    """August 2025 VIIRS with DeepStateMap: the summary in ``out``, the charts in ``img``."""
     nrt = read_firms_columns(sorted((data / "firms" / "viirs_nrt").glob("*.csv")))
     lines25 = lines_for_days(np.unique(nrt.day), data / "control")
     t0 = time.perf_counter()
@@ -250,7 +263,11 @@ def run(data: Path, img: Path) -> dict[str, Any]:
                "12-19 August 2025 VIIRS detections and the DeepStateMap line of 18 August",
                img / "thermal-map-2025-08.png")  # fmt: skip
 
-    # the Christmas truce of 2023
+
+def _christmas_truce(data: Path, base: Baseline, a: ThermalAssessment, img: Path) -> dict[str, Any]:
+    """The Christmas truce of 2023 by both methods (charts in ``img``), and trucewatch's
+    within 30 km of the line over the 2-year classification ``a``."""
+    history = data / "firms" / "history"
     ag = load_agreement(CHRISTMAS)
     truce: dict[str, Any] = {}
     for method in ("trucewatch", "economist"):
@@ -267,8 +284,7 @@ def run(data: Path, img: Path) -> dict[str, Any]:
     r30 = truce_effect(ag, a, before_days=14, after_days=7, max_distance_km=30.0)
     truce["trucewatch_within_30km_two_year_fit"] = {
         "overall": r30["overall"], "days": r30["days"]}  # fmt: skip
-    out["christmas_truce_2023"] = truce
-    return out
+    return truce
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,12 +37,12 @@ sectors) and a number of days before and after, and returns per sector and overa
   days inside the before period against the rest of it (an empirical p-value).
 
 :func:`plot_truce` draws the chart; :func:`truce_effect_for_files` runs everything from
-files (``trucewatch truce-effect``).
+files (``trucewatch truce-effect``). The rate ratios and the placebo are in
+:mod:`trucewatch.thermal.rate_ratio`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -51,184 +51,26 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from trucewatch.agreements.load import load_agreement
 from trucewatch.agreements.model import LoadedAgreement
-from trucewatch.thermal.classify import ClassifyParams, ThermalAssessment, assess
+from trucewatch.thermal.assessment import assess
+from trucewatch.thermal.model import ClassifyParams, ThermalAssessment
+from trucewatch.thermal.rate_ratio import (
+    placebo,
+    rate_ratio,
+)
 from trucewatch.types import Agreement
 
 __all__ = [
-    "RateRatio",
     "day_periods",
-    "dispersion_test",
     "low_information_days",
     "plot_truce",
-    "rate_ratio",
-    "rate_ratio_negbin",
-    "rate_ratio_poisson",
     "truce_effect",
     "truce_effect_for_files",
 ]
 
 _ONE_DAY = timedelta(days=1)
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-@dataclass(frozen=True)
-class RateRatio:
-    """A rate ratio with its 95% (or other) confidence interval."""
-
-    estimate: float | None
-    low: float | None
-    high: float | None
-    model: str
-
-    def as_dict(self) -> dict[str, Any]:
-        def r(x: float | None) -> float | None:  # JSON has no infinity: None
-            return None if x is None or not math.isfinite(x) else round(x, 4)
-
-        return {"estimate": r(self.estimate), "ci95": [r(self.low), r(self.high)],
-                "model": self.model}  # fmt: skip
-
-
-def rate_ratio_poisson(
-    count_a: float, days_a: float, count_b: float, days_b: float, confidence: float = 0.95
-) -> RateRatio:
-    """Ratio of Poisson rates ``(count_a/days_a) / (count_b/days_b)`` with the exact
-    conditional (Clopper-Pearson) interval.
-
-    >>> r = rate_ratio_poisson(10, 2, 100, 10)
-    >>> round(r.estimate, 2), round(r.low, 2), round(r.high, 2)
-    (0.5, 0.23, 0.96)
-    """
-    if days_a <= 0 or days_b <= 0:
-        return RateRatio(None, None, None, "poisson_exact")
-    a, b = round(count_a), round(count_b)
-    n = a + b
-    if n == 0:
-        return RateRatio(None, 0.0, math.inf, "poisson_exact")
-    alpha = 1.0 - confidence
-    lo_p = 0.0 if a == 0 else float(stats.beta.ppf(alpha / 2, a, n - a + 1))
-    hi_p = 1.0 if a == n else float(stats.beta.ppf(1 - alpha / 2, a + 1, n - a))
-    scale = days_b / days_a
-
-    def to_rr(p: float) -> float:
-        return math.inf if p >= 1.0 else p / (1.0 - p) * scale
-
-    est = (a / days_a) / (b / days_b) if b > 0 else math.inf
-    return RateRatio(est, to_rr(lo_p), to_rr(hi_p), "poisson_exact")
-
-
-def dispersion_test(counts: Sequence[float] | NDArray[Any]) -> tuple[float | None, float | None]:
-    """Pearson dispersion ``phi = sum((x - mean)**2 / mean) / (n - 1)`` of daily counts
-    and the p-value of ``phi > 1`` (chi-squared with ``n - 1`` degrees of freedom)."""
-    x = np.asarray(counts, dtype=np.float64)
-    if x.size < 2 or x.mean() <= 0:
-        return None, None
-    chi2 = float(np.sum((x - x.mean()) ** 2) / x.mean())
-    df = x.size - 1
-    return chi2 / df, float(stats.chi2.sf(chi2, df))
-
-
-def _nb_size(x: NDArray[np.float64]) -> float:
-    """Method-of-moments NB size of daily counts (inf when not overdispersed)."""
-    if x.size < 2:
-        return math.inf
-    m, v = float(x.mean()), float(x.var(ddof=1))
-    return m * m / (v - m) if v > m and m > 0 else math.inf
-
-
-def rate_ratio_negbin(
-    counts_a: Sequence[float] | NDArray[Any],
-    counts_b: Sequence[float] | NDArray[Any],
-    confidence: float = 0.95,
-    size: float | None = None,
-) -> tuple[RateRatio, float]:
-    """Ratio of mean daily counts ``mean(a) / mean(b)`` under a negative binomial with a
-    common size ``k`` (method of moments on ``counts_b`` unless given), Wald interval on
-    the log ratio; 0.5 is added to a zero total for the upper bound (the lower bound of a
-    zero count is 0). Returns the ratio and ``k``."""
-    a = np.asarray(counts_a, dtype=np.float64)
-    b = np.asarray(counts_b, dtype=np.float64)
-    if a.size == 0 or b.size == 0:
-        return RateRatio(None, None, None, "negative_binomial_wald"), math.nan
-    k = _nb_size(b) if size is None else size
-    sa, sb = float(a.sum()), float(b.sum())
-    if sb == 0 and sa == 0:
-        return RateRatio(None, 0.0, math.inf, "negative_binomial_wald"), k
-    ca, cb = (sa if sa > 0 else 0.5), (sb if sb > 0 else 0.5)
-    mu_a, mu_b = ca / a.size, cb / b.size
-    inv_k = 0.0 if not math.isfinite(k) else 1.0 / k
-    var = (1.0 / mu_a + inv_k) / a.size + (1.0 / mu_b + inv_k) / b.size
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    est = (sa / a.size) / (sb / b.size) if sb > 0 else math.inf
-    log_rr = math.log(mu_a / mu_b)
-    se = math.sqrt(var)
-    low = 0.0 if sa == 0 else math.exp(log_rr - z * se)  # a zero count: the bound is 0
-    high = math.inf if sb == 0 else math.exp(log_rr + z * se)
-    return RateRatio(est, low, high, "negative_binomial_wald"), k
-
-
-def rate_ratio(
-    counts_a: Sequence[float] | NDArray[Any],
-    counts_b: Sequence[float] | NDArray[Any],
-    *,
-    model: str | None = None,
-    confidence: float = 0.95,
-) -> dict[str, Any]:
-    """Rate ratio of daily counts ``a`` over ``b``, both models and the chosen one.
-
-    ``model`` forces ``"poisson"`` or ``"negative_binomial"``; by default the negative
-    binomial is chosen when ``b`` is overdispersed (dispersion test p < 0.05).
-    """
-    a = np.asarray(counts_a, dtype=np.float64)
-    b = np.asarray(counts_b, dtype=np.float64)
-    phi, p_disp = dispersion_test(b)
-    pois = rate_ratio_poisson(a.sum(), a.size, b.sum(), b.size, confidence)
-    nb, k = rate_ratio_negbin(a, b, confidence)
-    if model is None:
-        model = "negative_binomial" if (p_disp is not None and p_disp < 0.05) else "poisson"
-    chosen = nb if model == "negative_binomial" else pois
-    return {
-        **chosen.as_dict(),
-        "days": [int(a.size), int(b.size)],
-        "counts": [float(a.sum()), float(b.sum())],
-        "dispersion": {
-            "phi": None if phi is None else round(phi, 3),
-            "p_value": None if p_disp is None else round(p_disp, 6),
-            "nb_size_k": None if not math.isfinite(k) else round(k, 4),
-        },
-        "poisson_exact": pois.as_dict(),
-        "negative_binomial_wald": nb.as_dict(),
-    }
-
-
-def _placebo(
-    during_len: int, before: NDArray[np.float64], observed: float | None
-) -> dict[str, Any]:
-    """Ratios of every window of ``during_len`` consecutive before-days against the rest
-    of the before period; the share at or below the observed ratio."""
-    n = before.size
-    if during_len <= 0 or n < during_len + 3 or observed is None:
-        return {"windows": 0, "share_at_or_below": None}
-    ratios = []
-    for i in range(n - during_len + 1):
-        win = before[i : i + during_len]
-        rest = np.concatenate([before[:i], before[i + during_len :]])
-        if rest.sum() > 0:
-            ratios.append(win.mean() / rest.mean())
-    if not ratios:
-        return {"windows": 0, "share_at_or_below": None}
-    r = np.array(ratios)
-    return {
-        "windows": int(r.size),
-        "share_at_or_below": round(float(np.mean(r <= observed)), 4),
-        "median_ratio": round(float(np.median(r)), 4),
-        "range": [round(float(r.min()), 4), round(float(r.max()), 4)],
-    }
 
 
 # --------------------------------------------------------------------------- days
@@ -330,40 +172,92 @@ def truce_effect(
     ag = _agreement_of(agreement)
     days, periods, fractions = day_periods(ag.start, ag.end, before_days, after_days,
                                            min_fraction)  # fmt: skip
-    day_arr = np.array(days, dtype="datetime64[D]")
-    fday = assessment.fires.day.astype("datetime64[D]")
-    pos = np.searchsorted(day_arr, fday)
-    in_window = (pos < day_arr.size) & (day_arr[np.minimum(pos, day_arr.size - 1)] == fday)
-    flag = assessment.war if method == "trucewatch" else assessment.economist.war
-    prob = assessment.probability if method == "trucewatch" else flag.astype(np.float64)
-    near = np.ones(len(assessment), dtype=bool)
-    if max_distance_km is not None:
-        with np.errstate(invalid="ignore"):
-            near = np.abs(assessment.distance_km) <= max_distance_km
-    nd = day_arr.size
-    idx = np.where(in_window, pos, 0)
-    totals = np.bincount(idx[in_window], minlength=nd).astype(np.float64)
-    war_sel = in_window & flag & near
-    war = np.bincount(idx[war_sel], minlength=nd).astype(np.float64)
-    expected = np.bincount(
-        idx[in_window & near], weights=prob[in_window & near], minlength=nd
-    ).astype(np.float64)
+    w = _Window.of(assessment, days, method, max_distance_km)
+    in_window = w.in_window
+    totals, war, expected = w.per_day(in_window), w.per_day(w.war), w.per_day(w.near, w.prob)
     low = low_information_days(totals, low_info_fraction)
     per = np.array(periods)
-    use = ~low if exclude_low_information else np.ones(nd, dtype=bool)
+    use = ~low if exclude_low_information else np.ones(w.ndays, dtype=bool)
+    has_time = bool(np.any(assessment.fires.time_s[in_window] >= 0))
+    return {
+        **_header(ag, days, before_days, after_days, max_distance_km),
+        "method": method,
+        "days": _day_rows(days, periods, fractions, totals, war, expected, low),
+        "overall": _period_summary(war, expected, per, use, model),
+        "sectors": _sectors(assessment, w, per, use, model),
+        "notes": _notes(min_fraction, has_time, exclude_low_information),
+    }
 
-    overall = _period_summary(war, expected, per, use, model)
-    sectors_out = []
-    sector = np.array([s if s is not None else "(no sector)" for s in assessment.sector],
+
+@dataclass(frozen=True)
+class _Window:
+    """The detections of an assessment in the window of ``ndays`` days: each one's day
+    ``idx`` (-1 outside the window); ``war``: the war fires counted (flagged by the
+    method, in the window, within the distance); ``near``: in the window and within the
+    distance; ``prob``: each one's share of the expected war fires."""
+
+    ndays: int
+    idx: NDArray[np.int64]
+    war: NDArray[np.bool_]
+    near: NDArray[np.bool_]
+    prob: NDArray[np.float64]
+
+    def per_day(
+        self, sel: NDArray[np.bool_], weights: NDArray[np.float64] | None = None
+    ) -> NDArray[np.float64]:
+        """The selected detections (in the window) or the sum of their ``weights``, per day."""
+        wts = None if weights is None else weights[sel]
+        return np.bincount(self.idx[sel], weights=wts, minlength=self.ndays).astype(np.float64)
+
+    @property
+    def in_window(self) -> NDArray[np.bool_]:
+        return self.idx >= 0
+
+    @classmethod
+    def of(
+        cls, a: ThermalAssessment, days: list[date], method: str, max_distance_km: float | None
+    ) -> _Window:
+        day_arr = np.array(days, dtype="datetime64[D]")
+        fday = a.fires.day.astype("datetime64[D]")
+        pos = np.searchsorted(day_arr, fday)
+        in_window = (pos < day_arr.size) & (day_arr[np.minimum(pos, day_arr.size - 1)] == fday)
+        flag = a.war if method == "trucewatch" else a.economist.war
+        prob = a.probability if method == "trucewatch" else flag.astype(np.float64)
+        near = np.ones(len(a), dtype=bool)
+        if max_distance_km is not None:
+            with np.errstate(invalid="ignore"):
+                near = np.abs(a.distance_km) <= max_distance_km
+        idx = np.where(in_window, pos, -1)
+        return cls(day_arr.size, idx, in_window & flag & near, in_window & near, prob)
+
+
+def _sectors(
+    a: ThermalAssessment, w: _Window, per: NDArray[np.str_], use: NDArray[np.bool_],
+    model: str | None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """War fires per day and the periods of each sector, most war fires first."""
+    out = []
+    sector = np.array([s if s is not None else "(no sector)" for s in a.sector],
                       dtype=object)  # fmt: skip
-    for name in _sector_order(sector[war_sel]):
-        sel = war_sel & (sector == name)
-        w_s = np.bincount(idx[sel], minlength=nd).astype(np.float64)
-        sel_e = in_window & near & (sector == name)
-        e_s = np.bincount(idx[sel_e], weights=prob[sel_e], minlength=nd).astype(np.float64)
-        sectors_out.append({"sector": name, "war_fires_per_day": w_s.astype(int).tolist(),
-                            **_period_summary(w_s, e_s, per, use, model)})  # fmt: skip
-    day_rows = [
+    for name in _sector_order(sector[w.war]):
+        in_sector = sector == name
+        w_s = w.per_day(w.war & in_sector)
+        e_s = w.per_day(w.near & in_sector, w.prob)
+        out.append({"sector": name, "war_fires_per_day": w_s.astype(int).tolist(),
+                    **_period_summary(w_s, e_s, per, use, model)})  # fmt: skip
+    return out
+
+
+def _day_rows(
+    days: list[date],
+    periods: list[str],
+    fractions: list[float],
+    totals: NDArray[np.float64],
+    war: NDArray[np.float64],
+    expected: NDArray[np.float64],
+    low: NDArray[np.bool_],
+) -> list[dict[str, Any]]:
+    return [
         {
             "date": str(d),
             "period": periods[i],
@@ -375,8 +269,10 @@ def truce_effect(
         }
         for i, d in enumerate(days)
     ]
-    has_time = bool(np.any(assessment.fires.time_s[in_window] >= 0))
-    notes = [
+
+
+def _notes(min_fraction: float, has_time: bool, exclude_low_information: bool) -> list[str]:
+    return [
         "Periods are whole UTC days: a day is 'during' when at least "
         f"{min_fraction:.0%} of it lies inside the truce; days partly inside are "
         "'transition' and left out.",
@@ -390,6 +286,13 @@ def truce_effect(
         "Low-information days (few detections anywhere: cloud) are "
         + ("left out of the rate ratios." if exclude_low_information else "kept."),
     ]
+
+
+def _header(
+    ag: Agreement, days: list[date], before_days: int, after_days: int,
+    max_distance_km: float | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The ``agreement`` and ``window`` of the result."""
     t_start, t_end = _utc(ag.start), _utc(ag.end)
     return {
         "agreement": {
@@ -406,11 +309,6 @@ def truce_effect(
             "after_days": after_days,
             "max_distance_km": max_distance_km,
         },
-        "method": method,
-        "days": day_rows,
-        "overall": overall,
-        "sectors": sectors_out,
-        "notes": notes,
     }
 
 
@@ -442,7 +340,7 @@ def _period_summary(
     d = war[(per == "during") & use]
     a = war[(per == "after") & use]
     rr = rate_ratio(d, b, model=model)
-    rr["placebo"] = _placebo(int(d.size), b, rr["estimate"])
+    rr["placebo"] = placebo(int(d.size), b, rr["estimate"])
     out["rate_ratio_during_before"] = rr
     out["rate_ratio_after_before"] = rate_ratio(a, b, model=model)
     return out
@@ -467,9 +365,9 @@ def truce_effect_for_files(
     """``trucewatch truce-effect``: read FIRMS files, classify the detections from
     ``context_days`` before the window to ``context_days`` after it (the fit and the
     recurrence need context), with lines and sectors from ``control_dir``, then
-    :func:`truce_effect`. ``baseline`` is a :class:`~trucewatch.thermal.baseline.Baseline`
+    :func:`truce_effect`. ``baseline`` is a :class:`~trucewatch.thermal.climatology.Baseline`
     or a path to one. Extra keyword arguments go to :func:`truce_effect`."""
-    from trucewatch.thermal.baseline import Baseline
+    from trucewatch.thermal.climatology import Baseline
     from trucewatch.thermal.columns import read_firms_columns
     from trucewatch.thermal.lines import lines_for_days
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trucewatch.agreements import LoadedAgreement
+from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.roles import Permission, Principal, require
 from trucewatch.app.session import Store
