@@ -9,13 +9,10 @@ against :mod:`trucewatch.app.roles`.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, select
 
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.errors import InputError, RecordError
@@ -27,16 +24,7 @@ from trucewatch.ledger.signing import (
     write_private_key,
 )
 from trucewatch.store import Store
-from trucewatch.store.ledger_verify import verify_store
-from trucewatch.store.schema import observations
-
-
-def _observation_references(conn: Connection) -> Iterator[tuple[str, str, str]]:
-    """(type, uid, SHA-256 recomputed from the stored payload) of every observation."""
-    c = observations.c
-    query = select(c.uid, c.payload).execution_options(yield_per=50_000)
-    for uid, payload in conn.execute(query):
-        yield "observation", uid, hashlib.sha256(payload.encode("utf-8")).hexdigest()
+from trucewatch.store.ledger_verify import observation_references, verify_store
 
 
 def verify(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
@@ -44,7 +32,7 @@ def verify(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
     observation against its logged hash: altered, unlogged or removed rows are named."""
     require(principal, Permission.READ_LEDGER)
     with store.engine.connect() as conn:
-        report = verify_store(conn, references=_observation_references(conn))
+        report = verify_store(conn, references=observation_references(conn))
     return report.as_dict()
 
 

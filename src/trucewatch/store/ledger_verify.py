@@ -5,7 +5,8 @@ against the keys the log registered."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import hashlib
+from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import Connection, select
 
@@ -97,3 +98,12 @@ def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
             )
     for kid in table:
         audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
+
+
+def observation_references(conn: Connection) -> Iterator[Reference]:
+    """(type, uid, SHA-256 recomputed from the stored payload) of every stored
+    observation, for :func:`verify_store`'s ``references``."""
+    c = t.observations.c
+    query = select(c.uid, c.payload).execution_options(yield_per=50_000)
+    for uid, payload in conn.execute(query):
+        yield "observation", uid, hashlib.sha256(payload.encode("utf-8")).hexdigest()
