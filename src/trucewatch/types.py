@@ -36,7 +36,7 @@ class SourceKind(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What was observed. The first ten are the patrol vocabulary of architecture.md."""
+    """What was observed. The first ten are the patrol vocabulary (docs/formats.md)."""
 
     EXPLOSION = "explosion"
     ARTILLERY = "artillery"

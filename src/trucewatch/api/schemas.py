@@ -196,7 +196,7 @@ class RecordSignature(BaseModel):
 
 PATROL_RECORD_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "A patrol observation (docs/architecture.md); validated like "
+    "description": "A patrol observation (docs/formats.md); validated like "
     "`trucewatch import` does for a patrol JSON Lines file.",
     "properties": {
         "date": {"type": "string", "example": "2025-08-13"},

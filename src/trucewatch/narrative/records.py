@@ -1,5 +1,5 @@
 """Segments of a passage (one observer position and one day) and the patrol observation
-records they become (the schema of ``docs/architecture.md``, plus ``parse_confidence``,
+records they become (the patrol schema of ``docs/formats.md``, plus ``parse_confidence``,
 ``unparsed``, ``notes`` and ``source_text``). Distances in km; times local ``HH:MM``.
 """
 

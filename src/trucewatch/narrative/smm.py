@@ -16,7 +16,7 @@ A rule-based reader of the prose of monitoring-mission reports::
     outgoing and 15 unknown explosions at locations 3-6km north, north-west, west and south
     of its position.
 
-becomes one record in the patrol observation schema of ``docs/architecture.md`` (what
+becomes one record in the patrol observation schema of ``docs/formats.md`` (what
 :mod:`trucewatch.sources.patrol` reads): ``date``, ``observer_place``, ``observer_reference``
 ``{km, direction, of}``, ``time_start``/``time_end`` (local time, ``HH:MM``) and ``events``
 (``count``, ``kind``, ``weapon``, ``flow``, ``directions``, ``distance_km_min``/``max`` in km),

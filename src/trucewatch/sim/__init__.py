@@ -6,7 +6,7 @@
 * :func:`simulate` - observations in the import formats, ``truth.jsonl`` and the resolved
   ``scenario.toml`` (:mod:`trucewatch.sim.simulation`);
 * :func:`evaluate` / :func:`evaluate_store` - one-to-one matching of incidents to the
-  truth and the metrics of docs/architecture.md (:mod:`trucewatch.sim.evaluation`);
+  truth and the metrics of docs/simulator.md (:mod:`trucewatch.sim.evaluation`);
 * :func:`plan` - per-sector detection, location and attribution capability of a sensor
   layout, a sweep of added sensors and a capability map (:mod:`trucewatch.sim.planning`).
 

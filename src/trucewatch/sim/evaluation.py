@@ -19,7 +19,7 @@ incident) by :func:`scipy.optimize.linear_sum_assignment` on the cost
 pairs; pairs outside the gates cost 1e6, so the most pairs are matched first and the
 closest among equally many.
 
-**Metrics** (keys of docs/architecture.md, plus extras):
+**Metrics** (the contract keys of ``trucewatch evaluate --json`` first, see docs/simulator.md):
 
 * ``precision`` = matched incidents / reported incidents (``None`` if none reported);
   incidents the engine itself marked ``refuted`` (it judged they did not happen) are not

@@ -1,7 +1,7 @@
 """Patrol reports as JSON Lines: one report per line in the patrol observation schema.
 
 The schema is the ``expected`` object of ``shared/data/smm/examples.jsonl`` (see
-``docs/architecture.md``)::
+``docs/formats.md``)::
 
     {"date": "2015-07-16", "observer_place": "Donetsk central railway station",
      "observer_reference": {"km": 8, "direction": "north-west", "of": "Donetsk"},
