@@ -28,8 +28,8 @@ from trucewatch.api.schemas import (
     TrendResponse,
 )
 from trucewatch.api.state import AppState, app_state
-from trucewatch.codec import iso_utc
 from trucewatch.store import queries as q
+from trucewatch.units import iso_utc
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
