@@ -41,7 +41,21 @@ def json_value(x: Any) -> Any:
     value, datetimes -> ISO 8601 UTC text to the second, dates -> ISO dates, mappings ->
     objects with text keys, sequences -> lists (sets sorted), numpy scalars -> Python
     numbers; anything else -> ``str(x)``."""
-    if x is None or isinstance(x, bool | int | str):
+    kind = type(x)  # the plain JSON types first: assessments are large trees of them
+    if x is None or kind is str or kind is int or kind is bool:
+        return x
+    if kind is dict:
+        return {str(k): json_value(v) for k, v in x.items()}
+    if kind is list:
+        return [json_value(v) for v in x]
+    if kind is float:
+        return x if math.isfinite(x) else None
+    return _json_other(x)
+
+
+def _json_other(x: Any) -> Any:
+    """:func:`json_value` of anything but a plain str, int, bool, dict, list or float."""
+    if isinstance(x, bool | int | str):
         return x
     if isinstance(x, float):
         return x if math.isfinite(x) else None
