@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from trucewatch.types import (
     ELLIPSE_CONFIDENCE,
     BearingRangeLocation,
     Ellipse,
+    Incident,
     Location,
     Observation,
     PlaceLocation,
@@ -176,61 +177,6 @@ def observation_to_dict(o: Observation) -> dict[str, Any]:
 # --------------------------------------------------------------------------- incidents
 
 
-class _PointFields(Protocol):
-    @property
-    def lon(self) -> float: ...
-    @property
-    def lat(self) -> float: ...
-    @property
-    def cov_km2(self) -> tuple[tuple[float, float], tuple[float, float]]: ...
-
-
-class _AttributionFields(Protocol):
-    @property
-    def party(self) -> str: ...
-    @property
-    def probabilities(self) -> Mapping[str, float]: ...
-    @property
-    def method(self) -> str: ...
-
-
-class IncidentFields(Protocol):
-    """What :func:`incident_record` reads: an :class:`~trucewatch.types.Incident`, or a
-    stand-in with the same attributes (the API reads stored rows so, without building
-    incidents; enum fields may then be their text values)."""
-
-    @property
-    def uid(self) -> str: ...
-    @property
-    def time_start(self) -> datetime: ...
-    @property
-    def time_end(self) -> datetime: ...
-    @property
-    def location(self) -> _PointFields: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def count(self) -> int | None: ...
-    @property
-    def confidence(self) -> float: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def attribution(self) -> _AttributionFields: ...
-    @property
-    def observation_uids(self) -> Sequence[str]: ...
-    @property
-    def source_kinds(self) -> Sequence[str]: ...
-    @property
-    def sector(self) -> str | None: ...
-    @property
-    def held_by(self) -> str | None: ...
-    @property
-    def line_distance_km(self) -> float | None: ...
-    @property
-    def assessment(self) -> Mapping[str, Any]: ...
-
-
 def ellipse_to_dict(cov_km2: Sequence[Sequence[float]]) -> dict[str, float | None]:
     """The 95% ellipse of a covariance (east/north, km²): semi-axes in km, orientation of
     the major axis in degrees clockwise from true north; the axes are None when the
@@ -248,9 +194,12 @@ def ellipse_to_dict(cov_km2: Sequence[Sequence[float]]) -> dict[str, float | Non
 
 
 def incident_record(
-    inc: IncidentFields, *, observation_count: int | None = None, timespec: Timespec = "auto"
+    inc: Incident, *, observation_count: int | None = None, timespec: Timespec = "auto"
 ) -> dict[str, Any]:
     """The canonical record of an incident, as JSON values at full precision.
+
+    ``inc`` may also be a stand-in with the same attributes and text for the enum fields:
+    the API's incident list encodes stored rows so, without building incidents.
 
     Keys, in order: ``uid``, ``time_start``/``time_end`` (ISO 8601 UTC, to ``timespec``),
     ``lon``/``lat`` (WGS84 degrees), ``cov_km2`` (east/north km²), ``ellipse`` (95%, see

@@ -30,7 +30,7 @@ def feature_from_row(r: Any, observation_count: int) -> dict[str, Any]:
     """An ``incidents`` row as a GeoJSON feature (the :class:`IncidentFeature` shape),
     without building core objects: the fast path of the incident list."""
     att = r.attribution if isinstance(r.attribution, dict) else {}
-    fields = SimpleNamespace(
+    fields: Any = SimpleNamespace(  # an Incident's attributes (codec.incident_record)
         uid=r.uid, time_start=r.time_start, time_end=r.time_end,
         location=SimpleNamespace(lon=r.lon, lat=r.lat,
                                  cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))),
