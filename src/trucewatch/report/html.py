@@ -174,7 +174,7 @@ def _when(iso_local: str) -> str:
         return f"{dt:%Y-%m-%d %H:%M} UTC"
     u = dt.astimezone(UTC)
     same_day = u.date() == dt.date()
-    utc_text = f"{u:%H:%M}" if same_day else f"{u:%Y-%m-%d %H:%M}"
+    utc_text = utc_clock(u) if same_day else f"{u:%Y-%m-%d %H:%M}"
     sign = "+" if off >= timedelta(0) else "-"
     minutes = abs(int(off.total_seconds())) // 60
     zone = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
