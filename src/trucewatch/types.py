@@ -131,6 +131,30 @@ held by ``RU``; the rest of the country outline is held by ``UA``."""
 # --------------------------------------------------------------------------- locations
 
 
+ELLIPSE_CONFIDENCE = 0.95
+"""Probability mass of the uncertainty ellipses the package reports (the 95% ellipse)."""
+
+
+def ellipse_scale(confidence: float = ELLIPSE_CONFIDENCE) -> float:
+    """Semi-axis of the ellipse holding ``confidence`` of a 2-D Gaussian, in standard
+    deviations: the square root of the chi-squared quantile with 2 degrees of freedom
+    (about 2.448 for 0.95)."""
+    return math.sqrt(-2.0 * math.log(1.0 - confidence))
+
+
+def ellipse_axes(
+    cov_km2: np.ndarray, confidence: float = ELLIPSE_CONFIDENCE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Semi-axes and axis directions of the ellipses of one or many covariances.
+
+    ``cov_km2`` is (..., 2, 2), east/north km². Returns the semi-axes (..., 2) in km, minor
+    then major, and the unit axis vectors (..., 2, 2) as columns in the same order, each
+    an (east, north) pair. The one computation behind :class:`Ellipse` and the map.
+    """
+    vals, vecs = np.linalg.eigh(np.asarray(cov_km2, dtype=float))
+    return np.sqrt(np.clip(vals, 0.0, None)) * ellipse_scale(confidence), vecs
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PointLocation:
     """A point estimate with a Gaussian uncertainty.
@@ -165,7 +189,7 @@ class PointLocation:
         """Covariance as a numpy array (km²)."""
         return np.asarray(self.cov_km2, dtype=float)
 
-    def ellipse(self, confidence: float = 0.95) -> Ellipse:
+    def ellipse(self, confidence: float = ELLIPSE_CONFIDENCE) -> Ellipse:
         """Uncertainty ellipse holding ``confidence`` of the probability mass."""
         return Ellipse.from_cov(self.cov, confidence)
 
@@ -173,7 +197,7 @@ class PointLocation:
 @dataclass(frozen=True, kw_only=True)
 class Ellipse:
     """Uncertainty ellipse: semi-axes in km, orientation of the major axis in degrees
-    clockwise from true north, and the probability mass it holds."""
+    clockwise from true north in [0, 180), and the probability mass it holds."""
 
     semi_major_km: float
     semi_minor_km: float
@@ -181,17 +205,14 @@ class Ellipse:
     confidence: float
 
     @classmethod
-    def from_cov(cls, cov: np.ndarray, confidence: float = 0.95) -> Ellipse:
+    def from_cov(cls, cov: np.ndarray, confidence: float = ELLIPSE_CONFIDENCE) -> Ellipse:
         """Ellipse of a 2-D Gaussian with covariance ``cov`` (east, north; km²)."""
-        vals, vecs = np.linalg.eigh(np.asarray(cov, dtype=float))
-        vals = np.clip(vals, 0.0, None)
-        scale = math.sqrt(-2.0 * math.log(1.0 - confidence))  # chi2(2) quantile, sqrt
+        semi, vecs = ellipse_axes(cov, confidence)
         major = vecs[:, 1]
-        orientation = math.degrees(math.atan2(major[0], major[1])) % 180.0
         return cls(
-            semi_major_km=scale * math.sqrt(vals[1]),
-            semi_minor_km=scale * math.sqrt(vals[0]),
-            orientation_deg=orientation,
+            semi_major_km=float(semi[1]),
+            semi_minor_km=float(semi[0]),
+            orientation_deg=math.degrees(math.atan2(major[0], major[1])) % 180.0,
             confidence=confidence,
         )
 

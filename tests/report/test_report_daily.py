@@ -36,13 +36,13 @@ from trucewatch.types import (
     Sector,
     SourceKind,
 )
+from trucewatch.units import KM_PER_DEG
 
 # --------------------------------------------------------------------------- synthetic data
 
 DAY = date(2025, 8, 12)
 LINE_COORDS = [(36.0, 47.0), (36.5, 47.6), (37.2, 48.0), (37.8, 48.6), (38.0, 49.2)]
 SECTOR_NAMES = ["Alpha", "Bravo", "Charlie", "Delta"]
-KM_PER_DEG = 111.2
 
 
 def line_wkt() -> str:

@@ -2,132 +2,62 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC
 from types import SimpleNamespace
 from typing import Any
 
 from trucewatch.api.auth import Permission, Principal
 from trucewatch.api.schemas import IncidentFeature, ObservationModel, SourceSummary
 from trucewatch.app.views.observations import BatchInfo, StoredObservation
-from trucewatch.codec import iso_utc, location_to_dict
-from trucewatch.export import CSV_COLUMNS
+from trucewatch.codec import incident_record, json_value, location_to_dict
+from trucewatch.export import csv as csv_export
+from trucewatch.export import geojson
 from trucewatch.types import Incident
 
+FEATURE_PROPERTIES: tuple[str, ...] = (
+    "uid", "time_start", "time_end", "kind", "count", "confidence", "status", "attribution",
+    "sources", "observation_count", "sector", "held_by", "line_distance_km", "ellipse",
+    "verdict", "assessment",
+)  # fmt: skip
+"""Properties of an incident feature (the :class:`IncidentFeature` shape), in order."""
 
-def _finite(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
-
-
-CHI2_95 = math.sqrt(-2.0 * math.log(1.0 - 0.95))
-"""Scale from standard deviations to the 95% ellipse of a 2-D Gaussian."""
-
-
-def ellipse95(ee: float, en: float, nn: float) -> dict[str, float | None]:
-    """The 95% ellipse of the covariance [[ee, en], [en, nn]] (km², east/north), in closed
-    form (the same numbers as :meth:`trucewatch.types.Ellipse.from_cov`)."""
-    if not all(math.isfinite(v) for v in (ee, en, nn)):
-        return {"semi_major_km": None, "semi_minor_km": None, "orientation_deg": None,
-                "confidence": 0.95}  # fmt: skip
-    mid, half = (ee + nn) / 2.0, math.hypot((ee - nn) / 2.0, en)
-    big, small = max(mid + half, 0.0), max(mid - half, 0.0)
-    if en != 0.0:
-        east, north = en, big - ee
-    else:
-        east, north = (1.0, 0.0) if ee >= nn else (0.0, 1.0)
-    return {
-        "semi_major_km": CHI2_95 * math.sqrt(big),
-        "semi_minor_km": CHI2_95 * math.sqrt(small),
-        "orientation_deg": math.degrees(math.atan2(east, north)) % 180.0,
-        "confidence": 0.95,
-    }
-
-
-def _time(value: Any) -> str:
-    return iso_utc(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
+CSV_COLUMNS: tuple[str, ...] = (*csv_export.COLUMNS, "verdict")
+"""Columns of the incident list as CSV: those of ``trucewatch export incidents --format
+csv``, plus the verdict."""
 
 
 def feature_from_row(r: Any, observation_count: int) -> dict[str, Any]:
     """An ``incidents`` row as a GeoJSON feature (the :class:`IncidentFeature` shape),
     without building core objects: the fast path of the incident list."""
     att = r.attribution if isinstance(r.attribution, dict) else {}
-    assessment = _json_safe(r.assessment) if isinstance(r.assessment, dict) else {}
-    return {
-        "type": "Feature",
-        "id": r.uid,
-        "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
-        "properties": {
-            "uid": r.uid,
-            "time_start": _time(r.time_start),
-            "time_end": _time(r.time_end),
-            "kind": r.kind,
-            "count": r.count,
-            "confidence": _finite(r.confidence),
-            "status": r.status,
-            "attribution": {
-                "party": att.get("party", r.attribution_party),
-                "probabilities": _json_safe(att.get("probabilities", {})),
-                "method": att.get("method", ""),
-            },
-            "sources": list(r.source_kinds or ()),
-            "observation_count": observation_count,
-            "sector": r.sector,
-            "held_by": r.held_by,
-            "line_distance_km": _finite(r.line_distance_km),
-            "ellipse": ellipse95(r.cov_ee, r.cov_en, r.cov_nn),
-            "verdict": assessment.get("agreement_verdict"),
-            "assessment": assessment,
-        },
-    }
+    fields: Any = SimpleNamespace(  # an Incident's attributes (codec.incident_record)
+        uid=r.uid, time_start=r.time_start, time_end=r.time_end,
+        location=SimpleNamespace(lon=r.lon, lat=r.lat,
+                                 cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))),
+        kind=r.kind, count=r.count, confidence=r.confidence, status=r.status,
+        attribution=SimpleNamespace(party=att.get("party", r.attribution_party),
+                                    probabilities=att.get("probabilities", {}),
+                                    method=att.get("method", "")),
+        observation_uids=(), source_kinds=r.source_kinds or (), sector=r.sector,
+        held_by=r.held_by, line_distance_km=r.line_distance_km,
+        assessment=r.assessment if isinstance(r.assessment, dict) else {},
+    )  # fmt: skip
+    record = incident_record(fields, observation_count=observation_count)
+    return geojson.feature(record, FEATURE_PROPERTIES)
 
 
 def incident_feature(inc: Incident, observation_count: int | None = None) -> IncidentFeature:
     """An incident as a GeoJSON point feature with its 95% ellipse."""
-    n = len(inc.observation_uids) if observation_count is None else observation_count
-    (ee, en), (_, nn) = inc.location.cov_km2
-    row = SimpleNamespace(
-        uid=inc.uid, time_start=inc.time_start, time_end=inc.time_end,
-        lon=inc.location.lon, lat=inc.location.lat, cov_ee=ee, cov_en=en, cov_nn=nn,
-        kind=inc.kind.value, count=inc.count, confidence=inc.confidence,
-        status=inc.status.value, attribution_party=inc.attribution.party,
-        attribution={"party": inc.attribution.party,
-                     "probabilities": inc.attribution.probabilities,
-                     "method": inc.attribution.method},
-        source_kinds=[k.value for k in inc.source_kinds], sector=inc.sector,
-        held_by=inc.held_by, line_distance_km=inc.line_distance_km,
-        assessment=inc.assessment,
-    )  # fmt: skip
-    return IncidentFeature.model_validate(feature_from_row(row, n))
+    record = incident_record(inc, observation_count=observation_count)
+    return IncidentFeature.model_validate(geojson.feature(record, FEATURE_PROPERTIES))
 
 
 def incidents_csv(features: Iterable[dict[str, Any]]) -> str:
-    """CSV text with the columns of ``trucewatch export incidents --format csv``
-    (plus the verdict), from features as made by :func:`feature_from_row`."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*CSV_COLUMNS, "verdict"], lineterminator="\n")
-    writer.writeheader()
-    for f in features:
-        p, ell = f["properties"], f["properties"]["ellipse"]
-        writer.writerow({
-            "uid": p["uid"], "time_start": p["time_start"], "time_end": p["time_end"],
-            "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1],
-            "semi_major_km": _round(ell["semi_major_km"], 3),
-            "semi_minor_km": _round(ell["semi_minor_km"], 3),
-            "orientation_deg": _round(ell["orientation_deg"], 1),
-            "kind": p["kind"], "count": p["count"], "confidence": p["confidence"],
-            "status": p["status"], "attribution_party": p["attribution"]["party"],
-            "sector": p["sector"], "held_by": p["held_by"],
-            "line_distance_km": p["line_distance_km"], "sources": ";".join(p["sources"]),
-            "observations": p["observation_count"], "verdict": p["verdict"],
-        })  # fmt: skip
-    return out.getvalue()
-
-
-def _round(x: float | None, nd: int) -> float | None:
-    return None if x is None else round(x, nd)
+    """CSV text with the columns :data:`CSV_COLUMNS`, from features as made by
+    :func:`feature_from_row`."""
+    records = ({**f["properties"], "lon": f["geometry"]["coordinates"][0],
+                "lat": f["geometry"]["coordinates"][1]} for f in features)  # fmt: skip
+    return csv_export.encode(records, columns=CSV_COLUMNS, lineterminator="\n")
 
 
 def sees_everything_of(principal: Principal, batch: BatchInfo | None) -> bool:
@@ -169,9 +99,9 @@ def observation_model(
     if full:
         base.update(
             source_id=o.source_id,
-            location=_json_safe(location_to_dict(o.location)),
+            location=json_value(location_to_dict(o.location)),
             payload=o.payload,
-            attributes=_json_safe(o.attributes),
+            attributes=json_value(o.attributes),
             batch_id=stored.batch_id,
             submitted_by=None if batch is None else batch.submitter,
         )
@@ -197,14 +127,3 @@ def source_summaries(
         )
         for (kind, sid), items in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
     ]
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN/inf -> None, recursively (JSON has no NaN)."""
-    if isinstance(value, float):
-        return _finite(value)
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value

@@ -21,14 +21,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import shapely
 
+from trucewatch.codec import incident_record
 from trucewatch.report.assessment import group_assessments
 from trucewatch.report.html import TOP_INCIDENTS, render_html, top_incidents
 from trucewatch.report.inputs import DailyReportInput
 from trucewatch.report.text import summary_sentences
-from trucewatch.report.values import as_utc, enum_text, iso_utc, jsonable, rounded
+from trucewatch.report.values import enum_text, rounded
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Agreement,
@@ -38,6 +38,7 @@ from trucewatch.types import (
     Sector,
     SourceKind,
 )
+from trucewatch.units import as_utc, iso_utc
 
 __all__ = [
     "OUTSIDE_SECTORS",
@@ -92,7 +93,7 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     ]
     doc: dict[str, Any] = {
         "date": inp.day.isoformat(),
-        "generated_at": iso_utc(inp.generated_at),
+        "generated_at": iso_utc(inp.generated_at, "seconds"),
         "line": {
             "name": inp.line_name,
             "valid_from": inp.line_valid_from.isoformat() if inp.line_valid_from else None,
@@ -189,49 +190,36 @@ def _sector_row(
 
 
 def _incident_json(inc: Incident, sector: str | None) -> dict[str, Any]:
-    loc = inc.location
+    """An incident as the report shows it: its record (:func:`incident_record`) rounded
+    for reading, times to the second, in the sector ``sector`` of the sector table."""
+    r = incident_record(inc, timespec="seconds")
+    ell, att = r["ellipse"], r["attribution"]
     return {
-        "uid": inc.uid,
-        "time_start": iso_utc(inc.time_start),
-        "time_end": iso_utc(inc.time_end),
-        "lon": rounded(loc.lon, 4),
-        "lat": rounded(loc.lat, 4),
-        "ellipse": _ellipse_json(inc),
-        "kind": enum_text(inc.kind),
-        "count": None if inc.count is None else int(inc.count),
-        "confidence": rounded(inc.confidence, 3),
-        "status": enum_text(inc.status),
+        "uid": r["uid"],
+        "time_start": r["time_start"],
+        "time_end": r["time_end"],
+        "lon": rounded(r["lon"], 4),
+        "lat": rounded(r["lat"], 4),
+        "ellipse": {
+            "semi_major_km": rounded(ell["semi_major_km"], 2),
+            "semi_minor_km": rounded(ell["semi_minor_km"], 2),
+            "orientation_deg": rounded(ell["orientation_deg"], 1),
+            "confidence": ell["confidence"],
+        },
+        "kind": r["kind"],
+        "count": None if r["count"] is None else int(r["count"]),
+        "confidence": rounded(r["confidence"], 3),
+        "status": r["status"],
         "attribution": {
-            "party": inc.attribution.party,
-            "probabilities": {
-                str(k): rounded(v, 3) for k, v in sorted(inc.attribution.probabilities.items())
-            },
+            "party": att["party"],
+            "probabilities": {k: rounded(v, 3) for k, v in sorted(att["probabilities"].items())},
         },
         "sector": sector,
-        "held_by": inc.held_by,
-        "line_distance_km": rounded(inc.line_distance_km, 2),
-        "sources": sorted({enum_text(s) for s in inc.source_kinds}),
-        "observations": len(inc.observation_uids),
-        "assessment": jsonable(inc.assessment),
-    }
-
-
-def _ellipse_json(inc: Incident) -> dict[str, Any]:
-    """The 95 % location ellipse of an incident (all None when it cannot be computed)."""
-    try:
-        e = inc.location.ellipse(0.95)
-    except (ValueError, np.linalg.LinAlgError):
-        return {
-            "semi_major_km": None,
-            "semi_minor_km": None,
-            "orientation_deg": None,
-            "confidence": 0.95,
-        }
-    return {
-        "semi_major_km": rounded(e.semi_major_km, 2),
-        "semi_minor_km": rounded(e.semi_minor_km, 2),
-        "orientation_deg": rounded(e.orientation_deg, 1),
-        "confidence": 0.95,
+        "held_by": r["held_by"],
+        "line_distance_km": rounded(r["line_distance_km"], 2),
+        "sources": sorted(set(r["sources"])),
+        "observations": r["observation_count"],
+        "assessment": r["assessment"],
     }
 
 
@@ -300,14 +288,14 @@ def _agreement_json(ag: Agreement, incidents: Sequence[Incident], day: date) -> 
         "name": ag.name,
         "parties": [p.code for p in ag.parties],
         "party_names": {p.code: p.name for p in ag.parties},
-        "start": iso_utc(ag.start),
-        "end": iso_utc(ag.end),
+        "start": iso_utc(ag.start, "seconds"),
+        "end": iso_utc(ag.end, "seconds"),
         "start_local": ag.start.isoformat(timespec="minutes"),
         "end_local": ag.end.isoformat(timespec="minutes"),
         "scope": ag.scope,
         "zones": [{"name": z.name, "half_width_km": rounded(z.half_width_km, 2)} for z in ag.zones],
-        "in_force_from": iso_utc(f0) if overlaps else None,
-        "in_force_until": iso_utc(f1) if overlaps else None,
+        "in_force_from": iso_utc(f0, "seconds") if overlaps else None,
+        "in_force_until": iso_utc(f1, "seconds") if overlaps else None,
         "whole_day": bool(a0 <= day_start and a1 >= day_end),
         "incidents_while_in_force": k,
     }

@@ -17,8 +17,11 @@ import numpy as np
 import shapely
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from trucewatch.report import figures
+from trucewatch.report.charts import render_history, render_sector_history
 from trucewatch.report.inputs import DailyReportInput
+from trucewatch.report.map_figure import MapPoints, render_map
+from trucewatch.report.map_sectors import MapSector
+from trucewatch.report.plotting import STATUS_COLORS
 from trucewatch.report.text import (
     STATUS_SUMMARY_ORDER,
     agreement_coverage,
@@ -28,6 +31,7 @@ from trucewatch.report.text import (
 )
 from trucewatch.report.values import enum_text
 from trucewatch.types import UNDETERMINED_PARTY
+from trucewatch.units import parse_utc, utc_clock
 
 TOP_INCIDENTS = 50
 """Rows in the HTML table of top incidents."""
@@ -47,7 +51,7 @@ def render_html(inp: DailyReportInput, doc: Mapping[str, Any]) -> str:
         sentences=summary_sentences(doc),
         agreements=_agreement_rows(doc, inp.day),
         status_cols=_status_columns(summary["by_status"]),
-        status_colors=figures.STATUS_COLORS,
+        status_colors=STATUS_COLORS,
         sector_rows=doc["sectors"],
         total_row={
             "incidents": summary["incidents"],
@@ -80,7 +84,7 @@ def _env() -> Environment:
 def _images(inp: DailyReportInput, doc: Mapping[str, Any], day_text: str) -> dict[str, Any]:
     """The map and the charts as data URLs: ``map_src``, ``history_src`` and
     ``sector_history_src`` (None when there is no sector chart)."""
-    map_png = figures.render_map(
+    map_png = render_map(
         points=_map_points(inp),
         sectors=_map_sectors(inp, doc),
         line_wkt=inp.line_wkt,
@@ -88,10 +92,10 @@ def _images(inp: DailyReportInput, doc: Mapping[str, Any], day_text: str) -> dic
         controlled_by=inp.controlled_by,
         title=f"Incidents on {day_text} (UTC)",
     )
-    history_png = figures.render_history(_series(doc["history"]), inp.day)
+    history_png = render_history(_series(doc["history"]), inp.day)
     sector_png = None
     if doc.get("history_by_sector"):
-        sector_png = figures.render_sector_history(
+        sector_png = render_sector_history(
             {name: _series(series) for name, series in doc["history_by_sector"].items()},
             inp.day,
         )
@@ -111,9 +115,9 @@ def _b64png(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _map_points(inp: DailyReportInput) -> figures.MapPoints:
+def _map_points(inp: DailyReportInput) -> MapPoints:
     incs = inp.incidents
-    return figures.MapPoints(
+    return MapPoints(
         lon=np.array([i.location.lon for i in incs], dtype=float),
         lat=np.array([i.location.lat for i in incs], dtype=float),
         status=[enum_text(i.status) for i in incs],
@@ -123,7 +127,7 @@ def _map_points(inp: DailyReportInput) -> figures.MapPoints:
     )
 
 
-def _map_sectors(inp: DailyReportInput, doc: Mapping[str, Any]) -> list[figures.MapSector]:
+def _map_sectors(inp: DailyReportInput, doc: Mapping[str, Any]) -> list[MapSector]:
     counts = {(r["index"], r["name"]): r["incidents"] for r in doc["sectors"]}
     out = []
     for s in sorted(inp.sectors, key=lambda s: (s.start_km, s.index)):
@@ -134,7 +138,7 @@ def _map_sectors(inp: DailyReportInput, doc: Mapping[str, Any]) -> list[figures.
         if g is None or g.is_empty:
             continue
         out.append(
-            figures.MapSector(name=s.name, geometry=g, incidents=counts.get((s.index, s.name), 0))
+            MapSector(name=s.name, geometry=g, incidents=counts.get((s.index, s.name), 0))
         )
     return out
 
@@ -170,7 +174,7 @@ def _when(iso_local: str) -> str:
         return f"{dt:%Y-%m-%d %H:%M} UTC"
     u = dt.astimezone(UTC)
     same_day = u.date() == dt.date()
-    utc_text = f"{u:%H:%M}" if same_day else f"{u:%Y-%m-%d %H:%M}"
+    utc_text = utc_clock(u) if same_day else f"{u:%Y-%m-%d %H:%M}"
     sign = "+" if off >= timedelta(0) else "-"
     minutes = abs(int(off.total_seconds())) // 60
     zone = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
@@ -224,6 +228,4 @@ def _attribution_text(att: Mapping[str, Any]) -> str:
 
 
 def _hhmm(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).strftime("%H:%M")
+    return utc_clock(parse_utc(iso)) if iso else ""

@@ -24,7 +24,6 @@ from matplotlib.patches import Patch, PathPatch
 from shapely.geometry.base import BaseGeometry
 
 from trucewatch.report.map_geometry import (
-    KM_PER_DEG,
     ellipse_vertices,
     lines_of,
     nice_length,
@@ -45,6 +44,7 @@ from trucewatch.report.plotting import (
     new_figure,
     to_png,
 )
+from trucewatch.units import KM_PER_DEG
 
 # figure layout, in inches
 _FIG_W = 10.0

@@ -15,11 +15,8 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-KM_PER_DEG = 111.2
-"""Kilometres per degree of latitude (and of longitude at the equator), spherical mean."""
-
-CHI2_95_SCALE = math.sqrt(-2.0 * math.log(0.05))
-"""Scale of the 95 % ellipse of a 2-D Gaussian in standard deviations (about 2.448)."""
+from trucewatch.types import ellipse_axes
+from trucewatch.units import KM_PER_DEG
 
 
 def parse_wkt(wkt: str | None) -> BaseGeometry | None:
@@ -107,12 +104,12 @@ def perp_segment(pt: np.ndarray, nxt: np.ndarray, coslat0: float, half: float) -
 def ellipse_vertices(
     lon: np.ndarray, lat: np.ndarray, cov_km2: np.ndarray, n_vertices: int = 48
 ) -> np.ndarray:
-    """Vertices (n, n_vertices, 2) in lon/lat of the 95 % ellipses of ``cov_km2``."""
-    vals, vecs = np.linalg.eigh(cov_km2)
-    sd = np.sqrt(np.clip(vals, 0.0, None)) * CHI2_95_SCALE  # (n, 2)
+    """Vertices (n, n_vertices, 2) in lon/lat of the 95 % ellipses of ``cov_km2``
+    (n, 2, 2), east/north km², offset from each centre at :data:`KM_PER_DEG`."""
+    semi, vecs = ellipse_axes(cov_km2)  # (n, 2) km, (n, 2, 2)
     t = np.linspace(0.0, 2.0 * np.pi, n_vertices)
     circle = np.stack([np.cos(t), np.sin(t)])  # (2, m)
-    pts = vecs @ (sd[:, :, None] * circle[None, :, :])  # (n, 2, m): east, north km
+    pts = vecs @ (semi[:, :, None] * circle[None, :, :])  # (n, 2, m): east, north km
     coslat = np.clip(np.cos(np.radians(lat)), 1e-6, None)
     dlon = pts[:, 0, :] / (KM_PER_DEG * coslat[:, None])
     dlat = pts[:, 1, :] / KM_PER_DEG
@@ -123,5 +120,4 @@ def semi_major_km(cov_km2: np.ndarray) -> np.ndarray:
     """Semi-major axis (km) of the 95 % ellipse of each covariance (n, 2, 2)."""
     if len(cov_km2) == 0:
         return np.zeros(0)
-    vals = np.linalg.eigvalsh(cov_km2)
-    return np.sqrt(np.clip(vals[:, -1], 0.0, None)) * CHI2_95_SCALE
+    return ellipse_axes(cov_km2)[0][:, 1]

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from trucewatch.units import parse_utc, utc_clock
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -62,31 +64,22 @@ def humanize(key: str) -> str:
     return str(key).replace("_", " ")
 
 
-def _parse_dt(s: str) -> datetime:
-    dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def _hhmm(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%H:%M")
-
-
 def agreement_coverage(ag: Mapping[str, Any], day: date) -> str:
     """How an agreement covered the reported UTC day, in words."""
     if not ag.get("in_force_from") or not ag.get("in_force_until"):
         return "not in force on that day"
-    start = _parse_dt(ag["in_force_from"])
-    end = _parse_dt(ag["in_force_until"])
+    start = parse_utc(ag["in_force_from"])
+    end = parse_utc(ag["in_force_until"])
     day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     starts_in_day = start > day_start
     ends_in_day = end < day_start + timedelta(days=1)
     if not starts_in_day and not ends_in_day:
         return "throughout the day"
     if starts_in_day and ends_in_day:
-        return f"from {_hhmm(start)} to {_hhmm(end)} UTC"
+        return f"from {utc_clock(start)} to {utc_clock(end)} UTC"
     if starts_in_day:
-        return f"from {_hhmm(start)} UTC"
-    return f"until {_hhmm(end)} UTC"
+        return f"from {utc_clock(start)} UTC"
+    return f"until {utc_clock(end)} UTC"
 
 
 def _top_with_ties(rows: Sequence[Mapping[str, Any]], k: int = 3, cap: int = 5) -> list[Any]:

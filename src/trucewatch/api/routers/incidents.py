@@ -28,7 +28,7 @@ from trucewatch.api.schemas import (
 )
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app.views import incidents as views
-from trucewatch.codec import iso_utc
+from trucewatch.units import iso_utc
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
