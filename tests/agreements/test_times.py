@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trucewatch.agreements.problem import AgreementProblem
-from trucewatch.agreements.times import iso_utc, parse_instant, parse_timezone
+from trucewatch.agreements.times import parse_instant, parse_timezone
+from trucewatch.units import iso_utc
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 KYIV = ZoneInfo("Europe/Kyiv")

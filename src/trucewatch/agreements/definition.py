@@ -18,8 +18,9 @@ from trucewatch.agreements.model import (
     SiteSet,
 )
 from trucewatch.agreements.sites import canonical_geojson
-from trucewatch.agreements.times import TimeZoneSpec, iso_local, iso_utc
+from trucewatch.agreements.times import TimeZoneSpec, iso_local
 from trucewatch.types import Agreement
+from trucewatch.units import iso_utc
 
 __all__ = ["COMPUTED_KEYS", "canonical_definition"]
 

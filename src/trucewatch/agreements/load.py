@@ -47,13 +47,13 @@ from trucewatch.agreements.scopes.registry import SCOPES
 from trucewatch.agreements.sites import read_sites_file, sites_from_geojson
 from trucewatch.agreements.times import (
     TimeZoneSpec,
-    iso_utc,
     parse_instant,
     parse_timezone,
 )
 from trucewatch.agreements.toml_lines import KeyLines
 from trucewatch.errors import InputError, RecordError
 from trucewatch.types import Agreement, Party, Zone
+from trucewatch.units import iso_utc
 
 __all__ = [
     "CLAUSE_KEYS",

@@ -31,6 +31,8 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from trucewatch.units import KM_PER_DEG_EQUATOR
+
 __all__ = [
     "COAST",
     "LAND",
@@ -54,7 +56,6 @@ CELLS_PER_DEGREE = 120
 """Resolution of the grid: 1/120 degree (about 0.9 km north-south)."""
 
 _MASK_RESOURCE = "sea_mask.npz"
-_KM_PER_DEG_LAT = 111.32
 
 
 class LandTest(Protocol):
@@ -187,9 +188,9 @@ def sea_state(
     lat_a = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     r = np.broadcast_to(np.asarray(radius_km, dtype=np.float64), lon_a.shape)
     angles = np.linspace(0.0, 2.0 * math.pi, ring, endpoint=False)
-    dlat = np.outer(r, np.cos(angles)) / _KM_PER_DEG_LAT
+    dlat = np.outer(r, np.cos(angles)) / KM_PER_DEG_EQUATOR
     coslat = np.maximum(np.cos(np.radians(lat_a)), 1e-6)
-    dlon = np.outer(r, np.sin(angles)) / (_KM_PER_DEG_LAT * coslat[:, None])
+    dlon = np.outer(r, np.sin(angles)) / (KM_PER_DEG_EQUATOR * coslat[:, None])
     pts_lon = np.column_stack([lon_a, lon_a[:, None] + dlon])
     pts_lat = np.column_stack([lat_a, lat_a[:, None] + dlat])
     ok = np.isfinite(lon_a) & np.isfinite(lat_a)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from trucewatch.agreements.problem import AgreementProblem, did_you_mean
 
-__all__ = ["TimeZoneSpec", "iso_local", "iso_utc", "parse_instant", "parse_timezone"]
+__all__ = ["TimeZoneSpec", "iso_local", "parse_instant", "parse_timezone"]
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$", re.IGNORECASE)
 _DATETIME = re.compile(
@@ -171,7 +171,3 @@ def iso_local(dt: datetime) -> str:
     microseconds are kept when present."""
     return dt.isoformat(timespec="microseconds" if dt.microsecond else "seconds")
 
-
-def iso_utc(dt: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z`` (``2025-04-19T15:00:00Z``)."""
-    return iso_local(dt.astimezone(UTC)).replace("+00:00", "Z")

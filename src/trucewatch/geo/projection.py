@@ -31,6 +31,8 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import CRS, Geod, Proj, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from trucewatch.units import WGS84_ELLIPSOID
+
 __all__ = [
     "GEOD",
     "LOCAL_CRS",
@@ -53,8 +55,9 @@ LOCAL_PROJ4: Final[str] = (
 LOCAL_CRS: Final[CRS] = CRS.from_proj4(LOCAL_PROJ4)
 """The local metric CRS (Lambert azimuthal equal-area centred on 48.5° N 32° E, metres)."""
 
-GEOD: Final[Geod] = Geod(ellps="WGS84")
+GEOD: Final[Geod] = Geod(ellps=WGS84_ELLIPSOID)
 """WGS84 ellipsoid for geodesic computations."""
+
 
 
 @lru_cache(maxsize=1)

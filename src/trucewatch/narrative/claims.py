@@ -44,6 +44,7 @@ from shapely.geometry.base import BaseGeometry
 from trucewatch.geo.gazetteer import find_place
 from trucewatch.ids import observation_uid, sha256_hex
 from trucewatch.types import EventKind, Observation, PointLocation, SourceKind
+from trucewatch.units import KM_PER_DEG_EQUATOR
 
 __all__ = [
     "Claim",
@@ -371,8 +372,8 @@ def encirclement_share(
     tens of km).
     """
     geom = shapely.make_valid(control)
-    km_per_deg_lat = 111.32
-    km_per_deg_lon = 111.32 * math.cos(math.radians(lat))
+    km_per_deg_lat = KM_PER_DEG_EQUATOR
+    km_per_deg_lon = KM_PER_DEG_EQUATOR * math.cos(math.radians(lat))
     hits = 0
     origin = Point(lon, lat)
     for k in range(rays):

@@ -39,6 +39,7 @@ from trucewatch.sim.scenario import (
 from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World, to_lonlat_arrays
 from trucewatch.types import COMPASS_16
+from trucewatch.units import iso_utc
 
 __all__ = ["FILES", "RenderedFile", "render_all", "utc_text"]
 
@@ -83,9 +84,7 @@ class RenderedFile:
 def utc_text(t: float, ms: bool = False) -> str:
     """ISO 8601 UTC text of epoch seconds (``...Z``), to the second or millisecond."""
     dt = datetime.fromtimestamp(round(t, 3) if ms else round(t), UTC)
-    if ms:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(dt, "milliseconds" if ms else "seconds")
 
 
 def _r(x: float, nd: int) -> float:

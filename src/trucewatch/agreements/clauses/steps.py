@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from trucewatch.agreements.clauses.base import Check, IncidentFacts, Tri
 from trucewatch.agreements.model import LoadedAgreement
+from trucewatch.units import utc_label
 
 __all__ = ["edge_check", "fmt_km", "kind_words", "time_check", "zone_check"]
 
@@ -32,10 +33,6 @@ def fmt_km(x: float) -> str:
     return f"{x:.1f} km"
 
 
-def _fmt_time(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _fmt_instant(t: datetime) -> str:
     utc = t.astimezone(UTC)
     local = f"{t:%Y-%m-%d %H:%M} {t.tzname() or ''}".strip()
@@ -52,7 +49,7 @@ def time_check(f: IncidentFacts, start: datetime, end: datetime, what: str) -> C
         edge = "before" if f.t1 < start else "after"
         when = _fmt_instant(shown[0] if edge == "before" else shown[1])
         return Check(Tri.NO, f"{what} {'starts' if edge == 'before' else 'ends'} at {when}")
-    window = f"{_fmt_time(f.t0)} to {_fmt_time(f.t1)}"
+    window = f"{utc_label(f.t0)} to {utc_label(f.t1)}"
     parts = []
     if f.t0 < start <= f.t1:
         parts.append(f"the start of {what} at {_fmt_instant(shown[0])}")
