@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,13 +34,23 @@ class FieldProblem(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    status: int
-    code: str
-    message: str
-    field: str | None = None
-    record: int | None = None
-    line: int | None = None
-    errors: list[FieldProblem] | None = None
+    """What went wrong, and where in the request."""
+
+    status: int = Field(description="the HTTP status of the answer")
+    code: str = Field(description="machine-readable error code, e.g. not_found, invalid_request")
+    message: str = Field(description="one line for a person")
+    field: str | None = Field(
+        default=None, description="path of the bad field, e.g. events[0].flow"
+    )
+    record: int | None = Field(
+        default=None, description="0-based index of the submitted record at fault"
+    )
+    line: int | None = Field(
+        default=None, description="1-based line of the submitted text at fault"
+    )
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="every problem found, when there are several"
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -214,3 +224,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "malformed request"},
 }
 """The error answers every route documents; routes add their own (404, 409, ...)."""
+
+
+def not_found(description: str) -> dict[int | str, dict[str, Any]]:
+    """The 404 answer of a route that reads one thing, as ``responses`` documents it:
+    ``description`` says what is missing (``"no such (visible) incident"``)."""
+    return {404: {"model": ErrorResponse, "description": description}}

@@ -104,26 +104,34 @@ class IncidentCollection(BaseModel):
 class ObservationModel(BaseModel):
     """An observation. Fields a role may not see are left out (null)."""
 
-    uid: str
-    source_kind: str
-    source_format: str
-    source_id: str | None = None
-    time_start: datetime
-    time_end: datetime
-    kind: str
-    count: int | None = None
-    weapon: str | None = None
-    flow: str | None = None
-    reliability: str
-    credibility: int
-    location: dict[str, Any] | None = None
-    payload: str | None = None
-    payload_sha256: str
-    attributes: dict[str, Any] | None = None
-    batch_id: int | None = None
-    submitted_by: str | None = None
-    incidents: list[str] | None = None
-    ledger_entries: list[int] | None = None
+    uid: str = Field(description="SHA-256 hex of the format, the raw record and the event's index")
+    source_kind: str = Field(description="patrol, acoustic, camera, satellite, complaint ...")
+    source_format: str = Field(description="the input format it was read from")
+    source_id: str | None = Field(default=None, description="the reporting team or sensor")
+    time_start: datetime = Field(description="start of the event's window (UTC)")
+    time_end: datetime = Field(description="end of the event's window (UTC); = start if instant")
+    kind: str = Field(description="event kind (artillery, mortar, explosion ...)")
+    count: int | None = Field(default=None, description="rounds or detections reported")
+    weapon: str | None = Field(default=None, description="weapon as reported")
+    flow: str | None = Field(default=None, description="incoming | outgoing | undetermined")
+    reliability: str = Field(description="Admiralty grading of the source, A-F")
+    credibility: int = Field(description="Admiralty grading of the information, 1-6")
+    location: dict[str, Any] | None = Field(
+        default=None,
+        description="point, bearing/range or place (WGS84 lon/lat degrees, km, "
+        "degrees clockwise from true north)",
+    )
+    payload: str | None = Field(default=None, description="the raw record as received")
+    payload_sha256: str = Field(description="SHA-256 hex of the payload (logged in the ledger)")
+    attributes: dict[str, Any] | None = Field(
+        default=None, description="format-specific fields of the record"
+    )
+    batch_id: int | None = Field(default=None, description="the import batch it arrived in")
+    submitted_by: str | None = Field(default=None, description="API submitter of the batch")
+    incidents: list[str] | None = Field(default=None, description="uids of its incidents")
+    ledger_entries: list[int] | None = Field(
+        default=None, description="indices of its entries in the ledger"
+    )
 
 
 class SourceSummary(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from trucewatch.app.progress import Progress as ProgressCallback
 from trucewatch.app.roles import OPERATOR, Principal, Role, role_of
@@ -49,6 +50,8 @@ DbOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object with the result on stdout.")
 ]
+SinceOpt = Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")]
+UntilOpt = Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")]
 
 
 def _fail(message: str) -> None:
@@ -87,6 +90,29 @@ def _run(
     else:
         show(result)
     return result
+
+
+def run_on_store(db: str | None, as_json: bool, show: Callable[[dict], None],
+                 use_case: Callable[..., dict[str, Any]], *args: Any,
+                 **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+    """Run ``use_case(store, *args, **kwargs)`` on the store named by ``--db``
+    (:func:`with_store`) and print its answer (:func:`_run`): one JSON object with
+    ``--json``, else ``show(result)``."""
+    return _run(lambda: with_store(db, use_case, *args, **kwargs), as_json, show)
+
+
+def table_of(key: str, headers: Sequence[str],
+             row: Callable[[dict[str, Any]], Sequence[str]]) -> Callable[[dict], None]:  # fmt: skip
+    """A ``show`` for :func:`_run` printing the items of ``result[key]`` as a table with
+    ``headers``, one ``row(item)`` per item."""
+
+    def show(result: dict[str, Any]) -> None:
+        table = Table(*headers)
+        for item in result[key]:
+            table.add_row(*row(item))
+        out.print(table)
+
+    return show
 
 
 def _show_pairs(result: dict[str, Any]) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, out, with_store
+from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, out, run_on_store, table_of
 
 ledger_app = typer.Typer(
     help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
@@ -17,15 +16,13 @@ ledger_app = typer.Typer(
 )
 
 KeyOpt = Annotated[Path, typer.Option("--key", help="Mission private key (PEM).")]
+OwnerOpt = Annotated[str, typer.Option("--owner", help="Who holds the key.")]
 
 
 @ledger_app.command("verify")
 def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Check the whole store against the append-only log (exit 1 if anything is wrong)."""
     from trucewatch.app import ledger
-
-    def job() -> dict[str, Any]:
-        return with_store(db, ledger.verify)
 
     def show(result: dict[str, Any]) -> None:
         state = "OK" if result["ok"] else "FAILED"
@@ -35,7 +32,7 @@ def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         for p in result["problems"][:50]:
             out.print(f"  entry {p.get('index')}: {p.get('kind')}: {p.get('message')}")
 
-    if not _run(job, as_json, show)["ok"]:
+    if not run_on_store(db, as_json, show, ledger.verify)["ok"]:
         raise typer.Exit(code=1)
 
 
@@ -49,26 +46,20 @@ def ledger_proof(
     The output is always JSON (``--json`` is accepted for uniformity)."""
     from trucewatch.app import ledger
 
-    def job() -> dict[str, Any]:
-        return with_store(db, ledger.proof, ref)
-
-    _run(job, True, _show_pairs)
+    run_on_store(db, True, _show_pairs, ledger.proof, ref)
 
 
 @ledger_app.command("init-key")
 def ledger_init_key(
     key: KeyOpt,
-    owner: Annotated[str, typer.Option(help="Who holds the key.")] = "mission",
+    owner: OwnerOpt = "mission",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create the mission's signing key and register it in the log."""
     from trucewatch.app import ledger
 
-    def job() -> dict[str, Any]:
-        return with_store(db, ledger.init_key, key, owner)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, ledger.init_key, key, owner)
 
 
 @ledger_app.command("sign")
@@ -76,10 +67,7 @@ def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None
     """Sign a tree head for the whole log with the mission key."""
     from trucewatch.app import ledger
 
-    def job() -> dict[str, Any]:
-        return with_store(db, ledger.sign, key)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, ledger.sign, key)
 
 
 key_app = typer.Typer(
@@ -104,18 +92,14 @@ def key_new(
 def key_add(
     public_key: Annotated[str, typer.Argument(help="Public key: 64 hex digits or a PEM file.")],
     role: Annotated[str, typer.Option("--role", help="Key role: monitor, sensor or liaison.")],
-    owner: Annotated[str, typer.Option("--owner", help="Who holds the key.")],
+    owner: OwnerOpt,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a submitter's public key with the mission (logged in the ledger)."""
     from trucewatch.app import keys
 
-
-    def job() -> dict[str, Any]:
-        return with_store(db, keys.add_key, public_key, role, owner)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, keys.add_key, public_key, role, owner)
 
 
 @key_app.command("revoke")
@@ -128,10 +112,7 @@ def key_revoke(
     """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
     from trucewatch.app import keys
 
-    def job() -> dict[str, Any]:
-        return with_store(db, keys.revoke_key, key_id, reason)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, keys.revoke_key, key_id, reason)
 
 
 @key_app.command("list")
@@ -139,18 +120,10 @@ def key_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List the registered keys."""
     from trucewatch.app import keys
 
-
-    def job() -> dict[str, Any]:
-        return with_store(db, keys.list_keys)
-
-    def show(result: dict[str, Any]) -> None:
-        table = Table("key id", "role", "owner", "active")
-        for k in result["keys"]:
-            table.add_row(k["key_id"][:16] + "...", k["role"], k["owner"],
-                          "yes" if k["active"] else f"revoked {k['revoked_at']}")  # fmt: skip
-        out.print(table)
-
-    _run(job, as_json, show)
+    show = table_of("keys", ("key id", "role", "owner", "active"), lambda k: (
+        k["key_id"][:16] + "...", k["role"], k["owner"],
+        "yes" if k["active"] else f"revoked {k['revoked_at']}"))  # fmt: skip
+    run_on_store(db, as_json, show, keys.list_keys)
 
 
 @key_app.command("sign-file")

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from trucewatch.app import agreements, incidents, intake, lines, reports, session
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
+    SinceOpt,
+    UntilOpt,
     _fail,
     _parse_date,
     _parse_time,
@@ -21,6 +22,8 @@ from trucewatch.cli.common import (
     _show_pairs,
     err,
     out,
+    run_on_store,
+    table_of,
     with_store,
 )
 from trucewatch.errors import TrucewatchError
@@ -33,11 +36,7 @@ export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_i
 
 def init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Create or migrate the store."""
-
-    def job() -> dict[str, Any]:
-        return with_store(db, session.describe)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, session.describe)
 
 
 @line_app.command("import")
@@ -60,30 +59,18 @@ def line_import(
 ) -> None:
     """Import a contact line (derived from control areas, or given as a line)."""
     when = _parse_date(valid_from, "--valid-from")
-
-    def job() -> dict[str, Any]:
-        return with_store(db, lines.import_line, file, valid_from=when, name=name,
-                          country=country, sector_km=sector_km, controlled_by=controlled_by,
-                          other_party=other_party)  # fmt: skip
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, lines.import_line, file, valid_from=when, name=name,
+                 country=country, sector_km=sector_km, controlled_by=controlled_by,
+                 other_party=other_party)  # fmt: skip
 
 
 @line_app.command("list")
 def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored contact lines."""
-
-    def job() -> dict[str, Any]:
-        return with_store(db, lines.list_lines)
-
-    def show(result: dict[str, Any]) -> None:
-        table = Table("id", "valid from", "name", "km", "sectors")
-        for ln in result["lines"]:
-            table.add_row(str(ln["line_id"]), ln["valid_from"], ln["name"],
-                          f"{ln['length_km']:.0f}", str(ln["sectors"]))  # fmt: skip
-        out.print(table)
-
-    _run(job, as_json, show)
+    show = table_of("lines", ("id", "valid from", "name", "km", "sectors"), lambda ln: (
+        str(ln["line_id"]), ln["valid_from"], ln["name"], f"{ln['length_km']:.0f}",
+        str(ln["sectors"])))  # fmt: skip
+    run_on_store(db, as_json, show, lines.list_lines)
 
 
 def import_(
@@ -131,41 +118,25 @@ def agreement_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and store an agreement (truce terms as data)."""
-
-    def job() -> dict[str, Any]:
-        return with_store(db, agreements.add_agreement, file)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, agreements.add_agreement, file)
 
 
 @agreement_app.command("list")
 def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored agreements."""
-
-    def job() -> dict[str, Any]:
-        return with_store(db, agreements.list_agreements)
-
-    def show(result: dict[str, Any]) -> None:
-        table = Table("id", "slug", "scope", "start (UTC)", "end (UTC)")
-        for a in result["agreements"]:
-            table.add_row(str(a["agreement_id"]), a["slug"], a["scope"],
-                          str(a["start_utc"]), str(a["end_utc"]))  # fmt: skip
-        out.print(table)
-
-    _run(job, as_json, show)
+    show = table_of("agreements", ("id", "slug", "scope", "start (UTC)", "end (UTC)"), lambda a: (
+        str(a["agreement_id"]), a["slug"], a["scope"], str(a["start_utc"]), str(a["end_utc"])))
+    run_on_store(db, as_json, show, agreements.list_agreements)
 
 
 def fuse(
-    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
-    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fuse observations into located, assessed incidents."""
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
-
-    def job() -> dict[str, Any]:
-        return with_store(db, incidents.fuse, t0, t1)
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
@@ -173,7 +144,7 @@ def fuse(
         if result["unresolved"]:
             err.print(f"{len(result['unresolved'])} observations could not be located")
 
-    _run(job, as_json, show)
+    run_on_store(db, as_json, show, incidents.fuse, t0, t1)
 
 
 @report_app.command("daily")
@@ -186,19 +157,15 @@ def report_daily(
     """Write the daily report (report.html, report.json)."""
     day = _parse_date(date_, "--date")
     assert day is not None
-
-    def job() -> dict[str, Any]:
-        return with_store(db, reports.daily_report, day, out_dir)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, reports.daily_report, day, out_dir)
 
 
 @export_app.command("incidents")
 def export_incidents(
     out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
     fmt: Annotated[str, typer.Option("--format", help="geojson or csv.")] = "geojson",
-    since: Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")] = None,
-    until: Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -208,11 +175,7 @@ def export_incidents(
     if fmt not in FORMATS:
         _fail(f"--format {fmt!r}: supported formats are {', '.join(FORMATS)}")
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
-
-    def job() -> dict[str, Any]:
-        return with_store(db, incidents.export_incidents, out_file, fmt, t0, t1)
-
-    _run(job, as_json, _show_pairs)
+    run_on_store(db, as_json, _show_pairs, incidents.export_incidents, out_file, fmt, t0, t1)
 
 
 def serve(

@@ -44,8 +44,12 @@ class Network:
     """The arrays seen in a batch: position (km) and when each reported."""
 
     xy: NDArray[np.float64]
+    """(n, 2) position of each array (km, the local plane of the batch's measurements)."""
     code: NDArray[np.int64]
+    """(n,) sensor code of each array, ascending (the ``source`` codes of the batch)."""
     report_key: NDArray[np.float64]
+    """Sorted ``code * 1e10 + arrival`` (epoch seconds, UTC) of every report of every
+    array (:func:`report_keys`): when each array was working."""
 
     @classmethod
     def of(cls, m: Measurements, source: NDArray[np.int64], is_array: NDArray[np.bool_]

@@ -224,22 +224,35 @@ def _check_meta(meta: Any) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class LogEntry:
-    """One entry of the log; see the module docstring for the meaning of each field.
+    """One entry of the log; the module docstring gives the canonical form of each field.
 
     Built entries are validated (:class:`EntryError` says which field is wrong);
-    :meth:`encode` gives their canonical bytes.
+    :meth:`encode` gives their canonical bytes. The optional fields are ``None`` when
+    absent (left out of the JSON object, never ``null``).
     """
 
     type: EntryType
+    """What the entry records (an observation, a decision, a publication, a key change)."""
     ref: str
+    """The id it is about: observation uid, incident uid, report id or key id (1-256
+    characters)."""
     sha256: str
+    """SHA-256 of the referenced content (64 lowercase hex): an observation's
+    ``payload_sha256``; for a key entry, the key id."""
     time: datetime
+    """When the mission logged it (timezone-aware; kept in UTC)."""
     signer: str | None = None
+    """Signed submissions: key id of the author (64 lowercase hex)."""
     sig: str | None = None
+    """Signed submissions: Ed25519 signature of the author (128 lowercase hex)."""
     pubkey: str | None = None
+    """``key_added`` only: the raw 32-byte Ed25519 public key (64 lowercase hex)."""
     role: str | None = None
+    """``key_added`` only: the key's role (mission, monitor, sensor or liaison)."""
     owner: str | None = None
+    """``key_added`` only: who holds the key (1-200 characters)."""
     meta: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Short strings about the entry, e.g. ``{"status": "confirmed"}`` (keys a-z, 0-9, _)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.time, datetime) or self.time.tzinfo is None:

@@ -84,6 +84,22 @@ def _check_hash(value: bytes, what: str) -> None:
         raise VerificationError(f"{what} has {len(value)} bytes, expected {HASH_SIZE}")
 
 
+def _left_sibling(fn: int, sn: int) -> bool:
+    """Whether the next path element is a left sibling: ``LSB(fn)`` is set or ``fn == sn``
+    (RFC 9162 section 2.1.3.2 step 4, section 2.1.4.2 step 6)."""
+    return bool(fn & 1) or fn == sn
+
+
+def _up(fn: int, sn: int, left: bool) -> tuple[int, int]:
+    """``fn`` and ``sn`` one level up the tree, after a left sibling first right-shifted
+    until ``LSB(fn)`` is set or ``fn`` is 0 (the same RFC steps)."""
+    if left:
+        while fn and not fn & 1:
+            fn >>= 1
+            sn >>= 1
+    return fn >> 1, sn >> 1
+
+
 # --------------------------------------------------------------------------- inclusion
 
 
@@ -104,15 +120,9 @@ def root_from_inclusion_proof(
         _check_hash(p, f"audit path element {position}")
         if sn == 0:
             raise VerificationError("audit path is longer than the tree is deep")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
+        left = _left_sibling(fn, sn)
+        r = node_hash(p, r) if left else node_hash(r, p)
+        fn, sn = _up(fn, sn, left)
     if sn != 0:
         raise VerificationError("audit path is shorter than the tree is deep")
     return r
@@ -187,16 +197,11 @@ def _consistency_walk(
     for c in path[1:]:  # step 6
         if sn == 0:
             raise VerificationError("consistency proof is longer than needed")
-        if fn & 1 or fn == sn:
+        left = _left_sibling(fn, sn)
+        if left:
             fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
+        sr = node_hash(c, sr) if left else node_hash(sr, c)
+        fn, sn = _up(fn, sn, left)
     if sn != 0:  # step 7
         raise VerificationError("consistency proof is shorter than needed")
     if fr != first_hash:

@@ -66,33 +66,38 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class LineSpec:
-    """The contact line: a control-area file (or a line file) and the date it is valid.
-
-    ``control_file``: a path, ``package:REL`` (inside the installed ``trucewatch``
-    package, e.g. ``package:demo_data/deepstatemap_data_20250809.geojson``) or
-    ``shared:REL`` (under the shared data directory: ``$TRUCEWATCH_SHARED_DATA`` or
-    ``../shared/data`` beside the repository). ``valid_from``: date of the map (default:
-    from the file name). ``along_km``: simulate only this stretch of the line (km along
-    it, parts in order; empty: all). ``control_sha256``: if given, the file must have this
-    SHA-256 (the resolved scenario pins it)."""
+    """The contact line: a control-area file (or a line file) and the date it is valid."""
 
     control_file: str = "package:demo_data/deepstatemap_data_20250809.geojson"
+    """Control-area GeoJSON (the line is derived as in docs/contact-line.md): a path
+    (relative to the scenario file), ``package:REL`` (inside the installed ``trucewatch``
+    package) or ``shared:REL`` (under ``$TRUCEWATCH_SHARED_DATA`` or ``../shared/data``
+    beside the repository)."""
     valid_from: date | None = None
+    """Date of the map (None: from the file name)."""
     controlled_by: str = "RU"
+    """Party code holding the control area."""
     other_party: str = "UA"
+    """Party code holding the rest."""
     sector_km: float = 50.0
+    """Sector length along the line (km)."""
     along_km: tuple[float, ...] = ()
+    """Simulate only these stretches (``start, end`` km along the line, parts in order;
+    empty: the whole line)."""
     control_sha256: str = ""
+    """If set, the control file must have this SHA-256 (the resolved scenario pins it)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class PeriodSpec:
-    """Simulated period: ``start`` (aware datetime) and ``days``; ``timezone`` (IANA) is
-    the local time of patrol reports, daytime windows and satellite overpasses."""
+    """The simulated period."""
 
     start: datetime = _DEFAULT_START
+    """Start of the period (timezone-aware)."""
     days: float = 2.0
+    """Length of the period (days, may be fractional)."""
     timezone: str = "Europe/Kyiv"
+    """IANA zone of local time: patrol reports, day and night, satellite overpasses."""
 
     @property
     def end(self) -> datetime:
@@ -109,29 +114,29 @@ class TruceSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class WeaponSpec:
-    """One weapon class.
-
-    ``share``/``share_truce``: share of episodes before-after / during the truce
-    (normalized over classes). ``range_km``: distance origin to impact [min, max].
-    ``rounds``: rounds per episode [min, max] (log-uniform). ``duration_min``: length of
-    the episode [min, max] (minutes). ``speed_km_s``: mean speed of the projectile
-    (time of flight = range / speed). ``audible_km``: distance at which a listener hears
-    its impacts with certainty fading to nothing (see docs); ``launch_audible_km``: the
-    same for the firing (0: silent launch, e.g. a drone operator). ``fire_per_round``:
-    probability that one round starts a fire visible from space. ``kind``: the patrol
-    kind word reported for it.
-    """
+    """One weapon class (``[min, max]`` pairs are drawn log-uniformly where noted)."""
 
     share: float
+    """Share of the episodes before and after the truce (normalized over the classes)."""
     share_truce: float
+    """Share of the episodes during the truce (normalized over the classes)."""
     range_km: tuple[float, float]
+    """Distance from origin to impact, [min, max] km (log-uniform)."""
     rounds: tuple[float, float]
+    """Rounds per episode, [min, max] (log-uniform)."""
     duration_min: tuple[float, float]
+    """Length of the episode, [min, max] minutes (log-uniform)."""
     speed_km_s: float
+    """Mean speed of the projectile (km/s): time of flight = range / speed."""
     audible_km: float
+    """Distance (km) to which a listener hears its impacts, certain up to half of it and
+    fading to nothing at it (docs/simulator.md, "Detection with distance")."""
     launch_audible_km: float
+    """The same for the firing (0: a silent launch, e.g. a drone operator)."""
     fire_per_round: float
+    """Probability that one round starts a fire visible from space."""
     kind: str
+    """The patrol kind word reported for it."""
 
 
 DEFAULT_WEAPONS: dict[str, WeaponSpec] = {
@@ -157,28 +162,34 @@ tube artillery 5-25 km, MLRS 10-40 km)."""
 
 @dataclass(frozen=True, kw_only=True)
 class ViolationSpec:
-    """The violation process (see docs/simulator.md, "Violations").
-
-    Episodes per day before, during and after the truce; ``hotspots`` places along the
-    line drawing ``1 - background_share`` of the episodes, spread ``hotspot_sigma_km``
-    along the line; bursts of ``burst_mean`` episodes (mean) within ``burst_minutes`` and
-    ``burst_km`` of each other; ``night_factor`` multiplies the rate from 20:00 to 06:00
-    local; ``party_share``/``party_share_truce`` the share of episodes fired by each party.
-    """
+    """The violation process (see docs/simulator.md, "Violations")."""
 
     rate_before_per_day: float = 300.0
+    """Mean episodes per day before the truce (over the stretch simulated)."""
     rate_during_per_day: float = 60.0
+    """Mean episodes per day during the truce."""
     rate_after_per_day: float = 250.0
+    """Mean episodes per day after the truce."""
     hotspots: int = 8
+    """Hot spots, uniform along the stretch, with exponential weights."""
     hotspot_sigma_km: float = 6.0
+    """Spread of episodes along the line around a hot spot (sd, km)."""
     background_share: float = 0.15
+    """Share of the bursts anywhere on the stretch rather than at a hot spot."""
     burst_mean: float = 3.0
+    """Mean episodes per burst (1 + Poisson(mean - 1))."""
     burst_minutes: float = 60.0
+    """A burst's later episodes come within this many minutes of its first."""
     burst_km: float = 2.0
+    """and this far along the line (sd, km)."""
     night_factor: float = 1.5
+    """Rate multiplier from 20:00 to 06:00 local time (the daily mean is kept)."""
     party_share: dict[str, float] = field(default_factory=lambda: {"RU": 0.6, "UA": 0.4})
+    """Share of the bursts each party opens before and after the truce."""
     party_share_truce: dict[str, float] = field(default_factory=lambda: {"RU": 0.55, "UA": 0.45})
+    """Share of the bursts each party opens during the truce."""
     weapons: dict[str, WeaponSpec] = field(default_factory=lambda: dict(DEFAULT_WEAPONS))
+    """The weapon classes by name (:data:`WEAPONS`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,25 +197,46 @@ class PatrolSpec:
     """Monitor patrols (see docs/simulator.md, "Patrols")."""
 
     teams: int = 6
+    """Patrol teams."""
     side: str = "both"
+    """``both`` (teams alternate sides) or the party code of the side they patrol."""
     placement: str = "hotspots"
+    """``hotspots`` (team bases at the hottest hot spots, within 5 km) or ``uniform``."""
     depth_km: tuple[float, float] = (2.0, 10.0)
+    """Distance behind the line, [min, max] km (uniform), drawn again each slot."""
     start_hour: float = 8.0
+    """Start of the daily patrol window (local hour)."""
     end_hour: float = 16.0
+    """End of the daily patrol window (local hour)."""
     moves_per_day: int = 2
+    """Positions (time slots) per day."""
     availability: float = 0.9
+    """Probability that a team works on a given day."""
     detect_probability: float = 0.9
+    """``p0``: probability of hearing an episode well within range."""
     bearing_sigma_deg: float = 15.0
+    """Bearing error (sd, degrees clockwise from true north; Gaussian)."""
     bearing_report: str = "degrees"
+    """``degrees`` (``bearings_deg``, half-width sqrt(3) sigma) or ``compass`` (16 points)."""
     distance_sigma: float = 0.25
+    """Log-normal distance error (sd of ln): 95% within x/÷ 1.6."""
     distance_spread: float = 0.3
+    """Reported range = estimate × [1 - spread, 1 + spread], rounded (0.1 km below 3 km,
+    else 0.5 km)."""
     count_sigma: float = 0.3
+    """Log-normal counting error (sd of ln)."""
     flow_error: float = 0.15
+    """Probability that incoming/outgoing is judged the wrong way round."""
     undetermined_share: float = 0.3
+    """Probability that the flow is reported ``undetermined``."""
     weapon_error: float = 0.25
+    """Probability that the weapon is not identified (kind ``explosion``, no weapon)."""
     observer_sigma_km: float = 0.1
+    """Uncertainty of the team's own position (km), written as ``observer_sigma_km``."""
     reliability: str = "B"
+    """Admiralty reliability (A-F) written in the records."""
     credibility: int = 2
+    """Admiralty credibility (1-6) written in the records."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,16 +245,28 @@ class AcousticSpec:
 
     enabled: bool = True
     spacing_km: float = 15.0
+    """One array every this many km along the stretch."""
     depth_km: float = 5.0
+    """Distance behind the line (km; halved, then quartered, where that point is not held
+    by the array's side)."""
     side: str = "both"
+    """``both`` (alternating sides) or a party code."""
     range_factor: float = 1.3
+    """Detection range = this × the audible range of the sound."""
     detect_probability: float = 0.95
+    """``p0``: probability of detecting a sound well within range."""
     timing_sigma_s: float = 0.1
+    """Arrival-time error (sd, seconds): sensor timing and propagation."""
     bearing_sigma_deg: float = 3.0
+    """Direction-of-arrival error (sd, degrees)."""
     false_alarms_per_day: float = 1.0
+    """False alarms per array and day, at random times and bearings."""
     speed_of_sound_m_s: float = 340.0
+    """Speed of sound (m/s)."""
     reliability: str = "B"
+    """Admiralty reliability (A-F) written in the records."""
     credibility: int = 3
+    """Admiralty credibility (1-6) written in the records."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,17 +274,29 @@ class CameraSpec:
     """Fixed cameras (see docs/simulator.md, "Cameras")."""
 
     count: int = 4
+    """Cameras."""
     side: str = "both"
+    """As for patrols: ``both`` or a party code."""
     placement: str = "hotspots"
+    """As for patrols: ``hotspots`` or ``uniform``."""
     depth_km: float = 1.5
+    """Distance behind the line (km), looking at it."""
     range_km: float = 5.0
+    """Sees the flashes and smoke of sites within this distance (km)."""
     fov_deg: float = 120.0
+    """Field of view (degrees), centred on the direction of the line."""
     bearing_sigma_deg: float = 1.5
+    """Bearing error (sd, degrees)."""
     detect_probability_day: float = 0.9
+    """Probability of seeing a site in range by day (06:00-20:00 local)."""
     detect_probability_night: float = 0.6
+    """Probability of seeing a site in range by night."""
     false_alarms_per_day: float = 0.2
+    """False alarms per camera and day."""
     reliability: str = "B"
+    """Admiralty reliability (A-F) written in the records."""
     credibility: int = 2
+    """Admiralty credibility (1-6) written in the records."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,13 +305,21 @@ class SatelliteSpec:
 
     enabled: bool = True
     overpasses_local: tuple[str, ...] = ("01:30", "13:30")
+    """Nominal overpasses each day (local time, HH:MM)."""
     satellite: str = "N20"
+    """FIRMS satellite code written in the records."""
     overpass_jitter_min: float = 45.0
+    """Each overpass is shifted uniformly by up to this many minutes."""
     pixel_km: float = 0.375
+    """Nadir pixel size (km); scan and track grow to 2.1 and 1.9 times off nadir."""
     cloud_cover: float = 0.4
+    """Probability that a sector is cloudy at an overpass."""
     detect_probability: float = 0.8
+    """Probability that a burning fire under clear sky is detected."""
     fire_duration_h: tuple[float, float] = (0.5, 12.0)
+    """How long a fire burns, [min, max] hours (log-uniform)."""
     false_alarms_per_100km_per_pass: float = 0.3
+    """Unrelated fires within 15 km of the line, per 100 km of line and overpass."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,12 +328,20 @@ class ComplaintSpec:
 
     enabled: bool = True
     report_probability: float = 0.1
+    """Probability that the party hit files a complaint about an episode."""
     location_sigma_km: float = 2.0
+    """Location error (sd per axis, km)."""
     time_window_h: float = 1.0
+    """The stated time window is widened by up to this many hours each side."""
     false_per_day: float = 2.0
+    """False accusations per party and day (on the complainant's side, 1-15 km from the
+    line)."""
     truce_false_factor: float = 2.0
+    """False accusations are this many times more frequent during the truce."""
     reliability: str = "C"
+    """Admiralty reliability (A-F) written in the records."""
     credibility: int = 4
+    """Admiralty credibility (1-6) written in the records."""
 
 
 @dataclass(frozen=True, kw_only=True)

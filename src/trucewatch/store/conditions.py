@@ -5,29 +5,38 @@ an incident's assessment against agreements, written with each backend's JSON fu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, text
 
 from trucewatch.store.util import utc
 
 
-class LonLatBox(Protocol):
-    """A lon/lat box in WGS84 degrees (:class:`trucewatch.store.queries.BBox`)."""
+@dataclass(frozen=True, kw_only=True)
+class BBox:
+    """A lon/lat box in WGS84 degrees, ``west <= east`` and ``south <= north`` (a box
+    crossing the antimeridian is not supported)."""
 
-    @property
-    def west(self) -> float: ...
-    @property
-    def south(self) -> float: ...
-    @property
-    def east(self) -> float: ...
-    @property
-    def north(self) -> float: ...
+    west: float
+    """Western edge: longitude, degrees east, -180 to 180."""
+    south: float
+    """Southern edge: latitude, degrees north, -90 to 90."""
+    east: float
+    """Eastern edge: longitude, degrees east, at least ``west``."""
+    north: float
+    """Northern edge: latitude, degrees north, at least ``south``."""
+
+    def __post_init__(self) -> None:
+        if not (-180.0 <= self.west <= self.east <= 180.0):
+            raise ValueError("bbox: need -180 <= west <= east <= 180")
+        if not (-90.0 <= self.south <= self.north <= 90.0):
+            raise ValueError("bbox: need -90 <= south <= north <= 90")
 
 
 def place_time_conditions(
-    c: Any, bbox: LonLatBox | None, since: datetime | None, until: datetime | None
+    c: Any, bbox: BBox | None, since: datetime | None, until: datetime | None
 ) -> list[ColumnElement[bool]]:
     """Bounding box on the ``lon``/``lat`` columns ``c`` of a table and ``[since, until)``
     on its ``time_start``."""

@@ -30,17 +30,26 @@ _ROLES = frozenset(r.value for r in Role)
 
 @dataclass(frozen=True, kw_only=True)
 class RegisteredKey:
-    """A key registered with the mission. ``added_seq``/``revoked_seq`` are the log
-    indices of its ``key_added``/``key_revoked`` entries; times are UTC."""
+    """A key registered with the mission (a row of ``ledger_keys``)."""
 
     key_id: str
+    """SHA-256 of the public key, 64 lowercase hex."""
     public_key: bytes
+    """The raw 32-byte Ed25519 public key."""
     role: Role
+    """What its signatures may do: ``mission`` signs tree heads; ``monitor``, ``sensor``
+    and ``liaison`` sign submissions (:data:`~trucewatch.ledger.signing.SUBMITTER_ROLES`)."""
     owner: str
+    """Who holds the key."""
     added_at: datetime
+    """When the ``key_added`` entry was logged (UTC)."""
     added_seq: int
+    """Log index of the ``key_added`` entry."""
     revoked_at: datetime | None = None
+    """When the ``key_revoked`` entry was logged (UTC): signatures by the key are refused
+    from then on. None while the key is active."""
     revoked_seq: int | None = None
+    """Log index of the ``key_revoked`` entry; None while the key is active."""
 
     @property
     def active(self) -> bool:

@@ -41,7 +41,7 @@ from sqlalchemy import (
 
 from trucewatch.store import schema as t
 from trucewatch.store.batches import BatchChannel, BatchOrigin
-from trucewatch.store.conditions import assessment_clause, place_time_conditions
+from trucewatch.store.conditions import BBox, assessment_clause, place_time_conditions
 from trucewatch.store.incident_rows import incident_from_row, observation_links
 from trucewatch.store.observations import observation_from_row
 from trucewatch.store.util import chunks, fields_of, utc
@@ -54,22 +54,6 @@ MAX_PAGE = 10_000
 
 
 # --------------------------------------------------------------------------- filters
-
-
-@dataclass(frozen=True, kw_only=True)
-class BBox:
-    """A lon/lat box in WGS84 degrees, ``west <= east`` and ``south <= north``."""
-
-    west: float
-    south: float
-    east: float
-    north: float
-
-    def __post_init__(self) -> None:
-        if not (-180.0 <= self.west <= self.east <= 180.0):
-            raise ValueError("bbox: need -180 <= west <= east <= 180")
-        if not (-90.0 <= self.south <= self.north <= 90.0):
-            raise ValueError("bbox: need -90 <= south <= north <= 90")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,23 +196,6 @@ def find_incident_rows(
     return Page(rows, nxt, total)
 
 
-def find_incidents(
-    conn: Connection,
-    f: IncidentFilter,
-    *,
-    limit: int = 100,
-    cursor: Cursor | None = None,
-    with_total: bool = False,
-    with_links: bool = True,
-) -> Page[Incident]:
-    """One page of incidents matching ``f``, oldest first, with their observation uids
-    (``with_links``; otherwise ``observation_uids`` is empty)."""
-    page = find_incident_rows(conn, f, limit=limit, cursor=cursor, with_total=with_total)
-    links = observation_links(conn, [r.uid for r in page.items]) if with_links else {}
-    items = [incident_from_row(r, links.get(r.uid, ())) for r in page.items]
-    return Page(items, page.next_cursor, page.total)
-
-
 def count_incidents(conn: Connection, f: IncidentFilter) -> int:
     """Number of incidents matching ``f``."""
     query = select(func.count()).select_from(t.incidents).where(*incident_conditions(conn, f))
@@ -326,12 +293,19 @@ class BatchInfo(BatchOrigin):
 
     id: int
     started_at: datetime
+    """When the batch started (UTC)."""
     files: tuple[str, ...]
+    """Names of the imported files."""
     read: int
+    """Records read."""
     stored: int
+    """Observations newly stored."""
     duplicates: int
+    """Observations already stored (a re-import stores nothing twice)."""
     rejected: int
+    """Records refused as invalid."""
     key_id: str | None = None
+    """Id of the registered key that signed the batch's records (64 hex), or None."""
 
 
 @dataclass(frozen=True)

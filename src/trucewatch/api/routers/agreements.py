@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path
 
 from trucewatch.agreements.model import LoadedAgreement
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse
+from trucewatch.api.errors import ERROR_RESPONSES, not_found
 from trucewatch.api.schemas import AgreementDetail, AgreementSummary, ClauseModel, ZoneModel
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app.views import agreements as views
@@ -44,12 +44,9 @@ def list_agreements(state: State, principal: Reader) -> list[AgreementSummary]:
             for a in views.agreements(state.store, principal=principal)]  # fmt: skip
 
 
-@router.get(
-    "/{agreement_id}",
-    response_model=AgreementDetail,
-    responses={404: {"model": ErrorResponse}},
-    summary="One agreement with its full stored definition",
-)
+@router.get("/{agreement_id}", response_model=AgreementDetail,
+            responses=not_found("no such agreement"),
+            summary="One agreement with its full stored definition")  # fmt: skip
 def get_agreement(
     agreement_id: Annotated[int, Path(ge=1, le=2**31 - 1)], state: State, principal: Reader
 ) -> AgreementDetail:

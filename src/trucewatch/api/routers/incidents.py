@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse
+from trucewatch.api.errors import ERROR_RESPONSES, not_found
 from trucewatch.api.params import IncidentQuery, PageQuery, parse_cursor
 from trucewatch.api.present import (
     feature_from_row,
@@ -124,7 +124,7 @@ UidPath = Annotated[str, Path(pattern=r"^[0-9a-f]{1,64}$", description="incident
 @router.get(
     "/{uid}",
     response_model=IncidentDetail,
-    responses={404: {"model": ErrorResponse, "description": "no such (visible) incident"}},
+    responses=not_found("no such (visible) incident"),
     summary="One incident with its evidence chain, sources, assessment and proofs",
 )
 def get_incident(uid: UidPath, state: State, principal: Reader) -> IncidentDetail:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Unavailable
+from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Unavailable, not_found
 from trucewatch.api.params import SAFE_TEXT
 from trucewatch.api.schemas import ConsistencyResponse, LedgerStatus, ProofList, TreeHeadList
 from trucewatch.api.state import AppState, app_state
@@ -44,11 +44,10 @@ def tree_heads(state: State, principal: Reader) -> TreeHeadList:
 
 
 @router.get(
-    "/proofs",
-    response_model=ProofList,
-    responses={404: {"model": ErrorResponse}},
+    "/proofs", response_model=ProofList,
+    responses=not_found("no log entry about the reference, or no signed tree head"),
     summary="Inclusion proofs of the entries about a reference (an observation uid ...)",
-)
+)  # fmt: skip
 def proofs(
     state: State,
     principal: Reader,

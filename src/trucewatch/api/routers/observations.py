@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge
+from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge, not_found
 from trucewatch.api.params import SAFE_TEXT, parse_bbox, parse_cursor, utc_param
 from trucewatch.api.present import observation_model
 from trucewatch.api.schemas import ObservationBatch, ObservationModel, ObservationPage
@@ -158,12 +158,8 @@ def list_observations(
                            next_cursor=page.next_cursor)  # fmt: skip
 
 
-@router.get(
-    "/{uid}",
-    response_model=ObservationModel,
-    responses={404: {"model": ErrorResponse}},
-    summary="One observation",
-)
+@router.get("/{uid}", response_model=ObservationModel, summary="One observation",
+            responses=not_found("no such (visible) observation"))  # fmt: skip
 def get_observation(
     uid: Annotated[str, Path(pattern=r"^[0-9a-f]{1,64}$", description="uid (hex)")],
     state: State, principal: Reader

@@ -4,13 +4,13 @@ The public and the parties' liaisons see published days only."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, NotFound
+from trucewatch.api.errors import ERROR_RESPONSES, NotFound, not_found
 from trucewatch.api.reports import report_days, report_document, report_files
 from trucewatch.api.schemas import ReportDay, ReportDocument, ReportList
 from trucewatch.api.state import AppState, app_state
@@ -22,9 +22,7 @@ Reader = Annotated[
     Depends(require(Permission.READ_ALL_REPORTS, Permission.READ_PUBLISHED_REPORTS)),
 ]
 DayPath = Annotated[date, Path(description="UTC day YYYY-MM-DD")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "no such (published) report"}
-}
+NOT_FOUND = not_found("no such (published) report")
 
 
 def _visible(state: AppState, principal: Principal, day: date) -> None:

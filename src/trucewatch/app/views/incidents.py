@@ -21,7 +21,8 @@ from trucewatch.app.session import Store
 from trucewatch.app.views.errors import NotVisible
 from trucewatch.app.views.ledger import LedgerView
 from trucewatch.store import queries as q
-from trucewatch.store.queries import MAX_PAGE, BBox, Cursor, DayCount, EvidenceChain, IncidentFilter
+from trucewatch.store.conditions import BBox
+from trucewatch.store.queries import MAX_PAGE, Cursor, DayCount, EvidenceChain, IncidentFilter
 
 __all__ = [
     "FILTER_COLUMNS", "MAX_PAGE", "BBox", "Cursor", "DayCount", "FilterChoices", "IncidentEvidence",
