@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, text
 
-from trucewatch.store.util import utc
+from trucewatch.units import as_utc
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,9 +45,9 @@ def place_time_conditions(
         conds.append(and_(c.lon >= bbox.west, c.lon <= bbox.east,
                           c.lat >= bbox.south, c.lat <= bbox.north))  # fmt: skip
     if since is not None:
-        conds.append(c.time_start >= utc(since))
+        conds.append(c.time_start >= as_utc(since))
     if until is not None:
-        conds.append(c.time_start < utc(until))
+        conds.append(c.time_start < as_utc(until))
     return conds
 
 

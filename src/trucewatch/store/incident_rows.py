@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from trucewatch.store import schema as t
-from trucewatch.store.util import chunks, utc
+from trucewatch.store.util import chunks
 from trucewatch.types import (
     Attribution,
     EventKind,
@@ -20,6 +20,7 @@ from trucewatch.types import (
     PointLocation,
     SourceKind,
 )
+from trucewatch.units import as_utc
 
 
 def incident_row(i: Incident, fused_at: datetime) -> dict[str, Any]:
@@ -70,8 +71,8 @@ def incident_from_row(r: Any, observation_uids: Iterable[str]) -> Incident:
     att = r.attribution if isinstance(r.attribution, dict) else {}
     return Incident(
         uid=r.uid,
-        time_start=utc(r.time_start),
-        time_end=utc(r.time_end),
+        time_start=as_utc(r.time_start),
+        time_end=as_utc(r.time_end),
         location=PointLocation(
             lon=r.lon, lat=r.lat, cov_km2=((r.cov_ee, r.cov_en), (r.cov_en, r.cov_nn))
         ),

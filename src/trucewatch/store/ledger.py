@@ -54,7 +54,8 @@ from trucewatch.store.ledger_keys import (
     RegisteredKey,
     check_signed_entry,
 )
-from trucewatch.store.util import chunks, columns_of, db_time_encoder, utc
+from trucewatch.store.util import chunks, columns_of, db_time_encoder
+from trucewatch.units import as_utc
 
 APPEND_CHUNK = 20_000
 """Rows per INSERT round trip."""
@@ -394,7 +395,7 @@ def _stored_entry(r: Any) -> StoredEntry:
         leaf_hash=bytes(r.leaf_hash),
         entry_type=r.entry_type,
         ref=r.ref,
-        appended_at=utc(r.appended_at),
+        appended_at=as_utc(r.appended_at),
     )
 
 

@@ -20,7 +20,7 @@ from trucewatch.ledger.entry import EntryType, LogEntry, sha256_hex
 from trucewatch.ledger.errors import LedgerError, SignatureError
 from trucewatch.ledger.signing import SUBMITTER_ROLES, Role, verify_submission_digest
 from trucewatch.store import schema as t
-from trucewatch.store.util import utc
+from trucewatch.units import as_utc
 
 KEY_TYPES = frozenset({EntryType.KEY_ADDED, EntryType.KEY_REVOKED})
 """The entry types that change the registrations."""
@@ -208,8 +208,8 @@ def _registered_key(r: Any) -> RegisteredKey:
         public_key=bytes(r.public_key),
         role=Role(r.role),
         owner=r.owner,
-        added_at=utc(r.added_at),
+        added_at=as_utc(r.added_at),
         added_seq=int(r.added_seq),
-        revoked_at=None if r.revoked_at is None else utc(r.revoked_at),
+        revoked_at=None if r.revoked_at is None else as_utc(r.revoked_at),
         revoked_seq=None if r.revoked_seq is None else int(r.revoked_seq),
     )

@@ -29,8 +29,9 @@ from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
 from trucewatch.store.ledger import Ledger
-from trucewatch.store.util import chunks, db_time_encoder, utc
+from trucewatch.store.util import chunks, db_time_encoder
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
+from trucewatch.units import as_utc
 
 INSERT_CHUNK = 20_000
 """Rows per INSERT round trip (bounded memory, still few round trips)."""
@@ -313,8 +314,8 @@ def observation_from_row(r: Any) -> Observation:
         source_kind=SourceKind(r.source_kind),
         source_format=r.source_format,
         source_id=r.source_id,
-        time_start=utc(r.time_start),
-        time_end=utc(r.time_end),
+        time_start=as_utc(r.time_start),
+        time_end=as_utc(r.time_end),
         location=location_from_dict(r.location),
         kind=EventKind(r.kind),
         count=r.count,

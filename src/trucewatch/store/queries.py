@@ -44,8 +44,9 @@ from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.conditions import BBox, assessment_clause, place_time_conditions
 from trucewatch.store.incident_rows import incident_from_row, observation_links
 from trucewatch.store.observations import observation_from_row
-from trucewatch.store.util import chunks, fields_of, utc
+from trucewatch.store.util import chunks, fields_of
 from trucewatch.types import Incident, Observation
+from trucewatch.units import as_utc
 
 T = TypeVar("T")
 
@@ -178,7 +179,7 @@ def _keyset_page(
     if len(rows) <= limit:
         return list(rows), None
     last = rows[limit - 1]
-    return list(rows[:limit]), Cursor(utc(last.time_start), last.uid).encode()
+    return list(rows[:limit]), Cursor(as_utc(last.time_start), last.uid).encode()
 
 
 def find_incident_rows(
@@ -265,7 +266,7 @@ def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
     """Earliest and latest incident start, or None without incidents."""
     c = t.incidents.c
     lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
-    return None if lo is None else (utc(lo), utc(hi))
+    return None if lo is None else (as_utc(lo), as_utc(hi))
 
 
 def line_versions(conn: Connection) -> tuple[tuple[int, str], ...]:
@@ -385,7 +386,7 @@ _BATCH_COLUMNS = {name: name for name in (
 def _batch(r: Any) -> BatchInfo:
     return BatchInfo(
         **fields_of(r, _BATCH_COLUMNS),
-        started_at=utc(r.started_at),
+        started_at=as_utc(r.started_at),
         files=tuple(str(f) for f in r.files or ()),
         channel=BatchChannel(r.channel),
     )
@@ -408,7 +409,7 @@ def api_batches(
     c = t.import_batches.c
     conds: list[ColumnElement[bool]] = [c.channel == BatchChannel.API.value]
     if since is not None:
-        conds.append(c.started_at >= utc(since))
+        conds.append(c.started_at >= as_utc(since))
     if submitter is not None:
         conds.append(c.submitter == submitter)
     query = select(t.import_batches).where(*conds).order_by(c.id)

@@ -41,7 +41,7 @@ from trucewatch.store.observations import (
     observation_insert_sql,
 )
 from trucewatch.store.queries import time_range
-from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of, utc
+from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of
 from trucewatch.types import (
     Agreement,
     ContactLine,
@@ -49,6 +49,7 @@ from trucewatch.types import (
     Observation,
     Sector,
 )
+from trucewatch.units import as_utc
 
 _LINE_COLUMNS = {f.name: f.name for f in fields(ContactLine)}
 """:class:`ContactLine` field -> ``contact_lines`` column."""
@@ -227,7 +228,7 @@ class Store:
             query = query.where(c.time_start >= since)
         with self.engine.connect() as conn:
             first = conn.execute(query).scalar()
-        return None if first is None else utc(first)
+        return None if first is None else as_utc(first)
 
     def observation_counts_by_source(self, since: datetime, until: datetime) -> dict[str, int]:
         """Number of observations per source kind whose time starts in [since, until)."""
@@ -295,7 +296,7 @@ class Store:
             ).scalars()
             counts: dict[date, int] = {}
             for ts in times:
-                day = utc(ts).date()
+                day = as_utc(ts).date()
                 counts[day] = counts.get(day, 0) + 1
         return counts
 
