@@ -396,6 +396,17 @@ def test_reports(api: Api) -> None:
     assert api.get("/api/reports/2025-02-30").status_code == 422
 
 
+def test_reading_a_report_publishes_nothing(api: Api) -> None:
+    """A GET never writes: rendering the day's report for a reader logs no publication
+    (``trucewatch report daily`` is the act that publishes)."""
+    size = api.get("/api/ledger").json()["size"]
+    assert isinstance(size, int)
+    for day in ("2025-08-12", "2025-08-13", "2025-08-14"):
+        assert api.get(f"/api/reports/{day}", role="public").status_code in (200, 404)
+        api.get(f"/api/reports/{day}/html", role="public")
+    assert api.get("/api/ledger").json()["size"] == size
+
+
 def test_dashboard_is_served(api: Api) -> None:
     page = api.get("/", role=None)
     assert page.status_code == 200 and "leaflet" in page.text
