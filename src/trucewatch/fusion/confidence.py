@@ -80,10 +80,13 @@ def combine(grouped: Iterable[tuple[str, float]]) -> tuple[float, int]:
 
 def status_for(confidence: float, independent_sources: int) -> IncidentStatus:
     """Status from confidence: < 0.5 unverified, < 0.75 possible, < 0.9 probable, and
-    confirmed at >= 0.9 only with two or more independent sources."""
+    confirmed at >= 0.9 only with two or more independent sources. An uncorroborated
+    detection (one independent source: one array, one camera, one patrol team, one
+    satellite, one party) is never more than possible, whatever its confidence: a single
+    sensor's false alarm is indistinguishable from a real event when nothing contradicts it."""
     if confidence < 0.5:
         return IncidentStatus.UNVERIFIED
-    if confidence < 0.75:
+    if confidence < 0.75 or independent_sources < 2:
         return IncidentStatus.POSSIBLE
     if confidence >= 0.9 and independent_sources >= 2:
         return IncidentStatus.CONFIRMED
