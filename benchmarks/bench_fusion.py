@@ -43,7 +43,7 @@ from trucewatch.fusion.engine import fuse_observations
 from trucewatch.fusion.streaming import IncrementalFusion
 from trucewatch.geo.history import LineHistory
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
-from trucewatch.sim.evaluation import Truth
+from trucewatch.sim.truth import Truth
 from trucewatch.store import Store
 from trucewatch.types import Observation
 
