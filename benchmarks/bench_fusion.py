@@ -36,14 +36,15 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_sim import _localized, _peak_rss_gb, _slim, register_formats, run_dbscan
+from benchmarks.bench_sim import _peak_rss_gb, _slim, register_formats
+from benchmarks.sim_peers import localized, run_dbscan
 from trucewatch import sources
 from trucewatch.app import lines as app_lines
 from trucewatch.fusion.engine import fuse_observations
 from trucewatch.fusion.streaming import IncrementalFusion
 from trucewatch.geo.history import LineHistory
 from trucewatch.sim import evaluate, load_scenario, read_truth, simulate
-from trucewatch.sim.evaluation import Truth
+from trucewatch.sim.truth import Truth
 from trucewatch.store import Store
 from trucewatch.types import Observation
 
@@ -87,7 +88,7 @@ def scaling(folder: Path) -> dict[str, Any]:
                                    "peak_rss_gb": round(_peak_rss_gb(), 2)}  # fmt: skip
             if n <= 100_000:
                 t0 = time.perf_counter()
-                run_dbscan(_localized(sub), lines)
+                run_dbscan(localized(sub), lines)
                 row["dbscan_s"] = round(time.perf_counter() - t0, 2)
             out["sizes"].append(row)
             del result
@@ -132,7 +133,7 @@ def _first_days(obs: list[Observation], truth: Truth, lines: LineHistory
     ours = fuse_observations(sub, lines).incidents
     out["trucewatch"] = _slim(evaluate(ours, window, runtime_s=time.perf_counter() - t0))
     t0 = time.perf_counter()
-    peer = run_dbscan(_localized(sub), lines)
+    peer = run_dbscan(localized(sub), lines)
     out["dbscan"] = _slim(evaluate(peer, window, runtime_s=time.perf_counter() - t0))
     return out
 

@@ -5,8 +5,10 @@
   and docs/simulator.md);
 * :func:`simulate` - observations in the import formats, ``truth.jsonl`` and the resolved
   ``scenario.toml`` (:mod:`trucewatch.sim.simulation`);
+* :func:`read_truth` - the ground truth of a simulation as arrays (:mod:`trucewatch.sim.truth`);
 * :func:`evaluate` / :func:`evaluate_store` - one-to-one matching of incidents to the
-  truth and the metrics of docs/simulator.md (:mod:`trucewatch.sim.evaluation`);
+  truth and the metrics of docs/simulator.md (:mod:`trucewatch.sim.evaluation`, the
+  arithmetic in :mod:`trucewatch.sim.metrics`);
 * :func:`plan` - per-sector detection, location and attribution capability of a sensor
   layout, a sweep of added sensors and a capability map (:mod:`trucewatch.sim.planning`).
 
@@ -19,18 +21,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from trucewatch.sim.evaluation import Gates, Truth, evaluate, evaluate_store, read_truth
+    from trucewatch.sim.evaluation import Gates, evaluate, evaluate_store
     from trucewatch.sim.planning import plan
     from trucewatch.sim.scenario import Scenario, ScenarioError
     from trucewatch.sim.scenario_file import load_scenario
     from trucewatch.sim.simulation import run_simulation, simulate
+    from trucewatch.sim.truth import Truth, read_truth
 
 _EXPORTS = {
     "Gates": "evaluation",
-    "Truth": "evaluation",
+    "Truth": "truth",
     "evaluate": "evaluation",
     "evaluate_store": "evaluation",
-    "read_truth": "evaluation",
+    "read_truth": "truth",
     "plan": "planning",
     "Scenario": "scenario",
     "ScenarioError": "scenario",

@@ -36,15 +36,27 @@ closest among equally many.
   determined; ``attribution_accuracy_all`` counts undetermined as wrong);
 * ``runtime_s`` = the engine's run time when given, else the evaluation's own
   (``runtime_of`` says which).
+
+**Honest metrics** beside them (arithmetic in :mod:`trucewatch.sim.metrics`):
+
+* ``precision_by_status`` = per status (confirmed, probable, possible, unverified) the
+  incidents, the matched ones and their precision; ``refuted`` apart: refuted incidents
+  matched (same gates, one-to-one) to a target site no reported incident matched, and
+  their ``share_real`` (the engine's refutations of real events);
+* ``calibration_ece`` = expected calibration error of the confidence over the
+  ``calibration`` bins: sum of (n_b / N) |mean confidence_b - share matched_b|;
+* ``crlb_ratio_median_all`` = median of error / bound over all matched incidents, a match
+  whose site has no finite bound counting as +inf (``crlb_matched_without_bound`` of them);
+* ``recall_over_oracle`` = recall / oracle recall (detected / observable episodes) and
+  ``f1_observable`` = F1 with that recall;
+* ``precision_strict``, ``recall_strict``, ``f1_strict`` = the same scores under
+  :data:`STRICT_GATES` (1 km, 300 s; ``strict_gates``).
 """
 
 from __future__ import annotations
 
-import json
-import math
 import time
-import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,9 +70,20 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 from scipy.spatial import cKDTree
 
 from trucewatch.geo.projection import to_local_km
+from trucewatch.sim.metrics import (
+    crlb_ratios,
+    expected_calibration_error,
+    f1,
+    median_or_none,
+    precision_by_status,
+    ratio,
+    reliability,
+    rounded,
+)
+from trucewatch.sim.truth import Truth, read_truth
 from trucewatch.types import UNDETERMINED_PARTY
 
-__all__ = ["Gates", "IncidentLike", "Truth", "evaluate", "evaluate_store", "match", "read_truth"]
+__all__ = ["STRICT_GATES", "Gates", "IncidentLike", "evaluate", "evaluate_store", "match"]
 
 FORBIDDEN = 1e6
 DENSE_LIMIT = 4_000_000
@@ -74,6 +97,10 @@ class Gates:
 
     space_km: float = 5.0
     time_s: float = 900.0
+
+
+STRICT_GATES = Gates(space_km=1.0, time_s=300.0)
+"""The strict gates scored beside the caller's (1 km, 5 minutes)."""
 
 
 class _Point(Protocol):
@@ -101,88 +128,6 @@ class IncidentLike(Protocol):
     def attribution(self) -> _Attribution: ...
     @property
     def confidence(self) -> float: ...
-
-
-# --------------------------------------------------------------------------- truth
-
-
-def _epoch(text: str | None) -> float:
-    if text is None:
-        return math.nan
-    return datetime.fromisoformat(text).astimezone(UTC).timestamp()
-
-
-@dataclass(frozen=True, eq=False)
-class Truth:
-    """The true episodes as arrays; sites interleaved (2k impact, 2k + 1 origin)."""
-
-    ids: list[str]
-    party: NDArray[np.object_]
-    weapon: NDArray[np.object_]
-    phase: NDArray[np.object_]
-    observed: NDArray[np.bool_]
-    site_lon: NDArray[np.float64]
-    site_lat: NDArray[np.float64]
-    site_start: NDArray[np.float64]
-    site_end: NDArray[np.float64]
-    site_bound_km: NDArray[np.float64]
-    site_observed: NDArray[np.bool_]
-    period: tuple[datetime, datetime] | None = None
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @classmethod
-    def from_records(cls, records: Iterable[dict[str, Any]],
-                     period: tuple[datetime, datetime] | None = None) -> Truth:  # fmt: skip
-        recs = list(records)
-        n = len(recs)
-        lon, lat = np.empty(2 * n), np.empty(2 * n)
-        start, end, bound = np.empty(2 * n), np.empty(2 * n), np.empty(2 * n)
-        seen = np.zeros(2 * n, dtype=bool)
-        for k, r in enumerate(recs):
-            for j, label in ((2 * k, "impact"), (2 * k + 1, "origin")):
-                site = r[label]
-                lon[j], lat[j] = site["lon"], site["lat"]
-                start[j] = _epoch(site["time_start"])
-                end[j] = max(_epoch(site["time_end"]), _epoch(site.get("fire_end")) if
-                             site.get("fire_end") else -math.inf)  # fmt: skip
-                b = site.get("crlb_km")
-                bound[j] = math.inf if b is None else float(b)
-                seen[j] = bool(site.get("observations"))
-        observed = np.array([bool(r.get("observed", False)) for r in recs], dtype=bool)
-        return cls(
-            ids=[str(r["id"]) for r in recs],
-            party=np.array([r["party"] for r in recs], dtype=object),
-            weapon=np.array([r.get("weapon") for r in recs], dtype=object),
-            phase=np.array([r.get("phase", "") for r in recs], dtype=object),
-            observed=observed,
-            site_lon=lon, site_lat=lat, site_start=start, site_end=end,
-            site_bound_km=bound, site_observed=seen, period=period,
-        )  # fmt: skip
-
-
-def _period_beside(path: Path) -> tuple[datetime, datetime] | None:
-    scenario = path.parent / "scenario.toml"
-    if not scenario.is_file():
-        return None
-    try:
-        data = tomllib.loads(scenario.read_text(encoding="utf-8"))
-        start = data["period"]["start"]
-        days = float(data["period"]["days"])
-    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError):
-        return None
-    if not isinstance(start, datetime) or start.tzinfo is None:
-        return None
-    return start.astimezone(UTC), start.astimezone(UTC) + timedelta(days=days)
-
-
-def read_truth(path: str | Path) -> Truth:
-    """Read ``truth.jsonl`` (period from the ``scenario.toml`` beside it, if any)."""
-    p = Path(path)
-    with open(p, encoding="utf-8") as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return Truth.from_records(records, _period_beside(p))
 
 
 # --------------------------------------------------------------------------- matching
@@ -293,32 +238,6 @@ def _sparse_assignment(ri: NDArray[np.int64], rj: NDArray[np.int64], cost: NDArr
 # --------------------------------------------------------------------------- metrics
 
 
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), nd)
-
-
-def _ratio(num: int, den: int) -> float | None:
-    return None if den == 0 else num / den
-
-
-def _calibration(confidence: NDArray[np.float64], true: NDArray[np.bool_],
-                 bins: int) -> list[dict[str, Any]]:  # fmt: skip
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    idx = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, bins - 1)
-    out = []
-    for b in range(bins):
-        m = idx == b
-        n = int(m.sum())
-        out.append({
-            "confidence_min": round(float(edges[b]), 3),
-            "confidence_max": round(float(edges[b + 1]), 3),
-            "incidents": n,
-            "mean_confidence": _r(float(confidence[m].mean())) if n else None,
-            "share_true": _r(float(true[m].mean())) if n else None,
-        })  # fmt: skip
-    return out
-
-
 def _status(incident: IncidentLike) -> str | None:
     status = getattr(incident, "status", None)
     return None if status is None else str(getattr(status, "value", status))
@@ -331,6 +250,7 @@ def evaluate(
     gates: Gates | None = None,
     runtime_s: float | None = None,
     calibration_bins: int = CALIBRATION_BINS,
+    strict_gates: Gates = STRICT_GATES,
 ) -> dict[str, Any]:
     """Metrics of ``incidents`` against the truth (see the module docstring).
 
@@ -343,6 +263,8 @@ def evaluate(
     incidents = [i for i in incidents if _status(i) != "refuted"]
     matching = _match_incidents(incidents, tr, gates)
     result = _metrics(incidents, len(refuted), tr, matching, gates, calibration_bins)
+    result.update(_honest_metrics(incidents, refuted, tr, matching, gates, strict_gates,
+                                  calibration_bins))  # fmt: skip
     if runtime_s is None:
         result["runtime_s"] = round(time.perf_counter() - t0, 3)
         result["runtime_of"] = "evaluate"
@@ -363,17 +285,24 @@ class _Matching:
     episode: NDArray[np.int64]
     detected: NDArray[np.bool_]
 
+    def matched(self, n_incidents: int) -> NDArray[np.bool_]:
+        """Whether each of the ``n_incidents`` incidents is matched."""
+        out = np.zeros(n_incidents, dtype=bool)
+        out[self.incident] = True
+        return out
 
-def _match_incidents(incidents: Sequence[IncidentLike], tr: Truth, gates: Gates) -> _Matching:
+
+def _match_incidents(incidents: Sequence[IncidentLike], tr: Truth, gates: Gates,
+                     taken: NDArray[np.bool_] | None = None) -> _Matching:  # fmt: skip
     """Match the incidents one-to-one to the observed sites (a site nothing observed
-    cannot be found), on the local km plane."""
+    cannot be found) that are not ``taken`` (a mask of sites), on the local km plane."""
     inc_lon = np.array([i.location.lon for i in incidents], dtype=float)
     inc_lat = np.array([i.location.lat for i in incidents], dtype=float)
     ix, iy = to_local_km(inc_lon, inc_lat)
     sx, sy = to_local_km(tr.site_lon, tr.site_lat)
     inc_start = np.array([i.time_start.timestamp() for i in incidents], dtype=float)
     inc_end = np.array([i.time_end.timestamp() for i in incidents], dtype=float)
-    target = np.flatnonzero(tr.site_observed)
+    target = np.flatnonzero(tr.site_observed if taken is None else tr.site_observed & ~taken)
     site_xy = np.column_stack([sx, sy]).reshape(-1, 2)[target]
     mi, mt, dist = match(np.column_stack([ix, iy]).reshape(-1, 2), inc_start, inc_end,
                          site_xy, tr.site_start[target], tr.site_end[target], gates)  # fmt: skip
@@ -384,57 +313,102 @@ def _match_incidents(incidents: Sequence[IncidentLike], tr: Truth, gates: Gates)
     return _Matching(mi, mj, dist, episode, detected)
 
 
-def _f1(precision: float | None, recall: float | None, n_ev: int) -> float | None:
-    """2PR / (P + R); 0 when either is 0 or undefined with truth present."""
-    if precision is None or recall is None:
-        return 0.0 if n_ev else None
-    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+def _confidences(incidents: Sequence[IncidentLike]) -> NDArray[np.float64]:
+    return np.array([float(i.confidence) for i in incidents], dtype=float)
 
 
 def _metrics(incidents: Sequence[IncidentLike], n_refuted: int, tr: Truth, m: _Matching,
              gates: Gates, calibration_bins: int) -> dict[str, Any]:  # fmt: skip
-    """The metrics of the module docstring, in their fixed order (``runtime_s`` left
-    None)."""
+    """The contract metrics and their first extras, in their fixed order (``runtime_s``
+    left None)."""
     n_inc, n_ev, n_match = len(incidents), len(tr), int(m.incident.size)
-    precision = _ratio(n_match, n_inc)
-    recall = _ratio(int(m.detected.sum()), n_ev)
-    bound = tr.site_bound_km[m.site]
-    finite = np.isfinite(bound) & (bound > 0)
-    ratio = m.dist[finite] / bound[finite]
+    precision = ratio(n_match, n_inc)
+    recall = ratio(int(m.detected.sum()), n_ev)
+    with_bound, _ = crlb_ratios(m.dist, tr.site_bound_km[m.site])
     parties = np.array([incidents[int(k)].attribution.party for k in m.incident], dtype=object)
     determined = parties != UNDETERMINED_PARTY
     correct = parties == tr.party[m.episode]
-    matched_inc = np.zeros(n_inc, dtype=bool)
-    matched_inc[m.incident] = True
-    confidence = np.array([float(i.confidence) for i in incidents], dtype=float)
     observable = int(tr.observed.sum())
     return {
         "truth_events": n_ev,
         "reported_incidents": n_inc,
         "refuted_incidents": n_refuted,
-        "precision": _r(precision),
-        "recall": _r(recall),
-        "f1": _r(_f1(precision, recall, n_ev)),
-        "oracle_recall": _r(_ratio(observable, n_ev)),
-        "loc_error_km_median": _r(float(np.median(m.dist))) if n_match else None,
-        "loc_error_km_p90": _r(float(np.percentile(m.dist, 90))) if n_match else None,
-        "crlb_ratio_median": _r(float(np.median(ratio))) if ratio.size else None,
-        "attribution_accuracy": _r(_ratio(int((correct & determined).sum()),
-                                          int(determined.sum()))),
+        "precision": rounded(precision),
+        "recall": rounded(recall),
+        "f1": rounded(f1(precision, recall, n_ev)),
+        "oracle_recall": rounded(ratio(observable, n_ev)),
+        "loc_error_km_median": median_or_none(m.dist),
+        "loc_error_km_p90": rounded(float(np.percentile(m.dist, 90))) if n_match else None,
+        "crlb_ratio_median": median_or_none(with_bound),
+        "attribution_accuracy": rounded(ratio(int((correct & determined).sum()),
+                                              int(determined.sum()))),
         "runtime_s": None,
         "matched_incidents": n_match,
         "detected_events": int(m.detected.sum()),
-        "recall_of_observable": _r(_ratio(int((m.detected & tr.observed).sum()), observable)),
-        "crlb_matched_with_bound": int(ratio.size),
-        "attribution_rate": _r(_ratio(int(determined.sum()), n_match)),
-        "attribution_accuracy_all": _r(_ratio(int(correct.sum()), n_match)),
+        "recall_of_observable": rounded(ratio(int((m.detected & tr.observed).sum()),
+                                              observable)),
+        "crlb_matched_with_bound": int(with_bound.size),
+        "attribution_rate": rounded(ratio(int(determined.sum()), n_match)),
+        "attribution_accuracy_all": rounded(ratio(int(correct.sum()), n_match)),
         "matched_to": {"impact": int((m.site % 2 == 0).sum()),
                        "origin": int((m.site % 2 == 1).sum())},
         "gates": {"space_km": gates.space_km, "time_s": gates.time_s},
         "by_phase": _breakdown(tr.phase, tr, m),
         "by_weapon": _breakdown(tr.weapon, tr, m),
-        "calibration": _calibration(confidence, matched_inc, calibration_bins),
+        "calibration": reliability(_confidences(incidents), m.matched(n_inc), calibration_bins),
     }  # fmt: skip
+
+
+def _honest_metrics(incidents: Sequence[IncidentLike], refuted: Sequence[IncidentLike],
+                    tr: Truth, m: _Matching, gates: Gates, strict_gates: Gates,
+                    calibration_bins: int) -> dict[str, Any]:  # fmt: skip
+    """The metrics that keep a score honest (docs/simulator.md): precision per status,
+    calibration error, the bound over all matches, recall of what could be seen, and the
+    scores under strict gates."""
+    n_inc, n_ev = len(incidents), len(tr)
+    precision = ratio(int(m.incident.size), n_inc)
+    recall_seen = ratio(int(m.detected.sum()), int(tr.observed.sum()))
+    with_bound, every = crlb_ratios(m.dist, tr.site_bound_km[m.site])
+    ece = expected_calibration_error(_confidences(incidents), m.matched(n_inc), calibration_bins)
+    strict = _match_incidents(incidents, tr, strict_gates)
+    return {
+        "precision_by_status": _precision_by_status(incidents, refuted, tr, m, gates),
+        "calibration_ece": rounded(ece),
+        "crlb_ratio_median_all": median_or_none(every),
+        "crlb_matched_without_bound": int(every.size - with_bound.size),
+        "recall_over_oracle": rounded(recall_seen),
+        "f1_observable": rounded(f1(precision, recall_seen, n_ev)),
+        **_scores_under(strict, n_inc, n_ev, strict_gates, "strict"),
+    }
+
+
+def _precision_by_status(incidents: Sequence[IncidentLike], refuted: Sequence[IncidentLike],
+                         tr: Truth, m: _Matching, gates: Gates
+                         ) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Precision of each reported status, and for ``refuted`` the share of refuted
+    incidents that match a true site no reported incident matched (a real event the
+    engine dismissed)."""
+    out = precision_by_status([_status(i) for i in incidents], m.matched(len(incidents)))
+    taken = np.zeros(tr.site_lon.size, dtype=bool)
+    taken[m.site] = True
+    dismissed = _match_incidents(refuted, tr, gates, taken) if refuted else None
+    real = 0 if dismissed is None else int(dismissed.incident.size)
+    out["refuted"] = {"incidents": len(refuted), "matched": real,
+                      "share_real": rounded(ratio(real, len(refuted)))}  # fmt: skip
+    return out
+
+
+def _scores_under(m: _Matching, n_inc: int, n_ev: int, gates: Gates,
+                  name: str) -> dict[str, Any]:  # fmt: skip
+    """Precision, recall and F1 of a matching under other gates, keys suffixed ``_name``."""
+    precision = ratio(int(m.incident.size), n_inc)
+    recall = ratio(int(m.detected.sum()), n_ev)
+    return {
+        f"precision_{name}": rounded(precision),
+        f"recall_{name}": rounded(recall),
+        f"f1_{name}": rounded(f1(precision, recall, n_ev)),
+        f"{name}_gates": {"space_km": gates.space_km, "time_s": gates.time_s},
+    }
 
 
 def _breakdown(values: NDArray[np.object_], tr: Truth, m: _Matching) -> dict[str, Any]:
@@ -445,9 +419,9 @@ def _breakdown(values: NDArray[np.object_], tr: Truth, m: _Matching) -> dict[str
         sel = mask[m.episode]
         out[key] = {
             "truth_events": int(mask.sum()),
-            "recall": _r(_ratio(int(m.detected[mask].sum()), int(mask.sum()))),
-            "oracle_recall": _r(_ratio(int(tr.observed[mask].sum()), int(mask.sum()))),
-            "loc_error_km_median": _r(float(np.median(m.dist[sel]))) if sel.any() else None,
+            "recall": rounded(ratio(int(m.detected[mask].sum()), int(mask.sum()))),
+            "oracle_recall": rounded(ratio(int(tr.observed[mask].sum()), int(mask.sum()))),
+            "loc_error_km_median": median_or_none(m.dist[sel]),
         }
     return out
 
