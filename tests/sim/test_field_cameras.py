@@ -49,7 +49,9 @@ def base() -> SimulationRun:
 
 
 def _rows(det: Detections) -> set[tuple[int, int, float]]:
-    return {(int(a), int(b), float(t)) for a, b, t in zip(det.site, det.sensor, det.time, strict=True)}
+    """(site, camera, time) of each row."""
+    rows = zip(det.site, det.sensor, det.time, strict=True)
+    return {(int(a), int(b), float(t)) for a, b, t in rows}
 
 
 def _is_night(run: SimulationRun, det: Detections) -> np.ndarray:
