@@ -326,8 +326,9 @@ def render_cameras(s: Scenario, e: Episodes, det: Detections, layout: Layout) ->
         return record
 
     out = _single_line_file("camera", det, make)
-    if len(layout.camera_outages):
-        out.beside[OUTAGE_FILE] = _lines_text(outage_records(layout.camera_outages, "camera"))
+    reported = outage_records(layout.camera_outages, "camera")
+    if reported:
+        out.beside[OUTAGE_FILE] = _lines_text(reported)
     return out
 
 
