@@ -7,11 +7,13 @@ violations. All positions local km; bearings grid degrees clockwise from the pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from trucewatch.sim.camera_faults import camera_outages, thermal_cameras
+from trucewatch.sim.outages import Outages
 from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.world import World
@@ -22,7 +24,8 @@ __all__ = ["Layout", "behind_line", "build_layout"]
 @dataclass(frozen=True, eq=False)
 class Layout:
     """Fixed sensors: positions (local km), owning side, and for cameras the pointing
-    direction (grid bearing, degrees)."""
+    direction (grid bearing, degrees), when each is down and whether it has thermal
+    imaging (:mod:`trucewatch.sim.camera_faults`)."""
 
     acoustic_xy: NDArray[np.float64]
     acoustic_side: NDArray[np.object_]
@@ -31,6 +34,8 @@ class Layout:
     camera_axis_deg: NDArray[np.float64]
     patrol_base_along: NDArray[np.float64]
     patrol_side: NDArray[np.object_]
+    camera_outages: Outages = field(default_factory=Outages.none)
+    camera_thermal: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
 
 
 def _sides(world: World, side: str, n: int) -> NDArray[np.object_]:
@@ -98,4 +103,6 @@ def build_layout(s: Scenario, world: World, episodes: Episodes,
         camera_axis_deg=axis[ok],
         patrol_base_along=p_along,
         patrol_side=_sides(world, p.side, p_along.size),
+        camera_outages=camera_outages(s, int(ok.sum()), rng),
+        camera_thermal=thermal_cameras(c, int(ok.sum()), rng),
     )

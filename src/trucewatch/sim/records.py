@@ -26,8 +26,10 @@ from numpy.typing import NDArray
 
 from trucewatch.geo.projection import grid_convergence_deg
 from trucewatch.ids import observation_uid
+from trucewatch.sim.complaint_bias import bias_on
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.layout import Layout
+from trucewatch.sim.outages import OUTAGE_FILE, Outages
 from trucewatch.sim.scenario import (
     WEAPONS,
     AcousticSpec,
@@ -41,7 +43,8 @@ from trucewatch.sim.world import World, to_lonlat_arrays
 from trucewatch.types import COMPASS_16
 from trucewatch.units import iso_utc
 
-__all__ = ["FILES", "RenderedFile", "render_all", "utc_text"]
+__all__ = ["BESIDE_FILES", "FILES", "RenderedFile", "episode_id", "outage_records", "render_all",
+           "utc_text"]
 
 FILES = {
     "patrol": "observations.jsonl",
@@ -55,6 +58,11 @@ FILES = {
 FORMATS = {"patrol": "patrol", "acoustic": "acoustic", "camera": "camera", "satellite": "firms",
            "complaint": "complaint"}  # fmt: skip
 """Import format name of each source's file."""
+
+COMPLAINT_TRUTH_FILE = "complaint_truth.jsonl"
+"""What each complaint is (true, own-fire blame, fabricated); written with the bias models."""
+BESIDE_FILES = (OUTAGE_FILE, COMPLAINT_TRUTH_FILE)
+"""Files written beside the import files (see :attr:`RenderedFile.beside`)."""
 
 FIRMS_HEADER = ("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,"
                 "instrument,confidence,version,bright_ti5,frp,daynight")  # fmt: skip
@@ -76,9 +84,17 @@ class RenderedFile:
     records: int = 0
     observations: int = 0
     false_alarms: int = 0
+    beside: dict[str, str] = field(default_factory=dict)
+    """Files written beside it that ``trucewatch import`` does not read (name: text): the
+    reported camera outages, the complaints' ground truth."""
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
+
+
+def episode_id(k: int) -> str:
+    """The truth's id of episode ``k`` (``E0000001``...)."""
+    return f"E{k + 1:07d}"
 
 
 def utc_text(t: float, ms: bool = False) -> str:
@@ -220,11 +236,15 @@ class _PatrolDetections:
 # --------------------------------------------------------------------------- sensors
 
 
+def _record_order(det: Detections) -> NDArray[np.int64]:
+    """Rows in the order of the records of a one-line-per-row file."""
+    return np.lexsort((det.site, det.sensor, det.time))
+
+
 def _single_line_file(source: str, det: Detections, make: Callable[[int, int], dict]
                       ) -> RenderedFile:  # fmt: skip
     out = RenderedFile(FILES[source], FORMATS[source])
-    order = np.lexsort((det.site, det.sensor, det.time))
-    for number, i in enumerate(order):
+    for number, i in enumerate(_record_order(det)):
         line = _dumps(make(int(i), number))
         out.lines.append(line)
         out.records += 1
@@ -280,14 +300,17 @@ def render_acoustic(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
     return _single_line_file("acoustic", det, make)
 
 
-def render_cameras(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
+def render_cameras(s: Scenario, e: Episodes, det: Detections, layout: Layout) -> RenderedFile:
+    """The camera sightings, with wrong kind words where the camera mislabelled
+    (``extra["kind_label"]``), and the reported outages beside them."""
     c = s.cameras
     lon, lat, bearing = _sensor_positions(det)
+    labels = det.extra.get("kind_label")
 
     def make(i: int, number: int) -> dict:
         t0 = float(det.time[i])
         t1 = max(t0 + 1.0, float(det.extra["end"][i]))
-        return {
+        record = {
             **_fixed_sensor("camera", "CAM", "camera", int(det.sensor[i]), number, lon[i],
                             lat[i]),
             "time_start_utc": utc_text(t0),
@@ -298,8 +321,33 @@ def render_cameras(s: Scenario, e: Episodes, det: Detections) -> RenderedFile:
             **_signature(det, i, "flash"),
             **_graded(c),
         }  # fmt: skip
+        if labels is not None and labels[i] is not None:
+            record["kind"] = str(labels[i])
+        return record
 
-    return _single_line_file("camera", det, make)
+    out = _single_line_file("camera", det, make)
+    reported = outage_records(layout.camera_outages, "camera")
+    if reported:
+        out.beside[OUTAGE_FILE] = _lines_text(reported)
+    return out
+
+
+def outage_records(outages: Outages, source: str) -> list[dict[str, Any]]:
+    """The reported outages of one kind of fixed sensor (``source``, as in its sensor ids
+    ``sim-<source>-NNN``), by start (see docs/simulator.md, ``outages.jsonl``)."""
+    rows = np.flatnonzero(outages.reported)
+    rows = rows[np.lexsort((outages.sensor[rows], outages.start[rows]))]
+    return [{"format": "sensor_outage",
+             "outage_id": f"SIM-OUT-{source}-{number:06d}",
+             "sensor_kind": source,
+             "sensor_id": f"sim-{source}-{int(outages.sensor[i]):03d}",
+             "start_utc": utc_text(float(outages.start[i])),
+             "end_utc": utc_text(float(outages.end[i])),
+             "synthetic": True} for number, i in enumerate(rows)]  # fmt: skip
+
+
+def _lines_text(records: list[dict[str, Any]]) -> str:
+    return "".join(_dumps(r) + "\n" for r in records)
 
 
 def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFile:
@@ -330,7 +378,27 @@ def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFil
             **_graded(c),
         }
 
-    return _single_line_file("complaint", det, make)
+    out = _single_line_file("complaint", det, make)
+    if bias_on(c):
+        out.beside[COMPLAINT_TRUTH_FILE] = _lines_text(_complaint_truth(det, out))
+    return out
+
+
+def _complaint_truth(det: Detections, out: RenderedFile) -> list[dict[str, Any]]:
+    """One ground-truth record per complaint, in file order (docs/simulator.md,
+    ``complaint_truth.jsonl``)."""
+    records = []
+    for line, i in zip(out.lines, _record_order(det), strict=True):
+        site, near = int(det.site[i]), int(det.extra["near_episode"][i])
+        records.append({
+            "complaint_id": json.loads(line)["complaint_id"],
+            "observation": observation_uid("complaint", line, 0),
+            "status": str(det.extra["status"][i]),
+            "episode": episode_id(site // 2) if site >= 0 else None,
+            "site": ("impact" if site % 2 == 0 else "origin") if site >= 0 else None,
+            "near_episode": episode_id(near) if near >= 0 else None,
+        })  # fmt: skip
+    return records
 
 
 def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
@@ -374,7 +442,7 @@ def render_all(s: Scenario, world: World, e: Episodes, dets: dict[str, Detection
     renderers: dict[str, Callable[[Detections], RenderedFile]] = {
         "patrol": lambda det: render_patrols(s, e, det, layout),
         "acoustic": lambda det: render_acoustic(s, e, det),
-        "camera": lambda det: render_cameras(s, e, det),
+        "camera": lambda det: render_cameras(s, e, det, layout),
         "satellite": lambda det: render_satellite(s, det),
         "complaint": lambda det: render_complaints(s, world, det),
     }

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = [
     "DEFAULT_WEAPONS",
+    "FIELD_MODEL",
+    "SEASONS",
     "WEAPONS",
     "AcousticSpec",
     "CameraSpec",
@@ -36,6 +39,7 @@ __all__ = [
     "TruceSpec",
     "ViolationSpec",
     "WeaponSpec",
+    "field_model",
     "file_sha256",
     "resolve_data_path",
     "shared_data_dirs",
@@ -50,6 +54,10 @@ _DEFAULT_TRUCE_END = datetime.fromisoformat("2025-09-09T00:00:00+03:00")
 WEAPONS: tuple[str, ...] = ("small_arms", "mortar", "artillery", "mlrs", "drone")
 """Weapon classes of the violation process."""
 
+SEASONS: tuple[str, ...] = ("winter", "spring", "summer", "autumn")
+"""Seasons of ``cameras.fog_days_share``: December-February, March-May, June-August,
+September-November (local dates)."""
+
 
 class ScenarioError(ValueError):
     """A bad scenario: ``key`` is the dotted path of the offending key."""
@@ -62,6 +70,17 @@ class ScenarioError(ValueError):
 
 
 # --------------------------------------------------------------------------- specs
+
+
+FIELD_MODEL = "field_model"
+"""Metadata flag of the keys of the field error models: a resolved scenario writes such a
+key only when it differs from its default (off), so scenarios without them resolve to the
+same ``scenario.toml`` as before the models existed."""
+
+
+def field_model(default: float) -> Any:
+    """A dataclass field of a field error model with ``default`` (its value when off)."""
+    return field(default=default, metadata={FIELD_MODEL: True})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,6 +316,32 @@ class CameraSpec:
     """Admiralty reliability (A-F) written in the records."""
     credibility: int = 2
     """Admiralty credibility (1-6) written in the records."""
+    # field error models (docs/simulator.md, "[cameras]"; each off at its default)
+    outlier_share: float = field_model(0.0)
+    """Probability that a bearing is an outlier: its error is ``outlier_scale`` times wider
+    (the record still states ``bearing_sigma_deg``)."""
+    outlier_scale: float = field_model(10.0)
+    """Width of an outlier's bearing error, a multiple of ``bearing_sigma_deg`` (>= 1)."""
+    outage_share: float = field_model(0.0)
+    """Share of camera-time a camera is down (reports nothing, not even false alarms)."""
+    outage_mean_h: float = field_model(24.0)
+    """Mean length of an outage spell (hours, exponential)."""
+    outage_reported_share: float = field_model(0.5)
+    """Probability that an outage spell is reported in ``outages.jsonl`` (else silent)."""
+    thermal_share: float = field_model(1.0)
+    """Share of the cameras with thermal imaging (they keep ``detect_probability_night``)."""
+    night_blind: float = field_model(0.0)
+    """Probability of seeing a site at night for a camera without thermal imaging (at most
+    ``detect_probability_night``)."""
+    fog_days_share: dict[str, float] = field(default_factory=dict, metadata={FIELD_MODEL: True})
+    """Share of foggy days by season (``winter`` Dec-Feb, ``spring``, ``summer``,
+    ``autumn``); fog is drawn once per sector and local day."""
+    fog_detect_probability: float = field_model(0.1)
+    """Probability of seeing a site on a foggy day (the lower of it and the clear value)."""
+    signature_error: float = field_model(0.0)
+    """Probability that launch and impact are swapped (signature and kind word)."""
+    kind_error: float = field_model(0.0)
+    """Probability that the kind word is wrong (another word a camera uses)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,6 +387,29 @@ class ComplaintSpec:
     """Admiralty reliability (A-F) written in the records."""
     credibility: int = 4
     """Admiralty credibility (1-6) written in the records."""
+    # the parties' bias (docs/simulator.md, "[complaints]"; each off at its default)
+    own_fire_blame_share: float = field_model(0.0)
+    """Share of the complaints about real episodes that are about the complainant's own
+    fire (placed at the firing position, accusing the other party)."""
+    fabrication_near_fighting_share: float = field_model(0.0)
+    """Share of the false accusations placed near a recent real episode."""
+    fabrication_km: float = field_model(5.0)
+    """Such a false accusation lies within this distance (km) of the episode's site on
+    the complainant's side."""
+    fabrication_hours: float = field_model(6.0)
+    """and is about a time within this many hours after the episode's firing."""
+    filing_delay_median_h: float = field_model(0.0)
+    """Median delay from the end of the stated window to ``filed_utc`` (hours, log-normal;
+    0: uniform 2-24 h)."""
+    filing_delay_sigma: float = field_model(1.0)
+    """Spread of the filing delay (sd of ln)."""
+    time_vagueness_h: float = field_model(0.0)
+    """The stated window is rounded outward to whole blocks of this many hours from local
+    midnight (0: not rounded)."""
+    count_inflation: float = field_model(1.0)
+    """Median factor on the rounds a complaint states (log-normal)."""
+    count_inflation_sigma: float = field_model(0.0)
+    """Spread of the count inflation factor (sd of ln)."""
 
 
 @dataclass(frozen=True, kw_only=True)

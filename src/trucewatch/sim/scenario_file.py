@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from trucewatch.sim import tomlw
 from trucewatch.sim.scenario import (
+    FIELD_MODEL,
+    SEASONS,
     WEAPONS,
     AcousticSpec,
     CameraSpec,
@@ -156,6 +158,11 @@ _PROBABILITIES = (
     ("acoustic", "detect_probability"), ("cameras", "detect_probability_day"),
     ("cameras", "detect_probability_night"), ("satellite", "cloud_cover"),
     ("satellite", "detect_probability"), ("complaints", "report_probability"),
+    ("cameras", "outlier_share"), ("cameras", "outage_reported_share"),
+    ("cameras", "thermal_share"), ("cameras", "night_blind"),
+    ("cameras", "fog_detect_probability"), ("cameras", "signature_error"),
+    ("cameras", "kind_error"), ("complaints", "own_fire_blame_share"),
+    ("complaints", "fabrication_near_fighting_share"),
 )  # fmt: skip
 """(section, key) of every probability in [0, 1]."""
 
@@ -172,6 +179,8 @@ def _check(s: Scenario) -> None:
     _check_violations(s, need)
     _check_sensors(s, need)
     _check_grades_and_probabilities(s, need)
+    _check_camera_field_models(s, need)
+    _check_complaint_field_models(s, need)
 
 
 def _check_period_and_line(s: Scenario, need: _Need) -> None:
@@ -247,6 +256,27 @@ def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:
         need(0 <= value <= 1, f"{sec}.{k}", f"must be a probability in [0, 1], not {value}")
 
 
+def _check_camera_field_models(s: Scenario, need: _Need) -> None:
+    c = s.cameras
+    need(c.outlier_scale >= 1, "cameras.outlier_scale", "must be >= 1")
+    need(0 <= c.outage_share < 1, "cameras.outage_share", "must be in [0, 1)")
+    need(c.outage_mean_h > 0, "cameras.outage_mean_h", "must be > 0")
+    need(c.night_blind <= c.detect_probability_night, "cameras.night_blind",
+         "must be <= cameras.detect_probability_night")  # fmt: skip
+    need(set(c.fog_days_share) <= set(SEASONS), "cameras.fog_days_share",
+         f"seasons must be among {', '.join(SEASONS)}")  # fmt: skip
+    for season, share in c.fog_days_share.items():
+        need(0 <= share <= 1, f"cameras.fog_days_share.{season}", "must be in [0, 1]")
+
+
+def _check_complaint_field_models(s: Scenario, need: _Need) -> None:
+    c = s.complaints
+    for k in ("fabrication_km", "fabrication_hours", "filing_delay_median_h",
+              "filing_delay_sigma", "time_vagueness_h", "count_inflation_sigma"):  # fmt: skip
+        need(getattr(c, k) >= 0, f"complaints.{k}", "must be >= 0")
+    need(c.count_inflation > 0, "complaints.count_inflation", "must be > 0")
+
+
 def scenario_from_dict(data: dict[str, Any], source: str = "") -> Scenario:
     """A :class:`Scenario` from a parsed TOML document (missing keys take defaults)."""
     data = dict(data)
@@ -319,9 +349,18 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 # --------------------------------------------------------------------------- writing
 
 
+def _at_silent_default(obj: Any, f: dataclasses.Field) -> bool:
+    """A field error model's key at its default (off): left out of the resolved file."""
+    if not f.metadata.get(FIELD_MODEL):
+        return False
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    return bool(getattr(obj, f.name) == default)
+
+
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not _at_silent_default(value, f)}  # fmt: skip
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, tuple):

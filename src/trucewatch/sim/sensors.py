@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing_error_scale
+from trucewatch.sim.complaint_bias import STATUSES, apply_complaint_bias, own_fire_blamed
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.layout import Layout, behind_line
 from trucewatch.sim.scenario import Scenario
@@ -38,8 +40,6 @@ __all__ = [
 SOURCES = ("patrol", "acoustic", "camera", "satellite", "complaint")
 GEOLOCATION_SIGMA_PIXELS = 0.1
 """Satellite geolocation error (sd) in pixels, on top of the position within the pixel."""
-DAY_HOURS = (6.0, 20.0)
-"""Local hours counted as daylight for cameras."""
 
 
 def falloff(d: NDArray[np.float64], r: NDArray[np.float64], p0: float) -> NDArray[np.float64]:
@@ -212,7 +212,8 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
 
 def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
                    rng: np.random.Generator) -> Detections:  # fmt: skip
-    """Cameras: flashes and smoke within range and field of view; plus false alarms."""
+    """Cameras: flashes and smoke within range and field of view; plus false alarms; then
+    the field errors of :mod:`trucewatch.sim.camera_faults` (off by default)."""
     c = s.cameras
     n_cam = layout.camera_xy.shape[0]
     if n_cam == 0:
@@ -233,7 +234,8 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     hit = visible & (rng.random(site.size) < p)
     site, sensor, sxy, bearing = site[hit], sensor[hit], sxy[hit], bearing[hit]
     n = site.size
-    measured = (bearing + rng.normal(0.0, c.bearing_sigma_deg, n)) % 360.0
+    error = rng.normal(0.0, c.bearing_sigma_deg, n) * bearing_error_scale(c, n, rng)
+    measured = (bearing + error) % 360.0
     n_fa = rng.poisson(c.false_alarms_per_day * s.period.days, n_cam)
     fa_sensor = np.repeat(np.arange(n_cam), n_fa)
     m = fa_sensor.size
@@ -243,7 +245,7 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     rows = noise_columns(n + m, bearing_sigma_rad=np.radians(c.bearing_sigma_deg),
                          obs_sigma_km=0.01)  # fmt: skip
     ep = site // 2
-    return Detections(
+    det = Detections(
         "camera",
         np.concatenate([site, np.full(m, -1)]).astype(np.int64),
         np.concatenate([sensor, fa_sensor]).astype(np.int64),
@@ -257,6 +259,8 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
             "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
         },
     )  # fmt: skip
+    return apply_camera_faults(s, world, det, layout.camera_xy, layout.camera_outages,
+                               layout.camera_thermal, rng)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- satellite
@@ -335,27 +339,58 @@ def detect_satellite(s: Scenario, world: World, e: Episodes, sites: Sites, layou
 
 def detect_complaints(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
                       rng: np.random.Generator) -> Detections:  # fmt: skip
-    """Complaints by the party that was hit, and false accusations."""
+    """Complaints by the party that was hit (or, blaming its own fire on the other, by the
+    party that fired), false accusations, then the parties' bias of
+    :mod:`trucewatch.sim.complaint_bias` (off by default)."""
     c = s.complaints
     if not c.enabled:
         return Detections.empty("complaint")
-    n_ep = len(e)
-    filed = rng.random(n_ep) < c.report_probability
+    filed = rng.random(len(e)) < c.report_probability
     ep = np.flatnonzero(filed)
     n = ep.size
-    xy = e.impact[ep] + rng.normal(0.0, c.location_sigma_km, (n, 2))
+    noise = rng.normal(0.0, c.location_sigma_km, (n, 2))
     w = c.time_window_h * 3600.0
-    t0 = sites.start[2 * ep] - rng.uniform(0.0, w, n)
-    t1 = sites.end[2 * ep] + rng.uniform(0.0, w, n)
-    complainant = e.target[ep]
+    before, after = rng.uniform(0.0, w, n), rng.uniform(0.0, w, n)
+    blamed = own_fire_blamed(c, n, rng)
+    site = 2 * ep + blamed
     count = np.maximum(1, np.rint(e.rounds[ep] * np.exp(rng.normal(0.2, 0.4, n))))
-    weapon = e.weapon[ep]
-    # false accusations, per party, more during the truce
-    parties = [world.controlled_by, world.other_party]
+    fa_t, fa_party, fa_xy = _false_accusations(s, world, rng)
+    m = fa_t.size
+    fa_w = rng.uniform(0.2, 1.0, m) * w
+    rows = noise_columns(n + m, point_sigma_km=c.location_sigma_km)
+    t1 = np.concatenate([sites.end[site] + after, fa_t + fa_w])
+    det = Detections(
+        "complaint",
+        np.concatenate([site, np.full(m, -1)]).astype(np.int64),
+        np.full(n + m, -1, dtype=np.int64),
+        np.full((n + m, 2), np.nan),
+        np.concatenate([sites.start[site] - before, fa_t - fa_w]),
+        **rows,
+        extra={
+            "xy": np.concatenate([sites.xy[site] + noise, fa_xy]),
+            "end": t1,
+            "complainant": np.concatenate([np.where(blamed, e.party[ep], e.target[ep]),
+                                           fa_party]).astype(object),
+            "count": np.concatenate([count.astype(np.int64), rng.integers(1, 30, m)]),
+            "weapon": np.concatenate([e.weapon[ep], rng.integers(1, 4, m)]).astype(np.int64),
+            "filed": t1 + rng.uniform(2.0, 24.0, n + m) * 3600,
+            "status": np.array([STATUSES[int(b)] for b in blamed] + [STATUSES[2]] * m,
+                               dtype=object),
+            "near_episode": np.full(n + m, -1, dtype=np.int64),
+        },
+    )  # fmt: skip
+    return apply_complaint_bias(s, world, e, det, rng)
+
+
+def _false_accusations(s: Scenario, world: World, rng: np.random.Generator
+                       ) -> tuple[NDArray[np.float64], NDArray[np.object_], NDArray]:  # fmt: skip
+    """Times (epoch s), complainants and positions (local km) of the false accusations:
+    per party, more during the truce, on the complainant's side 1-15 km from the line."""
+    c = s.complaints
     start = s.period.start.timestamp()
     span_s = s.period.days * 86400.0
     fa_t_list, fa_party = [], []
-    for party in parties:
+    for party in (world.controlled_by, world.other_party):
         k = rng.poisson(c.false_per_day * s.period.days * max(1.0, c.truce_false_factor))
         t = start + rng.uniform(0.0, span_s, k)
         truce = (t >= s.truce.start.timestamp()) & (t < s.truce.end.timestamp())
@@ -369,26 +404,7 @@ def detect_complaints(s: Scenario, world: World, e: Episodes, sites: Sites, layo
     lo, hi = world.span
     point, _, normal = world.frame(rng.uniform(lo, hi, m))
     sign = world.sign_of(fa_party_arr)
-    fa_xy = point + (sign * rng.uniform(1.0, 15.0, m))[:, None] * normal
-    fa_w = rng.uniform(0.2, 1.0, m) * w
-    rows = noise_columns(n + m, point_sigma_km=c.location_sigma_km)
-    return Detections(
-        "complaint",
-        np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),
-        np.full(n + m, -1, dtype=np.int64),
-        np.full((n + m, 2), np.nan),
-        np.concatenate([t0, fa_t - fa_w]),
-        **rows,
-        extra={
-            "xy": np.concatenate([xy, fa_xy]),
-            "end": np.concatenate([t1, fa_t + fa_w]),
-            "complainant": np.concatenate([complainant, fa_party_arr]).astype(object),
-            "count": np.concatenate([count.astype(np.int64),
-                                     rng.integers(1, 30, m)]),
-            "weapon": np.concatenate([weapon, rng.integers(1, 4, m)]).astype(np.int64),
-            "filed": np.concatenate([t1, fa_t + fa_w]) + rng.uniform(2.0, 24.0, n + m) * 3600,
-        },
-    )  # fmt: skip
+    return fa_t, fa_party_arr, point + (sign * rng.uniform(1.0, 15.0, m))[:, None] * normal
 
 
 # --------------------------------------------------------------------------- all

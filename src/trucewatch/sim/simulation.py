@@ -21,7 +21,14 @@ from numpy.typing import NDArray
 from trucewatch.sim import crlb
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.layout import Layout, build_layout
-from trucewatch.sim.records import FILES, RenderedFile, render_all, utc_text
+from trucewatch.sim.records import (
+    BESIDE_FILES,
+    FILES,
+    RenderedFile,
+    episode_id,
+    render_all,
+    utc_text,
+)
 from trucewatch.sim.scenario import WEAPONS, Scenario
 from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
 from trucewatch.sim.sensors import detect_all
@@ -123,7 +130,7 @@ def truth_lines(run: SimulationRun, files: list[RenderedFile]) -> list[str]:
                                     if np.isfinite(c).all() else None)  # fmt: skip
             sites[label] = site
         record = {
-            "id": f"E{k + 1:07d}",
+            "id": episode_id(k),
             "time_start": utc_text(float(e.t_fire[k])),
             "time_end": utc_text(float(e.t_fire[k] + e.tof_s[k] + e.duration_s[k])),
             "weapon": WEAPONS[int(e.weapon[k])],
@@ -174,9 +181,11 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     files = render_all(s, run.world, run.episodes, run.detections, run.layout)
     truth = truth_lines(run, files)
     contents = {f.name: f.text() for f in files}
+    beside = {name: text for f in files for name, text in f.beside.items()}
+    contents |= beside
     contents[TRUTH_FILE] = "".join(line + "\n" for line in truth)
     contents[SCENARIO_FILE] = scenario_to_toml(s)
-    stale = [name for name in FILES.values() if name not in contents]
+    stale = [name for name in (*FILES.values(), *BESIDE_FILES) if name not in contents]
     _write_all(out, contents)
     for name in stale:  # a file of an earlier run in the same folder would mislead
         (out / name).unlink(missing_ok=True)
@@ -192,7 +201,7 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
             "formats": {f.name: f.format for f in files},
             "truth": str(out / TRUTH_FILE),
             "scenario": str(out / SCENARIO_FILE),
-        },
+        } | ({"beside": [str(out / name) for name in beside]} if beside else {}),
         "line": {
             "control_file": str(s.control_path()),
             "length_km": round(run.world.length_km, 1),
