@@ -364,7 +364,38 @@ class SatelliteSpec:
     fire_duration_h: tuple[float, float] = (0.5, 12.0)
     """How long a fire burns, [min, max] hours (log-uniform)."""
     false_alarms_per_100km_per_pass: float = 0.3
-    """Unrelated fires within 15 km of the line, per 100 km of line and overpass."""
+    """Unrelated fires within 15 km of the line, per 100 km of line and overpass (the
+    ``flat`` model of ``background_fires``)."""
+    background_fires: str = "flat"
+    """``flat``: single-pixel false alarms at ``false_alarms_per_100km_per_pass``;
+    ``fitted``: fire events (several adjacent pixels, burning for hours) at the monthly
+    rate per km² fitted on the pre-war FIRMS history (``sim/data/background_fires.json``),
+    within 15 km of the line."""
+    background_scale: float = 1.0
+    """Multiplier of the fitted rate of unrelated fires (``fitted`` only)."""
+    detection: str = "flat"
+    """``flat``: every burning fire under clear sky is detected with ``detect_probability``;
+    ``frp``: each fire has a fire radiative power (MW, log-normal fitted on VIIRS) and is
+    detected with ``detect_probability / (1 + (frp_half_mw / FRP)^frp_slope)``."""
+    frp_half_mw: float = 1.0
+    """FRP (MW) at which the detection probability is half of ``detect_probability``."""
+    frp_slope: float = 2.5
+    """Steepness of the detection curve in log FRP (``frp`` only)."""
+    clouds: str = "sectors"
+    """``sectors``: each sector is cloudy with ``cloud_cover`` at each overpass,
+    independently; ``field``: a spatially correlated cloud field, persistent between
+    overpasses, with the monthly cloud fraction ``cloud_fraction_by_month``."""
+    cloud_corr_km: float = 40.0
+    """Correlation length L (km) of the cloud field: its latent Gaussian field has the
+    correlation exp(-(r / L)^2) at distance r (``field`` only)."""
+    cloud_persistence: float = 0.6
+    """Correlation of the latent cloud field between consecutive overpasses (AR(1);
+    ``field`` only)."""
+    cloud_fraction_by_month: tuple[float, ...] = (
+        0.76, 0.72, 0.66, 0.58, 0.55, 0.50, 0.42, 0.38, 0.46, 0.58, 0.74, 0.79,
+    )  # fmt: skip
+    """Cloud fraction of each month, January first (``field`` only; default: approximate
+    total cloud cover climatology of eastern Ukraine, docs/simulator.md)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -244,6 +244,27 @@ def _check_sensors(s: Scenario, need: _Need) -> None:
     for k in s.satellite.overpasses_local:
         need(re.fullmatch(r"\d\d:\d\d", k) is not None, "satellite.overpasses_local",
              f"times must be HH:MM, not {k!r}")  # fmt: skip
+    _check_satellite(s, need)
+
+
+def _check_satellite(s: Scenario, need: _Need) -> None:
+    """The satellite field models' choices and ranges."""
+    sat = s.satellite
+    for key, choices in (("background_fires", ("flat", "fitted")), ("detection", ("flat", "frp")),
+                         ("clouds", ("sectors", "field"))):  # fmt: skip
+        need(getattr(sat, key) in choices, f"satellite.{key}",
+             f"must be one of {', '.join(repr(c) for c in choices)}")  # fmt: skip
+    need(sat.background_scale >= 0, "satellite.background_scale", "must be >= 0")
+    need(sat.false_alarms_per_100km_per_pass >= 0, "satellite.false_alarms_per_100km_per_pass",
+         "must be >= 0")  # fmt: skip
+    need(sat.frp_half_mw > 0, "satellite.frp_half_mw", "must be > 0 MW")
+    need(sat.frp_slope > 0, "satellite.frp_slope", "must be > 0")
+    need(0 < sat.cloud_corr_km <= 1000, "satellite.cloud_corr_km", "must be in (0, 1000] km")
+    need(0 <= sat.cloud_persistence < 1, "satellite.cloud_persistence", "must be in [0, 1)")
+    months = sat.cloud_fraction_by_month
+    need(len(months) == 12 and all(0 <= f <= 1 for f in months),
+         "satellite.cloud_fraction_by_month",
+         "must be 12 fractions in [0, 1], January first")  # fmt: skip
 
 
 def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:

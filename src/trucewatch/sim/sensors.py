@@ -1,6 +1,7 @@
 """Sensor models: which sensor observes which site, and what it measures.
 
-Each model (patrols, acoustic arrays, cameras, satellite, complaints) returns the
+Each model (patrols, acoustic arrays, cameras, satellite - in
+:mod:`trucewatch.sim.satellite` -, complaints) returns the
 :class:`~trucewatch.sim.detections.Detections` of one kind of sensor, drawn from its own
 random stream.
 
@@ -11,7 +12,7 @@ linearly to 0 at ``R``. All positions local km; times UTC epoch seconds.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,7 @@ from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing
 from trucewatch.sim.complaint_bias import STATUSES, apply_complaint_bias, own_fire_blamed
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.layout import Layout, behind_line
+from trucewatch.sim.satellite import detect_satellite, local_epoch
 from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes, local_hours
 from trucewatch.sim.world import World
@@ -32,14 +34,11 @@ __all__ = [
     "detect_cameras",
     "detect_complaints",
     "detect_patrols",
-    "detect_satellite",
     "falloff",
 ]
 
 
 SOURCES = ("patrol", "acoustic", "camera", "satellite", "complaint")
-GEOLOCATION_SIGMA_PIXELS = 0.1
-"""Satellite geolocation error (sd) in pixels, on top of the position within the pixel."""
 
 
 def falloff(d: NDArray[np.float64], r: NDArray[np.float64], p0: float) -> NDArray[np.float64]:
@@ -57,11 +56,6 @@ def _bearing_deg(frm: NDArray[np.float64], to: NDArray[np.float64]) -> NDArray[n
 # --------------------------------------------------------------------------- patrols
 
 
-def _local_epoch(s: Scenario, day: datetime, hour: float) -> float:
-    t = datetime.combine(day.date(), time(0), tzinfo=s.zone) + timedelta(hours=hour)
-    return t.timestamp()
-
-
 def patrol_slots(s: Scenario) -> list[tuple[int, float, float]]:
     """(day index, start, end) of every patrol time slot (epoch s), in order."""
     p = s.patrols
@@ -74,8 +68,8 @@ def patrol_slots(s: Scenario) -> list[tuple[int, float, float]]:
     for d in range(n_days):
         day = first + timedelta(days=d)
         for j in range(p.moves_per_day):
-            a = _local_epoch(s, day, p.start_hour + j * span)
-            b = _local_epoch(s, day, p.start_hour + (j + 1) * span)
+            a = local_epoch(s, day, p.start_hour + j * span)
+            b = local_epoch(s, day, p.start_hour + (j + 1) * span)
             if b > t_start and a < t_end:
                 out.append((d, max(a, t_start), min(b, t_end)))
     return out
@@ -261,77 +255,6 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     )  # fmt: skip
     return apply_camera_faults(s, world, det, layout.camera_xy, layout.camera_outages,
                                layout.camera_thermal, rng)  # fmt: skip
-
-
-# --------------------------------------------------------------------------- satellite
-
-
-def overpass_times(s: Scenario, rng: np.random.Generator) -> NDArray[np.float64]:
-    """Epoch seconds of every overpass in the period (local times plus jitter)."""
-    sat = s.satellite
-    first = s.period.start.astimezone(s.zone)
-    out = []
-    for d in range(int(np.ceil(s.period.days)) + 1):
-        day = first + timedelta(days=d)
-        for hhmm in sat.overpasses_local:
-            h, m = (int(x) for x in hhmm.split(":"))
-            out.append(_local_epoch(s, day, h + m / 60.0))
-    t = np.array(out) + rng.uniform(-sat.overpass_jitter_min, sat.overpass_jitter_min,
-                                    len(out)) * 60.0  # fmt: skip
-    inside = (t >= s.period.start.timestamp()) & (t < s.period.end.timestamp())
-    return np.sort(t[inside])
-
-
-def detect_satellite(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
-                     rng: np.random.Generator) -> Detections:  # fmt: skip
-    """Thermal detections of burning impact fires at clear-sky overpasses."""
-    sat = s.satellite
-    if not sat.enabled:
-        return Detections.empty("satellite")
-    passes = overpass_times(s, rng)
-    n_sectors = max(1, len(world.sectors))
-    fire_ep = np.flatnonzero(e.fire)
-    sector_idx, _, _ = world.locate(e.impact[fire_ep]) if fire_ep.size else (np.empty(0),) * 3
-    sector_idx = np.maximum(np.asarray(sector_idx, dtype=np.int64), 0)
-    rows_ep, rows_t = [], []
-    for t in passes:
-        cloudy = rng.random(n_sectors) < sat.cloud_cover
-        burning = (e.fire_start[fire_ep] <= t) & (e.fire_end[fire_ep] >= t)
-        seen = burning & ~cloudy[sector_idx] & (rng.random(fire_ep.size) < sat.detect_probability)
-        rows_ep.append(fire_ep[seen])
-        rows_t.append(np.full(int(seen.sum()), t))
-    ep = np.concatenate(rows_ep) if rows_ep else np.empty(0, np.int64)
-    tt = np.concatenate(rows_t) if rows_t else np.empty(0)
-    n = ep.size
-    # false alarms: fires unrelated to fighting within 15 km of the simulated stretch
-    lo, hi = world.span
-    n_fa = rng.poisson(sat.false_alarms_per_100km_per_pass * (hi - lo) / 100.0, passes.size)
-    fa_t = np.repeat(passes, n_fa)
-    m = fa_t.size
-    point, _, normal = world.frame(rng.uniform(lo, hi, m))
-    fa_xy = point + rng.uniform(-15.0, 15.0, m)[:, None] * normal
-    u_scan = rng.random(n + m)
-    scan = sat.pixel_km * (1.0 + 1.1 * u_scan**2)
-    track = sat.pixel_km * (1.0 + 0.9 * u_scan**2)
-    geo = GEOLOCATION_SIGMA_PIXELS * sat.pixel_km
-    true_xy = np.concatenate([e.impact[ep], fa_xy])
-    offset = np.column_stack([rng.uniform(-0.5, 0.5, n + m) * scan,
-                              rng.uniform(-0.5, 0.5, n + m) * track])  # fmt: skip
-    reported = true_xy + offset + rng.normal(0.0, geo, (n + m, 2))
-    sigma = np.sqrt((scan**2 + track**2) / 24.0 + geo**2)
-    rows = noise_columns(n + m, point_sigma_km=sigma)
-    return Detections(
-        "satellite",
-        np.concatenate([2 * ep, np.full(m, -1)]).astype(np.int64),
-        np.full(n + m, -1, dtype=np.int64),
-        np.full((n + m, 2), np.nan),
-        np.concatenate([tt, fa_t]),
-        **rows,
-        extra={"xy": reported, "scan": scan, "track": track,
-               "bright": 325.0 + 40.0 * rng.random(n + m) ** 2,
-               "frp": np.exp(rng.normal(1.5, 1.0, n + m)),
-               "false_alarm": np.concatenate([np.zeros(n, bool), np.ones(m, bool)])},
-    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- complaints
