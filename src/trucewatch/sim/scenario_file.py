@@ -34,6 +34,7 @@ from trucewatch.sim.scenario import (
     TruceSpec,
     ViolationSpec,
     WeaponSpec,
+    WeatherSpec,
     file_sha256,
     valid_from_name,
 )
@@ -171,6 +172,8 @@ def _check(s: Scenario) -> None:
     _check_period_and_line(s, need)
     _check_violations(s, need)
     _check_sensors(s, need)
+    _check_acoustic_field(s, need)
+    _check_weather(s, need)
     _check_grades_and_probabilities(s, need)
 
 
@@ -237,6 +240,36 @@ def _check_sensors(s: Scenario, need: _Need) -> None:
              f"times must be HH:MM, not {k!r}")  # fmt: skip
 
 
+def _check_acoustic_field(s: Scenario, need: _Need) -> None:
+    """The field error models of the acoustic arrays (docs/simulator.md)."""
+    a = s.acoustic
+    for k in ("outlier_share", "echo_share", "outage_reported_share", "signature_error"):
+        need(0 <= getattr(a, k) <= 1, f"acoustic.{k}", "must be a probability in [0, 1]")
+    need(0 <= a.outage_share < 1, "acoustic.outage_share", "must be in [0, 1)")
+    for k in ("outlier_scale", "outage_mean_h", "own_fire_km"):
+        need(getattr(a, k) > 0, f"acoustic.{k}", "must be > 0")
+    for k in ("bearing_bias_sigma_deg", "clock_offset_sigma_s", "clock_drift_s_per_day",
+              "own_fire_false_per_day", "count_sigma"):  # fmt: skip
+        need(getattr(a, k) >= 0, f"acoustic.{k}", "must be >= 0")
+    need(len(a.echo_delay_s) == 2 and 0 < a.echo_delay_s[0] <= a.echo_delay_s[1],
+         "acoustic.echo_delay_s", "must be [min, max] s with 0 < min <= max")  # fmt: skip
+    need(len(a.echo_angle_deg) == 2 and 0 <= a.echo_angle_deg[0] <= a.echo_angle_deg[1] <= 180,
+         "acoustic.echo_angle_deg", "must be [min, max] degrees with 0 <= min <= max <= 180")
+
+
+def _check_weather(s: Scenario, need: _Need) -> None:
+    """The ``[weather]`` section (docs/simulator.md)."""
+    w = s.weather
+    need(-60 <= w.temperature_mean_c <= 50, "weather.temperature_mean_c", "must be in [-60, 50]")
+    for k in ("temperature_amplitude_c", "temperature_sigma_c", "wind_speed_mean_m_s",
+              "wind_direction_sigma_deg", "range_per_wind_m_s", "range_per_degree_c"):
+        need(getattr(w, k) >= 0, f"weather.{k}", "must be >= 0")
+    need(1 <= w.warmest_day_of_year <= 366, "weather.warmest_day_of_year", "must be in [1, 366]")
+    need(0 <= w.temperature_persistence < 1, "weather.temperature_persistence",
+         "must be in [0, 1)")  # fmt: skip
+    need(w.wind_speed_mean_m_s < 40, "weather.wind_speed_mean_m_s", "must be < 40 m/s")
+
+
 def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:
     for sec in _GRADED_SECTIONS:
         spec = getattr(s, sec)
@@ -253,7 +286,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "") -> Scenario:
     sections = {
         "line": LineSpec, "period": PeriodSpec, "truce": TruceSpec, "patrols": PatrolSpec,
         "acoustic": AcousticSpec, "cameras": CameraSpec, "satellite": SatelliteSpec,
-        "complaints": ComplaintSpec,
+        "complaints": ComplaintSpec, "weather": WeatherSpec,
     }  # fmt: skip
     known = {"name", "description", "violations", *sections}
     unknown = sorted(set(data) - known)

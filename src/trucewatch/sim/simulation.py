@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from trucewatch.sim import crlb
 from trucewatch.sim.detections import Detections
+from trucewatch.sim.field_files import FIELD_FILES, field_files
 from trucewatch.sim.layout import Layout, build_layout
 from trucewatch.sim.records import FILES, RenderedFile, render_all, utc_text
 from trucewatch.sim.scenario import WEAPONS, Scenario
@@ -163,8 +164,9 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     """Simulate a scenario and write its files into ``out_dir``.
 
     Writes ``observations.jsonl`` (patrol reports), ``acoustic.jsonl``, ``camera.jsonl``,
-    ``firms.csv``, ``complaint.jsonl`` (each only when it has records), ``truth.jsonl``
-    and the resolved ``scenario.toml``; returns the JSON-able summary of
+    ``firms.csv``, ``complaint.jsonl`` (each only when it has records), ``truth.jsonl``,
+    the resolved ``scenario.toml`` and the files of the field models that are on
+    (:mod:`trucewatch.sim.field_files`); returns the JSON-able summary of
     ``trucewatch simulate --json`` (see docs/simulator.md).
     """
     t0 = time.perf_counter()
@@ -176,7 +178,9 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     contents = {f.name: f.text() for f in files}
     contents[TRUTH_FILE] = "".join(line + "\n" for line in truth)
     contents[SCENARIO_FILE] = scenario_to_toml(s)
-    stale = [name for name in FILES.values() if name not in contents]
+    field = field_files(run.detections["acoustic"], run.layout)
+    contents.update(field)
+    stale = [name for name in (*FILES.values(), *FIELD_FILES) if name not in contents]
     _write_all(out, contents)
     for name in stale:  # a file of an earlier run in the same folder would mislead
         (out / name).unlink(missing_ok=True)
@@ -192,7 +196,7 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
             "formats": {f.name: f.format for f in files},
             "truth": str(out / TRUTH_FILE),
             "scenario": str(out / SCENARIO_FILE),
-        },
+        } | ({"field": {name: str(out / name) for name in field}} if field else {}),
         "line": {
             "control_file": str(s.control_path()),
             "length_km": round(run.world.length_km, 1),
