@@ -95,7 +95,7 @@ def _row_keys(det: Detections, rows: NDArray[np.int64]) -> set[tuple]:
 def test_defaults_switch_every_model_off() -> None:
     assert not field_models_on(AcousticSpec())
     assert AcousticSpec().outlier_share == 0.0
-    run, det = _run()
+    _, det = _run()
     assert det.conditions is None
     assert set(np.unique(det.extra["row_kind"])) == {RowKind.DETECTION, RowKind.FALSE_ALARM}
 
@@ -175,7 +175,7 @@ def test_array_biases_are_recovered() -> None:
 
 def test_echoes_share_delay_and_angle() -> None:
     share = 0.2
-    run, det = _run(echo_share=share, echo_delay_s=(1.0, 6.0), echo_angle_deg=(30.0, 90.0))
+    _, det = _run(echo_share=share, echo_delay_s=(1.0, 6.0), echo_angle_deg=(30.0, 90.0))
     _, nominal = _run()
     primary, echoes = _kind(det, RowKind.DETECTION), _kind(det, RowKind.ECHO)
     assert _within_binomial(echoes.size, primary.size, share)
@@ -208,8 +208,8 @@ def test_own_fire_false_bearings_point_at_own_positions() -> None:
     assert (det.site[rows] == -1).all() and not det.extra["impact"][rows].any()  # launches
     for i in rows:
         k = det.sensor[i]
-        own = origins[(e.party == lay.acoustic_side[k])
-                      & (np.linalg.norm(origins - lay.acoustic_xy[k], axis=1) <= reach)]  # fmt: skip
+        near = np.linalg.norm(origins - lay.acoustic_xy[k], axis=1) <= reach
+        own = origins[(e.party == lay.acoustic_side[k]) & near]
         toward = _grid_bearing(np.repeat(lay.acoustic_xy[k][None], len(own), 0), own)
         assert np.abs(_wrap(toward - det.extra["bearing_deg"][i])).min() < Z * a.bearing_sigma_deg
 
@@ -264,7 +264,7 @@ def test_arrays_are_silent_during_outages(tmp_path: Path) -> None:
 
 def test_wrong_labels_and_counts() -> None:
     p, sigma = 0.1, 0.3
-    run, det = _run(signature_error=p, count_sigma=sigma)
+    _, det = _run(signature_error=p, count_sigma=sigma)
     _, nominal = _run()
     sound = np.flatnonzero(det.extra["row_kind"] != RowKind.FALSE_ALARM)
     assert np.array_equal(det.site, nominal.site)

@@ -1,4 +1,5 @@
-"""Field error models of the acoustic arrays (``[acoustic]`` keys, each off by default).
+"""Field error models of the acoustic arrays (``[acoustic]`` keys, each off by default),
+and the acoustic detection rows (:func:`acoustic_rows`) they and the nominal model build.
 
 The nominal model (:func:`trucewatch.sim.sensors.detect_acoustic`) gives Gaussian errors
 of exactly the sigma the records state. In the field:
@@ -33,22 +34,25 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from trucewatch.geo.projection import grid_convergence_deg
-from trucewatch.sim.detections import Detections, Sites
+from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.errors import miscounted, mislabelled
 from trucewatch.sim.layout import Layout
 from trucewatch.sim.outages import Outages, draw_outages
 from trucewatch.sim.scenario import AcousticSpec, Scenario
 from trucewatch.sim.streams import substream
 from trucewatch.sim.violations import Episodes
-from trucewatch.sim.weather import Weather, draw_weather
+from trucewatch.sim.weather import Propagation, Weather, draw_weather
 from trucewatch.sim.world import to_lonlat_arrays
 
 __all__ = [
+    "UNKNOWN_SOUND_AUDIBLE_KM",
     "AcousticField",
     "ArrayBiases",
+    "Heard",
     "OwnFire",
     "RowKind",
     "Stream",
+    "acoustic_rows",
     "echo_rows",
     "field_models_on",
     "finish_field_rows",
@@ -166,6 +170,44 @@ class AcousticField:
     def drawn(self) -> bool:
         """Whether the run has field truth to write (weather, biases or outages)."""
         return self.weather is not None or field_models_on(self.spec)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+UNKNOWN_SOUND_AUDIBLE_KM = 15.0
+"""Audible range (km) assumed for a sound the array cannot place (false alarms, own fire):
+its records state ``range_factor`` times this as the range."""
+
+
+@dataclass(frozen=True, eq=False)
+class Heard:
+    """Which array heard which site: rows of site, array, distance (km) and, with
+    ``[weather]`` on, how the sound travelled."""
+
+    site: NDArray[np.int64]
+    sensor: NDArray[np.int64]
+    distance_km: NDArray[np.float64]
+    propagation: Propagation | None
+
+
+def acoustic_rows(s: Scenario, kind: RowKind, site: NDArray, sensor: NDArray,
+                  sensor_xy: NDArray, arrival: NDArray, bearing: NDArray, *, count: NDArray,
+                  duration_s: NDArray, range_km: NDArray,
+                  impact: NDArray) -> Detections:  # fmt: skip
+    """Acoustic detection rows of one kind with the nominal noise columns (arrival epoch
+    s, bearing grid degrees, range km; ``impact`` False: a launch)."""
+    a = s.acoustic
+    n = site.size
+    rows = noise_columns(n, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
+                         toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
+    return Detections(
+        "acoustic", site.astype(np.int64), sensor.astype(np.int64), sensor_xy, arrival, **rows,
+        extra={"arrival": arrival.copy(), "bearing_deg": bearing,
+               "count": count.astype(np.int64), "duration_s": duration_s,
+               "range_km": range_km, "impact": impact,
+               "row_kind": np.full(n, kind, dtype=np.int8)},
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- echoes

@@ -387,9 +387,8 @@ class ComplaintSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class WeatherSpec:
-    """Weather per day (see docs/simulator.md, "Weather"): air temperature and wind. It
-    changes the true speed and reach of sound, while the acoustic records and the engine
-    keep the nominal ``acoustic.speed_of_sound_m_s``. Off by default."""
+    """Weather per day (docs/simulator.md, "Weather"): temperature and wind change the true
+    speed and reach of sound; records keep the nominal speed. Off by default."""
 
     enabled: bool = False
     temperature_mean_c: float = 8.5

@@ -11,7 +11,6 @@ linearly to 0 at ``R``. All positions local km; times UTC epoch seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import numpy as np
@@ -19,9 +18,12 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from trucewatch.sim.acoustic_field import (
+    UNKNOWN_SOUND_AUDIBLE_KM,
     AcousticField,
+    Heard,
     RowKind,
     Stream,
+    acoustic_rows,
     echo_rows,
     finish_field_rows,
     own_fire_sources,
@@ -31,7 +33,7 @@ from trucewatch.sim.errors import heavy_tailed
 from trucewatch.sim.layout import Layout, behind_line
 from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes, local_hours
-from trucewatch.sim.weather import Propagation, propagate
+from trucewatch.sim.weather import propagate
 from trucewatch.sim.world import World
 
 __all__ = [
@@ -164,22 +166,6 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
 # --------------------------------------------------------------------------- acoustic
 
 
-UNKNOWN_SOUND_AUDIBLE_KM = 15.0
-"""Audible range (km) assumed for a sound the array cannot place (false alarms, own fire):
-its records state ``range_factor`` times this as the range."""
-
-
-@dataclass(frozen=True, eq=False)
-class _Heard:
-    """Which array heard which site: rows of site, array, distance (km) and, with
-    ``[weather]`` on, how the sound travelled."""
-
-    site: NDArray[np.int64]
-    sensor: NDArray[np.int64]
-    distance_km: NDArray[np.float64]
-    propagation: Propagation | None
-
-
 def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
                     rng: np.random.Generator) -> Detections:  # fmt: skip
     """Acoustic arrays: one burst detection per (array, site) with the first arrival time
@@ -199,7 +185,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
 
 
 def _acoustic_hits(s: Scenario, sites: Sites, layout: Layout, field: AcousticField,
-                   rng: np.random.Generator) -> _Heard:  # fmt: skip
+                   rng: np.random.Generator) -> Heard:  # fmt: skip
     """The (site, array) pairs heard: ``p(d)`` with the range ``range_factor`` × the
     audible range (× the weather's factor when ``[weather]`` is on)."""
     a = s.acoustic
@@ -221,12 +207,12 @@ def _acoustic_hits(s: Scenario, sites: Sites, layout: Layout, field: AcousticFie
                                 layout.acoustic_xy[sensor], field.convergence_deg[sensor])
         reach = reach * propagation.range_factor
     hit = rng.random(site.size) < falloff(d, reach, a.detect_probability)
-    return _Heard(site[hit], sensor[hit], d[hit],
+    return Heard(site[hit], sensor[hit], d[hit],
                   None if propagation is None else propagation.take(hit))  # fmt: skip
 
 
 def _acoustic_detections(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
-                         heard: _Heard, field: AcousticField,
+                         heard: Heard, field: AcousticField,
                          rng: np.random.Generator) -> Detections:  # fmt: skip
     """The measured arrival (epoch s) and bearing of each (site, array) heard: nominal
     Gaussian errors (heavy-tailed with ``outlier_share``); with ``[weather]`` on, the
@@ -248,7 +234,7 @@ def _acoustic_detections(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
         travel_s = heard.distance_km / heard.propagation.speed_km_s
         source_xy = heard.propagation.apparent_xy
     ep = site // 2
-    return _acoustic_rows(
+    return acoustic_rows(
         s, RowKind.DETECTION, site, sensor, sxy, sites.start[site] + travel_s + time_error,
         (_bearing_deg(sxy, source_xy) + bearing_error) % 360, count=e.rounds[ep],
         duration_s=sites.end[site] - sites.start[site],
@@ -266,7 +252,7 @@ def _acoustic_false_alarms(s: Scenario, layout: Layout, rng: np.random.Generator
     m = sensor.size
     time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
     bearing = rng.uniform(0.0, 360.0, m)
-    return _acoustic_rows(
+    return acoustic_rows(
         s, RowKind.FALSE_ALARM, np.full(m, -1), sensor, layout.acoustic_xy[sensor], time,
         bearing, count=np.ones(m, dtype=np.int64), duration_s=np.zeros(m),
         range_km=np.full(m, a.range_factor * UNKNOWN_SOUND_AUDIBLE_KM),
@@ -287,30 +273,11 @@ def _acoustic_own_fire(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
                                  a.outlier_share, a.outlier_scale)  # fmt: skip
     bearing_error, _ = heavy_tailed(rng, rng.normal(0.0, a.bearing_sigma_deg, k),
                                     a.bearing_sigma_deg, a.outlier_share, a.outlier_scale)
-    return _acoustic_rows(
+    return acoustic_rows(
         s, RowKind.OWN_FIRE, np.full(k, -1), own.sensor, sxy, own.time + time_error,
         (_bearing_deg(sxy, own.source_xy) + bearing_error) % 360, count=own.count,
         duration_s=np.zeros(k), range_km=np.full(k, a.range_factor * UNKNOWN_SOUND_AUDIBLE_KM),
         impact=np.zeros(k, dtype=bool),
-    )  # fmt: skip
-
-
-def _acoustic_rows(s: Scenario, kind: RowKind, site: NDArray, sensor: NDArray,
-                   sensor_xy: NDArray, arrival: NDArray, bearing: NDArray, *, count: NDArray,
-                   duration_s: NDArray, range_km: NDArray,
-                   impact: NDArray) -> Detections:  # fmt: skip
-    """Acoustic detection rows of one kind with the nominal noise columns (arrival epoch
-    s, bearing grid degrees, range km; ``impact`` False: a launch)."""
-    a = s.acoustic
-    n = site.size
-    rows = noise_columns(n, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
-                         toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
-    return Detections(
-        "acoustic", site.astype(np.int64), sensor.astype(np.int64), sensor_xy, arrival, **rows,
-        extra={"arrival": arrival.copy(), "bearing_deg": bearing,
-               "count": count.astype(np.int64), "duration_s": duration_s,
-               "range_km": range_km, "impact": impact,
-               "row_kind": np.full(n, kind, dtype=np.int8)},
     )  # fmt: skip
 
 
