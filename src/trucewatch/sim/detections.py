@@ -41,6 +41,10 @@ class Detections:
     point_sigma_km: NDArray[np.float64]
     obs_sigma_km: NDArray[np.float64]
     extra: dict[str, NDArray] = field(default_factory=dict)
+    conditions: object | None = None
+    """What the sensor model drew beyond its rows and no record states (e.g. the acoustic
+    arrays' biases and outages, the weather: :class:`trucewatch.sim.acoustic_field.
+    AcousticField`), for the truth files; None when it drew nothing of the kind."""
 
     def __len__(self) -> int:
         return int(self.site.size)
@@ -51,12 +55,29 @@ class Detections:
         return cls(source, np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 2)),
                    z, z, z, z, z, z, {})  # fmt: skip
 
+    @classmethod
+    def concat(cls, parts: list[Detections]) -> Detections:
+        """The rows of ``parts`` (of one source, with the same extras) in order; the
+        first part's ``conditions``."""
+        first = parts[0]
+
+        def cat(name: str) -> NDArray:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        return cls(
+            first.source, cat("site"), cat("sensor"), cat("sensor_xy"), cat("time"),
+            cat("bearing_sigma_rad"), cat("range_sigma_km"), cat("toa_sigma_s"),
+            cat("point_sigma_km"), cat("obs_sigma_km"),
+            {k: np.concatenate([p.extra[k] for p in parts]) for k in first.extra},
+            first.conditions,
+        )  # fmt: skip
+
     def take(self, idx: NDArray[np.int64]) -> Detections:
         return Detections(
             self.source, self.site[idx], self.sensor[idx], self.sensor_xy[idx], self.time[idx],
             self.bearing_sigma_rad[idx], self.range_sigma_km[idx], self.toa_sigma_s[idx],
             self.point_sigma_km[idx], self.obs_sigma_km[idx],
-            {k: v[idx] for k, v in self.extra.items()},
+            {k: v[idx] for k, v in self.extra.items()}, self.conditions,
         )  # fmt: skip
 
 

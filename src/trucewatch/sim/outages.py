@@ -58,6 +58,11 @@ class Outages:
         """Total time down (sensor-seconds)."""
         return float((self.end - self.start).sum())
 
+    def down_seconds(self, n_sensors: int, t0: float, t1: float) -> NDArray[np.float64]:
+        """Seconds each of ``n_sensors`` sensors is down within [t0, t1)."""
+        overlap = np.clip(np.minimum(self.end, t1) - np.maximum(self.start, t0), 0.0, None)
+        return np.bincount(self.sensor, weights=overlap, minlength=n_sensors).astype(float)
+
 
 def _spells_of(rng: np.random.Generator, t0: float, t1: float, share: float, mean_s: float
                ) -> list[tuple[float, float]]:  # fmt: skip

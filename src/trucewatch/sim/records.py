@@ -44,7 +44,7 @@ from trucewatch.types import COMPASS_16
 from trucewatch.units import iso_utc
 
 __all__ = ["BESIDE_FILES", "FILES", "RenderedFile", "episode_id", "outage_records", "render_all",
-           "utc_text"]
+           "sensor_id", "utc_text"]
 
 FILES = {
     "patrol": "observations.jsonl",
@@ -256,6 +256,11 @@ def _single_line_file(source: str, det: Detections, make: Callable[[int, int], d
     return out
 
 
+def sensor_id(source: str, sensor: int) -> str:
+    """The id written for fixed sensor number ``sensor`` of ``source`` (acoustic, camera)."""
+    return f"sim-{source}-{sensor:03d}"
+
+
 def _fixed_sensor(source: str, tag: str, noun: str, sensor: int, number: int, lon: float,
                   lat: float) -> dict[str, Any]:  # fmt: skip
     """The opening keys of an acoustic or camera record: format, ids and the sensor's
@@ -263,7 +268,7 @@ def _fixed_sensor(source: str, tag: str, noun: str, sensor: int, number: int, lo
     return {
         "format": source,
         "detection_id": f"SIM-{tag}{sensor:03d}-{number:07d}",
-        f"{noun}_id": f"sim-{source}-{sensor:03d}",
+        f"{noun}_id": sensor_id(source, sensor),
         f"{noun}_lon": _r(lon, 5),
         f"{noun}_lat": _r(lat, 5),
         f"{noun}_sigma_km": 0.01,

@@ -2,9 +2,10 @@
 
 A :class:`Scenario` names the contact line (a control-area file and its date), the period
 and the truce, the violation process (:class:`ViolationSpec`, its weapon classes
-:class:`WeaponSpec`) and the sensors (patrols, acoustic arrays, cameras, satellite,
-complaints). Units are in the key names or the field docstrings: km, minutes, hours,
-degrees clockwise from true north, seconds, UTC unless a time zone is given.
+:class:`WeaponSpec`), the sensors (patrols, acoustic arrays, cameras, satellite,
+complaints) and the weather (:class:`WeatherSpec`). Units are in the key names or the
+field docstrings: km, minutes, hours, degrees clockwise from true north, seconds, UTC
+unless a time zone is given.
 ``docs/simulator.md`` documents every key; :mod:`trucewatch.sim.scenario_file` reads and
 writes scenario TOML files. Data paths (``package:``, ``shared:``, relative to the
 scenario file) are resolved here.
@@ -19,12 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = [
     "DEFAULT_WEAPONS",
-    "FIELD_MODEL",
     "SEASONS",
     "WEAPONS",
     "AcousticSpec",
@@ -39,7 +38,7 @@ __all__ = [
     "TruceSpec",
     "ViolationSpec",
     "WeaponSpec",
-    "field_model",
+    "WeatherSpec",
     "file_sha256",
     "resolve_data_path",
     "shared_data_dirs",
@@ -70,17 +69,6 @@ class ScenarioError(ValueError):
 
 
 # --------------------------------------------------------------------------- specs
-
-
-FIELD_MODEL = "field_model"
-"""Metadata flag of the keys of the field error models: a resolved scenario writes such a
-key only when it differs from its default (off), so scenarios without them resolve to the
-same ``scenario.toml`` as before the models existed."""
-
-
-def field_model(default: float) -> Any:
-    """A dataclass field of a field error model with ``default`` (its value when off)."""
-    return field(default=default, metadata={FIELD_MODEL: True})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -281,11 +269,50 @@ class AcousticSpec:
     false_alarms_per_day: float = 1.0
     """False alarms per array and day, at random times and bearings."""
     speed_of_sound_m_s: float = 340.0
-    """Speed of sound (m/s)."""
+    """Speed of sound (m/s) the records state (and detection uses, unless ``[weather]``
+    is on: then the true speed varies and this stays the nominal one)."""
     reliability: str = "B"
     """Admiralty reliability (A-F) written in the records."""
     credibility: int = 3
     """Admiralty credibility (1-6) written in the records."""
+    # field error models (docs/simulator.md, "Field errors of the acoustic arrays"); each
+    # default switches its model off
+    outlier_share: float = 0.0
+    """Probability that an arrival time or a bearing error is drawn from the wide
+    component of the error mixture instead of N(0, nominal sigma); records still state the
+    nominal sigma."""
+    outlier_scale: float = 5.0
+    """sd of the wide component, in units of the nominal sigma."""
+    bearing_bias_sigma_deg: float = 0.0
+    """sd (degrees) of each array's constant bearing bias (drawn once per array)."""
+    clock_offset_sigma_s: float = 0.0
+    """sd (s) of each array's clock offset at the start of the period."""
+    clock_drift_s_per_day: float = 0.0
+    """sd (s per day) of each array's clock drift (its offset grows linearly)."""
+    echo_share: float = 0.0
+    """Probability that a detection also yields an echo: a second detection later, with
+    a bearing off by a reflection angle."""
+    echo_delay_s: tuple[float, float] = (0.5, 8.0)
+    """Delay of an echo after its detection, [min, max] s (log-uniform)."""
+    echo_angle_deg: tuple[float, float] = (20.0, 160.0)
+    """Bearing offset of an echo, [min, max] degrees (uniform, either sign)."""
+    own_fire_false_per_day: float = 0.0
+    """False launch detections per array and day with bearings toward nearby positions of
+    its own side, for arrays with outgoing fire of their own side within
+    ``own_fire_km``."""
+    own_fire_km: float = 10.0
+    """Distance (km) within which an array hears its own side's firing positions."""
+    outage_share: float = 0.0
+    """Share of array-time an array is down (reports nothing), in [0, 1)."""
+    outage_mean_h: float = 12.0
+    """Mean length of an outage (h; exponential)."""
+    outage_reported_share: float = 0.5
+    """Probability that an outage is reported (``acoustic_outages.jsonl``); the rest are
+    silent."""
+    signature_error: float = 0.0
+    """Probability that the launch/impact label (``signature``) is the wrong one."""
+    count_sigma: float = 0.0
+    """Log-normal impulse-count error (sd of ln; 0: the rounds counted exactly)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -317,30 +344,30 @@ class CameraSpec:
     credibility: int = 2
     """Admiralty credibility (1-6) written in the records."""
     # field error models (docs/simulator.md, "[cameras]"; each off at its default)
-    outlier_share: float = field_model(0.0)
+    outlier_share: float = 0.0
     """Probability that a bearing is an outlier: its error is ``outlier_scale`` times wider
     (the record still states ``bearing_sigma_deg``)."""
-    outlier_scale: float = field_model(10.0)
+    outlier_scale: float = 10.0
     """Width of an outlier's bearing error, a multiple of ``bearing_sigma_deg`` (>= 1)."""
-    outage_share: float = field_model(0.0)
+    outage_share: float = 0.0
     """Share of camera-time a camera is down (reports nothing, not even false alarms)."""
-    outage_mean_h: float = field_model(24.0)
+    outage_mean_h: float = 24.0
     """Mean length of an outage spell (hours, exponential)."""
-    outage_reported_share: float = field_model(0.5)
+    outage_reported_share: float = 0.5
     """Probability that an outage spell is reported in ``outages.jsonl`` (else silent)."""
-    thermal_share: float = field_model(1.0)
+    thermal_share: float = 1.0
     """Share of the cameras with thermal imaging (they keep ``detect_probability_night``)."""
-    night_blind: float = field_model(0.0)
+    night_blind: float = 0.0
     """Probability of seeing a site at night for a camera without thermal imaging (at most
     ``detect_probability_night``)."""
-    fog_days_share: dict[str, float] = field(default_factory=dict, metadata={FIELD_MODEL: True})
+    fog_days_share: dict[str, float] = field(default_factory=dict)
     """Share of foggy days by season (``winter`` Dec-Feb, ``spring``, ``summer``,
     ``autumn``); fog is drawn once per sector and local day."""
-    fog_detect_probability: float = field_model(0.1)
+    fog_detect_probability: float = 0.1
     """Probability of seeing a site on a foggy day (the lower of it and the clear value)."""
-    signature_error: float = field_model(0.0)
+    signature_error: float = 0.0
     """Probability that launch and impact are swapped (signature and kind word)."""
-    kind_error: float = field_model(0.0)
+    kind_error: float = 0.0
     """Probability that the kind word is wrong (another word a camera uses)."""
 
 
@@ -419,28 +446,60 @@ class ComplaintSpec:
     credibility: int = 4
     """Admiralty credibility (1-6) written in the records."""
     # the parties' bias (docs/simulator.md, "[complaints]"; each off at its default)
-    own_fire_blame_share: float = field_model(0.0)
+    own_fire_blame_share: float = 0.0
     """Share of the complaints about real episodes that are about the complainant's own
     fire (placed at the firing position, accusing the other party)."""
-    fabrication_near_fighting_share: float = field_model(0.0)
+    fabrication_near_fighting_share: float = 0.0
     """Share of the false accusations placed near a recent real episode."""
-    fabrication_km: float = field_model(5.0)
+    fabrication_km: float = 5.0
     """Such a false accusation lies within this distance (km) of the episode's site on
     the complainant's side."""
-    fabrication_hours: float = field_model(6.0)
+    fabrication_hours: float = 6.0
     """and is about a time within this many hours after the episode's firing."""
-    filing_delay_median_h: float = field_model(0.0)
+    filing_delay_median_h: float = 0.0
     """Median delay from the end of the stated window to ``filed_utc`` (hours, log-normal;
     0: uniform 2-24 h)."""
-    filing_delay_sigma: float = field_model(1.0)
+    filing_delay_sigma: float = 1.0
     """Spread of the filing delay (sd of ln)."""
-    time_vagueness_h: float = field_model(0.0)
+    time_vagueness_h: float = 0.0
     """The stated window is rounded outward to whole blocks of this many hours from local
     midnight (0: not rounded)."""
-    count_inflation: float = field_model(1.0)
+    count_inflation: float = 1.0
     """Median factor on the rounds a complaint states (log-normal)."""
-    count_inflation_sigma: float = field_model(0.0)
+    count_inflation_sigma: float = 0.0
     """Spread of the count inflation factor (sd of ln)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeatherSpec:
+    """Weather per day (docs/simulator.md, "Weather"): temperature and wind change the true
+    speed and reach of sound; records keep the nominal speed. Off by default."""
+
+    enabled: bool = False
+    temperature_mean_c: float = 8.5
+    """Annual mean of the daily mean air temperature (°C)."""
+    temperature_amplitude_c: float = 13.0
+    """Half the difference between the warmest and the coldest seasonal daily mean (°C)."""
+    warmest_day_of_year: float = 200.0
+    """Day of the year (1 = 1 January) of the warmest seasonal daily mean."""
+    temperature_sigma_c: float = 3.0
+    """sd (°C) of the day-to-day anomaly around the seasonal mean."""
+    temperature_persistence: float = 0.7
+    """Correlation of one day's anomaly with the next (AR(1)), in [0, 1)."""
+    wind_speed_mean_m_s: float = 4.0
+    """Mean daily wind speed (m/s; Rayleigh-distributed)."""
+    wind_from_deg: float = 270.0
+    """Prevailing direction the wind blows from (degrees clockwise from true north)."""
+    wind_direction_sigma_deg: float = 60.0
+    """sd (degrees) of the daily wind direction around the prevailing one."""
+    range_per_wind_m_s: float = 0.03
+    """Relative change of the audible range per m/s of wind along the path (downwind
+    farther, upwind shorter): range × exp(this × wind along)."""
+    range_per_degree_c: float = 0.01
+    """Relative loss of the audible range per °C above ``range_reference_c``:
+    range × exp(-this × (T - reference))."""
+    range_reference_c: float = 10.0
+    """Temperature (°C) at which the audible ranges of ``[violations.weapons]`` hold."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -458,6 +517,7 @@ class Scenario:
     cameras: CameraSpec = field(default_factory=CameraSpec)
     satellite: SatelliteSpec = field(default_factory=SatelliteSpec)
     complaints: ComplaintSpec = field(default_factory=ComplaintSpec)
+    weather: WeatherSpec = field(default_factory=WeatherSpec)
     source: str = ""
 
     @property

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 from trucewatch.sim import tomlw
 from trucewatch.sim.scenario import (
-    FIELD_MODEL,
     SEASONS,
     WEAPONS,
     AcousticSpec,
@@ -36,6 +35,7 @@ from trucewatch.sim.scenario import (
     TruceSpec,
     ViolationSpec,
     WeaponSpec,
+    WeatherSpec,
     file_sha256,
     valid_from_name,
 )
@@ -178,6 +178,8 @@ def _check(s: Scenario) -> None:
     _check_period_and_line(s, need)
     _check_violations(s, need)
     _check_sensors(s, need)
+    _check_acoustic_field(s, need)
+    _check_weather(s, need)
     _check_grades_and_probabilities(s, need)
     _check_camera_field_models(s, need)
     _check_complaint_field_models(s, need)
@@ -267,6 +269,36 @@ def _check_satellite(s: Scenario, need: _Need) -> None:
          "must be 12 fractions in [0, 1], January first")  # fmt: skip
 
 
+def _check_acoustic_field(s: Scenario, need: _Need) -> None:
+    """The field error models of the acoustic arrays (docs/simulator.md)."""
+    a = s.acoustic
+    for k in ("outlier_share", "echo_share", "outage_reported_share", "signature_error"):
+        need(0 <= getattr(a, k) <= 1, f"acoustic.{k}", "must be a probability in [0, 1]")
+    need(0 <= a.outage_share < 1, "acoustic.outage_share", "must be in [0, 1)")
+    for k in ("outlier_scale", "outage_mean_h", "own_fire_km"):
+        need(getattr(a, k) > 0, f"acoustic.{k}", "must be > 0")
+    for k in ("bearing_bias_sigma_deg", "clock_offset_sigma_s", "clock_drift_s_per_day",
+              "own_fire_false_per_day", "count_sigma"):  # fmt: skip
+        need(getattr(a, k) >= 0, f"acoustic.{k}", "must be >= 0")
+    need(len(a.echo_delay_s) == 2 and 0 < a.echo_delay_s[0] <= a.echo_delay_s[1],
+         "acoustic.echo_delay_s", "must be [min, max] s with 0 < min <= max")  # fmt: skip
+    need(len(a.echo_angle_deg) == 2 and 0 <= a.echo_angle_deg[0] <= a.echo_angle_deg[1] <= 180,
+         "acoustic.echo_angle_deg", "must be [min, max] degrees with 0 <= min <= max <= 180")
+
+
+def _check_weather(s: Scenario, need: _Need) -> None:
+    """The ``[weather]`` section (docs/simulator.md)."""
+    w = s.weather
+    need(-60 <= w.temperature_mean_c <= 50, "weather.temperature_mean_c", "must be in [-60, 50]")
+    for k in ("temperature_amplitude_c", "temperature_sigma_c", "wind_speed_mean_m_s",
+              "wind_direction_sigma_deg", "range_per_wind_m_s", "range_per_degree_c"):
+        need(getattr(w, k) >= 0, f"weather.{k}", "must be >= 0")
+    need(1 <= w.warmest_day_of_year <= 366, "weather.warmest_day_of_year", "must be in [1, 366]")
+    need(0 <= w.temperature_persistence < 1, "weather.temperature_persistence",
+         "must be in [0, 1)")  # fmt: skip
+    need(w.wind_speed_mean_m_s < 40, "weather.wind_speed_mean_m_s", "must be < 40 m/s")
+
+
 def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:
     for sec in _GRADED_SECTIONS:
         spec = getattr(s, sec)
@@ -304,7 +336,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "") -> Scenario:
     sections = {
         "line": LineSpec, "period": PeriodSpec, "truce": TruceSpec, "patrols": PatrolSpec,
         "acoustic": AcousticSpec, "cameras": CameraSpec, "satellite": SatelliteSpec,
-        "complaints": ComplaintSpec,
+        "complaints": ComplaintSpec, "weather": WeatherSpec,
     }  # fmt: skip
     known = {"name", "description", "violations", *sections}
     unknown = sorted(set(data) - known)
@@ -370,18 +402,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 # --------------------------------------------------------------------------- writing
 
 
-def _at_silent_default(obj: Any, f: dataclasses.Field) -> bool:
-    """A field error model's key at its default (off): left out of the resolved file."""
-    if not f.metadata.get(FIELD_MODEL):
-        return False
-    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-    return bool(getattr(obj, f.name) == default)
-
-
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not _at_silent_default(value, f)}  # fmt: skip
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, tuple):

@@ -18,13 +18,26 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from trucewatch.sim.acoustic_field import (
+    UNKNOWN_SOUND_AUDIBLE_KM,
+    AcousticField,
+    Heard,
+    RowKind,
+    Stream,
+    acoustic_rows,
+    echo_rows,
+    finish_field_rows,
+    own_fire_sources,
+)
 from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing_error_scale
 from trucewatch.sim.complaint_bias import STATUSES, apply_complaint_bias, own_fire_blamed
 from trucewatch.sim.detections import Detections, Sites, noise_columns
+from trucewatch.sim.errors import heavy_tailed
 from trucewatch.sim.layout import Layout, behind_line
 from trucewatch.sim.satellite import detect_satellite, local_epoch
 from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes, local_hours
+from trucewatch.sim.weather import propagate
 from trucewatch.sim.world import World
 
 __all__ = [
@@ -150,14 +163,30 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
 def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
                     rng: np.random.Generator) -> Detections:  # fmt: skip
     """Acoustic arrays: one burst detection per (array, site) with the first arrival time
-    and a bearing; plus false alarms."""
+    and a bearing; plus false alarms; and the field error models that are on
+    (:mod:`trucewatch.sim.acoustic_field`: echoes, own fire, biases, labels, outages)."""
     a = s.acoustic
-    n_arr = layout.acoustic_xy.shape[0]
-    if not a.enabled or n_arr == 0:
+    if not a.enabled or layout.acoustic_xy.shape[0] == 0:
         return Detections.empty("acoustic")
-    c = a.speed_of_sound_m_s / 1000.0
+    field = AcousticField.draw(s, layout, rng)
+    heard = _acoustic_hits(s, sites, layout, field, rng)
+    nominal = _acoustic_detections(s, e, sites, layout, heard, field, rng)
+    false_alarms = _acoustic_false_alarms(s, layout, rng)
+    echoes = echo_rows(nominal, a, field.stream(Stream.ECHOES))
+    own_fire = _acoustic_own_fire(s, e, sites, layout, field)
+    rows = Detections.concat([nominal, echoes, own_fire, false_alarms])
+    return finish_field_rows(rows, field)
+
+
+def _acoustic_hits(s: Scenario, sites: Sites, layout: Layout, field: AcousticField,
+                   rng: np.random.Generator) -> Heard:  # fmt: skip
+    """The (site, array) pairs heard: ``p(d)`` with the range ``range_factor`` × the
+    audible range (× the weather's factor when ``[weather]`` is on)."""
+    a = s.acoustic
     r_site = sites.audible_km * a.range_factor
     max_r = float(r_site.max()) if r_site.size else 0.0
+    if field.weather is not None:
+        max_r *= field.weather.max_range_factor()
     tree = cKDTree(layout.acoustic_xy)
     lists = tree.query_ball_point(sites.xy, r=max_r) if max_r > 0 else []
     lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
@@ -165,39 +194,84 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
     sensor = (np.concatenate([np.asarray(sorted(x), dtype=np.int64) for x in lists if x])
               if lens.sum() else np.empty(0, np.int64))  # fmt: skip
     d = np.linalg.norm(sites.xy[site] - layout.acoustic_xy[sensor], axis=1)
-    hit = rng.random(site.size) < falloff(d, r_site[site], a.detect_probability)
-    site, sensor, d = site[hit], sensor[hit], d[hit]
+    reach = r_site[site]
+    propagation = None
+    if field.weather is not None:
+        propagation = propagate(field.weather, sites.start[site], sites.xy[site],
+                                layout.acoustic_xy[sensor], field.convergence_deg[sensor])
+        reach = reach * propagation.range_factor
+    hit = rng.random(site.size) < falloff(d, reach, a.detect_probability)
+    return Heard(site[hit], sensor[hit], d[hit],
+                  None if propagation is None else propagation.take(hit))  # fmt: skip
+
+
+def _acoustic_detections(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
+                         heard: Heard, field: AcousticField,
+                         rng: np.random.Generator) -> Detections:  # fmt: skip
+    """The measured arrival (epoch s) and bearing of each (site, array) heard: nominal
+    Gaussian errors (heavy-tailed with ``outlier_share``); with ``[weather]`` on, the
+    true travel time and the bearing toward where the sound seems to come from."""
+    a = s.acoustic
+    site, sensor = heard.site, heard.sensor
     n = site.size
     sxy = layout.acoustic_xy[sensor]
-    arrival = sites.start[site] + d / c + rng.normal(0.0, a.timing_sigma_s, n)
-    bearing = (_bearing_deg(sxy, sites.xy[site]) + rng.normal(0.0, a.bearing_sigma_deg, n)) % 360
+    time_error = rng.normal(0.0, a.timing_sigma_s, n)
+    bearing_error = rng.normal(0.0, a.bearing_sigma_deg, n)
+    time_error, _ = heavy_tailed(field.stream(Stream.OUTLIER_TIME), time_error,
+                                 a.timing_sigma_s, a.outlier_share, a.outlier_scale)
+    bearing_error, _ = heavy_tailed(field.stream(Stream.OUTLIER_BEARING), bearing_error,
+                                    a.bearing_sigma_deg, a.outlier_share, a.outlier_scale)
+    if heard.propagation is None:
+        travel_s = heard.distance_km / (a.speed_of_sound_m_s / 1000.0)
+        source_xy = sites.xy[site]
+    else:
+        travel_s = heard.distance_km / heard.propagation.speed_km_s
+        source_xy = heard.propagation.apparent_xy
     ep = site // 2
-    count = e.rounds[ep]
-    duration = sites.end[site] - sites.start[site]
-    # false alarms
+    return acoustic_rows(
+        s, RowKind.DETECTION, site, sensor, sxy, sites.start[site] + travel_s + time_error,
+        (_bearing_deg(sxy, source_xy) + bearing_error) % 360, count=e.rounds[ep],
+        duration_s=sites.end[site] - sites.start[site],
+        range_km=np.maximum(sites.audible_km[site] * a.range_factor, 1.0),
+        impact=site % 2 == 0,
+    )  # fmt: skip
+
+
+def _acoustic_false_alarms(s: Scenario, layout: Layout, rng: np.random.Generator) -> Detections:
+    """``false_alarms_per_day`` per array at uniform times and bearings."""
+    a = s.acoustic
+    n_arr = layout.acoustic_xy.shape[0]
     n_fa = rng.poisson(a.false_alarms_per_day * s.period.days, n_arr)
-    fa_sensor = np.repeat(np.arange(n_arr), n_fa)
-    m = fa_sensor.size
-    fa_time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
-    fa_bearing = rng.uniform(0.0, 360.0, m)
-    rows = noise_columns(n + m, bearing_sigma_rad=np.radians(a.bearing_sigma_deg),
-                         toa_sigma_s=a.timing_sigma_s, obs_sigma_km=0.01)  # fmt: skip
-    return Detections(
-        "acoustic",
-        np.concatenate([site, np.full(m, -1)]).astype(np.int64),
-        np.concatenate([sensor, fa_sensor]).astype(np.int64),
-        np.concatenate([sxy, layout.acoustic_xy[fa_sensor]]),
-        np.concatenate([arrival, fa_time]),
-        **rows,
-        extra={
-            "arrival": np.concatenate([arrival, fa_time]),
-            "bearing_deg": np.concatenate([bearing, fa_bearing]),
-            "count": np.concatenate([count, np.ones(m, dtype=np.int64)]),
-            "duration_s": np.concatenate([duration, np.zeros(m)]),
-            "range_km": np.concatenate([np.maximum(r_site[site], 1.0),
-                                        np.full(m, a.range_factor * 15.0)]),
-            "impact": np.concatenate([site % 2 == 0, np.ones(m, dtype=bool)]),
-        },
+    sensor = np.repeat(np.arange(n_arr), n_fa)
+    m = sensor.size
+    time = s.period.start.timestamp() + rng.uniform(0.0, s.period.days * 86400.0, m)
+    bearing = rng.uniform(0.0, 360.0, m)
+    return acoustic_rows(
+        s, RowKind.FALSE_ALARM, np.full(m, -1), sensor, layout.acoustic_xy[sensor], time,
+        bearing, count=np.ones(m, dtype=np.int64), duration_s=np.zeros(m),
+        range_km=np.full(m, a.range_factor * UNKNOWN_SOUND_AUDIBLE_KM),
+        impact=np.ones(m, dtype=bool),
+    )  # fmt: skip
+
+
+def _acoustic_own_fire(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
+                       field: AcousticField) -> Detections:  # fmt: skip
+    """False launch detections toward nearby positions of the array's own side
+    (``own_fire_false_per_day``), with the nominal (and heavy-tailed) errors."""
+    a = s.acoustic
+    rng = field.stream(Stream.OWN_FIRE)
+    own = own_fire_sources(s, e, sites, layout, rng)
+    k = own.sensor.size
+    sxy = layout.acoustic_xy[own.sensor]
+    time_error, _ = heavy_tailed(rng, rng.normal(0.0, a.timing_sigma_s, k), a.timing_sigma_s,
+                                 a.outlier_share, a.outlier_scale)  # fmt: skip
+    bearing_error, _ = heavy_tailed(rng, rng.normal(0.0, a.bearing_sigma_deg, k),
+                                    a.bearing_sigma_deg, a.outlier_share, a.outlier_scale)
+    return acoustic_rows(
+        s, RowKind.OWN_FIRE, np.full(k, -1), own.sensor, sxy, own.time + time_error,
+        (_bearing_deg(sxy, own.source_xy) + bearing_error) % 360, count=own.count,
+        duration_s=np.zeros(k), range_km=np.full(k, a.range_factor * UNKNOWN_SOUND_AUDIBLE_KM),
+        impact=np.zeros(k, dtype=bool),
     )  # fmt: skip
 
 

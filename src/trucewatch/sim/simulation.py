@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from trucewatch.sim import crlb
 from trucewatch.sim.detections import Detections
+from trucewatch.sim.field_files import FIELD_FILES, field_files
 from trucewatch.sim.layout import Layout, build_layout
 from trucewatch.sim.records import (
     BESIDE_FILES,
@@ -170,8 +171,9 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     """Simulate a scenario and write its files into ``out_dir``.
 
     Writes ``observations.jsonl`` (patrol reports), ``acoustic.jsonl``, ``camera.jsonl``,
-    ``firms.csv``, ``complaint.jsonl`` (each only when it has records), ``truth.jsonl``
-    and the resolved ``scenario.toml``; returns the JSON-able summary of
+    ``firms.csv``, ``complaint.jsonl`` (each only when it has records), ``truth.jsonl``,
+    the resolved ``scenario.toml`` and the files of the field models that are on
+    (:mod:`trucewatch.sim.field_files`); returns the JSON-able summary of
     ``trucewatch simulate --json`` (see docs/simulator.md).
     """
     t0 = time.perf_counter()
@@ -185,7 +187,10 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     contents |= beside
     contents[TRUTH_FILE] = "".join(line + "\n" for line in truth)
     contents[SCENARIO_FILE] = scenario_to_toml(s)
-    stale = [name for name in (*FILES.values(), *BESIDE_FILES) if name not in contents]
+    field = field_files(run.detections["acoustic"], run.layout)
+    contents.update(field)
+    stale = [name for name in (*FILES.values(), *BESIDE_FILES, *FIELD_FILES)
+             if name not in contents]  # fmt: skip
     _write_all(out, contents)
     for name in stale:  # a file of an earlier run in the same folder would mislead
         (out / name).unlink(missing_ok=True)
@@ -201,7 +206,8 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
             "formats": {f.name: f.format for f in files},
             "truth": str(out / TRUTH_FILE),
             "scenario": str(out / SCENARIO_FILE),
-        } | ({"beside": [str(out / name) for name in beside]} if beside else {}),
+        } | ({"beside": [str(out / name) for name in beside]} if beside else {})
+          | ({"field": {name: str(out / name) for name in field}} if field else {}),
         "line": {
             "control_file": str(s.control_path()),
             "length_km": round(run.world.length_km, 1),
