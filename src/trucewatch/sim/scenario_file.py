@@ -153,6 +153,7 @@ _GRADED_SECTIONS = ("patrols", "acoustic", "cameras", "complaints")
 _PROBABILITIES = (
     ("patrols", "availability"), ("patrols", "detect_probability"), ("patrols", "flow_error"),
     ("patrols", "undetermined_share"), ("patrols", "weapon_error"),
+    ("patrols", "vague_count_share"),
     ("acoustic", "detect_probability"), ("cameras", "detect_probability_day"),
     ("cameras", "detect_probability_night"), ("satellite", "cloud_cover"),
     ("satellite", "detect_probability"), ("complaints", "report_probability"),
@@ -171,6 +172,7 @@ def _check(s: Scenario) -> None:
     _check_period_and_line(s, need)
     _check_violations(s, need)
     _check_sensors(s, need)
+    _check_patrol_reports(s, need)
     _check_grades_and_probabilities(s, need)
 
 
@@ -235,6 +237,18 @@ def _check_sensors(s: Scenario, need: _Need) -> None:
     for k in s.satellite.overpasses_local:
         need(re.fullmatch(r"\d\d:\d\d", k) is not None, "satellite.overpasses_local",
              f"times must be HH:MM, not {k!r}")  # fmt: skip
+
+
+def _check_patrol_reports(s: Scenario, need: _Need) -> None:
+    """The patrols' reporting style, security restrictions and mistakes."""
+    p = s.patrols
+    need(p.report_style in ("episodes", "totals"), "patrols.report_style",
+         "must be 'episodes' or 'totals'")  # fmt: skip
+    need(len(p.total_window_h) == 2 and 0 < p.total_window_h[0] <= p.total_window_h[1],
+         "patrols.total_window_h", "must be [min, max] hours with 0 < min <= max")  # fmt: skip
+    need(p.distance_factor >= 1, "patrols.distance_factor", "must be >= 1")
+    need(p.avoid_hotspot_km >= 0, "patrols.avoid_hotspot_km", "must be >= 0 km")
+    need(p.mistaken_per_team_day >= 0, "patrols.mistaken_per_team_day", "must be >= 0")
 
 
 def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:

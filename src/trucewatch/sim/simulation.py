@@ -21,11 +21,12 @@ from numpy.typing import NDArray
 from trucewatch.sim import crlb
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.layout import Layout, build_layout
+from trucewatch.sim.patrol_truth import PATROL_TRUTH_FILE
 from trucewatch.sim.records import FILES, RenderedFile, render_all, utc_text
 from trucewatch.sim.scenario import WEAPONS, Scenario
 from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
 from trucewatch.sim.sensors import detect_all
-from trucewatch.sim.violations import PHASES, Episodes, generate_episodes
+from trucewatch.sim.violations import PHASES, Episodes, episode_id, generate_episodes
 from trucewatch.sim.world import World, build_world, to_lonlat_arrays
 
 __all__ = ["SimulationRun", "run_simulation", "simulate", "site_bounds"]
@@ -123,7 +124,7 @@ def truth_lines(run: SimulationRun, files: list[RenderedFile]) -> list[str]:
                                     if np.isfinite(c).all() else None)  # fmt: skip
             sites[label] = site
         record = {
-            "id": f"E{k + 1:07d}",
+            "id": episode_id(k),
             "time_start": utc_text(float(e.t_fire[k])),
             "time_end": utc_text(float(e.t_fire[k] + e.tof_s[k] + e.duration_s[k])),
             "weapon": WEAPONS[int(e.weapon[k])],
@@ -174,12 +175,16 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     files = render_all(s, run.world, run.episodes, run.detections, run.layout)
     truth = truth_lines(run, files)
     contents = {f.name: f.text() for f in files}
+    contents |= {f.truth_name: "".join(line + "\n" for line in f.truth_lines)
+                 for f in files if f.truth_name}  # fmt: skip
     contents[TRUTH_FILE] = "".join(line + "\n" for line in truth)
     contents[SCENARIO_FILE] = scenario_to_toml(s)
-    stale = [name for name in FILES.values() if name not in contents]
+    stale = [name for name in (*FILES.values(), PATROL_TRUTH_FILE) if name not in contents]
     _write_all(out, contents)
     for name in stale:  # a file of an earlier run in the same folder would mislead
         (out / name).unlink(missing_ok=True)
+    extra_truth = [str(out / f.truth_name) for f in files if f.truth_name]
+    source_truth = {"source_truth": extra_truth} if extra_truth else {}
     e = run.episodes
     observed = run.observed_sites().reshape(-1, 2).any(axis=1) if len(e) else np.zeros(0, bool)
     by_phase = {PHASES[k]: int((e.phase == k).sum()) for k in range(3)}
@@ -191,6 +196,7 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
             "observations": [str(out / f.name) for f in files],
             "formats": {f.name: f.format for f in files},
             "truth": str(out / TRUTH_FILE),
+            **source_truth,
             "scenario": str(out / SCENARIO_FILE),
         },
         "line": {
