@@ -35,6 +35,7 @@ __all__ = [
     "detect_patrols",
     "detect_satellite",
     "falloff",
+    "listen_patrols",
 ]
 
 
@@ -92,7 +93,7 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     p = s.patrols
     if layout.patrol_base_along.size == 0 or len(e) == 0:
         return Detections.empty("patrol")
-    stands, chunks = _listen(s, world, e, sites, layout, rng)
+    stands, chunks = listen_patrols(s, world, e, sites, layout, rng)
     det = _measure(s, e, sites, layout, chunks, rng) if chunks else Detections.empty("patrol")
     det = with_mistakes(p, stands, det, sites, e.rounds, model_rng(rng, MISTAKES_STREAM))
     if p.report_style == "totals" and len(det):
@@ -100,7 +101,7 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     return det
 
 
-def _listen(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+def listen_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
             rng: np.random.Generator) -> tuple[list[PatrolStand], list[dict[str, NDArray]]]:
     """Where the working teams stand in each slot (kept ``avoid_hotspot_km`` from the hot
     spots), and the sites each hears there (one chunk of rows per slot with any)."""
