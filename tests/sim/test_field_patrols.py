@@ -92,6 +92,13 @@ def test_off_models_draw_nothing(tmp_path: Path) -> None:
         assert (base / name).read_bytes() == (other / name).read_bytes(), name
 
 
+def test_patrol_truth_of_an_earlier_run_is_removed(tmp_path: Path) -> None:
+    summary = simulate(_smoke(days=0.5, teams=6, report_style="totals"), SEED, tmp_path)
+    assert summary["files"]["source_truth"] == [str(tmp_path / "patrol_truth.jsonl")]
+    summary = simulate(_smoke(days=0.5, teams=6), SEED, tmp_path)
+    assert not (tmp_path / "patrol_truth.jsonl").exists() and "source_truth" not in summary["files"]
+
+
 def test_totals_and_mistakes_hear_what_the_patrols_heard() -> None:
     """Own streams: the sites heard, and every other sensor, are the same in either mode."""
     episodes = run_simulation(_smoke(days=1.0), SEED)
@@ -116,7 +123,7 @@ def test_records_are_valid_patrol_records(field_run: dict[str, Any]) -> None:
     for ev in events:
         assert ev["directions"] and "bearings_deg" not in ev
         assert set(ev["directions"]) <= set(compass_words(np.arange(0.0, 360.0, 22.5)))
-        assert float(ev["distance_km_min"]).is_integer() and float(ev["distance_km_max"]).is_integer()
+        assert all(float(ev[k]).is_integer() for k in ("distance_km_min", "distance_km_max"))
         assert ev["distance_km_min"] < ev["distance_km_max"]
     # totals: an event counts several sounds
     covered = [len(t["sites"]) for t in _real(field_run["patrol_truth"])]
@@ -224,7 +231,8 @@ def test_counts_are_totals_with_the_configured_error_and_vagueness(
 
 def test_flow_is_often_undetermined(field_run: dict[str, Any]) -> None:
     flows = [ev["flow"] for r in field_run["records"] for ev in r["events"]]
-    assert np.mean([f == "undetermined" for f in flows]) > field_run["scenario"].patrols.undetermined_share
+    share = field_run["scenario"].patrols.undetermined_share
+    assert np.mean([f == "undetermined" for f in flows]) > share
 
 
 # --------------------------------------------------------------------------- restrictions
@@ -280,6 +288,18 @@ def test_mistaken_reports_at_the_configured_rate(field_run: dict[str, Any]) -> N
     for t in mistaken:
         assert t["episodes"] == [] and t["sites"] == [] and t["observation_uid"] not in linked
         assert bool(t["misjudged"]) == (t["mistaken"] == "wrong_direction")
+
+
+def test_mistakes_in_episode_reports(tmp_path: Path) -> None:
+    """Episodes mode: each mistaken sound is a record of its own, marked in the truth."""
+    simulate(_smoke(days=1.0, teams=6, mistaken_per_team_day=2.0), SEED, tmp_path)
+    assert read_file(tmp_path / "observations.jsonl").errors == []
+    records = {r["report_id"]: r for r in _jsonl(tmp_path / "observations.jsonl")}
+    truth = _jsonl(tmp_path / "patrol_truth.jsonl")
+    assert len(truth) == sum(len(r["events"]) for r in records.values())
+    mistaken = [t for t in truth if t["mistaken"]]
+    assert mistaken and all(len(records[t["report_id"]]["events"]) == 1 for t in mistaken)
+    assert all(len(t["episodes"]) == 1 for t in truth if not t["mistaken"])
 
 
 def test_truth_tells_which_episodes_each_report_covers(field_run: dict[str, Any]) -> None:
