@@ -18,7 +18,7 @@ from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.world import World
 
-__all__ = ["Layout", "behind_line", "build_layout"]
+__all__ = ["Layout", "behind_line", "build_layout", "keep_away"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +62,44 @@ def behind_line(
     toward = -sign[:, None] * normal
     axis = np.degrees(np.arctan2(toward[:, 0], toward[:, 1])) % 360.0
     return xy, ok, axis
+
+
+KEEP_AWAY_STEPS = 4
+"""Times a position too close to a hot spot is pushed away (a push may bring it near
+another one); a position still too close, or not held by its side, is dropped."""
+
+
+def keep_away(world: World, xy: NDArray[np.float64], ok: NDArray[np.bool_],
+              side: NDArray[np.object_], centres: NDArray[np.float64],
+              min_km: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:  # fmt: skip
+    """Positions ``xy`` (local km) moved to at least ``min_km`` from every hot spot centre
+    ``centres`` (local km): one too close is pushed straight away from the nearest centre
+    to ``min_km``; those still too close or no longer held by their ``side`` are dropped
+    (``ok`` false: security restrictions kept the team away). Deterministic: no random
+    numbers."""
+    xy, ok = xy.copy(), ok.copy()
+    if min_km <= 0 or centres.size == 0 or not ok.any():
+        return xy, ok
+
+    def nearest() -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        d = np.linalg.norm(np.nan_to_num(xy)[:, None, :] - centres[None, :, :], axis=2)
+        k = np.argmin(d, axis=1)
+        return k, d[np.arange(xy.shape[0]), k]
+
+    for _ in range(KEEP_AWAY_STEPS):
+        k, d = nearest()
+        close = np.flatnonzero(ok & (d < min_km))
+        if close.size == 0:
+            break
+        away = xy[close] - centres[k[close]]
+        norm = np.linalg.norm(away, axis=1)
+        unit = away / np.where(norm > 0, norm, 1.0)[:, None]
+        unit[norm == 0] = (1.0, 0.0)
+        xy[close] = centres[k[close]] + unit * min_km * (1.0 + 1e-6)
+    _, d = nearest()
+    held = np.zeros(ok.size, dtype=bool)
+    held[ok] = world.held_by(xy[ok]) == side[ok]
+    return xy, ok & held & (d >= min_km)
 
 
 def _placements(rng: np.random.Generator, n: int, world: World, how: str,

@@ -224,14 +224,17 @@ class PatrolSpec:
     bearing_sigma_deg: float = 15.0
     """Bearing error (sd, degrees clockwise from true north; Gaussian)."""
     bearing_report: str = "degrees"
-    """``degrees`` (``bearings_deg``, half-width sqrt(3) sigma) or ``compass`` (16 points)."""
+    """``degrees`` (``bearings_deg``, half-width sqrt(3) sigma) or ``compass`` (16 points);
+    ``report_style = "totals"`` always writes compass words (the SMM style)."""
     distance_sigma: float = 0.25
-    """Log-normal distance error (sd of ln): 95% within x/÷ 1.6."""
+    """Log-normal distance error (sd of ln): 95% within x/÷ 1.6. Episodes: per sound heard;
+    totals: one judgement error per event, common to all its sounds."""
     distance_spread: float = 0.3
     """Reported range = estimate × [1 - spread, 1 + spread], rounded (0.1 km below 3 km,
     else 0.5 km)."""
     count_sigma: float = 0.3
-    """Log-normal counting error (sd of ln)."""
+    """Log-normal counting error (sd of ln): of each episode's rounds, or (totals) of an
+    event's total."""
     flow_error: float = 0.15
     """Probability that incoming/outgoing is judged the wrong way round."""
     undetermined_share: float = 0.3
@@ -244,6 +247,28 @@ class PatrolSpec:
     """Admiralty reliability (A-F) written in the records."""
     credibility: int = 2
     """Admiralty credibility (1-6) written in the records."""
+    report_style: str = "episodes"
+    """``episodes`` (one report per team, slot and episode heard, to the minute) or
+    ``totals`` (the OSCE SMM style: per reporting window at a position, one event per
+    kind with the total count, every compass direction heard and a whole-km distance
+    range; see :mod:`trucewatch.sim.patrol_totals`)."""
+    total_window_h: tuple[float, float] = (1.0, 4.0)
+    """Totals: length of a reporting window at a position, [min, max] hours (uniform);
+    the windows tile each slot, the last one ending with the slot."""
+    distance_factor: float = 2.0
+    """Totals: the reported range is [min / factor, max × factor] of the judged distances
+    (km), rounded outward to whole km; it holds every true distance when the judgement
+    error is within ×/÷ factor."""
+    vague_count_share: float = 0.0
+    """Totals: share of the events whose count is vague: half written as "at least N" (a
+    round number at or below the estimate), half missing (``count`` null: "several")."""
+    avoid_hotspot_km: float = 0.0
+    """Security restrictions: patrol positions stay at least this far (km) from every hot
+    spot centre (the point of the line at the hot spot); 0: no restriction."""
+    mistaken_per_team_day: float = 0.0
+    """Mistaken reports per working team and day (Poisson): a sound misjudged, either a
+    burst heard where nothing happened (``phantom``) or a real sound reported in a wrong
+    direction (``wrong_direction``); listed in ``patrol_truth.jsonl``."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -155,6 +155,7 @@ _GRADED_SECTIONS = ("patrols", "acoustic", "cameras", "complaints")
 _PROBABILITIES = (
     ("patrols", "availability"), ("patrols", "detect_probability"), ("patrols", "flow_error"),
     ("patrols", "undetermined_share"), ("patrols", "weapon_error"),
+    ("patrols", "vague_count_share"),
     ("acoustic", "detect_probability"), ("cameras", "detect_probability_day"),
     ("cameras", "detect_probability_night"), ("satellite", "cloud_cover"),
     ("satellite", "detect_probability"), ("complaints", "report_probability"),
@@ -180,6 +181,7 @@ def _check(s: Scenario) -> None:
     _check_sensors(s, need)
     _check_acoustic_field(s, need)
     _check_weather(s, need)
+    _check_patrol_reports(s, need)
     _check_grades_and_probabilities(s, need)
     _check_camera_field_models(s, need)
     _check_complaint_field_models(s, need)
@@ -297,6 +299,18 @@ def _check_weather(s: Scenario, need: _Need) -> None:
     need(0 <= w.temperature_persistence < 1, "weather.temperature_persistence",
          "must be in [0, 1)")  # fmt: skip
     need(w.wind_speed_mean_m_s < 40, "weather.wind_speed_mean_m_s", "must be < 40 m/s")
+
+
+def _check_patrol_reports(s: Scenario, need: _Need) -> None:
+    """The patrols' reporting style, security restrictions and mistakes."""
+    p = s.patrols
+    need(p.report_style in ("episodes", "totals"), "patrols.report_style",
+         "must be 'episodes' or 'totals'")  # fmt: skip
+    need(len(p.total_window_h) == 2 and 0 < p.total_window_h[0] <= p.total_window_h[1],
+         "patrols.total_window_h", "must be [min, max] hours with 0 < min <= max")  # fmt: skip
+    need(p.distance_factor >= 1, "patrols.distance_factor", "must be >= 1")
+    need(p.avoid_hotspot_km >= 0, "patrols.avoid_hotspot_km", "must be >= 0 km")
+    need(p.mistaken_per_team_day >= 0, "patrols.mistaken_per_team_day", "must be >= 0")
 
 
 def _check_grades_and_probabilities(s: Scenario, need: _Need) -> None:

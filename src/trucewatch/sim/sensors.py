@@ -33,7 +33,10 @@ from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing
 from trucewatch.sim.complaint_bias import STATUSES, apply_complaint_bias, own_fire_blamed
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.errors import heavy_tailed
-from trucewatch.sim.layout import Layout, behind_line
+from trucewatch.sim.layout import Layout, behind_line, keep_away
+from trucewatch.sim.patrol_mistakes import with_mistakes
+from trucewatch.sim.patrol_stands import MISTAKES_STREAM, TOTALS_STREAM, PatrolStand, model_rng
+from trucewatch.sim.patrol_totals import assign_totals
 from trucewatch.sim.satellite import detect_satellite, local_epoch
 from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.violations import Episodes, local_hours
@@ -48,6 +51,7 @@ __all__ = [
     "detect_complaints",
     "detect_patrols",
     "falloff",
+    "listen_patrols",
 ]
 
 
@@ -90,14 +94,32 @@ def patrol_slots(s: Scenario) -> list[tuple[int, float, float]]:
 
 def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
                    rng: np.random.Generator) -> Detections:  # fmt: skip
-    """Patrol teams hearing sites during their daytime slots (see docs/simulator.md)."""
+    """Patrol teams hearing sites during their daytime slots (see docs/simulator.md), then
+    their mistaken reports and, with ``report_style = "totals"``, the SMM-style totals
+    (each from a stream of its own, :func:`~trucewatch.sim.patrol_stands.model_rng`)."""
+    p = s.patrols
+    if layout.patrol_base_along.size == 0 or len(e) == 0:
+        return Detections.empty("patrol")
+    stands, chunks = listen_patrols(s, world, e, sites, layout, rng)
+    det = _measure(s, e, sites, layout, chunks, rng) if chunks else Detections.empty("patrol")
+    det = with_mistakes(p, stands, det, sites, e.rounds, model_rng(rng, MISTAKES_STREAM))
+    if p.report_style == "totals" and len(det):
+        det = assign_totals(s, e, sites, det, stands, model_rng(rng, TOTALS_STREAM))
+    return det
+
+
+def listen_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout: Layout,
+            rng: np.random.Generator) -> tuple[list[PatrolStand], list[dict[str, NDArray]]]:
+    """Where the working teams stand in each slot (kept ``avoid_hotspot_km`` from the hot
+    spots), and the sites each hears there (one chunk of rows per slot with any)."""
     p = s.patrols
     teams = layout.patrol_base_along.size
-    if teams == 0 or len(e) == 0:
-        return Detections.empty("patrol")
     order = np.argsort(sites.start, kind="stable")
     starts = sites.start[order]
     max_r = float(sites.audible_km.max()) if sites.audible_km.size else 0.0
+    avoid = p.avoid_hotspot_km > 0 and e.hotspots_along.size > 0
+    centres = world.frame(e.hotspots_along)[0] if avoid else np.empty((0, 2))
+    stands: list[PatrolStand] = []
     chunks: list[dict[str, NDArray]] = []
     available: dict[int, NDArray[np.bool_]] = {}
     for slot, (day, a, b) in enumerate(patrol_slots(s)):
@@ -106,27 +128,42 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
         along = layout.patrol_base_along + rng.normal(0.0, 5.0, teams)
         depth = rng.uniform(p.depth_km[0], p.depth_km[1], teams)
         xy, ok, _ = behind_line(world, along, layout.patrol_side, depth)
+        xy, ok = keep_away(world, xy, ok, layout.patrol_side, centres, p.avoid_hotspot_km)
         active = np.flatnonzero(ok & available[day])
+        stands.append(PatrolStand(slot, a, b, active, xy[active]))
         hi = np.searchsorted(starts, b, side="right")
         cand = order[:hi]
         cand = cand[sites.end[cand] >= a]
         if active.size == 0 or cand.size == 0 or max_r <= 0:
             continue
-        tree = cKDTree(xy[active])
-        lists = tree.query_ball_point(sites.xy[cand], r=max_r)
-        lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-        if lens.sum() == 0:
-            continue
-        site_idx = np.repeat(cand, lens)
-        team = active[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])]
-        d = np.linalg.norm(sites.xy[site_idx] - xy[team], axis=1)
-        hear = rng.random(site_idx.size) < falloff(d, sites.audible_km[site_idx],
-                                                     p.detect_probability)  # fmt: skip
-        if hear.any():
-            chunks.append({"site": site_idx[hear], "sensor": team[hear], "xy": xy[team[hear]],
-                           "slot": np.full(int(hear.sum()), slot)})  # fmt: skip
-    if not chunks:
-        return Detections.empty("patrol")
+        chunk = _hear(p.detect_probability, sites, cand, xy, active, max_r, rng)
+        if chunk is not None:
+            chunks.append(chunk | {"slot": np.full(chunk["site"].size, slot)})
+    return stands, chunks
+
+
+def _hear(p0: float, sites: Sites, cand: NDArray[np.int64], xy: NDArray[np.float64],
+          active: NDArray[np.int64], max_r: float, rng: np.random.Generator
+          ) -> dict[str, NDArray] | None:  # fmt: skip
+    """The candidate sites each active team hears from ``xy`` (falloff with distance)."""
+    tree = cKDTree(xy[active])
+    lists = tree.query_ball_point(sites.xy[cand], r=max_r)
+    lens = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    if lens.sum() == 0:
+        return None
+    site_idx = np.repeat(cand, lens)
+    team = active[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists if x])]
+    d = np.linalg.norm(sites.xy[site_idx] - xy[team], axis=1)
+    hear = rng.random(site_idx.size) < falloff(d, sites.audible_km[site_idx], p0)
+    if not hear.any():
+        return None
+    return {"site": site_idx[hear], "sensor": team[hear], "xy": xy[team[hear]]}
+
+
+def _measure(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
+             chunks: list[dict[str, NDArray]], rng: np.random.Generator) -> Detections:
+    """What the teams report of each site heard: bearing, distance, count, flow, weapon."""
+    p = s.patrols
     site = np.concatenate([c["site"] for c in chunks])
     sensor = np.concatenate([c["sensor"] for c in chunks])
     sxy = np.concatenate([c["xy"] for c in chunks])
@@ -153,7 +190,8 @@ def detect_patrols(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
         "patrol", site, sensor, sxy, sites.start[site], **rows,
         extra={"bearing_deg": measured_b, "distance_km": measured_d, "count": count.astype(int),
                "flow": flow.astype(object), "weapon_ok": weapon_ok, "slot": slot_of,
-               "true_flow": true_flow.astype(object)},
+               "true_flow": true_flow.astype(object), "mistaken": np.zeros(n, np.int64),
+               "like_site": site.copy()},
     )  # fmt: skip
 
 

@@ -26,14 +26,13 @@ from trucewatch.sim.records import (
     BESIDE_FILES,
     FILES,
     RenderedFile,
-    episode_id,
     render_all,
     utc_text,
 )
 from trucewatch.sim.scenario import WEAPONS, Scenario
 from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
 from trucewatch.sim.sensors import detect_all
-from trucewatch.sim.violations import PHASES, Episodes, generate_episodes
+from trucewatch.sim.violations import PHASES, Episodes, episode_id, generate_episodes
 from trucewatch.sim.world import World, build_world, to_lonlat_arrays
 
 __all__ = ["SimulationRun", "run_simulation", "simulate", "site_bounds"]

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from trucewatch.sim.scenario import WEAPONS, Scenario, WeaponSpec
 from trucewatch.sim.world import World
 
-__all__ = ["PHASES", "Episodes", "generate_episodes", "local_hours"]
+__all__ = ["PHASES", "Episodes", "episode_id", "generate_episodes", "local_hours"]
 
 PHASES = ("before", "during", "after")
 ANSWER_PROBABILITY = 0.4
@@ -115,6 +115,11 @@ def phase_at(s: Scenario, t: NDArray[np.float64]) -> NDArray[np.int64]:
     """Phase (0 before, 1 during, 2 after the truce) of epoch seconds ``t``."""
     truce0, truce1 = _epoch(s.truce.start), _epoch(s.truce.end)
     return np.where(t < truce0, 0, np.where(t < truce1, 1, 2)).astype(np.int64)
+
+
+def episode_id(k: int) -> str:
+    """The truth id of episode ``k`` (0-based, time order): ``E0000001``, ..."""
+    return f"E{k + 1:07d}"
 
 
 def local_hours(s: Scenario, t: NDArray[np.float64]) -> NDArray[np.float64]:
