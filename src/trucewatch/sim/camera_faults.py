@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.sim.detections import Detections
+from trucewatch.sim.errors import heavy_tailed
 from trucewatch.sim.outages import Outages, draw_outages
 from trucewatch.sim.scenario import SEASONS, CameraSpec, Scenario
 from trucewatch.sim.streams import substream
@@ -37,10 +38,9 @@ __all__ = [
     "CAMERA_KINDS",
     "DAY_HOURS",
     "apply_camera_faults",
-    "bearing_error_scale",
+    "bearing_errors",
     "camera_outages",
     "fog_days",
-    "heavy_tail_scale",
     "thermal_cameras",
 ]
 
@@ -58,21 +58,14 @@ DAY_HOURS = (6.0, 20.0)
 # --------------------------------------------------------------------------- bearings
 
 
-def heavy_tail_scale(n: int, share: float, scale: float, rng: np.random.Generator
-                     ) -> NDArray[np.float64]:  # fmt: skip
-    """Per-row multipliers of a Gaussian error: ``scale`` with probability ``share``, else
-    1, so ``z * heavy_tail_scale(...)`` is a two-component Gaussian scale mixture.
-    (The cameras' own helper until the shared mixture helper of the acoustic arrays is
-    merged.)"""
-    return np.where(rng.random(n) < share, scale, 1.0)
-
-
-def bearing_error_scale(c: CameraSpec, n: int, rng: np.random.Generator
-                        ) -> NDArray[np.float64] | float:  # fmt: skip
-    """Multipliers of the camera bearing errors (1.0, drawing nothing, when off)."""
-    if c.outlier_share <= 0:
-        return 1.0
-    return heavy_tail_scale(n, c.outlier_share, c.outlier_scale, substream(rng, OUTLIER_STREAM))
+def bearing_errors(c: CameraSpec, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    """The cameras' bearing errors (degrees): N(0, ``bearing_sigma_deg``) drawn from ``rng``,
+    a share ``outlier_share`` of them replaced by wider draws
+    (:func:`trucewatch.sim.errors.heavy_tailed`, from the model's own stream)."""
+    nominal = rng.normal(0.0, c.bearing_sigma_deg, n)
+    errors, _ = heavy_tailed(substream(rng, OUTLIER_STREAM), nominal, c.bearing_sigma_deg,
+                             c.outlier_share, c.outlier_scale)  # fmt: skip
+    return errors
 
 
 # --------------------------------------------------------------------------- layout

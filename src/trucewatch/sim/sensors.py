@@ -29,7 +29,7 @@ from trucewatch.sim.acoustic_field import (
     finish_field_rows,
     own_fire_sources,
 )
-from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing_error_scale
+from trucewatch.sim.camera_faults import DAY_HOURS, apply_camera_faults, bearing_errors
 from trucewatch.sim.complaint_bias import STATUSES, apply_complaint_bias, own_fire_blamed
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.errors import heavy_tailed
@@ -340,7 +340,7 @@ def detect_cameras(s: Scenario, world: World, e: Episodes, sites: Sites, layout:
     hit = visible & (rng.random(site.size) < p)
     site, sensor, sxy, bearing = site[hit], sensor[hit], sxy[hit], bearing[hit]
     n = site.size
-    error = rng.normal(0.0, c.bearing_sigma_deg, n) * bearing_error_scale(c, n, rng)
+    error = bearing_errors(c, n, rng)
     measured = (bearing + error) % 360.0
     n_fa = rng.poisson(c.false_alarms_per_day * s.period.days, n_cam)
     fa_sensor = np.repeat(np.arange(n_cam), n_fa)
