@@ -21,8 +21,9 @@ from trucewatch.sim.acoustic_field import AcousticField, RowKind, field_models_o
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.field_files import ACOUSTIC_ARRAYS_FILE, FIELD_FILES, OUTAGES_FILE
 from trucewatch.sim.outages import draw_outages
-from trucewatch.sim.scenario import AcousticSpec, Scenario, ScenarioError
+from trucewatch.sim.scenario import Scenario, ScenarioError
 from trucewatch.sim.scenario_file import scenario_from_dict
+from trucewatch.sim.sensor_specs import AcousticSpec
 from trucewatch.sim.simulation import SimulationRun
 
 from .conftest import SEED

@@ -22,8 +22,9 @@ from trucewatch.sim import ScenarioError, load_scenario, simulate
 from trucewatch.sim.detections import Sites
 from trucewatch.sim.patrol_stands import PatrolStand
 from trucewatch.sim.patrol_totals import at_least, compass_words, whole_km_range
-from trucewatch.sim.scenario import PatrolSpec, Scenario
+from trucewatch.sim.scenario import Scenario
 from trucewatch.sim.scenario_file import scenario_from_dict, scenario_to_dict
+from trucewatch.sim.sensor_specs import PatrolSpec
 from trucewatch.sim.sensors import listen_patrols, patrol_slots
 from trucewatch.sim.simulation import run_simulation
 from trucewatch.sim.world import to_xy

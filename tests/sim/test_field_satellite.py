@@ -19,8 +19,9 @@ from scipy import stats
 from trucewatch.sim import simulate
 from trucewatch.sim.clouds import CloudField
 from trucewatch.sim.fires import BAND_KM, detection_curve, fire_fit, pixel_frp
-from trucewatch.sim.scenario import SatelliteSpec, ScenarioError
+from trucewatch.sim.scenario import ScenarioError
 from trucewatch.sim.scenario_file import load_scenario, scenario_from_dict
+from trucewatch.sim.sensor_specs import SatelliteSpec
 from trucewatch.sim.simulation import run_simulation
 
 SMOKE_FIRMS_SHA256 = "f0a6249be5d43444e38c883e01ec20ba06f0e2026639e726f7cd5cea8941285e"

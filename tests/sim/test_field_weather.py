@@ -15,8 +15,9 @@ from trucewatch.geo.projection import grid_convergence_deg
 from trucewatch.sim import load_scenario, run_simulation, simulate
 from trucewatch.sim.acoustic_field import AcousticField, RowKind
 from trucewatch.sim.field_files import WEATHER_FILE
-from trucewatch.sim.scenario import Scenario, ScenarioError, WeatherSpec
+from trucewatch.sim.scenario import Scenario, ScenarioError
 from trucewatch.sim.scenario_file import scenario_from_dict
+from trucewatch.sim.sensor_specs import WeatherSpec
 from trucewatch.sim.weather import draw_weather
 from trucewatch.sim.world import to_lonlat_arrays
 

@@ -38,7 +38,8 @@ from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.errors import miscounted, mislabelled
 from trucewatch.sim.layout import Layout
 from trucewatch.sim.outages import Outages, draw_outages
-from trucewatch.sim.scenario import AcousticSpec, Scenario
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.sensor_specs import AcousticSpec
 from trucewatch.sim.streams import substream
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.weather import Propagation, Weather, draw_weather

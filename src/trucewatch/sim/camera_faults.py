@@ -29,7 +29,8 @@ from numpy.typing import NDArray
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.errors import heavy_tailed
 from trucewatch.sim.outages import Outages, draw_outages
-from trucewatch.sim.scenario import SEASONS, CameraSpec, Scenario
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.sensor_specs import SEASONS, CameraSpec
 from trucewatch.sim.streams import substream
 from trucewatch.sim.violations import local_hours
 from trucewatch.sim.world import World

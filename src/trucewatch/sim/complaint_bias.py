@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.sim.detections import Detections
-from trucewatch.sim.scenario import ComplaintSpec, Scenario
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.sensor_specs import ComplaintSpec
 from trucewatch.sim.streams import substream
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.world import World

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.patrol_stands import PatrolStand, concat_detections
-from trucewatch.sim.scenario import PatrolSpec
+from trucewatch.sim.sensor_specs import PatrolSpec
 
 __all__ = ["MISTAKES", "PHANTOM", "WRONG_DIRECTION", "WRONG_DIRECTION_SHARE", "with_mistakes"]
 

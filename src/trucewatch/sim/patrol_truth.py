@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.patrol_mistakes import MISTAKES, WRONG_DIRECTION
 from trucewatch.sim.patrol_totals import AT_LEAST, MISSING, compass_words
-from trucewatch.sim.scenario import PatrolSpec
+from trucewatch.sim.sensor_specs import PatrolSpec
 from trucewatch.sim.violations import episode_id
 
 __all__ = ["PATROL_TRUTH_FILE", "event_truth", "patrol_truth_wanted", "totals_truth"]

@@ -32,7 +32,8 @@ from trucewatch.sim.clouds import CloudField
 from trucewatch.sim.detections import Detections, Sites, noise_columns
 from trucewatch.sim.fires import BAND_KM, background_pixels, detection_curve, fire_fit, pixel_frp
 from trucewatch.sim.layout import Layout
-from trucewatch.sim.scenario import SatelliteSpec, Scenario
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.sensor_specs import SatelliteSpec
 from trucewatch.sim.violations import Episodes
 from trucewatch.sim.world import World
 

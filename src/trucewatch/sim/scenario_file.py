@@ -21,23 +21,25 @@ from zoneinfo import ZoneInfo
 
 from trucewatch.sim import tomlw
 from trucewatch.sim.scenario import (
-    SEASONS,
     WEAPONS,
-    AcousticSpec,
-    CameraSpec,
-    ComplaintSpec,
     LineSpec,
-    PatrolSpec,
     PeriodSpec,
-    SatelliteSpec,
     Scenario,
     ScenarioError,
     TruceSpec,
     ViolationSpec,
     WeaponSpec,
-    WeatherSpec,
     file_sha256,
     valid_from_name,
+)
+from trucewatch.sim.sensor_specs import (
+    SEASONS,
+    AcousticSpec,
+    CameraSpec,
+    ComplaintSpec,
+    PatrolSpec,
+    SatelliteSpec,
+    WeatherSpec,
 )
 
 __all__ = [

@@ -22,13 +22,8 @@ from trucewatch.sim import crlb
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.field_files import FIELD_FILES, field_files
 from trucewatch.sim.layout import Layout, build_layout
-from trucewatch.sim.records import (
-    BESIDE_FILES,
-    FILES,
-    RenderedFile,
-    render_all,
-    utc_text,
-)
+from trucewatch.sim.record_text import BESIDE_FILES, FILES, RenderedFile, utc_text
+from trucewatch.sim.records import render_all
 from trucewatch.sim.scenario import WEAPONS, Scenario
 from trucewatch.sim.scenario_file import load_scenario, scenario_to_toml
 from trucewatch.sim.sensors import detect_all

@@ -51,23 +51,43 @@ class Episodes:
     """Parallel arrays, one row per episode, sorted by firing time."""
 
     t_fire: NDArray[np.float64]
+    """When the first round was fired (UTC epoch seconds)."""
     duration_s: NDArray[np.float64]
+    """How long the episode's firing lasted (s); its sounds span this long at each site."""
     tof_s: NDArray[np.float64]
+    """Time of flight from the firing position to the impact (s): the impact is heard
+    this much after the launch."""
     weapon: NDArray[np.int64]
+    """Index into :data:`trucewatch.sim.scenario.WEAPONS` of the weapon fired."""
     rounds: NDArray[np.int64]
+    """Rounds fired in the episode (the true count)."""
     party: NDArray[np.object_]
+    """Code of the party that fired (the truth of attribution)."""
     target: NDArray[np.object_]
+    """Code of the party whose land the rounds were aimed at (the other party)."""
     phase: NDArray[np.int64]
+    """0 before, 1 during, 2 after the truce (by the firing time)."""
     hotspot: NDArray[np.int64]
+    """Index of the hotspot the episode belongs to, or -1 for background fire spread
+    along the whole line."""
     along_km: NDArray[np.float64]
+    """Position along the line of contact of the crossing point (km from its start)."""
     origin: NDArray[np.float64]
+    """Firing positions, shape (n, 2), local metric km (x east, y north) of
+    :mod:`trucewatch.geo.projection`."""
     impact: NDArray[np.float64]
+    """Impact points, shape (n, 2), local metric km."""
     fire: NDArray[np.bool_]
+    """Whether the impact set something burning (visible to a satellite)."""
     fire_start: NDArray[np.float64]
+    """When that fire started and ended (UTC epoch seconds; NaN without a fire)."""
     fire_end: NDArray[np.float64]
     hotspots_along: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    """Position along the line of each hotspot centre (km)."""
     hotspots_weight: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    """Share of the hotspot fire each hotspot draws."""
     dropped: int = 0
+    """Episodes dropped because no crossing could be placed (after redraws)."""
 
     def __len__(self) -> int:
         return int(self.t_fire.size)

@@ -27,7 +27,8 @@ from datetime import date, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from trucewatch.sim.scenario import Scenario, WeatherSpec
+from trucewatch.sim.scenario import Scenario
+from trucewatch.sim.sensor_specs import WeatherSpec
 from trucewatch.sources.acoustic import speed_of_sound
 
 __all__ = ["Propagation", "Weather", "draw_weather", "propagate"]
