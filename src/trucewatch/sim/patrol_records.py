@@ -22,8 +22,6 @@ from trucewatch.sim.patrol_truth import (
     totals_truth,
 )
 from trucewatch.sim.record_text import (
-    FILES,
-    FORMATS,
     WEAPON_WORDS,
     RenderedFile,
     dumps,
@@ -54,7 +52,7 @@ def _distance_range(d: float, spread: float) -> tuple[float, float]:
 def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) -> RenderedFile:
     """The patrol reports (``report_style``: one per team, slot and episode, or the
     SMM-style totals) and, with totals or mistakes, ``patrol_truth.jsonl``."""
-    out = RenderedFile(FILES["patrol"], FORMATS["patrol"])
+    out = RenderedFile.of("patrol")
     patrol = _PatrolTotals(s, e, det) if s.patrols.report_style == "totals" else \
         _PatrolDetections(s, e, det)  # fmt: skip
     with_truth = patrol_truth_wanted(s.patrols)

@@ -68,6 +68,12 @@ class RenderedFile:
     """Files written beside it that ``trucewatch import`` does not read (name: text): the
     reported camera outages, the complaints' and the patrols' ground truth."""
 
+    @classmethod
+    def of(cls, source: str, lines: list[str] | None = None) -> RenderedFile:
+        """The empty output file of ``source`` (its name and format), with ``lines`` (a
+        CSV header) first."""
+        return cls(FILES[source], FORMATS[source], lines=list(lines or []))
+
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
 

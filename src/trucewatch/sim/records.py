@@ -31,9 +31,7 @@ from trucewatch.sim.outages import OUTAGE_FILE, Outages
 from trucewatch.sim.patrol_records import render_patrols
 from trucewatch.sim.record_text import (
     COMPLAINT_TRUTH_FILE,
-    FILES,
     FIRMS_HEADER,
-    FORMATS,
     WEAPON_WORDS,
     RenderedFile,
     dumps,
@@ -55,7 +53,7 @@ def _record_order(det: Detections) -> NDArray[np.int64]:
 
 def _single_line_file(source: str, det: Detections, make: Callable[[int, int], dict]
                       ) -> RenderedFile:  # fmt: skip
-    out = RenderedFile(FILES[source], FORMATS[source])
+    out = RenderedFile.of(source)
     for number, i in enumerate(_record_order(det)):
         line = dumps(make(int(i), number))
         out.lines.append(line)
@@ -219,7 +217,7 @@ def _complaint_truth(det: Detections, out: RenderedFile) -> list[dict[str, Any]]
 
 
 def render_satellite(s: Scenario, det: Detections) -> RenderedFile:
-    out = RenderedFile(FILES["satellite"], FORMATS["satellite"], lines=[FIRMS_HEADER])
+    out = RenderedFile.of("satellite", [FIRMS_HEADER])
     lon, lat = to_lonlat_arrays(det.extra["xy"])
     hours = local_hours(s, det.time)
     rows: dict[str, list[int]] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -43,6 +43,7 @@ __all__ = [
     "WeaponSpec",
     "file_sha256",
     "resolve_data_path",
+    "section_specs",
     "shared_data_dirs",
     "valid_from_name",
 ]
@@ -222,6 +223,13 @@ class Scenario:
     def control_path(self) -> Path:
         """The control-area file, resolved (see :class:`LineSpec`)."""
         return resolve_data_path(self.line.control_file, self.source)
+
+
+def section_specs() -> dict[str, type]:
+    """The tables of a scenario file and the spec class each is read into, in file order
+    (every section but ``violations``, whose ``weapons`` table is read apart)."""
+    return {f.name: f.default_factory for f in fields(Scenario)  # type: ignore[misc]
+            if f.default_factory is not MISSING and f.name != "violations"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- paths

@@ -22,25 +22,15 @@ from zoneinfo import ZoneInfo
 from trucewatch.sim import tomlw
 from trucewatch.sim.scenario import (
     WEAPONS,
-    LineSpec,
-    PeriodSpec,
     Scenario,
     ScenarioError,
-    TruceSpec,
     ViolationSpec,
     WeaponSpec,
     file_sha256,
+    section_specs,
     valid_from_name,
 )
-from trucewatch.sim.sensor_specs import (
-    SEASONS,
-    AcousticSpec,
-    CameraSpec,
-    ComplaintSpec,
-    PatrolSpec,
-    SatelliteSpec,
-    WeatherSpec,
-)
+from trucewatch.sim.sensor_specs import SEASONS
 
 __all__ = [
     "bundled_scenarios",
@@ -349,11 +339,7 @@ def _check_complaint_field_models(s: Scenario, need: _Need) -> None:
 def scenario_from_dict(data: dict[str, Any], source: str = "") -> Scenario:
     """A :class:`Scenario` from a parsed TOML document (missing keys take defaults)."""
     data = dict(data)
-    sections = {
-        "line": LineSpec, "period": PeriodSpec, "truce": TruceSpec, "patrols": PatrolSpec,
-        "acoustic": AcousticSpec, "cameras": CameraSpec, "satellite": SatelliteSpec,
-        "complaints": ComplaintSpec, "weather": WeatherSpec,
-    }  # fmt: skip
+    sections = section_specs()
     known = {"name", "description", "violations", *sections}
     unknown = sorted(set(data) - known)
     try:
