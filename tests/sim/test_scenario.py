@@ -74,3 +74,17 @@ def test_errors_name_the_key(data: dict, key: str) -> None:
 def test_unknown_scenario_name() -> None:
     with pytest.raises(FileNotFoundError, match="bundled"):
         load_scenario("no-such-scenario")
+
+
+def test_the_field_scenario_turns_every_field_model_on():
+    """``field`` ships beside ``standard`` with the harsh sensors on (docs/simulator.md)."""
+    from trucewatch.sim import load_scenario
+
+    s = load_scenario("field")
+    assert s.weather.enabled and s.patrols.report_style == "totals"
+    assert s.acoustic.outlier_share > 0 and s.acoustic.outage_share > 0
+    assert s.acoustic.bearing_bias_sigma_deg > 0 and s.acoustic.signature_error > 0
+    assert s.cameras.outage_share > 0 and s.cameras.thermal_share < 1 and s.cameras.fog_days_share
+    assert s.satellite.background_fires == "fitted" and s.satellite.clouds == "field"
+    c = s.complaints
+    assert c.own_fire_blame_share > 0 and c.fabrication_near_fighting_share > 0
