@@ -19,7 +19,7 @@ of exactly the sigma the records state. In the field:
 
 :class:`AcousticField` holds what was drawn for one run (the truth the records do not
 state). Every model draws from its own substream of the acoustic stream
-(:func:`trucewatch.sim.streams.substream`, tags in :class:`Stream`), so a model that is off
+(:func:`trucewatch.sim.streams.substream`, the ``*_STREAM`` tags), so a model that is off
 draws nothing and the nominal draws stay as they were. Positions local km; times UTC
 epoch seconds; bearings grid degrees clockwise from the plane's north.
 """
@@ -46,13 +46,16 @@ from trucewatch.sim.weather import Propagation, Weather, draw_weather
 from trucewatch.sim.world import to_lonlat_arrays
 
 __all__ = [
+    "ECHO_STREAM",
+    "OUTLIER_BEARING_STREAM",
+    "OUTLIER_TIME_STREAM",
+    "OWN_FIRE_STREAM",
     "UNKNOWN_SOUND_AUDIBLE_KM",
     "AcousticField",
     "ArrayBiases",
     "Heard",
     "OwnFire",
     "RowKind",
-    "Stream",
     "acoustic_rows",
     "echo_rows",
     "field_models_on",
@@ -66,28 +69,9 @@ OUTAGE_MARGIN_S = DAY_S
 OWN_FIRE_COUNT = (1, 6)
 """Impulses counted in an own-fire false detection, [min, max) (uniform integers)."""
 
-
-class Stream(IntEnum):
-    """Substream tags of the acoustic field models (fixed: changing one reshuffles it)."""
-
-    WEATHER = 1
-    BIASES = 2
-    OUTLIER_TIME = 3
-    OUTLIER_BEARING = 4
-    ECHOES = 5
-    OWN_FIRE = 6
-    OUTAGES = 7
-    SIGNATURE = 8
-    COUNT = 9
-
-
-class RowKind(IntEnum):
-    """What an acoustic detection row is (the ``row_kind`` extra)."""
-
-    DETECTION = 0
-    ECHO = 1
-    OWN_FIRE = 2
-    FALSE_ALARM = 3
+WEATHER_STREAM, BIASES_STREAM, OUTLIER_TIME_STREAM, OUTLIER_BEARING_STREAM = 1, 2, 3, 4
+ECHO_STREAM, OWN_FIRE_STREAM, OUTAGE_STREAM, SIGNATURE_STREAM, COUNT_STREAM = 5, 6, 7, 8, 9
+"""Child stream tags of the acoustic field models (fixed: changing one reshuffles it)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +127,7 @@ class AcousticField:
     outages: Outages
     convergence_deg: NDArray[np.float64]
     """Grid convergence at each array (true bearing = grid bearing + convergence)."""
-    streams: dict[Stream, np.random.Generator] = field(default_factory=dict)
+    streams: dict[int, np.random.Generator] = field(default_factory=dict)
 
     @classmethod
     def draw(cls, s: Scenario, layout: Layout, rng: np.random.Generator) -> AcousticField:
@@ -151,17 +135,17 @@ class AcousticField:
         a = s.acoustic
         n_arr = layout.acoustic_xy.shape[0]
         start, end = s.period.start.timestamp(), s.period.end.timestamp()
-        weather = draw_weather(s, substream(rng, Stream.WEATHER))
+        weather = draw_weather(s, substream(rng, WEATHER_STREAM))
         convergence = (grid_convergence_deg(*to_lonlat_arrays(layout.acoustic_xy))
                        if weather is not None else np.zeros(n_arr))  # fmt: skip
         outages = draw_outages(n_arr, start, end + OUTAGE_MARGIN_S, a.outage_share,
                                a.outage_mean_h, a.outage_reported_share,
-                               substream(rng, Stream.OUTAGES))  # fmt: skip
+                               substream(rng, OUTAGE_STREAM))  # fmt: skip
         return cls(a, start, end, rng, weather,
-                   ArrayBiases.draw(a, n_arr, substream(rng, Stream.BIASES)), outages,
+                   ArrayBiases.draw(a, n_arr, substream(rng, BIASES_STREAM)), outages,
                    np.asarray(convergence, dtype=float))  # fmt: skip
 
-    def stream(self, tag: Stream) -> np.random.Generator:
+    def stream(self, tag: int) -> np.random.Generator:
         """The substream of one model (the same generator on every call)."""
         if tag not in self.streams:
             self.streams[tag] = substream(self.rng, tag)
@@ -190,6 +174,15 @@ class Heard:
     sensor: NDArray[np.int64]
     distance_km: NDArray[np.float64]
     propagation: Propagation | None
+
+
+class RowKind(IntEnum):
+    """What an acoustic detection row is (the ``row_kind`` extra)."""
+
+    DETECTION = 0
+    ECHO = 1
+    OWN_FIRE = 2
+    FALSE_ALARM = 3
 
 
 def acoustic_rows(s: Scenario, kind: RowKind, site: NDArray, sensor: NDArray,
@@ -290,8 +283,8 @@ def finish_field_rows(det: Detections, f: AcousticField) -> Detections:
         return det
     sound = det.extra["row_kind"] != RowKind.FALSE_ALARM
     impact, count = det.extra["impact"].copy(), det.extra["count"].copy()
-    impact[sound], _ = mislabelled(f.stream(Stream.SIGNATURE), impact[sound], a.signature_error)
-    count[sound] = miscounted(f.stream(Stream.COUNT), count[sound], a.count_sigma)
+    impact[sound], _ = mislabelled(f.stream(SIGNATURE_STREAM), impact[sound], a.signature_error)
+    count[sound] = miscounted(f.stream(COUNT_STREAM), count[sound], a.count_sigma)
     silent = f.outages.down(det.sensor, det.time)
     arrival = det.time + np.where(sound, f.biases.clock_error_s(det.sensor, det.time, f.start),
                                   0.0)  # fmt: skip

@@ -146,21 +146,19 @@ class WeaponSpec:
 
 
 DEFAULT_WEAPONS: dict[str, WeaponSpec] = {
-    "small_arms": WeaponSpec(share=0.30, share_truce=0.45, range_km=(0.1, 1.5), rounds=(5.0, 300.0),
-                             duration_min=(2.0, 40.0), speed_km_s=0.8, audible_km=0.0,
-                             launch_audible_km=3.0, fire_per_round=0.0, kind="small_arms"),
-    "mortar": WeaponSpec(share=0.25, share_truce=0.25, range_km=(1.0, 7.0), rounds=(2.0, 40.0),
-                         duration_min=(2.0, 30.0), speed_km_s=0.2, audible_km=10.0,
-                         launch_audible_km=6.0, fire_per_round=0.01, kind="mortar"),
-    "artillery": WeaponSpec(share=0.25, share_truce=0.15, range_km=(5.0, 25.0), rounds=(1.0, 30.0),
-                            duration_min=(1.0, 30.0), speed_km_s=0.5, audible_km=15.0,
-                            launch_audible_km=12.0, fire_per_round=0.02, kind="artillery"),
-    "mlrs": WeaponSpec(share=0.05, share_truce=0.02, range_km=(10.0, 40.0), rounds=(6.0, 40.0),
-                       duration_min=(0.3, 2.0), speed_km_s=0.7, audible_km=15.0,
-                       launch_audible_km=15.0, fire_per_round=0.02, kind="artillery"),
-    "drone": WeaponSpec(share=0.15, share_truce=0.13, range_km=(1.0, 20.0), rounds=(1.0, 3.0),
-                        duration_min=(0.1, 5.0), speed_km_s=0.03, audible_km=8.0,
-                        launch_audible_km=0.0, fire_per_round=0.05, kind="explosion"),
+    name: WeaponSpec(share=share, share_truce=share_truce, range_km=range_km, rounds=rounds,
+                     duration_min=duration_min, speed_km_s=speed_km_s, audible_km=audible_km,
+                     launch_audible_km=launch_audible_km, fire_per_round=fire_per_round,
+                     kind=kind)
+    for name, (share, share_truce, range_km, rounds, duration_min, speed_km_s, audible_km,
+               launch_audible_km, fire_per_round, kind) in zip(WEAPONS, (
+        # one row per class of WEAPONS, in its order
+        (0.30, 0.45, (0.1, 1.5),   (5.0, 300.0), (2.0, 40.0), 0.8,  0.0,  3.0,  0.0,  "small_arms"),
+        (0.25, 0.25, (1.0, 7.0),   (2.0, 40.0),  (2.0, 30.0), 0.2,  10.0, 6.0,  0.01, "mortar"),
+        (0.25, 0.15, (5.0, 25.0),  (1.0, 30.0),  (1.0, 30.0), 0.5,  15.0, 12.0, 0.02, "artillery"),
+        (0.05, 0.02, (10.0, 40.0), (6.0, 40.0),  (0.3, 2.0),  0.7,  15.0, 15.0, 0.02, "artillery"),
+        (0.15, 0.13, (1.0, 20.0),  (1.0, 3.0),   (0.1, 5.0),  0.03, 8.0,  0.0,  0.05, "explosion"),
+    ), strict=True)
 }  # fmt: skip
 """Default weapon classes (ranges from the issue: small arms <= 1.5 km, mortar 1-7 km,
 tube artillery 5-25 km, MLRS 10-40 km)."""

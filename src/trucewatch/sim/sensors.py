@@ -19,11 +19,14 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from trucewatch.sim.acoustic_field import (
+    ECHO_STREAM,
+    OUTLIER_BEARING_STREAM,
+    OUTLIER_TIME_STREAM,
+    OWN_FIRE_STREAM,
     UNKNOWN_SOUND_AUDIBLE_KM,
     AcousticField,
     Heard,
     RowKind,
-    Stream,
     acoustic_rows,
     echo_rows,
     finish_field_rows,
@@ -210,7 +213,7 @@ def detect_acoustic(s: Scenario, world: World, e: Episodes, sites: Sites, layout
     heard = _acoustic_hits(s, sites, layout, field, rng)
     nominal = _acoustic_detections(s, e, sites, layout, heard, field, rng)
     false_alarms = _acoustic_false_alarms(s, layout, rng)
-    echoes = echo_rows(nominal, a, field.stream(Stream.ECHOES))
+    echoes = echo_rows(nominal, a, field.stream(ECHO_STREAM))
     own_fire = _acoustic_own_fire(s, e, sites, layout, field)
     rows = Detections.concat([nominal, echoes, own_fire, false_alarms])
     return finish_field_rows(rows, field)
@@ -255,9 +258,9 @@ def _acoustic_detections(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
     sxy = layout.acoustic_xy[sensor]
     time_error = rng.normal(0.0, a.timing_sigma_s, n)
     bearing_error = rng.normal(0.0, a.bearing_sigma_deg, n)
-    time_error, _ = heavy_tailed(field.stream(Stream.OUTLIER_TIME), time_error,
+    time_error, _ = heavy_tailed(field.stream(OUTLIER_TIME_STREAM), time_error,
                                  a.timing_sigma_s, a.outlier_share, a.outlier_scale)
-    bearing_error, _ = heavy_tailed(field.stream(Stream.OUTLIER_BEARING), bearing_error,
+    bearing_error, _ = heavy_tailed(field.stream(OUTLIER_BEARING_STREAM), bearing_error,
                                     a.bearing_sigma_deg, a.outlier_share, a.outlier_scale)
     if heard.propagation is None:
         travel_s = heard.distance_km / (a.speed_of_sound_m_s / 1000.0)
@@ -297,7 +300,7 @@ def _acoustic_own_fire(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
     """False launch detections toward nearby positions of the array's own side
     (``own_fire_false_per_day``), with the nominal (and heavy-tailed) errors."""
     a = s.acoustic
-    rng = field.stream(Stream.OWN_FIRE)
+    rng = field.stream(OWN_FIRE_STREAM)
     own = own_fire_sources(s, e, sites, layout, rng)
     k = own.sensor.size
     sxy = layout.acoustic_xy[own.sensor]
