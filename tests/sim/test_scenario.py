@@ -88,3 +88,12 @@ def test_the_field_scenario_turns_every_field_model_on():
     assert s.satellite.background_fires == "fitted" and s.satellite.clouds == "field"
     c = s.complaints
     assert c.own_fire_blame_share > 0 and c.fabrication_near_fighting_share > 0
+
+
+def test_default_weapon_rows_are_in_the_order_of_their_names():
+    from trucewatch.sim.scenario import DEFAULT_WEAPONS
+
+    w = DEFAULT_WEAPONS
+    assert w["small_arms"].range_km == (0.1, 1.5) and w["mortar"].range_km == (1.0, 7.0)
+    assert w["artillery"].range_km == (5.0, 25.0) and w["mlrs"].range_km == (10.0, 40.0)
+    assert w["drone"].speed_km_s == 0.03 and w["drone"].kind == "explosion"
