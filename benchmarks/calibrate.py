@@ -6,7 +6,7 @@ Simulates the scenario (seed 1 by default: the benchmark reports seed 0, so the 
 never scored on the data it was fitted on), imports and fuses it as ``trucewatch fuse``
 does, labels each incident real when it matches a true site (the evaluation's one-to-one
 matching, :func:`trucewatch.sim.evaluation.match`), fits the logistic weights and writes
-them with their provenance to ``src/trucewatch/assess/data/calibration.json``. The
+them with their provenance to ``src/trucewatch/fusion/data/calibration.json``. The
 engine must never see ground truth: the truth is used here, offline, to fit four-odd
 weights, exactly as a mission would calibrate its grading against verified incidents.
 """
@@ -31,7 +31,7 @@ from trucewatch.sim import load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import Gates, match
 from trucewatch.store import Store
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/assess/data" / CALIBRATION_FILE
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/fusion/data" / CALIBRATION_FILE
 
 
 def labelled_features(scenario: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
