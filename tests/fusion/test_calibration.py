@@ -18,12 +18,14 @@ from trucewatch.types import SourceKind
 KINDS = list(SOURCE_KINDS)
 
 
-def _features(**per_kind: int) -> dict[str, float]:
-    """The features of one incident with ``per_kind`` independent sources (by kind value)."""
+def _features(rounds: float = np.nan, **per_kind: int) -> dict[str, float]:
+    """The features of one incident with ``per_kind`` independent sources (by kind value)
+    and ``rounds`` counted."""
     counts = np.zeros((1, len(KINDS)))
     for name, n in per_kind.items():
         counts[0, KINDS.index(SourceKind(name))] = n
-    x = feature_matrix(np.array([1.5]), np.array([-0.2]), counts, np.array([False]))
+    x = feature_matrix(np.array([1.5]), np.array([-0.2]), counts, np.array([False]),
+                       np.array([rounds]))  # fmt: skip
     assert x.shape == (1, len(FEATURES))
     return dict(zip(FEATURES, x[0].tolist(), strict=True))
 
@@ -53,6 +55,11 @@ def test_corroboration_features(per_kind: dict[str, int], expected: tuple[int, .
 def test_per_kind_counts_are_capped() -> None:
     f = _features(acoustic=7, camera=2)
     assert (f["n_acoustic"], f["n_camera"], f["n_patrol"]) == (COUNT_CAP, 2, 0)
+
+
+@pytest.mark.parametrize(("rounds", "single"), [(1.0, 1.0), (2.0, 0.0), (np.nan, 0.0)])
+def test_single_round_only_when_one_round_was_counted(rounds: float, single: float) -> None:
+    assert _features(rounds, acoustic=1)["single_round"] == single
 
 
 def test_a_lone_complaint_is_an_uncorroborated_detection() -> None:

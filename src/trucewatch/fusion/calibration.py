@@ -21,11 +21,13 @@ confidence of an incident is a logistic model over a few features of its evidenc
   of arrival), where echoes, own fire and false alarms hide;
 * ``arrays_corroborated``: 1 when two or more arrays heard it (time differences of arrival);
 * ``satellite_only``: 1 when every source is a satellite (a hot pixel alone: often a fire
-  unrelated to any strike).
+  unrelated to any strike);
+* ``single_round``: 1 when the episode's count of rounds is known and is one (a lone
+  impulse: what false alarms, echoes and stray noises look like; real fire comes in series).
 
-The last five are functions of the per-kind counts, so the model stays general (no
-scenario flags): they let a logistic model tell the lone sensor, which the count features
-add up linearly, from corroborated evidence.
+``single_source`` to ``satellite_only`` are functions of the per-kind counts, so the model
+stays general (no scenario flags): they let a logistic model tell the lone sensor, which
+the count features add up linearly, from corroborated evidence.
 
 The weights are fitted by maximum likelihood on simulated incidents scored against their
 ground truth (``python -m benchmarks.calibrate``, on a different seed from the one the
@@ -54,6 +56,7 @@ FEATURES: tuple[str, ...] = (
     "bias", "admiralty", "negative",
     *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
     "single_source", "source_kinds", "lone_array", "arrays_corroborated", "satellite_only",
+    "single_round",
 )  # fmt: skip
 _ARRAY_COLUMNS = [c for c, model in enumerate(SOURCE_KINDS.values()) if model.negative_evidence]
 _SATELLITE_COLUMN = list(SOURCE_KINDS).index(SourceKind.SATELLITE_THERMAL)
@@ -61,10 +64,11 @@ CALIBRATION_FILE = "calibration.json"
 
 
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
-                   counts: NDArray[np.float64], ill_posed: NDArray[np.bool_]
-                   ) -> NDArray[np.float64]:  # fmt: skip
+                   counts: NDArray[np.float64], ill_posed: NDArray[np.bool_],
+                   rounds: NDArray[np.float64]) -> NDArray[np.float64]:  # fmt: skip
     """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
-    per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`)."""
+    per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`); ``rounds``
+    (k,) the episode's count of rounds (NaN when no report counted them)."""
     k = admiralty.size
     total = counts.sum(axis=1)
     single = total == 1
@@ -75,6 +79,7 @@ def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64]
         np.minimum((counts > 0).sum(axis=1), COUNT_CAP).astype(float),
         (single & (arrays == 1)).astype(float), (arrays >= 2).astype(float),
         ((total > 0) & (counts[:, _SATELLITE_COLUMN] == total)).astype(float),
+        (rounds == 1).astype(float),
     ])  # fmt: skip
 
 

@@ -279,7 +279,9 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
         np.array([d.time_start.timestamp() for d in drafts]), heard,
         mem.cluster[is_array], ctx.source[arr_rows],
     )
-    x = feature_matrix(admiralty, negative, counts, ill_posed)
+    rounds = np.array([np.nan if (n := _episode_count([obs[i] for i in d.members])) is None
+                       else n for d in drafts], dtype=float)  # fmt: skip
+    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
                      features=x)
 
