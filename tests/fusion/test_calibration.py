@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from trucewatch.fusion.calibration import COUNT_CAP, FEATURES, feature_matrix, shipped
-from trucewatch.fusion.engine import fuse_observations
+from trucewatch.fusion.engine import _array_alone_log_odds, fuse_observations
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources import complaint
 from trucewatch.types import SourceKind
@@ -25,7 +25,7 @@ def _features(rounds: float = np.nan, **per_kind: int) -> dict[str, float]:
     for name, n in per_kind.items():
         counts[0, KINDS.index(SourceKind(name))] = n
     x = feature_matrix(np.array([1.5]), np.array([-0.2]), counts, np.array([False]),
-                       np.array([rounds]))  # fmt: skip
+                       np.array([rounds]), np.array([0.7]))  # fmt: skip
     assert x.shape == (1, len(FEATURES))
     return dict(zip(FEATURES, x[0].tolist(), strict=True))
 
@@ -50,6 +50,7 @@ def test_corroboration_features(per_kind: dict[str, int], expected: tuple[int, .
     f = _features(**per_kind)
     assert tuple(f[name] for name in CORROBORATION) == expected
     assert f["bias"] == 1.0 and f["admiralty"] == 1.5 and f["negative"] == -0.2
+    assert f["array_alone"] == 0.7
 
 
 def test_per_kind_counts_are_capped() -> None:
@@ -62,6 +63,19 @@ def test_single_round_only_when_one_round_was_counted(rounds: float, single: flo
     assert _features(rounds, acoustic=1)["single_round"] == single
 
 
+def test_array_alone_is_the_arrays_record_of_speaking_alone() -> None:
+    # incidents 0-3; array 7 alone in 0 and 1, with array 8 in 2; camera 9 alone in 3
+    pair_cluster = np.array([0, 1, 2, 2, 3])
+    pair_source = np.array([7, 7, 7, 8, 9])
+    n_sources = np.array([1, 1, 2, 1])
+    is_array = np.array([True, True, True, True, False])
+    got = _array_alone_log_odds(pair_cluster, pair_source, n_sources, is_array)
+    # array 7: alone in 2 of its 3 incidents -> (2 + 1) / (3 + 2) = 0.6, log-odds log 1.5
+    np.testing.assert_allclose(got, [np.log(1.5), np.log(1.5), 0.0, 0.0])
+    no_arrays = np.zeros(5, dtype=bool)
+    assert not _array_alone_log_odds(pair_cluster, pair_source, n_sources, no_arrays).any()
+
+
 def test_a_lone_complaint_is_an_uncorroborated_detection() -> None:
     record = {
         "format": "complaint", "complainant": "UA", "accused": "RU", "kind": "artillery",
@@ -72,6 +86,7 @@ def test_a_lone_complaint_is_an_uncorroborated_detection() -> None:
     assert result.features is not None
     row = dict(zip(FEATURES, result.features[0].tolist(), strict=True))
     assert (row["single_source"], row["source_kinds"], row["lone_array"]) == (1.0, 1.0, 0.0)
+    assert row["array_alone"] == 0.0
 
 
 def test_shipped_calibration_matches_the_features() -> None:

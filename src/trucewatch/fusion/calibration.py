@@ -23,17 +23,23 @@ confidence of an incident is a logistic model over a few features of its evidenc
 * ``satellite_only``: 1 when every source is a satellite (a hot pixel alone: often a fire
   unrelated to any strike);
 * ``single_round``: 1 when the episode's count of rounds is known and is one (a lone
-  impulse: what false alarms, echoes and stray noises look like; real fire comes in series).
+  impulse: what false alarms, echoes and stray noises look like; real fire comes in series);
+* ``array_alone``: for an incident only one array heard (``lone_array``), the log-odds of
+  the share of that array's detections, in the same fusion, that no other source
+  corroborated (smoothed: (alone + 1) / (all + 2)), else 0: an array that usually speaks
+  alone (echoes, its own side's fire, false alarms, or no neighbour in hearing range) is
+  worth less when it speaks alone again. A record of the sensor, not of the scenario.
 
 ``single_source`` to ``satellite_only`` are functions of the per-kind counts, so the model
 stays general (no scenario flags): they let a logistic model tell the lone sensor, which
 the count features add up linearly, from corroborated evidence.
 
 The weights are fitted by maximum likelihood on simulated incidents scored against their
-ground truth (``python -m benchmarks.calibrate``, on a different seed from the one the
-benchmark reports) and stored with their provenance in ``data/calibration.json``; the
-benchmark shows the reliability curve (of incidents given 0.8, the share that were real).
-Without that file the model falls back to ``admiralty + negative`` (uncalibrated).
+ground truth (``python -m benchmarks.calibrate``: ``standard`` and ``field``, seeds 1 and 2,
+pooled; the benchmark scores other seeds) and stored with their provenance in
+``data/calibration.json``; the benchmark shows the reliability curve (of incidents given
+0.8, the share that were real). Without that file the model falls back to
+``admiralty + negative`` (uncalibrated).
 Re-fit whenever the engine or the sensor mix changes.
 """
 
@@ -56,7 +62,7 @@ FEATURES: tuple[str, ...] = (
     "bias", "admiralty", "negative",
     *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
     "single_source", "source_kinds", "lone_array", "arrays_corroborated", "satellite_only",
-    "single_round",
+    "single_round", "array_alone",
 )  # fmt: skip
 _ARRAY_COLUMNS = [c for c, model in enumerate(SOURCE_KINDS.values()) if model.negative_evidence]
 _SATELLITE_COLUMN = list(SOURCE_KINDS).index(SourceKind.SATELLITE_THERMAL)
@@ -65,10 +71,12 @@ CALIBRATION_FILE = "calibration.json"
 
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
                    counts: NDArray[np.float64], ill_posed: NDArray[np.bool_],
-                   rounds: NDArray[np.float64]) -> NDArray[np.float64]:  # fmt: skip
+                   rounds: NDArray[np.float64], array_alone: NDArray[np.float64]
+                   ) -> NDArray[np.float64]:  # fmt: skip
     """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
     per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`); ``rounds``
-    (k,) the episode's count of rounds (NaN when no report counted them)."""
+    (k,) the episode's count of rounds (NaN when no report counted them); ``array_alone``
+    (k,) the ``array_alone`` feature (see the module's docstring)."""
     k = admiralty.size
     total = counts.sum(axis=1)
     single = total == 1
@@ -79,7 +87,7 @@ def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64]
         np.minimum((counts > 0).sum(axis=1), COUNT_CAP).astype(float),
         (single & (arrays == 1)).astype(float), (arrays >= 2).astype(float),
         ((total > 0) & (counts[:, _SATELLITE_COLUMN] == total)).astype(float),
-        (rounds == 1).astype(float),
+        (rounds == 1).astype(float), array_alone,
     ])  # fmt: skip
 
 
