@@ -37,7 +37,8 @@ One run per scenario and seed (``run()``, which ``benchmarks.run`` calls with th
 4. every engine scored by the same :func:`trucewatch.sim.evaluate` (all its metrics,
    strict gates, precision per status, calibration error and reliability table);
 5. calibration of trucewatch's incident confidence (the confidence model was fitted on
-   seed 1, ``python -m benchmarks.calibrate``, and is scored here on seed 0).
+   ``standard`` and ``field``, seeds 1 and 2, ``python -m benchmarks.calibrate``, and is
+   scored here on other seeds: 0, or 11-14).
 
 ``run(scenario="large")`` runs the large scenario (only on request: it takes long).
 """

@@ -1,14 +1,17 @@
-"""Fit the confidence model (:mod:`trucewatch.fusion.calibration`) on a simulation.
+"""Fit the confidence model (:mod:`trucewatch.fusion.calibration`) on simulations.
 
-    python -m benchmarks.calibrate [--scenario standard] [--seed 1] [--out PATH]
+    python -m benchmarks.calibrate [--scenario standard field] [--seed 1 2] [--out PATH]
 
-Simulates the scenario (seed 1 by default: the benchmark reports seed 0, so the model is
-never scored on the data it was fitted on), imports and fuses it as ``trucewatch fuse``
-does, labels each incident real when it matches a true site (the evaluation's one-to-one
-matching, :func:`trucewatch.sim.evaluation.match`), fits the logistic weights and writes
-them with their provenance to ``src/trucewatch/fusion/data/calibration.json``. The
-engine must never see ground truth: the truth is used here, offline, to fit four-odd
-weights, exactly as a mission would calibrate its grading against verified incidents.
+Simulates every scenario with every seed (by default ``standard`` and ``field``, seeds 1
+and 2: the benchmark scores seeds 0 and 11-14, so the model is never scored on the data it
+was fitted on), imports and fuses each run as ``trucewatch fuse`` does, labels each
+incident real when it matches a true site (the evaluation's one-to-one matching,
+:func:`trucewatch.sim.evaluation.match`), fits the logistic weights on the incidents of
+all runs pooled and writes them with their provenance (scenarios, seeds, incidents and
+share real per run, Brier score and log loss of the fit) to
+``src/trucewatch/fusion/data/calibration.json``. The engine must never see ground truth:
+the truth is used here, offline, to fit a dozen weights, exactly as a mission would
+calibrate its grading against verified incidents.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from trucewatch.sim import load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import Gates, match
 from trucewatch.store import Store
 
+SCENARIOS = ("standard", "field")
+SEEDS = (1, 2)
+"""The runs fitted on by default (pooled): the benchmark scores seeds 0 and 11-14."""
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/fusion/data" / CALIBRATION_FILE
 
 
@@ -66,15 +72,30 @@ def labelled_features(scenario: str, seed: int) -> tuple[np.ndarray, np.ndarray]
     return result.features, real
 
 
+def pooled_features(scenarios: list[str], seeds: list[int]
+                    ) -> tuple[np.ndarray, np.ndarray, list[dict[str, object]]]:  # fmt: skip
+    """Features and labels of every run (each scenario with each seed) stacked, and per
+    run its scenario, seed, incidents and share real."""
+    xs, ys, runs = [], [], []
+    for scenario in scenarios:
+        for seed in seeds:
+            x, y = labelled_features(scenario, seed)
+            xs.append(x)
+            ys.append(y)
+            runs.append({"scenario": scenario, "seed": seed, "incidents": len(y),
+                         "share_real": round(float(y.mean()), 4) if len(y) else None})  # fmt: skip
+    return np.vstack(xs), np.concatenate(ys), runs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", default="standard")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scenario", nargs="+", default=list(SCENARIOS))
+    parser.add_argument("--seed", nargs="+", type=int, default=list(SEEDS))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    x, y = labelled_features(args.scenario, args.seed)
+    x, y, runs = pooled_features(args.scenario, args.seed)
     model = fit(x, y, provenance={
-        "scenario": args.scenario, "seed": args.seed,
+        "scenarios": args.scenario, "seeds": args.seed, "runs": runs,
         "fitted_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "by": "python -m benchmarks.calibrate",
     })  # fmt: skip

@@ -12,13 +12,34 @@ confidence of an incident is a logistic model over a few features of its evidenc
 * ``n_<kind>``: independent sources of each kind (capped at :data:`COUNT_CAP`), one per
   source kind (:attr:`trucewatch.kinds.SourceKindModel.calibration_feature`, in the order
   of :data:`trucewatch.kinds.SOURCE_KINDS`);
-* ``ill_posed``: 1 when the geometry could not fix the range (a single bearing).
+* ``ill_posed``: 1 when the geometry could not fix the range (a single bearing);
+* ``single_source``: 1 for an uncorroborated detection (one independent source);
+* ``source_kinds``: distinct kinds among the independent sources (capped at
+  :data:`COUNT_CAP`): two kinds of sensor agreeing are better evidence than two of a kind;
+* ``lone_array``: 1 when the only source is an acoustic array (a kind whose silence is
+  evidence, ``negative_evidence``): a detection no second array timed (no time difference
+  of arrival), where echoes, own fire and false alarms hide;
+* ``arrays_corroborated``: 1 when two or more arrays heard it (time differences of arrival);
+* ``satellite_only``: 1 when every source is a satellite (a hot pixel alone: often a fire
+  unrelated to any strike);
+* ``single_round``: 1 when the episode's count of rounds is known and is one (a lone
+  impulse: what false alarms, echoes and stray noises look like; real fire comes in series);
+* ``array_alone``: for an incident only one array heard (``lone_array``), the log-odds of
+  the share of that array's detections, in the same fusion, that no other source
+  corroborated (smoothed: (alone + 1) / (all + 2)), else 0: an array that usually speaks
+  alone (echoes, its own side's fire, false alarms, or no neighbour in hearing range) is
+  worth less when it speaks alone again. A record of the sensor, not of the scenario.
+
+``single_source`` to ``satellite_only`` are functions of the per-kind counts, so the model
+stays general (no scenario flags): they let a logistic model tell the lone sensor, which
+the count features add up linearly, from corroborated evidence.
 
 The weights are fitted by maximum likelihood on simulated incidents scored against their
-ground truth (``python -m benchmarks.calibrate``, on a different seed from the one the
-benchmark reports) and stored with their provenance in ``data/calibration.json``; the
-benchmark shows the reliability curve (of incidents given 0.8, the share that were real).
-Without that file the model falls back to ``admiralty + negative`` (uncalibrated).
+ground truth (``python -m benchmarks.calibrate``: ``standard`` and ``field``, seeds 1 and 2,
+pooled; the benchmark scores other seeds) and stored with their provenance in
+``data/calibration.json``; the benchmark shows the reliability curve (of incidents given
+0.8, the share that were real). Without that file the model falls back to
+``admiralty + negative`` (uncalibrated).
 Re-fit whenever the engine or the sensor mix changes.
 """
 
@@ -34,23 +55,40 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trucewatch.kinds import SOURCE_KINDS
+from trucewatch.types import SourceKind
 
 COUNT_CAP = 4
 FEATURES: tuple[str, ...] = (
     "bias", "admiralty", "negative",
     *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
+    "single_source", "source_kinds", "lone_array", "arrays_corroborated", "satellite_only",
+    "single_round", "array_alone",
 )  # fmt: skip
+_ARRAY_COLUMNS = [c for c, model in enumerate(SOURCE_KINDS.values()) if model.negative_evidence]
+_SATELLITE_COLUMN = list(SOURCE_KINDS).index(SourceKind.SATELLITE_THERMAL)
 CALIBRATION_FILE = "calibration.json"
 
 
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
-                   counts: NDArray[np.float64], ill_posed: NDArray[np.bool_]
+                   counts: NDArray[np.float64], ill_posed: NDArray[np.bool_],
+                   rounds: NDArray[np.float64], array_alone: NDArray[np.float64]
                    ) -> NDArray[np.float64]:  # fmt: skip
     """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
-    per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`)."""
+    per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`); ``rounds``
+    (k,) the episode's count of rounds (NaN when no report counted them); ``array_alone``
+    (k,) the ``array_alone`` feature (see the module's docstring)."""
     k = admiralty.size
-    return np.column_stack([np.ones(k), admiralty, negative,
-                            np.minimum(counts, COUNT_CAP), ill_posed.astype(float)])  # fmt: skip
+    total = counts.sum(axis=1)
+    single = total == 1
+    arrays = counts[:, _ARRAY_COLUMNS].sum(axis=1)
+    return np.column_stack([
+        np.ones(k), admiralty, negative, np.minimum(counts, COUNT_CAP),
+        ill_posed.astype(float), single.astype(float),
+        np.minimum((counts > 0).sum(axis=1), COUNT_CAP).astype(float),
+        (single & (arrays == 1)).astype(float), (arrays >= 2).astype(float),
+        ((total > 0) & (counts[:, _SATELLITE_COLUMN] == total)).astype(float),
+        (rounds == 1).astype(float), array_alone,
+    ])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,17 +137,24 @@ def fit(x: NDArray[np.float64], y: NDArray[np.bool_], l2: float = 1e-3,
 
     def loss(w: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         z = x @ w
-        # log(1 + e^z) - y z, stable
-        ll = np.logaddexp(0.0, z) - yf * z
+        ll = _log_loss(z, yf)
         p = 1.0 / (1.0 + np.exp(-z))
         grad = x.T @ (p - yf) / len(yf) + 2 * penalty * w
         return float(ll.mean() + (penalty * w * w).sum()), grad
 
     res = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
     weights = {name: round(float(v), 6) for name, v in zip(FEATURES, res.x, strict=True)}
-    p = 1.0 / (1.0 + np.exp(-(x @ res.x)))
+    z = x @ res.x
+    p = 1.0 / (1.0 + np.exp(-z))
     prov = dict(provenance or {})
-    prov.update({"fitted": True, "incidents": len(yf), "share_real": round(float(yf.mean()), 4),
+    prov.update({"fitted": True, "l2": l2, "incidents": len(yf),
+                 "share_real": round(float(yf.mean()), 4),
                  "brier": round(float(((p - yf) ** 2).mean()), 4),
-                 "log_loss": round(float(res.fun), 4)})  # fmt: skip
+                 "log_loss": round(float(_log_loss(z, yf).mean()), 4)})  # fmt: skip
     return Calibration(weights, prov)
+
+
+def _log_loss(z: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per-row negative log-likelihood of labels ``y`` (0/1) at log-odds ``z``:
+    log(1 + e^z) - y z, computed stably."""
+    return np.logaddexp(0.0, z) - y * z

@@ -279,9 +279,34 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
         np.array([d.time_start.timestamp() for d in drafts]), heard,
         mem.cluster[is_array], ctx.source[arr_rows],
     )
-    x = feature_matrix(admiralty, negative, counts, ill_posed)
+    rounds = np.array([np.nan if (n := _episode_count([obs[i] for i in d.members])) is None
+                       else n for d in drafts], dtype=float)  # fmt: skip
+    alone = _array_alone_log_odds(pair_cluster, ctx.source[pair_row], n_sources,
+                                  np.fromiter((SOURCE_KINDS[obs[i].source_kind].negative_evidence
+                                               for i in pair_row), dtype=bool,
+                                              count=pair_row.size))  # fmt: skip
+    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
                      features=x)
+
+
+def _array_alone_log_odds(pair_cluster: np.ndarray, pair_source: np.ndarray,
+                          n_sources: np.ndarray, pair_is_array: np.ndarray) -> np.ndarray:
+    """Per incident: when its only source is an array, the log-odds of the share of that
+    array's incidents (in this fusion) it was the only source of, smoothed as
+    (alone + 1) / (all + 2); else 0. Pairs (one source in one incident) give each pair's
+    incident, source code and whether the source is an array."""
+    out = np.zeros(n_sources.size)
+    if not pair_is_array.any():
+        return out
+    alone = n_sources[pair_cluster] == 1
+    codes, inverse = np.unique(pair_source[pair_is_array], return_inverse=True)
+    total = np.bincount(inverse, minlength=codes.size)
+    lone = np.bincount(inverse, weights=alone[pair_is_array], minlength=codes.size)
+    log_odds = np.log((lone + 1.0) / (total - lone + 1.0))
+    sel = pair_is_array & alone
+    out[pair_cluster[sel]] = log_odds[inverse[alone[pair_is_array]]]
+    return out
 
 
 @dataclass(frozen=True)
