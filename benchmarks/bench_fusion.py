@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_sim import _peak_rss_gb, _slim, register_formats
+from benchmarks.bench_sim import _peak_rss_gb, _slim
 from benchmarks.sim_peers import localized, run_dbscan
 from trucewatch import sources
 from trucewatch.app import lines as app_lines
@@ -190,7 +190,6 @@ def streaming(folder: Path) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    register_formats()
     with tempfile.TemporaryDirectory(prefix="trucewatch-bench-fusion-") as tmp:
         folder = Path(tmp)
         out = {"streaming": streaming(folder), "scaling": scaling(folder)}

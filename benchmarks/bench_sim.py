@@ -65,25 +65,17 @@ from benchmarks.sim_peers import (
     peer_incidents,
     stonesoup_clusters,
 )
-from trucewatch import sources
 from trucewatch.app import incidents as app_incidents
 from trucewatch.app import intake as app_intake
 from trucewatch.app import lines as app_lines
 from trucewatch.geo.history import LineHistory
 from trucewatch.sim import Truth, evaluate, load_scenario, read_truth, simulate
 from trucewatch.sim.evaluation import evaluate_store
-from trucewatch.sources import acoustic, camera, complaint
 from trucewatch.store import Store
 
 SCENARIO = "standard"
 SEED = 0
 PEERS = ("dbscan", "dbscan_corroborated", "stonesoup")
-
-
-def register_formats() -> None:
-    """Make the simulator's JSON Lines formats importable (until sources.REGISTRY has them)."""
-    for module in (acoustic, camera, complaint):
-        sources.REGISTRY.setdefault(module.NAME, module)
 
 
 def _peak_rss_gb() -> float:
@@ -171,7 +163,6 @@ def run(scenario: str = SCENARIO, seed: int = SEED, peers: bool | Sequence[str] 
         ) -> dict[str, Any]:  # fmt: skip
     """Simulate, fuse with trucewatch and the peers (all of :data:`PEERS` when ``peers``
     is True, none when False, else those named), evaluate; plain JSON out."""
-    register_formats()
     names = PEERS if peers is True else () if peers is False else tuple(peers)
     unknown = set(names) - set(PEERS)
     if unknown:

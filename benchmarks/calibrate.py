@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.bench_sim import register_formats
 from trucewatch.app import intake as app_intake
 from trucewatch.app import lines as app_lines
 from trucewatch.fusion.calibration import CALIBRATION_FILE, Calibration, fit
@@ -42,7 +41,6 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/trucewatch/fusion/data"
 
 def labelled_features(scenario: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Features of every incident of a simulated run and whether it matched a true site."""
-    register_formats()
     with tempfile.TemporaryDirectory(prefix="trucewatch-calibrate-") as tmp:
         folder = Path(tmp)
         sim = simulate(scenario, seed, folder / "sim")

@@ -1,29 +1,30 @@
-"""Fixtures of the simulator tests: one smoke simulation per session, the simulator's
-input formats registered for import (until ``sources.REGISTRY`` lists them)."""
+"""Fixtures of the simulator tests: one smoke simulation per session, and the incident
+stand-in the evaluation tests score."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from trucewatch import sources
-from trucewatch.sources import acoustic, camera, complaint
+from trucewatch.types import Attribution, PointLocation
 
 SEED = 7
 
 
-@pytest.fixture(autouse=True)
-def sim_formats() -> Iterator[None]:
-    """Register the acoustic, camera and complaint formats for the test."""
-    added = [m for m in (acoustic, camera, complaint) if m.NAME not in sources.REGISTRY]
-    for m in added:
-        sources.REGISTRY[m.NAME] = m
-    yield
-    for m in added:
-        sources.REGISTRY.pop(m.NAME, None)
+@dataclass(frozen=True)
+class Inc:
+    """What the evaluation reads of an incident (a hand-built one)."""
+
+    time_start: datetime
+    time_end: datetime
+    location: PointLocation
+    attribution: Attribution
+    confidence: float = 0.9
+    status: str | None = None
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,14 @@ from trucewatch.sim.evaluation import match
 from trucewatch.store import Store
 from trucewatch.types import Attribution, PointLocation
 
+from .conftest import Inc
+
 T0 = datetime(2025, 3, 13, 12, 0, tzinfo=UTC)
 METRIC_KEYS = {"truth_events", "reported_incidents", "precision", "recall", "f1",
                "oracle_recall", "loc_error_km_median", "loc_error_km_p90",
                "crlb_ratio_median", "attribution_accuracy", "runtime_s"}  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Inc:
-    time_start: datetime
-    time_end: datetime
-    location: PointLocation
-    attribution: Attribution
-    confidence: float = 0.9
 
 
 def _iso(t: datetime) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -22,6 +22,8 @@ from trucewatch.sim.metrics import (
 )
 from trucewatch.types import UNDETERMINED_PARTY, Attribution, PointLocation
 
+from .conftest import Inc
+
 T0 = datetime(2025, 3, 13, 12, 0, tzinfo=UTC)
 N = 6
 CONTRACT = ("truth_events", "reported_incidents", "precision", "recall", "f1",
@@ -33,14 +35,6 @@ HONEST = ("attribution_accuracy_all", "precision_by_status", "calibration_ece",
           "strict_gates")  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Inc:
-    time_start: datetime
-    time_end: datetime
-    location: PointLocation
-    attribution: Attribution
-    confidence: float = 0.9
-    status: str | None = None
 
 
 def _iso(t: datetime) -> str:

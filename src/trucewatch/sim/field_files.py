@@ -21,7 +21,6 @@ UTC ISO 8601 to the second.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,8 @@ import numpy as np
 from trucewatch.sim.acoustic_field import AcousticField, field_models_on
 from trucewatch.sim.detections import Detections
 from trucewatch.sim.layout import Layout
-from trucewatch.sim.records import sensor_id, utc_text
+from trucewatch.sim.record_text import jsonl_text, utc_text
+from trucewatch.sim.records import sensor_id
 from trucewatch.sim.weather import DAY_S, Weather
 from trucewatch.sim.world import to_lonlat_arrays
 
@@ -42,10 +42,6 @@ FIELD_FILES = (ACOUSTIC_ARRAYS_FILE, OUTAGES_FILE, WEATHER_FILE)
 """Every file of the field models (a stale one from an earlier run is removed)."""
 
 
-def _lines(records: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-
-
 def field_files(acoustic: Detections, layout: Layout) -> dict[str, str]:
     """{file name: text} of the field models that are on in this run (see the module)."""
     f = acoustic.conditions
@@ -53,11 +49,11 @@ def field_files(acoustic: Detections, layout: Layout) -> dict[str, str]:
         return {}
     out = {}
     if field_models_on(f.spec) or f.weather is not None:
-        out[ACOUSTIC_ARRAYS_FILE] = _lines(array_records(f, layout))
+        out[ACOUSTIC_ARRAYS_FILE] = jsonl_text(array_records(f, layout))
     if f.spec.outage_share > 0:
-        out[OUTAGES_FILE] = _lines(reported_outages(f, layout))
+        out[OUTAGES_FILE] = jsonl_text(reported_outages(f, layout))
     if f.weather is not None:
-        out[WEATHER_FILE] = _lines(weather_records(f.weather))
+        out[WEATHER_FILE] = jsonl_text(weather_records(f.weather))
     return out
 
 

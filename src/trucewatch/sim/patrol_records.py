@@ -26,6 +26,7 @@ from trucewatch.sim.record_text import (
     RenderedFile,
     dumps,
     graded,
+    jsonl_text,
     rounded,
     sensor_positions,
     true_bearing,
@@ -56,7 +57,7 @@ def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) ->
     patrol = _PatrolTotals(s, e, det) if s.patrols.report_style == "totals" else \
         _PatrolDetections(s, e, det)  # fmt: skip
     with_truth = patrol_truth_wanted(s.patrols)
-    truth_lines: list[str] = []
+    truth_records: list[dict[str, Any]] = []
     for number, (team, events) in enumerate(patrol.reports()):
         record = patrol.record(number, team, events)
         line = dumps(record)
@@ -69,9 +70,9 @@ def render_patrols(s: Scenario, e: Episodes, det: Detections, layout: Layout) ->
             out.false_alarms += int(det.extra["mistaken"][rows[0]] > 0)
             if with_truth:
                 truth = event_truth(record["report_id"], k, uid, team, det, rows)
-                truth_lines.append(dumps(truth | patrol.truth(rows)))
+                truth_records.append(truth | patrol.truth(rows))
     if with_truth:
-        out.beside[PATROL_TRUTH_FILE] = "".join(line + "\n" for line in truth_lines)
+        out.beside[PATROL_TRUTH_FILE] = jsonl_text(truth_records)
     return out
 
 

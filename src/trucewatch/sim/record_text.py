@@ -5,6 +5,7 @@ written (:mod:`trucewatch.sim.records` renders the sensors' files with these).""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from trucewatch.units import iso_utc
 
 __all__ = [
     "BESIDE_FILES", "COMPLAINT_TRUTH_FILE", "FILES", "FIRMS_HEADER", "FORMATS", "WEAPON_WORDS",
-    "RenderedFile", "dumps", "graded", "rounded", "sensor_positions", "true_bearing",
+    "RenderedFile", "dumps", "graded", "jsonl_text", "rounded", "sensor_positions", "true_bearing",
     "utc_text",
 ]  # fmt: skip
 
@@ -90,7 +91,13 @@ def rounded(x: float, nd: int) -> float:
 
 
 def dumps(record: dict) -> str:
+    """One JSON Lines record (UTF-8 text, keys in the order given)."""
     return json.dumps(record, ensure_ascii=False)
+
+
+def jsonl_text(records: Iterable[dict[str, Any]]) -> str:
+    """The text of a JSON Lines file of ``records``, one line each."""
+    return "".join(dumps(r) + "\n" for r in records)
 
 
 def true_bearing(sensor_xy: NDArray, grid_bearing: NDArray) -> NDArray[np.float64]:

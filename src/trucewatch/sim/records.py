@@ -36,6 +36,7 @@ from trucewatch.sim.record_text import (
     RenderedFile,
     dumps,
     graded,
+    jsonl_text,
     rounded,
     sensor_positions,
     utc_text,
@@ -143,7 +144,7 @@ def render_cameras(s: Scenario, e: Episodes, det: Detections, layout: Layout) ->
     out = _single_line_file("camera", det, make)
     reported = outage_records(layout.camera_outages, "camera")
     if reported:
-        out.beside[OUTAGE_FILE] = _lines_text(reported)
+        out.beside[OUTAGE_FILE] = jsonl_text(reported)
     return out
 
 
@@ -155,14 +156,10 @@ def outage_records(outages: Outages, source: str) -> list[dict[str, Any]]:
     return [{"format": "sensor_outage",
              "outage_id": f"SIM-OUT-{source}-{number:06d}",
              "sensor_kind": source,
-             "sensor_id": f"sim-{source}-{int(outages.sensor[i]):03d}",
+             "sensor_id": sensor_id(source, int(outages.sensor[i])),
              "start_utc": utc_text(float(outages.start[i])),
              "end_utc": utc_text(float(outages.end[i])),
              "synthetic": True} for number, i in enumerate(rows)]  # fmt: skip
-
-
-def _lines_text(records: list[dict[str, Any]]) -> str:
-    return "".join(dumps(r) + "\n" for r in records)
 
 
 def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFile:
@@ -195,7 +192,7 @@ def render_complaints(s: Scenario, world: World, det: Detections) -> RenderedFil
 
     out = _single_line_file("complaint", det, make)
     if bias_on(c):
-        out.beside[COMPLAINT_TRUTH_FILE] = _lines_text(_complaint_truth(det, out))
+        out.beside[COMPLAINT_TRUTH_FILE] = jsonl_text(_complaint_truth(det, out))
     return out
 
 
