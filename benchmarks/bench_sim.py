@@ -228,6 +228,9 @@ def _side_by_side(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
             table[f"status_{status}_{field}"] = {
                 name: m.get("precision_by_status", {}).get(status, {}).get(field)
                 for name, m in engines.items()}  # fmt: skip
+    for key in ("incidents", "precision", "recall_over_oracle", "f1_observable"):
+        table[f"assessed_{key}"] = {name: m.get("assessed", {}).get(key)
+                                    for name, m in engines.items()}  # fmt: skip
     for key in ("attribution_accuracy", "attribution_rate", "attribution_accuracy_all"):
         table[f"naive_{key}"] = {name: m.get(f"naive_{key}") for name, m in engines.items()}
     return table

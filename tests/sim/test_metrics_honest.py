@@ -216,3 +216,24 @@ def test_arithmetic_helpers() -> None:
                              np.array([True, True, False, False]))  # fmt: skip
     assert by["confirmed"]["precision"] == 0.5 and by["possible"]["precision"] == 0.0
     assert sum(b["incidents"] for b in by.values()) == 3  # no status: in no row
+
+
+def test_assessed_scores_leave_out_unverified_leads_beside_the_headline() -> None:
+    truth = _truth()
+    incidents = [
+        *(_at_impact(truth, k, status="possible") for k in range(4)),
+        _at_impact(truth, 4, status="unverified"),  # a real event found only as a lead
+        _at_impact(truth, 5, north_km=30.0, status="unverified"),  # a false lead
+        _at_impact(truth, 5, north_km=40.0, status="unverified"),  # another
+    ]
+    m = evaluate(incidents, truth)
+    assert m["precision"] == pytest.approx(5 / 7, abs=1e-4)
+    assert m["recall_over_oracle"] == pytest.approx(5 / 6, abs=1e-4)
+    assessed = m["assessed"]
+    assert assessed["incidents"] == 4
+    assert assessed["precision"] == 1.0
+    assert assessed["recall_over_oracle"] == pytest.approx(4 / 6, abs=1e-4)
+    assert assessed["f1_observable"] == pytest.approx(2 * (4 / 6) / (1 + 4 / 6), abs=1e-4)
+    # without statuses (a peer) every incident is assessed
+    plain = evaluate([_at_impact(truth, k) for k in range(6)], truth)
+    assert plain["assessed"]["incidents"] == 6

@@ -70,6 +70,21 @@ P_ACCUSATION = 0.65
 """Weight of a party's complaint naming who fired at it (an interested party)."""
 
 
+def place_log_odds(parties: tuple[str, str], held_by: str | None, signature: int,
+                   side_probability: float = 1.0) -> float | None:
+    """log P(first party fired) / P(second fired) from where a launch (``signature`` -1)
+    or an impact (+1) lies: a launch at a place held by X was fired by X, an impact there by
+    the other party (:data:`P_SIDE`), discounted by ``side_probability``, the probability
+    that it really lies on ``held_by``'s side. None when the place or signature is unknown."""
+    first, second = parties
+    if held_by not in parties or signature == 0:
+        return None
+    fired = held_by if signature < 0 else (second if held_by == first else first)
+    q = min(max(side_probability, 0.5), 1.0)
+    p_side = P_SIDE * q + (1.0 - P_SIDE) * (1.0 - q)
+    return logit(p_side) if fired == first else -logit(p_side)
+
+
 def attribute_incident(
     reports: Sequence[FlowReport],
     parties: tuple[str, str],
@@ -78,31 +93,33 @@ def attribute_incident(
     signature: int,
     side_probability: float = 1.0,
     accusations: Sequence[tuple[str, str]] = (),
+    paired_place: float | None = None,
     threshold: float = DECISION_THRESHOLD,
 ) -> Attribution:
     """Probability that each party fired, from independent pieces of evidence combined
     in log-odds from an even prior:
 
-    * **place and signature**: a launch (``signature`` -1) at a place held by party X was
-      fired by X; an impact (+1) there was fired by the other party (:data:`P_SIDE`),
-      discounted by ``side_probability``, the probability that the incident really lies
-      on ``held_by``'s side (near the line its ellipse may straddle it);
+    * **place and signature** (:func:`place_log_odds`);
+    * **the paired site** (``paired_place``): the place log-odds of the other end of the
+      same firing (its impact for a launch, its launch for an impact,
+      :mod:`trucewatch.fusion.pairing`), independent evidence of who fired;
     * **flow**: each independent observer's incoming/outgoing judgement
       (:func:`attribute`'s per-source vote);
     * **accusations**: each complaining party's named culprit (:data:`P_ACCUSATION`).
 
     ``undetermined`` when no party reaches ``threshold``. ``method`` lists the evidence
-    used (``place``, ``flow``, ``complaint``).
+    used (``place``, ``pair``, ``flow``, ``complaint``).
     """
     first, second = parties
     log_odds = 0.0  # log P(first fired) / P(second fired)
     used: list[str] = []
-    if held_by in parties and signature != 0:
-        fired = held_by if signature < 0 else (second if held_by == first else first)
-        q = min(max(side_probability, 0.5), 1.0)
-        p_side = P_SIDE * q + (1.0 - P_SIDE) * (1.0 - q)
-        log_odds += logit(p_side) if fired == first else -logit(p_side)
+    place = place_log_odds(parties, held_by, signature, side_probability)
+    if place is not None:
+        log_odds += place
         used.append("place")
+    if paired_place is not None:
+        log_odds += paired_place
+        used.append("pair")
     flow = attribute(reports, parties)
     if flow.method == "flow":
         p = min(max(flow.probabilities[first], 0.01), 0.99)

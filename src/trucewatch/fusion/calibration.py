@@ -29,6 +29,11 @@ confidence of an incident is a logistic model over a few features of its evidenc
   corroborated (smoothed: (alone + 1) / (all + 2)), else 0: an array that usually speaks
   alone (echoes, its own side's fire, false alarms, or no neighbour in hearing range) is
   worth less when it speaks alone again. A record of the sensor, not of the scenario.
+* ``activity``: for an uncorroborated incident, log(1 + the corroborated incidents of the
+  same fusion within :data:`trucewatch.fusion.context.ACTIVITY_KM` and
+  :data:`~trucewatch.fusion.context.ACTIVITY_S`), else 0: fire comes in clusters in space and
+  time (the fighting of a sector and an afternoon), false alarms fall anywhere; a lone
+  detection where nothing else is seen is worth less than one amid confirmed fire.
 
 ``single_source`` to ``satellite_only`` are functions of the per-kind counts, so the model
 stays general (no scenario flags): they let a logistic model tell the lone sensor, which
@@ -62,7 +67,7 @@ FEATURES: tuple[str, ...] = (
     "bias", "admiralty", "negative",
     *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
     "single_source", "source_kinds", "lone_array", "arrays_corroborated", "satellite_only",
-    "single_round", "array_alone",
+    "single_round", "array_alone", "activity",
 )  # fmt: skip
 _ARRAY_COLUMNS = [c for c, model in enumerate(SOURCE_KINDS.values()) if model.negative_evidence]
 _SATELLITE_COLUMN = list(SOURCE_KINDS).index(SourceKind.SATELLITE_THERMAL)
@@ -71,13 +76,15 @@ CALIBRATION_FILE = "calibration.json"
 
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
                    counts: NDArray[np.float64], ill_posed: NDArray[np.bool_],
-                   rounds: NDArray[np.float64], array_alone: NDArray[np.float64]
-                   ) -> NDArray[np.float64]:  # fmt: skip
+                   rounds: NDArray[np.float64], array_alone: NDArray[np.float64],
+                   activity: NDArray[np.float64] | None = None) -> NDArray[np.float64]:  # fmt: skip
     """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
     per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`); ``rounds``
     (k,) the episode's count of rounds (NaN when no report counted them); ``array_alone``
-    (k,) the ``array_alone`` feature (see the module's docstring)."""
+    (k,) the ``array_alone`` feature and ``activity`` (k,) the ``activity`` feature (see
+    the module's docstring; None: 0)."""
     k = admiralty.size
+    activity = np.zeros(k) if activity is None else activity
     total = counts.sum(axis=1)
     single = total == 1
     arrays = counts[:, _ARRAY_COLUMNS].sum(axis=1)
@@ -87,7 +94,7 @@ def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64]
         np.minimum((counts > 0).sum(axis=1), COUNT_CAP).astype(float),
         (single & (arrays == 1)).astype(float), (arrays >= 2).astype(float),
         ((total > 0) & (counts[:, _SATELLITE_COLUMN] == total)).astype(float),
-        (rounds == 1).astype(float), array_alone,
+        (rounds == 1).astype(float), array_alone, activity,
     ])  # fmt: skip
 
 

@@ -12,19 +12,22 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
 
 from trucewatch.associate import Context, Gates, cluster
-from trucewatch.fusion.attribution import FlowReport, attribute_incident
+from trucewatch.fusion.attribution import FlowReport, attribute_incident, place_log_odds
 from trucewatch.fusion.calibration import Calibration, feature_matrix, shipped
 from trucewatch.fusion.confidence import combined_log_odds, observation_probability, status_for
+from trucewatch.fusion.context import corroborated_activity
 from trucewatch.fusion.coverage import Network, miss_log_probability
+from trucewatch.fusion.echoes import echo_primaries
+from trucewatch.fusion.pairing import paired_partner
 from trucewatch.gc import gc_paused
-from trucewatch.geo.history import ContextLookup
+from trucewatch.geo.history import ContextLookup, PlaceContext
 from trucewatch.geo.projection import to_lonlat
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.localize.measurements import Measurements, extract
@@ -146,7 +149,8 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
     """Fuse observations already in :func:`observation_order` with their measurements and
     context (rows aligned); ``network``: the arrays for negative evidence."""
     unresolved = [(obs[i].uid, r) for i, r in sorted(m.reasons.items())]
-    rows = np.flatnonzero(m.ok)
+    echo_of = _echoes(obs, m, ctx)
+    rows = np.flatnonzero(m.ok & (echo_of < 0))
     if rows.size == 0:
         return FusionResult(incidents=[], unresolved=unresolved)
     labels = cluster(m, rows, ctx, gates)
@@ -157,6 +161,7 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                      dtype=bool)  # fmt: skip
     xy = np.where(bad[:, None], init_xy, sol.xy)
     cov = np.where(bad[:, None, None], init_cov, sol.cov)
+    rows, labels = _with_echoes(rows, labels, echo_of)
     order = np.argsort(labels, kind="stable")
     groups = np.split(rows[order], np.flatnonzero(np.diff(labels[order])) + 1)
     drafts = [
@@ -172,6 +177,28 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                                                              incidents[c].uid))  # fmt: skip
     return FusionResult(incidents=[incidents[c] for c in order_out], unresolved=unresolved,
                         features=evidence.features[order_out])  # fmt: skip
+
+
+def _echoes(obs: Sequence[Observation], m: Measurements, ctx: Context) -> np.ndarray:
+    """Per observation, the row whose echo it is, or -1 (:mod:`trucewatch.fusion.echoes`;
+    an echo of a detection that could not be located is left to stand alone)."""
+    duration = np.fromiter((o.time_end.timestamp() for o in obs), dtype=float,
+                           count=len(obs)) - m.arrival_s  # fmt: skip
+    count = np.array([np.nan if o.count is None else float(o.count) for o in obs], dtype=float)
+    primary = echo_primaries(ctx.source, m.arrival_s, duration, m.signature, count,
+                             m.ok & array_mask(obs))  # fmt: skip
+    return primary
+
+
+def _with_echoes(rows: np.ndarray, labels: np.ndarray, echo_of: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The clustered rows and labels with each echo added to its primary's cluster."""
+    echoes = np.flatnonzero(echo_of >= 0)
+    if echoes.size == 0:
+        return rows, labels
+    label_of = np.full(echo_of.size, -1, dtype=np.int64)
+    label_of[rows] = labels
+    return np.concatenate([rows, echoes]), np.concatenate([labels, label_of[echo_of[echoes]]])
 
 
 def _fused_means(m: Measurements, rows: np.ndarray, labels: np.ndarray, k: int
@@ -285,7 +312,10 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
                                   np.fromiter((SOURCE_KINDS[obs[i].source_kind].negative_evidence
                                                for i in pair_row), dtype=bool,
                                               count=pair_row.size))  # fmt: skip
-    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone)
+    activity = corroborated_activity(np.array([d.xy for d in drafts]),
+                                     np.array([d.time_start.timestamp() for d in drafts]),
+                                     n_sources >= 2)  # fmt: skip
+    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone, activity)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
                      features=x)
 
@@ -328,6 +358,7 @@ def _with_context(
     days = [d.time_start.astimezone(UTC).date() for d in drafts]
     ctx = lookup.place_context(lon, lat, days) if lookup is not None else None
     observer_held = _observer_holders(obs, lookup)
+    paired = _paired_place(drafts, days, lookup, ctx)
     incidents = []
     for k, d in enumerate(drafts):
         members = [obs[i] for i in d.members]
@@ -345,6 +376,7 @@ def _with_context(
                 accusations=[(_source_key(o), str(o.attributes["accused"])) for o in members
                              if SOURCE_KINDS[o.source_kind].accuses
                              and o.attributes.get("accused")],
+                paired_place=paired[k],
             )
             if parties is not None
             else Attribution(party=UNDETERMINED_PARTY, probabilities={}, method="none")
@@ -368,6 +400,27 @@ def _with_context(
             )
         )
     return incidents
+
+
+def _paired_place(drafts: Sequence[_Draft], days: Sequence[date], lookup: ContextLookup | None,
+                  ctx: PlaceContext | None) -> list[float | None]:  # fmt: skip
+    """Per draft, the place log-odds (:func:`place_log_odds`) of the other end of its
+    firing (:func:`paired_partner`), or None."""
+    out: list[float | None] = [None] * len(drafts)
+    if lookup is None or ctx is None:
+        return out
+    partner = paired_partner(np.array([d.xy for d in drafts]),
+                             np.array([d.time_start.timestamp() for d in drafts]),
+                             np.array([d.signature for d in drafts], dtype=np.int64))  # fmt: skip
+    for k in np.flatnonzero(partner >= 0).tolist():
+        j = int(partner[k])
+        parties = lookup.parties(days[k])
+        if parties is None or lookup.parties(days[j]) != parties:
+            continue
+        out[k] = place_log_odds(
+            parties, _opt_str(ctx.held_by[j]), drafts[j].signature,
+            _side_probability(_opt_float(ctx.distance_km[j]), drafts[j].cov))
+    return out
 
 
 def _side_probability(distance_km: float | None, cov: np.ndarray) -> float:

@@ -13,12 +13,15 @@ observations it:
 3. unites the components they touch, and re-fuses only those components with the batch
    code (:func:`trucewatch.fusion.fuse_measured`), replacing their incidents.
 
-The clusters, locations, times, kinds, counts and attributions are thus exactly those of a
-batch fusion of the same observations, whatever order they arrive in. One input is not
-local: the negative evidence of silent arrays (:mod:`trucewatch.fusion.coverage`) uses the
-arrays' reports within six hours either side, so an incident's confidence can still change
-when later reports of *other* events arrive; :meth:`IncrementalFusion.refresh` recomputes
-every component (after it, the incidents equal the batch result exactly).
+The clusters, locations, times, kinds and counts are thus exactly those of a batch fusion
+of the same observations, whatever order they arrive in. Three inputs are not local: the
+negative evidence of silent arrays (:mod:`trucewatch.fusion.coverage`) uses the arrays'
+reports within six hours either side, the ``activity`` feature of the confidence
+(:mod:`trucewatch.fusion.context`) counts corroborated incidents around a lone one, and
+attribution weighs the other end of a firing (:mod:`trucewatch.fusion.pairing`), so an
+incident's confidence and attribution can still change when later reports of *other*
+events arrive; :meth:`IncrementalFusion.refresh` recomputes every component (after it, the
+incidents equal the batch result exactly).
 """
 
 from __future__ import annotations

@@ -50,7 +50,13 @@ closest among equally many.
 * ``recall_over_oracle`` = recall / oracle recall (detected / observable episodes) and
   ``f1_observable`` = F1 with that recall;
 * ``precision_strict``, ``recall_strict``, ``f1_strict`` = the same scores under
-  :data:`STRICT_GATES` (1 km, 300 s; ``strict_gates``).
+  :data:`STRICT_GATES` (1 km, 300 s; ``strict_gates``);
+* ``assessed`` = precision, recall over the oracle and F1 of observable events over the
+  incidents the engine *assessed* at ``possible`` or above (:data:`ASSESSED_STATUSES`):
+  an ``unverified`` incident (confidence below 0.5) is a lead for an analyst, more likely
+  false than real, which a mission would not count as an incident; beside the headline
+  figures over every reported incident, never instead of them. Incidents without a status
+  (the benchmark's peers) are all assessed.
 """
 
 from __future__ import annotations
@@ -379,7 +385,24 @@ def _honest_metrics(incidents: Sequence[IncidentLike], refuted: Sequence[Inciden
         "recall_over_oracle": rounded(recall_seen),
         "f1_observable": rounded(f1(precision, recall_seen, n_ev)),
         **_scores_under(strict, n_inc, n_ev, strict_gates, "strict"),
+        "assessed": _assessed(incidents, tr, gates),
     }
+
+
+ASSESSED_STATUSES = ("confirmed", "probable", "possible")
+"""The statuses of incidents the engine assessed as more likely real than not."""
+
+
+def _assessed(incidents: Sequence[IncidentLike], tr: Truth, gates: Gates) -> dict[str, Any]:
+    """Precision, recall over the oracle and F1 of observable events over the incidents
+    at ``possible`` or above (or without a status), matched afresh."""
+    kept = [i for i in incidents if _status(i) in (None, *ASSESSED_STATUSES)]
+    m = _match_incidents(kept, tr, gates)
+    precision = ratio(int(m.incident.size), len(kept))
+    recall_seen = ratio(int(m.detected.sum()), int(tr.observed.sum()))
+    return {"incidents": len(kept), "precision": rounded(precision),
+            "recall_over_oracle": rounded(recall_seen),
+            "f1_observable": rounded(f1(precision, recall_seen, len(tr)))}  # fmt: skip
 
 
 def _precision_by_status(incidents: Sequence[IncidentLike], refuted: Sequence[IncidentLike],
