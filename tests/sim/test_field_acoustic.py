@@ -213,6 +213,12 @@ def test_own_fire_false_bearings_point_at_own_positions() -> None:
         own = origins[(e.party == lay.acoustic_side[k]) & near]
         toward = _grid_bearing(np.repeat(lay.acoustic_xy[k][None], len(own), 0), own)
         assert np.abs(_wrap(toward - det.extra["bearing_deg"][i])).min() < Z * a.bearing_sigma_deg
+    # own fire sounds like real fire from there: rounds and burst lengths of its episodes,
+    # so a burst of several rounds lasts (no zero-length multi-round giveaway)
+    counts, durations = det.extra["count"][rows], det.extra["duration_s"][rows]
+    assert set(durations.tolist()) <= set(e.duration_s.tolist())
+    assert set(counts.tolist()) <= set(e.rounds.tolist())
+    assert (durations[counts > 1] > 0).all()
 
 
 # --------------------------------------------------------------------------- outages

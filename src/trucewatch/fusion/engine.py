@@ -161,6 +161,7 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                      dtype=bool)  # fmt: skip
     xy = np.where(bad[:, None], init_xy, sol.xy)
     cov = np.where(bad[:, None, None], init_cov, sol.cov)
+    ill_posed = sol.used_prior & ~bad
     rows, labels = _with_echoes(rows, labels, echo_of)
     order = np.argsort(labels, kind="stable")
     groups = np.split(rows[order], np.flatnonzero(np.diff(labels[order])) + 1)
@@ -171,7 +172,7 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                signature=_signature(m.signature[g]))
         for c, g in enumerate(groups)
     ]  # fmt: skip
-    evidence = _evidence(drafts, obs, m, ctx, sol.used_prior & ~bad, calibration, network)
+    evidence = _evidence(drafts, obs, m, ctx, ill_posed, calibration, network)
     incidents = _with_context(drafts, obs, lookup, evidence)
     order_out = sorted(range(len(incidents)), key=lambda c: (incidents[c].time_start,
                                                              incidents[c].uid))  # fmt: skip

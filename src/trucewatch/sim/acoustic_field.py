@@ -66,8 +66,6 @@ __all__ = [
 DAY_S = 86400.0
 OUTAGE_MARGIN_S = DAY_S
 """Outages are drawn past the period's end by this much: sounds arrive after it."""
-OWN_FIRE_COUNT = (1, 6)
-"""Impulses counted in an own-fire false detection, [min, max) (uniform integers)."""
 
 WEATHER_STREAM, BIASES_STREAM, OUTLIER_TIME_STREAM, OUTLIER_BEARING_STREAM = 1, 2, 3, 4
 ECHO_STREAM, OWN_FIRE_STREAM, OUTAGE_STREAM, SIGNATURE_STREAM, COUNT_STREAM = 5, 6, 7, 8, 9
@@ -235,21 +233,27 @@ def echo_rows(det: Detections, a: AcousticSpec, rng: np.random.Generator) -> Det
 @dataclass(frozen=True, eq=False)
 class OwnFire:
     """Own-fire false detections to measure: array, time (epoch s), the own position the
-    sound comes from (local km) and the impulses counted."""
+    sound comes from (local km), the impulses counted, the burst's length (s) and the
+    audible range (km) the array reports for that weapon."""
 
     sensor: NDArray[np.int64]
     time: NDArray[np.float64]
     source_xy: NDArray[np.float64]
     count: NDArray[np.int64]
+    duration_s: NDArray[np.float64]
+    range_km: NDArray[np.float64]
 
 
 def own_fire_sources(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
                      rng: np.random.Generator) -> OwnFire:  # fmt: skip
     """Per array with firing positions of its own side within ``own_fire_km`` (the
     origins of episodes its side fired), Poisson(``own_fire_false_per_day`` × days) false
-    launch detections at uniform times, each from one of those positions."""
+    launch detections at uniform times, each from one of those positions and sounding like
+    the fire of the episode fired from there (its rounds, its burst's length and its
+    weapon's audible range: own fire cannot be told from real fire by how it sounds)."""
     a = s.acoustic
-    empty = OwnFire(np.empty(0, np.int64), np.empty(0), np.empty((0, 2)), np.empty(0, np.int64))
+    empty = OwnFire(np.empty(0, np.int64), np.empty(0), np.empty((0, 2)), np.empty(0, np.int64),
+                    np.empty(0), np.empty(0))  # fmt: skip
     if a.own_fire_false_per_day <= 0 or len(e) == 0:
         return empty
     origins = sites.xy[1::2]
@@ -262,12 +266,14 @@ def own_fire_sources(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
         k = int(rng.poisson(a.own_fire_false_per_day * s.period.days)) if own.size else 0
         if k:
             parts.append((np.full(k, array), start + rng.uniform(0.0, s.period.days * DAY_S, k),
-                          origins[rng.choice(own, k)]))  # fmt: skip
+                          rng.choice(own, k)))  # fmt: skip
     if not parts:
         return empty
-    sensor, time, xy = (np.concatenate(col) for col in zip(*parts, strict=True))
-    count = rng.integers(OWN_FIRE_COUNT[0], OWN_FIRE_COUNT[1], sensor.size)
-    return OwnFire(sensor.astype(np.int64), time, xy, count.astype(np.int64))
+    sensor, time, episode = (np.concatenate(col) for col in zip(*parts, strict=True))
+    reach = np.maximum(sites.audible_km[2 * episode + 1] * a.range_factor, 1.0)
+    return OwnFire(sensor.astype(np.int64), time, origins[episode],
+                   e.rounds[episode].astype(np.int64), e.duration_s[episode].astype(float),
+                   reach)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the rest

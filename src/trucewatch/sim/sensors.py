@@ -311,7 +311,7 @@ def _acoustic_own_fire(s: Scenario, e: Episodes, sites: Sites, layout: Layout,
     return acoustic_rows(
         s, RowKind.OWN_FIRE, np.full(k, -1), own.sensor, sxy, own.time + time_error,
         (_bearing_deg(sxy, own.source_xy) + bearing_error) % 360, count=own.count,
-        duration_s=np.zeros(k), range_km=np.full(k, a.range_factor * UNKNOWN_SOUND_AUDIBLE_KM),
+        duration_s=own.duration_s, range_km=own.range_km,
         impact=np.zeros(k, dtype=bool),
     )  # fmt: skip
 
