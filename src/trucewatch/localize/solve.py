@@ -20,6 +20,13 @@ emission time ``t0`` (UTC epoch s), by Gauss-Newton weighted least squares on:
   zero at ``R`` (density proportional to ``d (1 - d / R)``). A single bearing is thus
   summarized honestly as a long ellipse, never as a precise point.
 
+Field errors have heavy tails (a bearing tens of degrees off in one report of twenty, a
+clock that jumped), so the bearing, range and arrival-time terms are weighted with
+Huber's function (iteratively reweighted least squares): a residual beyond
+:data:`HUBER_K` standard deviations counts with weight ``HUBER_K / |z|`` instead of 1,
+so one wild report cannot drag the fix; Gaussian data lose almost nothing (about 1% of
+efficiency at k = 2).
+
 The covariance of the result is the inverse of the Fisher information at the solution
 (with ``t0`` as a nuisance: the Schur complement): the Cramér-Rao bound for that geometry,
 which an efficient estimator reaches. All clusters are solved at once: each iteration
@@ -45,6 +52,8 @@ CONVERGED_KM = 1e-5
 ILL_POSED_INFO = 0.25
 """Smallest eigenvalue of the position information (km^-2) below which range priors are
 used (standard deviation above 2 km in the weakest direction)."""
+HUBER_K = 2.0
+"""Huber's threshold (standard deviations) for the bearing, range and timing residuals."""
 PRIOR_MEAN_SHARE = 0.5
 PRIOR_SIGMA_SHARE = float(np.sqrt(0.05))
 
@@ -102,8 +111,11 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
     g = np.zeros((k, 3))
 
     def add(lab: NDArray, jx: NDArray, jy: NDArray, jt: NDArray | None, res: NDArray,
-            var: NDArray) -> None:  # fmt: skip
+            var: NDArray, robust: bool = True) -> None:  # fmt: skip
         w = 1.0 / var
+        if robust:
+            z = np.abs(res) * np.sqrt(w)
+            w = w * np.minimum(1.0, HUBER_K / np.maximum(z, 1e-12))
         cols = [jx, jy] + ([jt] if jt is not None else [])
         for a, ca in enumerate(cols):
             g[:, a] += _acc(lab, k, ca * res * w)
@@ -143,7 +155,8 @@ def _normal_equations(m: Measurements, rows: _Rows, xy: NDArray, t0: NDArray,
         s = m.scale[idx]
         big_r = m.range_max_km[idx]
         res = PRIOR_MEAN_SHARE * big_r - r / s
-        add(lab, dx / (r * s), dy / (r * s), None, res, (PRIOR_SIGMA_SHARE * big_r) ** 2)
+        add(lab, dx / (r * s), dy / (r * s), None, res, (PRIOR_SIGMA_SHARE * big_r) ** 2,
+            robust=False)
     idx, lab = rows.toa
     if idx.size:
         dx, dy, r = _geometry(m, idx, xy[lab])
