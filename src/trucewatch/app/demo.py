@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.app import agreements, incidents, intake, lines, reports
+from trucewatch.app.thermal import shipped_data_path
 from trucewatch.store import Store
 
 DEMO_DAY = date(2025, 8, 13)
-CONTROL_FILE = "deepstatemap_data_20250809.geojson"
+CONTROL_FILE = "control/deepstate/deepstatemap_data_20250809.geojson"
 AGREEMENT_FILE = "demo_ceasefire_hypothetical.toml"
 OBSERVATION_FILES = (
     "firms_viirs_noaa20_2025-08-12_to_14.csv",
@@ -30,8 +31,8 @@ OBSERVATION_FILES = (
 
 
 def demo_file(name: str) -> Path:
-    """Path of a bundled demo file."""
-    return Path(str(resources.files("trucewatch") / "demo_data" / name))
+    """Path of a bundled demo file (:func:`trucewatch.app.thermal.shipped_data_path`)."""
+    return shipped_data_path(name)
 
 
 def run_demo(

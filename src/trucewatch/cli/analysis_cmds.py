@@ -24,7 +24,8 @@ BaselineOpt = Annotated[
 ]
 ControlOpt = Annotated[
     Path | None,
-    typer.Option("--control", help="Folder of control maps (default ../shared/data/control)."),
+    typer.Option("--control", help="Folder of control maps (default: <shared data>/control, else the "
+                 "DeepStateMap snapshots shipped in the package)."),
 ]
 
 
@@ -53,7 +54,9 @@ def parse_smm(
 
 @thermal_app.command("baseline")
 def thermal_baseline(
-    history: Annotated[Path, typer.Option("--history", help="Folder of pre-war FIRMS CSVs.")],
+    history: Annotated[Path | None, typer.Option("--history", help=(
+        "Folder of pre-war FIRMS CSVs (default: <shared data>/firms/history, else the "
+        "sample shipped in the package)."))] = None,
     out_file: Annotated[Path, typer.Option("--out", help="Baseline file to write.")] = Path(
         "thermal-baseline.npz"
     ),
