@@ -65,6 +65,27 @@ def create_store_engine(url: str) -> Engine:
         raise StoreError(f"--db {url!r}: {exc}") from exc
 
 
+def require_existing(engine: Engine) -> None:
+    """Raise :class:`StoreError` unless ``engine`` names an existing trucewatch store: a
+    SQLite file that exists, or a database with the schema's version table (read
+    commands refuse to create an empty store from a mistyped ``--db``)."""
+    url = engine.url
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(str(url.database)).expanduser()
+        if not path.is_file():
+            raise StoreError(f"--db {where!r}: no store at {path} (`trucewatch init` or an "
+                             "import creates one)")  # fmt: skip
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the store at {where!r}: {exc.orig}") from exc
+    if current is None:
+        raise StoreError(f"--db {where!r}: not a trucewatch store (no schema; `trucewatch "
+                         "init` creates one)")  # fmt: skip
+
+
 def _alembic_config() -> Config:
     config = Config()
     script_location = resources.files("trucewatch.store") / "migrations"

@@ -27,7 +27,12 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
-from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.engine import (
+    create_store_engine,
+    default_db_url,
+    migrate,
+    require_existing,
+)
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
@@ -66,10 +71,17 @@ class Store:
         self.ledger = Ledger()
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
         """Open the store at ``url`` (default: ``$TRUCEWATCH_DB`` or ``trucewatch.db``),
-        creating or migrating the schema."""
+        creating or migrating the schema; with ``create=False`` a store that does not exist
+        yet is a :class:`~trucewatch.errors.StoreError` (an older one is still migrated)."""
         engine = create_store_engine(url or default_db_url())
+        if not create:
+            try:
+                require_existing(engine)
+            except Exception:
+                engine.dispose()
+                raise
         migrate(engine)
         return cls(engine)
 
