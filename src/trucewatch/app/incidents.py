@@ -106,3 +106,16 @@ def export_incidents(store: Store, out_file: Path, fmt: str, since: datetime | N
     chosen = store.incidents(since_utc, until_utc)
     n = write_incidents(chosen, out_file, fmt, progress=progress)
     return {"incidents": n, "format": fmt, "out": str(out_file)}
+
+
+def incident_records(store: Store, since: datetime | None = None,
+                     until: datetime | None = None, *,
+                     principal: Principal = OPERATOR) -> list[dict[str, Any]]:  # fmt: skip
+    """The incidents starting in [since, until) as canonical records
+    (:func:`trucewatch.codec.incident_record`), oldest first: what the exports and the
+    notebook API (:mod:`trucewatch.notebook`) are made of."""
+    from trucewatch.codec import incident_record
+
+    require(principal, Permission.READ_ALL_INCIDENTS)
+    since_utc, until_utc = utc_bounds(since, until)
+    return [incident_record(i) for i in store.incidents(since_utc, until_utc)]
