@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def open(url: Any) -> Desk:  # noqa: A001 - the notebook entry point
+def open(url: Any) -> Desk:
     """Open an existing store for analysis (:func:`trucewatch.notebook.open`)."""
     from trucewatch.notebook import open as open_desk
 

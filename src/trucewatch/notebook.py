@@ -34,7 +34,7 @@ __all__ = ["Desk", "open"]
 When = str | date | datetime | None
 
 
-def open(url: str | Path) -> Desk:  # noqa: A001 - trucewatch.open, like io.open
+def open(url: str | Path) -> Desk:
     """Open an existing store: a SQLite file path, or a URL (``sqlite:///...``,
     ``postgresql+psycopg://user@host/db``)."""
     text = str(url)

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from tests.api.conftest import Api
 from typer.testing import CliRunner
 
 from trucewatch.cli import app
 from trucewatch.export.flat import COLUMNS
-
-from tests.api.conftest import Api
 
 runner = CliRunner()
 
@@ -73,8 +72,10 @@ def gdal_drivers() -> str:
                           timeout=60, check=True).stdout  # fmt: skip
 
 
-@pytest.mark.skipif(shutil.which("ogrinfo") is None,
-                    reason="GDAL's ogrinfo missing: .ci/run installs Debian's gdal-bin")  # fmt: skip
+NO_GDAL = "GDAL's ogrinfo missing: .ci/run installs Debian's gdal-bin"
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason=NO_GDAL)
 @pytest.mark.parametrize("fmt", ["gpkg", "kml", "parquet", "csv"])
 def test_exports_open_in_gdal_and_geopandas(api: Api, tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"incidents.{fmt}"

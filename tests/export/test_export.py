@@ -81,17 +81,18 @@ def test_csv_file(tmp_path: Path) -> None:
 
 
 def test_flat_row_verdict_clause_and_rounding() -> None:
-    inc = replace(INCIDENTS[0], location=PointLocation(lon=37.123456789012, lat=48.98765432101,
-                                                       cov_km2=((0.25, 0.0), (0.0, 0.25))),
-                  assessment={"agreement_verdict": "violation", "agreements": [
-                      {"agreement": "other", "verdict": "permitted", "clause": "1"},
-                      {"agreement": "truce", "verdict": "violation", "clause": "2.1"}]})  # fmt: skip
+    here = PointLocation(lon=37.123456789012, lat=48.98765432101,
+                         cov_km2=((0.25, 0.0), (0.0, 0.25)))
+    inc = replace(INCIDENTS[0], location=here, assessment={
+        "agreement_verdict": "violation", "agreements": [
+            {"agreement": "other", "verdict": "permitted", "clause": "1"},
+            {"agreement": "truce", "verdict": "violation", "clause": "2.1"}]})  # fmt: skip
     (row,) = flat.rows([incident_record(inc)])
     assert (row["verdict"], row["agreement"], row["clause"]) == ("violation", "truce", "2.1")
     assert (row["latitude"], row["longitude"]) == (48.98765, 37.12346)
     assert row["geo_precision"] == 1
-    far = replace(INCIDENTS[0], location=PointLocation(lon=37.5, lat=48.1,
-                                                       cov_km2=((400.0, 0.0), (0.0, 1.0))))  # fmt: skip
+    vague = PointLocation(lon=37.5, lat=48.1, cov_km2=((400.0, 0.0), (0.0, 1.0)))
+    far = replace(INCIDENTS[0], location=vague)
     assert flat.rows([incident_record(far)])[0]["geo_precision"] == 3
 
 
@@ -99,7 +100,8 @@ def test_oblast_codes_match_the_gazetteer() -> None:
     """Each GeoNames first-level code's largest settlement is the oblast's centre."""
     gz = get_gazetteer()
     capitals = {"05": "Donetsk", "14": "Luhansk", "26": "Zaporizhzhya", "08": "Kherson",
-                "07": "Kharkiv", "13": "Bila Tserkva", "12": "Kyiv", "11": "Simferopol"}  # fmt: skip
+                "07": "Kharkiv", "13": "Bila Tserkva", "12": "Kyiv",
+                "11": "Simferopol"}  # fmt: skip
     for code, capital in capitals.items():
         ua = np.flatnonzero((gz.country == "UA") & (gz.admin1 == code))
         assert gz.name[ua[np.argmax(gz.population[ua])]] == capital, code

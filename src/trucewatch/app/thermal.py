@@ -48,8 +48,8 @@ __all__ = [
     "default_baseline",
     "default_control_dir",
     "default_history",
-    "shipped_data_path",
     "shipped_baseline_path",
+    "shipped_data_path",
     "truce_effect_command",
     "war_fire_incidents",
 ]

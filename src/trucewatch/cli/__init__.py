@@ -1,7 +1,8 @@
 """The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.app`,
 print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
 stderr (``--quiet``: errors only). The command modules import the use cases inside each
-command, so that ``--help`` and light commands start fast. Errors are one line naming file, record and field, with exit status 1.
+command, so that ``--help`` and light commands start fast. Errors are one line naming
+file, record and field, with exit status 1.
 
 Commands live in role modules; they are registered here, in the order ``--help`` lists
 them."""

@@ -24,8 +24,8 @@ BaselineOpt = Annotated[
 ]
 ControlOpt = Annotated[
     Path | None,
-    typer.Option("--control", help="Folder of control maps (default: <shared data>/control, else the "
-                 "DeepStateMap snapshots shipped in the package)."),
+    typer.Option("--control", help="Folder of control maps (default: <shared data>/control, "
+                 "else the DeepStateMap snapshots shipped in the package)."),
 ]
 
 

@@ -188,6 +188,8 @@ def table_of(key: str, headers: Sequence[str],
     ``headers``, one ``row(item)`` per item."""
 
     def show(result: dict[str, Any]) -> None:
+        from rich.table import Table
+
         table = Table(*headers)
         for item in result[key]:
             table.add_row(*row(item))

@@ -116,9 +116,12 @@ def import_(
 
     def show(result: dict[str, Any]) -> None:
         out.print(
-            f"read {result['read']}, stored {result['stored']}, "
-            f"duplicates {result['duplicates']}, rejected {result['rejected']}"
+            f"{len(result['files'])} files: read {result['read']}, stored {result['stored']}, "
+            f"duplicates {result['duplicates']}, rejected {result['rejected']}", highlight=False
         )
+        if result["skipped_files"]:
+            note(f"left out (not observation files): "
+                 f"{', '.join(Path(f).name for f in result['skipped_files'])}")  # fmt: skip
         for e in result["errors"][:20]:
             err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
                       f"{e['message']}", highlight=False)  # fmt: skip

@@ -136,15 +136,16 @@ def _places(lon: Sequence[float], lat: Sequence[float]) -> list[dict[str, Any]]:
         return []
     gz = get_gazetteer()
     near = nearest_places(np.asarray(lon, float), np.asarray(lat, float), gazetteer=gz)
-    out = []
+    out: list[dict[str, Any]] = []
     for i, d in zip(near.index.tolist(), near.distance_km.tolist(), strict=True):
         if i < 0:
             out.append({"settlement": None, "settlement_km": None, "country": None,
                         "oblast": None})  # fmt: skip
             continue
         country = str(gz.country[i])
+        oblast = oblast_of(country, str(gz.admin1[i]))
         out.append({"settlement": str(gz.name[i]), "settlement_km": round(d, 1),
-                    "country": country, "oblast": oblast_of(country, str(gz.admin1[i]))})  # fmt: skip
+                    "country": country, "oblast": oblast})  # fmt: skip
     return out
 
 

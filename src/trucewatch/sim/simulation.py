@@ -10,8 +10,8 @@ Files are written to temporary names and renamed when all are complete.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
