@@ -54,8 +54,9 @@ def run_demo(
             f"duplicates {imported['duplicates']}")  # fmt: skip
         say("[3/4] fusing observations into incidents ...")
         fused = incidents.fuse(store)
+        verdicts = ", ".join(f"{n} {v}" for v, n in fused["by_verdict"].items()) or "none"
         say(f"      {fused['observations']} observations -> {fused['incidents']} incidents; "
-            f"against the agreement: {fused['by_verdict']}")  # fmt: skip
+            f"against the agreement: {verdicts}")  # fmt: skip
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
         report = reports.daily_report(store, DEMO_DAY, out_dir)
     finally:
@@ -68,5 +69,7 @@ def run_demo(
         "fuse": {k: v for k, v in fused.items() if k != "unresolved"},
         "report_html": report["html"],
         "report_json": report["json"],
+        "report_pdf": report["pdf"],
+        **({"report_pdf_note": report["pdf_note"]} if "pdf_note" in report else {}),
         "runtime_s": round(time.perf_counter() - t0, 2),
     }

@@ -261,6 +261,10 @@ def demo(
     def show(result: dict[str, Any]) -> None:
         out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}",
                   highlight=False)
+        if result["report_pdf"]:
+            out.print(f"PDF:    {result['report_pdf']}", highlight=False)
+        else:
+            note(result.get("report_pdf_note", "no PDF written"))
         out.print(f"Dashboard: trucewatch serve --db {result['db']}  "
                   "then open http://127.0.0.1:8000/", highlight=False)  # fmt: skip
 

@@ -297,15 +297,21 @@ class Store:
             links = observation_links(conn, [r.uid for r in rows])
         return [incident_from_row(r, links.get(r.uid, ())) for r in rows]
 
-    def incident_counts_per_day(self, since: date, until: date) -> dict[date, int]:
-        """Incidents per UTC day for days in [since, until)."""
+    def incident_counts_per_day(
+        self, since: date, until: date, *, far_thermal_km: float | None = None
+    ) -> dict[date, int]:
+        """Incidents per UTC day for days in [since, until); with ``far_thermal_km``, not
+        counting satellite fire detections (``thermal_anomaly``) farther than that from
+        the line (km), as the daily report's headline does not."""
         c = t.incidents.c
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
         end = datetime(until.year, until.month, until.day, tzinfo=UTC)
+        query = select(c.time_start).where(c.time_start >= start, c.time_start < end)
+        if far_thermal_km is not None:
+            far = (c.kind == "thermal_anomaly") & (func.abs(c.line_distance_km) > far_thermal_km)
+            query = query.where(~far | c.line_distance_km.is_(None))
         with self.engine.connect() as conn:
-            times = conn.execute(
-                select(c.time_start).where(c.time_start >= start, c.time_start < end)
-            ).scalars()
+            times = conn.execute(query).scalars()
             counts: dict[date, int] = {}
             for ts in times:
                 day = as_utc(ts).date()
