@@ -4,7 +4,8 @@
 
 * **startup**: wall-clock seconds of ``trucewatch --help``, ``trucewatch line list`` (on a
   store holding one line) and two sub-command helps, each in a fresh interpreter
-  (``python -m trucewatch.cli``; best and median of ``repeat`` runs). Targets of issue
+  (``python -m trucewatch.cli``, bytecode cached by a warm-up run; best and median of
+  ``repeat`` runs). Targets of issue
   18: ``--help`` under 0.5 s, ``line list`` under 1 s. A machine shared by several jobs
   slows every start-up: the load average at the start is recorded beside the figures.
 * **progress**: the ``simulate`` field scenario (seed 11) is imported, fused and exported
@@ -39,9 +40,16 @@ BASELINE_SRC = os.environ.get("TRUCEWATCH_BASELINE_SRC")
 that both see the same machine load; unset: this tree only."""
 
 
+PYCACHE = Path(tempfile.gettempdir()) / "trucewatch-bench-pycache"
+"""Bytecode caches of the timed runs, outside the source trees (as an installed package
+has them: the first, warm-up run writes them)."""
+
+
 def _env(src: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     return env
 
 
@@ -50,6 +58,9 @@ def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     for this tree and (in turn, run by run) for :data:`BASELINE_SRC`."""
     trees = {"this": SRC, **({"baseline": Path(BASELINE_SRC)} if BASELINE_SRC else {})}
     times: dict[str, list[float]] = {name: [] for name in trees}
+    for src in trees.values():  # warm-up: writes the bytecode caches
+        subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
+                       capture_output=True, check=True)  # fmt: skip
     for _ in range(repeat):
         for name, src in trees.items():
             t0 = time.perf_counter()

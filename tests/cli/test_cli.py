@@ -163,10 +163,11 @@ def test_export_incidents_geojson_and_csv(tmp_path: Path):
     as_json(invoke("export", "incidents", "--format", "csv", "--out", str(csv_path),
                    "--db", db, "--json"))  # fmt: skip
     lines = csv_path.read_text().splitlines()
-    assert lines[0].startswith("uid,time_start") and len(lines) == result["fuse"]["incidents"] + 1
-    bad = invoke("export", "incidents", "--format", "kml", "--out", str(tmp_path / "x"),
+    assert lines[0].startswith("event_date,time_start") and lines[0].endswith(",uid")
+    assert len(lines) == result["fuse"]["incidents"] + 1
+    bad = invoke("export", "incidents", "--format", "shp", "--out", str(tmp_path / "x"),
                  "--db", db)  # fmt: skip
-    assert bad.exit_code == 1 and "kml" in bad.stderr
+    assert bad.exit_code == 1 and "shp" in bad.stderr and "parquet" in bad.stderr
 
 
 def test_parse_smm_json_and_errors(tmp_path: Path):

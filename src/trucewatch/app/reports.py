@@ -51,6 +51,7 @@ def daily_report(
     return {
         "date": day.isoformat(),
         "incidents": paths.incidents,
+        "far_from_line": paths.far_from_line,
         "html": str(paths.html),
         "json": str(paths.json),
         "pdf": None if paths.pdf is None else str(paths.pdf),
@@ -73,6 +74,7 @@ class _Written:
     json: Path
     html: Path
     incidents: int
+    far_from_line: int = 0
     pdf: Path | None = None
     pdf_note: str = ""
 
@@ -80,6 +82,7 @@ class _Written:
 def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
                   pdf: bool) -> _Written:  # fmt: skip
     from trucewatch.report import DailyReportInput, write_daily_report
+    from trucewatch.report.headline import far_from_line
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
@@ -113,8 +116,9 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
         data_sources=data_sources,
     )
     paths = write_daily_report(inp, out_dir, pdf=pdf)
-    return _Written(json=paths.json, html=paths.html, incidents=len(incidents), pdf=paths.pdf,
-                    pdf_note=paths.pdf_note)  # fmt: skip
+    far = sum(far_from_line(i) for i in incidents)
+    return _Written(json=paths.json, html=paths.html, incidents=len(incidents) - far,
+                    far_from_line=far, pdf=paths.pdf, pdf_note=paths.pdf_note)  # fmt: skip
 
 
 def report_fingerprint(store: Store, day: date) -> str:
