@@ -5,7 +5,8 @@
 * **startup**: wall-clock seconds of ``trucewatch --help``, ``trucewatch line list`` (on a
   store holding one line) and two sub-command helps, each in a fresh interpreter
   (``python -m trucewatch.cli``, bytecode cached by a warm-up run; best and median of
-  ``repeat`` runs). Targets of issue
+  ``repeat`` runs; ``cpu_median_s``: user + system CPU seconds of the process, less
+  sensitive than wall-clock time to other jobs on a shared machine). Targets of issue
   18: ``--help`` under 0.5 s, ``line list`` under 1 s. A machine shared by several jobs
   slows every start-up: the load average at the start is recorded beside the figures.
 * **progress**: the ``simulate`` field scenario (seed 11) is imported, fused and exported
@@ -22,6 +23,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,17 +63,22 @@ def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     for src in trees.values():  # warm-up: writes the bytecode caches
         subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
                        capture_output=True, check=True)  # fmt: skip
+    cpu: dict[str, list[float]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, src in trees.items():
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
                            capture_output=True, check=True)  # fmt: skip
             times[name].append(time.perf_counter() - t0)
-    out: dict[str, Any] = {"best_s": round(min(times["this"]), 3),
-                           "median_s": round(statistics.median(times["this"]), 3)}  # fmt: skip
-    if "baseline" in times:
-        out["baseline_best_s"] = round(min(times["baseline"]), 3)
-        out["baseline_median_s"] = round(statistics.median(times["baseline"]), 3)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+    out: dict[str, Any] = {}
+    for name, prefix in (("this", ""), ("baseline", "baseline_")):
+        if name in times:
+            out[f"{prefix}best_s"] = round(min(times[name]), 3)
+            out[f"{prefix}median_s"] = round(statistics.median(times[name]), 3)
+            out[f"{prefix}cpu_median_s"] = round(statistics.median(cpu[name]), 3)
     return out
 
 
