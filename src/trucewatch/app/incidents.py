@@ -14,7 +14,7 @@ from trucewatch.app.lines import line_history
 from trucewatch.app.progress import Progress, no_progress
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
-from trucewatch.fusion.engine import FusionResult, fuse_observations
+from trucewatch.fusion.engine import STEPS, FusionResult, fuse_observations
 from trucewatch.store import Store
 from trucewatch.types import ContactLine, Observation
 
@@ -37,24 +37,30 @@ def fuse(
     """Re-fuse the observations starting in [since, until) and replace their incidents,
     assessed against the agreements with the satellite fires judged war-related
     (:func:`trucewatch.app.thermal.war_fire_incidents`). ``progress`` is told each of
-    the five steps; ``warnings`` in the answer say when no contact line covers the
-    observations (no line stored, or observations older than the first line)."""
+    the nine steps (four of its own and those of fusion); ``warnings`` in the answer say
+    when no contact line covers the observations (no line stored, or observations older
+    than the first line)."""
     require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
-    progress("reading observations", 0, 5)
+    progress("reading observations", 0, STEPS + 4)
     observations = store.observations(since, until)
     lines = line_history(store)
-    progress(f"fusing {len(observations):,} observations", 1, 5)
-    result: FusionResult = fuse_observations(observations, lines if lines else None)
+    n = STEPS + 4  # reading, the steps of fusion, war fires, assessing, storing
+
+    def step(what: str, done: int, _total: int) -> None:
+        progress(f"fusing: {what}", 1 + done, n)
+
+    result: FusionResult = fuse_observations(observations, lines if lines else None,
+                                             progress=step)  # fmt: skip
     agreements = stored_agreements(store)
-    progress(f"judging the satellite fires of {len(result.incidents):,} incidents", 2, 5)
+    progress(f"judging the satellite fires of {len(result.incidents):,} incidents", n - 3, n)
     war_fires = war_fire_incidents(result.incidents, observations, lines if lines else None)
-    progress(f"assessing {len(result.incidents):,} incidents", 3, 5)
+    progress(f"assessing {len(result.incidents):,} incidents", n - 2, n)
     incidents = attach_assessments(
         result.incidents, agreements,
         AssessContext(lines=lines if lines else None, war_fires=war_fires),
     )
-    progress(f"storing {len(incidents):,} incidents", 4, 5)
+    progress(f"storing {len(incidents):,} incidents", n - 1, n)
     store.replace_incidents(incidents, since, until)
     by_status: dict[str, int] = {}
     verdicts: dict[str, int] = {}

@@ -6,9 +6,10 @@
   left out of the headline count, the tables, the map and the trend: at that distance a
   hotspot is far more often a field, forest or industrial fire than an artillery impact
   (``trucewatch thermal classify`` on the 1,773 FIRMS detections of 12-14 August 2025:
-  47 % of all detections lay within 30 km of the line, 87 % of those judged war-related). 30 km is about the range of tube artillery and most
-  rocket artillery; deep strikes beyond it are real but a lone hotspot cannot tell them
-  from a burning field. Incidents with no known distance (no line) stay in the headline.
+  47 % of all detections lay within 30 km of the line, 87 % of those judged war-related).
+  30 km is about the range of tube artillery and most rocket artillery; deep strikes
+  beyond it are real, but a lone hotspot cannot tell them from a burning field.
+  Incidents with no known distance (no line) stay in the headline.
 * **Conditional attribution.** Below an incident confidence of
   :data:`ATTRIBUTION_MIN_CONFIDENCE` the party is worded as conditional ("if it occurred:
   RU more likely, 0.90"), because the probability is that of the origin *given* that the
