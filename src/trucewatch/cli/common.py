@@ -255,6 +255,10 @@ def _scalar(v: Any) -> str:
     return str(v)
 
 
+STEP_TASK_MAX = 20
+"""A progress total up to this counts steps (fuse, simulate), not items: no rate shown."""
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[ProgressCallback]:
     """A progress bar on stderr (description, bar, done/total, rate per second, elapsed
@@ -280,8 +284,9 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback]:
 
         def update(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total or None)
-            speed = bar.tasks[0].speed
-            bar.update(task, rate=f"{speed:,.0f}/s" if speed else "")
+            speed = bar.tasks[0].speed  # of items; a task counted in a few steps has none
+            items = total == 0 or total > STEP_TASK_MAX
+            bar.update(task, rate=f"{speed:,.0f}/s" if speed and items else "")
 
         yield update
 

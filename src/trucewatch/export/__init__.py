@@ -55,7 +55,7 @@ def _records(incidents: Sequence[Incident], path: Path, progress: Any) -> Iterat
             progress(f"exporting to {path.name}", k, total)
         yield incident_record(inc)
     if progress is not None:
-        progress(f"exporting to {path.name}", total, total)
+        progress(f"writing {path.name}", total, total)
 
 
 __all__ = ["FORMATS", "ExportFormat", "write_incidents"]
