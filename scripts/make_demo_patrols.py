@@ -25,7 +25,7 @@ from trucewatch.types import COMPASS_16
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "trucewatch" / "demo_data"
-CONTROL = DATA / "deepstatemap_data_20250809.geojson"
+CONTROL = DATA / "control" / "deepstate" / "deepstatemap_data_20250809.geojson"
 OUT = DATA / "patrols_synthetic_2025-08-13.jsonl"
 GEOD = Geod(ellps="WGS84")
 WINDOW = (36.8, 47.6, 38.6, 49.2)  # lon/lat box of the Donetsk front

@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"store"},
     {"app"},
     {"api"},
-    {"cli"},
+    {"cli", "notebook"},
 ]  # fmt: skip
 """Parts of the package from the lowest layer up."""
 
@@ -172,7 +172,7 @@ def test_every_package_has_its_test_folder(package: str):
     assert (TESTS / package).is_dir(), f"tests/{package}/ is missing"
 
 
-@pytest.mark.parametrize("face", ["api", "cli"])
+@pytest.mark.parametrize("face", ["api", "cli", "notebook"])
 def test_faces_never_reach_the_store(face: str):
     """The command line and the API call use cases (``trucewatch.app``), never the store."""
     reached = sorted(f"{s} -> {t}" for s, ts in GRAPH.items() if _part(s) == face

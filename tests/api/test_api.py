@@ -310,7 +310,8 @@ def test_csv(api: Api) -> None:
     assert resp.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(resp.text)))
     assert len(rows) == 10
-    assert {"uid", "lon", "lat", "status", "confidence", "verdict"} <= set(rows[0])
+    assert {"uid", "longitude", "latitude", "status", "confidence", "verdict", "clause",
+            "settlement", "oblast"} <= set(rows[0])
     assert 'rel="next"' in resp.headers["link"]
     assert int(resp.headers["x-total-count"]) > 10
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from trucewatch.app.demo import demo_file
+from trucewatch.app.demo import CONTROL_FILE, demo_file
 from trucewatch.cli import app
 from trucewatch.store import Store
 
@@ -44,7 +44,7 @@ def line_db(tmp_path_factory) -> str:
     """A store with the demo's contact line (derived once for the module)."""
     path = tmp_path_factory.mktemp("line") / "line.db"
     url = f"sqlite:///{path}"
-    out = as_json(invoke("line", "import", str(demo_file("deepstatemap_data_20250809.geojson")),
+    out = as_json(invoke("line", "import", str(demo_file(CONTROL_FILE)),
                          "--db", url, "--json"))  # fmt: skip
     assert out["valid_from"] == "2025-08-09"
     return url
@@ -65,7 +65,7 @@ def test_help_lists_every_command():
 
 def test_line_import_json_contract(line_db: str, tmp_path: Path):
     again = as_json(invoke("line", "import",
-                           str(demo_file("deepstatemap_data_20250809.geojson")),
+                           str(demo_file(CONTROL_FILE)),
                            "--db", copy_db(line_db, tmp_path), "--json"))  # fmt: skip
     assert set(again) >= {"line_id", "valid_from", "length_km", "sectors"}
     assert again["status"] == "unchanged"
@@ -163,10 +163,11 @@ def test_export_incidents_geojson_and_csv(tmp_path: Path):
     as_json(invoke("export", "incidents", "--format", "csv", "--out", str(csv_path),
                    "--db", db, "--json"))  # fmt: skip
     lines = csv_path.read_text().splitlines()
-    assert lines[0].startswith("uid,time_start") and len(lines) == result["fuse"]["incidents"] + 1
-    bad = invoke("export", "incidents", "--format", "kml", "--out", str(tmp_path / "x"),
+    assert lines[0].startswith("event_date,time_start") and lines[0].endswith(",uid")
+    assert len(lines) == result["fuse"]["incidents"] + 1
+    bad = invoke("export", "incidents", "--format", "shp", "--out", str(tmp_path / "x"),
                  "--db", db)  # fmt: skip
-    assert bad.exit_code == 1 and "kml" in bad.stderr
+    assert bad.exit_code == 1 and "shp" in bad.stderr and "parquet" in bad.stderr
 
 
 def test_parse_smm_json_and_errors(tmp_path: Path):

@@ -145,6 +145,7 @@ def test_liaison_imports_only_complaints_of_its_party(tmp_path: Path):
 )  # fmt: skip
 def test_roles_are_enforced_on_the_command_line(tmp_path: Path, role: str, command: list[str]):
     db = f"sqlite:///{tmp_path / 'r.db'}"
+    ok("init", "--db", db)  # read commands need an existing store
     args = ["--role", role, *(["--party", "RU"] if role == "liaison" else []), *command,
             "--db", db]  # fmt: skip
     result = run(*args)

@@ -52,7 +52,9 @@ def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
 
 
 def test_proof_of_unknown_id_is_a_clear_error(tmp_path: Path):
-    result = run("ledger", "proof", "nope", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run("init", "--db", db).exit_code == 0
+    result = run("ledger", "proof", "nope", "--db", db)
     assert result.exit_code == 1 and "nope" in result.stderr
 
 

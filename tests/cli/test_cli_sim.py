@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from trucewatch.app.demo import demo_file
+from trucewatch.app.demo import CONTROL_FILE, demo_file
 from trucewatch.cli import app
 
 runner = CliRunner()
@@ -25,7 +25,7 @@ def run_json(*args: str) -> dict:
 def test_simulate_import_fuse_evaluate(tmp_path: Path):
     sim = run_json("simulate", "--scenario", "smoke", "--seed", "3", "--out", str(tmp_path / "s"))
     db = f"sqlite:///{tmp_path / 'e.db'}"
-    run_json("line", "import", str(demo_file("deepstatemap_data_20250809.geojson")), "--db", db)
+    run_json("line", "import", str(demo_file(CONTROL_FILE)), "--db", db)
     imported = run_json("import", *sim["files"]["observations"], "--db", db)
     assert imported["rejected"] == 0 and imported["stored"] > 0
     run_json("fuse", "--db", db)

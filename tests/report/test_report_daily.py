@@ -437,8 +437,10 @@ def test_plural_wording_and_top_sectors(tmp_path: Path) -> None:
     )
     assert "1 incident lay outside the sectors." in text
     assert (
-        "Fire was attributed to the area held by RU for 4 incidents and the area held by UA for "
-        "2 incidents; the origin is undetermined for 1 incident." in text
+        "No incident reached the confidence of 0.75 needed to state its origin plainly; the "
+        "origin is undetermined for 1 incident. For 6 incidents of lower confidence the origin "
+        "is conditional, if they occurred: more likely the area held by RU (4) and UA (2)."
+        in text
     )
     assert "The agreement “Test truce” was in force throughout the day." in text
     assert doc["agreements"][0]["whole_day"] is True

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from trucewatch.app.demo import CONTROL_FILE
 from trucewatch.sim import simulate
 from trucewatch.sim.clouds import CloudField
 from trucewatch.sim.fires import BAND_KM, detection_curve, fire_fit, pixel_frp
@@ -32,7 +33,7 @@ def _scenario(month: int, days: float, **satellite: object):
     """150 km of the bundled line, few violations, the satellite keys given."""
     start = datetime.fromisoformat(f"2025-{month:02d}-01T00:00:00+03:00")
     return scenario_from_dict({
-        "line": {"control_file": "package:demo_data/deepstatemap_data_20250809.geojson",
+        "line": {"control_file": f"package:demo_data/{CONTROL_FILE}",
                  "along_km": [300.0, 450.0]},
         "period": {"start": start, "days": days},
         "truce": {"start": start + timedelta(days=days), "end": start + timedelta(days=40)},

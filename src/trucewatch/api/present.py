@@ -21,9 +21,9 @@ FEATURE_PROPERTIES: tuple[str, ...] = (
 )  # fmt: skip
 """Properties of an incident feature (the :class:`IncidentFeature` shape), in order."""
 
-CSV_COLUMNS: tuple[str, ...] = (*csv_export.COLUMNS, "verdict")
-"""Columns of the incident list as CSV: those of ``trucewatch export incidents --format
-csv``, plus the verdict."""
+CSV_COLUMNS: tuple[str, ...] = csv_export.COLUMNS
+"""Columns of the incident list as CSV: the flat columns of ``trucewatch export incidents
+--format csv`` (:mod:`trucewatch.export.flat`), byte for byte the same rows."""
 
 
 def feature_from_row(r: Any, observation_count: int) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def incidents_csv(features: Iterable[dict[str, Any]]) -> str:
     :func:`feature_from_row`."""
     records = ({**f["properties"], "lon": f["geometry"]["coordinates"][0],
                 "lat": f["geometry"]["coordinates"][1]} for f in features)  # fmt: skip
-    return csv_export.encode(records, columns=CSV_COLUMNS, lineterminator="\n")
+    return csv_export.encode(records, columns=CSV_COLUMNS)
 
 
 def sees_everything_of(principal: Principal, batch: BatchInfo | None) -> bool:

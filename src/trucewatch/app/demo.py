@@ -13,15 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from trucewatch.app import agreements, incidents, intake, lines, reports
+from trucewatch.app.thermal import shipped_data_path
 from trucewatch.store import Store
 
 DEMO_DAY = date(2025, 8, 13)
-CONTROL_FILE = "deepstatemap_data_20250809.geojson"
+CONTROL_FILE = "control/deepstate/deepstatemap_data_20250809.geojson"
 AGREEMENT_FILE = "demo_ceasefire_hypothetical.toml"
 OBSERVATION_FILES = (
     "firms_viirs_noaa20_2025-08-12_to_14.csv",
@@ -30,8 +30,8 @@ OBSERVATION_FILES = (
 
 
 def demo_file(name: str) -> Path:
-    """Path of a bundled demo file."""
-    return Path(str(resources.files("trucewatch") / "demo_data" / name))
+    """Path of a bundled demo file (:func:`trucewatch.app.thermal.shipped_data_path`)."""
+    return shipped_data_path(name)
 
 
 def run_demo(
@@ -54,8 +54,9 @@ def run_demo(
             f"duplicates {imported['duplicates']}")  # fmt: skip
         say("[3/4] fusing observations into incidents ...")
         fused = incidents.fuse(store)
+        verdicts = ", ".join(f"{n} {v}" for v, n in fused["by_verdict"].items()) or "none"
         say(f"      {fused['observations']} observations -> {fused['incidents']} incidents; "
-            f"against the agreement: {fused['by_verdict']}")  # fmt: skip
+            f"against the agreement: {verdicts}")  # fmt: skip
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
         report = reports.daily_report(store, DEMO_DAY, out_dir)
     finally:
@@ -68,5 +69,7 @@ def run_demo(
         "fuse": {k: v for k, v in fused.items() if k != "unresolved"},
         "report_html": report["html"],
         "report_json": report["json"],
+        "report_pdf": report["pdf"],
+        **({"report_pdf_note": report["pdf_note"]} if "pdf_note" in report else {}),
         "runtime_s": round(time.perf_counter() - t0, 2),
     }

@@ -43,8 +43,11 @@ def import_files(
     ``{"payload_sha256", "signer", "signature"}`` (``trucewatch key sign-file``), each
     checked against the keys registered with the mission before anything is stored; the
     signer and signature go into each observation's log entry. ``require_signatures``:
-    refuse the import unless every record is signed by an active submitter key."""
+    refuse the import unless every record is signed by an active submitter key. A folder
+    stands for its input files (:func:`input_files`); ``progress`` counts the records
+    read against the lines of all files."""
     complaints = submits_complaints(principal)
+    paths, skipped = input_files(paths)
     streams = [sources.stream_file(p, format, skip_bad=skip_bad) for p in paths]
     if complaints:
         for stream in streams:
@@ -53,11 +56,13 @@ def import_files(
                                        f"records, not {stream.format!r} records")  # fmt: skip
     signed = read_signatures(signatures) if signatures is not None else {}
     errors: list[RecordError] = []
+    total = sum(_line_count(p) for p in paths)
+    done = [0]
     with store.import_batch([str(p) for p in paths]) as batch:
         batch.signatures = _checked_signatures(store, batch.conn, signed, signatures)
-        for k, stream in enumerate(streams):
-            progress(f"importing {stream.path.name}", k, len(streams))
-            items: Iterator[Observation] = iter(stream)
+        for stream in streams:
+            progress(f"importing {stream.path.name}", done[0], total)
+            items: Iterator[Observation] = _counted(stream, done, total, progress)
             if complaints:
                 assert principal.party is not None
                 items = (as_complaint(o, principal.party) for o in items)
@@ -66,7 +71,7 @@ def import_files(
             batch.add(items)
             batch.finish(read=stream.read, rejected=len(stream.errors))
             errors.extend(stream.errors)
-        progress("committing", len(streams), len(streams))
+        progress("committing", total, total)
     return {
         "read": batch.read,
         "stored": batch.counts.stored,
@@ -75,7 +80,71 @@ def import_files(
         "signatures": len(batch.signatures),
         "as": {"role": principal.role.value, "party": principal.party},
         "errors": [e.as_dict() for e in errors],
+        "files": [str(p) for p in paths],
+        "skipped_files": [str(p) for p in skipped],
     }
+
+
+PROGRESS_EVERY = 5000
+"""Records read between two progress reports of an import."""
+
+
+def _counted(stream: Any, done: list[int], total: int, progress: Progress) -> Iterator[Observation]:
+    """The stream's observations, telling ``progress`` every :data:`PROGRESS_EVERY`
+    records read (``done[0]`` counts across files; records are lines of the files)."""
+    base = done[0]
+    name = f"importing {stream.path.name}"
+    for k, o in enumerate(stream):
+        if k % PROGRESS_EVERY == 0:
+            done[0] = base + stream.read
+            progress(name, min(done[0], total), total)
+        yield o
+    done[0] = base + stream.read
+
+
+def _line_count(path: Path) -> int:
+    """Lines of a file (its records, about: a CSV header and blank lines included)."""
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def input_files(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to import and files of the given folders left out. A file stands for itself;
+    a ``trucewatch simulate`` output folder (with ``truth.jsonl``) for its observation
+    files (patrol, acoustic, camera, FIRMS, complaint: never the ground truth); any other
+    folder for its files in a known format (sorted by name; the rest are left out). A
+    folder with no input file is an :class:`InputError`."""
+    from trucewatch.sim.record_text import FILES
+
+    chosen: list[Path] = []
+    skipped: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            chosen.append(path)
+            continue
+        if (path / "truth.jsonl").is_file():
+            found = [path / name for name in FILES.values() if (path / name).is_file()]
+            skipped += sorted(set(path.iterdir()) - set(found))
+        else:
+            found, rest = _known_format_files(path)
+            skipped += rest
+        if not found:
+            raise InputError(RecordError(str(path), None, None, "folder holds no input file"))
+        chosen += found
+    return chosen, skipped
+
+
+def _known_format_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    found, rest = [], []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(".") or not p.is_file():
+            continue
+        try:
+            sources.sniff_format(p)
+            found.append(p)
+        except InputError:
+            rest.append(p)
+    return found, rest
 
 
 def read_signatures(path: Path) -> dict[str, tuple[str, str]]:

@@ -8,20 +8,15 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from shapely import wkt
+from typing import TYPE_CHECKING, Any
 
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.errors import InputError, RecordError
-from trucewatch.geo.contact_line import derive
-from trucewatch.geo.history import LineHistory
-from trucewatch.geo.line_file import read_line_file
-from trucewatch.geo.outline import load_country_outline
-from trucewatch.geo.projection import geodesic_length_km
-from trucewatch.geo.sectors import cut_sectors
-from trucewatch.store import Store
 from trucewatch.types import ContactLine, Sector
+
+if TYPE_CHECKING:  # the geometry stack is imported when a line is read or derived
+    from trucewatch.geo.history import LineHistory
+    from trucewatch.store import Store
 
 LINE_WKT_PRECISION = 6
 """Decimal places of stored WGS84 coordinates (about 0.1 m)."""
@@ -68,6 +63,13 @@ def import_line(
 ) -> dict[str, Any]:
     """Import a control-area file (deriving the contact line) or a line file, cut it into
     sectors and store it, versioned by ``valid_from``."""
+    from shapely import wkt
+
+    from trucewatch.geo.contact_line import derive
+    from trucewatch.geo.line_file import read_line_file
+    from trucewatch.geo.outline import load_country_outline
+    from trucewatch.geo.projection import geodesic_length_km
+
     require(principal, Permission.MANAGE_MISSION)
     kind, geom = read_line_file(path)
     if valid_from is None:
@@ -87,7 +89,6 @@ def import_line(
             RecordError(str(path), None, "geometry",
                         "no line of contact: the control area touches no land of the other party")
         )  # fmt: skip
-    pieces = cut_sectors(line, target_km=sector_km)
     contact = ContactLine(
         id=None,
         name=name or path.stem,
@@ -100,17 +101,7 @@ def import_line(
         country_wkt=None if country_geom is None else wkt.dumps(country_geom, rounding_precision=5),
         source=str(path),
     )
-    sectors = [
-        Sector(
-            line_id=0,
-            index=p.index,
-            name=p.name,
-            start_km=round(p.start_km, 3),
-            end_km=round(p.end_km, 3),
-            geometry_wkt=wkt.dumps(p.geometry, rounding_precision=LINE_WKT_PRECISION),
-        )
-        for p in pieces
-    ]
+    sectors = sectors_of(line, sector_km)
     line_id, status = store.add_line(contact, sectors)
     return {
         "line_id": line_id,
@@ -123,9 +114,25 @@ def import_line(
     }
 
 
+def sectors_of(line: Any, sector_km: float) -> list[Sector]:
+    """The line cut into sectors of about ``sector_km`` (unsaved: ``line_id`` 0)."""
+    from shapely import wkt
+
+    from trucewatch.geo.sectors import cut_sectors
+
+    return [
+        Sector(line_id=0, index=p.index, name=p.name, start_km=round(p.start_km, 3),
+               end_km=round(p.end_km, 3),
+               geometry_wkt=wkt.dumps(p.geometry, rounding_precision=LINE_WKT_PRECISION))
+        for p in cut_sectors(line, target_km=sector_km)
+    ]  # fmt: skip
+
+
 def line_history(store: Store) -> LineHistory:
     """Every stored contact line as a :class:`LineHistory` (each line valid from its date
     until the next one's)."""
+    from trucewatch.geo.history import LineHistory
+
     lines = store.lines()
     return LineHistory.of_stored(
         lines, {ln.id: store.sectors(ln.id) for ln in lines if ln.id is not None})

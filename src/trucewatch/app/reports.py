@@ -22,13 +22,17 @@ DATA_SOURCES = {
 def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, int]]:
     """Incidents per day for up to ``days`` days before ``day`` and the day itself,
     starting no earlier than the first day with any observation (days before the data
-    begin are unknown, not quiet)."""
+    begin are unknown, not quiet); far satellite detections are not counted, as in the
+    report's headline (:mod:`trucewatch.report.headline`)."""
     first = day - timedelta(days=days)
     earliest = store.first_observation_time(datetime(first.year, first.month, first.day,
                                                      tzinfo=UTC))  # fmt: skip
     if earliest is not None:
         first = max(first, min(earliest.date(), day))
-    per_day = store.incident_counts_per_day(first, day + timedelta(days=1))
+    from trucewatch.report.headline import FAR_FROM_LINE_KM
+
+    per_day = store.incident_counts_per_day(first, day + timedelta(days=1),
+                                            far_thermal_km=FAR_FROM_LINE_KM)  # fmt: skip
     span = (day - first).days
     return [(first + timedelta(days=k), per_day.get(first + timedelta(days=k), 0))
             for k in range(span + 1)]  # fmt: skip
@@ -38,16 +42,20 @@ def daily_report(
     store: Store, day: date, out_dir: Path, *, history_days: int = 14,
     principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
-    """Write the daily report for the UTC day ``day`` into ``out_dir`` and publish it:
-    the report is logged in the ledger."""
+    """Write the daily report for the UTC day ``day`` into ``out_dir`` (HTML, JSON and,
+    when Chromium is found, PDF) and publish it: the report's JSON is logged in the
+    ledger."""
     require(principal, Permission.MANAGE_MISSION)
-    paths = _write_report(store, day, out_dir, history_days)
+    paths = _write_report(store, day, out_dir, history_days, pdf=True)
     log_index = store.log_publication(f"daily-report:{day.isoformat()}", paths.json.read_bytes())
     return {
         "date": day.isoformat(),
         "incidents": paths.incidents,
+        "far_from_line": paths.far_from_line,
         "html": str(paths.html),
         "json": str(paths.json),
+        "pdf": None if paths.pdf is None else str(paths.pdf),
+        **({"pdf_note": paths.pdf_note} if paths.pdf_note else {}),
         "ledger_index": log_index,
     }
 
@@ -57,7 +65,7 @@ def render_daily_report(store: Store, day: date, out_dir: Path, *, history_days:
     """Write the daily report of ``day`` into ``out_dir`` without publishing it (a read:
     nothing is logged); returns (report.json, report.html)."""
     require(principal, Permission.READ_ALL_REPORTS, Permission.READ_PUBLISHED_REPORTS)
-    paths = _write_report(store, day, out_dir, history_days)
+    paths = _write_report(store, day, out_dir, history_days, pdf=False)
     return paths.json, paths.html
 
 
@@ -66,10 +74,15 @@ class _Written:
     json: Path
     html: Path
     incidents: int
+    far_from_line: int = 0
+    pdf: Path | None = None
+    pdf_note: str = ""
 
 
-def _write_report(store: Store, day: date, out_dir: Path, history_days: int) -> _Written:
+def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
+                  pdf: bool) -> _Written:  # fmt: skip
     from trucewatch.report import DailyReportInput, write_daily_report
+    from trucewatch.report.headline import far_from_line
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
@@ -102,8 +115,10 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int) -> 
         observation_counts=counts,
         data_sources=data_sources,
     )
-    paths = write_daily_report(inp, out_dir)
-    return _Written(json=paths.json, html=paths.html, incidents=len(incidents))
+    paths = write_daily_report(inp, out_dir, pdf=pdf)
+    far = sum(far_from_line(i) for i in incidents)
+    return _Written(json=paths.json, html=paths.html, incidents=len(incidents) - far,
+                    far_from_line=far, pdf=paths.pdf, pdf_note=paths.pdf_note)  # fmt: skip
 
 
 def report_fingerprint(store: Store, day: date) -> str:

@@ -24,7 +24,6 @@ from enum import StrEnum
 from trucewatch.errors import TrucewatchError
 from trucewatch.ids import observation_uid
 from trucewatch.kinds import SOURCE_KINDS
-from trucewatch.sources import complaint
 from trucewatch.types import Observation, SourceKind
 
 
@@ -128,6 +127,8 @@ def as_complaint(o: Observation, party: str) -> Observation:
     monitor and by a party are two observations), and the source id and default grading of
     every complaint of that party (:data:`~trucewatch.kinds.SOURCE_KINDS`: ``complaint:<party>``,
     C4, as a complaint file gives them), so the party counts once however it complains."""
+    from trucewatch.sources import complaint
+
     model = SOURCE_KINDS[SourceKind.PARTY_COMPLAINT]
     index = int(o.attributes.get("event_index") or 0)
     return dataclasses.replace(

@@ -11,10 +11,11 @@ from trucewatch.store import Store, default_db_url
 __all__ = ["Store", "default_db_url", "describe", "open_store"]
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open (creating or migrating) the store at ``url`` (default: ``$TRUCEWATCH_DB`` or
-    ``sqlite:///trucewatch.db`` in the working directory)."""
-    return Store.open(url or default_db_url())
+    ``sqlite:///trucewatch.db`` in the working directory); ``create=False``: refuse a
+    store that does not exist (:meth:`Store.open`), as the read commands do."""
+    return Store.open(url or default_db_url(), create=create)
 
 
 def describe(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:

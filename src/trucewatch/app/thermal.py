@@ -12,7 +12,10 @@ The command line (``trucewatch.cli``) parses its options and prints what these r
 Defaults: the baseline file ``thermal-baseline.npz`` in the working directory if there is
 one, else the baseline shipped in the package (:func:`shipped_baseline_path`: built by
 ``trucewatch thermal baseline`` from the FIRMS VIIRS histories of 2012-2021); the control
-maps in ``<shared data>/control`` (:func:`trucewatch.thermal.lines.shared_data_dir`); for
+maps in ``<shared data>/control`` (:func:`trucewatch.thermal.lines.shared_data_dir`), else
+the three DeepStateMap snapshots shipped in ``demo_data/control``; the history of
+``thermal baseline``: ``<shared data>/firms/history``, else the shipped sample
+(``demo_data/firms_history``: four pre-war years around Zaporizhzhia); for
 ``truce-effect`` without ``--firms``, the FIRMS history files of the years the window
 touches in ``<shared data>/firms/history``. Errors are
 :class:`trucewatch.errors.InputError` (file, record, field, message).
@@ -44,7 +47,9 @@ __all__ = [
     "classify_command",
     "default_baseline",
     "default_control_dir",
+    "default_history",
     "shipped_baseline_path",
+    "shipped_data_path",
     "truce_effect_command",
     "war_fire_incidents",
 ]
@@ -65,26 +70,44 @@ def default_baseline() -> Baseline:
     return Baseline.load(local if local.exists() else shipped_baseline_path())
 
 
-def default_control_dir() -> Path | None:
-    """``<shared data>/control`` if it exists."""
+def shipped_data_path(rel: str) -> Path:
+    """A file or folder of the package's ``demo_data`` (see its README)."""
+    return Path(str(resources.files("trucewatch") / "demo_data" / rel))
+
+
+def default_control_dir() -> Path:
+    """``<shared data>/control`` if it exists, else the control maps shipped in the package
+    (DeepStateMap snapshots of 13 March, 9 August and 18 August 2025)."""
     root = shared_data_dir()
-    return root / "control" if root is not None and (root / "control").is_dir() else None
+    if root is not None and (root / "control").is_dir():
+        return root / "control"
+    return shipped_data_path("control")
+
+
+def default_history() -> Path:
+    """``<shared data>/firms/history`` if it exists, else the shipped sample (FIRMS
+    detections of 2012, 2013, 2016 and 2018 within 47.6-48.0 N, 35.0-35.4 E)."""
+    root = shared_data_dir()
+    if root is not None and (root / "firms" / "history").is_dir():
+        return root / "firms" / "history"
+    return shipped_data_path("firms_history")
 
 
 def baseline_command(
-    history: str | Path,
+    history: str | Path | None = None,
     *,
     out: str | Path = DEFAULT_BASELINE_FILE,
     params: BaselineParams | None = None,
 ) -> dict[str, Any]:
     """Build the normal-year baseline from ``history`` (a directory of FIRMS CSV files, or
-    one file) and write it to ``out``.
+    one file; default :func:`default_history`) and write it to ``out``.
 
-    Returns ``{"path", "bytes", "build_s", **Baseline.summary()}``: ``years``, ``grid``,
+    Returns ``{"history", "path", "bytes", "build_s", **Baseline.summary()}``: ``years``, ``grid``,
     ``params``, ``cells``, ``cells_with_support``, ``industrial_fine_cells``,
     ``industrial_detections``, ``donbas_cells_left_out``, ``detections_read``,
     ``detections_used``, ``nb_size_k``, ``k_rate_edges``, ``expected_per_day_by_month``.
     """
+    history = default_history() if history is None else history
     if not Path(history).exists():
         raise InputError(RecordError(str(history), None, None, "not found"))
     t0 = time.perf_counter()
@@ -92,6 +115,7 @@ def baseline_command(
     build_s = time.perf_counter() - t0
     path = base.save(out)
     return {
+        "history": str(history),
         "path": str(path),
         "bytes": path.stat().st_size,
         "build_s": round(build_s, 3),

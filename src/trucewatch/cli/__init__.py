@@ -1,6 +1,8 @@
 """The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.app`,
 print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
-stderr. Errors are one line naming file, record and field, with exit status 1.
+stderr (``--quiet``: errors only). The command modules import the use cases inside each
+command, so that ``--help`` and light commands start fast. Errors are one line naming
+file, record and field, with exit status 1.
 
 Commands live in role modules; they are registered here, in the order ``--help`` lists
 them."""
@@ -35,9 +37,13 @@ def _root(
     party: Annotated[str | None, typer.Option(
         "--party", envvar="TRUCEWATCH_PARTY",
         help="The party a liaison acts for (its imports are that party's complaints).")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", envvar="TRUCEWATCH_QUIET",
+        help="No progress bars or notes on stderr (for scripts); results and errors only.")
+    ] = False,
 ) -> None:
     """trucewatch: monitor and verify a ceasefire along a long front line."""
-    set_principal(role, party)
+    set_principal(role, party, quiet)
 
 
 app.command()(store_cmds.init)

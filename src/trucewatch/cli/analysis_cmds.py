@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.cli.common import JsonOpt, _run, _show_pairs, out
+from trucewatch.cli.common import JsonOpt, _run, _show_pairs, out, out_file
 from trucewatch.errors import InputError, RecordError
 
 thermal_app = typer.Typer(
@@ -24,7 +24,8 @@ BaselineOpt = Annotated[
 ]
 ControlOpt = Annotated[
     Path | None,
-    typer.Option("--control", help="Folder of control maps (default ../shared/data/control)."),
+    typer.Option("--control", help="Folder of control maps (default: <shared data>/control, "
+                 "else the DeepStateMap snapshots shipped in the package)."),
 ]
 
 
@@ -53,8 +54,10 @@ def parse_smm(
 
 @thermal_app.command("baseline")
 def thermal_baseline(
-    history: Annotated[Path, typer.Option("--history", help="Folder of pre-war FIRMS CSVs.")],
-    out_file: Annotated[Path, typer.Option("--out", help="Baseline file to write.")] = Path(
+    history: Annotated[Path | None, typer.Option("--history", help=(
+        "Folder of pre-war FIRMS CSVs (default: <shared data>/firms/history, else the "
+        "sample shipped in the package)."))] = None,
+    out_path: Annotated[Path, typer.Option("--out", help="Baseline file to write.")] = Path(
         "thermal-baseline.npz"
     ),
     as_json: JsonOpt = False,
@@ -62,7 +65,8 @@ def thermal_baseline(
     """Build the normal-year fire baseline per 0.1-degree cell and day of year."""
     from trucewatch.app.thermal import baseline_command
 
-    _run(lambda: baseline_command(history, out=out_file), as_json, _show_pairs)
+    target = out_file(out_path, example="thermal-baseline.npz")
+    _run(lambda: baseline_command(history, out=target), as_json, _show_pairs)
 
 
 @thermal_app.command("classify")
@@ -94,6 +98,9 @@ def truce_effect(
 ) -> None:
     """War fires per day before, during and after a truce, and the rate ratio with a 95% CI."""
     from trucewatch.app.thermal import truce_effect_command
+
+    if chart is not None:
+        out_file(chart, "--chart", example="truce.png")
 
     def job() -> dict[str, Any]:
         return truce_effect_command(

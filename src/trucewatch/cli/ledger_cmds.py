@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, out, run_on_store, table_of
+from trucewatch.cli.common import (
+    DbOpt,
+    JsonOpt,
+    _run,
+    _show_pairs,
+    out,
+    out_file,
+    read_on_store,
+    run_on_store,
+    table_of,
+)
 
 ledger_app = typer.Typer(
     help="Ledger: verify the record, proofs, the mission key, signed tree heads.",
@@ -32,7 +42,7 @@ def ledger_verify(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         for p in result["problems"][:50]:
             out.print(f"  entry {p.get('index')}: {p.get('kind')}: {p.get('message')}")
 
-    if not run_on_store(db, as_json, show, ledger.verify)["ok"]:
+    if not read_on_store(db, as_json, show, ledger.verify)["ok"]:
         raise typer.Exit(code=1)
 
 
@@ -46,7 +56,7 @@ def ledger_proof(
     The output is always JSON (``--json`` is accepted for uniformity)."""
     from trucewatch.app import ledger
 
-    run_on_store(db, True, _show_pairs, ledger.proof, ref)
+    read_on_store(db, True, _show_pairs, ledger.proof, ref)
 
 
 @ledger_app.command("init-key")
@@ -67,7 +77,7 @@ def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None
     """Sign a tree head for the whole log with the mission key."""
     from trucewatch.app import ledger
 
-    run_on_store(db, as_json, _show_pairs, ledger.sign, key)
+    read_on_store(db, as_json, _show_pairs, ledger.sign, key)
 
 
 key_app = typer.Typer(
@@ -78,14 +88,15 @@ key_app = typer.Typer(
 
 @key_app.command("new")
 def key_new(
-    out_file: Annotated[Path, typer.Option("--out", help="Private key file to create (PEM).")],
+    out_path: Annotated[Path, typer.Option("--out", help="Private key file to create (PEM).")],
     as_json: JsonOpt = False,
 ) -> None:
     """Create a submitter's key pair on this device; register the printed public key with
     the mission (`trucewatch key add`)."""
     from trucewatch.app import keys
 
-    _run(lambda: keys.new_key(out_file), as_json, _show_pairs)
+    target = out_file(out_path, example="submitter.pem")
+    _run(lambda: keys.new_key(target), as_json, _show_pairs)
 
 
 @key_app.command("add")
@@ -112,7 +123,7 @@ def key_revoke(
     """Revoke a key: its signatures are refused from now on (logged in the ledger)."""
     from trucewatch.app import keys
 
-    run_on_store(db, as_json, _show_pairs, keys.revoke_key, key_id, reason)
+    read_on_store(db, as_json, _show_pairs, keys.revoke_key, key_id, reason)
 
 
 @key_app.command("list")
@@ -123,18 +134,19 @@ def key_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     show = table_of("keys", ("key id", "role", "owner", "active"), lambda k: (
         k["key_id"][:16] + "...", k["role"], k["owner"],
         "yes" if k["active"] else f"revoked {k['revoked_at']}"))  # fmt: skip
-    run_on_store(db, as_json, show, keys.list_keys)
+    read_on_store(db, as_json, show, keys.list_keys)
 
 
 @key_app.command("sign-file")
 def key_sign_file(
     file: Annotated[Path, typer.Argument(help="Submission file (any import format).")],
     key: Annotated[Path, typer.Option("--key", help="Your private key (PEM).")],
-    out_file: Annotated[Path, typer.Option("--out", help="Signatures file to write (JSONL).")],
+    out_path: Annotated[Path, typer.Option("--out", help="Signatures file to write (JSONL).")],
     fmt: Annotated[str | None, typer.Option("--format", help="Format (default: sniffed).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sign every record of a file for `trucewatch import FILE --signatures OUT`."""
     from trucewatch.app import keys
 
-    _run(lambda: keys.sign_file(file, key, out_file, fmt), as_json, _show_pairs)
+    target = out_file(out_path, example="signatures.jsonl")
+    _run(lambda: keys.sign_file(file, key, target, fmt), as_json, _show_pairs)

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, with_store
+from trucewatch.cli.common import (
+    DbOpt,
+    JsonOpt,
+    _progress,
+    _run,
+    _show_pairs,
+    out_folder,
+    with_existing_store,
+)
 from trucewatch.errors import TrucewatchError
 
 
@@ -38,7 +46,13 @@ def simulate(
     """Simulate a truce, its violations and what the sensors report (with ground truth)."""
     from trucewatch.sim import simulate as run_simulation
 
-    _run(_scenario_errors(lambda: run_simulation(scenario, seed, out_dir)), as_json, _show_pairs)
+    folder = out_folder(out_dir)
+
+    def job() -> dict[str, Any]:
+        with _progress(not as_json) as progress:
+            return run_simulation(scenario, seed, folder, progress=progress)
+
+    _run(_scenario_errors(job), as_json, _show_pairs)
 
 
 def evaluate(
@@ -50,7 +64,7 @@ def evaluate(
     from trucewatch.app import simulation
 
     def job() -> dict[str, Any]:
-        return with_store(db, simulation.evaluate, truth)
+        return with_existing_store(db, simulation.evaluate, truth)
 
     _run(_scenario_errors(job), as_json, _show_pairs)
 
@@ -66,5 +80,7 @@ def plan(
     """Detection, location and attribution capability of a sensor layout, per sector."""
     from trucewatch.sim import plan as run_plan
 
+    if out_dir is not None:
+        out_folder(out_dir)
     _run(_scenario_errors(lambda: run_plan(scenario, seed, out_dir=out_dir)), as_json,
          _show_pairs)  # fmt: skip

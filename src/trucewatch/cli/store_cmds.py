@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.app import agreements, incidents, intake, lines, reports, session
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
@@ -21,9 +20,15 @@ from trucewatch.cli.common import (
     _run,
     _show_pairs,
     err,
+    note,
     out,
+    out_file,
+    out_folder,
+    quiet,
+    read_on_store,
     run_on_store,
     table_of,
+    with_existing_store,
     with_store,
 )
 from trucewatch.errors import TrucewatchError
@@ -31,11 +36,14 @@ from trucewatch.errors import TrucewatchError
 line_app = typer.Typer(help="Contact lines: import and list.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: the daily report.", no_args_is_help=True)
 agreement_app = typer.Typer(help="Agreements: add and list truce terms.", no_args_is_help=True)
-export_app = typer.Typer(help="Exports: incidents as GeoJSON or CSV.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports: incidents as GeoJSON, CSV, GeoPackage, KML, GeoParquet.",
+                         no_args_is_help=True)  # fmt: skip
 
 
 def init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Create or migrate the store."""
+    from trucewatch.app import session
+
     run_on_store(db, as_json, _show_pairs, session.describe)
 
 
@@ -58,6 +66,8 @@ def line_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a contact line (derived from control areas, or given as a line)."""
+    from trucewatch.app import lines
+
     when = _parse_date(valid_from, "--valid-from")
     run_on_store(db, as_json, _show_pairs, lines.import_line, file, valid_from=when, name=name,
                  country=country, sector_km=sector_km, controlled_by=controlled_by,
@@ -67,14 +77,18 @@ def line_import(
 @line_app.command("list")
 def line_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored contact lines."""
+    from trucewatch.app import lines
+
     show = table_of("lines", ("id", "valid from", "name", "km", "sectors"), lambda ln: (
         str(ln["line_id"]), ln["valid_from"], ln["name"], f"{ln['length_km']:.0f}",
         str(ln["sectors"])))  # fmt: skip
-    run_on_store(db, as_json, show, lines.list_lines)
+    read_on_store(db, as_json, show, lines.list_lines)
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Input files (FIRMS CSV, patrol JSONL).")],
+    files: Annotated[list[Path], typer.Argument(help=(
+        "Input files (FIRMS CSV, patrol, acoustic, camera, complaint JSONL; docs/formats.md) "
+        "or folders: a `simulate` output folder gives its observation files."))],
     format: Annotated[
         str | None, typer.Option("--format", help="Format name (default: sniffed per file).")
     ] = None,
@@ -92,6 +106,7 @@ def import_(
 ) -> None:
     """Import observations; idempotent (re-imports count as duplicates). A liaison
     (``--role liaison --party X``) imports patrol records as party X's complaints."""
+    from trucewatch.app import intake
 
     def job() -> dict[str, Any]:
         with _progress(not as_json) as progress:
@@ -101,9 +116,12 @@ def import_(
 
     def show(result: dict[str, Any]) -> None:
         out.print(
-            f"read {result['read']}, stored {result['stored']}, "
-            f"duplicates {result['duplicates']}, rejected {result['rejected']}"
+            f"{len(result['files'])} files: read {result['read']}, stored {result['stored']}, "
+            f"duplicates {result['duplicates']}, rejected {result['rejected']}", highlight=False
         )
+        if result["skipped_files"]:
+            note(f"left out (not observation files): "
+                 f"{', '.join(Path(f).name for f in result['skipped_files'])}")  # fmt: skip
         for e in result["errors"][:20]:
             err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
                       f"{e['message']}", highlight=False)  # fmt: skip
@@ -118,15 +136,19 @@ def agreement_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and store an agreement (truce terms as data)."""
+    from trucewatch.app import agreements
+
     run_on_store(db, as_json, _show_pairs, agreements.add_agreement, file)
 
 
 @agreement_app.command("list")
 def agreement_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List stored agreements."""
+    from trucewatch.app import agreements
+
     show = table_of("agreements", ("id", "slug", "scope", "start (UTC)", "end (UTC)"), lambda a: (
         str(a["agreement_id"]), a["slug"], a["scope"], str(a["start_utc"]), str(a["end_utc"])))
-    run_on_store(db, as_json, show, agreements.list_agreements)
+    read_on_store(db, as_json, show, agreements.list_agreements)
 
 
 def fuse(
@@ -136,15 +158,27 @@ def fuse(
     as_json: JsonOpt = False,
 ) -> None:
     """Fuse observations into located, assessed incidents."""
+    from trucewatch.app import incidents
+
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
 
+    def job() -> dict[str, Any]:
+        with _progress(not as_json) as progress:
+            return with_existing_store(db, incidents.fuse, t0, t1, progress=progress)
+
     def show(result: dict[str, Any]) -> None:
-        out.print(f"{result['observations']} observations -> {result['incidents']} incidents "
-                  f"{result['by_status']}")  # fmt: skip
+        statuses = ", ".join(f"{n} {s}" for s, n in result["by_status"].items())
+        out.print(f"{result['observations']} observations -> {result['incidents']} incidents"
+                  + (f" ({statuses})" if statuses else ""), highlight=False)  # fmt: skip
+        verdicts = ", ".join(f"{n} {v}" for v, n in result["by_verdict"].items())
+        if verdicts:
+            out.print(f"verdicts: {verdicts}", highlight=False)
         if result["unresolved"]:
             err.print(f"{len(result['unresolved'])} observations could not be located")
 
-    run_on_store(db, as_json, show, incidents.fuse, t0, t1)
+    result = _run(job, as_json, show)
+    for warning in result.get("warnings", []):
+        note(f"[yellow]warning:[/yellow] {warning}")
 
 
 @report_app.command("daily")
@@ -154,28 +188,41 @@ def report_daily(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the daily report (report.html, report.json)."""
+    """Write the daily report (report.html, report.pdf, report.json)."""
+    from trucewatch.app import reports
+
     day = _parse_date(date_, "--date")
     assert day is not None
-    run_on_store(db, as_json, _show_pairs, reports.daily_report, day, out_dir)
+    folder = out_folder(out_dir)
+    read_on_store(db, as_json, _show_pairs, reports.daily_report, day, folder)
 
 
 @export_app.command("incidents")
 def export_incidents(
-    out_file: Annotated[Path, typer.Option("--out", help="Output file.")],
-    fmt: Annotated[str, typer.Option("--format", help="geojson or csv.")] = "geojson",
+    out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help=(
+        "geojson, csv (the flat ACLED-style columns), gpkg, kml or parquet (GeoParquet); "
+        "docs/formats.md."))] = "geojson",
     since: SinceOpt = None,
     until: UntilOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export incidents (GeoJSON or CSV)."""
+    """Export incidents (GeoJSON, CSV, GeoPackage, KML or GeoParquet)."""
+    from trucewatch.app import incidents
     from trucewatch.export import FORMATS
 
     if fmt not in FORMATS:
         _fail(f"--format {fmt!r}: supported formats are {', '.join(FORMATS)}")
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
-    run_on_store(db, as_json, _show_pairs, incidents.export_incidents, out_file, fmt, t0, t1)
+    target = out_file(out_path, example=f"incidents{FORMATS[fmt].suffix}")
+
+    def job() -> dict[str, Any]:
+        with _progress(not as_json) as progress:
+            return with_existing_store(db, incidents.export_incidents, target, fmt, t0, t1,
+                                       progress=progress)  # fmt: skip
+
+    _run(job, as_json, _show_pairs)
 
 
 def serve(
@@ -205,12 +252,19 @@ def demo(
     """Run the whole pipeline on the bundled sample data and write a report."""
     from trucewatch.app import demo as demo_module
 
+    out_folder(out_dir)
+
     def job() -> dict[str, Any]:
-        say = (lambda _m: None) if as_json else (lambda m: err.print(m, highlight=False))
+        say = (lambda _m: None) if as_json or quiet() else (lambda m: note(m))
         return demo_module.run_demo(out_dir, db_url=db, say=say)
 
     def show(result: dict[str, Any]) -> None:
-        out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}")
+        out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}",
+                  highlight=False)
+        if result["report_pdf"]:
+            out.print(f"PDF:    {result['report_pdf']}", highlight=False)
+        else:
+            note(result.get("report_pdf_note", "no PDF written"))
         out.print(f"Dashboard: trucewatch serve --db {result['db']}  "
                   "then open http://127.0.0.1:8000/", highlight=False)  # fmt: skip
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -95,26 +95,41 @@ def _flow_sign(o: Observation) -> int:
     return {Flow.INCOMING: 1, Flow.OUTGOING: -1}.get(o.flow, 0) if o.flow else 0
 
 
+Step = Callable[[str, int, int], None]
+"""Told each step of fusion as it starts: (what, steps done, steps in all)."""
+STEPS = 5
+"""Steps of :func:`fuse_observations` reported to its ``progress``."""
+
+
+def _no_step(_what: str, _done: int, _total: int) -> None:
+    return None
+
+
 def fuse_observations(
     observations: Sequence[Observation],
     lookup: ContextLookup | None = None,
     gates: Gates | None = None,
     calibration: Calibration | None = None,
+    progress: Step | None = None,
 ) -> FusionResult:
     """Fuse observations into incidents (deterministic: the same observations in any
     order give the same incidents). ``calibration``: the confidence model (default: the
-    one shipped, :func:`trucewatch.fusion.calibration.shipped`)."""
+    one shipped, :func:`trucewatch.fusion.calibration.shipped`); ``progress`` is told each
+    of the :data:`STEPS` steps (measure, associate, locate, weigh the evidence, place
+    against the line)."""
     with gc_paused():
-        return _fuse(observations, lookup, gates, calibration or shipped())
+        return _fuse(observations, lookup, gates, calibration or shipped(),
+                     progress or _no_step)  # fmt: skip
 
 
 def _fuse(observations: Sequence[Observation], lookup: ContextLookup | None,
-          gates: Gates | None, calibration: Calibration) -> FusionResult:  # fmt: skip
+          gates: Gates | None, calibration: Calibration, step: Step) -> FusionResult:  # fmt: skip
     obs = sorted(observations, key=observation_order)
+    step(f"measuring {len(obs):,} observations", 0, STEPS)
     m = extract(obs)
     ctx = observation_context(obs)
     network = Network.of(m, ctx.source, array_mask(obs))
-    return fuse_measured(obs, m, ctx, lookup, gates, calibration, network)
+    return fuse_measured(obs, m, ctx, lookup, gates, calibration, network, step)
 
 
 def observation_order(o: Observation) -> tuple[datetime, str]:
@@ -145,16 +160,20 @@ def array_mask(obs: Sequence[Observation]) -> np.ndarray:
 
 def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                   lookup: ContextLookup | None, gates: Gates | None,
-                  calibration: Calibration, network: Network) -> FusionResult:  # fmt: skip
+                  calibration: Calibration, network: Network,
+                  step: Step = _no_step) -> FusionResult:  # fmt: skip
     """Fuse observations already in :func:`observation_order` with their measurements and
-    context (rows aligned); ``network``: the arrays for negative evidence."""
+    context (rows aligned); ``network``: the arrays for negative evidence; ``step``: told
+    the steps from association on (:func:`fuse_observations`)."""
     unresolved = [(obs[i].uid, r) for i, r in sorted(m.reasons.items())]
     echo_of = _echoes(obs, m, ctx)
     rows = np.flatnonzero(m.ok & (echo_of < 0))
     if rows.size == 0:
         return FusionResult(incidents=[], unresolved=unresolved)
+    step(f"associating {rows.size:,} located observations", 1, STEPS)
     labels = cluster(m, rows, ctx, gates)
     k = int(labels.max()) + 1
+    step(f"locating {k:,} clusters", 2, STEPS)
     init_xy, init_cov = _fused_means(m, rows, labels, k)
     sol = solve(m, rows, labels, k, init_xy)
     bad = np.asarray(~np.isfinite(sol.cov).all(axis=(1, 2)) | ~np.isfinite(sol.xy).all(axis=1),
@@ -172,7 +191,9 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                signature=_signature(m.signature[g]))
         for c, g in enumerate(groups)
     ]  # fmt: skip
+    step(f"weighing the evidence of {k:,} incidents", 3, STEPS)
     evidence = _evidence(drafts, obs, m, ctx, ill_posed, calibration, network)
+    step(f"placing {k:,} incidents against the line", 4, STEPS)
     incidents = _with_context(drafts, obs, lookup, evidence)
     order_out = sorted(range(len(incidents)), key=lambda c: (incidents[c].time_start,
                                                              incidents[c].uid))  # fmt: skip

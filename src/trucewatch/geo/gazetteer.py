@@ -29,6 +29,7 @@ from trucewatch.geo.projection import to_local_km
 __all__ = [
     "DEFAULT_COUNTRIES",
     "NEIGHBOUR_BOX",
+    "UA_OBLASTS",
     "Gazetteer",
     "NearestPlaces",
     "Place",
@@ -37,6 +38,7 @@ __all__ = [
     "largest_place_near",
     "nearest_places",
     "normalize_name",
+    "oblast_of",
 ]
 
 DEFAULT_COUNTRIES: tuple[str, ...] = ("UA", "RU", "BY", "MD")
@@ -61,6 +63,26 @@ def normalize_name(name: str) -> str:
     text = unicodedata.normalize("NFC", name).casefold()
     text = _APOSTROPHES.sub("", text)
     return _SEPARATORS.sub(" ", text).strip()
+
+
+UA_OBLASTS: dict[str, str] = {
+    "01": "Cherkasy", "02": "Chernihiv", "03": "Chernivtsi", "04": "Dnipropetrovsk",
+    "05": "Donetsk", "06": "Ivano-Frankivsk", "07": "Kharkiv", "08": "Kherson",
+    "09": "Khmelnytskyi", "10": "Kirovohrad", "11": "Crimea", "12": "Kyiv City",
+    "13": "Kyiv", "14": "Luhansk", "15": "Lviv", "16": "Mykolaiv", "17": "Odesa",
+    "18": "Poltava", "19": "Rivne", "20": "Sevastopol", "21": "Sumy", "22": "Ternopil",
+    "23": "Vinnytsia", "24": "Volyn", "25": "Zakarpattia", "26": "Zaporizhzhia",
+    "27": "Zhytomyr",
+}  # fmt: skip
+"""GeoNames first-level division codes of Ukraine (FIPS 10-4 numbering, alphabetical by
+the old transliteration) -> the oblast's English name ("Crimea": the Autonomous Republic;
+"Kyiv City" and "Sevastopol": cities with special status). The codes are checked against
+the data by the tests: each oblast's largest settlement is its capital."""
+
+
+def oblast_of(country: str, admin1: str) -> str | None:
+    """The Ukrainian oblast of a GeoNames first-level code (None outside Ukraine)."""
+    return UA_OBLASTS.get(admin1) if country == "UA" else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +116,7 @@ class Gazetteer:
 
     Attributes
     ----------
-    geonameid, name, lon, lat, population, country : ndarray
+    geonameid, name, lon, lat, population, country, admin1 : ndarray
         One entry per settlement; ``lon``/``lat`` WGS84 degrees.
     x_km, y_km : ndarray
         Position in the local metric plane (km).
@@ -106,6 +128,9 @@ class Gazetteer:
     lat: NDArray[np.float64]
     population: NDArray[np.int64]
     country: NDArray[np.object_]
+    admin1: NDArray[np.object_]
+    """GeoNames first-level division code of each settlement ("05": Donetsk Oblast in
+    Ukraine, see :data:`UA_OBLASTS`; "" when unknown)."""
     x_km: NDArray[np.float64]
     y_km: NDArray[np.float64]
     _primary: dict[str, list[int]] = field(repr=False)
@@ -184,7 +209,7 @@ def build_gazetteer(
     e.g. the districts of Donetsk) are dropped unless ``keep_districts``: they would
     otherwise win over the city itself as the nearest or largest place.
     """
-    rows: list[tuple[int, str, float, float, int, str, list[str]]] = []
+    rows: list[tuple[int, str, float, float, int, str, list[str], str]] = []
     for c in cities:
         cc = str(c.get("countrycode", ""))
         if cc not in countries:
@@ -212,6 +237,7 @@ def build_gazetteer(
                 int(str(c.get("population") or 0)),
                 cc,
                 alts,
+                str(c.get("admin1code") or ""),
             )
         )
     rows.sort(key=lambda r: r[0])  # stable order independent of the source dict
@@ -226,6 +252,7 @@ def build_gazetteer(
         lat=lat_a,
         population=np.array([r[4] for r in rows], dtype=np.int64),
         country=np.array([r[5] for r in rows], dtype=object),
+        admin1=np.array([r[7] for r in rows], dtype=object),
         x_km=x,
         y_km=y,
         _primary=primary,

@@ -10,6 +10,7 @@ inputs into a :class:`DailyReportInput`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -25,8 +26,15 @@ import shapely
 
 from trucewatch.codec import incident_record
 from trucewatch.report.assessment import group_assessments
+from trucewatch.report.headline import (
+    ATTRIBUTION_MIN_CONFIDENCE,
+    FAR_FROM_LINE_KM,
+    firm_attribution,
+    headline_input,
+)
 from trucewatch.report.html import TOP_INCIDENTS, render_html, top_incidents
 from trucewatch.report.inputs import DailyReportInput
+from trucewatch.report.pdf import PdfError, print_pdf, readable
 from trucewatch.report.text import summary_sentences
 from trucewatch.report.values import enum_text, rounded
 from trucewatch.types import (
@@ -62,11 +70,14 @@ STATUS_KEYS: tuple[str, ...] = tuple(s.value for s in IncidentStatus)
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Files written by :func:`write_daily_report`."""
+    """Files written by :func:`write_daily_report`; ``pdf`` is None when it could not be
+    printed, and ``pdf_note`` then says why."""
 
     out_dir: Path
     html: Path
     json: Path
+    pdf: Path | None = None
+    pdf_note: str = ""
 
 
 # --------------------------------------------------------------------------- the document
@@ -79,10 +90,13 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     ``summary_text``, ``sectors`` (one row per sector, zeros included, then an
     "outside sectors" row with ``index`` null), ``incidents`` (all, by time),
     ``history``, ``history_by_sector``, ``data_sources``, ``assessment`` (verdicts and
-    violations by agreement, clause, party and sector). ``by_source_kind`` counts
+    violations by agreement, clause, party and sector), ``far_from_line`` (the satellite
+    detections farther than :data:`~trucewatch.report.headline.FAR_FROM_LINE_KM` from the
+    line, counted apart: :mod:`trucewatch.report.headline`). ``by_source_kind`` counts
     incidents with at least one observation of that kind (an incident can count under
     several kinds).
     """
+    inp, far = headline_input(inp)
     incidents = sorted(inp.incidents, key=lambda i: (as_utc(i.time_start), i.uid))
     sectors = sorted(inp.sectors, key=lambda s: (s.start_km, s.index))
     where = assign_sectors(incidents, sectors)
@@ -109,6 +123,7 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
         "history": [{"date": d.isoformat(), "incidents": c} for d, c in history_with_day(inp)],
         "history_by_sector": _history_by_sector(inp, rows),
         "data_sources": [str(s) for s in inp.data_sources],
+        "far_from_line": _far_json(far),
     }
     doc["summary_text"] = " ".join(summary_sentences(doc))
     return doc
@@ -223,6 +238,18 @@ def _incident_json(inc: Incident, sector: str | None) -> dict[str, Any]:
     }
 
 
+def _far_json(far: Sequence[Incident]) -> dict[str, Any]:
+    """The far satellite detections: the distance, how many, on whose side, and each."""
+    ordered = sorted(far, key=lambda i: (as_utc(i.time_start), i.uid))
+    held = Counter(i.held_by or "unknown" for i in ordered)
+    return {
+        "distance_km": FAR_FROM_LINE_KM,
+        "incidents": len(ordered),
+        "by_held_by": dict(sorted(held.items())),
+        "detections": [_incident_json(i, None) for i in ordered],
+    }
+
+
 # --------------------------------------------------------------------------- summary
 
 
@@ -237,6 +264,11 @@ def _summary(
     att_keys = [inp.controlled_by, inp.other_party, UNDETERMINED_PARTY]
     held: Counter[str] = Counter(j["held_by"] if j["held_by"] else "unknown" for j in inc_json)
     obs_all = _observations(inp.observation_counts)
+    conditional: Counter[str] = Counter(
+        j["attribution"]["party"] for j in inc_json
+        if j["attribution"]["party"] not in (None, UNDETERMINED_PARTY)
+        and not firm_attribution(j["confidence"])
+    )
     return {
         "incidents": len(inc_json),
         "by_status": _zero_filled(STATUS_KEYS, Counter(j["status"] for j in inc_json)),
@@ -245,6 +277,8 @@ def _summary(
             [k.value for k in SourceKind], Counter(s for j in inc_json for s in j["sources"])
         ),
         "by_attribution": _zero_filled(list(dict.fromkeys(att_keys)), by_att),
+        "attribution_min_confidence": ATTRIBUTION_MIN_CONFIDENCE,
+        "by_attribution_conditional": dict(sorted(conditional.items())),
         "by_held_by": _zero_filled(
             list(dict.fromkeys([inp.controlled_by, inp.other_party, "unknown"])), held
         ),
@@ -354,11 +388,13 @@ def _fill_series(series: Sequence[tuple[date, int]]) -> list[tuple[date, int]]:
 # --------------------------------------------------------------------------- files
 
 
-def write_daily_report(inp: DailyReportInput, out_dir: Path) -> ReportPaths:
-    """Write ``out_dir/report.html`` and ``out_dir/report.json`` (creating ``out_dir``).
+def write_daily_report(inp: DailyReportInput, out_dir: Path, *,
+                       pdf: bool = False) -> ReportPaths:
+    """Write ``out_dir/report.html``, ``out_dir/report.json`` and (with ``pdf``, printed by
+    Chromium: :mod:`trucewatch.report.pdf`) ``out_dir/report.pdf``, creating ``out_dir``.
 
-    Both are rendered in memory first and then each replaced atomically, so a failure
-    never leaves a half-written file.
+    Each is rendered first and then replaced atomically, so a failure never leaves a
+    half-written file; the files are readable by others (0644 less the umask).
     """
     out_dir = Path(out_dir)
     doc = build_report(inp)
@@ -368,7 +404,13 @@ def write_daily_report(inp: DailyReportInput, out_dir: Path) -> ReportPaths:
     paths = ReportPaths(out_dir=out_dir, html=out_dir / "report.html", json=out_dir / "report.json")
     _write_atomic(paths.json, json_text)
     _write_atomic(paths.html, html_text)
-    return paths
+    if not pdf:
+        return paths
+    try:
+        printed = print_pdf(paths.html, out_dir / "report.pdf")
+    except PdfError as exc:
+        return dataclasses.replace(paths, pdf_note=str(exc))
+    return dataclasses.replace(paths, pdf=printed)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -376,6 +418,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        readable(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

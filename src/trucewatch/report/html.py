@@ -18,6 +18,7 @@ import shapely
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from trucewatch.report.charts import render_history, render_sector_history
+from trucewatch.report.headline import attribution_text, headline_input
 from trucewatch.report.inputs import DailyReportInput
 from trucewatch.report.map_figure import MapPoints, render_map
 from trucewatch.report.map_sectors import MapSector
@@ -30,7 +31,6 @@ from trucewatch.report.text import (
     summary_sentences,
 )
 from trucewatch.report.values import enum_text
-from trucewatch.types import UNDETERMINED_PARTY
 from trucewatch.units import parse_utc, utc_clock
 
 TOP_INCIDENTS = 50
@@ -40,7 +40,9 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 
 def render_html(inp: DailyReportInput, doc: Mapping[str, Any]) -> str:
-    """The HTML page for ``doc`` (from :func:`build_report` on the same input)."""
+    """The HTML page for ``doc`` (from :func:`build_report` on the same input; the far
+    satellite detections are left out of its map and charts as of its tables)."""
+    inp = headline_input(inp)[0]
     day_text = fmt_day(inp.day)
     images = _images(inp, doc, day_text)
     summary = doc["summary"]
@@ -206,25 +208,13 @@ def _top_row(j: Mapping[str, Any]) -> dict[str, Any]:
         "count": j["count"],
         "confidence": j["confidence"],
         "status": j["status"],
-        "attribution": _attribution_text(j["attribution"]),
+        "attribution": attribution_text(j["attribution"], j["confidence"]),
         "sources": ", ".join(humanize(s) for s in j["sources"]),
         "observations": j["observations"],
         "lat": j["lat"],
         "lon": j["lon"],
         "ellipse_km": j["ellipse"]["semi_major_km"],
     }
-
-
-def _attribution_text(att: Mapping[str, Any]) -> str:
-    """``RU (0.60)``, or ``undetermined (RU 0.45)`` with the likeliest party, or the party."""
-    probs = att["probabilities"]
-    party = att["party"] or UNDETERMINED_PARTY
-    if party != UNDETERMINED_PARTY and probs.get(party) is not None:
-        return f"{party} ({probs[party]:.2f})"
-    if probs:
-        best = max(probs.items(), key=lambda kv: (kv[1] or 0.0, kv[0]))
-        return f"undetermined ({best[0]} {best[1]:.2f})" if best[1] is not None else party
-    return party
 
 
 def _hhmm(iso: str | None) -> str:

@@ -99,7 +99,7 @@ def summary_sentences(doc: Mapping[str, Any]) -> list[str]:
     """The summary in words, one string per sentence, from the report document."""
     day = date.fromisoformat(doc["date"])
     s = doc["summary"]
-    out = [_status_sentence(s, day), _observations_sentence(s)]
+    out = [_status_sentence(s, day), *far_sentence(doc), _observations_sentence(s)]
     if s["incidents"] > 0:
         out += _sector_sentences(doc["sectors"], s)
         out += _confidence_sentence(s)
@@ -216,9 +216,36 @@ def _attribution_sentence(s: Mapping[str, Any]) -> str:
             return "The origin of fire is undetermined."
         which = "both incidents" if n == 2 else f"all {fmt_int(n)} incidents"
         return f"The origin of fire is undetermined for {which}."
-    items = join_words(f"the area held by {p} for {count_noun(c, 'incident')}" for p, c in named)
+    cond: Mapping[str, int] = s.get("by_attribution_conditional", {})
+    firm = [(p, c - int(cond.get(p, 0))) for p, c in named if c - int(cond.get(p, 0)) > 0]
+    weak = sorted(((p, int(c)) for p, c in cond.items() if c), key=lambda pc: (-pc[1], pc[0]))
     tail = f"; the origin is undetermined for {count_noun(und, 'incident')}" if und else ""
-    return f"Fire was attributed to {items}{tail}."
+    words = []
+    if firm:
+        items = join_words(f"the area held by {p} for {count_noun(c, 'incident')}"
+                           for p, c in firm)  # fmt: skip
+        words.append(f"Fire was attributed to {items}{tail}.")
+    if weak:
+        limit = s.get("attribution_min_confidence", 0.75)
+        n_weak = sum(c for _, c in weak)
+        items = join_words(f"{p} ({fmt_int(c)})" for p, c in weak)
+        lead = "" if firm else (f"No incident reached the confidence of {limit:.2f} needed "
+                                f"to state its origin plainly{tail}. ")  # fmt: skip
+        words.append(f"{lead}For {count_noun(n_weak, 'incident')} of lower confidence the "
+                     f"origin is conditional, if they occurred: more likely the area held by "
+                     f"{items}.")  # fmt: skip
+    return " ".join(words)
+
+
+def far_sentence(doc: Mapping[str, Any]) -> list[str]:
+    """The satellite detections far from the line, counted apart (none: no sentence)."""
+    far = doc.get("far_from_line") or {}
+    n = int(far.get("incidents", 0))
+    if not n:
+        return []
+    return [f"{count_noun(n, 'satellite fire detection')} farther than "
+            f"{far['distance_km']:.0f} km from the line {was_were(n)} listed apart and "
+            "not counted above."]  # fmt: skip
 
 
 def _agreement_sentences(ags: Sequence[Mapping[str, Any]], day: date) -> list[str]:

@@ -74,7 +74,7 @@ class ScenarioError(ValueError):
 class LineSpec:
     """The contact line: a control-area file (or a line file) and the date it is valid."""
 
-    control_file: str = "package:demo_data/deepstatemap_data_20250809.geojson"
+    control_file: str = "package:demo_data/control/deepstate/deepstatemap_data_20250809.geojson"
     """Control-area GeoJSON (the line is derived as in docs/contact-line.md): a path
     (relative to the scenario file), ``package:REL`` (inside the installed ``trucewatch``
     package) or ``shared:REL`` (under ``$TRUCEWATCH_SHARED_DATA`` or ``../shared/data``
@@ -234,11 +234,12 @@ def section_specs() -> dict[str, type]:
 
 
 def shared_data_dirs() -> list[Path]:
-    """Where ``shared:`` paths are looked for, in order."""
-    dirs = []
+    """Where ``shared:`` paths are looked for, in order: ``$TRUCEWATCH_SHARED_DATA`` alone
+    when it is set, else ``../shared/data`` beside the repository or the working directory."""
     env = os.environ.get("TRUCEWATCH_SHARED_DATA")
     if env:
-        dirs.append(Path(env))
+        return [Path(env)]
+    dirs = []
     here = Path(__file__).resolve()
     dirs.append(here.parents[3].parent / "shared" / "data")  # src/trucewatch/sim -> repo/..
     dirs.append(Path.cwd().parent / "shared" / "data")

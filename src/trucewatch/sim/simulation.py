@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,10 @@ def _write_all(out_dir: Path, contents: dict[str, str]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) -> dict[str, Any]:
-    """Simulate a scenario and write its files into ``out_dir``.
+def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Simulate a scenario and write its files into ``out_dir``; ``progress(step, done,
+    total)`` is told each of the four steps (simulate, render, truth, write) as it starts.
 
     Writes ``observations.jsonl`` (patrol reports), ``acoustic.jsonl``, ``camera.jsonl``,
     ``firms.csv``, ``complaint.jsonl`` (each only when it has records), ``truth.jsonl``,
@@ -171,10 +174,14 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     ``trucewatch simulate --json`` (see docs/simulator.md).
     """
     t0 = time.perf_counter()
+    step = progress or (lambda *_: None)
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     out = Path(out_dir)
+    step(f"simulating {s.name} (seed {seed})", 0, 4)
     run = run_simulation(s, seed)
+    step(f"rendering the reports of {len(run.episodes):,} events", 1, 4)
     files = render_all(s, run.world, run.episodes, run.detections, run.layout)
+    step("ground truth", 2, 4)
     truth = truth_lines(run, files)
     contents = {f.name: f.text() for f in files}
     beside = {name: text for f in files for name, text in f.beside.items()}
@@ -183,6 +190,7 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path) ->
     contents[SCENARIO_FILE] = scenario_to_toml(s)
     field = field_files(run.detections["acoustic"], run.layout)
     contents.update(field)
+    step(f"writing {len(contents)} files", 3, 4)
     stale = [name for name in (*FILES.values(), *BESIDE_FILES, *FIELD_FILES)
              if name not in contents]  # fmt: skip
     _write_all(out, contents)

@@ -11,17 +11,16 @@ import os
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from trucewatch.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_DB_URL = "sqlite:///trucewatch.db"
 DB_ENV_VAR = "TRUCEWATCH_DB"
@@ -65,7 +64,42 @@ def create_store_engine(url: str) -> Engine:
         raise StoreError(f"--db {url!r}: {exc}") from exc
 
 
+def require_existing(engine: Engine) -> None:
+    """Raise :class:`StoreError` unless ``engine`` names an existing trucewatch store: a
+    SQLite file that exists, or a database with the schema's version table (read
+    commands refuse to create an empty store from a mistyped ``--db``)."""
+    url = engine.url
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(str(url.database)).expanduser()
+        if not path.is_file():
+            raise StoreError(f"--db {where!r}: no store at {path} (`trucewatch init` or an "
+                             "import creates one)")  # fmt: skip
+    if current_revision(engine) is None:
+        raise StoreError(f"--db {where!r}: not a trucewatch store (no schema; `trucewatch "
+                         "init` creates one)")  # fmt: skip
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the store (None: no schema yet), read without Alembic."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError) as exc:
+        if _no_version_table(exc):
+            return None
+        raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
+
+
+def _no_version_table(exc: Exception) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "alembic_version" in message and ("no such table" in message
+                                             or "does not exist" in message)  # fmt: skip
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     script_location = resources.files("trucewatch.store") / "migrations"
     config.set_main_option("script_location", str(script_location))
@@ -73,12 +107,28 @@ def _alembic_config() -> Config:
 
 
 def head_revision() -> str | None:
-    """The newest migration revision shipped with this version."""
+    """The newest migration revision shipped with this version (from Alembic)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def shipped_head() -> str:
+    """The newest revision by the migration files' names (``NNNN_what.py`` revises
+    ``NNNN``): the same as :func:`head_revision` (tested) without importing Alembic."""
+    folder = resources.files("trucewatch.store") / "migrations" / "versions"
+    names = [p.name for p in folder.iterdir() if p.name[:4].isdigit() and p.name.endswith(".py")]
+    return max(names)[:4]
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to ``revision`` (default: the newest; idempotent)."""
+    """Create or upgrade the schema to ``revision`` (default: the newest; idempotent).
+    A store already at the newest revision is left without loading Alembic."""
+    if revision == "head" and current_revision(engine) == shipped_head():
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     config = _alembic_config()
     wanted = head_revision() if revision == "head" else revision
     try:

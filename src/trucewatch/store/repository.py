@@ -27,7 +27,12 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
-from trucewatch.store.engine import create_store_engine, default_db_url, migrate
+from trucewatch.store.engine import (
+    create_store_engine,
+    default_db_url,
+    migrate,
+    require_existing,
+)
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
@@ -66,10 +71,17 @@ class Store:
         self.ledger = Ledger()
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
         """Open the store at ``url`` (default: ``$TRUCEWATCH_DB`` or ``trucewatch.db``),
-        creating or migrating the schema."""
+        creating or migrating the schema; with ``create=False`` a store that does not exist
+        yet is a :class:`~trucewatch.errors.StoreError` (an older one is still migrated)."""
         engine = create_store_engine(url or default_db_url())
+        if not create:
+            try:
+                require_existing(engine)
+            except Exception:
+                engine.dispose()
+                raise
         migrate(engine)
         return cls(engine)
 
@@ -285,15 +297,21 @@ class Store:
             links = observation_links(conn, [r.uid for r in rows])
         return [incident_from_row(r, links.get(r.uid, ())) for r in rows]
 
-    def incident_counts_per_day(self, since: date, until: date) -> dict[date, int]:
-        """Incidents per UTC day for days in [since, until)."""
+    def incident_counts_per_day(
+        self, since: date, until: date, *, far_thermal_km: float | None = None
+    ) -> dict[date, int]:
+        """Incidents per UTC day for days in [since, until); with ``far_thermal_km``, not
+        counting satellite fire detections (``thermal_anomaly``) farther than that from
+        the line (km), as the daily report's headline does not."""
         c = t.incidents.c
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
         end = datetime(until.year, until.month, until.day, tzinfo=UTC)
+        query = select(c.time_start).where(c.time_start >= start, c.time_start < end)
+        if far_thermal_km is not None:
+            far = (c.kind == "thermal_anomaly") & (func.abs(c.line_distance_km) > far_thermal_km)
+            query = query.where(~far | c.line_distance_km.is_(None))
         with self.engine.connect() as conn:
-            times = conn.execute(
-                select(c.time_start).where(c.time_start >= start, c.time_start < end)
-            ).scalars()
+            times = conn.execute(query).scalars()
             counts: dict[date, int] = {}
             for ts in times:
                 day = as_utc(ts).date()

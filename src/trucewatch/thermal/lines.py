@@ -50,13 +50,15 @@ DEEPSTATE_PATTERN = re.compile(r"deepstatemap_data_(\d{8})\.geojson$")
 
 
 def shared_data_dir() -> Path | None:
-    """The shared data folder: ``$TRUCEWATCH_SHARED_DATA``, else ``../shared/data`` from
-    the working directory or from the project root; None if not found."""
+    """The shared data folder: ``$TRUCEWATCH_SHARED_DATA`` when set (and only it), else
+    ``../shared/data`` from the working directory or from the project root; None if not
+    found (callers then use the samples shipped in the package)."""
     env = os.environ.get("TRUCEWATCH_SHARED_DATA")
-    candidates = [Path(env)] if env else []
     here = Path(__file__).resolve()
-    candidates += [Path.cwd() / ".." / "shared" / "data", Path.cwd() / "shared" / "data"]
-    candidates += [p / "shared" / "data" for p in here.parents]
+    candidates = [Path(env)] if env else [Path.cwd() / ".." / "shared" / "data",
+                                          Path.cwd() / "shared" / "data"]  # fmt: skip
+    if not env:
+        candidates += [p / "shared" / "data" for p in here.parents]
     for c in candidates:
         if (c / "control").is_dir() or (c / "firms").is_dir():
             return c.resolve()
@@ -98,7 +100,8 @@ def lines_for_days(
 ) -> LineHistory:
     """The lines needed to locate detections on ``days``: ISW 2023 for dates from 2022
     until the first DeepStateMap snapshot, then the latest snapshot on or before each date.
-    Dates before 2022 get no line."""
+    Dates before 2022 get no line, nor dates before the first snapshot when
+    ``control_dir`` has no ISW map (the maps shipped in the package)."""
     raw = days if isinstance(days, np.ndarray) else np.asarray(list(days))  # type: ignore[arg-type]
     d = np.unique(raw.astype("datetime64[D]"))
     snaps = deepstate_snapshots(control_dir)
@@ -108,9 +111,9 @@ def lines_for_days(
     if d.size == 0:
         return LineHistory()
     first_snap = snap_days[0] if snap_days.size else np.datetime64("9999-12-31")
-    if (d < first_snap).any():
-        items.append((ISW_VALID_FROM, context_from_file(str(Path(control_dir) / ISW_2023_FILE),
-                                                        sectors)))  # fmt: skip
+    isw = Path(control_dir) / ISW_2023_FILE
+    if (d < first_snap).any() and isw.exists():  # without the ISW map: no line before
+        items.append((ISW_VALID_FROM, context_from_file(str(isw), sectors)))
     if snap_days.size:
         idx = np.searchsorted(snap_days, d[d >= first_snap], side="right") - 1
         for i in np.unique(idx):
