@@ -21,12 +21,32 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from trucewatch.ledger.entry import EntryError, EntryType, check_entry
 from trucewatch.ledger.merkle import EMPTY_ROOT, RootAccumulator, leaf_hash
+from trucewatch.ledger.rows import WITHDRAWN
 from trucewatch.ledger.signing import Role, verify_submission_digest
 from trucewatch.ledger.verify import SignedTreeHead, VerificationError, check_tree_head
+
+
+class Logged(NamedTuple):
+    """The latest entry about a ``(type, ref)``: index, ``sha256``, the row digest it
+    records (:mod:`trucewatch.ledger.rows`), its time text and whether it withdraws."""
+
+    seq: int
+    sha256: str
+    digest: str
+    time: str
+    withdrawn: bool
+
+
+def _logged(seq: int, obj: dict[str, Any]) -> Logged:
+    meta = obj.get("meta") or {}
+    return Logged(seq, obj["sha256"], meta.get("row") or obj["sha256"], obj["time"],
+                  meta.get("status") == WITHDRAWN)  # fmt: skip
+
 
 Reference = tuple[str, str, str]
 """``(entry_type, ref, sha256)`` of a stored row, e.g. ``("observation", uid, SHA-256 of
@@ -36,18 +56,27 @@ its payload)``: what the log should record about it."""
 @dataclass(frozen=True, kw_only=True)
 class Problem:
     """One finding: ``index`` is the log entry concerned (``None`` for a tree head, a key
-    or a stored row), ``kind`` a stable code, ``message`` one line.
+    or a stored row without entry), ``kind`` a stable code, ``message`` one line; ``table``,
+    ``row`` and ``field`` name the stored row and column concerned, when there is one.
 
     Kinds: ``missing_entry``, ``leaf_hash``, ``not_canonical``, ``columns``, ``key``,
-    ``signature``, ``tree_head``, ``reference``.
+    ``signature``, ``tree_head``, ``reference``, ``row_altered``, ``row_inserted``,
+    ``row_removed``, ``binding``.
     """
 
     index: int | None
     kind: str
     message: str
+    table: str | None = None
+    row: str | None = None
+    field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "kind": self.kind, "message": self.message}
+        out: dict[str, Any] = {"index": self.index, "kind": self.kind, "message": self.message}
+        for name in ("table", "row", "field"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
 
 
 @dataclass(kw_only=True)
@@ -117,16 +146,16 @@ class LogAudit:
         self.head_sizes = set(head_sizes)
         self.roots: dict[int, bytes] = {0: EMPTY_ROOT}
         self.keys: dict[str, LoggedKey] = {}
-        self.latest: dict[tuple[str, str], tuple[int, str]] = {}
+        self.latest: dict[tuple[str, str], Logged] = {}
         self.problems: list[Problem] = []
         self.check_signatures = check_signatures
         self.signatures_checked = 0
         self.track_refs = track_refs
         self.next_seq = 0
 
-    def problem(self, index: int | None, kind: str, message: str) -> None:
-        """Record a finding."""
-        self.problems.append(Problem(index=index, kind=kind, message=message))
+    def problem(self, index: int | None, kind: str, message: str, **where: str) -> None:
+        """Record a finding (``where``: ``table``, ``row``, ``field``)."""
+        self.problems.append(Problem(index=index, kind=kind, message=message, **where))
 
     # ------------------------------------------------------------------ entries
 
@@ -136,9 +165,11 @@ class LogAudit:
         blob: bytes,
         stored_leaf: bytes | None = None,
         columns: tuple[str, str] | None = None,
+        appended_at: datetime | None = None,
     ) -> None:
-        """Check entry ``seq`` (its bytes); ``stored_leaf`` and ``columns`` (type, ref) are
-        what a store kept beside it, compared when given."""
+        """Check entry ``seq`` (its bytes); ``stored_leaf``, ``columns`` (type, ref) and
+        ``appended_at`` (must be the entry's time) are what a store kept beside it, compared
+        when given."""
         if seq != self.next_seq:
             self.problem(
                 self.next_seq, "missing_entry", f"entries {self.next_seq} to {seq - 1} are missing"
@@ -155,10 +186,15 @@ class LogAudit:
         if self.acc.size in self.head_sizes:
             self.roots[self.acc.size] = self.acc.root()
         try:
-            obj, _ = check_entry(blob)
+            obj, time = check_entry(blob)
         except EntryError as exc:
-            self.problem(seq, "not_canonical", f"entry {seq}: {exc}")
+            self.problem(seq, "not_canonical", f"entry {seq}: {exc}", table="ledger_entries",
+                         row=str(seq), field="entry")  # fmt: skip
             return
+        if appended_at is not None and appended_at != time:
+            self.problem(seq, "columns", f"entry {seq}: stored appended_at {appended_at} is not "
+                         f"the entry's time {obj['time']}", table="ledger_entries", row=str(seq),
+                         field="appended_at")  # fmt: skip
         if columns is not None and (obj["type"], obj["ref"]) != columns:
             self.problem(
                 seq,
@@ -170,7 +206,7 @@ class LogAudit:
         if "signer" in obj:
             self._check_signature(seq, obj)
         if self.track_refs:
-            self.latest[(obj["type"], obj["ref"])] = (seq, obj["sha256"])
+            self.latest[(obj["type"], obj["ref"])] = _logged(seq, obj)
 
     def _replay_key(self, seq: int, obj: dict[str, Any]) -> None:
         ref = obj["ref"]
@@ -284,16 +320,17 @@ class LogAudit:
             logged = self.latest.get(key)
             if logged is None:
                 self.problem(None, "reference", f"{key[0]} {ref}: stored but not in the log")
-            elif logged[1] != sha:
+            elif logged.sha256 != sha:
                 self.problem(
-                    logged[0],
+                    logged.seq,
                     "reference",
                     f"{key[0]} {ref}: its content has SHA-256 "
-                    f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the "
+                    f"{sha}, the log recorded {logged.sha256} at entry {logged.seq}: the "
                     "stored row was altered",
                 )
         complete = {str(c) for c in complete_types}
-        for (entry_type, ref), (seq, _) in self.latest.items():
+        for (entry_type, ref), logged in self.latest.items():
+            seq = logged.seq
             if entry_type in complete and (entry_type, ref) not in seen:
                 self.problem(
                     seq,

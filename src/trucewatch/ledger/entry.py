@@ -12,7 +12,8 @@ An entry is one UTF-8 JSON object in **canonical form**:
 Fields (all strings except ``v``)::
 
     v        1                                   format version
-    type     observation | incident_status | assessment | report | key_added | key_revoked
+    type     observation | incident_status | assessment | report | key_added | key_revoked |
+             batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -73,6 +74,12 @@ class EntryType(StrEnum):
     REPORT = "report"
     KEY_ADDED = "key_added"
     KEY_REVOKED = "key_revoked"
+    BATCH = "batch"
+    LINE = "line"
+    SECTOR = "sector"
+    AGREEMENT = "agreement"
+    TREE_HEAD = "tree_head"
+    ENGINE = "engine"
 
 
 _TYPES = frozenset(t.value for t in EntryType)
@@ -376,8 +383,10 @@ def observation_entry(
     *,
     signer: str | None = None,
     sig: str | None = None,
+    meta: Mapping[str, str] | None = None,
 ) -> LogEntry:
-    """Entry for a stored observation: ``ref`` its uid, ``sha256`` its payload hash."""
+    """Entry for a stored observation: ``ref`` its uid, ``sha256`` its payload hash,
+    ``meta`` the digests of its stored row (:mod:`trucewatch.ledger.rows`)."""
     return LogEntry(
         type=EntryType.OBSERVATION,
         ref=uid,
@@ -385,6 +394,7 @@ def observation_entry(
         time=time,
         signer=signer,
         sig=sig,
+        meta=dict(meta or {}),
     )
 
 

@@ -47,6 +47,7 @@ from trucewatch.ledger.signing import (
 )
 from trucewatch.ledger.verify import ConsistencyProof, InclusionProof, SignedTreeHead
 from trucewatch.store import schema as t
+from trucewatch.store.coverage import TREE_HEADS, log_rows
 from trucewatch.store.ledger_keys import (
     KEY_TYPES,
     KeyRegistry,
@@ -137,9 +138,9 @@ class Ledger(KeyRegistry):
             if entry.signer is not None:
                 check_signed_entry(entry, seq, keys.get(entry.signer), verify_signatures)
         keys.write()
-        stamp = db_time_encoder(conn)(now or datetime.now(UTC))
+        stamp = db_time_encoder(conn)  # appended_at is the entry's time (verify_store checks)
         rows = [
-            (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp)
+            (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp(entry.time))
             for seq, (entry, blob) in enumerate(decoded, start)
         ]
         sql = _insert_entries_sql(conn)
@@ -297,9 +298,10 @@ class Ledger(KeyRegistry):
         size = self.size(conn)
         self._check_extends_latest(conn, size)
         head = sign_tree_head(key, size, self.root(conn, size), now)
-        conn.execute(
+        head_id = conn.execute(
             insert(t.ledger_tree_heads).values(**columns_of(head, _TREE_HEAD_COLUMNS))
-        )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        log_rows(conn, self, TREE_HEADS, [head_id], now or datetime.now(UTC))
         return head
 
     def _check_extends_latest(self, conn: Connection, size: int) -> None:

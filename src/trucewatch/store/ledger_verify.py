@@ -11,9 +11,12 @@ from collections.abc import Collection, Iterable, Iterator
 from sqlalchemy import Connection, select
 
 from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Reference
-from trucewatch.ledger.entry import EntryType
+from trucewatch.ledger.entry import EntryError, EntryType, check_entry
+from trucewatch.ledger.rowcheck import check_rows
 from trucewatch.store import schema as t
+from trucewatch.store.coverage import COVERED, stored_rows
 from trucewatch.store.ledger import SCAN_CHUNK, tree_head_from_row
+from trucewatch.units import as_utc
 
 
 def verify_store(
@@ -22,6 +25,7 @@ def verify_store(
     references: Iterable[Reference] | None = None,
     complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
     check_signatures: bool = True,
+    rows: bool = False,
 ) -> LedgerReport:
     """Check the whole stored log against itself and its signed tree heads.
 
@@ -35,23 +39,43 @@ def verify_store(
     (e.g. every observation with the SHA-256 recomputed from its payload): each must match
     the latest log entry about it (else the row was altered, or never logged), and for the
     ``complete_types`` a logged ref missing from ``references`` means the row was removed.
+
+    ``rows``: check every row of every covered table (:mod:`trucewatch.store.coverage`)
+    against the latest entry about it, naming the table, row and field of each difference.
     """
     heads = _head_rows(conn)
     audit = LogAudit(
         {h.head.tree_size for h in heads},
         check_signatures=check_signatures,
-        track_refs=references is not None,
+        track_refs=references is not None or rows,
     )
     c = t.ledger_entries.c
-    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
-    for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
-        for seq, blob, stored_leaf, entry_type, ref in batch:
-            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref))
+    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref, c.appended_at)
+    for batch in conn.execute(query.order_by(c.seq).execution_options(yield_per=SCAN_CHUNK)
+                              ).partitions():  # fmt: skip
+        for seq, blob, stored_leaf, entry_type, ref, appended in batch:
+            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref),
+                        as_utc(appended))  # fmt: skip
     audit.check_heads(heads)
     _check_keys_table(conn, audit)
     if references is not None:
         audit.check_references(references, complete_types)
+    if rows:
+        covered = {s.entry_type.value: s.table.name for s in COVERED}
+        check_rows(audit, stored_rows(conn), lambda seq: _entry_cols(conn, seq), covered, covered)
     return audit.report(heads)
+
+
+def _entry_cols(conn: Connection, seq: int) -> str | None:
+    """``meta.cols`` of stored entry ``seq`` (None if unreadable)."""
+    c = t.ledger_entries.c
+    blob = conn.execute(select(c.entry).where(c.seq == seq)).scalar()
+    try:
+        obj, _ = check_entry(bytes(blob or b""))
+    except EntryError:
+        return None
+    cols = (obj.get("meta") or {}).get("cols")
+    return cols if isinstance(cols, str) else None
 
 
 def _head_rows(conn: Connection) -> list[HeadToCheck]:

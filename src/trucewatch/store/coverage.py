@@ -1,0 +1,228 @@
+"""Every stored row covered by the log (see :mod:`trucewatch.ledger.rows`).
+
+:data:`COVERED` lists the tables the log covers, the entry type of their rows and the
+column(s) of the row's ``ref``. Writers call :func:`log_rows` (rows read back from the
+database in their own transaction, so the digest is of exactly what is stored) and
+:func:`withdraw` for rows deleted on purpose; observations, written in bulk, get their
+digests from :func:`observation_row_meta`. :func:`stored_rows` yields every covered row,
+normalized, for the verifier. The ``ledger_*`` tables are checked against the log by
+:mod:`trucewatch.store.ledger_verify` itself (keys and tree heads; tree heads also as rows).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Date, DateTime, Float, Integer, LargeBinary, Table, select
+
+from trucewatch.ledger.entry import EntryType, LogEntry, decode_entry, format_time
+from trucewatch.ledger.rowcheck import LINK
+from trucewatch.ledger.rows import (
+    WITHDRAWN,
+    column_digests,
+    is_withdrawn,
+    logged_digest,
+    row_digest,
+    row_entry,
+    withdrawn_entries,
+)
+from trucewatch.store import schema as t
+from trucewatch.store.util import chunks
+from trucewatch.units import as_utc
+
+LINKS = "observations"
+"""Pseudo-column of an incident: the sorted uids of its evidence (``incident_observations``)."""
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A covered table: its rows are logged as ``entry_type`` entries whose ``ref`` is the
+    ``key`` column; ``stamp`` is a column that must equal the time of the row's latest
+    entry (left out of the digest: an unchanged re-fused incident keeps its entry)."""
+
+    table: Table
+    entry_type: EntryType
+    key: str
+    stamp: str | None = None
+
+    def ref(self, row: Mapping[str, Any]) -> str:
+        return str(row[self.key])
+
+
+OBSERVATIONS = Covered(t.observations, EntryType.OBSERVATION, "uid")
+INCIDENTS = Covered(t.incidents, EntryType.INCIDENT_STATUS, "uid", stamp="fused_at")
+BATCHES = Covered(t.import_batches, EntryType.BATCH, "id")
+LINES = Covered(t.contact_lines, EntryType.LINE, "id")
+SECTORS = Covered(t.sectors, EntryType.SECTOR, "id")
+AGREEMENTS = Covered(t.agreements, EntryType.AGREEMENT, "id")
+TREE_HEADS = Covered(t.ledger_tree_heads, EntryType.TREE_HEAD, "id")
+
+COVERED: tuple[Covered, ...] = (
+    OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS,
+)  # fmt: skip
+"""The tables whose every row the log covers (with ``incident_observations`` through the
+incidents' :data:`LINKS`)."""
+
+
+# --------------------------------------------------------------------------- normalizing
+
+
+def normalize(spec: Covered, row: Mapping[str, Any], *, json_text: bool = False) -> dict[str, Any]:
+    """The row as :mod:`trucewatch.ledger.rows` digests it, from database values (or, with
+    ``json_text``, JSON columns given as their text)."""
+    out: dict[str, Any] = {}
+    for col in spec.table.columns:
+        if col.name != spec.stamp:
+            out[col.name] = _value(col.type, row[col.name], json_text)
+    return out
+
+
+def _value(type_: Any, v: Any, json_text: bool) -> Any:
+    if v is None:
+        return None
+    if isinstance(type_, DateTime):
+        return format_time(as_utc(v))
+    if isinstance(type_, Date):
+        return v.isoformat() if isinstance(v, date) else str(v)
+    if isinstance(type_, Float):
+        return float(v)
+    if isinstance(type_, Integer):
+        return int(v)
+    if isinstance(type_, JSON):
+        return json.loads(v) if json_text and isinstance(v, str) else v
+    if isinstance(type_, LargeBinary):
+        return bytes(v).hex()
+    return str(v)
+
+
+def stamp_text(v: Any) -> str | None:
+    """A stamp column's value as entry time text."""
+    return None if v is None else format_time(as_utc(v))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def observation_row_meta(values: Sequence[Any], columns: Sequence[str],
+                         times: tuple[datetime, datetime]) -> dict[str, str]:  # fmt: skip
+    """``meta`` of an observation's entry (``row`` digest and ``cols``) from the values it
+    is inserted with (``columns`` order; JSON as text; ``times``: start and end, aware)."""
+    row = dict(zip(columns, values, strict=True))
+    row["time_start"], row["time_end"] = times
+    norm = normalize(OBSERVATIONS, row, json_text=True)
+    return {"row": row_digest(norm), "cols": column_digests(norm)}
+
+
+def read_rows(conn: Connection, spec: Covered, refs: Sequence[Any]) -> list[dict[str, Any]]:
+    """Stored rows of ``spec`` whose key is in ``refs`` (with incidents' evidence links)."""
+    col = spec.table.c[spec.key]
+    out: list[dict[str, Any]] = []
+    for chunk in chunks(list(refs), 5_000):
+        out += [dict(r._mapping) for r in conn.execute(select(spec.table).where(col.in_(chunk)))]
+    if spec is INCIDENTS:
+        links = _links(conn, [r["uid"] for r in out])
+        for r in out:
+            r[LINKS] = links.get(r["uid"], [])
+    return out
+
+
+def entries_for(spec: Covered, rows: Sequence[Mapping[str, Any]], time: datetime) -> list[LogEntry]:
+    """Entries logging ``rows`` (as :func:`read_rows` gives them) at ``time``."""
+    out = []
+    for r in rows:
+        values = normalize(spec, r)
+        if spec is INCIDENTS:
+            values[LINKS] = sorted(r[LINKS])
+        out.append(row_entry(spec.entry_type, spec.ref(r), values, time))
+    return out
+
+
+def log_rows(conn: Connection, ledger: Any, spec: Covered, refs: Sequence[Any],
+             time: datetime) -> None:  # fmt: skip
+    """Log the stored rows ``refs`` of ``spec`` (read back in the caller's transaction)."""
+    entries = entries_for(spec, read_rows(conn, spec, refs), time)
+    if entries:
+        ledger.append(conn, entries)
+
+
+def withdraw(conn: Connection, ledger: Any, spec: Covered, refs: Sequence[Any],
+             time: datetime) -> None:  # fmt: skip
+    """Log that rows ``refs`` of ``spec`` were deleted on purpose."""
+    if refs:
+        ledger.append(conn, withdrawn_entries(spec.entry_type, [str(r) for r in refs], time))
+
+
+def _links(conn: Connection, incident_uids: Sequence[str]) -> dict[str, list[str]]:
+    c = t.incident_observations.c
+    out: dict[str, list[str]] = {}
+    for chunk in chunks(list(incident_uids), 5_000):
+        query = select(c.incident_uid, c.observation_uid).where(c.incident_uid.in_(chunk))
+        for inc, obs in conn.execute(query):
+            out.setdefault(inc, []).append(obs)
+    return out
+
+
+# --------------------------------------------------------------------------- verifying
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """A covered row as stored: its table, ``ref``, normalized values and stamp text."""
+
+    entry_type: str
+    table: str
+    ref: str
+    values: dict[str, Any]
+    stamp: str | None = None
+    stamp_column: str | None = None
+
+
+def stored_rows(conn: Connection) -> Iterator[StoredRow]:
+    """Every covered row, normalized (incidents with their evidence links)."""
+    links = _all_links(conn)
+    for spec in COVERED:
+        query = select(spec.table).execution_options(yield_per=20_000)
+        for r in conn.execute(query):
+            row = r._mapping
+            values = normalize(spec, row)
+            if spec is INCIDENTS:
+                values[LINKS] = sorted(links.pop(row["uid"], []))
+            stamp = stamp_text(row[spec.stamp]) if spec.stamp else None
+            yield StoredRow(spec.entry_type.value, spec.table.name, spec.ref(row), values, stamp,
+                            spec.stamp)  # fmt: skip
+    for inc, obs in sorted(links.items()):
+        yield StoredRow(LINK, t.incident_observations.name, f"{inc}/{obs[0]}", {})
+
+
+def _all_links(conn: Connection) -> dict[str, list[str]]:
+    c = t.incident_observations.c
+    out: dict[str, list[str]] = {}
+    for inc, obs in conn.execute(select(c.incident_uid, c.observation_uid)):
+        out.setdefault(inc, []).append(obs)
+    return out
+
+
+def latest_logged(conn: Connection, spec: Covered,
+                  refs: Sequence[str]) -> dict[str, tuple[str, datetime]]:  # fmt: skip
+    """``ref -> (row digest, entry time)`` of the latest entry about each of ``refs``
+    (withdrawn rows left out)."""
+    c = t.ledger_entries.c
+    out: dict[str, tuple[str, datetime]] = {}
+    for chunk in chunks(list(refs), 5_000):
+        query = (select(c.ref, c.entry).where(c.entry_type == spec.entry_type.value,
+                                              c.ref.in_(chunk)).order_by(c.seq))  # fmt: skip
+        for ref, blob in conn.execute(query):
+            entry = decode_entry(bytes(blob))
+            obj = entry.to_dict()
+            if is_withdrawn(obj):
+                out.pop(ref, None)
+            else:
+                out[ref] = (logged_digest(obj), entry.time)
+    return out
+
+
+__all__ = ["COVERED", "LINKS", "WITHDRAWN", "Covered", "StoredRow"]
