@@ -122,7 +122,10 @@ class LoggedKey:
     role: str
     owner: str
     added_seq: int
+    added_at: datetime | None = None
+    party: str | None = None
     revoked_seq: int | None = None
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class HeadToCheck:
     label: str
     key_id: str
     head: SignedTreeHead
+    row: str | None = None
+    """The ``ledger_tree_heads`` id, for a stored head."""
 
 
 class LogAudit:
@@ -172,7 +177,9 @@ class LogAudit:
         when given."""
         if seq != self.next_seq:
             self.problem(
-                self.next_seq, "missing_entry", f"entries {self.next_seq} to {seq - 1} are missing"
+                self.next_seq, "missing_entry",
+                f"entries {self.next_seq} to {seq - 1} are missing", table="ledger_entries",
+                row=str(self.next_seq), field="seq",
             )
         self.next_seq = seq + 1
         leaf = leaf_hash(blob)
@@ -180,7 +187,9 @@ class LogAudit:
             self.problem(
                 seq,
                 "leaf_hash",
-                f"entry {seq}: its bytes do not match the stored leaf hash: the entry was altered",
+                f"entry {seq}: its bytes do not match the stored leaf hash: the entry or its "
+                "leaf hash was altered",
+                table="ledger_entries", row=str(seq), field="leaf_hash",
             )
         self.acc.add(leaf)
         if self.acc.size in self.head_sizes:
@@ -196,25 +205,28 @@ class LogAudit:
                          f"the entry's time {obj['time']}", table="ledger_entries", row=str(seq),
                          field="appended_at")  # fmt: skip
         if columns is not None and (obj["type"], obj["ref"]) != columns:
+            name = "entry_type" if obj["type"] != columns[0] else "ref"
             self.problem(
                 seq,
                 "columns",
                 f"entry {seq}: stored columns say {columns[0]} "
                 f"{columns[1]}, the entry says {obj['type']} {obj['ref']}",
+                table="ledger_entries", row=str(seq), field=name,
             )
-        self._replay_key(seq, obj)
+        self._replay_key(seq, obj, time)
         if "signer" in obj:
             self._check_signature(seq, obj)
         if self.track_refs:
             self.latest[(obj["type"], obj["ref"])] = _logged(seq, obj)
 
-    def _replay_key(self, seq: int, obj: dict[str, Any]) -> None:
+    def _replay_key(self, seq: int, obj: dict[str, Any], time: datetime) -> None:
         ref = obj["ref"]
         if obj["type"] == EntryType.KEY_ADDED:
             if ref in self.keys:
                 self.problem(seq, "key", f"entry {seq}: key {ref} is added a second time")
             pubkey = bytes.fromhex(obj["pubkey"])
-            self.keys[ref] = LoggedKey(pubkey, obj["role"], obj["owner"], seq)
+            party = (obj.get("meta") or {}).get("party")
+            self.keys[ref] = LoggedKey(pubkey, obj["role"], obj["owner"], seq, time, party)
         elif obj["type"] == EntryType.KEY_REVOKED:
             key = self.keys.get(ref)
             if key is None or key.revoked_seq is not None:
@@ -224,7 +236,7 @@ class LogAudit:
                     f"entry {seq}: revokes key {ref}, which is not registered or already revoked",
                 )
             else:
-                key.revoked_seq = seq
+                key.revoked_seq, key.revoked_at = seq, time
 
     def _check_signature(self, seq: int, obj: dict[str, Any]) -> None:
         signer = obj["signer"]
@@ -258,52 +270,41 @@ class LogAudit:
             size = item.head.tree_size
             where = f"{item.label} ({size} entries)"
             if size < previous_size:
-                self.problem(None, "tree_head", f"{where} has fewer entries than an earlier one")
+                self._head(item, f"{where} has fewer entries than an earlier one", "tree_size")
             previous_size = max(previous_size, size)
             if size > self.acc.size:
-                self.problem(
-                    None,
-                    "tree_head",
-                    f"{where}: the log has only {self.acc.size} entries: entries were removed",
-                )
+                self._head(item, f"{where}: the log has only {self.acc.size} entries: entries "
+                           "were removed", "tree_size")  # fmt: skip
             elif self.roots.get(size) != item.head.root_hash:
-                self.problem(
-                    None,
-                    "tree_head",
-                    f"{where}: the root hash of the entries differs: "
-                    f"an entry in {last_good}..{size - 1} was altered",
-                )
+                self._head(item, f"{where}: the root hash of the entries differs: an entry in "
+                           f"{last_good}..{size - 1} was altered", "root_hash")  # fmt: skip
             else:
                 last_good = max(last_good, size)
             self._check_head_key(item, where)
 
+    def _head(self, item: HeadToCheck, message: str, field: str | None = None) -> None:
+        where = {"table": "ledger_tree_heads", "row": item.row} if item.row else {}
+        if field is not None and where:
+            where["field"] = field
+        self.problem(None, "tree_head", message, **where)
+
     def _check_head_key(self, item: HeadToCheck, where: str) -> None:
         key = self.keys.get(item.key_id)
         if key is None or key.role != Role.MISSION.value:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: key {item.key_id} is not a mission key registered in the log",
-            )
+            self._head(item, f"{where}: key {item.key_id} is not a mission key registered in "
+                       "the log", "key_id")  # fmt: skip
             return
         if key.public_key != item.head.public_key:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: the public key given for "
-                f"{item.key_id} differs from the one the log registered",
-            )
+            self._head(item, f"{where}: the public key given for {item.key_id} differs from the "
+                       "one the log registered", "key_id")  # fmt: skip
             return
         if key.revoked_seq is not None and key.revoked_seq < item.head.tree_size:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: signed after its key was revoked at entry {key.revoked_seq}",
-            )
+            self._head(item, f"{where}: signed after its key was revoked at entry "
+                       f"{key.revoked_seq}")  # fmt: skip
         try:
             check_tree_head(item.head)
         except VerificationError as exc:
-            self.problem(None, "tree_head", f"{where}: {exc}")
+            self._head(item, f"{where}: {exc}", "signature")
 
     # ------------------------------------------------------------------ stored rows
 

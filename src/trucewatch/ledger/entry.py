@@ -417,8 +417,11 @@ def content_entry(
     )
 
 
-def key_added_entry(public_key: bytes, role: str, owner: str, time: datetime) -> LogEntry:
-    """Entry registering the raw 32-byte Ed25519 ``public_key`` for ``role`` and ``owner``."""
+def key_added_entry(
+    public_key: bytes, role: str, owner: str, time: datetime, party: str | None = None
+) -> LogEntry:
+    """Entry registering the raw 32-byte Ed25519 ``public_key`` for ``role`` and ``owner``
+    (a liaison key also names the ``party`` it acts for: ``meta.party``)."""
     kid = sha256_hex(public_key)
     return LogEntry(
         type=EntryType.KEY_ADDED,
@@ -428,6 +431,7 @@ def key_added_entry(public_key: bytes, role: str, owner: str, time: datetime) ->
         pubkey=public_key.hex(),
         role=role,
         owner=owner,
+        meta={"party": party} if party else {},
     )
 
 

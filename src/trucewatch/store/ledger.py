@@ -346,11 +346,15 @@ class Ledger(KeyRegistry):
         owner: str,
         *,
         now: datetime | None = None,
+        party: str | None = None,
     ) -> RegisteredKey:
         """Register a key (raw 32-byte public key, public key or private key) by logging a
-        ``key_added`` entry; returns the registration."""
+        ``key_added`` entry; returns the registration. A ``liaison`` key names the
+        ``party`` it acts for."""
         raw = public_key_bytes(public_key)
-        entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC))
+        if (Role(role) is Role.LIAISON) != bool(party):
+            raise LedgerError("a liaison key names the party it acts for; other keys do not")
+        entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC), party)
         self.append(conn, [entry], now=now)
         registered = self.get_key(conn, entry.ref)
         assert registered is not None

@@ -41,6 +41,9 @@ class RegisteredKey:
     and ``liaison`` sign submissions (:data:`~trucewatch.ledger.signing.SUBMITTER_ROLES`)."""
     owner: str
     """Who holds the key."""
+    party: str | None = None
+    """The party a ``liaison`` key acts for (its signatures are valid on that party's
+    complaints only); None for other keys."""
     added_at: datetime
     """When the ``key_added`` entry was logged (UTC)."""
     added_seq: int
@@ -155,6 +158,7 @@ class PendingKeys:
                 public_key=bytes.fromhex(entry.pubkey or ""),
                 role=Role(entry.role),
                 owner=entry.owner or "",
+                party=entry.meta.get("party"),
                 added_at=entry.time,
                 added_seq=seq,
             )
@@ -177,6 +181,7 @@ class PendingKeys:
                     public_key=key.public_key,
                     role=key.role.value,
                     owner=key.owner,
+                    party=key.party,
                     added_at=key.added_at,
                     added_seq=key.added_seq,
                 )
@@ -208,6 +213,7 @@ def _registered_key(r: Any) -> RegisteredKey:
         public_key=bytes(r.public_key),
         role=Role(r.role),
         owner=r.owner,
+        party=r.party,
         added_at=as_utc(r.added_at),
         added_seq=int(r.added_seq),
         revoked_at=None if r.revoked_at is None else as_utc(r.revoked_at),

@@ -87,41 +87,36 @@ def _head_rows(conn: Connection) -> list[HeadToCheck]:
         .order_by(h.id)
     )
     return [
-        HeadToCheck(f"tree head #{r.id}", r.key_id, tree_head_from_row(r))
+        HeadToCheck(f"tree head #{r.id}", r.key_id, tree_head_from_row(r), str(r.id))
         for r in conn.execute(query)
     ]
 
 
 def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
-    """The keys table must be exactly the keys the log registered and revoked."""
+    """The keys table must be exactly the keys the log registered and revoked, column by
+    column."""
     table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
     for kid, logged in audit.keys.items():
         row = table.pop(kid, None)
+        where = {"table": "ledger_keys", "row": kid}
         if row is None:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: registered in the log (entry "
-                f"{logged.added_seq}) but missing from the keys table",
-            )
+            audit.problem(logged.added_seq, "key", f"key {kid}: registered in the log "
+                          f"(entry {logged.added_seq}) but missing from the keys table",
+                          **where)  # fmt: skip
             continue
-        stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
-        expected = (
-            logged.public_key,
-            logged.role,
-            logged.owner,
-            logged.added_seq,
-            logged.revoked_seq,
-        )
-        if stored != expected:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: the keys table differs from the "
-                "log (public key, role, owner or revocation)",
-            )
+        stored = {
+            "public_key": bytes(row.public_key), "role": row.role, "owner": row.owner,
+            "party": row.party, "added_at": as_utc(row.added_at), "added_seq": row.added_seq,
+            "revoked_at": None if row.revoked_at is None else as_utc(row.revoked_at),
+            "revoked_seq": row.revoked_seq,
+        }  # fmt: skip
+        for name, value in stored.items():
+            if value != getattr(logged, name):
+                audit.problem(logged.added_seq, "key", f"key {kid}: column {name} of the keys "
+                              "table differs from the log", **where, field=name)  # fmt: skip
     for kid in table:
-        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
+        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the "
+                      "log", table="ledger_keys", row=kid)  # fmt: skip
 
 
 def observation_references(conn: Connection) -> Iterator[Reference]:
