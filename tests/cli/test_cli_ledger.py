@@ -29,12 +29,12 @@ def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
     again = json.loads(run("import", firms, "--db", db, "--json").stdout)
     assert again["stored"] == 0  # duplicates are not logged twice
     verified = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
-    assert verified["ok"] and verified["entries"] == imported["stored"]
+    assert verified["ok"] and verified["entries"] == imported["stored"] + 2  # + the batches
 
     key = tmp_path / "mission.pem"
     assert run("ledger", "init-key", "--key", str(key), "--db", db).exit_code == 0
     head = json.loads(run("ledger", "sign", "--key", str(key), "--db", db, "--json").stdout)
-    assert head["tree_size"] == imported["stored"] + 1  # + the key registration
+    assert head["tree_size"] == imported["stored"] + 3  # + the batches and key registration
 
     uid = sqlite3.connect(db_path).execute("SELECT uid FROM observations LIMIT 1").fetchone()[0]
     proof = json.loads(run("ledger", "proof", uid, "--db", db).stdout)
@@ -62,7 +62,7 @@ def test_fusion_decisions_and_reports_are_logged_once(tmp_path: Path):
     stored = json.loads(run("import", firms, "--db", db, "--json").stdout)["stored"]
     fused = json.loads(run("fuse", "--db", db, "--json").stdout)
     after_fuse = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)["entries"]
-    assert after_fuse == stored + fused["incidents"]
+    assert after_fuse == stored + 1 + fused["incidents"]  # the batch, and one per decision
     run("fuse", "--db", db, "--json")  # nothing changed: nothing new in the log
     again = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
     assert again["ok"] and again["entries"] == after_fuse

@@ -13,6 +13,9 @@ from trucewatch.ledger.rows import changed_columns, row_digest
 LINK = "link"
 """Entry type given to an evidence link whose incident is not stored (never logged)."""
 
+UNREADABLE = "unreadable"
+"""Entry type given to a table whose rows the database driver could not read."""
+
 
 class RowLike(Protocol):
     """A stored row as the checker needs it (:class:`trucewatch.store.coverage.StoredRow`)."""
@@ -44,6 +47,11 @@ def check_rows(
             audit.problem(None, "row_inserted", f"{row.table} row {row.ref}: its incident "
                           "is not stored (inserted after the fact)", table=row.table,
                           row=row.ref)  # fmt: skip
+            continue
+        if row.entry_type == UNREADABLE:
+            audit.problem(None, "row_altered", f"{row.table}: a row cannot be read, a column "
+                          f"holds a value of the wrong type ({row.values.get('error')})",
+                          table=row.table)  # fmt: skip
             continue
         seen.add((row.entry_type, row.ref))
         _check_row(audit, row, entry_cols)

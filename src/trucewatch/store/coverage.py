@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Date, DateTime, Float, Integer, LargeBinary, Table, select
 
 from trucewatch.ledger.entry import EntryType, LogEntry, decode_entry, format_time
-from trucewatch.ledger.rowcheck import LINK
+from trucewatch.ledger.rowcheck import LINK, UNREADABLE
 from trucewatch.ledger.rows import (
     WITHDRAWN,
     column_digests,
@@ -31,7 +31,7 @@ from trucewatch.ledger.rows import (
     withdrawn_entries,
 )
 from trucewatch.store import schema as t
-from trucewatch.store.util import chunks
+from trucewatch.store.util import blob, chunks
 from trucewatch.units import as_utc
 
 LINKS = "observations"
@@ -82,6 +82,15 @@ def normalize(spec: Covered, row: Mapping[str, Any], *, json_text: bool = False)
 
 
 def _value(type_: Any, v: Any, json_text: bool) -> Any:
+    """A column value normalized; a value the column type cannot hold (SQLite stores what
+    it is given) becomes ``{"unreadable": repr}``, which no logged row has."""
+    try:
+        return _typed(type_, v, json_text)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return {"unreadable": repr(v)}
+
+
+def _typed(type_: Any, v: Any, json_text: bool) -> Any:
     if v is None:
         return None
     if isinstance(type_, DateTime):
@@ -95,7 +104,7 @@ def _value(type_: Any, v: Any, json_text: bool) -> Any:
     if isinstance(type_, JSON):
         return json.loads(v) if json_text and isinstance(v, str) else v
     if isinstance(type_, LargeBinary):
-        return bytes(v).hex()
+        return blob(v).hex()
     return str(v)
 
 
@@ -185,17 +194,25 @@ def stored_rows(conn: Connection) -> Iterator[StoredRow]:
     """Every covered row, normalized (incidents with their evidence links)."""
     links = _all_links(conn)
     for spec in COVERED:
-        query = select(spec.table).execution_options(yield_per=20_000)
-        for r in conn.execute(query):
-            row = r._mapping
-            values = normalize(spec, row)
-            if spec is INCIDENTS:
-                values[LINKS] = sorted(links.pop(row["uid"], []))
-            stamp = stamp_text(row[spec.stamp]) if spec.stamp else None
-            yield StoredRow(spec.entry_type.value, spec.table.name, spec.ref(row), values, stamp,
-                            spec.stamp)  # fmt: skip
+        try:
+            yield from _table_rows(conn, spec, links)
+        except (ValueError, TypeError, OverflowError) as exc:  # the driver cannot read a value
+            yield StoredRow(UNREADABLE, spec.table.name, "?", {"error": str(exc)})
     for inc, obs in sorted(links.items()):
         yield StoredRow(LINK, t.incident_observations.name, f"{inc}/{obs[0]}", {})
+
+
+def _table_rows(conn: Connection, spec: Covered, links: dict[str, list[str]]
+                ) -> Iterator[StoredRow]:  # fmt: skip
+    query = select(spec.table).execution_options(yield_per=20_000)
+    for r in conn.execute(query):
+        row = r._mapping
+        values = normalize(spec, row)
+        if spec is INCIDENTS:
+            values[LINKS] = sorted(links.pop(row["uid"], []))
+        stamp = stamp_text(row[spec.stamp]) if spec.stamp else None
+        yield StoredRow(spec.entry_type.value, spec.table.name, spec.ref(row), values, stamp,
+                        spec.stamp)  # fmt: skip
 
 
 def _all_links(conn: Connection) -> dict[str, list[str]]:
@@ -215,8 +232,8 @@ def latest_logged(conn: Connection, spec: Covered,
     for chunk in chunks(list(refs), 5_000):
         query = (select(c.ref, c.entry).where(c.entry_type == spec.entry_type.value,
                                               c.ref.in_(chunk)).order_by(c.seq))  # fmt: skip
-        for ref, blob in conn.execute(query):
-            entry = decode_entry(bytes(blob))
+        for ref, data in conn.execute(query):
+            entry = decode_entry(blob(data))
             obj = entry.to_dict()
             if is_withdrawn(obj):
                 out.pop(ref, None)

@@ -55,7 +55,7 @@ from trucewatch.store.ledger_keys import (
     RegisteredKey,
     check_signed_entry,
 )
-from trucewatch.store.util import chunks, columns_of, db_time_encoder
+from trucewatch.store.util import blob, chunks, columns_of, db_time_encoder
 from trucewatch.units import as_utc
 
 APPEND_CHUNK = 20_000
@@ -181,7 +181,7 @@ class Ledger(KeyRegistry):
         """Stored leaf hashes of leaves ``[start, stop)``, in order."""
         c = t.ledger_entries.c
         query = select(c.leaf_hash).where(c.seq >= start, c.seq < stop).order_by(c.seq)
-        return [bytes(h) for h in conn.execute(query).scalars()]
+        return [blob(h) for h in conn.execute(query).scalars()]
 
     def find(self, conn: Connection, ref: str, entry_type: str | None = None) -> list[int]:
         """Indices of the entries about ``ref`` (optionally of one type), oldest first."""
@@ -272,7 +272,7 @@ class Ledger(KeyRegistry):
                 if seq != expected:
                     raise LedgerError(f"log entry {expected} is missing from the store")
                 expected += 1
-            tree.extend_leaf_hashes(b"".join(bytes(h) for _, h in batch))
+            tree.extend_leaf_hashes(b"".join(blob(h) for _, h in batch))
         if expected != size:
             raise LedgerError(f"log entry {expected} is missing from the store")
 
@@ -397,8 +397,8 @@ def _as_entry(item: bytes | LogEntry, position: int) -> tuple[LogEntry, bytes]:
 def _stored_entry(r: Any) -> StoredEntry:
     return StoredEntry(
         index=int(r.seq),
-        entry=bytes(r.entry),
-        leaf_hash=bytes(r.leaf_hash),
+        entry=blob(r.entry),
+        leaf_hash=blob(r.leaf_hash),
         entry_type=r.entry_type,
         ref=r.ref,
         appended_at=as_utc(r.appended_at),
@@ -410,8 +410,8 @@ def tree_head_from_row(r: Any) -> SignedTreeHead:
     ``public_key`` (empty when the key is missing from the keys table)."""
     return SignedTreeHead(
         tree_size=int(r.tree_size),
-        root_hash=bytes(r.root_hash),
+        root_hash=blob(r.root_hash),
         timestamp_ms=int(r.timestamp_ms),
-        public_key=b"" if r.public_key is None else bytes(r.public_key),
-        signature=bytes(r.signature),
+        public_key=b"" if r.public_key is None else blob(r.public_key),
+        signature=blob(r.signature),
     )

@@ -20,6 +20,7 @@ from trucewatch.ledger.entry import EntryType, LogEntry, sha256_hex
 from trucewatch.ledger.errors import LedgerError, SignatureError
 from trucewatch.ledger.signing import SUBMITTER_ROLES, Role, verify_submission_digest
 from trucewatch.store import schema as t
+from trucewatch.store.util import blob
 from trucewatch.units import as_utc
 
 KEY_TYPES = frozenset({EntryType.KEY_ADDED, EntryType.KEY_REVOKED})
@@ -210,7 +211,7 @@ def check_signed_entry(entry: LogEntry, seq: int, key: RegisteredKey | None, ver
 def _registered_key(r: Any) -> RegisteredKey:
     return RegisteredKey(
         key_id=r.key_id,
-        public_key=bytes(r.public_key),
+        public_key=blob(r.public_key),
         role=Role(r.role),
         owner=r.owner,
         party=r.party,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
@@ -16,6 +17,7 @@ from trucewatch.ledger.rowcheck import check_rows
 from trucewatch.store import schema as t
 from trucewatch.store.coverage import COVERED, stored_rows
 from trucewatch.store.ledger import SCAN_CHUNK, tree_head_from_row
+from trucewatch.store.util import blob
 from trucewatch.units import as_utc
 
 
@@ -43,21 +45,25 @@ def verify_store(
     ``rows``: check every row of every covered table (:mod:`trucewatch.store.coverage`)
     against the latest entry about it, naming the table, row and field of each difference.
     """
-    heads = _head_rows(conn)
+    unreadable: list[tuple[str, str]] = []
+    try:
+        heads = _head_rows(conn)
+    except _UNREADABLE as exc:
+        heads, unreadable = [], [("ledger_tree_heads", str(exc))]
     audit = LogAudit(
         {h.head.tree_size for h in heads},
         check_signatures=check_signatures,
         track_refs=references is not None or rows,
     )
-    c = t.ledger_entries.c
-    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref, c.appended_at)
-    for batch in conn.execute(query.order_by(c.seq).execution_options(yield_per=SCAN_CHUNK)
-                              ).partitions():  # fmt: skip
-        for seq, blob, stored_leaf, entry_type, ref, appended in batch:
-            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref),
-                        as_utc(appended))  # fmt: skip
+    for table, error in unreadable:
+        audit.problem(None, "tree_head", f"{table}: a row cannot be read ({error})", table=table)
+    _visit_entries(conn, audit)
     audit.check_heads(heads)
-    _check_keys_table(conn, audit)
+    try:
+        _check_keys_table(conn, audit)
+    except _UNREADABLE as exc:
+        audit.problem(None, "key", f"ledger_keys: a row cannot be read ({exc})",
+                      table="ledger_keys")  # fmt: skip
     if references is not None:
         audit.check_references(references, complete_types)
     if rows:
@@ -66,12 +72,48 @@ def verify_store(
     return audit.report(heads)
 
 
+_UNREADABLE = (ValueError, TypeError, OverflowError, AttributeError)
+"""What reading a column holding a value of the wrong type raises (SQLite stores any)."""
+
+
+def _visit_entries(conn: Connection, audit: LogAudit) -> None:
+    """Feed every stored entry to the audit, read without the column types' processing so
+    that a value of the wrong type is reported, not raised."""
+    sql = ("SELECT seq, entry, leaf_hash, entry_type, ref, appended_at FROM ledger_entries "
+           "ORDER BY seq")  # fmt: skip
+    result = conn.execution_options(yield_per=SCAN_CHUNK).exec_driver_sql(sql)
+    for seq, data, stored_leaf, entry_type, ref, appended in result:
+        try:
+            index = int(seq)
+        except _UNREADABLE:
+            audit.problem(None, "missing_entry", f"ledger_entries: seq {seq!r} is not an index",
+                          table="ledger_entries", row=str(seq), field="seq")  # fmt: skip
+            continue
+        stamp = _time_or_none(appended)
+        if stamp is None:
+            audit.problem(index, "columns", f"entry {index}: appended_at {appended!r} is not "
+                          "a time", table="ledger_entries", row=str(index),
+                          field="appended_at")  # fmt: skip
+        audit.visit(index, blob(data or b""), blob(stored_leaf or b""),
+                    (str(entry_type), str(ref)), stamp)  # fmt: skip
+
+
+def _time_or_none(value: object) -> datetime | None:
+    """A stored time (a datetime, or SQLite's text) as aware UTC; None if unreadable."""
+    try:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return as_utc(value) if isinstance(value, datetime) else None
+    except _UNREADABLE:
+        return None
+
+
 def _entry_cols(conn: Connection, seq: int) -> str | None:
     """``meta.cols`` of stored entry ``seq`` (None if unreadable)."""
     c = t.ledger_entries.c
-    blob = conn.execute(select(c.entry).where(c.seq == seq)).scalar()
+    data = conn.execute(select(c.entry).where(c.seq == seq)).scalar()
     try:
-        obj, _ = check_entry(bytes(blob or b""))
+        obj, _ = check_entry(blob(data or b""))
     except EntryError:
         return None
     cols = (obj.get("meta") or {}).get("cols")
@@ -105,7 +147,7 @@ def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
                           **where)  # fmt: skip
             continue
         stored = {
-            "public_key": bytes(row.public_key), "role": row.role, "owner": row.owner,
+            "public_key": blob(row.public_key), "role": row.role, "owner": row.owner,
             "party": row.party, "added_at": as_utc(row.added_at), "added_seq": row.added_seq,
             "revoked_at": None if row.revoked_at is None else as_utc(row.revoked_at),
             "revoked_seq": row.revoked_seq,
