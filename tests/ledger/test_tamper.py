@@ -97,10 +97,13 @@ def _build(url: str) -> Store:
     obs = [_obs(i) for i in range(6)]
     store.add_observations(obs[:3], files=["a.jsonl"])
     store.add_observations(obs[3:], files=["b.jsonl"])
-    store.replace_incidents([_incident("a" * 64, tuple(obs[:3]), IncidentStatus.POSSIBLE),
-                             _incident("b" * 64, tuple(obs[3:]), IncidentStatus.PROBABLE)])  # fmt: skip
+    store.replace_incidents([
+        _incident("a" * 64, tuple(obs[:3]), IncidentStatus.POSSIBLE),
+        _incident("b" * 64, tuple(obs[3:]), IncidentStatus.PROBABLE),
+    ])
     with store.engine.begin() as conn:
         store.ledger.sign_tree_head(conn, MISSION)
+    store.add_observations([_obs(i) for i in range(6, 8)], files=["late.jsonl"])  # unsigned tail
     return store
 
 
@@ -226,8 +229,9 @@ def test_every_row_deletion_is_detected(store: Store, table_name: str) -> None:
                    for fk in col.foreign_keys), f"{table_name}: deletion refused"  # fmt: skip
         return
     assert problems, f"{table_name}: a deleted row went unseen"
-    assert any(p.table == table_name or (table_name == "incident_observations"
-               and p.table == "incidents") for p in problems), [p.message for p in problems]  # fmt: skip
+    tables = {p.table for p in problems}
+    assert table_name in tables or (table_name == "incident_observations"
+                                    and "incidents" in tables), tables  # fmt: skip
 
 
 @pytest.mark.parametrize("table_name", [tab.name for tab in TABLES])
@@ -248,3 +252,40 @@ def test_every_row_insertion_is_detected(store: Store, table_name: str) -> None:
     assert problems, f"{table_name}: an inserted row went unseen"
     assert any(p.table in (table_name, "incidents") for p in problems), [p.message
                                                                         for p in problems]
+
+
+def test_truncating_the_unsigned_tail_is_detected(store: Store) -> None:
+    """Entries after the latest signed tree head (its own entry, later observations and
+    their batch) removed: the rows they logged are named, on every backend."""
+
+    def edit(conn: Connection) -> None:
+        head = store.ledger.latest_tree_head(conn)
+        assert head is not None and store.ledger.size(conn) > head.tree_size + 2
+        conn.execute(delete(t.ledger_entries).where(t.ledger_entries.c.seq >= head.tree_size))
+
+    problems = _findings(store, edit)
+    assert problems is not None
+    named = {(p.table, p.kind) for p in problems}
+    assert ("ledger_tree_heads", "row_inserted") in named  # the head's own entry is gone
+    assert ("observations", "row_inserted") in named
+    assert ("import_batches", "row_inserted") in named
+
+
+def test_an_edited_entry_is_named_not_raised(store: Store) -> None:
+    """The probe's edit (``replace(entry, ':1', ':2')``, which on SQLite also turns the
+    BLOB into TEXT) is reported against the entry's index."""
+
+    def edit(conn: Connection) -> None:
+        c = t.ledger_entries.c
+        entry = bytes(conn.execute(select(c.entry).where(c.seq == 5)).scalar_one())
+        changed = entry.replace(b":1", b":2")
+        assert changed != entry
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("UPDATE ledger_entries SET entry = ? WHERE seq = 5",
+                                 (changed.decode(),))  # fmt: skip
+        else:
+            conn.execute(update(t.ledger_entries).where(c.seq == 5).values(entry=changed))
+
+    problems = _findings(store, edit)
+    assert problems is not None
+    assert {(p.index, p.kind) for p in problems} >= {(5, "leaf_hash"), (5, "not_canonical")}

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from trucewatch.ledger.entry import EntryError, EntryType, check_entry
 from trucewatch.ledger.merkle import EMPTY_ROOT, RootAccumulator, leaf_hash
 from trucewatch.ledger.rows import WITHDRAWN
-from trucewatch.ledger.signing import Role, verify_submission_digest
+from trucewatch.ledger.signing import Role, binding_problem, verify_submission_digest
 from trucewatch.ledger.verify import SignedTreeHead, VerificationError, check_tree_head
 
 
@@ -253,6 +253,9 @@ class LogAudit:
                 f"entry {seq}: signer {signer} was revoked at entry {key.revoked_seq}",
             )
             return
+        unbound = binding_problem(key.role, key.party, (obj.get("meta") or {}).get("source"))
+        if unbound is not None:
+            self.problem(seq, "binding", f"entry {seq}: signer {signer}: {unbound}")
         if not self.check_signatures:
             return
         self.signatures_checked += 1

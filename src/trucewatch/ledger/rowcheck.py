@@ -20,12 +20,18 @@ UNREADABLE = "unreadable"
 class RowLike(Protocol):
     """A stored row as the checker needs it (:class:`trucewatch.store.coverage.StoredRow`)."""
 
-    entry_type: str
-    table: str
-    ref: str
-    values: dict[str, Any]
-    stamp: str | None
-    stamp_column: str | None
+    @property
+    def entry_type(self) -> str: ...
+    @property
+    def table(self) -> str: ...
+    @property
+    def ref(self) -> str: ...
+    @property
+    def values(self) -> dict[str, Any]: ...
+    @property
+    def stamp(self) -> str | None: ...
+    @property
+    def stamp_column(self) -> str | None: ...
 
 
 def check_rows(

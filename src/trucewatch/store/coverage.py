@@ -49,7 +49,7 @@ class Covered:
     key: str
     stamp: str | None = None
 
-    def ref(self, row: Mapping[str, Any]) -> str:
+    def ref(self, row: Mapping[Any, Any]) -> str:
         return str(row[self.key])
 
 
@@ -71,7 +71,7 @@ incidents' :data:`LINKS`)."""
 # --------------------------------------------------------------------------- normalizing
 
 
-def normalize(spec: Covered, row: Mapping[str, Any], *, json_text: bool = False) -> dict[str, Any]:
+def normalize(spec: Covered, row: Mapping[Any, Any], *, json_text: bool = False) -> dict[str, Any]:
     """The row as :mod:`trucewatch.ledger.rows` digests it, from database values (or, with
     ``json_text``, JSON columns given as their text)."""
     out: dict[str, Any] = {}

@@ -18,7 +18,12 @@ from sqlalchemy import Connection, insert, select, update
 
 from trucewatch.ledger.entry import EntryType, LogEntry, sha256_hex
 from trucewatch.ledger.errors import LedgerError, SignatureError
-from trucewatch.ledger.signing import SUBMITTER_ROLES, Role, verify_submission_digest
+from trucewatch.ledger.signing import (
+    SUBMITTER_ROLES,
+    Role,
+    binding_problem,
+    verify_submission_digest,
+)
 from trucewatch.store import schema as t
 from trucewatch.store.util import blob
 from trucewatch.units import as_utc
@@ -206,6 +211,9 @@ def check_signed_entry(entry: LogEntry, seq: int, key: RegisteredKey | None, ver
         raise SignatureError(f"{where}: signer key {entry.signer} was revoked at {key.revoked_at}")
     if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
         raise SignatureError(f"{where}: signature does not verify with key {entry.signer}")
+    unbound = binding_problem(key.role.value, key.party, entry.meta.get("source"))
+    if unbound is not None:
+        raise SignatureError(f"{where}: signer key {entry.signer} ({key.owner}): {unbound}")
 
 
 def _registered_key(r: Any) -> RegisteredKey:

@@ -227,6 +227,8 @@ def rows_and_entries(
     for o, r in zip(observations, rows, strict=True):
         signer, sig = signatures.get(r[17], (None, None))
         meta = observation_row_meta(r, OBSERVATION_COLUMNS, (o.time_start, o.time_end))
+        if signer is not None:
+            meta["source"] = o.source_id  # binds the signer to whose record it is
         entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig,
                                          meta=meta))  # fmt: skip
     return rows, entries
