@@ -9,6 +9,7 @@ from typing import Any
 
 from trucewatch.agreements.verdicts import AssessContext, attach_assessments
 from trucewatch.app.agreements import stored_agreements
+from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
@@ -45,7 +46,7 @@ def fuse(
         result.incidents, agreements,
         AssessContext(lines=lines if lines else None, war_fires=war_fires),
     )
-    store.replace_incidents(incidents, since, until)
+    store.replace_incidents(incidents, since, until, engine_run(since, until))
     by_status: dict[str, int] = {}
     verdicts: dict[str, int] = {}
     for inc in incidents:

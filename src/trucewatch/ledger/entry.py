@@ -417,6 +417,14 @@ def content_entry(
     )
 
 
+def engine_entry(run: Mapping[str, str], time: datetime) -> LogEntry:
+    """Entry recording a fusion run: ``meta`` is ``run`` (engine version, digests of the
+    calibration and baseline, the period...), ``sha256`` the SHA-256 of its canonical JSON
+    and ``ref`` ``fuse``. The decisions of the run follow it in the log."""
+    return LogEntry(type=EntryType.ENGINE, ref="fuse", sha256=sha256_hex(canonical_json(dict(run))),
+                    time=time, meta=dict(run))  # fmt: skip
+
+
 def key_added_entry(
     public_key: bytes, role: str, owner: str, time: datetime, party: str | None = None
 ) -> LogEntry:

@@ -47,7 +47,7 @@ def verify_store(
     """
     unreadable: list[tuple[str, str]] = []
     try:
-        heads = _head_rows(conn)
+        heads = stored_heads(conn)
     except _UNREADABLE as exc:
         heads, unreadable = [], [("ledger_tree_heads", str(exc))]
     audit = LogAudit(
@@ -120,8 +120,9 @@ def _entry_cols(conn: Connection, seq: int) -> str | None:
     return cols if isinstance(cols, str) else None
 
 
-def _head_rows(conn: Connection) -> list[HeadToCheck]:
-    """Stored tree heads, oldest first, with the public key the keys table gives."""
+def stored_heads(conn: Connection) -> list[HeadToCheck]:
+    """Stored tree heads, oldest first, with the public key the keys table gives (``row``:
+    the ``ledger_tree_heads`` id)."""
     h, k = t.ledger_tree_heads.c, t.ledger_keys.c
     query = (
         select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)

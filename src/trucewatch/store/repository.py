@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +29,8 @@ from sqlalchemy import (
     update,
 )
 
-from trucewatch.ledger.entry import EntryType, content_entry
+from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, engine_entry
+from trucewatch.ledger.rows import withdrawn_entries
 from trucewatch.store import schema as t
 from trucewatch.store.batches import (
     FILE_IMPORT,
@@ -281,8 +282,12 @@ class Store:
         incidents: Sequence[Incident],
         since: datetime | None = None,
         until: datetime | None = None,
+        engine: Mapping[str, str] | None = None,
     ) -> None:
-        """Replace the incidents starting in [since, until) by ``incidents`` (one transaction)."""
+        """Replace the incidents starting in [since, until) by ``incidents`` (one transaction).
+
+        ``engine`` describes the fusion run (version, calibration, ...: short strings); it
+        is logged first, as an ``engine`` entry, then each changed decision."""
         c = t.incidents.c
         fused_at = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -309,13 +314,17 @@ class Store:
             for chunk in chunks(links, INSERT_CHUNK):
                 conn.execute(insert(t.incident_observations), list(chunk))
             new_uids = [i.uid for i in incidents]
-            self._log_decisions(conn, new_uids, fused_at)
-            withdraw(conn, self.ledger, INCIDENTS, sorted(old_uids - set(new_uids)), fused_at)
+            changed = self._changed_decisions(conn, new_uids, fused_at)
+            gone = withdrawn_entries(INCIDENTS.entry_type, sorted(old_uids - set(new_uids)),
+                                     fused_at)  # fmt: skip
+            if changed or gone:  # a re-fusion that changes nothing adds nothing to the log
+                run = [engine_entry(engine, fused_at)] if engine is not None else []
+                self.ledger.append(conn, [*run, *changed, *gone])
 
-    def _log_decisions(self, conn: Connection, uids: Sequence[str], fused_at: datetime) -> None:
-        """Log the decision (the whole row and its evidence links) of each incident that
-        differs from the last one logged; an unchanged incident keeps the ``fused_at`` of
-        that entry (a re-fusion that changes nothing adds nothing to the log)."""
+    def _changed_decisions(self, conn: Connection, uids: Sequence[str],
+                           fused_at: datetime) -> list[LogEntry]:  # fmt: skip
+        """The entries of the decisions (whole row and evidence links) that differ from
+        the last one logged; an unchanged incident keeps the ``fused_at`` of that entry."""
         entries = entries_for(INCIDENTS, read_rows(conn, INCIDENTS, uids), fused_at)
         logged = latest_logged(conn, INCIDENTS, uids)
         changed, kept = [], []
@@ -329,7 +338,7 @@ class Store:
             c = t.incidents.c
             conn.execute(update(t.incidents).where(c.uid == bindparam("k_uid"))
                          .values(fused_at=bindparam("k_fused")), kept)  # fmt: skip
-        self.ledger.append(conn, changed)
+        return changed
 
     def incidents(
         self, since: datetime | None = None, until: datetime | None = None
