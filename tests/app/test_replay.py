@@ -16,6 +16,7 @@ import pytest
 
 from trucewatch.app import agreements, incidents, intake, lines, log_export, replay
 from trucewatch.app.demo import AGREEMENT_FILE, CONTROL_FILE, demo_file
+from trucewatch.errors import InputError
 from trucewatch.store import Store
 
 FIRMS = "firms_viirs_noaa20_2025-08-12_to_14.csv"
@@ -104,5 +105,5 @@ def test_a_tampered_export_is_named(store: Store, tmp_path: Path) -> None:
     ]
     broken = tmp_path / "broken.jsonl"
     broken.write_text(exported.read_text().replace('"kind":"entry"', '"kind":"entyr"', 1))
-    with pytest.raises(Exception, match="broken.jsonl, line 2"):
+    with pytest.raises(InputError, match=r"broken\.jsonl, line 2"):
         log_export.read_export(broken)

@@ -74,7 +74,7 @@ class Verifier:
     def parse(cls, vkey: str) -> Verifier:
         """A verifier from its vkey text; refuses a key ID that does not match."""
         try:
-            name, hex_id, b64 = vkey.strip().split("+")
+            name, hex_id, b64 = vkey.strip().split("+", 2)
             material = base64.b64decode(b64, validate=True)
         except (ValueError, binascii.Error) as exc:
             raise NoteError(f"not a verifier key: {vkey!r}") from exc
