@@ -82,7 +82,7 @@ def _check_row(audit: LogAudit, row: RowLike, entry_cols: Callable[[int], str | 
                       f"entry {logged.seq} but stored again", **where)  # fmt: skip
         return
     if row_digest(row.values) != logged.digest:
-        for name in changed_columns(row.values, entry_cols(logged.seq)):
+        for name in changed_columns(row.values, entry_cols(logged.seq)) or ["?"]:
             audit.problem(logged.seq, "row_altered", f"{row.table} row {row.ref}: field {name} "
                           f"differs from what entry {logged.seq} logged", **where,
                           field=name)  # fmt: skip

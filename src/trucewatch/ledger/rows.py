@@ -13,9 +13,9 @@ parsed value, ``None`` as ``null``. Then:
 
 * the **row digest** is ``SHA-256`` of the canonical JSON of that object (keys sorted, no
   whitespace, non-ASCII as UTF-8), 64 lowercase hex;
-* the **column digests** name what changed: for each column in sorted order, the first 8
-  hex digits of ``SHA-256(name || 0x00 || canonical JSON of the value)``, concatenated.
-  They are a locator only; the row digest is what proves integrity.
+* the **column digests** name what changed: for each column in sorted order, the CRC-32
+  (zlib's, 8 lowercase hex digits) of ``name || 0x00 || canonical JSON of the value``,
+  concatenated. They are a cheap locator only; the row digest is what proves integrity.
 
 An entry for a row has ``sha256`` = the row digest (an observation's ``sha256`` stays the
 SHA-256 of its raw payload, which the submitter signed, and the row digest goes into
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -41,25 +42,45 @@ COLUMN_DIGEST_HEX = 8
 """Hex digits per column in ``meta.cols``."""
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_quote = json.encoder.encode_basestring  # a JSON string, non-ASCII kept as UTF-8
+_sha256 = hashlib.sha256
+_crc32 = zlib.crc32
 
 
 def canonical(value: Any) -> str:
-    """Canonical JSON text of a normalized value (sorted keys, no whitespace)."""
+    """Canonical JSON text of a normalized value (sorted keys, no whitespace); scalars
+    take a fast path giving the same text as the encoder."""
+    kind = type(value)
+    if kind is str:
+        return str(_quote(value))
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value == value and value not in (float("inf"), float("-inf")):
+        return float.__repr__(value)
+    if value is None:
+        return "null"
     return _ENCODER.encode(value)
+
+
+def digests(values: Mapping[str, Any]) -> tuple[str, str]:
+    """``(row digest, column digests)`` of a normalized row, each value encoded once (the
+    row's canonical JSON is its columns' canonical texts joined in sorted order)."""
+    names = sorted(values)
+    texts = [canonical(values[n]) for n in names]
+    row = "{" + ",".join(f"{_quote(n)}:{t}" for n, t in zip(names, texts, strict=True)) + "}"
+    cols = "".join([format(_crc32(n.encode() + b"\x00" + t.encode()), "08x")
+                    for n, t in zip(names, texts, strict=True)])  # fmt: skip
+    return _sha256(row.encode("utf-8")).hexdigest(), cols
 
 
 def row_digest(values: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of a normalized row."""
-    return hashlib.sha256(canonical(dict(values)).encode("utf-8")).hexdigest()
+    return digests(values)[0]
 
 
 def column_digests(values: Mapping[str, Any]) -> str:
     """The concatenated short digests of each column, in sorted column order."""
-    parts = []
-    for name in sorted(values):
-        text = name.encode("utf-8") + b"\x00" + canonical(values[name]).encode("utf-8")
-        parts.append(hashlib.sha256(text).hexdigest()[:COLUMN_DIGEST_HEX])
-    return "".join(parts)
+    return digests(values)[1]
 
 
 def changed_columns(values: Mapping[str, Any], logged_cols: str | None) -> list[str]:
@@ -77,8 +98,9 @@ def changed_columns(values: Mapping[str, Any], logged_cols: str | None) -> list[
 def row_entry(entry_type: EntryType | str, ref: str, values: Mapping[str, Any],
               time: datetime) -> LogEntry:  # fmt: skip
     """The entry logging a stored row (its normalized ``values``) at ``time``."""
-    return LogEntry(type=EntryType(entry_type), ref=ref, sha256=row_digest(values), time=time,
-                    meta={"cols": column_digests(values)})  # fmt: skip
+    row, cols = digests(values)
+    return LogEntry(type=EntryType(entry_type), ref=ref, sha256=row, time=time,
+                    meta={"cols": cols})  # fmt: skip
 
 
 def withdrawn_sha256(ref: str) -> str:
