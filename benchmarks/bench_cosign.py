@@ -91,7 +91,8 @@ def bench_cosign(tmp: Path) -> dict[str, Any]:
     log = Verifier.parse(cosign.mission_vkey(key_path, ORIGIN)["vkey"])
     servers, specs = [], []
     for name in ("ua.example/w", "ru.example/w", "neutral.example/w"):
-        witness = Witness(Signer(name, generate_key(), COSIGNATURE), {ORIGIN: [log]}, tmp / name[:2])
+        signer = Signer(name, generate_key(), COSIGNATURE)
+        witness = Witness(signer, {ORIGIN: [log]}, tmp / name[:2])
         server = make_server(witness)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
