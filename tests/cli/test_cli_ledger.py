@@ -69,3 +69,22 @@ def test_fusion_decisions_and_reports_are_logged_once(tmp_path: Path):
     report = json.loads(run("report", "daily", "--date", "2025-08-13", "--out",
                             str(tmp_path / "r"), "--db", db, "--json").stdout)  # fmt: skip
     assert report["ledger_index"] == after_fuse
+
+
+def test_liaison_keys_name_their_party_and_witness_keys_print_a_vkey(tmp_path: Path):
+    from trucewatch.ledger.note import COSIGNATURE, Verifier
+
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    public = json.loads(run("key", "new", "--out", str(tmp_path / "ua.pem"), "--json").stdout)
+    refused = run("key", "add", public["public_key"], "--role", "liaison", "--owner", "UA",
+                  "--db", db)  # fmt: skip
+    assert refused.exit_code == 1 and "--party" in refused.stderr
+    added = json.loads(run("key", "add", public["public_key"], "--role", "liaison", "--owner",
+                           "UA office", "--party", "UA", "--db", db, "--json").stdout)  # fmt: skip
+    assert added["party"] == "UA" and added["created"]
+    made = json.loads(run("witness", "new-key", "--out", str(tmp_path / "w.pem"), "--name",
+                          "neutral.example/w", "--json").stdout)  # fmt: skip
+    verifier = Verifier.parse(made["vkey"])
+    assert verifier.name == "neutral.example/w" and verifier.kind == COSIGNATURE
+    again = run("witness", "new-key", "--out", str(tmp_path / "w.pem"), "--name", "x/y")
+    assert again.exit_code == 1 and "exists" in again.stderr
