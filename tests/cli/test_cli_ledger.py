@@ -62,7 +62,8 @@ def test_fusion_decisions_and_reports_are_logged_once(tmp_path: Path):
     stored = json.loads(run("import", firms, "--db", db, "--json").stdout)["stored"]
     fused = json.loads(run("fuse", "--db", db, "--json").stdout)
     after_fuse = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)["entries"]
-    assert after_fuse == stored + 1 + fused["incidents"]  # the batch, and one per decision
+    # the batch, the fusion run, and one entry per decision
+    assert after_fuse == stored + 1 + 1 + fused["incidents"]
     run("fuse", "--db", db, "--json")  # nothing changed: nothing new in the log
     again = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
     assert again["ok"] and again["entries"] == after_fuse

@@ -111,11 +111,10 @@ class Ledger(KeyRegistry):
         conn: Connection,
         entries: Sequence[bytes | LogEntry],
         *,
-        now: datetime | None = None,
         verify_signatures: bool = True,
     ) -> range:
         """Append entries (canonical bytes or :class:`LogEntry`) in order; return their
-        leaf indices.
+        leaf indices. Each row's ``appended_at`` is its entry's time.
 
         Every entry is checked before anything is written, so a refused batch writes
         nothing: each is decoded strictly (:class:`EntryError` names the batch position);
@@ -355,7 +354,7 @@ class Ledger(KeyRegistry):
         if (Role(role) is Role.LIAISON) != bool(party):
             raise LedgerError("a liaison key names the party it acts for; other keys do not")
         entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC), party)
-        self.append(conn, [entry], now=now)
+        self.append(conn, [entry])
         registered = self.get_key(conn, entry.ref)
         assert registered is not None
         return registered
@@ -365,7 +364,7 @@ class Ledger(KeyRegistry):
     ) -> RegisteredKey:
         """Revoke a key by logging a ``key_revoked`` entry; returns the updated record."""
         self.append(
-            conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)], now=now
+            conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)]
         )
         revoked = self.get_key(conn, key_id_hex)
         assert revoked is not None
