@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import statistics
 import tempfile
 import threading
@@ -148,6 +149,7 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path,
                         default=Path(f"benchmarks/results/ledger_cosign_{day}.json"))
     args = parser.parse_args()
-    results = {"started_at": datetime.now(UTC).isoformat(), **run()}
+    results = {"started_at": datetime.now(UTC).isoformat(),
+               "load_average": list(os.getloadavg()), **run()}  # fmt: skip
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
