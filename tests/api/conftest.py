@@ -31,6 +31,7 @@ TOKENS = {
     "monitor": "monitor-token",
     "monitor2": "monitor2-token",
     "liaison": "liaison-token",
+    "liaison_ru": "liaison-ru-token",
     "public": "public-token",
 }
 TOKEN_SPECS = [
@@ -38,6 +39,7 @@ TOKEN_SPECS = [
     TokenSpec(name="mon", role="monitor", token=TOKENS["monitor"]),
     TokenSpec(name="mon2", role="monitor", token=TOKENS["monitor2"]),
     TokenSpec(name="liaison-ua", role="liaison", token=TOKENS["liaison"], party="UA"),
+    TokenSpec(name="liaison-ru", role="liaison", token=TOKENS["liaison_ru"], party="RU"),
     TokenSpec(name="pub", role="public", token=TOKENS["public"]),
 ]
 

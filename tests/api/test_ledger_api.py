@@ -94,3 +94,84 @@ def test_signed_submissions(make_api: MakeApi) -> None:
     stray = {**signature, "record": 5}
     assert api.post("/api/observations", key="s", json={"records": [record],
                     "signatures": [stray]}).status_code == 422  # fmt: skip
+
+
+def _keys(url: str) -> tuple[object, object, object]:
+    """Mission, UA liaison and monitor keys, registered; a tree head signed."""
+    mission, ua, monitor = (signing.generate_key() for _ in range(3))
+    store = Store.open(url)
+    try:
+        with store.engine.begin() as conn:
+            store.ledger.add_key(conn, mission, "mission", "the mission")
+            store.ledger.add_key(conn, ua, "liaison", "UA liaison office", party="UA")
+            store.ledger.add_key(conn, monitor, "monitor", "patrol 7")
+    finally:
+        store.close()
+    return mission, ua, monitor
+
+
+def _signature(key: object, record: dict) -> dict:
+    line = canonical_line(record).encode("utf-8")
+    return {"record": 0, "signer": signing.key_id(signing.public_key_bytes(key)),
+            "signature": signing.sign_submission(key, line)}  # fmt: skip
+
+
+def test_a_signature_binds_its_signer_to_the_party_and_role(make_api: MakeApi) -> None:
+    api: Api = make_api()
+    _mission, ua, monitor = _keys(api.url)
+    record = patrol_record(source_id="ua-complaint")
+    body = {"records": [record], "signatures": [_signature(ua, record)]}
+    as_ru = api.post("/api/observations", role="liaison_ru", key="ru", json=body)
+    assert as_ru.status_code == 422 and "not for RU" in as_ru.text
+    as_monitor = api.post("/api/observations", role="monitor", key="mon", json=body)
+    assert as_monitor.status_code == 422 and "complaints only" in as_monitor.text
+    own = {"records": [record], "signatures": [_signature(monitor, record)]}
+    monitor_on_complaint = api.post("/api/observations", role="liaison", key="m2", json=own)
+    assert monitor_on_complaint.status_code == 422 and "may not sign party UA" in (
+        monitor_on_complaint.text)
+    good = api.post("/api/observations", role="liaison", key="ua", json=body)
+    assert good.status_code == 201, good.text
+    store = Store.open(api.url)
+    try:
+        from trucewatch.store.ledger_verify import verify_store
+
+        with store.engine.connect() as conn:
+            assert verify_store(conn, rows=True).ok
+            entry = store.ledger.entry(conn, store.ledger.find(conn, good.json()[
+                "observations"][0])[-1]).decode()  # fmt: skip
+    finally:
+        store.close()
+    assert entry.meta["source"] == "complaint:UA" and entry.signer is not None
+
+
+def test_verify_checks_the_bytes_a_liaison_sent(make_api: MakeApi, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``verify.py --content`` on the exact request body (JSON records, re-encoded by the
+    mission as canonical lines) and on a JSON Lines file (each line logged without its
+    newline)."""
+    import json
+
+    api: Api = make_api()
+    mission, _ua, _monitor = _keys(api.url)
+    record = patrol_record(source_id="ua-json")
+    sent_json = tmp_path / "sent_body.json"
+    sent_json.write_text(json.dumps({"records": [record]}, indent=2) + "\n")
+    by_records = api.post("/api/observations", role="liaison", key="r",
+                          content=sent_json.read_bytes(),
+                          headers={"Content-Type": "application/json"})  # fmt: skip
+    assert by_records.status_code == 201, by_records.text
+    line = json.dumps(patrol_record(source_id="ua-lines"), indent=None)
+    sent_lines = tmp_path / "sent_body.jsonl"
+    sent_lines.write_text(line + "\n")
+    by_lines = api.post("/api/observations", role="liaison", key="l",
+                        json={"lines": sent_lines.read_text(), "format": "patrol"})  # fmt: skip
+    assert by_lines.status_code == 201, by_lines.text
+    _sign_head(api.url, mission)
+    for result, sent in ((by_records, sent_json), (by_lines, sent_lines)):
+        uid = result.json()["observations"][0]
+        listed = api.get("/api/ledger/proofs", role="liaison", params={"ref": uid}).json()
+        (tmp_path / "proof.json").write_text(json.dumps(listed["proofs"][0]))
+        (tmp_path / "sth.json").write_text(json.dumps(listed["tree_head"]))
+        args = [str(tmp_path / "proof.json"), str(tmp_path / "sth.json"), "--content", str(sent)]
+        assert verify.main(args) == 0, sent
+    sent_lines.write_text(line.replace("ua-lines", "ua-other") + "\n")
+    assert verify.main(args) == 1

@@ -29,12 +29,12 @@ def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
     again = json.loads(run("import", firms, "--db", db, "--json").stdout)
     assert again["stored"] == 0  # duplicates are not logged twice
     verified = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
-    assert verified["ok"] and verified["entries"] == imported["stored"]
+    assert verified["ok"] and verified["entries"] == imported["stored"] + 2  # + the batches
 
     key = tmp_path / "mission.pem"
     assert run("ledger", "init-key", "--key", str(key), "--db", db).exit_code == 0
     head = json.loads(run("ledger", "sign", "--key", str(key), "--db", db, "--json").stdout)
-    assert head["tree_size"] == imported["stored"] + 1  # + the key registration
+    assert head["tree_size"] == imported["stored"] + 3  # + the batches and key registration
 
     uid = sqlite3.connect(db_path).execute("SELECT uid FROM observations LIMIT 1").fetchone()[0]
     proof = json.loads(run("ledger", "proof", uid, "--db", db).stdout)
@@ -64,10 +64,30 @@ def test_fusion_decisions_and_reports_are_logged_once(tmp_path: Path):
     stored = json.loads(run("import", firms, "--db", db, "--json").stdout)["stored"]
     fused = json.loads(run("fuse", "--db", db, "--json").stdout)
     after_fuse = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)["entries"]
-    assert after_fuse == stored + fused["incidents"]
+    # the batch, the fusion run, and one entry per decision
+    assert after_fuse == stored + 1 + 1 + fused["incidents"]
     run("fuse", "--db", db, "--json")  # nothing changed: nothing new in the log
     again = json.loads(run("ledger", "verify", "--db", db, "--json").stdout)
     assert again["ok"] and again["entries"] == after_fuse
     report = json.loads(run("report", "daily", "--date", "2025-08-13", "--out",
                             str(tmp_path / "r"), "--db", db, "--json").stdout)  # fmt: skip
     assert report["ledger_index"] == after_fuse
+
+
+def test_liaison_keys_name_their_party_and_witness_keys_print_a_vkey(tmp_path: Path):
+    from trucewatch.ledger.note import COSIGNATURE, Verifier
+
+    db = f"sqlite:///{tmp_path / 'k.db'}"
+    public = json.loads(run("key", "new", "--out", str(tmp_path / "ua.pem"), "--json").stdout)
+    refused = run("key", "add", public["public_key"], "--role", "liaison", "--owner", "UA",
+                  "--db", db)  # fmt: skip
+    assert refused.exit_code == 1 and "--party" in refused.stderr
+    added = json.loads(run("key", "add", public["public_key"], "--role", "liaison", "--owner",
+                           "UA office", "--party", "UA", "--db", db, "--json").stdout)  # fmt: skip
+    assert added["party"] == "UA" and added["created"]
+    made = json.loads(run("witness", "new-key", "--out", str(tmp_path / "w.pem"), "--name",
+                          "neutral.example/w", "--json").stdout)  # fmt: skip
+    verifier = Verifier.parse(made["vkey"])
+    assert verifier.name == "neutral.example/w" and verifier.kind == COSIGNATURE
+    again = run("witness", "new-key", "--out", str(tmp_path / "w.pem"), "--name", "x/y")
+    assert again.exit_code == 1 and "exists" in again.stderr

@@ -75,27 +75,28 @@ def ledger(engine: Engine) -> Ledger:
 def test_append_returns_indices_and_proofs_verify(engine: Engine, ledger: Ledger) -> None:
     with engine.begin() as conn:
         assert ledger.size(conn) == 42
-        first = ledger.sign_tree_head(conn, MISSION)
+        first = ledger.sign_tree_head(conn, MISSION)  # logged itself as entry 42
+        assert ledger.entry(conn, 42).entry_type == "tree_head"
         added = ledger.append(conn, [obs(i).encode() for i in range(100, 110)])
-        assert added == range(42, 52)
+        assert added == range(43, 53)
         second = ledger.sign_tree_head(conn, MISSION)
         assert ledger.latest_tree_head(conn) == second
         assert ledger.tree_heads(conn) == [first, second]
-        proof = ledger.inclusion_proof(conn, 45)
-        assert proof.tree_size == 52 and proof.entry == obs(103).encode()
-        check_inclusion(leaf_hash(proof.entry), 45, 52, proof.path, second.root_hash)
+        proof = ledger.inclusion_proof(conn, 46)
+        assert proof.tree_size == 53 and proof.entry == obs(103).encode()
+        check_inclusion(leaf_hash(proof.entry), 46, 53, proof.path, second.root_hash)
         older = ledger.inclusion_proof(conn, 3, first.tree_size)
         check_inclusion(older.leaf_hash, 3, 42, older.path, first.root_hash)
         consistency = ledger.consistency_proof(conn, first.tree_size, second.tree_size)
-        check_consistency(42, 52, first.root_hash, second.root_hash, consistency.path)
-        assert ledger.find(conn, f"{103:064x}") == [45]
+        check_consistency(42, 53, first.root_hash, second.root_hash, consistency.path)
+        assert ledger.find(conn, f"{103:064x}") == [46]
         assert ledger.find(conn, f"{103:064x}", "report") == []
-        assert ledger.entry(conn, 45).decode() == obs(103)
-        assert ledger.leaf_hashes(conn, 45, 46) == [leaf_hash(obs(103).encode())]
+        assert ledger.entry(conn, 46).decode() == obs(103)
+        assert ledger.leaf_hashes(conn, 46, 47) == [leaf_hash(obs(103).encode())]
         report = verify_store(conn)
     assert report.ok, report.problems
-    assert report.entries == 52 and report.unsigned == 0 and report.signatures_checked == 20
-    assert report.root_hash == second.root_hash
+    assert report.entries == 54 and report.unsigned == 1 and report.signatures_checked == 20
+    assert report.root_hash != second.root_hash  # the second head's own entry came after it
 
 
 def test_rolled_back_append_leaves_nothing(engine: Engine, ledger: Ledger) -> None:
@@ -133,7 +134,7 @@ def test_bad_batch_is_refused_whole(engine: Engine, ledger: Ledger) -> None:
 def test_keys_add_revoke_and_submissions(engine: Engine, ledger: Ledger) -> None:
     liaison = generate_key()
     with engine.begin() as conn:
-        added = ledger.add_key(conn, liaison, Role.LIAISON, "party A liaison")
+        added = ledger.add_key(conn, liaison, Role.LIAISON, "party A liaison", party="A")
         assert added.active and added.role is Role.LIAISON and added.added_seq == 42
         assert (
             ledger.check_submission(
@@ -244,7 +245,7 @@ def test_changed_entry_and_leaf_hash_break_the_signed_root(engine: Engine, ledge
     messages = [p.message for p in report.problems]
     assert len(messages) == 2
     assert "(42 entries): the root hash" in messages[0] and "in 0..41 was altered" in messages[0]
-    assert "(52 entries): the root hash" in messages[1] and "in 0..51 was altered" in messages[1]
+    assert "(53 entries): the root hash" in messages[1] and "in 0..52 was altered" in messages[1]
 
 
 def test_removed_entry_is_detected_and_breaks_consistency(engine: Engine, ledger: Ledger) -> None:
@@ -371,7 +372,7 @@ def test_a_party_can_audit_a_full_copy(engine: Engine, ledger: Ledger) -> None:
         entries = [e.entry for e in ledger.entries(conn, 0, ledger.size(conn))]
         heads = ledger.tree_heads(conn)
     report = audit_log(entries, heads)
-    assert report.ok and report.entries == 47 and report.signatures_checked == 20
+    assert report.ok and report.entries == 49 and report.signatures_checked == 20
     entries[30] = entries[30].replace(b'"v":1', b'"v":1 ')
     problems = [(p.index, p.kind) for p in audit_log(entries, heads).problems]
     assert problems == [(30, "not_canonical"), (None, "tree_head"), (None, "tree_head")]

@@ -93,7 +93,7 @@ def test_inclusion_proof(tmp_path: Path, log, capsys) -> None:  # type: ignore[n
     assert "entry 41 (observation" in out and "matches the logged SHA-256" in out
     payload.write_bytes(PAYLOAD.replace(b"41", b"42"))
     code, out = run(capsys, proof, sth, "--content", payload)
-    assert code == 1 and "the logged entry records" in out
+    assert code == 1 and "no part of" in out
 
 
 def test_inclusion_proof_against_another_tree_fails(tmp_path: Path, log, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -208,3 +208,32 @@ def test_module_entry_point_does_not_load_the_store(tmp_path: Path, log) -> None
         [sys.executable, "-c", code, str(sth)], capture_output=True, text=True, check=False
     )
     assert "HEAVY [] 0" in result.stdout, result.stdout + result.stderr
+
+
+def test_deeply_nested_files_are_refused_in_one_line(tmp_path: Path, log, capsys) -> None:  # type: ignore[no-untyped-def]
+    tree, entries = log
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000)
+    sth = write(tmp_path / "sth.json", head(tree, 100).to_json())
+    code, out = run(capsys, nested, sth)
+    assert code == 2 and "nested too deeply" in out and "Traceback" not in out
+    proof = write(tmp_path / "proof.json", inclusion(tree, entries, 41, 100).to_json())
+    content = tmp_path / "content.json"
+    content.write_text('{"records": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, out = run(capsys, proof, sth, "--content", content)
+    assert code == 1 and out.startswith("FAILED: no part of")
+
+
+def test_content_forms_are_the_ways_a_submission_is_logged() -> None:
+    from trucewatch.ledger.verify import content_forms
+
+    body = b'\xef\xbb\xbf{"b": 1, "a": "\xc3\xa9"}\r\n{"c": 2.50}\n'
+    forms = dict(content_forms(body))
+    assert forms["the whole file"] == body
+    assert forms["line 1"] == b'{"b": 1, "a": "\xc3\xa9"}' and forms["line 2"] == b'{"c": 2.50}'
+    assert forms["line 1 (canonical JSON line)"] == b'{"a":"\xc3\xa9","b":1}'
+    assert forms["line 2 (canonical JSON line)"] == b'{"c":2.5}'
+    request = dict(content_forms(b'{"records": [{"z": 1, "y": [1, 2]}], "lines": "x\\ny"}'))
+    first = "record 0 of the request's records (canonical JSON line)"
+    assert request[first] == b'{"y":[1,2],"z":1}'
+    assert request["line 2 of the request's lines"] == b"y"

@@ -51,6 +51,7 @@ from trucewatch.app.submissions import (
     write_submissions,
 )
 from trucewatch.errors import InputError
+from trucewatch.ledger.signing import binding_problem
 from trucewatch.sources import jsonl, patrol
 from trucewatch.types import Observation, SourceKind
 
@@ -439,9 +440,18 @@ def _check_signatures(
     by_hash: dict[str, tuple[str, str]] = {}
     if ledger is None:
         return by_hash
+    sources: dict[str, set[str]] = {}
+    for o in obs:
+        sources.setdefault(o.payload_sha256, set()).add(o.source_id)
     for sig, payload in signed:
-        ledger.check_signature(conn, payload.encode("utf-8"), sig.signer, sig.signature)
-        by_hash[hashlib.sha256(payload.encode("utf-8")).hexdigest()] = (sig.signer, sig.signature)
+        key = ledger.check_signature(conn, payload.encode("utf-8"), sig.signer, sig.signature)
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        for source in sorted(sources.get(digest, ())):
+            unbound = binding_problem(key.role.value, key.party, source)
+            if unbound is not None:
+                raise Invalid(f"signatures[record {sig.record}]: key {sig.signer} "
+                              f"({key.owner}): {unbound}", field="signatures")  # fmt: skip
+        by_hash[digest] = (sig.signer, sig.signature)
     if state.settings.require_signatures:
         unsigned = sorted({o.payload_sha256 for o in obs} - set(by_hash))
         if unsigned:

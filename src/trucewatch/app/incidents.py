@@ -10,6 +10,7 @@ from typing import Any
 
 from trucewatch.agreements.verdicts import AssessContext, attach_assessments
 from trucewatch.app.agreements import stored_agreements
+from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
 from trucewatch.app.progress import Progress, no_progress
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
@@ -61,7 +62,7 @@ def fuse(
         AssessContext(lines=lines if lines else None, war_fires=war_fires),
     )
     progress(f"storing {len(incidents):,} incidents", n - 1, n)
-    store.replace_incidents(incidents, since, until)
+    store.replace_incidents(incidents, since, until, engine_run(since, until))
     by_status: dict[str, int] = {}
     verdicts: dict[str, int] = {}
     for inc in incidents:

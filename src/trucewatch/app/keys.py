@@ -60,10 +60,11 @@ def _public_key(value: str) -> bytes:
                                          "not an Ed25519 key in PEM form")) from exc
 
 
-def add_key(store: Store, public_key: str, role: str, owner: str, *,
+def add_key(store: Store, public_key: str, role: str, owner: str, *, party: str | None = None,
             principal: Principal = OPERATOR) -> dict[str, Any]:  # fmt: skip
     """Register a submitter's public key (hex or PEM file) with a key role (monitor, sensor,
-    liaison); logged as a ``key_added`` entry."""
+    liaison; a liaison key names the ``party`` whose complaints it may sign); logged as a
+    ``key_added`` entry."""
     require(principal, Permission.MANAGE_MISSION)
     try:
         key_role = Role(role)
@@ -71,12 +72,15 @@ def add_key(store: Store, public_key: str, role: str, owner: str, *,
         known = ", ".join(r.value for r in Role)
         raise InputError(RecordError("key", None, "--role", f"unknown key role {role!r} "
                                      f"(one of {known})")) from None  # fmt: skip
+    if (key_role is Role.LIAISON) != bool(party):
+        raise InputError(RecordError("key", None, "--party", "a liaison key needs --party "
+                                     "(the party it acts for); other keys take none"))  # fmt: skip
     raw = _public_key(public_key)
     with store.engine.begin() as conn:
         existing = store.ledger.get_key(conn, key_id(raw))
         if existing is not None:
             return {**_key_dict(existing), "created": False}
-        registered = store.ledger.add_key(conn, raw, key_role, owner)
+        registered = store.ledger.add_key(conn, raw, key_role, owner, party=party)
     return {**_key_dict(registered), "created": True}
 
 
@@ -103,7 +107,8 @@ def list_keys(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any
 
 
 def _key_dict(k: Any) -> dict[str, Any]:
-    return {"key_id": k.key_id, "role": k.role.value, "owner": k.owner, "active": k.active,
+    return {"key_id": k.key_id, "role": k.role.value, "owner": k.owner, "party": k.party,
+            "active": k.active,
             "revoked_at": None if k.revoked_at is None else str(k.revoked_at)}  # fmt: skip
 
 

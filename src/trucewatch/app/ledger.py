@@ -24,15 +24,16 @@ from trucewatch.ledger.signing import (
     write_private_key,
 )
 from trucewatch.store import Store
-from trucewatch.store.ledger_verify import observation_references, verify_store
+from trucewatch.store.ledger_verify import verify_store
 
 
 def verify(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
-    """Check the log (leaf hashes, signed tree heads, signatures) and every stored
-    observation against its logged hash: altered, unlogged or removed rows are named."""
+    """Check the log (leaf hashes, signed tree heads, signatures) and every stored row of
+    every covered table against the latest entry about it: altered, unlogged or removed
+    rows are named with their table, row and field."""
     require(principal, Permission.READ_LEDGER)
     with store.engine.connect() as conn:
-        report = verify_store(conn, references=observation_references(conn))
+        report = verify_store(conn, rows=True)
     return report.as_dict()
 
 

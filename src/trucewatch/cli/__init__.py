@@ -18,6 +18,7 @@ from trucewatch.cli.analysis_cmds import parse_app, thermal_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
+from trucewatch.cli.witness_cmds import witness_app
 
 __all__ = ["app", "main"]
 
@@ -62,6 +63,7 @@ app.add_typer(thermal_app, name="thermal")
 app.add_typer(parse_app, name="parse")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(key_app, name="key")
+app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 

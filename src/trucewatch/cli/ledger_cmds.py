@@ -80,6 +80,51 @@ def ledger_sign(key: KeyOpt, db: DbOpt = None, as_json: JsonOpt = False) -> None
     read_on_store(db, as_json, _show_pairs, ledger.sign, key)
 
 
+@ledger_app.command("export")
+def ledger_export(
+    out_file: Annotated[Path, typer.Option("--out", help="Export file to write (JSON Lines).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the whole record (entries, tree heads, every stored row) for a party's audit."""
+    from trucewatch.app import log_export
+
+    run_on_store(db, as_json, _show_pairs, log_export.export_log, out_file)
+
+
+@ledger_app.command("replay")
+def ledger_replay(
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Replay this export (no database needed) instead of the store.")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute every logged decision from the logged inputs and compare (exit 1 if any
+    differs)."""
+    from trucewatch.app import replay
+
+    def show(r: dict[str, Any]) -> None:
+        state = "OK" if r["ok"] else "FAILED"
+        out.print(f"{state}: {r['runs']} fusion runs replayed, {r['decisions_reproduced']} of "
+                  f"{r['decisions_compared']} decisions reproduced, "
+                  f"{r['unreplayable_decisions']} logged without a run to replay")  # fmt: skip
+        for line in r["engine_differences"]:
+            out.print(f"  engine differs: {line}")
+        for m in r["mismatches"][:50]:
+            out.print(f"  incident {m['incident']} (entry {m['entry']}): {m['problem']}")
+        for p in r["audit_problems"][:50]:
+            out.print(f"  audit: {p['message']}")
+        for name in r["missing_inputs"][:50]:
+            out.print(f"  input no longer stored: {name}")
+
+    if export is not None:
+        result = _run(lambda: replay.replay_export(replay.read_export(export)), as_json, show)
+    else:
+        result = run_on_store(db, as_json, show, replay.replay)
+    if not result["ok"]:
+        raise typer.Exit(code=1)
+
+
 key_app = typer.Typer(
     help="Submitters' keys: create one, register or revoke it, list them, sign a file.",
     no_args_is_help=True,
@@ -104,13 +149,15 @@ def key_add(
     public_key: Annotated[str, typer.Argument(help="Public key: 64 hex digits or a PEM file.")],
     role: Annotated[str, typer.Option("--role", help="Key role: monitor, sensor or liaison.")],
     owner: OwnerOpt,
+    party: Annotated[str | None, typer.Option(
+        "--party", help="The party a liaison key acts for (required for liaison keys).")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a submitter's public key with the mission (logged in the ledger)."""
     from trucewatch.app import keys
 
-    run_on_store(db, as_json, _show_pairs, keys.add_key, public_key, role, owner)
+    run_on_store(db, as_json, _show_pairs, keys.add_key, public_key, role, owner, party=party)
 
 
 @key_app.command("revoke")

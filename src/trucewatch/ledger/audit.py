@@ -21,12 +21,32 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from trucewatch.ledger.entry import EntryError, EntryType, check_entry
 from trucewatch.ledger.merkle import EMPTY_ROOT, RootAccumulator, leaf_hash
-from trucewatch.ledger.signing import Role, verify_submission_digest
+from trucewatch.ledger.rows import WITHDRAWN
+from trucewatch.ledger.signing import Role, binding_problem, verify_submission_digest
 from trucewatch.ledger.verify import SignedTreeHead, VerificationError, check_tree_head
+
+
+class Logged(NamedTuple):
+    """The latest entry about a ``(type, ref)``: index, ``sha256``, the row digest it
+    records (:mod:`trucewatch.ledger.rows`), its time text and whether it withdraws."""
+
+    seq: int
+    sha256: str
+    digest: str
+    time: str
+    withdrawn: bool
+
+
+def _logged(seq: int, obj: dict[str, Any]) -> Logged:
+    meta = obj.get("meta") or {}
+    return Logged(seq, obj["sha256"], meta.get("row") or obj["sha256"], obj["time"],
+                  meta.get("status") == WITHDRAWN)  # fmt: skip
+
 
 Reference = tuple[str, str, str]
 """``(entry_type, ref, sha256)`` of a stored row, e.g. ``("observation", uid, SHA-256 of
@@ -36,18 +56,27 @@ its payload)``: what the log should record about it."""
 @dataclass(frozen=True, kw_only=True)
 class Problem:
     """One finding: ``index`` is the log entry concerned (``None`` for a tree head, a key
-    or a stored row), ``kind`` a stable code, ``message`` one line.
+    or a stored row without entry), ``kind`` a stable code, ``message`` one line; ``table``,
+    ``row`` and ``field`` name the stored row and column concerned, when there is one.
 
     Kinds: ``missing_entry``, ``leaf_hash``, ``not_canonical``, ``columns``, ``key``,
-    ``signature``, ``tree_head``, ``reference``.
+    ``signature``, ``tree_head``, ``reference``, ``row_altered``, ``row_inserted``,
+    ``row_removed``, ``binding``.
     """
 
     index: int | None
     kind: str
     message: str
+    table: str | None = None
+    row: str | None = None
+    field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "kind": self.kind, "message": self.message}
+        out: dict[str, Any] = {"index": self.index, "kind": self.kind, "message": self.message}
+        for name in ("table", "row", "field"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
 
 
 @dataclass(kw_only=True)
@@ -93,7 +122,10 @@ class LoggedKey:
     role: str
     owner: str
     added_seq: int
+    added_at: datetime | None = None
+    party: str | None = None
     revoked_seq: int | None = None
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,8 @@ class HeadToCheck:
     label: str
     key_id: str
     head: SignedTreeHead
+    row: str | None = None
+    """The ``ledger_tree_heads`` id, for a stored head."""
 
 
 class LogAudit:
@@ -117,16 +151,16 @@ class LogAudit:
         self.head_sizes = set(head_sizes)
         self.roots: dict[int, bytes] = {0: EMPTY_ROOT}
         self.keys: dict[str, LoggedKey] = {}
-        self.latest: dict[tuple[str, str], tuple[int, str]] = {}
+        self.latest: dict[tuple[str, str], Logged] = {}
         self.problems: list[Problem] = []
         self.check_signatures = check_signatures
         self.signatures_checked = 0
         self.track_refs = track_refs
         self.next_seq = 0
 
-    def problem(self, index: int | None, kind: str, message: str) -> None:
-        """Record a finding."""
-        self.problems.append(Problem(index=index, kind=kind, message=message))
+    def problem(self, index: int | None, kind: str, message: str, **where: str) -> None:
+        """Record a finding (``where``: ``table``, ``row``, ``field``)."""
+        self.problems.append(Problem(index=index, kind=kind, message=message, **where))
 
     # ------------------------------------------------------------------ entries
 
@@ -136,12 +170,16 @@ class LogAudit:
         blob: bytes,
         stored_leaf: bytes | None = None,
         columns: tuple[str, str] | None = None,
+        appended_at: datetime | None = None,
     ) -> None:
-        """Check entry ``seq`` (its bytes); ``stored_leaf`` and ``columns`` (type, ref) are
-        what a store kept beside it, compared when given."""
+        """Check entry ``seq`` (its bytes); ``stored_leaf``, ``columns`` (type, ref) and
+        ``appended_at`` (must be the entry's time) are what a store kept beside it, compared
+        when given."""
         if seq != self.next_seq:
             self.problem(
-                self.next_seq, "missing_entry", f"entries {self.next_seq} to {seq - 1} are missing"
+                self.next_seq, "missing_entry",
+                f"entries {self.next_seq} to {seq - 1} are missing", table="ledger_entries",
+                row=str(self.next_seq), field="seq",
             )
         self.next_seq = seq + 1
         leaf = leaf_hash(blob)
@@ -149,36 +187,46 @@ class LogAudit:
             self.problem(
                 seq,
                 "leaf_hash",
-                f"entry {seq}: its bytes do not match the stored leaf hash: the entry was altered",
+                f"entry {seq}: its bytes do not match the stored leaf hash: the entry or its "
+                "leaf hash was altered",
+                table="ledger_entries", row=str(seq), field="leaf_hash",
             )
         self.acc.add(leaf)
         if self.acc.size in self.head_sizes:
             self.roots[self.acc.size] = self.acc.root()
         try:
-            obj, _ = check_entry(blob)
+            obj, time = check_entry(blob)
         except EntryError as exc:
-            self.problem(seq, "not_canonical", f"entry {seq}: {exc}")
+            self.problem(seq, "not_canonical", f"entry {seq}: {exc}", table="ledger_entries",
+                         row=str(seq), field="entry")  # fmt: skip
             return
+        if appended_at is not None and appended_at != time:
+            self.problem(seq, "columns", f"entry {seq}: stored appended_at {appended_at} is not "
+                         f"the entry's time {obj['time']}", table="ledger_entries", row=str(seq),
+                         field="appended_at")  # fmt: skip
         if columns is not None and (obj["type"], obj["ref"]) != columns:
+            name = "entry_type" if obj["type"] != columns[0] else "ref"
             self.problem(
                 seq,
                 "columns",
                 f"entry {seq}: stored columns say {columns[0]} "
                 f"{columns[1]}, the entry says {obj['type']} {obj['ref']}",
+                table="ledger_entries", row=str(seq), field=name,
             )
-        self._replay_key(seq, obj)
+        self._replay_key(seq, obj, time)
         if "signer" in obj:
             self._check_signature(seq, obj)
         if self.track_refs:
-            self.latest[(obj["type"], obj["ref"])] = (seq, obj["sha256"])
+            self.latest[(obj["type"], obj["ref"])] = _logged(seq, obj)
 
-    def _replay_key(self, seq: int, obj: dict[str, Any]) -> None:
+    def _replay_key(self, seq: int, obj: dict[str, Any], time: datetime) -> None:
         ref = obj["ref"]
         if obj["type"] == EntryType.KEY_ADDED:
             if ref in self.keys:
                 self.problem(seq, "key", f"entry {seq}: key {ref} is added a second time")
             pubkey = bytes.fromhex(obj["pubkey"])
-            self.keys[ref] = LoggedKey(pubkey, obj["role"], obj["owner"], seq)
+            party = (obj.get("meta") or {}).get("party")
+            self.keys[ref] = LoggedKey(pubkey, obj["role"], obj["owner"], seq, time, party)
         elif obj["type"] == EntryType.KEY_REVOKED:
             key = self.keys.get(ref)
             if key is None or key.revoked_seq is not None:
@@ -188,7 +236,7 @@ class LogAudit:
                     f"entry {seq}: revokes key {ref}, which is not registered or already revoked",
                 )
             else:
-                key.revoked_seq = seq
+                key.revoked_seq, key.revoked_at = seq, time
 
     def _check_signature(self, seq: int, obj: dict[str, Any]) -> None:
         signer = obj["signer"]
@@ -205,6 +253,9 @@ class LogAudit:
                 f"entry {seq}: signer {signer} was revoked at entry {key.revoked_seq}",
             )
             return
+        unbound = binding_problem(key.role, key.party, (obj.get("meta") or {}).get("source"))
+        if unbound is not None:
+            self.problem(seq, "binding", f"entry {seq}: signer {signer}: {unbound}")
         if not self.check_signatures:
             return
         self.signatures_checked += 1
@@ -222,52 +273,41 @@ class LogAudit:
             size = item.head.tree_size
             where = f"{item.label} ({size} entries)"
             if size < previous_size:
-                self.problem(None, "tree_head", f"{where} has fewer entries than an earlier one")
+                self._head(item, f"{where} has fewer entries than an earlier one", "tree_size")
             previous_size = max(previous_size, size)
             if size > self.acc.size:
-                self.problem(
-                    None,
-                    "tree_head",
-                    f"{where}: the log has only {self.acc.size} entries: entries were removed",
-                )
+                self._head(item, f"{where}: the log has only {self.acc.size} entries: entries "
+                           "were removed", "tree_size")  # fmt: skip
             elif self.roots.get(size) != item.head.root_hash:
-                self.problem(
-                    None,
-                    "tree_head",
-                    f"{where}: the root hash of the entries differs: "
-                    f"an entry in {last_good}..{size - 1} was altered",
-                )
+                self._head(item, f"{where}: the root hash of the entries differs: an entry in "
+                           f"{last_good}..{size - 1} was altered", "root_hash")  # fmt: skip
             else:
                 last_good = max(last_good, size)
             self._check_head_key(item, where)
 
+    def _head(self, item: HeadToCheck, message: str, field: str | None = None) -> None:
+        where = {"table": "ledger_tree_heads", "row": item.row} if item.row else {}
+        if field is not None and where:
+            where["field"] = field
+        self.problem(None, "tree_head", message, **where)
+
     def _check_head_key(self, item: HeadToCheck, where: str) -> None:
         key = self.keys.get(item.key_id)
         if key is None or key.role != Role.MISSION.value:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: key {item.key_id} is not a mission key registered in the log",
-            )
+            self._head(item, f"{where}: key {item.key_id} is not a mission key registered in "
+                       "the log", "key_id")  # fmt: skip
             return
         if key.public_key != item.head.public_key:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: the public key given for "
-                f"{item.key_id} differs from the one the log registered",
-            )
+            self._head(item, f"{where}: the public key given for {item.key_id} differs from the "
+                       "one the log registered", "key_id")  # fmt: skip
             return
         if key.revoked_seq is not None and key.revoked_seq < item.head.tree_size:
-            self.problem(
-                None,
-                "tree_head",
-                f"{where}: signed after its key was revoked at entry {key.revoked_seq}",
-            )
+            self._head(item, f"{where}: signed after its key was revoked at entry "
+                       f"{key.revoked_seq}")  # fmt: skip
         try:
             check_tree_head(item.head)
         except VerificationError as exc:
-            self.problem(None, "tree_head", f"{where}: {exc}")
+            self._head(item, f"{where}: {exc}", "signature")
 
     # ------------------------------------------------------------------ stored rows
 
@@ -284,16 +324,17 @@ class LogAudit:
             logged = self.latest.get(key)
             if logged is None:
                 self.problem(None, "reference", f"{key[0]} {ref}: stored but not in the log")
-            elif logged[1] != sha:
+            elif logged.sha256 != sha:
                 self.problem(
-                    logged[0],
+                    logged.seq,
                     "reference",
                     f"{key[0]} {ref}: its content has SHA-256 "
-                    f"{sha}, the log recorded {logged[1]} at entry {logged[0]}: the "
+                    f"{sha}, the log recorded {logged.sha256} at entry {logged.seq}: the "
                     "stored row was altered",
                 )
         complete = {str(c) for c in complete_types}
-        for (entry_type, ref), (seq, _) in self.latest.items():
+        for (entry_type, ref), logged in self.latest.items():
+            seq = logged.seq
             if entry_type in complete and (entry_type, ref) not in seen:
                 self.problem(
                     seq,

@@ -12,7 +12,8 @@ An entry is one UTF-8 JSON object in **canonical form**:
 Fields (all strings except ``v``)::
 
     v        1                                   format version
-    type     observation | incident_status | assessment | report | key_added | key_revoked
+    type     observation | incident_status | assessment | report | key_added | key_revoked |
+             batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -73,6 +74,12 @@ class EntryType(StrEnum):
     REPORT = "report"
     KEY_ADDED = "key_added"
     KEY_REVOKED = "key_revoked"
+    BATCH = "batch"
+    LINE = "line"
+    SECTOR = "sector"
+    AGREEMENT = "agreement"
+    TREE_HEAD = "tree_head"
+    ENGINE = "engine"
 
 
 _TYPES = frozenset(t.value for t in EntryType)
@@ -376,8 +383,10 @@ def observation_entry(
     *,
     signer: str | None = None,
     sig: str | None = None,
+    meta: Mapping[str, str] | None = None,
 ) -> LogEntry:
-    """Entry for a stored observation: ``ref`` its uid, ``sha256`` its payload hash."""
+    """Entry for a stored observation: ``ref`` its uid, ``sha256`` its payload hash,
+    ``meta`` the digests of its stored row (:mod:`trucewatch.ledger.rows`)."""
     return LogEntry(
         type=EntryType.OBSERVATION,
         ref=uid,
@@ -385,6 +394,7 @@ def observation_entry(
         time=time,
         signer=signer,
         sig=sig,
+        meta=dict(meta or {}),
     )
 
 
@@ -407,8 +417,19 @@ def content_entry(
     )
 
 
-def key_added_entry(public_key: bytes, role: str, owner: str, time: datetime) -> LogEntry:
-    """Entry registering the raw 32-byte Ed25519 ``public_key`` for ``role`` and ``owner``."""
+def engine_entry(run: Mapping[str, str], time: datetime) -> LogEntry:
+    """Entry recording a fusion run: ``meta`` is ``run`` (engine version, digests of the
+    calibration and baseline, the period...), ``sha256`` the SHA-256 of its canonical JSON
+    and ``ref`` ``fuse``. The decisions of the run follow it in the log."""
+    return LogEntry(type=EntryType.ENGINE, ref="fuse", sha256=sha256_hex(canonical_json(dict(run))),
+                    time=time, meta=dict(run))  # fmt: skip
+
+
+def key_added_entry(
+    public_key: bytes, role: str, owner: str, time: datetime, party: str | None = None
+) -> LogEntry:
+    """Entry registering the raw 32-byte Ed25519 ``public_key`` for ``role`` and ``owner``
+    (a liaison key also names the ``party`` it acts for: ``meta.party``)."""
     kid = sha256_hex(public_key)
     return LogEntry(
         type=EntryType.KEY_ADDED,
@@ -418,6 +439,7 @@ def key_added_entry(public_key: bytes, role: str, owner: str, time: datetime) ->
         pubkey=public_key.hex(),
         role=role,
         owner=owner,
+        meta={"party": party} if party else {},
     )
 
 

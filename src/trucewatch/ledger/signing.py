@@ -80,6 +80,27 @@ class Role(StrEnum):
 SUBMITTER_ROLES: frozenset[Role] = frozenset({Role.MONITOR, Role.SENSOR, Role.LIAISON})
 """Roles whose keys may sign submissions."""
 
+COMPLAINT_SOURCE_PREFIX = "complaint:"
+"""Source id of a party's complaints: ``complaint:<party>``."""
+
+
+def binding_problem(role: str, party: str | None, source: str | None) -> str | None:
+    """Why a key of ``role`` (acting for ``party``) may not sign an observation of source id
+    ``source`` (the entry's ``meta.source``), or None when it may: a party's complaint
+    (``complaint:P``) only by a liaison key of party P, and a liaison key nothing else."""
+    if source is None:
+        return None if role != Role.LIAISON else "a liaison-signed entry must name its source"
+    if source.startswith(COMPLAINT_SOURCE_PREFIX):
+        complainant = source.removeprefix(COMPLAINT_SOURCE_PREFIX)
+        if role != Role.LIAISON:
+            return f"a {role} key may not sign party {complainant}'s complaint"
+        if party != complainant:
+            return f"the key acts for party {party}, not for {complainant} whose complaint it is"
+        return None
+    if role == Role.LIAISON:
+        return f"a liaison key (party {party}) may sign its party's complaints only, not {source}"
+    return None
+
 
 # --------------------------------------------------------------------------- keys
 

@@ -31,7 +31,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -484,6 +484,8 @@ def read_document(path: Path) -> SignedTreeHead | InclusionProof | ConsistencyPr
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FormatError(f"{path}: cannot read JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise FormatError(f"{path}: JSON nested too deeply to be a proof or tree head") from exc
     kind = data.get("kind") if isinstance(data, dict) else None
     parse = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parse is None:
@@ -506,24 +508,77 @@ def _describe_entry(proof: InclusionProof) -> str:
     try:
         fields = json.loads(proof.entry)
         return f"entry {proof.index} ({fields['type']} {fields['ref']}, sha256 {fields['sha256']})"
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return f"entry {proof.index}"
 
 
+def content_forms(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """The byte strings whose SHA-256 the mission may have logged for a file a submitter
+    sent, each with a description: the whole file; each line without its line ending (a
+    leading UTF-8 byte-order mark removed), as a JSON Lines or CSV submission is logged;
+    and for JSON, each record's **canonical JSON line** (keys sorted, separators ``,`` and
+    ``:``, non-ASCII as UTF-8, numbers as Python's ``json`` writes them), as records sent
+    in a JSON request body (``{"records": [...]}``) are logged."""
+    yield "the whole file", data
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    lines = text.split(b"\n")
+    for number, line in enumerate(lines, 1):
+        line = line.rstrip(b"\r")
+        if line and (len(lines) > 1 or line != data):
+            yield f"line {number}", line
+    yield from _json_forms(text, lines)
+
+
+def _canonical_line(record: Any) -> bytes:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")  # fmt: skip
+
+
+def _json_forms(text: bytes, lines: list[bytes]) -> Iterator[tuple[str, bytes]]:
+    """The logged forms of the records in a JSON request body or JSON Lines file."""
+    body = _json_or_none(text)
+    if isinstance(body, dict) and isinstance(body.get("records"), list):
+        for i, record in enumerate(body["records"]):
+            yield f"record {i} of the request's records (canonical JSON line)", _canonical_line(
+                record)  # fmt: skip
+        if isinstance(body.get("lines"), str):
+            for n, line in enumerate(body["lines"].split("\n"), 1):
+                if line.rstrip("\r"):
+                    yield f"line {n} of the request's lines", line.rstrip("\r").encode("utf-8")
+        return
+    if isinstance(body, list):
+        for i, record in enumerate(body):
+            yield f"record {i} (canonical JSON line)", _canonical_line(record)
+        return
+    for number, line in enumerate(lines, 1):
+        record = _json_or_none(line)
+        if isinstance(record, dict):
+            yield f"line {number} (canonical JSON line)", _canonical_line(record)
+
+
+def _json_or_none(data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+
+
 def _check_content(proof: InclusionProof, content: Path) -> str:
-    """Check that the file ``content`` is what the proven entry refers to."""
+    """Check that the file ``content`` is (or holds) what the proven entry refers to."""
     if proof.entry is None:
         raise VerificationError("the proof carries no entry to compare the content with")
-    digest = hashlib.sha256(content.read_bytes()).hexdigest()
     try:
         logged = json.loads(proof.entry).get("sha256")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         logged = None
-    if digest != logged:
-        raise VerificationError(
-            f"{content} has SHA-256 {digest}, the logged entry records {logged}"
-        )
-    return f"; {content} matches the logged SHA-256"
+    for where, form in content_forms(content.read_bytes()):
+        if hashlib.sha256(form).hexdigest() == logged:
+            return f"; {where} of {content} matches the logged SHA-256"
+    digest = hashlib.sha256(content.read_bytes()).hexdigest()
+    raise VerificationError(
+        f"no part of {content} matches the logged SHA-256 {logged} (the whole file has "
+        f"{digest}; each line and each JSON record were tried)"
+    )
 
 
 def run_check(files: Sequence[Path], key: str | None, content: Path | None) -> str:

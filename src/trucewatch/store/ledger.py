@@ -47,6 +47,7 @@ from trucewatch.ledger.signing import (
 )
 from trucewatch.ledger.verify import ConsistencyProof, InclusionProof, SignedTreeHead
 from trucewatch.store import schema as t
+from trucewatch.store.coverage import TREE_HEADS, log_rows
 from trucewatch.store.ledger_keys import (
     KEY_TYPES,
     KeyRegistry,
@@ -54,7 +55,7 @@ from trucewatch.store.ledger_keys import (
     RegisteredKey,
     check_signed_entry,
 )
-from trucewatch.store.util import chunks, columns_of, db_time_encoder
+from trucewatch.store.util import blob, chunks, columns_of, db_time_encoder
 from trucewatch.units import as_utc
 
 APPEND_CHUNK = 20_000
@@ -110,11 +111,10 @@ class Ledger(KeyRegistry):
         conn: Connection,
         entries: Sequence[bytes | LogEntry],
         *,
-        now: datetime | None = None,
         verify_signatures: bool = True,
     ) -> range:
         """Append entries (canonical bytes or :class:`LogEntry`) in order; return their
-        leaf indices.
+        leaf indices. Each row's ``appended_at`` is its entry's time.
 
         Every entry is checked before anything is written, so a refused batch writes
         nothing: each is decoded strictly (:class:`EntryError` names the batch position);
@@ -137,9 +137,9 @@ class Ledger(KeyRegistry):
             if entry.signer is not None:
                 check_signed_entry(entry, seq, keys.get(entry.signer), verify_signatures)
         keys.write()
-        stamp = db_time_encoder(conn)(now or datetime.now(UTC))
+        stamp = db_time_encoder(conn)  # appended_at is the entry's time (verify_store checks)
         rows = [
-            (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp)
+            (seq, blob, leaf_hash(blob), entry.type.value, entry.ref, stamp(entry.time))
             for seq, (entry, blob) in enumerate(decoded, start)
         ]
         sql = _insert_entries_sql(conn)
@@ -180,7 +180,7 @@ class Ledger(KeyRegistry):
         """Stored leaf hashes of leaves ``[start, stop)``, in order."""
         c = t.ledger_entries.c
         query = select(c.leaf_hash).where(c.seq >= start, c.seq < stop).order_by(c.seq)
-        return [bytes(h) for h in conn.execute(query).scalars()]
+        return [blob(h) for h in conn.execute(query).scalars()]
 
     def find(self, conn: Connection, ref: str, entry_type: str | None = None) -> list[int]:
         """Indices of the entries about ``ref`` (optionally of one type), oldest first."""
@@ -271,7 +271,7 @@ class Ledger(KeyRegistry):
                 if seq != expected:
                     raise LedgerError(f"log entry {expected} is missing from the store")
                 expected += 1
-            tree.extend_leaf_hashes(b"".join(bytes(h) for _, h in batch))
+            tree.extend_leaf_hashes(b"".join(blob(h) for _, h in batch))
         if expected != size:
             raise LedgerError(f"log entry {expected} is missing from the store")
 
@@ -297,9 +297,10 @@ class Ledger(KeyRegistry):
         size = self.size(conn)
         self._check_extends_latest(conn, size)
         head = sign_tree_head(key, size, self.root(conn, size), now)
-        conn.execute(
+        head_id = conn.execute(
             insert(t.ledger_tree_heads).values(**columns_of(head, _TREE_HEAD_COLUMNS))
-        )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        log_rows(conn, self, TREE_HEADS, [head_id], now or datetime.now(UTC))
         return head
 
     def _check_extends_latest(self, conn: Connection, size: int) -> None:
@@ -344,12 +345,16 @@ class Ledger(KeyRegistry):
         owner: str,
         *,
         now: datetime | None = None,
+        party: str | None = None,
     ) -> RegisteredKey:
         """Register a key (raw 32-byte public key, public key or private key) by logging a
-        ``key_added`` entry; returns the registration."""
+        ``key_added`` entry; returns the registration. A ``liaison`` key names the
+        ``party`` it acts for."""
         raw = public_key_bytes(public_key)
-        entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC))
-        self.append(conn, [entry], now=now)
+        if (Role(role) is Role.LIAISON) != bool(party):
+            raise LedgerError("a liaison key names the party it acts for; other keys do not")
+        entry = key_added_entry(raw, Role(role).value, owner, now or datetime.now(UTC), party)
+        self.append(conn, [entry])
         registered = self.get_key(conn, entry.ref)
         assert registered is not None
         return registered
@@ -359,7 +364,7 @@ class Ledger(KeyRegistry):
     ) -> RegisteredKey:
         """Revoke a key by logging a ``key_revoked`` entry; returns the updated record."""
         self.append(
-            conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)], now=now
+            conn, [key_revoked_entry(key_id_hex, now or datetime.now(UTC), reason)]
         )
         revoked = self.get_key(conn, key_id_hex)
         assert revoked is not None
@@ -391,8 +396,8 @@ def _as_entry(item: bytes | LogEntry, position: int) -> tuple[LogEntry, bytes]:
 def _stored_entry(r: Any) -> StoredEntry:
     return StoredEntry(
         index=int(r.seq),
-        entry=bytes(r.entry),
-        leaf_hash=bytes(r.leaf_hash),
+        entry=blob(r.entry),
+        leaf_hash=blob(r.leaf_hash),
         entry_type=r.entry_type,
         ref=r.ref,
         appended_at=as_utc(r.appended_at),
@@ -404,8 +409,8 @@ def tree_head_from_row(r: Any) -> SignedTreeHead:
     ``public_key`` (empty when the key is missing from the keys table)."""
     return SignedTreeHead(
         tree_size=int(r.tree_size),
-        root_hash=bytes(r.root_hash),
+        root_hash=blob(r.root_hash),
         timestamp_ms=int(r.timestamp_ms),
-        public_key=b"" if r.public_key is None else bytes(r.public_key),
-        signature=bytes(r.signature),
+        public_key=b"" if r.public_key is None else blob(r.public_key),
+        signature=blob(r.signature),
     )

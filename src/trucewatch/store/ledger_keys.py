@@ -18,8 +18,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from trucewatch.ledger.entry import EntryType, LogEntry, sha256_hex
 from trucewatch.ledger.errors import LedgerError, SignatureError
-from trucewatch.ledger.signing import SUBMITTER_ROLES, Role, verify_submission_digest
+from trucewatch.ledger.signing import (
+    SUBMITTER_ROLES,
+    Role,
+    binding_problem,
+    verify_submission_digest,
+)
 from trucewatch.store import schema as t
+from trucewatch.store.util import blob
 from trucewatch.units import as_utc
 
 KEY_TYPES = frozenset({EntryType.KEY_ADDED, EntryType.KEY_REVOKED})
@@ -41,6 +47,9 @@ class RegisteredKey:
     and ``liaison`` sign submissions (:data:`~trucewatch.ledger.signing.SUBMITTER_ROLES`)."""
     owner: str
     """Who holds the key."""
+    party: str | None = None
+    """The party a ``liaison`` key acts for (its signatures are valid on that party's
+    complaints only); None for other keys."""
     added_at: datetime
     """When the ``key_added`` entry was logged (UTC)."""
     added_seq: int
@@ -155,6 +164,7 @@ class PendingKeys:
                 public_key=bytes.fromhex(entry.pubkey or ""),
                 role=Role(entry.role),
                 owner=entry.owner or "",
+                party=entry.meta.get("party"),
                 added_at=entry.time,
                 added_seq=seq,
             )
@@ -177,6 +187,7 @@ class PendingKeys:
                     public_key=key.public_key,
                     role=key.role.value,
                     owner=key.owner,
+                    party=key.party,
                     added_at=key.added_at,
                     added_seq=key.added_seq,
                 )
@@ -200,14 +211,18 @@ def check_signed_entry(entry: LogEntry, seq: int, key: RegisteredKey | None, ver
         raise SignatureError(f"{where}: signer key {entry.signer} was revoked at {key.revoked_at}")
     if verify and not verify_submission_digest(key.public_key, entry.sha256, entry.sig or ""):
         raise SignatureError(f"{where}: signature does not verify with key {entry.signer}")
+    unbound = binding_problem(key.role.value, key.party, entry.meta.get("source"))
+    if unbound is not None:
+        raise SignatureError(f"{where}: signer key {entry.signer} ({key.owner}): {unbound}")
 
 
 def _registered_key(r: Any) -> RegisteredKey:
     return RegisteredKey(
         key_id=r.key_id,
-        public_key=bytes(r.public_key),
+        public_key=blob(r.public_key),
         role=Role(r.role),
         owner=r.owner,
+        party=r.party,
         added_at=as_utc(r.added_at),
         added_seq=int(r.added_seq),
         revoked_at=None if r.revoked_at is None else as_utc(r.revoked_at),

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Iterator
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from trucewatch.ledger.audit import HeadToCheck, LedgerReport, LogAudit, Reference
-from trucewatch.ledger.entry import EntryType
+from trucewatch.ledger.entry import EntryError, EntryType, check_entry
+from trucewatch.ledger.rowcheck import check_rows
 from trucewatch.store import schema as t
+from trucewatch.store.coverage import COVERED, stored_rows
 from trucewatch.store.ledger import SCAN_CHUNK, tree_head_from_row
+from trucewatch.store.util import blob
+from trucewatch.units import as_utc
 
 
 def verify_store(
@@ -22,6 +27,7 @@ def verify_store(
     references: Iterable[Reference] | None = None,
     complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
     check_signatures: bool = True,
+    rows: bool = False,
 ) -> LedgerReport:
     """Check the whole stored log against itself and its signed tree heads.
 
@@ -35,27 +41,88 @@ def verify_store(
     (e.g. every observation with the SHA-256 recomputed from its payload): each must match
     the latest log entry about it (else the row was altered, or never logged), and for the
     ``complete_types`` a logged ref missing from ``references`` means the row was removed.
+
+    ``rows``: check every row of every covered table (:mod:`trucewatch.store.coverage`)
+    against the latest entry about it, naming the table, row and field of each difference.
     """
-    heads = _head_rows(conn)
+    unreadable: list[tuple[str, str]] = []
+    try:
+        heads = stored_heads(conn)
+    except _UNREADABLE as exc:
+        heads, unreadable = [], [("ledger_tree_heads", str(exc))]
     audit = LogAudit(
         {h.head.tree_size for h in heads},
         check_signatures=check_signatures,
-        track_refs=references is not None,
+        track_refs=references is not None or rows,
     )
-    c = t.ledger_entries.c
-    query = select(c.seq, c.entry, c.leaf_hash, c.entry_type, c.ref).order_by(c.seq)
-    for batch in conn.execute(query.execution_options(yield_per=SCAN_CHUNK)).partitions():
-        for seq, blob, stored_leaf, entry_type, ref in batch:
-            audit.visit(int(seq), bytes(blob), bytes(stored_leaf), (entry_type, ref))
+    for table, error in unreadable:
+        audit.problem(None, "tree_head", f"{table}: a row cannot be read ({error})", table=table)
+    _visit_entries(conn, audit)
     audit.check_heads(heads)
-    _check_keys_table(conn, audit)
+    try:
+        _check_keys_table(conn, audit)
+    except _UNREADABLE as exc:
+        audit.problem(None, "key", f"ledger_keys: a row cannot be read ({exc})",
+                      table="ledger_keys")  # fmt: skip
     if references is not None:
         audit.check_references(references, complete_types)
+    if rows:
+        covered = {s.entry_type.value: s.table.name for s in COVERED}
+        check_rows(audit, stored_rows(conn), lambda seq: _entry_cols(conn, seq), covered, covered)
     return audit.report(heads)
 
 
-def _head_rows(conn: Connection) -> list[HeadToCheck]:
-    """Stored tree heads, oldest first, with the public key the keys table gives."""
+_UNREADABLE = (ValueError, TypeError, OverflowError, AttributeError)
+"""What reading a column holding a value of the wrong type raises (SQLite stores any)."""
+
+
+def _visit_entries(conn: Connection, audit: LogAudit) -> None:
+    """Feed every stored entry to the audit, read without the column types' processing so
+    that a value of the wrong type is reported, not raised."""
+    sql = ("SELECT seq, entry, leaf_hash, entry_type, ref, appended_at FROM ledger_entries "
+           "ORDER BY seq")  # fmt: skip
+    result = conn.execution_options(yield_per=SCAN_CHUNK).exec_driver_sql(sql)
+    for seq, data, stored_leaf, entry_type, ref, appended in result:
+        try:
+            index = int(seq)
+        except _UNREADABLE:
+            audit.problem(None, "missing_entry", f"ledger_entries: seq {seq!r} is not an index",
+                          table="ledger_entries", row=str(seq), field="seq")  # fmt: skip
+            continue
+        stamp = _time_or_none(appended)
+        if stamp is None:
+            audit.problem(index, "columns", f"entry {index}: appended_at {appended!r} is not "
+                          "a time", table="ledger_entries", row=str(index),
+                          field="appended_at")  # fmt: skip
+        audit.visit(index, blob(data or b""), blob(stored_leaf or b""),
+                    (str(entry_type), str(ref)), stamp)  # fmt: skip
+
+
+def _time_or_none(value: object) -> datetime | None:
+    """A stored time (a datetime, or SQLite's text) as aware UTC; None if unreadable."""
+    try:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return as_utc(value) if isinstance(value, datetime) else None
+    except _UNREADABLE:
+        return None
+
+
+def _entry_cols(conn: Connection, seq: int) -> str | None:
+    """``meta.cols`` of stored entry ``seq`` (None if unreadable)."""
+    c = t.ledger_entries.c
+    data = conn.execute(select(c.entry).where(c.seq == seq)).scalar()
+    try:
+        obj, _ = check_entry(blob(data or b""))
+    except EntryError:
+        return None
+    cols = (obj.get("meta") or {}).get("cols")
+    return cols if isinstance(cols, str) else None
+
+
+def stored_heads(conn: Connection) -> list[HeadToCheck]:
+    """Stored tree heads, oldest first, with the public key the keys table gives (``row``:
+    the ``ledger_tree_heads`` id)."""
     h, k = t.ledger_tree_heads.c, t.ledger_keys.c
     query = (
         select(h.id, h.key_id, h.tree_size, h.root_hash, h.timestamp_ms, h.signature, k.public_key)
@@ -63,41 +130,36 @@ def _head_rows(conn: Connection) -> list[HeadToCheck]:
         .order_by(h.id)
     )
     return [
-        HeadToCheck(f"tree head #{r.id}", r.key_id, tree_head_from_row(r))
+        HeadToCheck(f"tree head #{r.id}", r.key_id, tree_head_from_row(r), str(r.id))
         for r in conn.execute(query)
     ]
 
 
 def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
-    """The keys table must be exactly the keys the log registered and revoked."""
+    """The keys table must be exactly the keys the log registered and revoked, column by
+    column."""
     table = {r.key_id: r for r in conn.execute(select(t.ledger_keys))}
     for kid, logged in audit.keys.items():
         row = table.pop(kid, None)
+        where = {"table": "ledger_keys", "row": kid}
         if row is None:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: registered in the log (entry "
-                f"{logged.added_seq}) but missing from the keys table",
-            )
+            audit.problem(logged.added_seq, "key", f"key {kid}: registered in the log "
+                          f"(entry {logged.added_seq}) but missing from the keys table",
+                          **where)  # fmt: skip
             continue
-        stored = (bytes(row.public_key), row.role, row.owner, row.added_seq, row.revoked_seq)
-        expected = (
-            logged.public_key,
-            logged.role,
-            logged.owner,
-            logged.added_seq,
-            logged.revoked_seq,
-        )
-        if stored != expected:
-            audit.problem(
-                logged.added_seq,
-                "key",
-                f"key {kid}: the keys table differs from the "
-                "log (public key, role, owner or revocation)",
-            )
+        stored = {
+            "public_key": blob(row.public_key), "role": row.role, "owner": row.owner,
+            "party": row.party, "added_at": as_utc(row.added_at), "added_seq": row.added_seq,
+            "revoked_at": None if row.revoked_at is None else as_utc(row.revoked_at),
+            "revoked_seq": row.revoked_seq,
+        }  # fmt: skip
+        for name, value in stored.items():
+            if value != getattr(logged, name):
+                audit.problem(logged.added_seq, "key", f"key {kid}: column {name} of the keys "
+                              "table differs from the log", **where, field=name)  # fmt: skip
     for kid in table:
-        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the log")
+        audit.problem(None, "key", f"key {kid}: in the keys table but never registered in the "
+                      "log", table="ledger_keys", row=kid)  # fmt: skip
 
 
 def observation_references(conn: Connection) -> Iterator[Reference]:

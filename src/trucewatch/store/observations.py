@@ -28,6 +28,7 @@ from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
+from trucewatch.store.coverage import observation_row_meta
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import chunks, db_time_encoder
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
@@ -223,9 +224,13 @@ def rows_and_entries(
     verify who submitted it."""
     rows = [_observation_values(o, batch_id, to_db_time) for o in observations]
     entries = []
-    for r in rows:
+    for o, r in zip(observations, rows, strict=True):
         signer, sig = signatures.get(r[17], (None, None))
-        entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig))
+        meta = observation_row_meta(r, OBSERVATION_COLUMNS, (o.time_start, o.time_end))
+        if signer is not None:
+            meta["source"] = o.source_id  # binds the signer to whose record it is
+        entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig,
+                                         meta=meta))  # fmt: skip
     return rows, entries
 
 

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, Select, Table, delete, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
-from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, decode_entry
+from trucewatch.ledger.entry import EntryType, LogEntry, content_entry, engine_entry
+from trucewatch.ledger.rows import withdrawn_entries
 from trucewatch.store import schema as t
 from trucewatch.store.batches import (
     FILE_IMPORT,
@@ -26,6 +39,18 @@ from trucewatch.store.batches import (
     BatchOrigin,
     batch_row,
     signing_key_id,
+)
+from trucewatch.store.coverage import (
+    AGREEMENTS,
+    BATCHES,
+    INCIDENTS,
+    LINES,
+    SECTORS,
+    entries_for,
+    latest_logged,
+    log_rows,
+    read_rows,
+    withdraw,
 )
 from trucewatch.store.engine import (
     create_store_engine,
@@ -108,15 +133,19 @@ class Store:
             if existing is not None and existing.geometry_sha256 == digest:
                 return int(existing.id), "unchanged"
             status = "created"
+            now = datetime.now(UTC)
             if existing is not None:
+                old_sectors = _ids(conn, t.sectors, t.sectors.c.line_id == existing.id)
                 conn.execute(delete(t.sectors).where(t.sectors.c.line_id == existing.id))
                 conn.execute(delete(t.contact_lines).where(t.contact_lines.c.id == existing.id))
+                withdraw(conn, self.ledger, SECTORS, old_sectors, now)
+                withdraw(conn, self.ledger, LINES, [existing.id], now)
                 status = "replaced"
             line_values = columns_of(line, _LINE_COLUMNS)
             del line_values["id"]
             line_id = conn.execute(
                 insert(t.contact_lines).values(
-                    **line_values, geometry_sha256=digest, imported_at=datetime.now(UTC)
+                    **line_values, geometry_sha256=digest, imported_at=now
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
             if sectors:
@@ -124,6 +153,9 @@ class Store:
                     insert(t.sectors),
                     [{**columns_of(s, _SECTOR_COLUMNS), "line_id": line_id} for s in sectors],
                 )
+            log_rows(conn, self.ledger, LINES, [line_id], now)
+            new_sectors = _ids(conn, t.sectors, t.sectors.c.line_id == line_id)
+            log_rows(conn, self.ledger, SECTORS, new_sectors, now)
         return int(line_id), status
 
     def lines(self) -> list[ContactLine]:
@@ -187,6 +219,7 @@ class Store:
                  "b_stored": batch.counts.stored, "b_duplicates": batch.counts.duplicates,
                  "b_rejected": batch.rejected, "b_key_id": signing_key_id(batch.signatures)},
             )  # fmt: skip
+            log_rows(conn, self.ledger, BATCHES, [batch_id], datetime.now(UTC))
 
     def import_group(
         self, conn: Connection, imports: Sequence[PendingImport]
@@ -218,6 +251,7 @@ class Store:
             for chunk in chunks(rows, INSERT_CHUNK):
                 conn.exec_driver_sql(insert_sql, list(chunk))
             self.ledger.append(conn, entries, verify_signatures=False)
+        log_rows(conn, self.ledger, BATCHES, ids, now)
         return list(zip(ids, counts, strict=True))
 
     def count_observations(self) -> int:
@@ -260,8 +294,12 @@ class Store:
         incidents: Sequence[Incident],
         since: datetime | None = None,
         until: datetime | None = None,
+        engine: Mapping[str, str] | None = None,
     ) -> None:
-        """Replace the incidents starting in [since, until) by ``incidents`` (one transaction)."""
+        """Replace the incidents starting in [since, until) by ``incidents`` (one transaction).
+
+        ``engine`` describes the fusion run (version, calibration, ...: short strings); it
+        is logged first, as an ``engine`` entry, then each changed decision."""
         c = t.incidents.c
         fused_at = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -270,6 +308,7 @@ class Store:
                 doomed = doomed.where(c.time_start >= since)
             if until is not None:
                 doomed = doomed.where(c.time_start < until)
+            old_uids = set(conn.execute(doomed).scalars())
             conn.execute(
                 delete(t.incident_observations).where(
                     t.incident_observations.c.incident_uid.in_(doomed)
@@ -286,7 +325,32 @@ class Store:
                 conn.execute(insert(t.incidents), list(chunk))
             for chunk in chunks(links, INSERT_CHUNK):
                 conn.execute(insert(t.incident_observations), list(chunk))
-            self.ledger.append(conn, _changed_decisions(conn, incidents, fused_at))
+            new_uids = [i.uid for i in incidents]
+            changed = self._changed_decisions(conn, new_uids, fused_at)
+            gone = withdrawn_entries(INCIDENTS.entry_type, sorted(old_uids - set(new_uids)),
+                                     fused_at)  # fmt: skip
+            if changed or gone:  # a re-fusion that changes nothing adds nothing to the log
+                run = [engine_entry(engine, fused_at)] if engine is not None else []
+                self.ledger.append(conn, [*run, *changed, *gone])
+
+    def _changed_decisions(self, conn: Connection, uids: Sequence[str],
+                           fused_at: datetime) -> list[LogEntry]:  # fmt: skip
+        """The entries of the decisions (whole row and evidence links) that differ from
+        the last one logged; an unchanged incident keeps the ``fused_at`` of that entry."""
+        entries = entries_for(INCIDENTS, read_rows(conn, INCIDENTS, uids), fused_at)
+        logged = latest_logged(conn, INCIDENTS, uids)
+        changed, kept = [], []
+        for entry in entries:
+            before = logged.get(entry.ref)
+            if before is not None and before[0] == entry.sha256:
+                kept.append({"k_uid": entry.ref, "k_fused": before[1]})
+            else:
+                changed.append(entry)
+        if kept:
+            c = t.incidents.c
+            conn.execute(update(t.incidents).where(c.uid == bindparam("k_uid"))
+                         .values(fused_at=bindparam("k_fused")), kept)  # fmt: skip
+        return changed
 
     def incidents(
         self, since: datetime | None = None, until: datetime | None = None
@@ -370,6 +434,7 @@ class Store:
                     added_at=datetime.now(UTC),
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
+            log_rows(conn, self.ledger, AGREEMENTS, [new_id], datetime.now(UTC))
         return int(new_id), True
 
     def agreement_definitions(self) -> list[tuple[int, dict[str, Any]]]:
@@ -395,42 +460,8 @@ def _starting_in(table: Table, since: datetime | None, until: datetime | None) -
 
 
 
-def decision_bytes(inc: Incident) -> bytes:
-    """Canonical bytes of the decision about an incident that the ledger records: status,
-    confidence, attribution, assessment verdicts and the evidence (observation uids)."""
-    verdicts = [
-        {k: a.get(k) for k in ("agreement", "clause", "verdict", "party")}
-        for a in inc.assessment.get("agreements", [])
-    ]
-    decision = {
-        "uid": inc.uid,
-        "status": inc.status.value,
-        "confidence": f"{inc.confidence:.4f}",
-        "attribution": inc.attribution.party,
-        "verdicts": verdicts,
-        "observations": list(inc.observation_uids),
-    }
-    return json.dumps(decision, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
-
-def _changed_decisions(
-    conn: Connection, incidents: Sequence[Incident], when: datetime
-) -> list[LogEntry]:
-    """Ledger entries for the incidents whose decision differs from the last one logged
-    (a re-fusion that changes nothing adds nothing to the log)."""
-    c = t.ledger_entries.c
-    logged: dict[str, str] = {}
-    for chunk in chunks([i.uid for i in incidents], 5_000):
-        query = (
-            select(c.ref, c.entry)
-            .where(c.entry_type == EntryType.INCIDENT_STATUS.value, c.ref.in_(chunk))
-            .order_by(c.seq)
-        )
-        for ref, blob in conn.execute(query):
-            logged[ref] = decode_entry(bytes(blob)).sha256
-    entries = []
-    for inc in incidents:
-        content = decision_bytes(inc)
-        if logged.get(inc.uid) != hashlib.sha256(content).hexdigest():
-            entries.append(content_entry(EntryType.INCIDENT_STATUS, inc.uid, content, when))
-    return entries
+def _ids(conn: Connection, table: Table, where: Any) -> list[int]:
+    """Ids of the rows of ``table`` matching ``where``, ascending."""
+    return [int(i) for i in conn.execute(select(table.c.id).where(where).order_by(table.c.id))
+            .scalars()]  # fmt: skip

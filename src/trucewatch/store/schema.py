@@ -201,6 +201,7 @@ ledger_keys = Table(
     Column("public_key", LargeBinary, nullable=False),
     Column("role", String(32), nullable=False),
     Column("owner", String(200), nullable=False),
+    Column("party", String(16), nullable=True),
     Column("added_at", UTC_DATETIME, nullable=False),
     Column("added_seq", BigInteger, nullable=False),
     Column("revoked_at", UTC_DATETIME, nullable=True),

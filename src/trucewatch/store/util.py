@@ -44,3 +44,12 @@ def _sqlite_time(t: datetime) -> str:
 
 def _utc_time(t: datetime) -> datetime:
     return t.astimezone(UTC)
+
+
+def blob(value: Any) -> bytes:
+    """A binary column's value as bytes. SQLite lets a BLOB column hold text (``replace()``
+    on a BLOB returns TEXT): such text is taken as its UTF-8 bytes, so a tampered row is
+    reported by the checks rather than crashing them."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return bytes(value)

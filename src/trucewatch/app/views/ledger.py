@@ -145,10 +145,12 @@ def consistency_proof(
     principal: Principal,
 ) -> dict[str, Any]:
     """The consistency proof (JSON form) between two tree sizes (``new_size`` default: the
-    whole log)."""
+    latest signed tree head's, else the whole log)."""
     require(principal, Permission.READ_LEDGER)
     with store.engine.connect() as conn:
         n = ledger.size(conn)
-        if old_size > n or (new_size is not None and not old_size <= new_size <= n):
+        if new_size is None:
+            new_size = ledger.covered_size(conn) or n
+        if not old_size <= new_size <= n:
             raise BadQuery(f"need 0 <= old_size <= new_size <= {n}", field="old_size")
         return ledger.consistency_proof(conn, old_size, new_size)
