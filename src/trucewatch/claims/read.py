@@ -22,7 +22,7 @@ from trucewatch.errors import RecordError
 from trucewatch.geo.gazetteer import find_place
 from trucewatch.sources.jsonl import FieldError, instant, number, text
 
-__all__ = ["PLACE_SIGMA_KM", "POINT_SIGMA_KM", "parse_claim", "read_claims"]
+__all__ = ["PLACE_SIGMA_KM", "POINT_SIGMA_KM", "canonical_record", "parse_claim", "read_claims"]
 
 POINT_SIGMA_KM = 2.0
 """Default location uncertainty of a claim given by coordinates (sd per axis, km)."""
@@ -153,9 +153,15 @@ def _csv_value(key: str, value: str | None) -> Any:
     return x
 
 
-def _records(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line or index + 1, record)`` of a claims file; a record that is not valid JSON
-    is yielded as a :class:`FieldError`."""
+def canonical_record(record: dict[str, Any]) -> str:
+    """The canonical JSON line of a claim record: keys sorted, ``,``/``:`` separators."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _records(path: Path) -> Iterator[tuple[int, Any, str]]:
+    """``(line or index + 1, record, its text)`` of a claims file: the text is the line of
+    a JSON Lines file, else the record's canonical JSON line; a record that is not valid
+    JSON is yielded as a :class:`FieldError`."""
     raw = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         for row in csv.DictReader(raw.splitlines()):
@@ -163,26 +169,30 @@ def _records(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 if line:
                     raise FieldError(None, "more values than columns")
-                yield 0, {k: _csv_value(k, v) for k, v in row.items() if k}
+                rec = {k: v for k, v in ((k, _csv_value(k, v)) for k, v in row.items() if k)
+                       if v is not None}  # fmt: skip
+                yield 0, rec, canonical_record(rec)
             except FieldError as exc:
-                yield 0, exc
+                yield 0, exc, ""
     elif path.suffix.lower() == ".json":
         data = json.loads(raw)
         if not isinstance(data, list):
             raise FieldError(None, "a .json claims file holds an array of claims")
-        yield from enumerate(data, start=1)
+        for k, rec in enumerate(data, start=1):
+            yield k, rec, canonical_record(rec) if isinstance(rec, dict) else ""
     else:
         for n, line in enumerate(raw.splitlines(), start=1):
             if line.strip():
                 try:
-                    yield n, json.loads(line)
+                    yield n, json.loads(line), line.strip()
                 except ValueError as exc:
-                    yield n, FieldError("json", f"not JSON: {exc}")
+                    yield n, FieldError("json", f"not JSON: {exc}"), line
 
 
-def read_claims(path: Path) -> tuple[list[Claim], list[RecordError]]:
-    """Every claim of a file, and one :class:`RecordError` per bad record."""
-    claims: list[Claim] = []
+def read_claims(path: Path) -> tuple[list[tuple[Claim, str]], list[RecordError]]:
+    """Every claim of a file with the text of its record (what a party signs), and one
+    :class:`RecordError` per bad record."""
+    claims: list[tuple[Claim, str]] = []
     errors: list[RecordError] = []
     try:
         records = list(_records(path))
@@ -191,12 +201,12 @@ def read_claims(path: Path) -> tuple[list[Claim], list[RecordError]]:
     except (ValueError, FieldError) as exc:
         return [], [RecordError(str(path), None, getattr(exc, "field", None), str(exc))]
     csv_file = path.suffix.lower() == ".csv"
-    for k, (line, record) in enumerate(records):
+    for k, (line, record, raw) in enumerate(records):
         number_ = k + 2 if csv_file else line
         try:
             if isinstance(record, FieldError):
                 raise record
-            claims.append(parse_claim(record, source=path.name))
+            claims.append((parse_claim(record, source=path.name), raw))
         except FieldError as exc:
             errors.append(RecordError(str(path), number_, exc.field, exc.message))
     return claims, errors

@@ -73,6 +73,7 @@ class EntryType(StrEnum):
     REPORT = "report"
     KEY_ADDED = "key_added"
     KEY_REVOKED = "key_revoked"
+    CLAIM = "claim"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

@@ -27,6 +27,7 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
+from trucewatch.store.claims import ClaimTable
 from trucewatch.store.engine import create_store_engine, default_db_url, migrate
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
@@ -64,6 +65,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.ledger = Ledger()
+        self.claims = ClaimTable(engine, self.ledger)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
