@@ -63,23 +63,27 @@ FORMAT_LIST = {"acoustic": "acoustic", "camera": "camera", "patrol": "patrol",
 N_TIMED = 8000
 
 
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def _statuses(folder: Path) -> dict[str, str]:
     """claim id -> true status of every complaint."""
     truth = folder / "complaint_truth.jsonl"
     if truth.is_file():
-        return {r["complaint_id"]: r["status"] for r in map(json.loads, open(truth))}
+        return {r["complaint_id"]: r["status"] for r in _jsonl(truth)}
     seen = set()
-    for r in map(json.loads, open(folder / "truth.jsonl")):
+    for r in _jsonl(folder / "truth.jsonl"):
         for site in ("impact", "origin"):
             seen.update(site_uid for site_uid in r[site]["observations"])
     from trucewatch.ids import observation_uid
 
     out = {}
-    for line in open(folder / "complaint.jsonl"):
+    for line in (folder / "complaint.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
-            cid = json.loads(line)["complaint_id"]
-            out[cid] = "true" if observation_uid("complaint", line.rstrip("\n"), 0) in seen \
-                else "fabricated"
+            uid = observation_uid("complaint", line, 0)
+            out[json.loads(line)["complaint_id"]] = "true" if uid in seen else "fabricated"
     return out
 
 
@@ -127,7 +131,7 @@ def _timed_8000(store: Store, folder: Path) -> dict[str, Any]:
 def _truth_histories(folder: Path) -> tuple[Counter[tuple[str, str]], dict[Any, list[list[bool]]]]:
     truth: Counter[tuple[str, str]] = Counter()
     hist: dict[Any, list[list[bool]]] = defaultdict(list)
-    for r in map(json.loads, open(folder / "truth.jsonl")):
+    for r in _jsonl(folder / "truth.jsonl"):
         if not r.get("sector"):
             continue
         key = (r["sector"], r["time_start"][:10])

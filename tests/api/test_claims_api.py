@@ -3,10 +3,10 @@ with their labels, the analyst reads the totals."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from tests.api.conftest import Api, auth
+
 from trucewatch.ledger.signing import generate_key, key_id, public_key_bytes, sign_submission
 from trucewatch.store import Store
 

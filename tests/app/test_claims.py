@@ -4,12 +4,13 @@ a liaison's own claims only), adjudicate and list."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from trucewatch.app import claims as app_claims
-from trucewatch.app.roles import Principal, PermissionDenied, Role
+from trucewatch.app.roles import PermissionDenied, Principal, Role
 from trucewatch.errors import InputError
 from trucewatch.ledger.signing import generate_key, key_id, public_key_bytes, sign_submission
 from trucewatch.store import Store
@@ -56,8 +57,9 @@ def test_signatures_are_checked_and_liaisons_file_their_own(db_url: str,
     sigs = tmp_path / "sigs.jsonl"
     import hashlib
 
+    signer = key_id(public_key_bytes(key))
     sigs.write_text(json.dumps({"payload_sha256": hashlib.sha256(line).hexdigest(),
-                                "signer": key_id(public_key_bytes(key)), "signature": sign_submission(key, line)}))
+                                "signer": signer, "signature": sign_submission(key, line)}))
     liaison = Principal("ua", Role.LIAISON, party="UA")
     with pytest.raises(PermissionDenied, match="of RU"):
         app_claims.import_claims(store, [_file(tmp_path, AGG, name="ru.jsonl")],
@@ -78,7 +80,7 @@ def test_submit_records_stores_all_or_none(db_url: str) -> None:
 
     origin = BatchOrigin(channel=BatchChannel.API, submitter="t")
     analyst = Principal("a", Role.ANALYST)
-    with pytest.raises(InputError, match="line 2, field .claim_id."):
+    with pytest.raises(InputError, match=r"line 2, field .claim_id."):
         app_claims.submit_claims(store, [ITEM, {"type": "aggregate"}], [], principal=analyst,
                                  origin=origin)  # fmt: skip
     assert app_claims.list_claims(store)["claims"] == []
@@ -96,4 +98,23 @@ def test_adjudicate_stores_labels_with_reasons(sqlite_url: str, tmp_path: Path) 
     # nothing monitored: the item cannot be verified, the aggregate has no estimate
     assert rows["UA-1"]["label"] == "not_verifiable" and "coverage 0.00" in rows["UA-1"]["reason"]
     assert rows["RU-9"]["label"] == "no_estimate"
+    store.close()
+
+
+def test_daily_report_has_a_claims_section_by_party(sqlite_url: str, tmp_path: Path) -> None:
+    from trucewatch.app.reports import render_daily_report
+
+    store = Store.open(sqlite_url)
+    day_item = ITEM | {"time_start_utc": "2025-04-20T10:00:00Z"}
+    other_day = ITEM | {"claim_id": "UA-5", "time_start_utc": "2025-04-22T10:00:00Z",
+                        "time_end_utc": "2025-04-22T11:00:00Z"}  # fmt: skip
+    ru_item = ITEM | {"claim_id": "RU-1", "claimant": "RU", "accused": "UA"}
+    app_claims.import_claims(store, [_file(tmp_path, day_item, other_day, ru_item)])
+    app_claims.adjudicate(store)
+    json_path, html_path = render_daily_report(store, date(2025, 4, 20), tmp_path / "out")
+    doc = json.loads(json_path.read_text())
+    assert doc["claims"]["by_party"]["UA"]["items"]["not_verifiable"] == 1
+    assert doc["claims"]["by_party"]["RU"]["items"]["not_verifiable"] == 1
+    assert sum(doc["claims"]["by_party"]["UA"]["items"].values()) == 1  # not the 22nd's
+    assert "Claims by party" in html_path.read_text()
     store.close()

@@ -69,6 +69,7 @@ class _Written:
 
 
 def _write_report(store: Store, day: date, out_dir: Path, history_days: int) -> _Written:
+    from trucewatch.app.claims import claim_dict
     from trucewatch.report import DailyReportInput, write_daily_report
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -101,6 +102,8 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int) -> 
         agreements=[a.agreement for a in in_force],
         observation_counts=counts,
         data_sources=data_sources,
+        claims=[claim_dict(c.uid, c.claim, c.signer, c.verdict)
+                for c in store.claims.list(start, end)],
     )
     paths = write_daily_report(inp, out_dir)
     return _Written(json=paths.json, html=paths.html, incidents=len(incidents))

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from trucewatch.claims.estimate import Z90, Estimate
 from trucewatch.claims.model import AggregateClaim, AggregateVerdict
@@ -63,7 +64,8 @@ def judge_aggregate(claim: AggregateClaim, incidents: Sequence[ScopeIncident],
     mine = [i for i in incidents if _in_scope(i, claim, days)]
     by_accused = sum(i.party == claim.accused for i in mine)
     attributed = sum(i.party not in ("", "undetermined") for i in mine)
-    base = {"claim_id": claim.claim_id, "incidents": len(mine), "incidents_by_accused": by_accused}
+    base: dict[str, Any] = {"claim_id": claim.claim_id, "incidents": len(mine),
+                            "incidents_by_accused": by_accused}
     ok = [estimates[s] for s in strata if s in estimates and estimates[s].status == "ok"]
     if claim.bbox is not None or not strata or len(ok) < MIN_ESTIMATED_SHARE * len(strata):
         why = ("a box has no sector-day estimates" if claim.bbox is not None else

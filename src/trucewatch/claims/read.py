@@ -165,7 +165,7 @@ def _records(path: Path) -> Iterator[tuple[int, Any, str]]:
     raw = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         for row in csv.DictReader(raw.splitlines()):
-            line = row.pop(None, None)  # type: ignore[call-overload]
+            line = row.pop(None, None)
             try:
                 if line:
                     raise FieldError(None, "more values than columns")

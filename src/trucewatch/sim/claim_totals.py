@@ -62,13 +62,13 @@ def aggregate_claims(truth_path: Path, seed: int, spec: TotalsSpec = TotalsSpec(
     parties = sorted({p for p, _, _ in counts})
     strata = sorted({(d, s) for _, s, d in counts})
     rng = np.random.default_rng([seed, STREAM])
-    records = []
+    records: list[dict[str, Any]] = []
     for day, sector in strata:
         for claimant in parties:
             for accused in (p for p in parties if p != claimant):
                 factor = spec.inflation * np.exp(rng.normal(0.0, spec.inflation_sigma))
                 own = rng.binomial(counts[(claimant, sector, day)], spec.own_fire_share)
-                claimed = int(round(counts[(accused, sector, day)] * factor)) + int(own)
+                claimed = round(counts[(accused, sector, day)] * factor) + int(own)
                 delay = spec.delay_h * float(np.exp(rng.normal(0.0, 1.0)))
                 if claimed < 1:
                     continue
