@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from trucewatch.claims.aggregate import ScopeIncident, judge_aggregate, sector_days
+from trucewatch.claims.aggregate import ScopeIncident, by_day, judge_aggregate, sector_days
 from trucewatch.claims.estimate import Estimate
 from trucewatch.claims.model import AggregateClaim
 
@@ -22,6 +22,7 @@ def test_verdicts_against_the_accused_share_of_the_estimate() -> None:
     incidents = [ScopeIncident("S1", DAY, 37.0, 48.0, "RU")] * 30 + [
         ScopeIncident("S1", DAY, 37.0, 48.0, "UA")] * 10 + [
         ScopeIncident("S2", DAY, 37.0, 48.0, "RU")] * 5  # fmt: skip
+    incidents = by_day(incidents)
     est = {("S1", DAY): Estimate(status="ok", observed=40, lists=("a", "b"), total=100.0,
                                  low=90.0, high=110.0)}  # fmt: skip
     v = judge_aggregate(_claim(75), incidents, est, ["S1", "S2"])

@@ -16,7 +16,7 @@ from trucewatch.app.intake import read_signatures
 from trucewatch.app.lines import line_history
 from trucewatch.app.roles import OPERATOR, Permission, PermissionDenied, Principal, require
 from trucewatch.claims.adjudicate import MONITORING, adjudicate_items
-from trucewatch.claims.aggregate import ScopeIncident, judge_aggregate
+from trucewatch.claims.aggregate import ScopeIncident, by_day, judge_aggregate
 from trucewatch.claims.coverage import presence_of
 from trucewatch.claims.estimate import Estimate, estimate_total
 from trucewatch.claims.model import AggregateClaim, Claim, ItemClaim
@@ -180,8 +180,9 @@ def _aggregate_verdicts(store: Store, aggs: Sequence[Any]) -> list[dict[str, Any
     estimates = sector_day_estimates(incidents)
     sectors = sorted({s.name for ln in store.lines() if ln.id is not None
                       for s in store.sectors(ln.id)})  # fmt: skip
-    scope = [ScopeIncident(i.sector, i.time_start.astimezone(UTC).date(), i.location.lon,
-                           i.location.lat, i.attribution.party) for i in incidents]  # fmt: skip
+    scope = by_day([ScopeIncident(i.sector, i.time_start.astimezone(UTC).date(),
+                                  i.location.lon, i.location.lat, i.attribution.party)
+                    for i in incidents])  # fmt: skip
     out = []
     for s in aggs:
         assert isinstance(s.claim, AggregateClaim)

@@ -21,7 +21,7 @@ from typing import Any
 from trucewatch.claims.estimate import Z90, Estimate
 from trucewatch.claims.model import AggregateClaim, AggregateVerdict
 
-__all__ = ["MIN_ESTIMATED_SHARE", "ScopeIncident", "judge_aggregate", "sector_days"]
+__all__ = ["MIN_ESTIMATED_SHARE", "ScopeIncident", "by_day", "judge_aggregate", "sector_days"]
 
 MIN_ESTIMATED_SHARE = 0.8
 """Share of a claim's sector-days that must have an estimate for it to be judged."""
@@ -55,13 +55,22 @@ def _in_scope(i: ScopeIncident, c: AggregateClaim, days: set[date]) -> bool:
     return c.sector is None or i.sector == c.sector
 
 
-def judge_aggregate(claim: AggregateClaim, incidents: Sequence[ScopeIncident],
+def by_day(incidents: Sequence[ScopeIncident]) -> dict[date, list[ScopeIncident]]:
+    """Incidents grouped by UTC day (what :func:`judge_aggregate` takes)."""
+    out: dict[date, list[ScopeIncident]] = {}
+    for i in incidents:
+        out.setdefault(i.day, []).append(i)
+    return out
+
+
+def judge_aggregate(claim: AggregateClaim, incidents: Mapping[date, Sequence[ScopeIncident]],
                     estimates: Mapping[tuple[str, date], Estimate],
                     sectors: Sequence[str]) -> AggregateVerdict:  # fmt: skip
-    """The verdict on one aggregate claim (``estimates`` by (sector, UTC day))."""
+    """The verdict on one aggregate claim (``incidents`` by UTC day, :func:`by_day`;
+    ``estimates`` by (sector, UTC day))."""
     strata = sector_days(claim, sectors)
     days = {d for _, d in strata}
-    mine = [i for i in incidents if _in_scope(i, claim, days)]
+    mine = [i for d in sorted(days) for i in incidents.get(d, ()) if _in_scope(i, claim, days)]
     by_accused = sum(i.party == claim.accused for i in mine)
     attributed = sum(i.party not in ("", "undetermined") for i in mine)
     base: dict[str, Any] = {"claim_id": claim.claim_id, "incidents": len(mine),

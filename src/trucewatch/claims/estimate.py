@@ -88,7 +88,8 @@ def _cells(histories: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[n
 
 def _fit(cells: NDArray[np.float64], counts: NDArray[np.float64],
          terms: tuple[tuple[int, int], ...]) -> _Fit | None:  # fmt: skip
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     cols = [np.ones(len(cells)), *cells.T, *(cells[:, a] * cells[:, b] for a, b in terms)]
     x = np.column_stack(cols)
@@ -97,10 +98,12 @@ def _fit(cells: NDArray[np.float64], counts: NDArray[np.float64],
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = sm.GLM(counts, x, family=sm.families.Poisson()).fit()
+            res = GLM(counts, x, family=Poisson()).fit()
         except (ValueError, np.linalg.LinAlgError):
             return None
     b0, se0 = float(res.params[0]), float(res.bse[0])
+    if res.df_resid > 0:  # extra-Poisson dispersion (heterogeneity) widens the interval
+        se0 *= math.sqrt(max(1.0, float(res.pearson_chi2) / float(res.df_resid)))
     if not (math.isfinite(b0) and math.isfinite(se0)) or se0 > MAX_LOG_SE or b0 > 30:
         return None
     f0 = math.exp(b0)
