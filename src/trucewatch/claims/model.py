@@ -114,4 +114,5 @@ class AggregateVerdict:
     estimate: float | None = None
     """Estimated violations (all parties) in the area and period, seen or not."""
     interval: tuple[float, float] | None = None
-    """90% interval of ``estimate``."""
+    """90% interval of the violations by the accused (the estimate times the accused's
+    share of the attributed incidents)."""
