@@ -118,3 +118,18 @@ def test_daily_report_has_a_claims_section_by_party(sqlite_url: str, tmp_path: P
     assert sum(doc["claims"]["by_party"]["UA"]["items"].values()) == 1  # not the 22nd's
     assert "Claims by party" in html_path.read_text()
     store.close()
+
+
+def test_report_fingerprint_changes_with_the_days_verdicts(sqlite_url: str,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    from trucewatch.app.reports import report_fingerprint
+
+    store = Store.open(sqlite_url)
+    before = report_fingerprint(store, date(2025, 4, 20))
+    app_claims.import_claims(store, [_file(tmp_path, ITEM)])
+    imported = report_fingerprint(store, date(2025, 4, 20))
+    app_claims.adjudicate(store)
+    assert len({before, imported, report_fingerprint(store, date(2025, 4, 20))}) == 3
+    assert report_fingerprint(store, date(2025, 4, 21)) == report_fingerprint(
+        Store.open(f"sqlite:///{tmp_path / 'empty.db'}"), date(2025, 4, 21))
+    store.close()
