@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"geo", "ledger"},
     {"sources", "narrative", "localize", "associate", "agreements", "report", "export",
      "thermal"},
-    {"fusion", "sim"},
+    {"fusion", "sim", "claims"},
     {"store"},
     {"app"},
     {"api"},

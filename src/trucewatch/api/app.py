@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from trucewatch import __version__
 from trucewatch.api.errors import install_error_handlers
-from trucewatch.api.routers import agreements, incidents, layers, ledger, meta, observations
+from trucewatch.api.routers import agreements, claims, incidents, layers, ledger, meta, observations
 from trucewatch.api.routers import reports as report_routes
 from trucewatch.api.settings import Settings
 from trucewatch.api.state import AppState
@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
-    for module in (meta, observations, incidents, layers, agreements, report_routes, ledger):
+    for module in (meta, observations, incidents, layers, agreements, report_routes, ledger,
+                   claims):
         app.include_router(module.router, prefix=API_PREFIX)
 
     root = web_root(settings)

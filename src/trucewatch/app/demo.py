@@ -3,7 +3,8 @@
 1. derive the contact line from the DeepStateMap control area of 9 August 2025 and add a
    HYPOTHETICAL ceasefire (labelled so) to show the assessment against its terms;
 2. import three days of real NASA FIRMS VIIRS detections and synthetic patrol reports;
-3. fuse them into incidents; 4. write the daily report for 13 August 2025.
+3. fuse them into incidents and adjudicate the parties' synthetic claims (docs/claims.md);
+4. write the daily report for 13 August 2025.
 
 The store is a SQLite file in the output folder unless ``db_url`` names another.
 """
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from trucewatch.app import agreements, incidents, intake, lines, reports
+from trucewatch.app import agreements, claims, incidents, intake, lines, reports
 from trucewatch.app.thermal import shipped_data_path
 from trucewatch.store import Store
 
@@ -27,6 +28,8 @@ OBSERVATION_FILES = (
     "firms_viirs_noaa20_2025-08-12_to_14.csv",
     "patrols_synthetic_2025-08-13.jsonl",
 )
+CLAIMS_FILE = "claims_synthetic_2025-08-13.jsonl"
+"""Synthetic claims of both parties for the demo day (items and aggregates)."""
 
 
 def demo_file(name: str) -> Path:
@@ -57,6 +60,9 @@ def run_demo(
         verdicts = ", ".join(f"{n} {v}" for v, n in fused["by_verdict"].items()) or "none"
         say(f"      {fused['observations']} observations -> {fused['incidents']} incidents; "
             f"against the agreement: {verdicts}")  # fmt: skip
+        claims.import_claims(store, [demo_file(CLAIMS_FILE)])
+        judged = claims.adjudicate(store)
+        say(f"      the parties' synthetic claims: {judged['by_label']}")
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
         report = reports.daily_report(store, DEMO_DAY, out_dir)
     finally:
@@ -67,6 +73,7 @@ def run_demo(
         "agreement": agreement,
         "import": {k: v for k, v in imported.items() if k != "errors"},
         "fuse": {k: v for k, v in fused.items() if k != "unresolved"},
+        "claims": judged,
         "report_html": report["html"],
         "report_json": report["json"],
         "report_pdf": report["pdf"],

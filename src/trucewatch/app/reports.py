@@ -81,6 +81,7 @@ class _Written:
 
 def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
                   pdf: bool) -> _Written:  # fmt: skip
+    from trucewatch.app.claims import claim_dict
     from trucewatch.report import DailyReportInput, write_daily_report
     from trucewatch.report.headline import far_from_line
 
@@ -114,6 +115,8 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
         agreements=[a.agreement for a in in_force],
         observation_counts=counts,
         data_sources=data_sources,
+        claims=[claim_dict(c.uid, c.claim, c.signer, c.verdict)
+                for c in store.claims.list(start, end)],
     )
     paths = write_daily_report(inp, out_dir, pdf=pdf)
     far = sum(far_from_line(i) for i in incidents)

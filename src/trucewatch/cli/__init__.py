@@ -15,6 +15,7 @@ import typer
 
 from trucewatch.cli import analysis_cmds, sim_cmds, store_cmds
 from trucewatch.cli.analysis_cmds import parse_app, thermal_app
+from trucewatch.cli.claims_cmds import claims_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
@@ -66,6 +67,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
+app.add_typer(claims_app, name="claims")
 
 
 def main() -> None:

@@ -80,6 +80,7 @@ class EntryType(StrEnum):
     AGREEMENT = "agreement"
     TREE_HEAD = "tree_head"
     ENGINE = "engine"
+    CLAIM = "claim"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

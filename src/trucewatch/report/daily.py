@@ -36,7 +36,7 @@ from trucewatch.report.html import TOP_INCIDENTS, render_html, top_incidents
 from trucewatch.report.inputs import DailyReportInput
 from trucewatch.report.pdf import PdfError, print_pdf, readable
 from trucewatch.report.text import summary_sentences
-from trucewatch.report.values import enum_text, rounded
+from trucewatch.report.values import AGGREGATE_VERDICTS, CLAIM_LABELS, enum_text, rounded
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Agreement,
@@ -124,9 +124,35 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
         "history_by_sector": _history_by_sector(inp, rows),
         "data_sources": [str(s) for s in inp.data_sources],
         "far_from_line": _far_json(far),
+        "claims": claims_section(inp.claims),
     }
     doc["summary_text"] = " ".join(summary_sentences(doc))
     return doc
+
+
+# --------------------------------------------------------------------------- claims
+
+def claims_section(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The claims of the day by party: item labels and aggregate verdicts counted per
+    claimant, and each aggregate claim with its estimate (docs/claims.md)."""
+    by_party: dict[str, dict[str, dict[str, int]]] = {}
+    aggregates = []
+    for r in rows:
+        kind = "items" if r["type"] == "item" else "aggregates"
+        names = CLAIM_LABELS if kind == "items" else AGGREGATE_VERDICTS
+        party = by_party.setdefault(r["claimant"], {
+            "items": dict.fromkeys(CLAIM_LABELS, 0),
+            "aggregates": dict.fromkeys(AGGREGATE_VERDICTS, 0)})  # fmt: skip
+        label = r.get("label") or "pending"
+        party[kind][label if label in names else "pending"] += 1
+        if kind == "aggregates":
+            d = r.get("details") or {}
+            aggregates.append({"claim_id": r["claim_id"], "claimant": r["claimant"],
+                               "accused": r["accused"], "sector": r.get("sector"),
+                               "count": r["count"], "verdict": label,
+                               "estimate": d.get("estimate"), "interval": d.get("interval"),
+                               "incidents": d.get("incidents")})  # fmt: skip
+    return {"by_party": dict(sorted(by_party.items())), "aggregates": aggregates}
 
 
 # --------------------------------------------------------------------------- sectors

@@ -30,7 +30,7 @@ from trucewatch.report.text import (
     humanize,
     summary_sentences,
 )
-from trucewatch.report.values import enum_text
+from trucewatch.report.values import CLAIM_LABELS, enum_text
 from trucewatch.units import parse_utc, utc_clock
 
 TOP_INCIDENTS = 50
@@ -49,6 +49,7 @@ def render_html(inp: DailyReportInput, doc: Mapping[str, Any]) -> str:
     template = _env().get_template("daily.html.j2")
     return template.render(
         doc=doc,
+        claim_labels=CLAIM_LABELS,
         day_text=day_text,
         sentences=summary_sentences(doc),
         agreements=_agreement_rows(doc, inp.day),

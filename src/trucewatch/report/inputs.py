@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from trucewatch.types import Agreement, Incident, Sector
 
@@ -41,3 +42,6 @@ class DailyReportInput:
     agreements: Sequence[Agreement] = ()
     observation_counts: Mapping[str, int] = field(default_factory=dict)
     data_sources: Sequence[str] = ()
+    claims: Sequence[Mapping[str, Any]] = ()
+    """The parties' claims of the day with their verdicts (rows of
+    :func:`trucewatch.app.claims.claim_dict`: ``claimant``, ``type``, ``label``, ...)."""

@@ -24,3 +24,10 @@ def rounded(x: float | None, nd: int) -> float | None:
 def enum_text(x: Any) -> str:
     """The value of an enum member as text, or ``str(x)``."""
     return str(x.value) if isinstance(x, Enum) else str(x)
+
+
+CLAIM_LABELS = ("corroborated", "partly_corroborated", "not_verifiable", "contradicted",
+                "pending")  # fmt: skip
+"""The labels of claim items in the report's claims section (``pending``: not adjudicated)."""
+AGGREGATE_VERDICTS = ("consistent", "overstated", "understated", "no_estimate", "pending")
+"""The verdicts of aggregate claims in the report's claims section."""

@@ -40,6 +40,7 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
+from trucewatch.store.claims import ClaimTable
 from trucewatch.store.coverage import (
     AGREEMENTS,
     BATCHES,
@@ -94,6 +95,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.ledger = Ledger()
+        self.claims = ClaimTable(engine, self.ledger)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Store:
@@ -389,8 +391,8 @@ class Store:
 
     def report_inputs_state(self, start: datetime) -> list[Any]:
         """What the daily report of the day starting at ``start`` (UTC) depends on: counts
-        and latest changes of its incidents (15 days of history), observations, agreements
-        and lines; equal lists mean an unchanged report."""
+        and latest changes of its incidents (15 days of history), observations, agreements,
+        lines and the day's claims and verdicts; equal lists mean an unchanged report."""
         c, o = t.incidents.c, t.observations.c
         with self.engine.connect() as conn:
             parts = [
@@ -401,6 +403,10 @@ class Store:
                     o.time_start >= start, o.time_start < start + timedelta(days=1))).scalar(),
                 conn.execute(select(func.count(), func.max(t.agreements.c.id))).one(),
                 conn.execute(select(func.count(), func.max(t.contact_lines.c.id))).one(),
+                conn.execute(select(func.count(), func.max(t.claim_verdicts.c.adjudicated_at))
+                             .select_from(t.claims).join(t.claim_verdicts, isouter=True).where(
+                    t.claims.c.time_start >= start,
+                    t.claims.c.time_start < start + timedelta(days=1))).one(),
             ]  # fmt: skip
         return [list(p) if isinstance(p, Row) else p for p in parts]
 

@@ -175,6 +175,47 @@ agreements = Table(
 )
 
 
+claims = Table(
+    "claims",
+    metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("claim_id", String(200), nullable=False),
+    Column("type", String(16), nullable=False),
+    *_required(String(16), "claimant"),
+    Column("accused", String(16), nullable=True),
+    Column("stated_at", UTC_DATETIME, nullable=True),
+    *_required(UTC_DATETIME, "time_start", "time_end"),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("sector", String(200), nullable=True),
+    Column("count", BigInteger, nullable=True),
+    Column("record", Text, nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    Column("signer", String(64), nullable=True),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Column("imported_at", UTC_DATETIME, nullable=False),
+    UniqueConstraint("claimant", "claim_id"),
+    Index(None, "time_start"),
+)
+"""The parties' claims (see :mod:`trucewatch.store.claims`): ``record`` is the claim's
+canonical JSON line (what its signer signed), the other columns are read from it;
+``time_start``/``time_end`` are an item's window or an aggregate's period."""
+
+claim_verdicts = Table(
+    "claim_verdicts",
+    metadata,
+    Column("claim_uid", String(64), ForeignKey("claims.uid", ondelete="CASCADE"),
+           primary_key=True),
+    Column("label", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("coverage", Float, nullable=True),
+    Column("details", JSON, nullable=False),
+    Column("adjudicated_at", UTC_DATETIME, nullable=False),
+)
+"""The latest verdict on each claim: an item's label or an aggregate's verdict, with the
+evidence in ``details`` (incident uids, distance, likelihood ratio, estimate)."""
+
+
 # --------------------------------------------------------------------------- ledger
 # The append-only Merkle log (see trucewatch.store.ledger): entries in leaf order, the
 # keys registered with the mission, and the signed tree heads. Bytes are LargeBinary
