@@ -19,7 +19,7 @@ def test_liaison_submits_signed_claims_of_its_party(api: Api, store_url: str) ->
     key = generate_key()
     store = Store.open(store_url)
     with store.engine.begin() as conn:
-        store.ledger.add_key(conn, key, "liaison", "UA liaison")
+        store.ledger.add_key(conn, key, "liaison", "UA liaison", party="UA")
     store.close()
     line = json.dumps(ITEM, sort_keys=True, separators=(",", ":")).encode()
     sig = {"record": 0, "signer": key_id(public_key_bytes(key)),

@@ -51,7 +51,7 @@ def test_signatures_are_checked_and_liaisons_file_their_own(db_url: str,
     store = Store.open(db_url)
     key = generate_key()
     with store.engine.begin() as conn:
-        store.ledger.add_key(conn, key, "liaison", "UA liaison")
+        store.ledger.add_key(conn, key, "liaison", "UA liaison", party="UA")
     path = _file(tmp_path, ITEM)
     line = path.read_text().strip().encode()
     sigs = tmp_path / "sigs.jsonl"

@@ -24,6 +24,7 @@ from trucewatch.claims.read import parse_claim
 from trucewatch.errors import InputError, RecordError
 from trucewatch.ids import sha256_hex
 from trucewatch.ledger.entry import EntryType, LogEntry
+from trucewatch.ledger.signing import COMPLAINT_SOURCE_PREFIX
 from trucewatch.store import schema as t
 from trucewatch.store.batches import FILE_IMPORT, NEW_BATCH, BatchOrigin, batch_row
 from trucewatch.store.ledger import Ledger
@@ -101,7 +102,8 @@ class ClaimTable:
                 conn.execute(insert(t.claims), list(chunk))
             self.ledger.append(conn, [LogEntry(
                 type=EntryType.CLAIM, ref=p.uid, sha256=p.sha256, time=now, signer=p.signer,
-                sig=p.signature) for p in new.values()], verify_signatures=False)  # fmt: skip
+                sig=p.signature, meta=_signed_meta(p)) for p in new.values()],
+                verify_signatures=False)  # fmt: skip
             conn.execute(t.import_batches.update().where(t.import_batches.c.id == batch_id)
                          .values(stored=len(new), duplicates=len(pending) - len(new),
                                  finished_at=datetime.now(UTC)))  # fmt: skip
@@ -168,3 +170,10 @@ class ClaimTable:
             rows = [{**d, "adjudicated_at": now} for d in verdicts]
             for part in chunks(rows, CHUNK):
                 conn.execute(insert(t.claim_verdicts), list(part))
+
+
+def _signed_meta(p: Any) -> dict[str, str]:
+    """The ledger meta of a signed claim: its source, the claimant party as for a party's
+    complaint (``complaint:P``), which binds the signing key to that party
+    (:func:`trucewatch.ledger.signing.binding_problem`); none for an unsigned claim."""
+    return {"source": f"{COMPLAINT_SOURCE_PREFIX}{p.claim.claimant}"} if p.signer else {}
