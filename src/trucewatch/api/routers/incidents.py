@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, not_found
-from trucewatch.api.params import IncidentQuery, PageQuery, parse_cursor
+from trucewatch.api.errors import ERROR_RESPONSES, Invalid, not_found
+from trucewatch.api.params import IncidentPageQuery, IncidentQuery, parse_cursor
 from trucewatch.api.present import (
     feature_from_row,
     incident_feature,
@@ -37,7 +37,7 @@ Reader = Annotated[
     Depends(require(Permission.READ_ALL_INCIDENTS, Permission.READ_PUBLISHED_FINDINGS)),
 ]
 Filters = Annotated[IncidentQuery, Depends()]
-Paging = Annotated[PageQuery, Depends()]
+Paging = Annotated[IncidentPageQuery, Depends()]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}},
           "description": "GeoJSON FeatureCollection, or CSV with format=csv"},
@@ -58,10 +58,16 @@ def list_incidents(
     paging: Paging,
     format: Annotated[Literal["geojson", "csv"], Query(description="geojson or csv")] = "geojson",
 ) -> Any:
-    """A page of incidents, oldest first; continue with ``cursor=next_cursor``."""
+    """A page of incidents (oldest first unless ``sort`` says otherwise); continue with
+    ``cursor=next_cursor``."""
+    cursor = parse_cursor(paging.cursor)
+    if cursor is not None and cursor.sort != paging.sort:
+        raise Invalid(f"cursor: it continues sort={cursor.sort}, not sort={paging.sort}",
+                      field="cursor")  # fmt: skip
     page = views.incident_rows(
-        state.store, filters.to_filter(), limit=paging.limit, cursor=parse_cursor(paging.cursor),
+        state.store, filters.to_filter(), limit=paging.limit, cursor=cursor,
         with_total=paging.count, published_before=state.published_before(), principal=principal,
+        sort=paging.sort,
     )  # fmt: skip
     features = [feature_from_row(r, page.observation_counts.get(r.uid, 0)) for r in page.rows]
     links = []
