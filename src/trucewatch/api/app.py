@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from trucewatch import __version__
+from trucewatch.api.dashboard import install_dashboard
 from trucewatch.api.docs import install_docs
 from trucewatch.api.errors import install_error_handlers
 from trucewatch.api.routers import agreements, incidents, layers, ledger, meta, observations
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         folder = vendor_dir(root, name)
         if folder is not None:
             app.mount(f"/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+    if (root / "templates" / "index.html").is_file():
+        install_dashboard(app, root / "templates")
     if (root / "static").is_dir():
         app.mount("/", StaticFiles(directory=root / "static", html=True), name="dashboard")
     return app

