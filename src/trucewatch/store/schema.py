@@ -146,6 +146,10 @@ incidents = Table(
     Index(None, "lon", "lat"),
     Index(None, "status"),
     Index(None, "sector", "time_start"),
+    Index(None, "confidence", "time_start", "uid"),  # most confident first (0005)
+    Index(None, "kind"),
+    Index(None, "attribution_party"),
+    Index(None, "time_start", "sector", "status"),  # counts per day, sector, status
 )
 
 incident_observations = Table(

@@ -511,5 +511,8 @@ $("list-prev").addEventListener("click", () => pageList(-1));
 $("list-next").addEventListener("click", () => pageList(1));
 $("close-panel").addEventListener("click", () => { $("incident-panel").hidden = true; });
 
-window.trucewatch = { state, refresh, openIncident, places: Places };
+window.trucewatch = {
+  state, refresh, openIncident, places: Places,
+  zoomTo: (lat, lon, zoom) => map.setView([lat, lon], zoom, { animate: false }),
+};
 start();

@@ -35,7 +35,7 @@ const Places = (() => {
       pane: "labels", interactive: false, keyboard: false,
       icon: L.divIcon({
         className: `place-label${big}`, iconSize: null,
-        html: `<span class="place-dot"></span>${esc(p.name)}`,
+        html: `<span class="place-dot"></span><span data-population="${p.population}">${esc(p.name)}</span>`,
       }),
     });
   }
