@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,19 @@ def _summary(runs: list[dict[str, float]]) -> dict[str, Any]:
 def _request_times(base: str, day: str) -> dict[str, float]:
     """The dashboard's requests for the latest day, one by one (ms, warm)."""
     span = f"since={day}T00:00:00Z&until={day}T23:59:59Z"
+    month = (date.fromisoformat(day) - timedelta(days=30)).isoformat()
     paths = {
         "me": "/api/me", "facets": "/api/incidents/facets",
-        "map_page_5000_with_count": f"/api/incidents?{span}&sort=-confidence&limit=5000&count=true",
+        "map_markers_5000_with_count":
+            f"/api/incidents/markers?{span}&sort=-confidence&limit=5000&count=true",
+        "full_page_5000_with_count":
+            f"/api/incidents?{span}&sort=-confidence&limit=5000&count=true",
         "list_page_15": f"/api/incidents?{span}&sort=-confidence&limit=15",
-        "trend_whole_period": "/api/incidents/trend",
-        "whole_period_map_page": "/api/incidents?sort=-confidence&limit=5000&count=true",
+        "trend_31_days": f"/api/incidents/trend?since={month}T00:00:00Z&until={day}T23:59:59Z",
+        "whole_period_map_markers":
+            "/api/incidents/markers?sort=-confidence&limit=5000&count=true",
+        "whole_period_violations_markers":
+            "/api/incidents/markers?verdict=violation&sort=-confidence&limit=5000&count=true",
         "places": "/api/layers/places?lang=en", "outline": "/api/layers/outline",
     }  # fmt: skip
     out = {}

@@ -276,6 +276,24 @@ def test_server_side_order_pages_every_incident_once(api: Api, sort: str) -> Non
     assert [f["id"] for f in top] == [f["id"] for f in features[:3]]
 
 
+def test_markers_are_the_same_page_with_fewer_fields(api: Api) -> None:
+    query = "sort=-confidence&limit=20&count=true&status=possible,probable,confirmed"
+    full = api.get(f"/api/incidents?{query}").json()
+    markers = api.get(f"/api/incidents/markers?{query}", role=None).json()
+    public = api.get(f"/api/incidents?{query}", role=None).json()
+    assert [f["id"] for f in markers["features"]] == [f["id"] for f in public["features"]]
+    assert markers["numberMatched"] == public["numberMatched"] <= full["numberMatched"]
+    one = markers["features"][0]
+    assert set(one["properties"]) == {"uid", "time_start", "kind", "status", "confidence",
+                                      "sector"}  # fmt: skip
+    twin = next(f for f in public["features"] if f["id"] == one["id"])
+    assert one["geometry"]["coordinates"] == pytest.approx(twin["geometry"]["coordinates"],
+                                                           abs=1e-5)  # fmt: skip
+    nxt = api.get(f"/api/incidents/markers?{query}&cursor={markers['next_cursor']}", role=None)
+    assert nxt.status_code == 200
+    assert not {f["id"] for f in nxt.json()["features"]} & {f["id"] for f in markers["features"]}
+
+
 def test_a_cursor_continues_only_its_own_order(api: Api) -> None:
     page = api.get("/api/incidents?sort=-confidence&limit=2").json()
     assert page["next_cursor"]

@@ -100,14 +100,20 @@ def keyset_page(
     limit: int,
     cursor: Cursor | None,
     sort: str = "time",
+    columns: Sequence[str] | None = None,
 ) -> tuple[list[Any], str | None]:
     """The rows of ``table`` matching ``conds`` after ``cursor`` in the order ``sort``, at
     most ``limit`` (1..:data:`MAX_PAGE`), and the cursor of the next page (None on the last
-    page). ``ValueError`` for a bad limit or sort, or a cursor of another order."""
+    page); only ``columns`` (and the sort keys) when given. ``ValueError`` for a bad limit
+    or sort, or a cursor of another order."""
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be within 1..{MAX_PAGE}")
     cols, descending = _order(table, sort)
-    query = select(table).where(*conds)
+    if columns is None:
+        query = select(table).where(*conds)
+    else:
+        wanted = list(dict.fromkeys([*columns, *(c.name for c in cols)]))
+        query = select(*(table.c[name] for name in wanted)).where(*conds)
     if cursor is not None:
         if cursor.sort != sort:
             raise ValueError(f"the cursor continues sort={cursor.sort}, not sort={sort}")

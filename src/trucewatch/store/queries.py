@@ -137,13 +137,22 @@ def find_incident_rows(
     cursor: Cursor | None = None,
     with_total: bool = False,
     sort: str = "time",
+    columns: Sequence[str] | None = None,
 ) -> Page[Any]:
     """One page of ``incidents`` rows matching ``f`` in the order ``sort`` (:data:`SORTS`;
     the fast path for callers that turn rows straight into JSON; see
-    :func:`incident_from_row`)."""
-    rows, nxt = keyset_page(conn, t.incidents, incident_conditions(conn, f), limit, cursor, sort)
+    :func:`incident_from_row`), with only ``columns`` (e.g. :data:`MARKER_COLUMNS`) when
+    given."""
+    rows, nxt = keyset_page(conn, t.incidents, incident_conditions(conn, f), limit, cursor, sort,
+                            columns)  # fmt: skip
     total = count_incidents(conn, f) if with_total else None
     return Page(rows, nxt, total)
+
+
+MARKER_COLUMNS: tuple[str, ...] = (
+    "uid", "time_start", "lon", "lat", "kind", "status", "confidence", "sector",
+)  # fmt: skip
+"""What a map marker of an incident needs (no JSON column to decode)."""
 
 
 def count_incidents(conn: Connection, f: IncidentFilter) -> int:
@@ -219,7 +228,9 @@ def distinct_values(conn: Connection, column: str) -> list[str]:
 def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
     """Earliest and latest incident start, or None without incidents."""
     c = t.incidents.c
-    lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
+    # two queries: each is one index probe; min and max together would scan the table
+    lo = conn.execute(select(func.min(c.time_start))).scalar_one()
+    hi = conn.execute(select(func.max(c.time_start))).scalar_one()
     return None if lo is None else (as_utc(lo), as_utc(hi))
 
 

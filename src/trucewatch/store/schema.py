@@ -149,7 +149,7 @@ incidents = Table(
     Index(None, "confidence", "time_start", "uid"),  # most confident first (0005)
     Index(None, "kind"),
     Index(None, "attribution_party"),
-    Index(None, "time_start", "sector", "status"),  # counts per day, sector, status
+    Index(None, "sector", "time_start", "status"),  # counts per sector, day, status
 )
 
 incident_observations = Table(

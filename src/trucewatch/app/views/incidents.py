@@ -79,14 +79,18 @@ def incident_rows(
     published_before: datetime,
     principal: Principal,
     sort: Sort = "time",
+    markers: bool = False,
 ) -> IncidentRows:
     """One page of the incidents matching ``flt`` that the caller may see, in the order
-    ``sort`` (oldest, newest or most confident first: :data:`SORTS`)."""
+    ``sort`` (oldest, newest or most confident first: :data:`SORTS`); with ``markers``
+    only the columns of :data:`~trucewatch.store.queries.MARKER_COLUMNS` (and no
+    observation counts)."""
     limit_to = visible_until(principal, published_before)
+    columns = q.MARKER_COLUMNS if markers else None
     with store.engine.connect() as conn:
         page = q.find_incident_rows(conn, _up_to(flt, limit_to), limit=limit, cursor=cursor,
-                                    with_total=with_total, sort=sort)  # fmt: skip
-        counts = q.observation_counts(conn, [r.uid for r in page.items])
+                                    with_total=with_total, sort=sort, columns=columns)  # fmt: skip
+        counts = {} if markers else q.observation_counts(conn, [r.uid for r in page.items])
     return IncidentRows(page.items, counts, page.next_cursor, page.total, limit_to)
 
 

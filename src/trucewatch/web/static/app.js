@@ -2,7 +2,7 @@
    Works offline: the base map is vector data served by the API (country outline, coast,
    places, control area, contact line, sectors, zones); OpenStreetMap tiles only when the
    toggle is on. The server filters, ranks and pages: the map holds the MAP_LIMIT most
-   confident matches (clustered), the list pages through all of them. */
+   confident matches (/incidents/markers, clustered), the list pages through all of them. */
 "use strict";
 
 const API = "/api";
@@ -217,13 +217,13 @@ function markerStyle(props) {
 
 const EMPTY_PAGE = { features: [], numberMatched: 0, next_cursor: null };
 
-function rankedQuery(params, limit, cursor, count) {
+function rankedQuery(params, limit, cursor, count, path = "/incidents") {
   const p = new URLSearchParams(params);
   p.set("sort", "-confidence");
   p.set("limit", String(limit));
   if (cursor) p.set("cursor", cursor);
   if (count) p.set("count", "true");
-  return `/incidents?${p}`;
+  return `${path}?${p}`;
 }
 
 let refreshSeq = 0;
@@ -235,7 +235,8 @@ async function refresh() {
   const none = params.getAll("status").includes("__none__");
   try {
     const [page, first] = none ? [EMPTY_PAGE, EMPTY_PAGE] : await Promise.all([
-      api(rankedQuery(params, MAP_LIMIT, null, true)), api(rankedQuery(params, LIST_PAGE, null, false)),
+      api(rankedQuery(params, MAP_LIMIT, null, true, "/incidents/markers")),
+      api(rankedQuery(params, LIST_PAGE, null, false)),
     ]);
     if (seq !== refreshSeq) return;
     drawIncidents(page.features, page.numberMatched);
@@ -256,9 +257,18 @@ async function refresh() {
   }
 }
 
+const TREND_DAYS = 31;  // the chart: the month up to the selected (or latest) day
+
 function trendQuery(params) {
   const p = new URLSearchParams(params);
-  p.delete("since"); p.delete("until");  // the chart shows the whole period
+  p.delete("since"); p.delete("until");
+  const last = selectedDay() || state.days[state.days.length - 1];
+  if (last) {
+    const end = new Date(last + "T00:00:00Z"); end.setUTCDate(end.getUTCDate() + 1);
+    const start = new Date(end); start.setUTCDate(start.getUTCDate() - TREND_DAYS);
+    p.append("since", start.toISOString().slice(0, 10) + "T00:00:00Z");
+    p.append("until", end.toISOString().slice(0, 10) + "T00:00:00Z");
+  }
   return p;
 }
 
@@ -418,7 +428,7 @@ async function openIncident(uid, fly) {
 function updateReportLink(day) {
   const a = $("report-link");
   if (day && (can("read_all_reports") || can("read_published_reports"))) {
-    a.href = `${API}/reports/${day}/html?lang=${I18N.locale}`;
+    a.href = `${API}/reports/${day}/html`;
     a.textContent = _("Daily report {day}", { day: I18N.day(day) });
     a.hidden = false;
   } else {
@@ -435,7 +445,7 @@ async function loadReports() {
   ul.replaceChildren();
   list.reports.slice(-30).reverse().forEach((r) => {
     const li = document.createElement("li");
-    li.innerHTML = `<a href="${esc(r.html_url)}?lang=${I18N.locale}" target="_blank" rel="noopener">${esc(I18N.day(r.date))}</a>`
+    li.innerHTML = `<a href="${esc(r.html_url)}" target="_blank" rel="noopener">${esc(I18N.day(r.date))}</a>`
       + ` <a class="muted" href="${esc(r.json_url)}" target="_blank" rel="noopener">json</a>`;
     ul.appendChild(li);
   });

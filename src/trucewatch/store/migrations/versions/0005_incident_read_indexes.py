@@ -7,7 +7,7 @@ Create Date: 2026-12-02
 
 ``(confidence, time_start, uid)`` serves the most-confident-first order
 (``sort=-confidence``) without sorting the table; ``kind`` and ``attribution_party`` let
-the filter choices skip through an index; ``(time_start, sector, status)`` covers the
+the filter choices skip through an index; ``(sector, time_start, status)`` covers the
 counts per UTC day, sector and status.
 """
 
@@ -25,7 +25,7 @@ INDEXES: dict[str, list[str]] = {
     "ix_incidents_confidence_time_start_uid": ["confidence", "time_start", "uid"],
     "ix_incidents_kind": ["kind"],
     "ix_incidents_attribution_party": ["attribution_party"],
-    "ix_incidents_time_start_sector_status": ["time_start", "sector", "status"],
+    "ix_incidents_sector_time_start_status": ["sector", "time_start", "status"],
 }
 
 
