@@ -44,3 +44,9 @@ def test_settlements_are_largest_first_above_the_threshold() -> None:
     assert towns[0]["name"] == "Kyiv"
     assert {"Kharkiv", "Donetsk", "Zaporizhzhya", "Belgorod"} <= {t["name"] for t in towns}
     assert len(places.settlements(2000)) > 3 * len(towns)
+
+
+def test_city_districts_are_not_settlements() -> None:
+    names = {t["name"] for t in places.settlements(50_000)}
+    assert {"Mariupol", "Kyiv", "Kharkiv", "Makiyivka", "Lysychansk"} <= names
+    assert not {"Pravyi Bereh", "Saltivka", "Pozniaky", "Borshchahivka"} & names

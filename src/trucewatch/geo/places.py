@@ -80,12 +80,38 @@ def oblast_labels() -> tuple[OblastLabel, ...]:
     return tuple(out)
 
 
+NEW_RECORD_ID = 6_000_000
+"""GeoNames ids from here on were added after the first import of Ukraine's places; many of
+them are city districts (Pravyi Bereh in Mariupol, Saltivka in Kharkiv, Troieshchyna in
+Kyiv) whose population rivals the city's."""
+DISTRICT_RADIUS_KM = 15.0
+CITY_POPULATION = 100_000
+
+
+def _districts(idx: np.ndarray) -> np.ndarray:
+    """Which of the gazetteer's ``idx`` look like districts of a city: a newer GeoNames
+    record (:data:`NEW_RECORD_ID`) within :data:`DISTRICT_RADIUS_KM` of an older place of
+    at least :data:`CITY_POPULATION` inhabitants."""
+    gaz = get_gazetteer()
+    newer = gaz.geonameid[idx] >= NEW_RECORD_ID
+    cities = np.flatnonzero((gaz.geonameid < NEW_RECORD_ID) & (gaz.population >= CITY_POPULATION))
+    out = np.zeros(idx.size, dtype=bool)
+    if not newer.any() or cities.size == 0:
+        return out
+    dx = gaz.x_km[idx[newer], None] - gaz.x_km[None, cities]
+    dy = gaz.y_km[idx[newer], None] - gaz.y_km[None, cities]
+    out[newer] = (np.hypot(dx, dy) < DISTRICT_RADIUS_KM).any(axis=1)
+    return out
+
+
 def settlements(min_population: int) -> list[dict[str, object]]:
     """Settlements of Ukraine and of its neighbours near it with at least
-    ``min_population`` inhabitants, largest first: GeoNames id, name (GeoNames' primary
-    name: Latin script), lon, lat, population, country."""
+    ``min_population`` inhabitants, largest first, without city districts
+    (:func:`_districts`): GeoNames id, name (GeoNames' primary name: Latin script), lon,
+    lat, population, country."""
     gaz = get_gazetteer()
     idx = gaz.subset(min_population)
+    idx = idx[~_districts(idx)]
     idx = idx[np.argsort(-gaz.population[idx], kind="stable")]
     return [{"geonameid": int(gaz.geonameid[i]), "name": str(gaz.name[i]),
              "lon": round(float(gaz.lon[i]), 4), "lat": round(float(gaz.lat[i]), 4),

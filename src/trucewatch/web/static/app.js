@@ -523,6 +523,6 @@ $("close-panel").addEventListener("click", () => { $("incident-panel").hidden = 
 
 window.trucewatch = {
   state, refresh, openIncident, places: Places,
-  zoomTo: (lat, lon, zoom) => map.setView([lat, lon], zoom, { animate: false }),
+  zoomTo: (lat, lon, zoom) => { map.setView([lat, lon], zoom, { animate: false }); },
 };
 start();
