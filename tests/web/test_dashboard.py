@@ -108,6 +108,10 @@ class Page:
         self.page.fill("#token", token)
         self.page.click("#apply-token")
 
+    def loaded(self, role: str) -> None:
+        """Wait until the view of ``role`` is on the page (filters set, incidents drawn)."""
+        self.page.wait_for_selector(f"body[data-loaded-for='{role}']", state="attached")
+
     def count(self) -> int:
         """Incidents matching the filters (the M of "N of M shown")."""
         return int(self.page.get_attribute("#shown-count", "data-total") or "0")
@@ -137,7 +141,7 @@ def _save(page: Any, path: Path) -> Path:
 def test_analyst_filters_and_opens_an_incident(browser: Any, server: str, tmp_path: Path) -> None:
     p = Page(browser, server)
     p.sign_in(TOKENS["analyst"])
-    p.page.wait_for_selector("#role[data-role='analyst']")
+    p.loaded("analyst")
     latest = p.wait_count(lambda n: n > 0)
     assert p.page.get_attribute("#time-label", "data-day") == "2025-08-14"  # the latest day
     p.page.check("#all-days")
@@ -174,7 +178,7 @@ def test_analyst_filters_and_opens_an_incident(browser: Any, server: str, tmp_pa
 def test_the_list_is_ranked_and_paged_on_the_server(browser: Any, server: str) -> None:
     p = Page(browser, server)
     p.sign_in(TOKENS["analyst"])
-    p.page.wait_for_selector("#role[data-role='analyst']")
+    p.loaded("analyst")
     p.page.check("#all-days")
     total = p.wait_count(lambda n: n > 500)
     first = _list_confidences(p)

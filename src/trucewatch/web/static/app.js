@@ -459,12 +459,15 @@ function firstRunHint() {
 }
 
 async function start() {
+  delete document.body.dataset.loadedFor;
   try {
     state.me = await api("/me");
   } catch (e) {
     state.me = null;
     $("role").textContent = _("signed out");
+    $("role").dataset.role = "";
     notice(_("Sign in: {error}", { error: e.message }));
+    firstRunHint();  // a server that refuses anonymous requests: say how to get a token
     return;
   }
   const me = state.me;
@@ -487,6 +490,7 @@ async function start() {
     setupFilters(state.facets);
     await refresh();
   }
+  document.body.dataset.loadedFor = me.role;  // the view of this role is on the page
 }
 
 // ------------------------------------------------------------------ wiring
