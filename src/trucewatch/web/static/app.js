@@ -484,12 +484,16 @@ async function start() {
   } else {
     notice(null);
   }
-  await Promise.all([loadBaseLayers().catch((e) => notice(_("Map layers: {error}", { error: e.message }))), loadReports()]);
+  // the layers and reports load beside the incidents, not before them
+  const beside = Promise.all([
+    loadBaseLayers().catch((e) => notice(_("Map layers: {error}", { error: e.message }))), loadReports(),
+  ]);
   if (readsIncidents) {
     state.facets = await api("/incidents/facets");
     setupFilters(state.facets);
     await refresh();
   }
+  await beside;
   document.body.dataset.loadedFor = me.role;  // the view of this role is on the page
 }
 
