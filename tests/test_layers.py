@@ -16,7 +16,7 @@ TESTS = Path(__file__).resolve().parent
 
 LAYERS: list[set[str]] = [
     {"types", "errors", "gc", "codec", "units", "ids", "kinds"},
-    {"geo", "ledger"},
+    {"geo", "ledger", "i18n"},
     {"sources", "narrative", "localize", "associate", "agreements", "report", "export",
      "thermal"},
     {"fusion", "sim", "claims"},

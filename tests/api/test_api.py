@@ -67,10 +67,13 @@ def test_no_anonymous_access_when_disabled(make_api: MakeApi) -> None:
         ("monitor", "/api/incidents", 403),
         ("monitor", "/api/reports", 403),
         ("monitor", "/api/ledger", 403),
-        ("public", "/api/incidents", 403),
-        ("public", "/api/layers/lines", 403),
+        ("public", "/api/incidents", 200),
+        ("public", "/api/layers/lines", 200),
         ("public", "/api/agreements", 403),
-        (None, "/api/incidents", 401),
+        ("public", "/api/observations", 403),
+        ("public", "/api/ledger", 403),
+        (None, "/api/layers/outline", 200),
+        (None, "/api/incidents", 200),
         ("liaison", "/api/incidents", 200),
         ("public", "/api/reports", 200),
         ("monitor", "/api/layers/sectors", 200),
@@ -259,6 +262,58 @@ def test_pagination_covers_every_incident_once(api: Api) -> None:
     assert times == sorted(times)
 
 
+@pytest.mark.parametrize("sort", ["-time", "-confidence"])
+def test_server_side_order_pages_every_incident_once(api: Api, sort: str) -> None:
+    oldest_first = all_features(api, "count=true", limit=1000)
+    features = all_features(api, f"sort={sort}", limit=6)
+    assert sorted(f["id"] for f in features) == sorted(f["id"] for f in oldest_first)
+    assert len({f["id"] for f in features}) == len(features)
+    key = "time_start" if sort == "-time" else "confidence"
+    keys = [(f["properties"][key], f["properties"]["time_start"]) for f in features]
+    assert keys == sorted(keys, reverse=True)
+    # the first page of the most confident holds the most confident of all matches
+    top = api.get(f"/api/incidents?sort={sort}&limit=3").json()["features"]
+    assert [f["id"] for f in top] == [f["id"] for f in features[:3]]
+
+
+def test_markers_are_the_same_page_with_fewer_fields(api: Api) -> None:
+    query = "sort=-confidence&limit=5&count=true"
+    full = api.get(f"/api/incidents?{query}").json()
+    markers = api.get(f"/api/incidents/markers?{query}", role=None).json()
+    public = api.get(f"/api/incidents?{query}", role=None).json()
+    assert [f["id"] for f in markers["features"]] == [f["id"] for f in public["features"]]
+    assert markers["numberMatched"] == public["numberMatched"] <= full["numberMatched"]
+    one = markers["features"][0]
+    assert set(one["properties"]) == {"uid", "time_start", "kind", "status", "confidence",
+                                      "sector"}  # fmt: skip
+    twin = next(f for f in public["features"] if f["id"] == one["id"])
+    assert one["geometry"]["coordinates"] == pytest.approx(twin["geometry"]["coordinates"],
+                                                           abs=1e-5)  # fmt: skip
+    assert markers["numberMatched"] > 5 and markers["next_cursor"]
+    nxt = api.get(f"/api/incidents/markers?{query}&cursor={markers['next_cursor']}", role=None)
+    assert nxt.status_code == 200
+    assert not {f["id"] for f in nxt.json()["features"]} & {f["id"] for f in markers["features"]}
+
+
+def test_a_cursor_continues_only_its_own_order(api: Api) -> None:
+    page = api.get("/api/incidents?sort=-confidence&limit=2").json()
+    assert page["next_cursor"]
+    resp = api.get(f"/api/incidents?sort=time&limit=2&cursor={page['next_cursor']}")
+    assert resp.status_code == 422 and "sort=-confidence" in error(resp)["message"]
+
+
+def test_public_sees_published_findings_without_a_token(make_api: MakeApi) -> None:
+    api = make_api()
+    uid = all_features(api, "verdict=violation", limit=1000)[0]["id"]
+    page = api.get("/api/incidents?count=true&limit=5", role=None).json()
+    assert page["numberMatched"] > 5 and page["published_before"]
+    detail = api.get(f"/api/incidents/{uid}", role=None).json()
+    assert all(o["payload"] is None and o["location"] is None for o in detail["evidence"])
+    assert detail["tree_head"] is None and detail["proofs"] is None
+    late = make_api(publish_lag_hours=24 * 365 * 100)
+    assert late.get("/api/incidents?count=true", role=None).json()["numberMatched"] == 0
+
+
 def test_filters(api: Api) -> None:
     everything = all_features(api, "", limit=1000)
     props = [f["properties"] for f in everything]
@@ -295,7 +350,7 @@ def test_filters(api: Api) -> None:
         "bbox=1,2,3", "bbox=a,b,c,d", "bbox=10,10,5,5", "bbox=nan,1,2,3", "limit=0",
         "limit=100001", "status=nope", "cursor=%%%", "cursor=WyJ4Il0", "min_confidence=2",
         "min_confidence=nan", "since=yesterday", "since=0001-01-01T00:00:00%2B01:00",
-        "sector=%00", "verdict=maybe", "format=xml",
+        "sector=%00", "verdict=maybe", "format=xml", "sort=confidence", "sort=-uid",
     ],
 )
 def test_bad_queries_are_422(api: Api, query: str) -> None:
@@ -408,6 +463,35 @@ def test_reading_a_report_publishes_nothing(api: Api) -> None:
     assert api.get("/api/ledger").json()["size"] == size
 
 
+def test_places_and_coast_layers(api: Api) -> None:
+    places = api.get("/api/layers/places?min_population=100000&lang=uk", role=None).json()
+    kinds = {f["properties"]["kind"] for f in places["features"]}
+    assert kinds == {"oblast", "settlement"}
+    towns = [f for f in places["features"] if f["properties"]["kind"] == "settlement"]
+    assert all(f["properties"]["population"] >= 100_000 for f in towns)
+    names = {f["properties"]["name"] for f in places["features"]}
+    assert {"Kharkiv", "Донецька область"} <= names
+    coast = api.get("/api/layers/coast", role=None).json()
+    assert coast["features"][0]["geometry"]["type"] == "MultiLineString"
+    assert api.get("/api/layers/places?min_population=1", role=None).status_code == 422
+    assert api.get("/api/layers/places?lang=de", role=None).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "lang", "word"),
+    [("?lang=ru", {}, "ru", "Фильтры"), ("", {"Accept-Language": "uk-UA,uk;q=0.9"}, "uk",
+      "Фільтри"), ("", {"Cookie": "trucewatch_lang=ru"}, "ru", "Фильтры"),
+     ("?lang=zz", {"Accept-Language": "de"}, "en", "Filters")],
+)  # fmt: skip
+def test_dashboard_speaks_the_requests_language(
+    api: Api, query: str, headers: dict[str, str], lang: str, word: str
+) -> None:
+    page = api.get(f"/{query}", role=None, headers=headers)
+    assert page.status_code == 200 and page.headers["content-language"] == lang
+    assert f'<html lang="{lang}">' in page.text and word in page.text
+    assert "trucewatch token new --role analyst" in page.text
+
+
 def test_dashboard_is_served(api: Api) -> None:
     page = api.get("/", role=None)
     assert page.status_code == 200 and "leaflet" in page.text
@@ -416,6 +500,23 @@ def test_dashboard_is_served(api: Api) -> None:
     if leaflet.status_code == 404 and not os.environ.get("CI"):
         pytest.skip("Leaflet is not vendored: run `make web` (npm ci in src/trucewatch/web)")
     assert leaflet.status_code == 200, "run `make web` (npm ci) to vendor Leaflet"
+
+
+@pytest.mark.parametrize(
+    ("path", "script"),
+    [("/api/docs", "/vendor/swagger-ui/swagger-ui-bundle.js"),
+     ("/api/redoc", "/vendor/redoc/redoc.standalone.js")],
+)  # fmt: skip
+def test_api_docs_are_served_from_vendored_packages(api: Api, path: str, script: str) -> None:
+    page = api.get(path, role=None)
+    assert page.status_code == 200 and script in page.text
+    assert "https://" not in page.text.replace("https://fastapi.tiangolo.com", "")
+    short = api.get(path.removeprefix("/api"), role=None, follow_redirects=False)
+    assert short.status_code == 307 and short.headers["location"] == path
+    lib = api.get(script, role=None)
+    if lib.status_code == 404 and not os.environ.get("CI"):
+        pytest.skip("the API docs are not vendored: run `make web`")
+    assert lib.status_code == 200 and len(lib.content) > 100_000
 
 
 def test_openapi_documents_every_route(api: Api) -> None:

@@ -12,6 +12,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from trucewatch import __version__
+from trucewatch.api.dashboard import install_dashboard
+from trucewatch.api.docs import install_docs
 from trucewatch.api.errors import install_error_handlers
 from trucewatch.api.routers import agreements, claims, incidents, layers, ledger, meta, observations
 from trucewatch.api.routers import reports as report_routes
@@ -26,7 +28,8 @@ Observations in, assessed incidents out, for a truce along a front line.
 
 Send `Authorization: Bearer <token>`; roles: **analyst** (everything), **monitor** (submit,
 read own submissions), **liaison** (a party's liaison: submit complaints, read published
-findings, get proofs), **public** (published reports only; requests without a token).
+findings, get proofs), **public** (published findings, map layers and reports; requests
+without a token).
 Coordinates are WGS84 `[lon, lat]`, distances km, bearings degrees from true north,
 times UTC. See docs/api.md.
 """
@@ -39,13 +42,30 @@ def web_root(settings: Settings) -> Path:
     return Path(str(resources.files("trucewatch") / "web"))
 
 
-def leaflet_dir(root: Path) -> Path | None:
-    """Leaflet's dist folder: ``web/vendor/leaflet`` (made by ``make web``), else
-    ``web/node_modules/leaflet/dist`` (after ``npm ci`` in ``web``), else None."""
-    for candidate in (root / "vendor" / "leaflet", root / "node_modules" / "leaflet" / "dist"):
-        if (candidate / "leaflet.js").is_file():
+VENDOR: dict[str, tuple[str, str]] = {
+    "leaflet": ("leaflet/dist", "leaflet.js"),
+    "markercluster": ("leaflet.markercluster/dist", "leaflet.markercluster.js"),
+    "swagger-ui": ("swagger-ui-dist", "swagger-ui-bundle.js"),
+    "redoc": ("redoc/bundles", "redoc.standalone.js"),
+}
+"""Browser libraries served at ``/vendor/<name>``: their folder inside ``node_modules`` and
+a file that must be there (``make web`` copies them to ``web/vendor/<name>``)."""
+
+
+def vendor_dir(root: Path, name: str) -> Path | None:
+    """The folder of the browser library ``name`` (:data:`VENDOR`): ``web/vendor/<name>``
+    (made by ``make web``), else its folder in ``web/node_modules`` (after ``npm ci``),
+    else None."""
+    package, marker = VENDOR[name]
+    for candidate in (root / "vendor" / name, root / "node_modules" / package):
+        if (candidate / marker).is_file():
             return candidate
     return None
+
+
+def leaflet_dir(root: Path) -> Path | None:
+    """Leaflet's folder (see :func:`vendor_dir`)."""
+    return vendor_dir(root, "leaflet")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from the vendored Swagger UI and ReDoc (api/docs.py)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -82,9 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
 
     root = web_root(settings)
-    leaflet = leaflet_dir(root)
-    if leaflet is not None:
-        app.mount("/vendor/leaflet", StaticFiles(directory=leaflet), name="leaflet")
+    install_docs(app, f"{API_PREFIX}/openapi.json", API_PREFIX)
+    for name in VENDOR:
+        folder = vendor_dir(root, name)
+        if folder is not None:
+            app.mount(f"/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+    if (root / "templates" / "index.html").is_file():
+        install_dashboard(app, root / "templates")
     if (root / "static").is_dir():
         app.mount("/", StaticFiles(directory=root / "static", html=True), name="dashboard")
     return app

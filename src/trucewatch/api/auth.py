@@ -2,9 +2,9 @@
 
 Roles (issue 8): **analyst** (everything), **monitor** (submit observations, read its own
 submissions), **liaison** (a party's liaison officer: submit complaints, read published
-findings, get proofs), **public** (published reports only). Requests without a token get
-``Settings.anonymous_role`` (public by default, or refused); a token that is given but
-unknown or malformed is always refused (401), never downgraded.
+findings, get proofs), **public** (published findings, map layers and published reports).
+Requests without a token get ``Settings.anonymous_role`` (public by default, or refused); a
+token that is given but unknown or malformed is always refused (401), never downgraded.
 
 Tokens are sent as ``Authorization: Bearer <token>``; the server keeps only their SHA-256.
 

@@ -11,7 +11,7 @@ from fastapi import Query
 from pydantic import StringConstraints
 
 from trucewatch.api.errors import Invalid
-from trucewatch.app.views.incidents import MAX_PAGE, BBox, Cursor, IncidentFilter
+from trucewatch.app.views.incidents import MAX_PAGE, BBox, Cursor, IncidentFilter, Sort
 from trucewatch.types import IncidentStatus
 
 SAFE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
@@ -114,3 +114,12 @@ class PageQuery:
         str | None, Query(description="next_cursor of the previous page", max_length=400)
     ] = None
     count: Annotated[bool, Query(description="also count all matches (numberMatched)")] = False
+
+
+@dataclass
+class IncidentPageQuery(PageQuery):
+    sort: Annotated[
+        Sort,
+        Query(description="time (oldest first), -time (newest first) or -confidence (most "
+                          "confident first, then newest); a cursor continues its own order"),
+    ] = "time"

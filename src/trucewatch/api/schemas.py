@@ -101,6 +101,33 @@ class IncidentCollection(BaseModel):
     links: list[Link] = Field(default_factory=list)
 
 
+class MarkerProperties(BaseModel):
+    uid: str
+    time_start: datetime
+    kind: str
+    status: str = Field(description="unverified|possible|probable|confirmed|refuted")
+    confidence: float | None = Field(description="probability (0-1) that it is real")
+    sector: str | None
+
+
+class MarkerFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: str
+    geometry: PointGeometry
+    properties: MarkerProperties
+
+
+class MarkerCollection(BaseModel):
+    """A page of incidents as map markers (the few properties a marker needs)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[MarkerFeature]
+    numberReturned: int
+    numberMatched: int | None = None
+    next_cursor: str | None = None
+    published_before: datetime | None = None
+
+
 class ObservationModel(BaseModel):
     """An observation. Fields a role may not see are left out (null)."""
 

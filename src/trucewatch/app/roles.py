@@ -3,7 +3,8 @@
 Roles: **analyst** (the mission's analysts: everything except filing a party's complaint),
 **monitor** (submit observations, read its own submissions, map layers and agreements),
 **liaison** (a party's liaison officer: submit complaints, read published findings and
-reports, get ledger proofs), **public** (published reports only).
+reports, get ledger proofs), **public** (published findings, map layers and published
+reports: what anyone may see without a token).
 
 The API maps an access token to a :class:`Principal`; the command line acts as
 :data:`OPERATOR` (an analyst: whoever holds the database file) unless told otherwise with
@@ -61,7 +62,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SUBMIT_COMPLAINTS, P.READ_OWN_SUBMISSIONS, P.READ_PUBLISHED_FINDINGS,
         P.READ_MAP_LAYERS, P.READ_AGREEMENTS, P.READ_PUBLISHED_REPORTS, P.READ_LEDGER,
     }),
-    Role.PUBLIC: frozenset({P.READ_PUBLISHED_REPORTS}),
+    Role.PUBLIC: frozenset(
+        {P.READ_PUBLISHED_FINDINGS, P.READ_MAP_LAYERS, P.READ_PUBLISHED_REPORTS}
+    ),
 }  # fmt: skip
 """What each role may do. Analysts may do everything except file a party's complaint."""
 

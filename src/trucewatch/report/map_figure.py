@@ -2,7 +2,8 @@
 
 The map is in plain longitude/latitude with the axes aspect set to ``1/cos(lat)`` at the
 centre of the map, so that a kilometre east and a kilometre north have the same length on
-screen near the centre. It shows, bottom to top: the area held by one party, the contact
+screen near the centre. It shows, bottom to top: the country's border, the sea coast and
+place names (:mod:`trucewatch.report.map_places`), the area held by one party, the contact
 line, sector boundaries and names, the 95 % location ellipses, the incidents, a scale bar;
 the legend goes below the axes.
 """
@@ -32,6 +33,7 @@ from trucewatch.report.map_geometry import (
     polygons_of,
     semi_major_km,
 )
+from trucewatch.report.map_places import draw_places
 from trucewatch.report.map_sectors import MapSector, draw_sectors, sector_handle
 from trucewatch.report.plotting import (
     CONTROL_COLOR,
@@ -123,6 +125,7 @@ def render_map(
 
     view = _view(ext)
     fig, ax = _map_axes(view, title, dpi)
+    draw_places(ax, (view.x0, view.y0, view.x1, view.y1))
     handles: list[object] = []
     handles += _draw_control(ax, control, view, controlled_by, dpi)
     line_parts = lines_of(line)

@@ -5,8 +5,9 @@ PostgreSQL.
 
 Conventions: WGS84 degrees (a bounding box is ``west, south, east, north``; boxes crossing
 the antimeridian are not supported); times are aware UTC datetimes, filters on
-``time_start`` in ``[since, until)``. Pages are ordered by ``(time_start, uid)`` and
-continued with an opaque cursor (keyset pagination: a page costs the same at any depth).
+``time_start`` in ``[since, until)``. Pages are ordered by ``(time_start, uid)`` (incidents
+also newest or most confident first) and continued with an opaque cursor (keyset
+pagination, :mod:`trucewatch.store.paging`: a page costs the same at any depth).
 
 Filters on the assessment against agreements (``agreement``, ``clause``, ``verdict``) look
 into the ``assessment`` JSON column with each backend's JSON functions
@@ -18,25 +19,20 @@ Every function takes an open :class:`~sqlalchemy.Connection` and only reads.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     String,
-    bindparam,
     cast,
     func,
     literal_column,
     select,
     true,
-    tuple_,
 )
 
 from trucewatch.store import schema as t
@@ -44,14 +40,16 @@ from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.conditions import BBox, assessment_clause, place_time_conditions
 from trucewatch.store.incident_rows import incident_from_row, observation_links
 from trucewatch.store.observations import observation_from_row
+from trucewatch.store.paging import MAX_PAGE as MAX_PAGE  # the callers' query types
+from trucewatch.store.paging import SORTS as SORTS
+from trucewatch.store.paging import Cursor as Cursor
+from trucewatch.store.paging import Sort as Sort
+from trucewatch.store.paging import keyset_page
 from trucewatch.store.util import chunks, fields_of
 from trucewatch.types import Incident, Observation
 from trucewatch.units import as_utc
 
 T = TypeVar("T")
-
-MAX_PAGE = 10_000
-"""Largest page a caller may ask for."""
 
 
 # --------------------------------------------------------------------------- filters
@@ -96,31 +94,6 @@ class ObservationFilter:
 
 
 @dataclass(frozen=True)
-class Cursor:
-    """Position after the last row of a page: its ``time_start`` and ``uid``."""
-
-    time_start: datetime
-    uid: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.time_start.astimezone(UTC).isoformat(), self.uid])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> Cursor:
-        """Inverse of :meth:`encode`; ``ValueError`` for anything else."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            when, uid = json.loads(raw)
-            ts = datetime.fromisoformat(when)
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
-            raise ValueError("not a cursor returned by this API") from exc
-        if not isinstance(uid, str) or ts.tzinfo is None or len(uid) > 64:
-            raise ValueError("not a cursor returned by this API")
-        return cls(ts.astimezone(UTC), uid)
-
-
-@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of results; ``next_cursor`` is None on the last page; ``total`` counts
     every match (None when not asked for)."""
@@ -156,32 +129,6 @@ def incident_conditions(conn: Connection, f: IncidentFilter) -> list[ColumnEleme
     return conds
 
 
-def _keyset_page(
-    conn: Connection,
-    table: Any,
-    conds: Sequence[ColumnElement[bool]],
-    limit: int,
-    cursor: Cursor | None,
-) -> tuple[list[Any], str | None]:
-    """The rows of ``table`` matching ``conds`` after ``cursor`` in ``(time_start, uid)``
-    order, at most ``limit`` (1..:data:`MAX_PAGE`), and the cursor of the next page (None
-    on the last page)."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValueError(f"limit must be within 1..{MAX_PAGE}")
-    c = table.c
-    query = select(table).where(*conds)
-    if cursor is not None:
-        query = query.where(tuple_(c.time_start, c.uid) > tuple_(
-            bindparam("cursor_time", cursor.time_start, type_=t.UTC_DATETIME),
-            bindparam("cursor_uid", cursor.uid, type_=String()),
-        ))  # fmt: skip
-    rows = conn.execute(query.order_by(c.time_start, c.uid).limit(limit + 1)).all()
-    if len(rows) <= limit:
-        return list(rows), None
-    last = rows[limit - 1]
-    return list(rows[:limit]), Cursor(as_utc(last.time_start), last.uid).encode()
-
-
 def find_incident_rows(
     conn: Connection,
     f: IncidentFilter,
@@ -189,12 +136,23 @@ def find_incident_rows(
     limit: int = 100,
     cursor: Cursor | None = None,
     with_total: bool = False,
+    sort: str = "time",
+    columns: Sequence[str] | None = None,
 ) -> Page[Any]:
-    """One page of ``incidents`` rows matching ``f``, oldest first (the fast path for
-    callers that turn rows straight into JSON; see :func:`incident_from_row`)."""
-    rows, nxt = _keyset_page(conn, t.incidents, incident_conditions(conn, f), limit, cursor)
+    """One page of ``incidents`` rows matching ``f`` in the order ``sort`` (:data:`SORTS`;
+    the fast path for callers that turn rows straight into JSON; see
+    :func:`incident_from_row`), with only ``columns`` (e.g. :data:`MARKER_COLUMNS`) when
+    given."""
+    rows, nxt = keyset_page(conn, t.incidents, incident_conditions(conn, f), limit, cursor, sort,
+                            columns)  # fmt: skip
     total = count_incidents(conn, f) if with_total else None
     return Page(rows, nxt, total)
+
+
+MARKER_COLUMNS: tuple[str, ...] = (
+    "uid", "time_start", "lon", "lat", "kind", "status", "confidence", "sector",
+)  # fmt: skip
+"""What a map marker of an incident needs (no JSON column to decode)."""
 
 
 def count_incidents(conn: Connection, f: IncidentFilter) -> int:
@@ -254,18 +212,25 @@ def incident_counts_by_sector_day(conn: Connection, f: IncidentFilter) -> list[D
 
 def distinct_values(conn: Connection, column: str) -> list[str]:
     """Distinct non-null values of an incidents column (sector, status, kind,
-    attribution_party), sorted: the choices of the dashboard's filters."""
+    attribution_party), sorted: the choices of the dashboard's filters. Each value is found
+    by one index probe from the previous one (a recursive query), so the cost grows with
+    the number of values, not of incidents."""
     if column not in {"sector", "status", "kind", "attribution_party"}:
         raise ValueError(f"no filter choices for column {column!r}")
     col = t.incidents.c[column]
-    query = select(col).where(col.is_not(None)).distinct().order_by(col)
+    found = select(func.min(col).label("v")).cte("found", recursive=True)
+    after = select(func.min(col)).where(col > found.c.v).scalar_subquery()
+    found = found.union_all(select(after).where(found.c.v.is_not(None)))
+    query = select(found.c.v).where(found.c.v.is_not(None))
     return [str(v) for v in conn.execute(query).scalars()]
 
 
 def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
     """Earliest and latest incident start, or None without incidents."""
     c = t.incidents.c
-    lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
+    # two queries: each is one index probe; min and max together would scan the table
+    lo = conn.execute(select(func.min(c.time_start))).scalar_one()
+    hi = conn.execute(select(func.max(c.time_start))).scalar_one()
     return None if lo is None else (as_utc(lo), as_utc(hi))
 
 
@@ -358,7 +323,7 @@ def find_observations(
         conds.append(c.source_kind.in_(f.source_kinds))
     if f.batch_ids is not None:
         conds.append(c.batch_id.in_(f.batch_ids) if f.batch_ids else ~true())
-    rows, nxt = _keyset_page(conn, t.observations, conds, limit, cursor)
+    rows, nxt = keyset_page(conn, t.observations, conds, limit, cursor)
     return Page([StoredObservation(observation_from_row(r), r.batch_id) for r in rows], nxt)
 
 

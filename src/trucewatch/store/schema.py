@@ -146,6 +146,10 @@ incidents = Table(
     Index(None, "lon", "lat"),
     Index(None, "status"),
     Index(None, "sector", "time_start"),
+    Index(None, "confidence", "time_start", "uid"),  # most confident first (0005)
+    Index(None, "kind"),
+    Index(None, "attribution_party"),
+    Index(None, "sector", "time_start", "status"),  # counts per sector, day, status
 )
 
 incident_observations = Table(

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, not_found
-from trucewatch.api.params import IncidentQuery, PageQuery, parse_cursor
+from trucewatch.api.errors import ERROR_RESPONSES, Invalid, not_found
+from trucewatch.api.params import IncidentPageQuery, IncidentQuery, parse_cursor
 from trucewatch.api.present import (
     feature_from_row,
     incident_feature,
@@ -24,11 +24,13 @@ from trucewatch.api.schemas import (
     Facets,
     IncidentCollection,
     IncidentDetail,
+    MarkerCollection,
     TrendResponse,
 )
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app.views import incidents as views
-from trucewatch.units import iso_utc
+from trucewatch.codec import finite
+from trucewatch.units import as_utc, iso_utc
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
@@ -37,7 +39,7 @@ Reader = Annotated[
     Depends(require(Permission.READ_ALL_INCIDENTS, Permission.READ_PUBLISHED_FINDINGS)),
 ]
 Filters = Annotated[IncidentQuery, Depends()]
-Paging = Annotated[PageQuery, Depends()]
+Paging = Annotated[IncidentPageQuery, Depends()]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}},
           "description": "GeoJSON FeatureCollection, or CSV with format=csv"},
@@ -58,11 +60,9 @@ def list_incidents(
     paging: Paging,
     format: Annotated[Literal["geojson", "csv"], Query(description="geojson or csv")] = "geojson",
 ) -> Any:
-    """A page of incidents, oldest first; continue with ``cursor=next_cursor``."""
-    page = views.incident_rows(
-        state.store, filters.to_filter(), limit=paging.limit, cursor=parse_cursor(paging.cursor),
-        with_total=paging.count, published_before=state.published_before(), principal=principal,
-    )  # fmt: skip
+    """A page of incidents (oldest first unless ``sort`` says otherwise); continue with
+    ``cursor=next_cursor``."""
+    page = _page(state, principal, filters, paging, markers=False)
     features = [feature_from_row(r, page.observation_counts.get(r.uid, 0)) for r in page.rows]
     links = []
     if page.next_cursor is not None:
@@ -80,10 +80,51 @@ def list_incidents(
                             iso_utc(page.published_before),
         "links": links,
     }  # fmt: skip
-    # built as plain JSON (the IncidentCollection shape, checked by the schema tests):
-    # validating thousands of features through pydantic would cost more than the query
+    return _json(body)
+
+
+def _page(
+    state: AppState, principal: Principal, filters: IncidentQuery, paging: IncidentPageQuery,
+    *, markers: bool,
+) -> views.IncidentRows:
+    cursor = parse_cursor(paging.cursor)
+    if cursor is not None and cursor.sort != paging.sort:
+        raise Invalid(f"cursor: it continues sort={cursor.sort}, not sort={paging.sort}",
+                      field="cursor")  # fmt: skip
+    return views.incident_rows(
+        state.store, filters.to_filter(), limit=paging.limit, cursor=cursor,
+        with_total=paging.count, published_before=state.published_before(), principal=principal,
+        sort=paging.sort, markers=markers,
+    )  # fmt: skip
+
+
+def _json(body: dict[str, Any]) -> Response:
+    # built as plain JSON (the schema's shape, checked by the schema tests): validating
+    # thousands of features through pydantic would cost more than the query
     return Response(json.dumps(body, allow_nan=False, separators=(",", ":")),
                     media_type="application/json")  # fmt: skip
+
+
+@router.get("/markers", response_model=MarkerCollection,
+            summary="Incidents as map markers: the same filters, order and pages, few fields")
+def list_markers(state: State, principal: Reader, filters: Filters, paging: Paging) -> Response:
+    """A page of incidents with only what a map marker needs (position to 1e-5 degree,
+    kind, status, confidence, sector): what the dashboard's map loads
+    (``sort=-confidence``)."""
+    page = _page(state, principal, filters, paging, markers=True)
+    features = [{
+        "type": "Feature", "id": r.uid,
+        "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
+        "properties": {"uid": r.uid, "time_start": iso_utc(as_utc(r.time_start)), "kind": r.kind,
+                       "status": r.status, "confidence": finite(r.confidence),
+                       "sector": r.sector},
+    } for r in page.rows]  # fmt: skip
+    return _json({
+        "type": "FeatureCollection", "features": features, "numberReturned": len(features),
+        "numberMatched": page.total, "next_cursor": page.next_cursor,
+        "published_before": None if page.published_before is None else
+                            iso_utc(page.published_before),
+    })  # fmt: skip
 
 
 def _csv_page(

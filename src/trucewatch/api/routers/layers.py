@@ -1,10 +1,11 @@
-"""Map layers as GeoJSON: country outline, contact lines, sectors, control areas, zones."""
+"""Map layers as GeoJSON: country outline, coast, places, contact lines, sectors, control
+areas, zones."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -37,6 +38,25 @@ def _cached(state: AppState, key: tuple[Any, ...], make: Any) -> FeatureCollecti
 def outline(state: State, principal: Reader, simplify: Simplify = 0.005) -> FeatureCollection:
     return _cached(state, ("outline", simplify),
                    lambda: layers.outline(simplify, principal=principal))  # fmt: skip
+
+
+@router.get("/coast", response_model=FeatureCollection, summary="Sea coast (about 1 km)")
+def coast(state: State, principal: Reader) -> FeatureCollection:
+    return _cached(state, ("coast",), lambda: layers.coast(principal=principal))
+
+
+@router.get("/places", response_model=FeatureCollection,
+            summary="Settlements (GeoNames) and oblast names, for map labels")  # fmt: skip
+def places(
+    state: State,
+    principal: Reader,
+    min_population: Annotated[int, Query(ge=2000, le=10_000_000,
+                                         description="smallest settlement kept")] = 2000,
+    lang: Annotated[Literal["en", "uk", "ru"], Query(description="language of the oblast names")
+                    ] = "en",
+) -> FeatureCollection:
+    return _cached(state, ("places", min_population, lang),
+                   lambda: layers.places(min_population, lang, principal=principal))  # fmt: skip
 
 
 def _line_layer_route(

@@ -22,12 +22,20 @@ from trucewatch.app.views.errors import NotVisible
 from trucewatch.app.views.ledger import LedgerView
 from trucewatch.store import queries as q
 from trucewatch.store.conditions import BBox
-from trucewatch.store.queries import MAX_PAGE, Cursor, DayCount, EvidenceChain, IncidentFilter
+from trucewatch.store.queries import (
+    MAX_PAGE,
+    SORTS,
+    Cursor,
+    DayCount,
+    EvidenceChain,
+    IncidentFilter,
+    Sort,
+)
 
 __all__ = [
-    "FILTER_COLUMNS", "MAX_PAGE", "BBox", "Cursor", "DayCount", "FilterChoices", "IncidentEvidence",
-    "IncidentFilter", "IncidentRows", "filter_choices", "incident_evidence", "incident_rows",
-    "incident_trend", "visible_until",
+    "FILTER_COLUMNS", "MAX_PAGE", "SORTS", "BBox", "Cursor", "DayCount", "FilterChoices",
+    "IncidentEvidence", "IncidentFilter", "IncidentRows", "Sort", "filter_choices",
+    "incident_evidence", "incident_rows", "incident_trend", "visible_until",
 ]  # fmt: skip
 
 
@@ -50,7 +58,7 @@ def _up_to(flt: IncidentFilter, limit: datetime | None) -> IncidentFilter:
 
 @dataclass(frozen=True)
 class IncidentRows:
-    """A page of ``incidents`` rows (oldest first) with the number of observations of each
+    """A page of ``incidents`` rows (in the order asked for) with the number of observations of each
     (by incident uid), the cursor of the next page, the count of all matches when asked
     for, and the publication limit applied (None for analysts)."""
 
@@ -70,13 +78,19 @@ def incident_rows(
     with_total: bool,
     published_before: datetime,
     principal: Principal,
+    sort: Sort = "time",
+    markers: bool = False,
 ) -> IncidentRows:
-    """One page of the incidents matching ``flt`` that the caller may see."""
+    """One page of the incidents matching ``flt`` that the caller may see, in the order
+    ``sort`` (oldest, newest or most confident first: :data:`SORTS`); with ``markers``
+    only the columns of :data:`~trucewatch.store.queries.MARKER_COLUMNS` (and no
+    observation counts)."""
     limit_to = visible_until(principal, published_before)
+    columns = q.MARKER_COLUMNS if markers else None
     with store.engine.connect() as conn:
         page = q.find_incident_rows(conn, _up_to(flt, limit_to), limit=limit, cursor=cursor,
-                                    with_total=with_total)  # fmt: skip
-        counts = q.observation_counts(conn, [r.uid for r in page.items])
+                                    with_total=with_total, sort=sort, columns=columns)  # fmt: skip
+        counts = {} if markers else q.observation_counts(conn, [r.uid for r in page.items])
     return IncidentRows(page.items, counts, page.next_cursor, page.total, limit_to)
 
 

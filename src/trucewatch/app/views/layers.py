@@ -1,7 +1,8 @@
-"""Map layers as GeoJSON (WGS84 lon/lat): the country outline, contact lines, sectors, the
-control area and agreement zones (bands of ``half_width_km`` either side of the line valid
-on the chosen UTC day, buffered in the package's local equal-area projection). Every layer
-needs :data:`~trucewatch.app.roles.Permission.READ_MAP_LAYERS`; ``simplify_deg`` is a
+"""Map layers as GeoJSON (WGS84 lon/lat): the country outline, the sea coast, places
+(settlements and oblast names), contact lines, sectors, the control area and agreement
+zones (bands of ``half_width_km`` either side of the line valid on the chosen UTC day,
+buffered in the package's local equal-area projection). Every layer needs
+:data:`~trucewatch.app.roles.Permission.READ_MAP_LAYERS`; ``simplify_deg`` is a
 simplification tolerance in degrees (0: none)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shapely.geometry import mapping
 from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.roles import Permission, Principal, require
 from trucewatch.app.session import Store
+from trucewatch.geo import places as geo_places
 from trucewatch.geo.outline import load_country_outline
 from trucewatch.geo.projection import geom_to_lonlat, geom_to_metric
 from trucewatch.store import queries as q
@@ -45,6 +47,36 @@ def outline(simplify_deg: float, *, principal: Principal) -> dict[str, Any]:
         "geometry": _geometry(load_country_outline(), simplify_deg),
         "properties": {"name": "country outline", "source": "OpenStreetMap contributors (ODbL)"},
     }])  # fmt: skip
+
+
+def coast(*, principal: Principal) -> dict[str, Any]:
+    """The shipped sea coast (NOAA GLOBE land/sea grid, about 1 km)."""
+    require(principal, Permission.READ_MAP_LAYERS)
+    return _collection([{
+        "type": "Feature", "id": "coast", "geometry": _geometry(geo_places.load_coast(), 0.0),
+        "properties": {"name": "coast", "source": "NOAA GLOBE via global-land-mask"},
+    }])  # fmt: skip
+
+
+def places(min_population: int, language: str, *, principal: Principal) -> dict[str, Any]:
+    """Settlements with at least ``min_population`` inhabitants (GeoNames; largest first,
+    ``kind`` settlement) and the oblasts' names (``kind`` oblast; ``name`` in
+    ``language`` when known, else English; ``names`` in every language)."""
+    require(principal, Permission.READ_MAP_LAYERS)
+    features: list[dict[str, Any]] = [{
+        "type": "Feature", "id": f"oblast:{o.admin1}",
+        "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
+        "properties": {"kind": "oblast", "name": o.names.get(language) or o.names["en"],
+                       "names": o.names, "admin1": o.admin1},
+    } for o in geo_places.oblast_labels()]  # fmt: skip
+    for p in geo_places.settlements(min_population):
+        features.append({
+            "type": "Feature", "id": f"geonames:{p['geonameid']}",
+            "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+            "properties": {"kind": "settlement", "name": p["name"],
+                           "population": p["population"], "country": p["country"]},
+        })  # fmt: skip
+    return _collection(features)
 
 
 def _line_props(line: ContactLine) -> dict[str, Any]:

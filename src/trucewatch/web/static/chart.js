@@ -16,12 +16,12 @@ const TrendChart = (() => {
     container.replaceChildren();
     const days = trend.days;
     if (!days.length) {
-      container.textContent = "No incidents for these filters.";
+      container.textContent = _("No incidents for these filters.");
       return;
     }
     const per = new Map();
     for (const c of trend.counts) {
-      const key = c.sector === null ? "(outside sectors)" : c.sector;
+      const key = c.sector === null ? `(${_("outside sectors")})` : c.sector;
       if (!per.has(key)) per.set(key, new Map());
       const row = per.get(key);
       row.set(c.day, (row.get(c.day) || 0) + c.count);
@@ -34,7 +34,7 @@ const TrendChart = (() => {
     const barsW = width - nameW - totalW;
     const bw = barsW / days.length;
     const height = rows.length * rowH + 18;
-    const svg = el("svg", { width, height, role: "img", "aria-label": "incidents per sector and day" });
+    const svg = el("svg", { width, height, role: "img", "aria-label": _("Incidents per sector and day") });
     rows.forEach((r, i) => {
       const y = i * rowH;
       const max = Math.max(1, ...r.byDay.values());  // each row on its own scale: its trend
@@ -50,11 +50,11 @@ const TrendChart = (() => {
         bar.dataset.count = String(n);
         svg.appendChild(bar);
       });
-      svg.appendChild(el("text", { x: width - totalW + 6, y: y + 14, class: "num" }, String(r.total)));
+      svg.appendChild(el("text", { x: width - totalW + 6, y: y + 14, class: "num" }, I18N.num(r.total)));
     });
     const yAxis = rows.length * rowH + 12;
     svg.appendChild(el("text", { x: nameW, y: yAxis, class: "num" }, days[0]));
-    svg.appendChild(el("text", { x: width - totalW + 6, y: yAxis, class: "num" }, "total"));
+    svg.appendChild(el("text", { x: width - totalW + 6, y: yAxis, class: "num" }, _("total")));
     if (days.length > 1) {
       svg.appendChild(el("text", { x: width - totalW, y: yAxis, class: "num", "text-anchor": "end" },
         days[days.length - 1]));
