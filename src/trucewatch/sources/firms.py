@@ -55,6 +55,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources.base import UTF8_BOM, fast_constructor
@@ -158,9 +159,13 @@ def parse_acq_date(text: str) -> date:
     if len(s) != 10 or s[4] != "-" or s[7] != "-":
         raise ValueError(f"not a date YYYY-MM-DD: {text!r}")
     try:
-        return date.fromisoformat(s)
+        day = date.fromisoformat(s)
     except ValueError as exc:
         raise ValueError(f"not a valid date: {text!r} ({exc})") from None
+    problem = limits.year_problem(day, "acq_date")
+    if problem is not None:
+        raise ValueError(problem[1])
+    return day
 
 
 def pixel_sigma_km(instrument: str | None, scan: float | None, track: float | None) -> float:
@@ -315,10 +320,11 @@ def _pixel(layout: _Layout, values: tuple[str, ...]) -> tuple[str, Cov]:
             value = float(text)
         except ValueError:
             value = math.nan
-        if not (value > 0.0 and math.isfinite(value)):
+        if not (0.0 < value <= limits.MAX_PIXEL_KM):
             raise _CellError(
                 dict(layout.pixel_columns)[name],
-                f"pixel size must be a positive number of km, not {text!r}",
+                f"pixel size must be a positive number of km up to {limits.MAX_PIXEL_KM:g}, "
+                f"not {text!r}",
             )
         sizes.append(value)
     sigma = pixel_sigma_km(inst, sizes[0], sizes[1])
@@ -381,13 +387,18 @@ class _Rows:
                 column = None if bad.column is None else raw[bad.column]
                 yield RecordError(file, number, column, bad.message)
                 continue
-            yield make_observation(  # the fields of Observation, in order
+            obs = make_observation(  # the fields of Observation, in order
                 sha256(uid_prefix + body + uid_suffix).hexdigest(),  # uid (observation_uid)
                 satellite_thermal, NAME, source_id, start, end, make_point(lon, lat, cov),
                 thermal, 1, None, None,  # kind, count, weapon, flow
                 reliability, credibility, line, sha256(body).hexdigest(),  # payload, its hash
                 attributes(fields),
             )  # fmt: skip
+            problem = _row_problem(obs, len(body))
+            if problem is not None:
+                yield RecordError(file, number, *problem)
+                continue
+            yield obs
 
     def fields(self, body: bytes) -> tuple[str, list[str]]:
         """The line as text and its fields (none for a blank line)."""
@@ -457,6 +468,17 @@ class _Rows:
             return _attributes_slow(self.layout, fields)
         attributes.update(zip(self.text_names, map(self.intern, texts, texts)))  # noqa: B905
         return attributes
+
+
+def _row_problem(obs: Observation, size: int) -> tuple[str, str] | None:
+    """The bounds of :mod:`trucewatch.limits` on a row's free columns (the position,
+    time and pixel are checked as they are read); the field is the column's name."""
+    if size > limits.MAX_RECORD_CHARS:
+        return "record", f"longer than {limits.MAX_RECORD_CHARS} bytes"
+    problem = limits.value_problem(obs.attributes, "") or limits.text_problem(
+        obs.source_id, "satellite") or limits.text_problem(obs.payload, "record",
+                                                             limits.MAX_RECORD_CHARS)  # fmt: skip
+    return problem
 
 
 def _window(fields: list[str], i_date: int, i_time: int | None) -> tuple[datetime, datetime]:
