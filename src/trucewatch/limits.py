@@ -116,7 +116,7 @@ def value_problem(value: Any, field: str, depth: int = 0) -> Problem | None:
     """A JSON-like value (dicts, lists, text, numbers) nested deeper than
     :data:`MAX_DEPTH`, or holding bad text, a non-finite number or a huge integer."""
     for path, v, d in _walk(value, field, depth):
-        if d > MAX_DEPTH:
+        if isinstance(v, dict | list | tuple) and d >= MAX_DEPTH:
             return path, f"nested deeper than {MAX_DEPTH} levels"
         if isinstance(v, str):
             problem = text_problem(v, path, MAX_ATTRIBUTE_TEXT)
@@ -140,7 +140,7 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, Any, int]]:
     while stack:
         p, v, d = stack.pop()
         yield p, v, d
-        if d > MAX_DEPTH:
+        if d >= MAX_DEPTH:
             continue
         if isinstance(v, dict):
             for k, item in v.items():
@@ -153,8 +153,10 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, Any, int]]:
 
 
 def depth_of(value: Any) -> int:
-    """Nesting depth of a JSON-like value, counted up to ``MAX_DEPTH + 1``."""
-    return max((d for _, _, d in _walk(value, "", 0)), default=0)
+    """Levels of objects and lists in a JSON-like value (``[[]]`` is 2, a number 0),
+    counted up to ``MAX_DEPTH + 1``."""
+    return max((d + 1 for _, v, d in _walk(value, "", 0) if isinstance(v, dict | list | tuple)),
+               default=0)
 
 
 def observation_problem(o: Observation) -> Problem | None:
@@ -174,9 +176,9 @@ def observation_problem(o: Observation) -> Problem | None:
 
 def _event_prefix(o: Observation) -> str:
     index = o.attributes.get("event_index")
-    if isinstance(index, int) and o.source_format in ("patrol", "smm", "complaint"):
-        if isinstance(o.location, BearingRangeLocation):
-            return f"events[{index}]."
+    is_event = o.source_format in ("patrol", "smm", "complaint")
+    if isinstance(index, int) and is_event and isinstance(o.location, BearingRangeLocation):
+        return f"events[{index}]."
     return ""
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.agreements.clauses.registry import PROHIBITIONS
 from trucewatch.agreements.definition import COMPUTED_KEYS, canonical_definition
 from trucewatch.agreements.fields import (
@@ -51,7 +52,6 @@ from trucewatch.agreements.times import (
     parse_timezone,
 )
 from trucewatch.agreements.toml_lines import KeyLines
-from trucewatch import limits
 from trucewatch.errors import InputError, RecordError
 from trucewatch.types import Agreement, Party, Zone
 from trucewatch.units import iso_utc

@@ -55,7 +55,6 @@ from trucewatch.sources import jsonl, patrol
 from trucewatch.types import Observation, SourceKind
 
 
-
 @dataclass
 class Part:
     """One piece of a submission: JSON records or raw text."""

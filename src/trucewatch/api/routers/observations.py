@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from trucewatch import limits
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge, not_found
 from trucewatch.api.params import SAFE_TEXT, parse_bbox, parse_cursor, utc_param
@@ -73,6 +74,10 @@ async def submit_batch(
     field). A party liaison's records are stored as that party's complaints."""
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
+    for i, record in enumerate(batch.records):
+        if limits.depth_of(record) > limits.MAX_DEPTH:
+            raise Invalid(f"records[{i}]: nested deeper than {limits.MAX_DEPTH} levels",
+                          field=f"records[{i}]", record=i)
 
     def prepare() -> Submission:
         return Submission(principal, parts_of(batch), batch.signatures, idempotency_key,
