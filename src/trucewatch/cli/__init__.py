@@ -16,6 +16,7 @@ from trucewatch.cli.analysis_cmds import parse_app, thermal_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
+from trucewatch.cli.token_cmds import observation_app, token_app
 
 __all__ = ["app", "main"]
 
@@ -58,6 +59,8 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(key_app, name="key")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
+app.add_typer(token_app, name="token")
+app.add_typer(observation_app, name="observation")
 
 
 def main() -> None:

@@ -143,6 +143,9 @@ def fuse(
                   f"{result['by_status']}")  # fmt: skip
         if result["unresolved"]:
             err.print(f"{len(result['unresolved'])} observations could not be located")
+        for q in result["quarantined"]:
+            err.print(f"warning: observation {q['observation']} quarantined (left out of "
+                      f"fusion): {q['reason']}", highlight=False, soft_wrap=True)  # fmt: skip
 
     run_on_store(db, as_json, show, incidents.fuse, t0, t1)
 
