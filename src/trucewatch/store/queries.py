@@ -252,21 +252,56 @@ def incident_counts_by_sector_day(conn: Connection, f: IncidentFilter) -> list[D
     ]
 
 
-def distinct_values(conn: Connection, column: str) -> list[str]:
+def distinct_values(conn: Connection, column: str, before: datetime | None = None) -> list[str]:
     """Distinct non-null values of an incidents column (sector, status, kind,
-    attribution_party), sorted: the choices of the dashboard's filters."""
+    attribution_party), sorted: the choices of the dashboard's filters; only of incidents
+    starting before ``before`` when given (what a caller may see)."""
     if column not in {"sector", "status", "kind", "attribution_party"}:
         raise ValueError(f"no filter choices for column {column!r}")
     col = t.incidents.c[column]
     query = select(col).where(col.is_not(None)).distinct().order_by(col)
+    if before is not None:
+        query = query.where(t.incidents.c.time_start < before)
     return [str(v) for v in conn.execute(query).scalars()]
 
 
-def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
-    """Earliest and latest incident start, or None without incidents."""
+def time_range(conn: Connection, before: datetime | None = None
+               ) -> tuple[datetime, datetime] | None:  # fmt: skip
+    """Earliest and latest incident start (of those starting before ``before`` when
+    given), or None without incidents."""
     c = t.incidents.c
-    lo, hi = conn.execute(select(func.min(c.time_start), func.max(c.time_start))).one()
+    query = select(func.min(c.time_start), func.max(c.time_start))
+    if before is not None:
+        query = query.where(c.time_start < before)
+    lo, hi = conn.execute(query).one()
     return None if lo is None else (as_utc(lo), as_utc(hi))
+
+
+PUBLIC_ENTRY_TYPES = frozenset({"report", "key_added", "key_revoked"})
+"""Log entries about things published to everyone who may read the log."""
+
+
+def ref_visible(conn: Connection, ref: str, published_before: datetime, submitter: str) -> bool:
+    """Whether a caller who sees published findings and its own submissions may see the
+    log entries about ``ref``: a published incident (starting before
+    ``published_before``), an observation it submitted or that is evidence of a published
+    incident, or a published report or key. Anything else (unknown, or not published) is
+    not visible, and the caller cannot tell which."""
+    inc, link = t.incidents.c, t.incident_observations.c
+    start = conn.execute(select(inc.time_start).where(inc.uid == ref)).scalar()
+    if start is not None:
+        return as_utc(start) < published_before
+    obs = conn.execute(select(t.observations.c.batch_id).where(t.observations.c.uid == ref)).first()
+    if obs is not None:
+        mine = conn.execute(select(t.import_batches.c.submitter).where(
+            t.import_batches.c.id == obs.batch_id)).scalar() == submitter  # fmt: skip
+        published = conn.execute(select(inc.uid).join(
+            t.incident_observations, link.incident_uid == inc.uid).where(
+            link.observation_uid == ref, inc.time_start < published_before).limit(1)).first()
+        return mine or published is not None
+    types = set(conn.execute(select(t.ledger_entries.c.entry_type).where(
+        t.ledger_entries.c.ref == ref)).scalars())  # fmt: skip
+    return bool(types) and types <= PUBLIC_ENTRY_TYPES
 
 
 def line_versions(conn: Connection) -> tuple[tuple[int, str], ...]:
