@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.api.conftest import MakeApi, auth
+
 from trucewatch.app import ledger as app_ledger
 from trucewatch.store import Store
 
@@ -69,7 +69,7 @@ def _no_oracle(api: Any, spec: dict[str, Any], targets: list[dict[str, str]]) ->
     nothing = targets[-1]
     for path, ops in spec.items():
         op = ops.get("get")
-        if op is None or "{uid}" not in path and "ref" not in str(op.get("parameters")):
+        if op is None or ("{uid}" not in path and "ref" not in str(op.get("parameters"))):
             continue
         for role in ("monitor", "liaison", "public", None):
             answers = []
@@ -110,7 +110,7 @@ def test_no_route_leaks_unpublished_findings(make_api: MakeApi, tmp_path: Path) 
                 resp = api.client.get(url, params=query, headers=auth(role) if role else {})
                 assert resp.status_code < 500, (role, url, query, resp.text[:300])
                 answered += 1
-                if role == "analyst" or resp.status_code >= 300 and role is None:
+                if role == "analyst" or (resp.status_code >= 300 and role is None):
                     continue
                 text = _without(resp.text, url, query)
                 leaked = sorted(s for s in secrets if s in text)
