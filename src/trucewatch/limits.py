@@ -65,6 +65,11 @@ work for the server."""
 MAX_RECORD_CHARS = 256 * 1024
 """Longest single record (a JSON line, a CSV row, an SMM passage), in characters."""
 
+MAX_STORED_CHARS_PER_RECORD = 4 * 1024 * 1024
+"""Most characters one record may cost the store: each event is stored with the record's
+text, so events x record length is bounded (200 events of 20 KiB, or 16 of 256 KiB), and
+so is the hashing of the record for each event's uid."""
+
 MAX_TEXT = 200
 """Longest identifier or short text (source id, weapon, place name, satellite)."""
 

@@ -427,6 +427,10 @@ def parse_record(record: Any, payload: str) -> list[Observation]:
     if len(events) > limits.MAX_EVENTS_PER_RECORD:
         raise FieldError("events", f"{len(events)} events; at most "
                          f"{limits.MAX_EVENTS_PER_RECORD} in one record")
+    if len(events) * len(payload) > limits.MAX_STORED_CHARS_PER_RECORD:
+        raise FieldError("events", f"{len(events)} events in a record of {len(payload)} "
+                         f"characters: events x length is at most "
+                         f"{limits.MAX_STORED_CHARS_PER_RECORD}")
     parsed = [_event(e, i) for i, e in enumerate(events)]
 
     place = _optional_text(record, "observer_place")
