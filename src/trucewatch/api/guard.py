@@ -7,8 +7,9 @@ so no route reads more than ``Settings.max_body_bytes``.
 
 :class:`RateLimiter` is a token bucket per caller (the token's digest, or the client
 address for anonymous requests): ``rate`` requests per second on average, bursts of
-``burst``; a caller over its budget gets 429 with ``Retry-After`` (seconds), and other
-callers are not slowed (the check is a dictionary lookup on the event loop).
+``burst``, a body costing one request more per 16 KiB; a caller over its budget gets 429
+with ``Retry-After`` (seconds), and other callers are not slowed (the check is a
+dictionary lookup on the event loop).
 """
 
 from __future__ import annotations
@@ -91,20 +92,34 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}  # caller -> (tokens, at)
         self._lock = threading.Lock()
 
-    def wait_for(self, caller: str, now: float | None = None) -> float:
-        """Take one request from the caller's bucket: 0 if allowed, else the seconds until
-        the next request would be."""
+    def wait_for(self, caller: str, cost: float = 1.0, now: float | None = None) -> float:
+        """Take ``cost`` requests' worth (at most the burst) from the caller's bucket: 0 if
+        allowed, else the seconds until it would be."""
         now = time.monotonic() if now is None else now
+        cost = min(cost, self.burst)
         with self._lock:
             tokens, at = self._buckets.get(caller, (self.burst, now))
             tokens = min(self.burst, tokens + (now - at) * self.rate)
-            if tokens >= 1.0:
+            if tokens >= cost:
                 if len(self._buckets) >= self.max_callers and caller not in self._buckets:
                     self._buckets.clear()  # bounded memory under a flood of new callers
-                self._buckets[caller] = (tokens - 1.0, now)
+                self._buckets[caller] = (tokens - cost, now)
                 return 0.0
             self._buckets[caller] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+            return (cost - tokens) / self.rate
+
+
+BYTES_PER_REQUEST = 16 * 1024
+"""A body costs one request more per this many bytes (a large body is much work)."""
+
+
+def request_cost(scope: Scope) -> float:
+    """What a request costs of its caller's rate: one, plus one per
+    :data:`BYTES_PER_REQUEST` of its declared body."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length" and value.isdigit():
+            return 1.0 + int(value) / BYTES_PER_REQUEST
+    return 1.0
 
 
 def caller_of(scope: Scope) -> str:
@@ -127,7 +142,7 @@ class RateLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefix):
-            wait = self.limiter.wait_for(caller_of(scope))
+            wait = self.limiter.wait_for(caller_of(scope), request_cost(scope))
             if wait > 0:
                 retry = str(max(1, math.ceil(wait)))
                 await _refuse(send, 429, "rate_limited",
