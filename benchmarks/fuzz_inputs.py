@@ -37,12 +37,13 @@ PATROL = {"date": "2025-08-13", "observer_place": "post", "observer_lon": 37.3,
           "observer_lat": 48.3, "observer_sigma_km": 0.2, "time_start": "09:00",
           "time_end": "10:00", "source_id": "a1", "timezone": "Europe/Kyiv",
           "events": [{"kind": "mortar", "count": 3, "weapon": "mortar", "flow": "incoming",
-                      "directions": ["east"], "distance_km_min": 2, "distance_km_max": 4}]}  # fmt: skip
+                      "directions": ["east"], "distance_km_min": 2,
+                      "distance_km_max": 4}]}  # fmt: skip
 FIRMS = ("latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,confidence,"
          "version,bright_ti5,frp,daynight,instrument\n"
-         "48.5,37.5,330.1,0.4,0.4,2025-08-13,0126,N20,nominal,2.0NRT,290.0,3.1,N,VIIRS\n")  # fmt: skip
+         "48.5,37.5,330.1,0.4,0.4,2025-08-13,0126,N20,nominal,2.0NRT,290.0,3.1,N,VIIRS\n")
 SMM = ("date: 2016-08-22\n\nOn the night of 22 August, whilst in Donetsk city centre the "
-       "SMM heard 15 undetermined explosions 7-9km north-north-west of its position.\n")  # fmt: skip
+       "SMM heard 15 undetermined explosions 7-9km north-north-west of its position.\n")
 
 
 def _text(value: Any) -> str:
