@@ -65,6 +65,11 @@ work for the server."""
 MAX_RECORD_CHARS = 256 * 1024
 """Longest single record (a JSON line, a CSV row, an SMM passage), in characters."""
 
+MAX_PASSAGE_CHARS = 16 * 1024
+"""Longest SMM narrative passage (one paragraph of a report; the longest real ones are a
+few KiB). Parsing costs about 10 ms per KiB, so a 256 KiB passage would hold a worker for
+seconds."""
+
 MAX_STORED_CHARS_PER_RECORD = 4 * 1024 * 1024
 """Most characters one record may cost the store: each event is stored with the record's
 text, so events x record length is bounded (200 events of 20 KiB, or 16 of 256 KiB), and

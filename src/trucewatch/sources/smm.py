@@ -247,9 +247,9 @@ def read(path: Path) -> Iterator[Observation | RecordError]:
             yield item
             continue
         number, payload, obj = item
-        if len(payload) > limits.MAX_RECORD_CHARS:
+        if len(payload) > limits.MAX_PASSAGE_CHARS:
             yield RecordError(str(path), number, "text",
-                              f"passage longer than {limits.MAX_RECORD_CHARS} characters")
+                              f"passage longer than {limits.MAX_PASSAGE_CHARS} characters")
             continue
         yield from checked_record(str(path), number,
                                   functools.partial(passage_observations, obj, payload), "text")
