@@ -125,6 +125,10 @@ def text_problem(value: str, field: str, limit: int = MAX_TEXT) -> Problem | Non
 def value_problem(value: Any, field: str, depth: int = 0) -> Problem | None:
     """A JSON-like value (dicts, lists, text, numbers) nested deeper than
     :data:`MAX_DEPTH`, or holding bad text, a non-finite number or a huge integer."""
+    if type(value) is dict and not field:
+        flat = _flat_problem(value)
+        if flat is not _NESTED:
+            return flat  # type: ignore[return-value]
     for path, v, d in _walk(value, field, depth):
         if isinstance(v, dict | list | tuple) and d >= MAX_DEPTH:
             return path, f"nested deeper than {MAX_DEPTH} levels"
@@ -140,6 +144,34 @@ def value_problem(value: Any, field: str, depth: int = 0) -> Problem | None:
             problem = None
         if problem is not None:
             return problem
+    return None
+
+
+_NESTED = ("", "")
+
+
+def _flat_problem(record: dict[Any, Any]) -> Problem | tuple[str, str] | None:
+    """:func:`value_problem` of a dict of scalars (a FIRMS row's other columns) in one
+    pass, a few µs a row; ``_NESTED`` when a value is a list or dict (walk it instead)."""
+    for k, v in record.items():
+        kind = type(v)
+        if kind is float:
+            if v != v or v in (math.inf, -math.inf):
+                return str(k)[:40], f"must be finite, not {v!r}"
+        elif kind is str:
+            if len(v) > MAX_ATTRIBUTE_TEXT or "\x00" in v or not v.isascii():
+                problem = text_problem(v, str(k)[:40], MAX_ATTRIBUTE_TEXT)
+                if problem is not None:
+                    return problem
+        elif kind is int:
+            if abs(v) > MAX_INTEGER:
+                return str(k)[:40], f"integer beyond ±2**53: {v}"
+        elif v is not None and kind is not bool:
+            return _NESTED
+        if type(k) is not str or len(k) > MAX_TEXT or "\x00" in k or not k.isascii():
+            problem = text_problem(str(k), str(k)[:40])
+            if problem is not None:
+                return problem
     return None
 
 
@@ -160,6 +192,27 @@ def _walk(value: Any, path: str, depth: int) -> Iterator[tuple[str, Any, int]]:
                 stack.append((child, item, d + 1))
         elif isinstance(v, list | tuple):
             stack.extend((f"{p}[{i}]", item, d + 1) for i, item in enumerate(v))
+
+
+FAST_ROW_BYTES = 2048
+"""CSV rows up to this many bytes need no per-cell length check (their cells are shorter
+than :data:`MAX_ATTRIBUTE_TEXT`)."""
+
+
+def row_problem(line: str, size: int, source_id: str,
+                cells: dict[str, Any]) -> Problem | None:  # fmt: skip
+    """The bounds of a CSV row (a FIRMS detection): its length, its text (``line``,
+    ``size`` bytes), the ``source_id`` built from it (field ``satellite``) and its other
+    ``cells``, named by column. A short ASCII line without NUL whose numbers sum to a
+    finite value is fine (a couple of µs: the usual case of millions of rows)."""
+    if (size <= FAST_ROW_BYTES and line.isascii() and "\x00" not in line
+            and len(source_id) <= MAX_TEXT
+            and math.isfinite(sum(v for v in cells.values() if type(v) is float))):
+        return None
+    if size > MAX_RECORD_CHARS:
+        return "record", f"longer than {MAX_RECORD_CHARS} bytes"
+    return (value_problem(cells, "") or text_problem(source_id, "satellite")
+            or text_problem(line, "record", MAX_RECORD_CHARS))
 
 
 def depth_of(value: Any) -> int:

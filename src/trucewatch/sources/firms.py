@@ -321,11 +321,8 @@ def _pixel(layout: _Layout, values: tuple[str, ...]) -> tuple[str, Cov]:
         except ValueError:
             value = math.nan
         if not (0.0 < value <= limits.MAX_PIXEL_KM):
-            raise _CellError(
-                dict(layout.pixel_columns)[name],
-                f"pixel size must be a positive number of km up to {limits.MAX_PIXEL_KM:g}, "
-                f"not {text!r}",
-            )
+            raise _CellError(dict(layout.pixel_columns)[name], "pixel size must be a positive "
+                             f"number of km up to {limits.MAX_PIXEL_KM:g}, not {text!r}")
         sizes.append(value)
     sigma = pixel_sigma_km(inst, sizes[0], sizes[1])
     s2 = sigma * sigma
@@ -394,7 +391,7 @@ class _Rows:
                 reliability, credibility, line, sha256(body).hexdigest(),  # payload, its hash
                 attributes(fields),
             )  # fmt: skip
-            problem = _row_problem(obs, len(body))
+            problem = limits.row_problem(line, len(body), obs.source_id, obs.attributes)
             if problem is not None:
                 yield RecordError(file, number, *problem)
                 continue
@@ -468,17 +465,6 @@ class _Rows:
             return _attributes_slow(self.layout, fields)
         attributes.update(zip(self.text_names, map(self.intern, texts, texts)))  # noqa: B905
         return attributes
-
-
-def _row_problem(obs: Observation, size: int) -> tuple[str, str] | None:
-    """The bounds of :mod:`trucewatch.limits` on a row's free columns (the position,
-    time and pixel are checked as they are read); the field is the column's name."""
-    if size > limits.MAX_RECORD_CHARS:
-        return "record", f"longer than {limits.MAX_RECORD_CHARS} bytes"
-    problem = limits.value_problem(obs.attributes, "") or limits.text_problem(
-        obs.source_id, "satellite") or limits.text_problem(obs.payload, "record",
-                                                             limits.MAX_RECORD_CHARS)  # fmt: skip
-    return problem
 
 
 def _window(fields: list[str], i_date: int, i_time: int | None) -> tuple[datetime, datetime]:
