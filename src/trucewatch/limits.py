@@ -128,7 +128,7 @@ def value_problem(value: Any, field: str, depth: int = 0) -> Problem | None:
     if type(value) is dict and not field:
         flat = _flat_problem(value)
         if flat is not _NESTED:
-            return flat  # type: ignore[return-value]
+            return flat
     for path, v, d in _walk(value, field, depth):
         if isinstance(v, dict | list | tuple) and d >= MAX_DEPTH:
             return path, f"nested deeper than {MAX_DEPTH} levels"

@@ -154,7 +154,8 @@ def parse_acq_time(text: str) -> tuple[int, int, int]:
 
 
 def parse_acq_date(text: str) -> date:
-    """A FIRMS acquisition date ``YYYY-MM-DD``. Raises ``ValueError``."""
+    """A FIRMS acquisition date ``YYYY-MM-DD`` within :data:`trucewatch.limits.YEARS`.
+    Raises ``ValueError``."""
     s = text.strip()
     if len(s) != 10 or s[4] != "-" or s[7] != "-":
         raise ValueError(f"not a date YYYY-MM-DD: {text!r}")
@@ -162,8 +163,7 @@ def parse_acq_date(text: str) -> date:
         day = date.fromisoformat(s)
     except ValueError as exc:
         raise ValueError(f"not a valid date: {text!r} ({exc})") from None
-    problem = limits.year_problem(day, "acq_date")
-    if problem is not None:
+    if problem := limits.year_problem(day, "acq_date"):
         raise ValueError(problem[1])
     return day
 
@@ -392,10 +392,7 @@ class _Rows:
                 attributes(fields),
             )  # fmt: skip
             problem = limits.row_problem(line, len(body), obs.source_id, obs.attributes)
-            if problem is not None:
-                yield RecordError(file, number, *problem)
-                continue
-            yield obs
+            yield obs if problem is None else RecordError(file, number, *problem)
 
     def fields(self, body: bytes) -> tuple[str, list[str]]:
         """The line as text and its fields (none for a blank line)."""
