@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "trucewatch"
 TESTS = Path(__file__).resolve().parent
 
 LAYERS: list[set[str]] = [
-    {"types", "errors", "gc", "codec", "units", "ids", "kinds"},
+    {"types", "errors", "gc", "codec", "units", "ids", "kinds", "limits"},
     {"geo", "ledger", "i18n"},
     {"sources", "narrative", "localize", "associate", "agreements", "report", "export",
      "thermal"},
@@ -32,6 +32,7 @@ SAME_LAYER: dict[str, set[str]] = {
     "types": {"units"},
     "kinds": {"types"},
     "ids": {"types"},
+    "limits": {"types"},
     "sources": {"narrative", "localize"},
     "narrative": {"localize"},
     "associate": {"localize"},

@@ -125,7 +125,7 @@ def test_idempotency_keys_survive_a_restart(make_api: MakeApi) -> None:
         ({"events": []}, "records[1].events"),
         ({"source_id": "x" * 300}, "records[1].source_id"),
         ({"events": [{"kind": "mortar", "count": 10**12}]}, "records[1].events[0].count"),
-        ({"date": "1066-10-14"}, "records[1].time_start"),
+        ({"date": "1066-10-14"}, "records[1].date"),
     ],
 )
 def test_bad_record_refuses_whole_batch(api: Api, change: dict[str, Any], field: str) -> None:

@@ -51,7 +51,11 @@ def test_submissions_are_logged_and_proved(make_api: MakeApi) -> None:
     _sign_head(api.url, mission)
 
     uid = result["observations"][0]
-    listed = api.get("/api/ledger/proofs", role="liaison", params={"ref": uid}).json()
+    # a monitor's fresh observation is evidence of no published incident: a party's
+    # liaison gets the same 404 as for an unknown ref (issue 20); an analyst the proofs
+    hidden = api.get("/api/ledger/proofs", role="liaison", params={"ref": uid})
+    assert hidden.status_code == 404
+    listed = api.get("/api/ledger/proofs", role="analyst", params={"ref": uid}).json()
     head = verify.SignedTreeHead.from_json(listed["tree_head"])
     verify.check_tree_head(head, signing.key_id(signing.public_key_bytes(mission)))
     proof = verify.InclusionProof.from_json(listed["proofs"][0])

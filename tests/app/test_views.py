@@ -50,7 +50,10 @@ def test_a_liaison_sees_published_findings_only(store: Store) -> None:
     assert _rows(store, LIAISON, datetime(2000, 1, 1, tzinfo=UTC)) == []
     choices = incidents.filter_choices(store, datetime(2000, 1, 1, tzinfo=UTC),
                                        principal=LIAISON)  # fmt: skip
-    assert choices.time_max == choices.published_before == datetime(2000, 1, 1, tzinfo=UTC)
+    # nothing is published: no time range and no filter values (not even the limit)
+    assert choices.time_min is None and choices.time_max is None
+    assert choices.published_before == datetime(2000, 1, 1, tzinfo=UTC)
+    assert not any(choices.values.values())
     with pytest.raises(NotVisible, match="no incident"):
         incidents.incident_evidence(store, None, everything[0], datetime(2000, 1, 1, tzinfo=UTC),
                                     principal=LIAISON)  # fmt: skip

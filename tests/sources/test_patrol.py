@@ -449,7 +449,10 @@ def patrol_records(draw: st.DrawFn) -> dict[str, Any]:
     times = st.one_of(st.none(), st.times().map(lambda t: f"{t.hour:02d}:{t.minute:02d}"))
     rec: dict[str, Any] = {
         "date": day.isoformat(),
-        "observer_place": draw(st.text(min_size=1, max_size=30).filter(str.strip)),
+        # any storable text: no NUL, no lone surrogate (refused by trucewatch.limits)
+        "observer_place": draw(st.text(st.characters(exclude_categories=("Cs",),
+                                                     exclude_characters="\x00"),
+                                       min_size=1, max_size=30).filter(str.strip)),
         "observer_reference": None,
         "time_start": draw(times),
         "time_end": draw(times),

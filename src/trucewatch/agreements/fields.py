@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.agreements.problem import AgreementProblem, did_you_mean, one_of
 
 __all__ = [
@@ -89,6 +90,9 @@ def get_km(table: Mapping[str, Any], key: str, field: str) -> float | None:
         raise AgreementProblem(field, "must be a number (km)")
     if not value > 0 or value != value or value == float("inf"):
         raise AgreementProblem(field, f"must be a positive distance in km, not {value}")
+    if value > limits.MAX_DISTANCE_KM:
+        raise AgreementProblem(field, f"must be at most {limits.MAX_DISTANCE_KM:g} km, "
+                               f"not {value:g}")
     return float(value)
 
 

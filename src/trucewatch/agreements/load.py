@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.agreements.clauses.registry import PROHIBITIONS
 from trucewatch.agreements.definition import COMPUTED_KEYS, canonical_definition
 from trucewatch.agreements.fields import (
@@ -118,10 +119,17 @@ def load_agreement(path: str | Path) -> LoadedAgreement:
     return loads_agreement(text, file=str(p), base_dir=p.parent)
 
 
+MAX_AGREEMENT_CHARS = 1024 * 1024
+"""Longest agreement file (the longest real texts are a few pages)."""
+
+
 def loads_agreement(
     text: str, *, file: str = "<string>", base_dir: Path | None = None
 ) -> LoadedAgreement:
     """Validate an agreement given as TOML text (``base_dir`` resolves a sites file)."""
+    if len(text) > MAX_AGREEMENT_CHARS:
+        raise InputError(RecordError(file, None, None,
+                                     f"longer than {MAX_AGREEMENT_CHARS} characters"))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -129,6 +137,13 @@ def loads_agreement(
         raise InputError(
             RecordError(file, int(m[1]) if m else None, None, f"not valid TOML: {e}")
         ) from None
+    except RecursionError:
+        raise InputError(RecordError(file, None, None, "not valid TOML: nested deeper than "
+                                     f"{limits.MAX_DEPTH} levels")) from None
+    problem = limits.value_problem(doc, "")
+    if problem is not None:
+        raise InputError(RecordError(file, KeyLines(text).line(problem[0]),
+                                     problem[0], problem[1]))
     return parse_agreement(doc, file=file, base_dir=base_dir, key_lines=KeyLines(text))
 
 

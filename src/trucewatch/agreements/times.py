@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
+from trucewatch import limits
 from trucewatch.agreements.problem import AgreementProblem, did_you_mean
 
 __all__ = ["TimeZoneSpec", "iso_local", "parse_instant", "parse_timezone"]
@@ -140,6 +141,9 @@ def parse_instant(value: object, zone: TimeZoneSpec | None, field: str) -> datet
         written offset.
     """
     dt = _to_datetime(value, field)
+    problem = limits.year_problem(dt, field)
+    if problem is not None:
+        raise AgreementProblem(*problem)
     if dt.tzinfo is None or dt.utcoffset() is None:
         if zone is None:
             raise AgreementProblem(

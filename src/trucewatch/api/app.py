@@ -15,6 +15,7 @@ from trucewatch import __version__
 from trucewatch.api.dashboard import install_dashboard
 from trucewatch.api.docs import install_docs
 from trucewatch.api.errors import install_error_handlers
+from trucewatch.api.guard import BodyLimit, RateLimit, RateLimiter
 from trucewatch.api.routers import agreements, claims, incidents, layers, ledger, meta, observations
 from trucewatch.api.routers import reports as report_routes
 from trucewatch.api.settings import Settings
@@ -90,6 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.trucewatch = state
     install_error_handlers(app)
+    if settings.rate_per_second > 0:
+        app.add_middleware(RateLimit, limiter=RateLimiter(settings.rate_per_second,
+                                                          settings.rate_burst))  # fmt: skip
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -40,9 +40,13 @@ def token_digest(token: str) -> str:
 
 
 class TokenTable:
-    """Token digest -> :class:`Principal`, from the settings' list and file."""
+    """Token digest -> :class:`Principal`, from the settings' list and file, then the
+    tokens issued by ``trucewatch token new`` (``issued``: looked up in the store on every
+    request, so a revocation or an expiry takes effect at once)."""
 
-    def __init__(self, specs: Iterable[TokenSpec], anonymous_role: str | None) -> None:
+    def __init__(self, specs: Iterable[TokenSpec], anonymous_role: str | None,
+                 issued: Callable[[str], Principal | None] | None = None) -> None:  # fmt: skip
+        self._issued = issued
         self._by_digest: dict[str, Principal] = {}
         for spec in specs:
             role = _role(spec.role, spec.name)
@@ -59,14 +63,18 @@ class TokenTable:
         self.anonymous = None if anon is None else Principal("anonymous", anon, None, False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TokenTable:
+    def from_settings(cls, settings: Settings,
+                      issued: Callable[[str], Principal | None] | None = None) -> TokenTable:
         specs = list(settings.tokens)
         if settings.tokens_file is not None:
             specs.extend(read_token_file(settings.tokens_file))
-        return cls(specs, settings.anonymous_role)
+        return cls(specs, settings.anonymous_role, issued)
 
     def lookup(self, token: str) -> Principal | None:
-        return self._by_digest.get(token_digest(token))
+        found = self._by_digest.get(token_digest(token))
+        if found is None and self._issued is not None and len(token) <= MAX_TOKEN_CHARS:
+            found = self._issued(token)
+        return found
 
 
 def _role(value: str, who: str) -> Role:
@@ -89,6 +97,9 @@ def read_token_file(path: Path) -> list[TokenSpec]:
     except ValidationError as exc:
         raise ValueError(f"{path}: {exc}") from exc
 
+
+MAX_TOKEN_CHARS = 256
+"""Longer bearer tokens are refused without a lookup."""
 
 _bearer = HTTPBearer(auto_error=False, description="an access token issued by the mission")
 

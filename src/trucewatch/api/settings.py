@@ -50,7 +50,12 @@ class Settings(BaseSettings):
         description="a UTC day's findings and report are published this long after it ends",
     )
     max_batch_records: int = Field(default=10_000, ge=1, le=1_000_000)
-    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024,
+                                description="largest request body on any route (413)")
+    rate_per_second: float = Field(default=600.0, ge=0.0,
+                                   description="requests per second per token (0: no limit)")
+    rate_burst: float = Field(default=1200.0, ge=1.0,
+                              description="requests a token may send at once (429 after)")
     idempotency_ttl_hours: float = Field(default=24.0, gt=0.0)
     report_cache_dir: Path | None = Field(
         default=None, description="where daily reports are rendered (default: a temp dir)"

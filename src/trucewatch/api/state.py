@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
 from trucewatch.app.session import Store, open_store
 from trucewatch.app.submissions import api_batches_since, start_wal_checkpoints
+from trucewatch.app.tokens import principal_for
 from trucewatch.app.views.ledger import LedgerView
 
 
@@ -39,7 +41,7 @@ class AppState:
     @classmethod
     def open(cls, settings: Settings) -> AppState:
         store = open_store(settings.db)
-        tokens = TokenTable.from_settings(settings)
+        tokens = TokenTable.from_settings(settings, issued=partial(principal_for, store))
         idem = IdempotencyCache(settings.idempotency_ttl_hours * 3600.0)
         since = datetime.now(UTC) - timedelta(hours=settings.idempotency_ttl_hours)
         idem.preload(api_batches_since(store, since))

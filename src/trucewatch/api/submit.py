@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trucewatch import sources
+from trucewatch import limits, sources
 from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
 from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
 from trucewatch.api.state import AppState
@@ -54,12 +54,6 @@ from trucewatch.errors import InputError
 from trucewatch.ledger.signing import binding_problem
 from trucewatch.sources import jsonl, patrol
 from trucewatch.types import Observation, SourceKind
-
-INT32_MAX = 2**31 - 1
-YEARS = (1900, 2199)
-"""Observation times outside these years are refused (the SQLite time text of the store
-is only right for four-digit years)."""
-_TEXT_LIMITS = {"source_id": 200, "weapon": 200, "source_format": 32}
 
 
 @dataclass
@@ -186,7 +180,7 @@ def _parse_record(index: int, line: str) -> list[Observation]:
     """One JSON record through the patrol reader's own validation
     (:func:`trucewatch.sources.patrol.parse_record`, what ``read`` calls for each line)."""
     try:
-        return patrol.parse_record(json.loads(line), line)
+        return patrol.parse_record(jsonl.parse_json_line(line), line)
     except jsonl.FieldError as bad:
         path = f"records[{index}].{bad.field}" if bad.field else f"records[{index}]"
         raise Invalid(f"{path}: {bad.message}", field=path, record=index) from None
@@ -220,9 +214,6 @@ def check_storable(observations: Sequence[Observation], parsed: Parsed) -> None:
         if problem is None:
             continue
         name, message = problem
-        event = o.attributes.get("event_index")
-        if name == "count" and event is not None:
-            name = f"events[{event}].count"
         kind, index = where_of.get(o.payload, ("lines", None))
         if kind == "records":
             path = f"records[{index}].{name}"
@@ -232,21 +223,9 @@ def check_storable(observations: Sequence[Observation], parsed: Parsed) -> None:
 
 
 def _unstorable(o: Observation) -> tuple[str, str] | None:
-    for name, limit in _TEXT_LIMITS.items():
-        value = getattr(o, name)
-        if value is not None and len(value) > limit:
-            return name, f"longer than {limit} characters (the store's limit)"
-    for name in ("time_start", "time_end"):
-        year = getattr(o, name).year
-        if not YEARS[0] <= year <= YEARS[1]:
-            return name, f"year {year} is outside {YEARS[0]}..{YEARS[1]}"
-    if o.count is not None and not 0 <= o.count <= INT32_MAX:
-        return "count", f"{o.count} is beyond the store's range (0..{INT32_MAX})"
-    for name, value in (("source_id", o.source_id), ("weapon", o.weapon or ""),
-                        ("record", json.dumps(o.attributes, ensure_ascii=True))):
-        if "\x00" in value or "\\u0000" in value:
-            return name, "a NUL character cannot be stored"
-    return None
+    """The first field outside the bounds of :mod:`trucewatch.limits` (the same bounds
+    ``trucewatch import`` applies), or ``None``."""
+    return limits.observation_problem(o)
 
 
 def _signature_payloads(

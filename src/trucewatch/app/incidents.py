@@ -3,11 +3,13 @@ against the agreements in force and replace the period's incidents."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.agreements.verdicts import AssessContext, attach_assessments
 from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.engine import engine_run
@@ -17,7 +19,10 @@ from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
 from trucewatch.fusion.engine import STEPS, FusionResult, fuse_observations
 from trucewatch.store import Store
+from trucewatch.store.retractions import observations_for_fusion
 from trucewatch.types import ContactLine, Observation
+
+log = logging.getLogger(__name__)
 
 
 def utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any]:
@@ -29,6 +34,25 @@ def utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any
         return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
     return norm(since), norm(until)
+
+
+def trusted_observations(store: Store, since: datetime | None, until: datetime | None
+                         ) -> tuple[list[Observation], list[tuple[str, str]]]:  # fmt: skip
+    """The stored observations of [since, until) that fusion may use, and ``(uid, reason)``
+    of those it must not: fusion never trusts the store. Retracted observations are left
+    out; a row that cannot be read, or a value outside :mod:`trucewatch.limits` (stored by
+    an older version), is quarantined with a warning and never reaches fusion."""
+    observations, quarantined = observations_for_fusion(store.engine, since, until)
+    trusted = []
+    for o in observations:
+        problem = limits.observation_problem(o)
+        if problem is None:
+            trusted.append(o)
+        else:
+            quarantined.append((o.uid, f"field {problem[0]!r}: {problem[1]}"))
+    for uid, why in quarantined:
+        log.warning("observation %s quarantined, left out of fusion: %s", uid, why)
+    return trusted, quarantined
 
 
 def fuse(
@@ -44,7 +68,7 @@ def fuse(
     require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
     progress("reading observations", 0, STEPS + 4)
-    observations = store.observations(since, until)
+    observations, quarantined = trusted_observations(store, since, until)
     lines = line_history(store)
     n = STEPS + 4  # reading, the steps of fusion, war fires, assessing, storing
 
@@ -77,6 +101,7 @@ def fuse(
         "agreements": len(agreements),
         "by_verdict": verdicts,
         "unresolved": [{"observation": uid, "reason": why} for uid, why in result.unresolved],
+        "quarantined": [{"observation": uid, "reason": why} for uid, why in quarantined],
         "lines": len(store.lines()),
         "warnings": line_coverage_warnings(observations, store.lines()),
     }

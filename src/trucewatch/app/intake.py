@@ -162,7 +162,7 @@ def read_signatures(path: Path) -> dict[str, tuple[str, str]]:
         try:
             rec = json.loads(line)
             digest, signer, sig = rec["payload_sha256"], rec["signer"], rec["signature"]
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
             field = exc.args[0] if isinstance(exc, KeyError) else "json"
             raise InputError(RecordError(str(path), number, str(field),
                                          "expected {payload_sha256, signer, signature}")) from exc

@@ -19,6 +19,7 @@ from trucewatch.cli.claims_cmds import claims_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
+from trucewatch.cli.token_cmds import observation_app, token_app
 from trucewatch.cli.witness_cmds import witness_app
 
 __all__ = ["app", "main"]
@@ -68,6 +69,8 @@ app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(claims_app, name="claims")
+app.add_typer(token_app, name="token")
+app.add_typer(observation_app, name="observation")
 
 
 def main() -> None:

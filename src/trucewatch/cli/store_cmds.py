@@ -175,6 +175,9 @@ def fuse(
             out.print(f"verdicts: {verdicts}", highlight=False)
         if result["unresolved"]:
             err.print(f"{len(result['unresolved'])} observations could not be located")
+        for q in result["quarantined"]:
+            err.print(f"warning: observation {q['observation']} quarantined (left out of "
+                      f"fusion): {q['reason']}", highlight=False, soft_wrap=True)  # fmt: skip
 
     result = _run(job, as_json, show)
     for warning in result.get("warnings", []):

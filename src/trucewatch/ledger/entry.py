@@ -14,6 +14,7 @@ Fields (all strings except ``v``)::
     v        1                                   format version
     type     observation | incident_status | assessment | report | key_added | key_revoked |
              batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
+             | retraction (an analyst retracted the observation `ref`; meta: by, reason)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -81,6 +82,7 @@ class EntryType(StrEnum):
     TREE_HEAD = "tree_head"
     ENGINE = "engine"
     CLAIM = "claim"
+    RETRACTION = "retraction"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

@@ -39,6 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources import jsonl
@@ -75,14 +76,19 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
     sensor_id, observer = jsonl.sensor(record, "sensor", DEFAULT_SENSOR_SIGMA_KM)
     arrival = jsonl.instant(record, "arrival_utc")
     assert arrival is not None
-    time_sigma = jsonl.number(record, "time_sigma_s", DEFAULT_TIME_SIGMA_S, minimum=0.0)
+    time_sigma = jsonl.number(record, "time_sigma_s", DEFAULT_TIME_SIGMA_S, minimum=0.0,
+                              maximum=3600.0)
     bearing = jsonl.number(record, "bearing_deg")
-    b_sigma = jsonl.number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0)
-    range_km = jsonl.number(record, "range_max_km", KIND.detection_range_km, minimum=0.0)
-    temperature = jsonl.number(record, "temperature_c", minimum=-90.0)
+    b_sigma = jsonl.number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0,
+                           maximum=180.0)
+    range_km = jsonl.number(record, "range_max_km", KIND.detection_range_km, minimum=0.0,
+                             maximum=limits.MAX_DISTANCE_KM)
+    temperature = jsonl.number(record, "temperature_c", minimum=-90.0, maximum=60.0)
     default_speed = DEFAULT_SPEED_M_S if temperature is None else speed_of_sound(temperature)
-    speed = jsonl.number(record, "speed_of_sound_m_s", default_speed, minimum=1.0)
-    duration = jsonl.number(record, "duration_s", 0.0, minimum=0.0)
+    speed = jsonl.number(record, "speed_of_sound_m_s", default_speed, minimum=1.0,
+                          maximum=2000.0)
+    duration = jsonl.number(record, "duration_s", 0.0, minimum=0.0,
+                             maximum=limits.MAX_WINDOW.total_seconds())
     assert b_sigma is not None and range_km is not None and speed is not None
     assert duration is not None
     graded = jsonl.grading(record, KIND.grading)

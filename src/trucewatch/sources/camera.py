@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources import jsonl
@@ -57,8 +58,10 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
     camera_id, observer = jsonl.sensor(record, "camera", DEFAULT_CAMERA_SIGMA_KM)
     start, end = jsonl.window(record)
     bearing = jsonl.number(record, "bearing_deg", required=True)
-    sigma = jsonl.number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0)
-    range_km = jsonl.number(record, "range_max_km", KIND.detection_range_km, minimum=0.0)
+    sigma = jsonl.number(record, "bearing_sigma_deg", DEFAULT_BEARING_SIGMA_DEG, minimum=0.0,
+                         maximum=180.0)
+    range_km = jsonl.number(record, "range_max_km", KIND.detection_range_km, minimum=0.0,
+                            maximum=limits.MAX_DISTANCE_KM)
     assert sigma is not None and range_km is not None
     graded = jsonl.grading(record, KIND.grading)
     attributes = {"bearing_sigma_deg": sigma, "range_max_km": range_km,

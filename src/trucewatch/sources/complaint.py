@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources import jsonl
@@ -72,7 +73,8 @@ def parse_record(record: dict[str, Any], payload: str) -> Observation:
     if place_text is not None:
         attributes["place"] = place_text
     attributes.update(jsonl.extra_attributes(record, KNOWN))
-    sigma = jsonl.number(record, "location_sigma_km", DEFAULT_LOCATION_SIGMA_KM, minimum=0.0)
+    sigma = jsonl.number(record, "location_sigma_km", DEFAULT_LOCATION_SIGMA_KM, minimum=0.0,
+                          maximum=limits.MAX_SIGMA_KM)
     attributes["location_sigma_km"] = sigma
     return jsonl.tagged_observation(
         record, payload, NAME, KIND, source=complainant, window=(start, end),

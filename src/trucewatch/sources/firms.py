@@ -55,6 +55,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources.base import UTF8_BOM, fast_constructor
@@ -153,14 +154,18 @@ def parse_acq_time(text: str) -> tuple[int, int, int]:
 
 
 def parse_acq_date(text: str) -> date:
-    """A FIRMS acquisition date ``YYYY-MM-DD``. Raises ``ValueError``."""
+    """A FIRMS acquisition date ``YYYY-MM-DD`` within :data:`trucewatch.limits.YEARS`.
+    Raises ``ValueError``."""
     s = text.strip()
     if len(s) != 10 or s[4] != "-" or s[7] != "-":
         raise ValueError(f"not a date YYYY-MM-DD: {text!r}")
     try:
-        return date.fromisoformat(s)
+        day = date.fromisoformat(s)
     except ValueError as exc:
         raise ValueError(f"not a valid date: {text!r} ({exc})") from None
+    if problem := limits.year_problem(day, "acq_date"):
+        raise ValueError(problem[1])
+    return day
 
 
 def pixel_sigma_km(instrument: str | None, scan: float | None, track: float | None) -> float:
@@ -315,11 +320,9 @@ def _pixel(layout: _Layout, values: tuple[str, ...]) -> tuple[str, Cov]:
             value = float(text)
         except ValueError:
             value = math.nan
-        if not (value > 0.0 and math.isfinite(value)):
-            raise _CellError(
-                dict(layout.pixel_columns)[name],
-                f"pixel size must be a positive number of km, not {text!r}",
-            )
+        if not (0.0 < value <= limits.MAX_PIXEL_KM):
+            raise _CellError(dict(layout.pixel_columns)[name], "pixel size must be a positive "
+                             f"number of km up to {limits.MAX_PIXEL_KM:g}, not {text!r}")
         sizes.append(value)
     sigma = pixel_sigma_km(inst, sizes[0], sizes[1])
     s2 = sigma * sigma
@@ -381,13 +384,15 @@ class _Rows:
                 column = None if bad.column is None else raw[bad.column]
                 yield RecordError(file, number, column, bad.message)
                 continue
-            yield make_observation(  # the fields of Observation, in order
+            obs = make_observation(  # the fields of Observation, in order
                 sha256(uid_prefix + body + uid_suffix).hexdigest(),  # uid (observation_uid)
                 satellite_thermal, NAME, source_id, start, end, make_point(lon, lat, cov),
                 thermal, 1, None, None,  # kind, count, weapon, flow
                 reliability, credibility, line, sha256(body).hexdigest(),  # payload, its hash
                 attributes(fields),
             )  # fmt: skip
+            problem = limits.row_problem(line, len(body), obs.source_id, obs.attributes)
+            yield obs if problem is None else RecordError(file, number, *problem)
 
     def fields(self, body: bytes) -> tuple[str, list[str]]:
         """The line as text and its fields (none for a blank line)."""

@@ -9,6 +9,7 @@ go on with the next line.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.ids import observation_uid, sha256_hex
 from trucewatch.kinds import Grading, SourceKindModel
@@ -65,7 +67,7 @@ def first_record(path: Path, head: str) -> dict[str, Any] | None:
             return None
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to tell
             return None
         return record if isinstance(record, dict) else None
     return None
@@ -80,13 +82,20 @@ def sniff_tagged(path: Path, head: str, name: str) -> bool:
 def parse_json_line(line: str, *, column: bool = False) -> Any:
     """The JSON value of one line; raises :class:`FieldError` (field ``json``) naming what
     is wrong (and where on the line, with ``column``)."""
+    if len(line) > limits.MAX_RECORD_CHARS:
+        raise FieldError("record", f"longer than {limits.MAX_RECORD_CHARS} characters")
     try:
-        return json.loads(line)
+        value = json.loads(line)
     except json.JSONDecodeError as exc:
         where = f" (column {exc.colno})" if column else ""
         raise FieldError("json", f"not valid JSON: {exc.msg}{where}") from None
     except ValueError as exc:  # e.g. an integer too long to convert
         raise FieldError("json", f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise FieldError("json", f"nested deeper than {limits.MAX_DEPTH} levels") from None
+    if limits.depth_of(value) > limits.MAX_DEPTH:
+        raise FieldError("json", f"nested deeper than {limits.MAX_DEPTH} levels")
+    return value
 
 
 def read_json_lines(path: Path, parse: Callable[[Any, str], Iterable[Observation]], *,
@@ -101,12 +110,35 @@ def read_json_lines(path: Path, parse: Callable[[Any, str], Iterable[Observation
                 continue
             if not line.strip():
                 continue
-            try:
-                observations = parse(parse_json_line(line, column=column), line)
-            except FieldError as bad:
-                yield RecordError(file, number_, bad.field, bad.message)
-                continue
-            yield from observations
+            yield from checked_record(file, number_, functools.partial(
+                _parse_line, parse, line, column))  # fmt: skip
+
+
+def _parse_line(parse: Callable[[Any, str], Iterable[Observation]], line: str,
+                column: bool) -> Iterable[Observation]:  # fmt: skip
+    return parse(parse_json_line(line, column=column), line)
+
+
+def checked_record(file: str, number: int, parse: Callable[[], Iterable[Observation]],
+                   field: str | None = None) -> list[Observation] | list[RecordError]:  # fmt: skip
+    """The observations ``parse()`` makes of one record, each within the bounds of
+    :mod:`trucewatch.limits`; or one error naming the file, line and field (all of the
+    record is refused). A value a reader failed to refuse (an overflow, say) is an error
+    of the record (at ``field``), never a traceback."""
+    try:
+        observations = list(parse())
+    except FieldError as bad:
+        return [RecordError(file, number, bad.field, bad.message)]
+    except (ValueError, ArithmeticError, RecursionError) as exc:
+        return [RecordError(file, number, field, f"could not be read ({exc})")]
+    if len(observations) > limits.MAX_EVENTS_PER_RECORD:
+        return [RecordError(file, number, "events",
+                            f"more than {limits.MAX_EVENTS_PER_RECORD} events in one record")]
+    for o in observations:
+        problem = limits.observation_problem(o)
+        if problem is not None:
+            return [RecordError(file, number, *problem)]
+    return observations
 
 
 def read_tagged(path: Path, name: str, parse: Callable[[dict[str, Any], str], Observation]
@@ -128,8 +160,10 @@ def read_tagged(path: Path, name: str, parse: Callable[[dict[str, Any], str], Ob
 
 
 def number(record: dict[str, Any], key: str, default: float | None = None, *,
-           minimum: float | None = None, required: bool = False) -> float | None:  # fmt: skip
-    """A finite number at ``key`` (``default`` when absent or null)."""
+           minimum: float | None = None, maximum: float | None = None,
+           required: bool = False) -> float | None:  # fmt: skip
+    """A finite number at ``key`` (``default`` when absent or null), at least ``minimum``
+    and at most ``maximum`` when given."""
     value = record.get(key)
     if value is None:
         if required:
@@ -139,6 +173,8 @@ def number(record: dict[str, Any], key: str, default: float | None = None, *,
         raise FieldError(key, f"must be a number, not {value!r}")
     if minimum is not None and value < minimum:
         raise FieldError(key, f"must be >= {minimum:g}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise FieldError(key, f"must be <= {maximum:g}, not {value!r}")
     return float(value)
 
 
@@ -170,6 +206,9 @@ def instant(record: dict[str, Any], key: str, *, required: bool = True) -> datet
         raise FieldError(key, f"not an ISO 8601 date-time: {value!r}") from None
     if t.tzinfo is None:
         raise FieldError(key, f"needs a time zone (e.g. ...Z): {value!r}")
+    problem = limits.year_problem(t, key)
+    if problem is not None:
+        raise FieldError(*problem)
     return t.astimezone(UTC)
 
 
@@ -203,7 +242,7 @@ def position(record: dict[str, Any], lon_key: str, lat_key: str, sigma_key: str,
         raise FieldError(lon_key, f"longitude {lon} outside [-180, 180]")
     if not -90.0 <= lat <= 90.0:
         raise FieldError(lat_key, f"latitude {lat} outside [-90, 90]")
-    sigma = number(record, sigma_key, sigma_default, minimum=0.0)
+    sigma = number(record, sigma_key, sigma_default, minimum=0.0, maximum=limits.MAX_SIGMA_KM)
     assert sigma is not None
     return PointLocation.isotropic(lon, lat, max(sigma, 1e-6))
 

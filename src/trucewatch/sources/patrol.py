@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.ids import observation_uid, sha256_hex
 from trucewatch.kinds import SOURCE_KINDS
@@ -114,11 +115,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _number(value: Any, field: str, *, minimum: float | None = None) -> float:
+def _number(value: Any, field: str, *, minimum: float | None = None,
+            maximum: float | None = None) -> float:
     if not _is_number(value) or not math.isfinite(value):
         raise FieldError(field, f"must be a number, not {value!r}")
     if minimum is not None and value < minimum:
         raise FieldError(field, f"must be >= {minimum:g}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise FieldError(field, f"must be <= {maximum:g}, not {value!r}")
     return float(value)
 
 
@@ -128,6 +132,9 @@ def _optional_text(record: dict[str, Any], key: str, prefix: str = "") -> str | 
         return None
     if not isinstance(value, str):
         raise FieldError(prefix + key, f"must be text or null, not {value!r}")
+    problem = limits.text_problem(value, prefix + key)
+    if problem is not None:
+        raise FieldError(*problem)
     return value.strip() or None
 
 
@@ -170,6 +177,9 @@ def _window(record: dict[str, Any]) -> tuple[datetime, datetime, str]:
     if not isinstance(raw_date, str) or len(raw_date.strip()) != 10:
         raise FieldError("date", f"must be a date YYYY-MM-DD, not {raw_date!r}")
     day = iso_date(raw_date, "date")
+    problem = limits.year_problem(day, "date")
+    if problem is not None:
+        raise FieldError(*problem)
     tz_name = record.get("timezone")
     if tz_name is None:
         tz_name = DEFAULT_TIMEZONE
@@ -211,7 +221,8 @@ def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
         if not isinstance(ref, dict):
             raise FieldError("observer_reference", f"must be an object or null, not {ref!r}")
         if ref.get("km") is not None:
-            ref_km = _number(ref["km"], "observer_reference.km", minimum=0.0)
+            ref_km = _number(ref["km"], "observer_reference.km", minimum=0.0,
+                             maximum=limits.MAX_DISTANCE_KM)
         ref_direction = _optional_text(ref, "direction", "observer_reference.")
         if ref_direction is not None:
             try:
@@ -224,7 +235,8 @@ def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
     sigma_raw = record.get("observer_sigma_km")
     sigma = DEFAULT_OBSERVER_SIGMA_KM
     if sigma_raw is not None:
-        sigma = _number(sigma_raw, "observer_sigma_km", minimum=0.0)
+        sigma = _number(sigma_raw, "observer_sigma_km", minimum=0.0,
+                        maximum=limits.MAX_SIGMA_KM)
     if lon is None and lat is None:
         if place is None:
             raise FieldError(
@@ -297,6 +309,8 @@ def _event_count(event: dict[str, Any], at: str) -> int | None:
     count = event.get("count")
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count <= 0):
         raise FieldError(f"{at}.count", f"must be a positive integer or null, not {count!r}")
+    if count is not None and count > limits.MAX_COUNT:
+        raise FieldError(f"{at}.count", f"{count} is more than {limits.MAX_COUNT}")
     return count
 
 
@@ -372,9 +386,11 @@ def _event_distances(event: dict[str, Any], at: str) -> tuple[float | None, floa
     d_min = event.get("distance_km_min")
     d_max = event.get("distance_km_max")
     if d_min is not None:
-        d_min = _number(d_min, f"{at}.distance_km_min", minimum=0.0)
+        d_min = _number(d_min, f"{at}.distance_km_min", minimum=0.0,
+                        maximum=limits.MAX_DISTANCE_KM)
     if d_max is not None:
-        d_max = _number(d_max, f"{at}.distance_km_max", minimum=0.0)
+        d_max = _number(d_max, f"{at}.distance_km_max", minimum=0.0,
+                        maximum=limits.MAX_DISTANCE_KM)
     if d_min is not None and d_max is not None and d_min > d_max:
         raise FieldError(
             f"{at}.distance_km_min", f"{d_min:g} is greater than distance_km_max {d_max:g}"
@@ -396,6 +412,9 @@ def parse_record(record: Any, payload: str) -> list[Observation]:
         source_id = DEFAULT_SOURCE_ID
     if not isinstance(source_id, str) or not source_id.strip():
         raise FieldError("source_id", f"must be non-empty text, not {source_id!r}")
+    problem = limits.text_problem(source_id, "source_id")
+    if problem is not None:
+        raise FieldError(*problem)
     reliability, credibility = _grading(record)
     synthetic = record.get("synthetic")
     if synthetic is not None and not isinstance(synthetic, bool):
@@ -405,6 +424,13 @@ def parse_record(record: Any, payload: str) -> list[Observation]:
         raise FieldError("events", "missing or not a list")
     if not events:
         raise FieldError("events", "no events: a patrol record reports at least one event")
+    if len(events) > limits.MAX_EVENTS_PER_RECORD:
+        raise FieldError("events", f"{len(events)} events; at most "
+                         f"{limits.MAX_EVENTS_PER_RECORD} in one record")
+    if len(events) * len(payload) > limits.MAX_STORED_CHARS_PER_RECORD:
+        raise FieldError("events", f"{len(events)} events in a record of {len(payload)} "
+                         f"characters: events x length is at most "
+                         f"{limits.MAX_STORED_CHARS_PER_RECORD}")
     parsed = [_event(e, i) for i, e in enumerate(events)]
 
     place = _optional_text(record, "observer_place")

@@ -25,6 +25,7 @@ no date, no observer position, or a record the patrol reader rejects.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -32,12 +33,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from trucewatch import limits
 from trucewatch.errors import RecordError
 from trucewatch.ids import observation_uid
 from trucewatch.narrative.lexicon import EVENT_NOUN_RE
 from trucewatch.narrative.smm import parse_passage
 from trucewatch.sources.base import iter_lines
-from trucewatch.sources.jsonl import FieldError, iso_date, parse_json_line
+from trucewatch.sources.jsonl import FieldError, checked_record, iso_date, parse_json_line
 from trucewatch.sources.patrol import parse_record
 from trucewatch.types import Observation
 
@@ -69,7 +71,7 @@ def sniff(path: Path, head: str) -> bool:
     if first.lstrip().startswith("{"):
         try:
             obj = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             return False
         return (
             isinstance(obj, dict)
@@ -245,7 +247,9 @@ def read(path: Path) -> Iterator[Observation | RecordError]:
             yield item
             continue
         number, payload, obj = item
-        try:
-            yield from passage_observations(obj, payload)
-        except FieldError as bad:
-            yield RecordError(str(path), number, bad.field, bad.message)
+        if len(payload) > limits.MAX_PASSAGE_CHARS:
+            yield RecordError(str(path), number, "text",
+                              f"passage longer than {limits.MAX_PASSAGE_CHARS} characters")
+            continue
+        yield from checked_record(str(path), number,
+                                  functools.partial(passage_observations, obj, payload), "text")

@@ -128,7 +128,7 @@ class Ledger(KeyRegistry):
         if not decoded:
             size = self.size(conn)
             return range(size, size)
-        self._lock_log(conn)
+        self.lock_log(conn)
         start = self.size(conn)
         keys = PendingKeys(self, conn)
         for seq, (entry, _) in enumerate(decoded, start):
@@ -147,10 +147,12 @@ class Ledger(KeyRegistry):
             conn.exec_driver_sql(sql, list(chunk))
         return range(start, start + len(rows))
 
-    def _lock_log(self, conn: Connection) -> None:
+    def lock_log(self, conn: Connection) -> None:
         """Serialize appenders until the caller's transaction ends: a PostgreSQL advisory
         lock; on SQLite a write that changes nothing but takes the database write lock
-        before the size is read (otherwise two appenders could read the same size)."""
+        before the size is read (otherwise two appenders could read the same size).
+        Importers take it before inserting observations, so concurrent imports of the
+        same records wait for each other instead of deadlocking on each other's rows."""
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         elif conn.dialect.name == "sqlite":
@@ -293,7 +295,7 @@ class Ledger(KeyRegistry):
             raise SignatureError(f"key {kid} is not a registered mission key")
         if not registered.active:
             raise SignatureError(f"mission key {kid} was revoked at {registered.revoked_at}")
-        self._lock_log(conn)
+        self.lock_log(conn)
         size = self.size(conn)
         self._check_extends_latest(conn, size)
         head = sign_tree_head(key, size, self.root(conn, size), now)

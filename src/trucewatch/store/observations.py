@@ -117,6 +117,7 @@ class ImportBatch:
         """Insert the rows not stored yet and log each new observation in the ledger, in
         this transaction. Returns how many were new."""
         uids = [r[0] for r in rows]
+        self.ledger.lock_log(self.conn)
         stored = stored_uids(self.conn, uids)
         new = []
         for k, uid in enumerate(uids):
@@ -125,9 +126,9 @@ class ImportBatch:
                 new.append(k)
         if not new:
             return 0
-        self.conn.exec_driver_sql(self.insert_sql, [rows[k] for k in new])
-        self.ledger.append(self.conn, [entries[k] for k in new], verify_signatures=False)
-        return len(new)
+        owned = insert_owned(self.conn, self.insert_sql, [rows[k] for k in new])
+        self.ledger.append(self.conn, [entries[new[k]] for k in owned], verify_signatures=False)
+        return len(owned)
 
     def finish(self, *, read: int, rejected: int) -> None:
         """Record how many input records were read and rejected (for the batch log)."""
@@ -152,6 +153,35 @@ class ImportBatch:
             except queue.Empty:
                 continue
         producer.join()
+
+
+BATCH_ID = 19
+"""Index of ``batch_id`` in a row of :data:`OBSERVATION_COLUMNS`."""
+
+
+def insert_owned(conn: Connection, insert_sql: str, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Insert rows that skip stored uids (``insert_sql``) and return the indices of the
+    rows this transaction stored. The database decides, not this process: the uid is the
+    primary key, and a row stored by a concurrent writer (another import, an API
+    submission) keeps that writer's batch id, so only rows carrying their own batch id are
+    this transaction's to log. Rows go in in uid order, so two writers of the same records
+    wait for each other instead of deadlocking."""
+    order = sorted(range(len(rows)), key=lambda k: rows[k][0])
+    for chunk in chunks([rows[k] for k in order], INSERT_CHUNK):
+        conn.exec_driver_sql(insert_sql, list(chunk))
+    owner = stored_batches(conn, [r[0] for r in rows])
+    return [k for k, r in enumerate(rows) if owner.get(r[0]) == r[BATCH_ID]]
+
+
+def stored_batches(conn: Connection, uids: Sequence[str]) -> dict[str, int]:
+    """uid -> batch id of those of ``uids`` that are stored."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    found: dict[str, int] = {}
+    for chunk in chunks(uids, INSERT_CHUNK):
+        sql = (f"SELECT uid, batch_id FROM observations "
+               f"WHERE uid IN ({', '.join([mark] * len(chunk))})")  # fmt: skip
+        found.update((row[0], row[1]) for row in conn.exec_driver_sql(sql, tuple(chunk)))
+    return found
 
 
 def stored_uids(conn: Connection, uids: Sequence[str]) -> set[str]:
@@ -263,6 +293,7 @@ OBSERVATION_COLUMNS = (
     "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
 )  # fmt: skip
 """Column order of :func:`_observation_values`."""
+assert OBSERVATION_COLUMNS[BATCH_ID] == "batch_id"
 
 
 def _location_json(loc: Any) -> str:

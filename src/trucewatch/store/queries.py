@@ -210,14 +210,19 @@ def incident_counts_by_sector_day(conn: Connection, f: IncidentFilter) -> list[D
     ]
 
 
-def distinct_values(conn: Connection, column: str) -> list[str]:
+def distinct_values(conn: Connection, column: str, before: datetime | None = None) -> list[str]:
     """Distinct non-null values of an incidents column (sector, status, kind,
-    attribution_party), sorted: the choices of the dashboard's filters. Each value is found
-    by one index probe from the previous one (a recursive query), so the cost grows with
-    the number of values, not of incidents."""
+    attribution_party), sorted: the choices of the dashboard's filters; only of incidents
+    starting before ``before`` when given (what a caller may see). Without ``before`` each
+    value is found by one index probe from the previous one (a recursive query), so the
+    cost grows with the number of values, not of incidents."""
     if column not in {"sector", "status", "kind", "attribution_party"}:
         raise ValueError(f"no filter choices for column {column!r}")
     col = t.incidents.c[column]
+    if before is not None:
+        query = (select(col).where(col.is_not(None), t.incidents.c.time_start < before)
+                 .distinct().order_by(col))  # fmt: skip
+        return [str(v) for v in conn.execute(query).scalars()]
     found = select(func.min(col).label("v")).cte("found", recursive=True)
     after = select(func.min(col)).where(col > found.c.v).scalar_subquery()
     found = found.union_all(select(after).where(found.c.v.is_not(None)))
@@ -225,13 +230,43 @@ def distinct_values(conn: Connection, column: str) -> list[str]:
     return [str(v) for v in conn.execute(query).scalars()]
 
 
-def time_range(conn: Connection) -> tuple[datetime, datetime] | None:
-    """Earliest and latest incident start, or None without incidents."""
+def time_range(conn: Connection, before: datetime | None = None
+               ) -> tuple[datetime, datetime] | None:  # fmt: skip
+    """Earliest and latest incident start (of those starting before ``before`` when
+    given), or None without incidents."""
     c = t.incidents.c
     # two queries: each is one index probe; min and max together would scan the table
-    lo = conn.execute(select(func.min(c.time_start))).scalar_one()
-    hi = conn.execute(select(func.max(c.time_start))).scalar_one()
+    window = [] if before is None else [c.time_start < before]
+    lo = conn.execute(select(func.min(c.time_start)).where(*window)).scalar_one()
+    hi = conn.execute(select(func.max(c.time_start)).where(*window)).scalar_one()
     return None if lo is None else (as_utc(lo), as_utc(hi))
+
+
+PUBLIC_ENTRY_TYPES = frozenset({"report", "key_added", "key_revoked"})
+"""Log entries about things published to everyone who may read the log."""
+
+
+def ref_visible(conn: Connection, ref: str, published_before: datetime, submitter: str) -> bool:
+    """Whether a caller who sees published findings and its own submissions may see the
+    log entries about ``ref``: a published incident (starting before
+    ``published_before``), an observation it submitted or that is evidence of a published
+    incident, or a published report or key. Anything else (unknown, or not published) is
+    not visible, and the caller cannot tell which."""
+    inc, link = t.incidents.c, t.incident_observations.c
+    start = conn.execute(select(inc.time_start).where(inc.uid == ref)).scalar()
+    if start is not None:
+        return as_utc(start) < published_before
+    obs = conn.execute(select(t.observations.c.batch_id).where(t.observations.c.uid == ref)).first()
+    if obs is not None:
+        mine = conn.execute(select(t.import_batches.c.submitter).where(
+            t.import_batches.c.id == obs.batch_id)).scalar() == submitter  # fmt: skip
+        published = conn.execute(select(inc.uid).join(
+            t.incident_observations, link.incident_uid == inc.uid).where(
+            link.observation_uid == ref, inc.time_start < published_before).limit(1)).first()
+        return mine or published is not None
+    types = set(conn.execute(select(t.ledger_entries.c.entry_type).where(
+        t.ledger_entries.c.ref == ref)).scalars())  # fmt: skip
+    return bool(types) and types <= PUBLIC_ENTRY_TYPES
 
 
 def line_versions(conn: Connection) -> tuple[tuple[int, str], ...]:

@@ -62,11 +62,13 @@ from trucewatch.store.engine import (
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
+    BATCH_ID,
     INSERT_CHUNK,
     ImportBatch,
     PendingImport,
     StoredCounts,
     encode_group,
+    insert_owned,
     new_per_import,
     observation_from_row,
     observation_insert_sql,
@@ -235,6 +237,7 @@ class Store:
         if not imports:
             return []
         now = datetime.now(UTC)
+        self.ledger.lock_log(conn)
         new = new_per_import(conn, imports)
         counts = [
             StoredCounts(stored=len(n), duplicates=len(p.observations) - len(n))
@@ -249,10 +252,10 @@ class Store:
         ids = [int(i) for i in conn.execute(returning, batch_rows).scalars()]
         rows, entries = encode_group(imports, new, ids, db_time_encoder(conn), now)
         if rows:
-            insert_sql = observation_insert_sql(self.engine.dialect.name)
-            for chunk in chunks(rows, INSERT_CHUNK):
-                conn.exec_driver_sql(insert_sql, list(chunk))
-            self.ledger.append(conn, entries, verify_signatures=False)
+            owned = insert_owned(conn, observation_insert_sql(self.engine.dialect.name), rows)
+            self.ledger.append(conn, [entries[k] for k in owned], verify_signatures=False)
+            if len(owned) < len(rows):  # a concurrent writer stored some first
+                counts = _recount(conn, imports, ids, [rows[k][BATCH_ID] for k in owned])
         log_rows(conn, self.ledger, BATCHES, ids, now)
         return list(zip(ids, counts, strict=True))
 
@@ -451,6 +454,19 @@ class Store:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _recount(conn: Connection, imports: Sequence[PendingImport], ids: Sequence[int],
+             owned_batches: Sequence[int]) -> list[StoredCounts]:  # fmt: skip
+    """Each import's counts from the rows it really stored, written to its batch row."""
+    counts = []
+    for p, batch_id in zip(imports, ids, strict=True):
+        stored = sum(1 for b in owned_batches if b == batch_id)
+        c = StoredCounts(stored=stored, duplicates=len(p.observations) - stored)
+        conn.execute(update(t.import_batches).where(t.import_batches.c.id == batch_id)
+                     .values(stored=c.stored, duplicates=c.duplicates))  # fmt: skip
+        counts.append(c)
+    return counts
 
 
 def _starting_in(table: Table, since: datetime | None, until: datetime | None) -> Select[Any]:

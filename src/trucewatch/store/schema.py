@@ -264,3 +264,29 @@ ledger_tree_heads = Table(
     Column("signature", LargeBinary, nullable=False),
     Index(None, "tree_size"),
 )
+
+observation_retractions = Table(
+    "observation_retractions",
+    metadata,
+    Column("uid", String(64), ForeignKey("observations.uid"), primary_key=True),
+    Column("retracted_at", UTC_DATETIME, nullable=False),
+    Column("retracted_by", String(200), nullable=False),
+    Column("reason", String(500), nullable=False),
+)
+"""Observations an analyst retracted (:mod:`trucewatch.store.retractions`): kept, logged
+in the ledger (``retraction`` entries), and left out of fusion."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("party", String(8), nullable=True),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("expires_at", UTC_DATETIME, nullable=True),
+    Column("revoked_at", UTC_DATETIME, nullable=True),
+    Index(None, "name"),
+)
+"""API access tokens issued by ``trucewatch token new`` (:mod:`trucewatch.store.tokens`):
+only the SHA-256 of each token; a revoked or expired token is refused on its next request."""

@@ -56,7 +56,8 @@ def proofs(
     tree_size: Size = None,
 ) -> ProofList:
     found = views.proofs_about(state.store, _ledger(state), ref, entry_type, tree_size,
-                               principal=principal)  # fmt: skip
+                               principal=principal,
+                               published_before=state.published_before())  # fmt: skip
     return ProofList(ref=ref, proofs=found.proofs, tree_head=found.tree_head)
 
 

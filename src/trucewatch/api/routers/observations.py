@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from trucewatch import limits
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge, not_found
 from trucewatch.api.params import SAFE_TEXT, parse_bbox, parse_cursor, utc_param
@@ -17,6 +19,7 @@ from trucewatch.api.schemas import ObservationBatch, ObservationModel, Observati
 from trucewatch.api.schemas import SubmissionResult as Result
 from trucewatch.api.state import AppState, app_state
 from trucewatch.api.submit import Part, Submission, parts_of, request_digest, submit, submit_async
+from trucewatch.app import retractions
 from trucewatch.app.views import observations as views
 from trucewatch.app.views.incidents import MAX_PAGE
 from trucewatch.types import SourceKind
@@ -73,6 +76,10 @@ async def submit_batch(
     field). A party liaison's records are stored as that party's complaints."""
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
+    for i, record in enumerate(batch.records):
+        if limits.depth_of(record) > limits.MAX_DEPTH:
+            raise Invalid(f"records[{i}]: nested deeper than {limits.MAX_DEPTH} levels",
+                          field=f"records[{i}]", record=i)
 
     def prepare() -> Submission:
         return Submission(principal, parts_of(batch), batch.signatures, idempotency_key,
@@ -167,3 +174,33 @@ def get_observation(
     found = views.observation_detail(state.store, state.ledger, uid, principal=principal)
     return observation_model(found.stored, principal, found.batch, incidents=found.incidents,
                              ledger_entries=found.ledger_entries)  # fmt: skip
+
+
+class Retraction(BaseModel):
+    """Why an observation is retracted (logged in the ledger)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=retractions.MAX_REASON)
+
+
+class RetractionResult(BaseModel):
+    observation: str
+    retracted_by: str
+    reason: str
+    retracted_at: datetime
+    ledger_index: int
+    sha256: str
+
+
+@router.post("/{uid}/retract", response_model=RetractionResult, status_code=201,
+             summary="Retract an observation (analysts): kept and logged, left out of fusion",
+             responses=not_found("no such observation"))  # fmt: skip
+def retract_observation(
+    uid: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="uid (hex)")],
+    body: Retraction,
+    state: State,
+    principal: Annotated[Principal, Depends(require(Permission.MANAGE_MISSION))],
+) -> RetractionResult:
+    done = retractions.retract_observation(state.store, uid, body.reason, principal=principal)
+    return RetractionResult(**done)

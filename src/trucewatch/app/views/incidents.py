@@ -116,12 +116,11 @@ def filter_choices(
 ) -> FilterChoices:
     limit_to = visible_until(principal, published_before)
     with store.engine.connect() as conn:
-        span = q.time_range(conn)
-        values = {name: q.distinct_values(conn, column) for name, column in FILTER_COLUMNS.items()}
-    time_max = None if span is None else span[1]
-    if limit_to is not None and time_max is not None and time_max >= limit_to:
-        time_max = limit_to
-    return FilterChoices(values, None if span is None else span[0], time_max, limit_to)
+        span = q.time_range(conn, limit_to)
+        values = {name: q.distinct_values(conn, column, limit_to)
+                  for name, column in FILTER_COLUMNS.items()}  # fmt: skip
+    return FilterChoices(values, None if span is None else span[0],
+                         None if span is None else span[1], limit_to)  # fmt: skip
 
 
 def incident_trend(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, inspect
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, inspect
 from trucewatch.app.roles import Permission, Principal, require
 from trucewatch.app.session import Store
 from trucewatch.app.views.errors import BadQuery, NotVisible
+from trucewatch.store import queries as q
 
 log = logging.getLogger("trucewatch.api")
 
@@ -122,9 +124,13 @@ def proofs_about(
     tree_size: int | None = None,
     *,
     principal: Principal,
+    published_before: datetime | None = None,
 ) -> Proofs:
     """Inclusion proofs of the log entries about ``ref`` (an observation uid, ...) in the
-    first ``tree_size`` entries (default: the size of the latest signed tree head)."""
+    first ``tree_size`` entries (default: the size of the latest signed tree head). A
+    caller who sees published findings only gets proofs about what it may see
+    (:func:`trucewatch.store.queries.ref_visible` against ``published_before``, default
+    now); anything else answers as if there were no entry."""
     require(principal, Permission.READ_LEDGER)
     with store.engine.connect() as conn:
         head = ledger.latest_head(conn)
@@ -134,8 +140,10 @@ def proofs_about(
             raise NotVisible("no signed tree head yet: proofs need one")
         if size > ledger.size(conn):
             raise BadQuery(f"tree_size {size} is larger than the log", field="tree_size")
-        indices = [i for i in ledger.find(conn, ref, entry_type) if i < size]
-        if not indices:
+        visible = principal.can(Permission.READ_ALL_INCIDENTS) or q.ref_visible(
+            conn, ref, published_before or datetime.now(UTC), principal.name)
+        indices = [i for i in ledger.find(conn, ref, entry_type) if i < size] if visible else []
+        if not indices:  # the same answer for what is not there and what is not visible
             raise NotVisible(f"no log entry about {ref!r} in the first {size} entries")
         return Proofs([ledger.inclusion_proof(conn, i, size) for i in indices], head)
 

@@ -79,6 +79,14 @@ class ObservationDetail:
     ledger_entries: list[int] | None
 
 
+def _not_visible(uid: str, principal: Principal) -> str:
+    """One answer for an observation that is not there and one the caller may not see
+    (so the answer confirms nothing)."""
+    if principal.can(Permission.READ_ALL_OBSERVATIONS):
+        return f"no observation {uid}"
+    return f"no observation {uid} among your submissions"
+
+
 def observation_detail(
     store: Store, ledger: LedgerView | None, uid: str, *, principal: Principal
 ) -> ObservationDetail:
@@ -88,14 +96,14 @@ def observation_detail(
     with store.engine.connect() as conn:
         found = q.get_observations(conn, [uid])
         if not found:
-            raise NotVisible(f"no observation {uid}")
+            raise NotVisible(_not_visible(uid, principal))
         stored = found[0]
         batches = q.get_batches(conn, [stored.batch_id] if stored.batch_id is not None else [])
         batch = batches[0] if batches else None
         if not principal.can(Permission.READ_ALL_OBSERVATIONS) and (
             batch is None or batch.submitter != principal.name
         ):
-            raise NotVisible(f"no observation {uid} among your submissions")
+            raise NotVisible(_not_visible(uid, principal))
         incidents = q.incidents_of_observations(conn, [uid]).get(uid, [])
         entries = None if ledger is None else ledger.find(conn, uid, "observation")
     return ObservationDetail(stored, batch, incidents, entries)
