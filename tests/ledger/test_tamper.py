@@ -50,7 +50,19 @@ from trucewatch.types import (
 
 T0 = datetime(2025, 8, 12, 6, 30, 15, 250000, tzinfo=UTC)
 MISSION = generate_key()
-TABLES = [tab for tab in t.metadata.sorted_tables]
+NOT_COVERED = {
+    "api_tokens": "access control, not a finding: the server operator's credentials (only "
+                  "their SHA-256) are no part of the record the parties verify",
+    "claims": "not yet covered row by row: each claim's record is logged (a claim entry with "
+              "its SHA-256) but not the stored columns (issue 16 follow-up)",
+    "claim_verdicts": "not yet covered: the adjudication labels are derived, re-computable "
+                      "by `claims adjudicate`, but not logged (issue 16 follow-up)",
+    "observation_retractions": "not yet covered row by row: each retraction is logged as a "
+                               "retraction entry (by, reason) but the row's columns are not "
+                               "checked against it (issue 16 follow-up)",
+}
+"""Tables the tamper suite leaves out, each with the reason (docs/ledger.md, section 8)."""
+TABLES = [tab for tab in t.metadata.sorted_tables if tab.name not in NOT_COVERED]
 
 
 def _obs(i: int) -> Observation:
