@@ -234,8 +234,9 @@ def adjudicate(store: Store, since: datetime | None = None, until: datetime | No
 def list_claims(store: Store, since: datetime | None = None, until: datetime | None = None, *,
                 claimant: str | None = None, principal: Principal = OPERATOR
                 ) -> dict[str, Any]:  # fmt: skip
-    """The stored claims with their verdicts, and a summary by party."""
-    require(principal, Permission.READ_ALL_INCIDENTS, Permission.READ_PUBLISHED_FINDINGS)
+    """The stored claims with their verdicts, and a summary by party: for the mission and
+    the parties' liaison officers, not the public (claims are not published findings)."""
+    require(principal, Permission.READ_ALL_INCIDENTS, Permission.SUBMIT_COMPLAINTS)
     stored = store.claims.list(since, until, claimant=claimant.upper() if claimant else None)
     rows = [claim_dict(s.uid, s.claim, s.signer, s.verdict) for s in stored]
     return {"claims": rows, "by_party": by_party(rows)}

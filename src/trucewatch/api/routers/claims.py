@@ -24,7 +24,7 @@ Submitter = Annotated[
     Principal, Depends(require(Permission.SUBMIT_OBSERVATIONS, Permission.SUBMIT_COMPLAINTS))
 ]
 Reader = Annotated[
-    Principal, Depends(require(Permission.READ_ALL_INCIDENTS, Permission.READ_PUBLISHED_FINDINGS))
+    Principal, Depends(require(Permission.READ_ALL_INCIDENTS, Permission.SUBMIT_COMPLAINTS))
 ]
 Analyst = Annotated[Principal, Depends(require(Permission.READ_ALL_INCIDENTS))]
 Since = Annotated[datetime | None, Query(description="start (ISO 8601, UTC if naive)")]
