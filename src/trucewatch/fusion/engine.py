@@ -304,6 +304,8 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
     (:func:`trucewatch.fusion.confidence.combined_log_odds`)."""
     mem = _Members.of(drafts)
     k = mem.k
+    centres = np.array([d.xy for d in drafts])
+    starts = np.array([d.time_start.timestamp() for d in drafts])
     p_obs = np.fromiter((_probability(obs[i].reliability, obs[i].credibility)
                          for i in mem.rows), dtype=float, count=mem.rows.size)  # fmt: skip
     pair_cluster, pair_row, inverse = mem.per_source(ctx.source)
@@ -324,8 +326,7 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
                                               (0.0, 10.0))[1]
                       for c in np.flatnonzero(unheard)]  # fmt: skip
     negative = miss_log_probability(
-        net, np.array([d.xy for d in drafts]), np.array([d.cov for d in drafts]),
-        np.array([d.time_start.timestamp() for d in drafts]), heard,
+        net, centres, np.array([d.cov for d in drafts]), starts, heard,
         mem.cluster[is_array], ctx.source[arr_rows],
     )
     rounds = np.array([np.nan if (n := _episode_count([obs[i] for i in d.members])) is None
@@ -334,9 +335,7 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
                                   np.fromiter((SOURCE_KINDS[obs[i].source_kind].negative_evidence
                                                for i in pair_row), dtype=bool,
                                               count=pair_row.size))  # fmt: skip
-    activity = corroborated_activity(np.array([d.xy for d in drafts]),
-                                     np.array([d.time_start.timestamp() for d in drafts]),
-                                     n_sources >= 2)  # fmt: skip
+    activity = corroborated_activity(centres, starts, n_sources >= 2)
     x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone, activity)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
                      features=x)
@@ -380,7 +379,9 @@ def _with_context(
     days = [d.time_start.astimezone(UTC).date() for d in drafts]
     ctx = lookup.place_context(lon, lat, days) if lookup is not None else None
     observer_held = _observer_holders(obs, lookup)
-    paired = _paired_place(drafts, days, lookup, ctx)
+    sides = [_side_probability(None if ctx is None else _opt_float(ctx.distance_km[k]), d.cov)
+             for k, d in enumerate(drafts)]  # fmt: skip
+    paired = _paired_place(drafts, centres, days, lookup, ctx, sides)
     incidents = []
     for k, d in enumerate(drafts):
         members = [obs[i] for i in d.members]
@@ -393,8 +394,7 @@ def _with_context(
                 parties,
                 held_by=held_by,
                 signature=d.signature,
-                side_probability=_side_probability(
-                    None if ctx is None else _opt_float(ctx.distance_km[k]), d.cov),
+                side_probability=sides[k],
                 accusations=[(_source_key(o), str(o.attributes["accused"])) for o in members
                              if SOURCE_KINDS[o.source_kind].accuses
                              and o.attributes.get("accused")],
@@ -424,14 +424,16 @@ def _with_context(
     return incidents
 
 
-def _paired_place(drafts: Sequence[_Draft], days: Sequence[date], lookup: ContextLookup | None,
-                  ctx: PlaceContext | None) -> list[float | None]:  # fmt: skip
+def _paired_place(drafts: Sequence[_Draft], centres: np.ndarray, days: Sequence[date],
+                  lookup: ContextLookup | None, ctx: PlaceContext | None,
+                  sides: Sequence[float]) -> list[float | None]:  # fmt: skip
     """Per draft, the place log-odds (:func:`place_log_odds`) of the other end of its
-    firing (:func:`paired_partner`), or None."""
+    firing (:func:`paired_partner`), or None; ``centres`` (k, 2) km and ``sides`` (the
+    :func:`_side_probability` of each draft) as the caller computed them."""
     out: list[float | None] = [None] * len(drafts)
     if lookup is None or ctx is None:
         return out
-    partner = paired_partner(np.array([d.xy for d in drafts]),
+    partner = paired_partner(centres,
                              np.array([d.time_start.timestamp() for d in drafts]),
                              np.array([d.signature for d in drafts], dtype=np.int64))  # fmt: skip
     for k in np.flatnonzero(partner >= 0).tolist():
@@ -439,9 +441,8 @@ def _paired_place(drafts: Sequence[_Draft], days: Sequence[date], lookup: Contex
         parties = lookup.parties(days[k])
         if parties is None or lookup.parties(days[j]) != parties:
             continue
-        out[k] = place_log_odds(
-            parties, _opt_str(ctx.held_by[j]), drafts[j].signature,
-            _side_probability(_opt_float(ctx.distance_km[j]), drafts[j].cov))
+        out[k] = place_log_odds(parties, _opt_str(ctx.held_by[j]), drafts[j].signature,
+                                sides[j])  # fmt: skip
     return out
 
 
