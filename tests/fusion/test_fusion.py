@@ -143,7 +143,8 @@ def test_same_source_is_not_independent():
     ("confidence", "sources", "status"),
     [(0.3, 1, IncidentStatus.UNVERIFIED), (0.6, 1, IncidentStatus.POSSIBLE),
      (0.8, 1, IncidentStatus.POSSIBLE), (0.95, 1, IncidentStatus.POSSIBLE),
-     (0.8, 2, IncidentStatus.PROBABLE), (0.95, 2, IncidentStatus.CONFIRMED)],
+     (0.79, 2, IncidentStatus.POSSIBLE), (0.8, 2, IncidentStatus.PROBABLE),
+     (0.94, 2, IncidentStatus.PROBABLE), (0.95, 2, IncidentStatus.CONFIRMED)],
 )  # fmt: skip
 def test_status_thresholds(confidence, sources, status):
     assert status_for(confidence, sources) is status

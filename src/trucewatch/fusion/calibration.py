@@ -34,6 +34,10 @@ confidence of an incident is a logistic model over a few features of its evidenc
   :data:`~trucewatch.fusion.context.ACTIVITY_S`), else 0: fire comes in clusters in space and
   time (the fighting of a sector and an afternoon), false alarms fall anywhere; a lone
   detection where nothing else is seen is worth less than one amid confirmed fire.
+* ``beyond_range``: log of the largest ratio, over the incident's acoustic arrays, of the
+  distance from the array to the incident's place to the range the array stated it could
+  hear (``range_max_km``), 0 when every array is within its range: arrivals of two
+  different sounds joined into one place put it where neither array could have heard it.
 
 ``single_source`` to ``satellite_only`` are functions of the per-kind counts, so the model
 stays general (no scenario flags): they let a logistic model tell the lone sensor, which
@@ -67,7 +71,7 @@ FEATURES: tuple[str, ...] = (
     "bias", "admiralty", "negative",
     *(model.calibration_feature for model in SOURCE_KINDS.values()), "ill_posed",
     "single_source", "source_kinds", "lone_array", "arrays_corroborated", "satellite_only",
-    "single_round", "array_alone", "activity",
+    "single_round", "array_alone", "activity", "beyond_range",
 )  # fmt: skip
 _ARRAY_COLUMNS = [c for c, model in enumerate(SOURCE_KINDS.values()) if model.negative_evidence]
 _SATELLITE_COLUMN = list(SOURCE_KINDS).index(SourceKind.SATELLITE_THERMAL)
@@ -77,14 +81,17 @@ CALIBRATION_FILE = "calibration.json"
 def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64],
                    counts: NDArray[np.float64], ill_posed: NDArray[np.bool_],
                    rounds: NDArray[np.float64], array_alone: NDArray[np.float64],
-                   activity: NDArray[np.float64] | None = None) -> NDArray[np.float64]:  # fmt: skip
+                   activity: NDArray[np.float64] | None = None,
+                   beyond_range: NDArray[np.float64] | None = None
+                   ) -> NDArray[np.float64]:  # fmt: skip
     """(k, len(FEATURES)) features; ``counts`` (k, len(SOURCE_KINDS)) independent sources
     per kind (columns in the order of :data:`trucewatch.kinds.SOURCE_KINDS`); ``rounds``
     (k,) the episode's count of rounds (NaN when no report counted them); ``array_alone``
-    (k,) the ``array_alone`` feature and ``activity`` (k,) the ``activity`` feature (see
-    the module's docstring; None: 0)."""
+    (k,) the ``array_alone`` feature, ``activity`` and ``beyond_range`` (k,) the features of
+    those names (see the module's docstring; None: 0)."""
     k = admiralty.size
     activity = np.zeros(k) if activity is None else activity
+    beyond_range = np.zeros(k) if beyond_range is None else beyond_range
     total = counts.sum(axis=1)
     single = total == 1
     arrays = counts[:, _ARRAY_COLUMNS].sum(axis=1)
@@ -94,7 +101,7 @@ def feature_matrix(admiralty: NDArray[np.float64], negative: NDArray[np.float64]
         np.minimum((counts > 0).sum(axis=1), COUNT_CAP).astype(float),
         (single & (arrays == 1)).astype(float), (arrays >= 2).astype(float),
         ((total > 0) & (counts[:, _SATELLITE_COLUMN] == total)).astype(float),
-        (rounds == 1).astype(float), array_alone, activity,
+        (rounds == 1).astype(float), array_alone, activity, beyond_range,
     ])  # fmt: skip
 
 

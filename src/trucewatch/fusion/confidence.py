@@ -78,16 +78,27 @@ def combine(grouped: Iterable[tuple[str, float]]) -> tuple[float, int]:
     return min(max(confidence, 1.0 - CONFIDENCE_CAP), CONFIDENCE_CAP), int(n[0])
 
 
+POSSIBLE_FROM = 0.5
+"""Confidence from which an incident is ``possible`` (below: ``unverified``): an even chance."""
+PROBABLE_FROM = 0.8
+"""Confidence from which a corroborated incident is ``probable``: "very likely" (80-95%) in
+the probability bands of US Intelligence Community Directive 203 (analytic standards)."""
+CONFIRMED_FROM = 0.95
+"""Confidence from which a corroborated incident is ``confirmed``: "almost certain" (95-99%)
+in ICD 203's bands."""
+
+
 def status_for(confidence: float, independent_sources: int) -> IncidentStatus:
-    """Status from confidence: < 0.5 unverified, < 0.75 possible, < 0.9 probable, and
-    confirmed at >= 0.9 only with two or more independent sources. An uncorroborated
-    detection (one independent source: one array, one camera, one patrol team, one
-    satellite, one party) is never more than possible, whatever its confidence: a single
-    sensor's false alarm is indistinguishable from a real event when nothing contradicts it."""
-    if confidence < 0.5:
+    """Status from confidence (the bands of ICD 203): < 0.5 unverified, < 0.8 possible,
+    < 0.95 probable, and confirmed at >= 0.95, probable and confirmed only with two or more
+    independent sources. An uncorroborated detection (one independent source: one array,
+    one camera, one patrol team, one satellite, one party) is never more than possible,
+    whatever its confidence: a single sensor's false alarm is indistinguishable from a real
+    event when nothing contradicts it."""
+    if confidence < POSSIBLE_FROM:
         return IncidentStatus.UNVERIFIED
-    if confidence < 0.75 or independent_sources < 2:
+    if confidence < PROBABLE_FROM or independent_sources < 2:
         return IncidentStatus.POSSIBLE
-    if confidence >= 0.9 and independent_sources >= 2:
+    if confidence >= CONFIRMED_FROM:
         return IncidentStatus.CONFIRMED
     return IncidentStatus.PROBABLE

@@ -336,9 +336,25 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
                                                for i in pair_row), dtype=bool,
                                               count=pair_row.size))  # fmt: skip
     activity = corroborated_activity(centres, starts, n_sources >= 2)
-    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone, activity)
+    beyond = _beyond_range_log(centres, mem.cluster[is_array], m.observer_xy[arr_rows],
+                               m.range_max_km[arr_rows], k)  # fmt: skip
+    x = feature_matrix(admiralty, negative, counts, ill_posed, rounds, alone, activity, beyond)
     return _Evidence(confidence=calibration.predict(x), sources=n_sources, negative=negative,
                      features=x)
+
+
+def _beyond_range_log(centres: np.ndarray, cluster: np.ndarray, observer_xy: np.ndarray,
+                      range_max_km: np.ndarray, k: int) -> np.ndarray:
+    """Per draft, log of the largest (distance from an array to the draft's centre, km) /
+    (the array's stated range, km) over its array members, 0 when all are within range
+    (the ``beyond_range`` feature of :mod:`trucewatch.fusion.calibration`)."""
+    out = np.zeros(k)
+    ok = np.isfinite(range_max_km) & (range_max_km > 0)
+    if not ok.any():
+        return out
+    dist = np.linalg.norm(centres[cluster[ok]] - observer_xy[ok], axis=1)
+    np.maximum.at(out, cluster[ok], np.log(np.maximum(dist / range_max_km[ok], 1.0)))
+    return out
 
 
 def _array_alone_log_odds(pair_cluster: np.ndarray, pair_source: np.ndarray,
