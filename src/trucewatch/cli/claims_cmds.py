@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.app import claims
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
@@ -42,6 +41,7 @@ def claims_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Import claims (all or none); a liaison imports only its own party's claims."""
+    from trucewatch.app import claims
 
     def job() -> dict[str, Any]:
         return with_store(db, claims.import_claims, files, signatures=signatures,
@@ -62,6 +62,8 @@ def claims_import(
 def claims_adjudicate(since: SinceOpt = None, until: UntilOpt = None, db: DbOpt = None,
                       as_json: JsonOpt = False) -> None:  # fmt: skip
     """Label the claims whose window starts in the period (all by default)."""
+    from trucewatch.app import claims
+
     run_on_store(db, as_json, _show_pairs, claims.adjudicate, _parse_time(since, "--since"),
                  _parse_time(until, "--until"))  # fmt: skip
 
@@ -72,6 +74,8 @@ def claims_list(
     since: SinceOpt = None, until: UntilOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """The claims with their labels and reasons."""
+    from trucewatch.app import claims
+
     show = table_of("claims", ("claim", "party", "type", "start", "count", "label", "reason"),
                     lambda c: (c["claim_id"], f"{c['claimant']}>{c['accused'] or '?'}",
                                c["type"], c["start"][:16], str(c["count"] or ""),
@@ -86,6 +90,8 @@ def claims_totals(
     since: SinceOpt = None, until: UntilOpt = None, db: DbOpt = None, as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """Estimated violations per sector and day (seen or not), with 90% intervals."""
+    from trucewatch.app import claims
+
     fmt = (lambda x: "" if x is None else f"{x:.0f}")  # noqa: E731
     show = table_of("sector_days", ("sector", "day", "seen", "estimate", "90% interval",
                                     "status"),

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import typer
 
-from trucewatch.app import retractions, tokens
 from trucewatch.cli.common import DbOpt, JsonOpt, _fail, err, run_on_store, table_of
 
 token_app = typer.Typer(help="API access tokens: issue, list, revoke, rotate.",
@@ -58,6 +57,8 @@ def token_new(
     as_json: JsonOpt = False,
 ) -> None:
     """Issue a token: prints the token (once) on stdout, a hint on stderr."""
+    from trucewatch.app import tokens
+
     life = parse_duration(expires, "--expires")
     run_on_store(db, as_json, _print_token, tokens.new_token, role, name=name, party=party,
                  expires_in=life)  # fmt: skip
@@ -66,6 +67,8 @@ def token_new(
 @token_app.command("list")
 def token_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List issued tokens (ids and holders, never the tokens)."""
+    from trucewatch.app import tokens
+
     show = table_of("tokens", ("id", "name", "role", "party", "created", "expires", "active"),
                     lambda r: (r["id"], r["name"], r["role"], r["party"] or "",
                                r["created_at"].isoformat(timespec="seconds"),
@@ -82,6 +85,8 @@ def token_revoke(
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke tokens: refused from the next request on."""
+    from trucewatch.app import tokens
+
     run_on_store(db, as_json, lambda r: err.print(f"revoked {r['revoked']} token(s)"),
                  tokens.revoke_token, name_or_id)  # fmt: skip
 
@@ -96,6 +101,8 @@ def token_rotate(
     as_json: JsonOpt = False,
 ) -> None:
     """Issue a new token for a holder (same role and party) and retire the old ones."""
+    from trucewatch.app import tokens
+
     run_on_store(db, as_json, _print_token, tokens.rotate_token, name,
                  grace=parse_duration(grace, "--grace") or timedelta(0),
                  expires_in=parse_duration(expires, "--expires"))  # fmt: skip
@@ -109,6 +116,8 @@ def observation_retract(
     as_json: JsonOpt = False,
 ) -> None:
     """Retract an observation: kept and logged, left out of the next fuse."""
+    from trucewatch.app import retractions
+
     run_on_store(db, as_json, lambda r: err.print(
         f"retracted {r['observation']} (ledger entry {r['ledger_index']})"),
         retractions.retract_observation, uid, reason)  # fmt: skip

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
 from trucewatch.claims.model import AggregateClaim, Claim, ItemClaim
-from trucewatch.claims.read import parse_claim
 from trucewatch.errors import InputError, RecordError
 from trucewatch.ids import sha256_hex
 from trucewatch.ledger.entry import EntryType, LogEntry
@@ -149,6 +148,8 @@ class ClaimTable:
             query = query.where(c.time_start < until)
         if claimant is not None:
             query = query.where(c.claimant == claimant)
+        from trucewatch.claims.read import parse_claim  # the gazetteer: only when reading claims
+
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [StoredClaim(uid=r.uid, claim=parse_claim(json.loads(r.record)), signer=r.signer,
