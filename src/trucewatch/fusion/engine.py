@@ -249,6 +249,10 @@ REFUTE_MISS = 0.25
 event with probability below this, and its calibrated confidence is below
 :data:`REFUTE_CONFIDENCE`."""
 REFUTE_CONFIDENCE = 0.25
+ALMOST_NO_CHANCE = 0.05
+"""An incident whose calibrated confidence is below this is refuted whatever the arrays
+say: "almost no chance" (1-5%) in the probability bands of ICD 203; what a lone false alarm
+looks like to the confidence model."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,7 +266,8 @@ class _Evidence:
 
     def status(self, k: int) -> IncidentStatus:
         c = float(self.confidence[k])
-        if self.negative[k] < np.log(REFUTE_MISS) and c < REFUTE_CONFIDENCE:
+        if c < ALMOST_NO_CHANCE or (self.negative[k] < np.log(REFUTE_MISS)
+                                    and c < REFUTE_CONFIDENCE):  # fmt: skip
             return IncidentStatus.REFUTED
         return status_for(c, int(self.sources[k]))
 
