@@ -136,7 +136,9 @@ def _substring(ring: LineString, a: float, b: float) -> LineString:
     return out
 
 
-def runs_of(xy: NDArray[np.float64], keep: NDArray[np.bool_], min_length_m: float) -> list[LineString]:
+def runs_of(
+    xy: NDArray[np.float64], keep: NDArray[np.bool_], min_length_m: float
+) -> list[LineString]:
     """The runs of consecutive kept segments of a polyline, as lines of at least
     ``min_length_m`` (segment ``i`` joins vertices ``i`` and ``i + 1``)."""
     if keep.size == 0:
@@ -202,10 +204,12 @@ def across_contact_metric(
     neighbour's land: its boundary further than ``margin_m`` from the territory
     (metres), pieces of at least ``min_length_m``."""
     edge = shapely.boundary(polygonal_parts(held_across_m))
-    outside = shapely.difference(edge, shapely.buffer(territory_m, margin_m, quad_segs=4))
-    merged = shapely.line_merge(MultiLineString(line_parts(outside))) if line_parts(outside) else None
-    if merged is None:
+    outside = line_parts(
+        shapely.difference(edge, shapely.buffer(territory_m, margin_m, quad_segs=4))
+    )
+    if not outside:
         return []
+    merged = shapely.line_merge(MultiLineString(outside))
     return [p for p in line_parts(merged) if p.length >= min_length_m]
 
 

@@ -383,29 +383,34 @@ def _front_parts_metric(
     held_across_m: MultiPolygon | None,
 ) -> tuple[list[tuple[str, LineString]], MultiPolygon]:
     """The labelled geometric parts of the whole front and the area held by the control
-    area's party beyond the border (metres)."""
+    area's party with the neighbours' land along the border (metres).
+
+    Border pieces run from the far end of each stretch back (from the tripoint south-east
+    for Russia); every border or across-the-border piece is oriented with the control
+    area's party's side on its left, like the line of contact."""
     margin, min_len = p.border_km * 1000.0, p.min_fragment_km * 1000.0
-    parts: list[tuple[str, LineString]] = [(LAND, part) for part in loc_m.geoms]
     strips: list[BaseGeometry] = []
     border: list[LineString] = []
-    geo = _country_metric(country_wgs, p)
     for neighbour in p.border_with:
         stretch, strip = _border(country_wgs, p, neighbour)
         strips.append(strip)
         pieces = border_contact_metric(stretch, control_m, held_across_m,
                                        margin_m=margin, min_length_m=min_len)  # fmt: skip
-        # the neighbour's land on the left: reversed, from the far end back
-        border += [shapely.reverse(piece) for piece in reversed(pieces)]
-    parts += [(STATE_BORDER, piece) for piece in border]
+        border += reversed(pieces)
     beyond = polygonal_parts(shapely.union_all(strips)) if strips else MultiPolygon()
+    across: list[LineString] = []
     if held_across_m is not None and not held_across_m.is_empty:
         beyond = polygonal_parts(shapely.difference(beyond, held_across_m))
-        sides = polygonal_parts(shapely.union(control_m, beyond))
-        across = across_contact_metric(held_across_m, geo.territory,
+        territory = _country_metric(country_wgs, p).territory
+        across = across_contact_metric(held_across_m, territory,
                                        margin_m=margin, min_length_m=min_len)  # fmt: skip
-        oriented = orient_line_parts(MultiLineString(across), sides) if across else None
-        parts += [(ACROSS, ln) for ln in (oriented.geoms if oriented else ())]
-    return parts, beyond
+    sides = polygonal_parts(shapely.make_valid(shapely.union(control_m, beyond)))
+    parts: list[tuple[str, LineString]] = [(LAND, part) for part in loc_m.geoms]
+    for label, pieces in ((STATE_BORDER, border), (ACROSS, across)):
+        if pieces:
+            oriented = orient_line_parts(MultiLineString(pieces), sides)
+            parts += [(label, piece) for piece in oriented.geoms]
+    return parts, sides
 
 
 def derive(
@@ -436,18 +441,16 @@ def derive(
         across_m = polygonal_parts(
             shapely.difference(prepare_control(held_across, p.simplify_m), geo.territory)
         )
+    geometric: list[tuple[str, LineString]] = [(LAND, part) for part in loc_m.geoms]
+    sides_m: MultiPolygon = control_m
     if p.border_with or across_m is not None:
-        geometric, beyond = _front_parts_metric(loc_m, control_m, country_wgs, p, across_m)
-    else:
-        geometric, beyond = [(LAND, part) for part in loc_m.geoms], MultiPolygon()
+        geometric, sides_m = _front_parts_metric(loc_m, control_m, country_wgs, p, across_m)
     stretches: list[tuple[int, str, LineString]] = []
     for k, (label, part) in enumerate(geometric):
         pieces = label_land_and_water(part, geo.water) if label == LAND else [(label, part)]
         stretches += [(k, lab, piece) for lab, piece in pieces]
     line_m = MultiLineString([part for _, part in geometric])
     line = MultiLineString(line_parts(geom_to_lonlat(line_m))) if geometric else line_m
-    sides_m = control_m if beyond.is_empty else polygonal_parts(
-        shapely.make_valid(shapely.union(control_m, beyond)))  # fmt: skip
     control_wgs = polygonal_parts(shapely.make_valid(geom_to_lonlat(sides_m)))
     if across_m is not None:
         country_wgs = polygonal_parts(shapely.make_valid(

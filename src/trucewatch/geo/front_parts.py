@@ -116,7 +116,7 @@ def label_land_and_water(
     seg_len = np.hypot(*(xy[1:] - xy[:-1]).T)
     water = shapely.dwithin(water_m, shapely.points(mid), WATER_NEAR_M)
     for s, e in _runs(water):  # short land gaps next to water stretches are bridged
-        beside_water = 0 < s or e < water.size
+        beside_water = s > 0 or e < water.size
         if not water[s] and beside_water and seg_len[s:e].sum() < WATER_GAP_M:
             water[s:e] = True
     for s, e in _runs(water):  # short water stretches are crossings, not the river
