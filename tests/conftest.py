@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("TRUCEWATCH_SHARED_DATA") or REPO.parent / "shared" / "data")
+"""The real data: ``$TRUCEWATCH_SHARED_DATA`` when set, else ../shared/data beside the repo."""
 PG_URL = os.environ.get(
     "TRUCEWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

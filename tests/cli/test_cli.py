@@ -71,6 +71,20 @@ def test_line_import_json_contract(line_db: str, tmp_path: Path):
     assert again["status"] == "unchanged"
     assert 1000 < again["length_km"] < 2600
     assert again["sectors"] >= 20
+    # the whole front: its labelled parts add up to its length
+    by_part = again["length_by_part_km"]
+    assert set(by_part) == {"line of contact", "Dnipro", "state border"}
+    assert 700 < by_part["state border"] < 1000
+    assert sum(by_part.values()) == pytest.approx(again["length_km"], abs=0.5)
+    assert {p["label"] for p in again["parts"]} == set(by_part)
+
+
+def test_line_import_contact_only(line_db: str, tmp_path: Path):
+    only = as_json(invoke("line", "import", str(demo_file(CONTROL_FILE)), "--contact-only",
+                          "--db", copy_db(line_db, tmp_path), "--json"))  # fmt: skip
+    assert set(only["length_by_part_km"]) == {"line of contact", "Dnipro"}
+    assert 1000 < only["length_km"] < 1400
+    assert only["status"] != "unchanged"  # it replaces the whole front of that date
 
 
 def test_import_is_idempotent_and_counts(tmp_path: Path, db: str):

@@ -3,16 +3,20 @@ absent) and small synthetic geometries that make the property tests fast."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from shapely.geometry import LineString, MultiLineString, Polygon
 
-from trucewatch.geo.contact_line import DerivedLine, derive
+from trucewatch.geo.contact_line import WHOLE_FRONT, DerivedLine, derive
 from trucewatch.geo.gazetteer import Gazetteer, build_gazetteer
 from trucewatch.geo.line_file import read_line_file
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("TRUCEWATCH_SHARED_DATA")
+    or Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+)
 DEEPSTATE_2025_03_13 = SHARED_DATA / "control" / "deepstate" / "deepstatemap_data_20250313.geojson"
 ISW_2023_03 = SHARED_DATA / "control" / "isw_russian_control_2023-03.geojson"
 BORDERS = SHARED_DATA / "borders" / "ukraine_osm_100m.geojson"
@@ -120,3 +124,10 @@ def tiny_gazetteer() -> Gazetteer:
             for i, (name, lon, lat, pop, alts) in enumerate(rows)
         ]
     )
+
+
+@pytest.fixture(scope="session")
+def deepstate_front(deepstate_path: Path) -> DerivedLine:
+    """The whole front derived from the DeepStateMap control area of 2025-03-13."""
+    _, control = read_line_file(deepstate_path)
+    return derive(control, params=WHOLE_FRONT)

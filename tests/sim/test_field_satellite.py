@@ -26,7 +26,11 @@ from trucewatch.sim.sensor_specs import SatelliteSpec
 from trucewatch.sim.simulation import run_simulation
 
 SMOKE_FIRMS_SHA256 = "f0a6249be5d43444e38c883e01ec20ba06f0e2026639e726f7cd5cea8941285e"
-"""sha256 of firms.csv of ``simulate("smoke", 0)`` before the field models (main@e676804)."""
+"""sha256 of firms.csv of ``simulate("smoke", 0)`` before the field models (main@e676804),
+on the line of contact alone (``line.whole_front = false``)."""
+SMOKE_FRONT_FIRMS_SHA256 = "0f2c46384034a84b07371192ad708d618ef4f9a0e39546956bd39363ac5cb2a6"
+"""The same on the whole front (the default since 2026-12-02): the stretch simulated is
+the same, but clouds are drawn per sector of the whole line, which has more sectors."""
 
 
 def _scenario(month: int, days: float, **satellite: object):
@@ -45,8 +49,15 @@ def _scenario(month: int, days: float, **satellite: object):
 
 
 def test_defaults_give_the_same_bytes(tmp_path: Path) -> None:
-    simulate("smoke", 0, tmp_path)
-    assert hashlib.sha256((tmp_path / "firms.csv").read_bytes()).hexdigest() == SMOKE_FIRMS_SHA256
+    smoke = load_scenario("smoke")
+    contact_only = dataclasses.replace(smoke, line=dataclasses.replace(smoke.line,
+                                                                       whole_front=False))
+    simulate(contact_only, 0, tmp_path / "contact")
+    digest = hashlib.sha256((tmp_path / "contact" / "firms.csv").read_bytes()).hexdigest()
+    assert digest == SMOKE_FIRMS_SHA256
+    simulate("smoke", 0, tmp_path / "front")
+    digest = hashlib.sha256((tmp_path / "front" / "firms.csv").read_bytes()).hexdigest()
+    assert digest == SMOKE_FRONT_FIRMS_SHA256
     assert SatelliteSpec().background_fires == "flat"
     assert SatelliteSpec().detection == "flat" and SatelliteSpec().clouds == "sectors"
 

@@ -1,6 +1,7 @@
 """``trucewatch demo``: the whole pipeline on the sample data bundled in the package.
 
-1. derive the contact line from the DeepStateMap control area of 9 August 2025 and add a
+1. derive the whole front (the line of contact and the state border where Ukrainian-held
+   land faces Russia) from the DeepStateMap control area of 9 August 2025 and add a
    HYPOTHETICAL ceasefire (labelled so) to show the assessment against its terms;
 2. import three days of real NASA FIRMS VIIRS detections and synthetic patrol reports;
 3. fuse them into incidents and adjudicate the parties' synthetic claims (docs/claims.md);
@@ -48,7 +49,9 @@ def run_demo(
     try:
         say(f"[1/4] deriving the contact line from DeepStateMap {CONTROL_FILE} ...")
         line = lines.import_line(store, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
-        say(f"      {line['length_km']:.0f} km, {line['sectors']} sectors ({line['status']})")
+        parts = ", ".join(f"{k} {v:,.0f} km" for k, v in line["length_by_part_km"].items())
+        say(f"      whole front {line['length_km']:,.0f} km ({parts}), {line['sectors']} sectors "
+            f"({line['status']})")  # fmt: skip
         agreement = agreements.add_agreement(store, demo_file(AGREEMENT_FILE))
         say(f"      agreement: {agreement['name']}")
         say("[2/4] importing NASA FIRMS detections and synthetic patrol reports ...")

@@ -59,13 +59,21 @@ def import_line(
     sector_km: float = 50.0,
     controlled_by: str = "RU",
     other_party: str = "UA",
+    contact_only: bool = False,
+    held_across: Path | None = None,
     principal: Principal = OPERATOR,
 ) -> dict[str, Any]:
     """Import a control-area file (deriving the contact line) or a line file, cut it into
-    sectors and store it, versioned by ``valid_from``."""
+    sectors and store it, versioned by ``valid_from``.
+
+    From control areas the whole front is derived (``docs/contact-line.md``): the line of
+    contact and the state border with Russia where Ukrainian-held land faces it, and
+    around ``held_across`` (polygons of land the other party holds across the border);
+    ``contact_only`` keeps the line of contact inside the country. The result lists the
+    labelled parts and their lengths (km)."""
     from shapely import wkt
 
-    from trucewatch.geo.contact_line import derive
+    from trucewatch.geo.contact_line import WHOLE_FRONT, ContactLineParams
     from trucewatch.geo.line_file import read_line_file
     from trucewatch.geo.outline import load_country_outline
     from trucewatch.geo.projection import geodesic_length_km
@@ -81,9 +89,15 @@ def import_line(
         )  # fmt: skip
     control = country_geom = None
     line = geom
+    parts: list[dict[str, Any]] = []
+    by_label: dict[str, float] = {}
     if kind == "control":
-        derived = derive(geom, load_country_outline(country))
+        across = None if held_across is None else _held_across(held_across)
+        params = ContactLineParams() if contact_only else WHOLE_FRONT
+        derived = _derive(path, geom, load_country_outline(country), params, across)
         line, control, country_geom = derived.line, derived.control, derived.country
+        parts = [p.as_dict() for p in derived.parts]
+        by_label = {k: round(v, 1) for k, v in derived.lengths_by_label().items()}
     if line.is_empty:
         raise InputError(
             RecordError(str(path), None, "geometry",
@@ -110,8 +124,34 @@ def import_line(
         "length_km": contact.length_km,
         "sectors": len(sectors),
         "derived_from": kind,
+        "length_by_part_km": by_label,
+        "parts": parts,
         "status": status,
     }
+
+
+def _held_across(path: Path) -> Any:
+    """Polygons of land held across the border by the other party, from a file."""
+    from trucewatch.geo.line_file import read_line_file
+
+    kind, geom = read_line_file(path)
+    if kind != "control":
+        raise InputError(RecordError(str(path), None, "geometry",
+                                     "expected Polygon/MultiPolygon features (land held)"))
+    return geom
+
+
+def _derive(path: Path, control: Any, country: Any, params: Any, held_across: Any) -> Any:
+    """:func:`trucewatch.geo.contact_line.derive`, its errors (an outline that does not
+    reach the state border) named after the file."""
+    from trucewatch.geo.contact_line import derive
+
+    try:
+        return derive(control, country, params, held_across=held_across)
+    except ValueError as exc:
+        raise InputError(RecordError(
+            str(path), None, "geometry", f"{exc} (--contact-only derives the line of contact alone)"
+        )) from None
 
 
 def sectors_of(line: Any, sector_km: float) -> list[Sector]:

@@ -62,16 +62,24 @@ def line_import(
         str, typer.Option(help="Party holding the polygons' area.")
     ] = "RU",
     other_party: Annotated[str, typer.Option(help="Party holding the rest.")] = "UA",
+    contact_only: Annotated[bool, typer.Option(
+        "--contact-only", help="Only the line of contact inside the country, without the "
+        "state border (default: the whole front).")] = False,
+    held_across: Annotated[Path | None, typer.Option(
+        help="Polygons of land the other party holds across the border (e.g. the Kursk "
+        "salient): the line runs around them.")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a contact line (derived from control areas, or given as a line)."""
+    """Import a contact line (derived from control areas, or given as a line); reports its
+    parts (line of contact, Dnipro, state border) and their lengths."""
     from trucewatch.app import lines
 
     when = _parse_date(valid_from, "--valid-from")
     run_on_store(db, as_json, _show_pairs, lines.import_line, file, valid_from=when, name=name,
                  country=country, sector_km=sector_km, controlled_by=controlled_by,
-                 other_party=other_party)  # fmt: skip
+                 other_party=other_party, contact_only=contact_only,
+                 held_across=held_across)  # fmt: skip
 
 
 @line_app.command("list")

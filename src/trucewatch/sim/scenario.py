@@ -90,6 +90,10 @@ class LineSpec:
     along_km: tuple[float, ...] = ()
     """Simulate only these stretches (``start, end`` km along the line, parts in order;
     empty: the whole line)."""
+    whole_front: bool = True
+    """The whole front: the line of contact, then the state border with Russia where
+    Ukrainian-held land faces it (docs/contact-line.md); false: the line of contact only.
+    The line of contact comes first either way, so ``along_km`` stretches on it stay."""
     control_sha256: str = ""
     """If set, the control file must have this SHA-256 (the resolved scenario pins it)."""
 

@@ -18,7 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
-from trucewatch.geo.contact_line import derive
+from trucewatch.geo.contact_line import WHOLE_FRONT, ContactLineParams, derive
 from trucewatch.geo.line_file import read_line_file
 from trucewatch.geo.lookup import LineContext
 from trucewatch.geo.outline import load_country_outline
@@ -112,12 +112,13 @@ def _metric_parts_km(line: shapely.geometry.base.BaseGeometry) -> list[LineStrin
 @lru_cache(maxsize=4)
 def _world_cached(
     path: str, sha: str, controlled_by: str, other_party: str, sector_km: float,
-    span: tuple[float, ...],
+    span: tuple[float, ...], whole_front: bool = True,
 ) -> World:  # fmt: skip
     del sha  # part of the cache key only
     kind, geom = read_line_file(path)
     if kind == "control":
-        derived = derive(geom, load_country_outline())
+        params = WHOLE_FRONT if whole_front else ContactLineParams()
+        derived = derive(geom, load_country_outline(), params)
         line, control, country = derived.line, derived.control, derived.country
     else:
         line, control, country = geom, None, None
@@ -160,7 +161,7 @@ def build_world(scenario: Scenario) -> World:
                             scenario.source)  # fmt: skip
     line = scenario.line
     return _world_cached(str(path), sha, line.controlled_by, line.other_party, line.sector_km,
-                         tuple(line.along_km))  # fmt: skip
+                         tuple(line.along_km), line.whole_front)  # fmt: skip
 
 
 def to_lonlat_arrays(xy_km: NDArray[np.float64]) -> tuple[NDArray, NDArray]:
