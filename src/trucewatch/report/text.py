@@ -59,11 +59,6 @@ def humanize(key: str) -> str:
     return str(key).replace("_", " ")
 
 
-def _incidents(w: Words, n: int) -> str:
-    """``1 incident``, ``2 incidents`` (``1 інцидент``, ``2 інциденти``, ``5 інцидентів``)."""
-    return w.ngettext("{n} incident", "{n} incidents", n)
-
-
 def coverage_kind(ag: Mapping[str, Any], day: date) -> tuple[str, datetime | None,
                                                               datetime | None]:  # fmt: skip
     """How an agreement covered the UTC ``day``: ``("none"|"all"|"from"|"until"|"between",
@@ -272,12 +267,13 @@ def _attribution_sentence(s: Mapping[str, Any], w: Words) -> str:
                                  "state its origin plainly{tail}.", limit=w.dec(limit),
                                  tail=tail))  # fmt: skip
         items = w.join(f"{p} ({w.int(c)})" for p, c in weak)
+        n_weak = sum(c for _p, c in weak)
         sentences.append(w.ngettext(
             "For {n} incident of lower confidence the origin is conditional, if it "
             "occurred: more likely the area held by {parties}.",
             "For {n} incidents of lower confidence the origin is conditional, if they "
             "occurred: more likely the area held by {parties}.",
-            sum(c for _, c in weak), parties=items))  # fmt: skip
+            n_weak, parties=items))  # fmt: skip
     return " ".join(sentences)
 
 
