@@ -435,8 +435,7 @@ def _scale_bar(ax: Axes, view: _View, obstacles: np.ndarray, w: Words) -> None:
     ax.text(
         bx + length_deg / 2,
         by + 0.015 * view.dy,
-        w._("{km} km", km=w.int(length_km) if float(length_km).is_integer()
-             else w.dec(length_km, 1)),
+        w._("{km} km", km=w.dec(length_km, None)),
         ha="center",
         va="bottom",
         fontsize=8,

@@ -63,8 +63,9 @@ class Words:
         """An integer with the locale's thousands separator (``1,234``, ``1 234``)."""
         return i18n.format_number(int(n), self.locale, 0)
 
-    def dec(self, x: float, decimals: int = 2) -> str:
-        """A number with ``decimals`` fraction digits (``0.80``, ``0,80``)."""
+    def dec(self, x: float, decimals: int | None = 2) -> str:
+        """A number with ``decimals`` fraction digits (``0.80``, ``0,80``); None: as many as
+        it has (``15``, ``7,5``)."""
         return i18n.format_number(x, self.locale, decimals)
 
     def day(self, d: date) -> str:
