@@ -59,9 +59,7 @@ def render_html(inp: DailyReportInput, doc: Mapping[str, Any]) -> str:
         report_json=Markup("<code>report.json</code>"),
         far_key=Markup("<code>far_from_line</code>"),
         verdicts=_verdicts(doc["assessment"]["by_verdict"].items(), w),
-        far_sides=w.join(w._("{count} in the area held by {party}", count=w.int(n),
-                             party=w.label(side))
-                         for side, n in doc["far_from_line"]["by_held_by"].items()),
+        far_sides=_far_sides(doc["far_from_line"]["by_held_by"], w),
         claim_labels=CLAIM_LABELS,
         day_text=day_text,
         sentences=summary_sentences(doc),
@@ -123,6 +121,14 @@ def _template_ngettext(w: Words) -> Callable[..., Markup]:
         return Markup(w.translate_plural(singular, plural, n)).format(n=w.int(n), **values)
 
     return ngettext
+
+
+def _far_sides(by_held_by: Mapping[str, int], w: Words) -> str:
+    """``46 in the area held by RU, 153 in the area held by UA and 8 where the holder is
+    unknown``."""
+    return w.join(w._("{count} where the holder is unknown", count=w.int(n)) if side == "unknown"
+                  else w._("{count} in the area held by {party}", count=w.int(n), party=side)
+                  for side, n in by_held_by.items())  # fmt: skip
 
 
 def _verdicts(by_verdict: Iterable[tuple[str, int]], w: Words) -> str:
