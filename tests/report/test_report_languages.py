@@ -63,7 +63,7 @@ def test_plural_forms(locale: str) -> None:
         text = w.ngettext("The previous day had {n} incident.",
                           "The previous day had {n} incidents.", n)  # fmt: skip
         assert text.endswith(ending), (n, text)
-    assert " ".join(w.int(1234).split()) == "1 234"  # CLDR: a (narrow) no-break space
+    assert " ".join(w.integer(1234).split()) == "1 234"  # CLDR: a (narrow) no-break space
     assert w.dec(0.8) == "0,80"
 
 
@@ -161,6 +161,9 @@ def test_the_numbers_do_not_depend_on_the_language(pages: dict[str, tuple[dict, 
             assert doc[key] == english[key], (locale, key)
 
 
+HEX = "<[0-9A-Fa-f]+>"
+
+
 def _pdf_unicode(data: bytes) -> str:
     """The characters that the PDF's fonts map glyphs to (their ToUnicode tables:
     ``<code> <char>`` pairs and ``<first> <last> <char>`` ranges)."""
@@ -171,11 +174,10 @@ def _pdf_unicode(data: bytes) -> str:
         except zlib.error:
             continue
         for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
-            chars += [chr(int(u, 16)) for u in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]{4})>",
-                                                          block)]  # fmt: skip
+            chars += [chr(int(u, 16)) for u in re.findall(rf"{HEX}\s*<([0-9A-Fa-f]{{4}})>", block)]
         for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
-            for lo, hi, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4})>",
-                                          block):  # fmt: skip
+            ranges = re.findall(rf"<({HEX[1:-1]})>\s*<({HEX[1:-1]})>\s*<([0-9A-Fa-f]{{4}})>", block)
+            for lo, hi, dst in ranges:
                 chars += [chr(int(dst, 16) + k) for k in range(int(hi, 16) - int(lo, 16) + 1)]
     return "".join(chars)
 

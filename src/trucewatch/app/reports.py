@@ -13,6 +13,7 @@ from trucewatch.app.agreements import agreements_in_force, stored_agreements
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
 
+
 def N_(message: str) -> str:
     """Mark ``message`` for ``pybabel extract`` (translated when the report is written)."""
     return message

@@ -77,7 +77,7 @@ def render_sector_history(
             markersize=3,
             lw=1.3,
             color=SECTOR_PALETTE[k % len(SECTOR_PALETTE)],
-            label=f"{name} ({w.int(totals[name])})",
+            label=f"{name} ({w.integer(totals[name])})",
         )
     ax.axvline(pos[day], color=DAY_COLOR, lw=1.0, ls=":", zorder=0)
     _day_ticks(ax, all_days, w)
@@ -128,7 +128,7 @@ def _bar_values(
         ax.text(
             float(xi),
             c + 0.01 * max(top, 1.0),
-            w.int(c),
+            w.integer(c),
             ha="center",
             va="bottom",
             fontsize=7,
@@ -138,7 +138,8 @@ def _bar_values(
 
 
 def _day_ticks(ax: Axes, days: Sequence[date], w: Words) -> None:
-    """Day labels (``12 Aug``, ``12 серп.``) on the x axis at positions 0, 1, ...; at most about 16."""
+    """Day labels (``12 Aug``, ``12 серп.``) on the x axis at positions 0, 1, ...; at most
+    about 16."""
     step = max(1, math.ceil(len(days) / 16))
     ax.set_xticks(np.arange(len(days))[::step])
     ax.set_xticklabels([w.short_day(d) for d in days[::step]], fontsize=8)
@@ -148,7 +149,7 @@ def _count_axis(ax: Axes, w: Words) -> None:
     """Integer incident counts on the y axis, with the locale's thousands separators."""
     ax.tick_params(axis="y", labelsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: w.int(round(v))))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: w.integer(round(v))))
 
 
 def _finish(ax: Axes) -> None:

@@ -36,8 +36,8 @@ from trucewatch.report.html import TOP_INCIDENTS, render_html, top_incidents
 from trucewatch.report.inputs import DailyReportInput
 from trucewatch.report.pdf import PdfError, print_pdf, readable
 from trucewatch.report.text import summary_sentences
-from trucewatch.report.words import words
 from trucewatch.report.values import AGGREGATE_VERDICTS, CLAIM_LABELS, enum_text, rounded
+from trucewatch.report.words import words
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Agreement,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ def render_html(inp: DailyReportInput, doc: Mapping[str, Any]) -> str:
         lang=w.locale,
         _=_template_gettext(w),
         ngettext=_template_ngettext(w),
-        intcomma=w.int,
+        intcomma=w.integer,
         num=w.dec,
         human=w.label,
         report_json=Markup("<code>report.json</code>"),
@@ -118,7 +118,7 @@ def _template_gettext(w: Words) -> Callable[..., Markup]:
 def _template_ngettext(w: Words) -> Callable[..., Markup]:
     """``ngettext(singular, plural, n, **values)`` for the template (``{n}`` filled in)."""
     def ngettext(singular: str, plural: str, n: int, **values: Any) -> Markup:
-        return Markup(w.translate_plural(singular, plural, n)).format(n=w.int(n), **values)
+        return Markup(w.translate_plural(singular, plural, n)).format(n=w.integer(n), **values)
 
     return ngettext
 
@@ -126,14 +126,16 @@ def _template_ngettext(w: Words) -> Callable[..., Markup]:
 def _far_sides(by_held_by: Mapping[str, int], w: Words) -> str:
     """``46 in the area held by RU, 153 in the area held by UA and 8 where the holder is
     unknown``."""
-    return w.join(w._("{count} where the holder is unknown", count=w.int(n)) if side == "unknown"
-                  else w._("{count} in the area held by {party}", count=w.int(n), party=side)
-                  for side, n in by_held_by.items())  # fmt: skip
+    return w.join(
+        w._("{count} where the holder is unknown", count=w.integer(n)) if side == "unknown"
+        else w._("{count} in the area held by {party}", count=w.integer(n), party=side)
+        for side, n in by_held_by.items())  # fmt: skip
 
 
 def _verdicts(by_verdict: Iterable[tuple[str, int]], w: Words) -> str:
     """``violation 3, permitted 2`` (``none`` without any)."""
-    parts = [w._("{count} {verdict}", verdict=w.label(v), count=w.int(n)) for v, n in by_verdict]
+    parts = [w._("{count} {verdict}", verdict=w.label(v), count=w.integer(n))
+             for v, n in by_verdict]  # fmt: skip
     return ", ".join(parts) if parts else w._("none")
 
 

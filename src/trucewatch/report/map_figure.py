@@ -276,7 +276,8 @@ def _draw_control(
     if path is None:
         return []
     ax.add_patch(PathPatch(path, facecolor=CONTROL_COLOR, edgecolor="none", alpha=0.8, zorder=1))
-    return [Patch(facecolor=CONTROL_COLOR, alpha=0.8, label=w._("Area held by {party}", party=controlled_by))]
+    label = w._("Area held by {party}", party=controlled_by)
+    return [Patch(facecolor=CONTROL_COLOR, alpha=0.8, label=label)]
 
 
 def _draw_line(ax: Axes, line_parts: list[np.ndarray], w: Words) -> list[object]:
@@ -386,7 +387,7 @@ def _status_handle(status: str, n: int, w: Words) -> Line2D:
         markerfacecolor="none" if refuted else STATUS_COLORS.get(status, OTHER_STATUS_COLOR),
         markeredgecolor="#555555" if refuted else "#303030",
         markeredgewidth=0.8 if refuted else 0.4,
-        label=f"{w.label(status)} ({w.int(n)})",
+        label=f"{w.label(status)} ({w.integer(n)})",
     )
 
 
@@ -400,7 +401,7 @@ def _size_handle(count: int, shrink: float, w: Words) -> Line2D:
         markeredgecolor="#303030",
         markeredgewidth=0.5,
         markersize=math.sqrt(float(_marker_size(np.array([count]))[0]) * shrink),
-        label=w._("count {count}", count=w.int(count)),
+        label=w._("count {count}", count=w.integer(count)),
     )
 
 

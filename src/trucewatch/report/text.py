@@ -142,7 +142,7 @@ def _status_sentence(s: Mapping[str, Any], day: date, w: Words) -> str:
         if n == 1:
             return w._("{head} ({status}).", head=head, status=status)
         return w._("{head} (all {status}).", head=head, status=status)
-    listed = w.join(w._("{count} {status}", count=w.int(c), status=w.label(st))
+    listed = w.join(w._("{count} {status}", count=w.integer(c), status=w.label(st))
                     for st, c in parts)  # fmt: skip
     return w._("{head}: {list}.", head=head, list=listed)
 
@@ -163,7 +163,7 @@ def _observations_sentence(s: Mapping[str, Any], w: Words) -> str:
         source = w.label(obs[0][0])
         detail = source if obs_total == 1 else w._("all {source}", source=source)
     else:
-        detail = w.join(w._("{count} {source}", count=w.int(c), source=w.label(k))
+        detail = w.join(w._("{count} {source}", count=w.integer(c), source=w.label(k))
                         for k, c in obs)  # fmt: skip
     return w.ngettext("{n} observation was received that day ({detail}).",
                       "{n} observations were received that day ({detail}).", obs_total,
@@ -207,15 +207,15 @@ def _active_sectors_sentence(
                           "Sector {name} had {n} incidents; no other sector had any.", k,
                           name=r["name"])  # fmt: skip
     top = _top_with_ties(active)
-    listed = w.join(f"{r['name']} ({w.int(r['incidents'])})" for r in top)
+    listed = w.join(f"{r['name']} ({w.integer(r['incidents'])})" for r in top)
     if len(top) == len(active):
         return w.ngettext("Incidents were recorded in {n} of the {total} sectors: {list}.",
                           "Incidents were recorded in {n} of the {total} sectors: {list}.",
-                          len(active), total=w.int(len(rows)), list=listed)  # fmt: skip
+                          len(active), total=w.integer(len(rows)), list=listed)  # fmt: skip
     return w.ngettext(
         "Incidents were recorded in {n} of the {total} sectors; the most active were {list}.",
         "Incidents were recorded in {n} of the {total} sectors; the most active were {list}.",
-        len(active), total=w.int(len(rows)), list=listed)  # fmt: skip
+        len(active), total=w.integer(len(rows)), list=listed)  # fmt: skip
 
 
 def _confidence_sentence(s: Mapping[str, Any], w: Words) -> list[str]:
@@ -266,7 +266,7 @@ def _attribution_sentence(s: Mapping[str, Any], w: Words) -> str:
             sentences.append(w._("No incident reached the confidence of {limit} needed to "
                                  "state its origin plainly{tail}.", limit=w.dec(limit),
                                  tail=tail))  # fmt: skip
-        items = w.join(f"{p} ({w.int(c)})" for p, c in weak)
+        items = w.join(f"{p} ({w.integer(c)})" for p, c in weak)
         n_weak = sum(c for _p, c in weak)
         sentences.append(w.ngettext(
             "For {n} incident of lower confidence the origin is conditional, if it "
@@ -288,7 +288,7 @@ def far_sentence(doc: Mapping[str, Any], w: Words | None = None) -> list[str]:
         "{n} satellite fire detection farther than {km} km from the line was listed apart "
         "and not counted above.",
         "{n} satellite fire detections farther than {km} km from the line were listed apart "
-        "and not counted above.", n, km=w.int(round(far["distance_km"])))]  # fmt: skip
+        "and not counted above.", n, km=w.integer(round(far["distance_km"])))]  # fmt: skip
 
 
 def _agreement_sentences(ags: Sequence[Mapping[str, Any]], day: date, w: Words) -> list[str]:
@@ -332,7 +332,8 @@ def _trend_sentence(
         return [w.ngettext("The previous day had {n} incident.",
                            "The previous day had {n} incidents.", prev[0])]  # fmt: skip
     mean_prev = sum(prev) / len(prev)
-    values = {"mean": w.dec(mean_prev, 1), "low": w.int(min(prev)), "high": w.int(max(prev))}
+    values = {"mean": w.dec(mean_prev, 1), "low": w.integer(min(prev)),
+              "high": w.integer(max(prev))}  # fmt: skip
     if n > mean_prev:
         return [w.ngettext(
             "The previous {n} day averaged {mean} incidents per day (from {low} to {high}); "

@@ -20,7 +20,7 @@ from babel.support import NullTranslations
 
 from trucewatch import i18n
 
-__all__ = ["ENGLISH", "Words", "N_", "words"]
+__all__ = ["ENGLISH", "N_", "Words", "words"]
 
 
 def N_(message: str) -> str:
@@ -57,9 +57,9 @@ class Words:
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         """The plural form for ``n`` (``{n}`` is ``n`` with the locale's separators)."""
         text = self._t.ngettext(singular, plural, n)
-        return text.format(n=self.int(n), **values)
+        return text.format(n=self.integer(n), **values)
 
-    def int(self, n: int | float) -> str:
+    def integer(self, n: int | float) -> str:
         """An integer with the locale's thousands separator (``1,234``, ``1 234``)."""
         return i18n.format_number(int(n), self.locale, 0)
 
