@@ -452,6 +452,27 @@ def test_reports(api: Api) -> None:
     assert api.get("/api/reports/2025-02-30").status_code == 422
 
 
+def test_reports_in_the_language_of_the_request(api: Api) -> None:
+    """The report routes negotiate the language as the dashboard does: ?lang=, then the
+    cookie, then Accept-Language; each language is rendered (and cached) apart."""
+    uk = api.get("/api/reports/2025-08-13/html?lang=uk", role="public")
+    assert uk.headers["content-language"] == "uk" and '<html lang="uk">' in uk.text
+    assert "Щоденний звіт" in uk.text and "Daily report" not in uk.text
+    ru = api.get("/api/reports/2025-08-13", role="public",
+                 headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})  # fmt: skip
+    assert ru.headers["content-language"] == "ru" and ru.json()["language"] == "ru"
+    assert "инцидент" in ru.json()["summary_text"]
+    api.client.cookies.set("trucewatch_lang", "uk")
+    try:
+        cookie = api.get("/api/reports/2025-08-13", role="public",
+                         headers={"Accept-Language": "ru"}).json()  # fmt: skip
+    finally:
+        api.client.cookies.clear()
+    assert cookie["language"] == "uk"
+    en = api.get("/api/reports/2025-08-13", role="public").json()
+    assert en["language"] == "en" and en["summary_text"].startswith("On 13 August 2025")
+
+
 def test_reading_a_report_publishes_nothing(api: Api) -> None:
     """A GET never writes: rendering the day's report for a reader logs no publication
     (``trucewatch report daily`` is the act that publishes)."""

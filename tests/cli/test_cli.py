@@ -131,10 +131,11 @@ def test_fuse_and_report_json(line_db: str, tmp_path: Path):
     assert fused["observations"] > 1000 and 0 < fused["incidents"] <= fused["observations"]
     out_dir = tmp_path / "report"
     rep = as_json(invoke("report", "daily", "--date", "2025-08-13", "--out", str(out_dir),
-                         "--db", url, "--json"))  # fmt: skip
+                         "--lang", "uk", "--db", url, "--json"))  # fmt: skip
     doc = json.loads((out_dir / "report.json").read_text())
     assert rep["incidents"] == doc["summary"]["incidents"] > 0
-    assert (out_dir / "report.html").exists()
+    assert rep["language"] == doc["language"] == "uk"
+    assert "Щоденний звіт" in (out_dir / "report.html").read_text()
     near = [i for i in doc["incidents"]
             if i["line_distance_km"] is not None and abs(i["line_distance_km"]) < 20]
     assert near and all(i["sector"] is not None for i in near)
@@ -143,6 +144,13 @@ def test_fuse_and_report_json(line_db: str, tmp_path: Path):
 def test_bad_date_option(db: str):
     result = invoke("report", "daily", "--date", "13/08/2025", "--db", db)
     assert result.exit_code == 1 and "--date" in result.stderr
+
+
+def test_unknown_report_language(db: str, tmp_path: Path):
+    result = invoke("report", "daily", "--date", "2025-08-13", "--lang", "de", "--db", db,
+                    "--out", str(tmp_path / "r"))  # fmt: skip
+    assert result.exit_code == 1 and "--lang 'de'" in result.stderr
+    assert "en, uk, ru" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_demo_end_to_end(tmp_path: Path):

@@ -9,7 +9,6 @@ from trucewatch.report.text import (
     count_noun,
     fmt_day,
     join_words,
-    was_were,
 )
 
 
@@ -20,7 +19,6 @@ def test_count_noun() -> None:
     assert count_noun(1234, "observation") == "1,234 observations"
     assert count_noun(0, "day", zero="") == "0 days"
     assert count_noun(3, "party", "parties") == "3 parties"
-    assert was_were(1) == "was" and was_were(0) == "were" and was_were(2) == "were"
 
 
 def test_join_words() -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import Cookie, FastAPI, Header, Query
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from trucewatch import i18n
+from trucewatch.api.params import LANGUAGE_HEADERS, Language
 
 TEMPLATE = "index.html"
 
@@ -49,12 +49,6 @@ def install_dashboard(app: FastAPI, templates: Path) -> None:
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     @app.get("/index.html", include_in_schema=False, response_class=HTMLResponse)
-    def dashboard(
-        lang: Annotated[str | None, Query(max_length=35)] = None,
-        cookie: Annotated[str | None, Cookie(alias=i18n.COOKIE, max_length=35)] = None,
-        accept_language: Annotated[str | None, Header(max_length=1000)] = None,
-    ) -> HTMLResponse:
-        locale = i18n.negotiate(lang, cookie, accept_language)
+    def dashboard(locale: Language) -> HTMLResponse:
         page = render_page(templates, locale)
-        return HTMLResponse(page, headers={"Content-Language": locale,
-                                           "Vary": "Accept-Language, Cookie"})  # fmt: skip
+        return HTMLResponse(page, headers={"Content-Language": locale, **LANGUAGE_HEADERS})

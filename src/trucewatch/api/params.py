@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Cookie, Depends, Header, Query
 from pydantic import StringConstraints
 
+from trucewatch import i18n
 from trucewatch.api.errors import Invalid
 from trucewatch.app.views.incidents import MAX_PAGE, BBox, Cursor, IncidentFilter, Sort
 from trucewatch.types import IncidentStatus
@@ -21,6 +22,23 @@ Text = Annotated[str, StringConstraints(max_length=200, pattern=SAFE_TEXT)]
 Verdict = Literal["violation", "undetermined", "permitted"]
 _STATUS = "|".join(s.value for s in IncidentStatus)
 StatusList = Annotated[str, StringConstraints(pattern=rf"^({_STATUS})(,({_STATUS}))*$")]
+
+
+def request_language(
+    lang: Annotated[str | None, Query(max_length=35, description=(
+        "language: en, uk or ru (else the trucewatch_lang cookie, else Accept-Language, "
+        "else en)"))] = None,
+    cookie: Annotated[str | None, Cookie(alias=i18n.COOKIE, max_length=35)] = None,
+    accept_language: Annotated[str | None, Header(max_length=1000)] = None,
+) -> str:
+    """The language of a request (:func:`trucewatch.i18n.negotiate`): ``?lang=``, the
+    dashboard's cookie, ``Accept-Language``, English."""
+    return i18n.negotiate(lang, cookie, accept_language)
+
+
+Language = Annotated[str, Depends(request_language)]
+LANGUAGE_HEADERS = {"Vary": "Accept-Language, Cookie"}
+"""Headers of a response whose language was negotiated (with ``Content-Language``)."""
 
 
 def parse_bbox(value: str | None) -> BBox | None:

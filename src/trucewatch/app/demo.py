@@ -39,9 +39,11 @@ def demo_file(name: str) -> Path:
 
 
 def run_demo(
-    out_dir: Path, *, db_url: str | None = None, say: Callable[[str], None] = print
+    out_dir: Path, *, db_url: str | None = None, say: Callable[[str], None] = print,
+    language: str = "en",
 ) -> dict[str, Any]:
-    """Run the demo; returns what each step did and where the report is."""
+    """Run the demo, its report in ``language`` (en, uk, ru); returns what each step did
+    and where the report is."""
     t0 = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     url = db_url or f"sqlite:///{(out_dir / 'trucewatch.db').resolve()}"
@@ -67,7 +69,7 @@ def run_demo(
         judged = claims.adjudicate(store)
         say(f"      the parties' synthetic claims: {judged['by_label']}")
         say(f"[4/4] writing the daily report for {DEMO_DAY} ...")
-        report = reports.daily_report(store, DEMO_DAY, out_dir)
+        report = reports.daily_report(store, DEMO_DAY, out_dir, language=language)
     finally:
         store.close()
     return {

@@ -13,10 +13,17 @@ from trucewatch.app.agreements import agreements_in_force, stored_agreements
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
 
+
+def N_(message: str) -> str:
+    """Mark ``message`` for ``pybabel extract`` (translated when the report is written)."""
+    return message
+
+
 DATA_SOURCES = {
-    "satellite_thermal": "Satellite fire detections: NASA FIRMS (public domain).",
-    "patrol": "Patrol observations as submitted (synthetic where so labelled).",
+    "satellite_thermal": N_("Satellite fire detections: NASA FIRMS (public domain)."),
+    "patrol": N_("Patrol observations as submitted (synthetic where so labelled)."),
 }
+"""Attribution lines of the sources a report draws on (English; translated per report)."""
 
 
 def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, int]]:
@@ -40,16 +47,17 @@ def _incident_history(store: Store, day: date, days: int) -> list[tuple[date, in
 
 def daily_report(
     store: Store, day: date, out_dir: Path, *, history_days: int = 14,
-    principal: Principal = OPERATOR,
+    principal: Principal = OPERATOR, language: str = "en",
 ) -> dict[str, Any]:
     """Write the daily report for the UTC day ``day`` into ``out_dir`` (HTML, JSON and,
-    when Chromium is found, PDF) and publish it: the report's JSON is logged in the
-    ledger."""
+    when Chromium is found, PDF) in ``language`` (en, uk, ru) and publish it: the
+    report's JSON is logged in the ledger."""
     require(principal, Permission.MANAGE_MISSION)
-    paths = _write_report(store, day, out_dir, history_days, pdf=True)
+    paths = _write_report(store, day, out_dir, history_days, pdf=True, language=language)
     log_index = store.log_publication(f"daily-report:{day.isoformat()}", paths.json.read_bytes())
     return {
         "date": day.isoformat(),
+        "language": language,
         "incidents": paths.incidents,
         "far_from_line": paths.far_from_line,
         "html": str(paths.html),
@@ -61,11 +69,12 @@ def daily_report(
 
 
 def render_daily_report(store: Store, day: date, out_dir: Path, *, history_days: int = 14,
-                        principal: Principal = OPERATOR) -> tuple[Path, Path]:  # fmt: skip
-    """Write the daily report of ``day`` into ``out_dir`` without publishing it (a read:
-    nothing is logged); returns (report.json, report.html)."""
+                        principal: Principal = OPERATOR,
+                        language: str = "en") -> tuple[Path, Path]:  # fmt: skip
+    """Write the daily report of ``day`` into ``out_dir`` in ``language`` (en, uk, ru)
+    without publishing it (a read: nothing is logged); returns (report.json, report.html)."""
     require(principal, Permission.READ_ALL_REPORTS, Permission.READ_PUBLISHED_REPORTS)
-    paths = _write_report(store, day, out_dir, history_days, pdf=False)
+    paths = _write_report(store, day, out_dir, history_days, pdf=False, language=language)
     return paths.json, paths.html
 
 
@@ -80,10 +89,13 @@ class _Written:
 
 
 def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
-                  pdf: bool) -> _Written:  # fmt: skip
+                  pdf: bool, language: str = "en") -> _Written:  # fmt: skip
     from trucewatch.app.claims import claim_dict
     from trucewatch.report import DailyReportInput, write_daily_report
     from trucewatch.report.headline import far_from_line
+    from trucewatch.report.words import words
+
+    w = words(language)
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
@@ -92,12 +104,13 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
     line = store.line_valid_on(day)
     sectors = store.sectors(line.id) if line is not None and line.id is not None else []
     counts = store.observation_counts_by_source(start, end)
-    data_sources = [DATA_SOURCES[k] for k in sorted(counts) if k in DATA_SOURCES]
+    data_sources = [w._(DATA_SOURCES[k]) for k in sorted(counts) if k in DATA_SOURCES]
     if line is not None:
-        data_sources.append(f"Contact line: {line.name} (valid from {line.valid_from}), "
-                            "derived from control-area maps (DeepStateMap / ISW).")
+        data_sources.append(w._("Contact line: {name} (valid from {day}), derived from "
+                                "control-area maps (DeepStateMap / ISW).", name=line.name,
+                                day=line.valid_from))  # fmt: skip
         if line.country_wkt:
-            data_sources.append("Country outline: © OpenStreetMap contributors (ODbL).")
+            data_sources.append(w._("Country outline: © OpenStreetMap contributors (ODbL)."))
     in_force = agreements_in_force(stored_agreements(store), start, end)
     inp = DailyReportInput(
         day=day,
@@ -117,6 +130,7 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
         data_sources=data_sources,
         claims=[claim_dict(c.uid, c.claim, c.signer, c.verdict)
                 for c in store.claims.list(start, end)],
+        language=w.locale,
     )
     paths = write_daily_report(inp, out_dir, pdf=pdf)
     far = sum(far_from_line(i) for i in incidents)

@@ -66,8 +66,24 @@ DbOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object with the result on stdout.")
 ]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", envvar="TRUCEWATCH_LANG",
+                 help="Language of the report: en (default), uk or ru."),
+]  # fmt: skip
 SinceOpt = Annotated[str | None, typer.Option(help="Start (UTC ISO 8601), inclusive.")]
 UntilOpt = Annotated[str | None, typer.Option(help="End (UTC ISO 8601), exclusive.")]
+
+
+def report_language(lang: str) -> str:
+    """The report language of ``--lang`` (``uk-UA`` is ``uk``); an unknown one is a
+    one-line error listing the offered ones."""
+    from trucewatch import i18n
+
+    tag = lang.strip().replace("_", "-").split("-")[0].lower()
+    if tag not in i18n.LOCALES:
+        _fail(f"--lang {lang!r}: the report is written in {', '.join(i18n.LOCALES)}")
+    return tag
 
 
 def _fail(message: str) -> None:

@@ -11,6 +11,7 @@ import typer
 from trucewatch.cli.common import (
     DbOpt,
     JsonOpt,
+    LangOpt,
     SinceOpt,
     UntilOpt,
     _fail,
@@ -26,6 +27,7 @@ from trucewatch.cli.common import (
     out_folder,
     quiet,
     read_on_store,
+    report_language,
     run_on_store,
     table_of,
     with_existing_store,
@@ -196,16 +198,20 @@ def fuse(
 def report_daily(
     date_: Annotated[str, typer.Option("--date", help="UTC day to report (YYYY-MM-DD).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("report-out"),
+    lang: LangOpt = "en",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the daily report (report.html, report.pdf, report.json)."""
+    """Write the daily report (report.html, report.pdf, report.json) in English,
+    Ukrainian or Russian (--lang)."""
     from trucewatch.app import reports
 
     day = _parse_date(date_, "--date")
     assert day is not None
+    language = report_language(lang)
     folder = out_folder(out_dir)
-    read_on_store(db, as_json, _show_pairs, reports.daily_report, day, folder)
+    read_on_store(db, as_json, _show_pairs, reports.daily_report, day, folder,
+                  language=language)  # fmt: skip
 
 
 @export_app.command("incidents")
@@ -257,17 +263,19 @@ def serve(
 
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
+    lang: LangOpt = "en",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the whole pipeline on the bundled sample data and write a report."""
     from trucewatch.app import demo as demo_module
 
+    language = report_language(lang)
     out_folder(out_dir)
 
     def job() -> dict[str, Any]:
         say = (lambda _m: None) if as_json or quiet() else (lambda m: note(m))
-        return demo_module.run_demo(out_dir, db_url=db, say=say)
+        return demo_module.run_demo(out_dir, db_url=db, say=say, language=language)
 
     def show(result: dict[str, Any]) -> None:
         out.print(f"\nReport: {result['report_html']}\nData:   {result['report_json']}",

@@ -37,6 +37,7 @@ from trucewatch.report.inputs import DailyReportInput
 from trucewatch.report.pdf import PdfError, print_pdf, readable
 from trucewatch.report.text import summary_sentences
 from trucewatch.report.values import AGGREGATE_VERDICTS, CLAIM_LABELS, enum_text, rounded
+from trucewatch.report.words import words
 from trucewatch.types import (
     UNDETERMINED_PARTY,
     Agreement,
@@ -86,7 +87,8 @@ class ReportPaths:
 def build_report(inp: DailyReportInput) -> dict[str, Any]:
     """The report as a JSON-ready dict (the content of ``report.json``).
 
-    Keys: ``date``, ``generated_at``, ``line``, ``agreements``, ``summary``,
+    Keys: ``date``, ``language`` (of ``summary_text`` and of the HTML page: en, uk,
+    ru), ``generated_at``, ``line``, ``agreements``, ``summary``,
     ``summary_text``, ``sectors`` (one row per sector, zeros included, then an
     "outside sectors" row with ``index`` null), ``incidents`` (all, by time),
     ``history``, ``history_by_sector``, ``data_sources``, ``assessment`` (verdicts and
@@ -96,6 +98,7 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     incidents with at least one observation of that kind (an incident can count under
     several kinds).
     """
+    words(inp.language)  # an unknown language fails here, before any work
     inp, far = headline_input(inp)
     incidents = sorted(inp.incidents, key=lambda i: (as_utc(i.time_start), i.uid))
     sectors = sorted(inp.sectors, key=lambda s: (s.start_km, s.index))
@@ -107,6 +110,7 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     ]
     doc: dict[str, Any] = {
         "date": inp.day.isoformat(),
+        "language": inp.language,
         "generated_at": iso_utc(inp.generated_at, "seconds"),
         "line": {
             "name": inp.line_name,

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trucewatch.report.inputs import DailyReportInput
+from trucewatch.report.words import ENGLISH, Words
 from trucewatch.types import UNDETERMINED_PARTY, EventKind, Incident
 
 FAR_FROM_LINE_KM = 30.0
@@ -51,17 +52,21 @@ def firm_attribution(confidence: float | None) -> bool:
     return confidence is not None and confidence >= ATTRIBUTION_MIN_CONFIDENCE
 
 
-def attribution_text(att: Mapping[str, Any], confidence: float | None) -> str:
+def attribution_text(att: Mapping[str, Any], confidence: float | None,
+                     w: Words = ENGLISH) -> str:  # fmt: skip
     """``RU (0.90)``; ``if it occurred: RU more likely (0.90)`` below the confidence of
     :data:`ATTRIBUTION_MIN_CONFIDENCE`; ``undetermined (RU 0.45)`` with the likeliest
-    party; or the party alone."""
+    party; or the party alone (in the words of ``w``; party codes stay as they are)."""
     probs = att["probabilities"]
     party = att["party"] or UNDETERMINED_PARTY
     if party != UNDETERMINED_PARTY and probs.get(party) is not None:
         if firm_attribution(confidence):
-            return f"{party} ({probs[party]:.2f})"
-        return f"if it occurred: {party} more likely ({probs[party]:.2f})"
+            return f"{party} ({w.dec(probs[party])})"
+        return w._("if it occurred: {party} more likely ({probability})", party=party,
+                   probability=w.dec(probs[party]))  # fmt: skip
     if probs:
         best = max(probs.items(), key=lambda kv: (kv[1] or 0.0, kv[0]))
-        return f"undetermined ({best[0]} {best[1]:.2f})" if best[1] is not None else party
-    return party
+        if best[1] is not None:
+            return w._("undetermined ({party} {probability})", party=best[0],
+                       probability=w.dec(best[1]))  # fmt: skip
+    return w.label(party)

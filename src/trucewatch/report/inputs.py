@@ -45,3 +45,6 @@ class DailyReportInput:
     claims: Sequence[Mapping[str, Any]] = ()
     """The parties' claims of the day with their verdicts (rows of
     :func:`trucewatch.app.claims.claim_dict`: ``claimant``, ``type``, ``label``, ...)."""
+    language: str = "en"
+    """The report's language: ``en``, ``uk`` or ``ru`` (:data:`trucewatch.i18n.LOCALES`);
+    ``data_sources`` are expected in it already."""

@@ -46,6 +46,7 @@ from trucewatch.report.plotting import (
     new_figure,
     to_png,
 )
+from trucewatch.report.words import ENGLISH, Words
 from trucewatch.units import KM_PER_DEG
 
 # figure layout, in inches
@@ -105,6 +106,7 @@ def render_map(
     max_labels: int = 30,
     max_ellipses: int = 300,
     dpi: int = DPI,
+    w: Words = ENGLISH,
 ) -> bytes:
     """The map of the day as PNG bytes.
 
@@ -112,7 +114,8 @@ def render_map(
     (ticks) with the names of a non-overlapping subset of sectors (busiest first), the
     incidents coloured by status and sized by count, and the 95 % location ellipses large
     enough to be seen at the map scale (at most ``max_ellipses``, the most confident, so
-    that a busy day stays legible).
+    that a busy day stays legible). Labels and legend are in the words of ``w``; oblast
+    names in its language, settlement names as GeoNames writes them.
     """
     line = parse_wkt(line_wkt)
     control = parse_wkt(control_wkt)
@@ -121,25 +124,25 @@ def render_map(
     ]
     ext = _extent(points, line, sector_geoms)
     if ext is None:
-        return _render_empty_map(title, dpi)
+        return _render_empty_map(title, dpi, w)
 
     view = _view(ext)
-    fig, ax = _map_axes(view, title, dpi)
-    draw_places(ax, (view.x0, view.y0, view.x1, view.y1))
+    fig, ax = _map_axes(view, title, dpi, w)
+    draw_places(ax, (view.x0, view.y0, view.x1, view.y1), w.locale)
     handles: list[object] = []
-    handles += _draw_control(ax, control, view, controlled_by, dpi)
+    handles += _draw_control(ax, control, view, controlled_by, dpi, w)
     line_parts = lines_of(line)
-    handles += _draw_line(ax, line_parts)
+    handles += _draw_line(ax, line_parts, w)
     if sector_geoms:
         draw_sectors(ax, sectors, view.coslat0, view.dx, max_labels)
-        handles.append(sector_handle())
+        handles.append(sector_handle(w._("Sector boundary")))
     ok = np.isfinite(points.lon) & np.isfinite(points.lat)
     if ok.any():
         px_per_km = _AX_W * dpi / view.width_km
-        handles += _draw_ellipses(ax, points, ok, px_per_km, max_ellipses)
-        handles += _draw_incidents(ax, points, ok)
+        handles += _draw_ellipses(ax, points, ok, px_per_km, max_ellipses, w)
+        handles += _draw_incidents(ax, points, ok, w)
     obstacles = [np.column_stack([points.lon[ok], points.lat[ok]]), *line_parts]
-    _scale_bar(ax, view, np.concatenate(obstacles))
+    _scale_bar(ax, view, np.concatenate(obstacles), w)
     _add_legend(fig, handles, view.fig_h)
     return to_png(fig, dpi)
 
@@ -164,7 +167,7 @@ def _extent(
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _render_empty_map(title: str, dpi: int) -> bytes:
+def _render_empty_map(title: str, dpi: int, w: Words) -> bytes:
     """A placeholder figure when there is nothing to map."""
     fig = new_figure((_FIG_W, 4.0), dpi)
     ax = fig.add_axes((0.08, 0.12, 0.88, 0.76))
@@ -173,7 +176,7 @@ def _render_empty_map(title: str, dpi: int) -> bytes:
     ax.text(
         0.5,
         0.5,
-        "No incidents and no contact line to map.",
+        w._("No incidents and no contact line to map."),
         ha="center",
         va="center",
         transform=ax.transAxes,
@@ -214,7 +217,7 @@ def _view(ext: tuple[float, float, float, float]) -> _View:
     )
 
 
-def _map_axes(view: _View, title: str, dpi: int) -> tuple[Figure, Axes]:
+def _map_axes(view: _View, title: str, dpi: int, w: Words) -> tuple[Figure, Axes]:
     """The figure and its map axes, sized to ``view``, with room for the legend below."""
     fig_h = view.fig_h
     fig = new_figure((_FIG_W, fig_h), dpi)
@@ -228,8 +231,8 @@ def _map_axes(view: _View, title: str, dpi: int) -> tuple[Figure, Axes]:
     ax.grid(True, color="#eeeeee", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     ax.tick_params(labelsize=8)
-    ax.set_xlabel("Longitude (°E)", fontsize=9)
-    ax.set_ylabel("Latitude (°N)", fontsize=9)
+    ax.set_xlabel(w._("Longitude (°E)"), fontsize=9)
+    ax.set_ylabel(w._("Latitude (°N)"), fontsize=9)
     ax.set_title(title, fontsize=12, loc="left")
     return fig, ax
 
@@ -255,7 +258,8 @@ def _add_legend(fig: Figure, handles: list[object], fig_h: float) -> None:
 
 
 def _draw_control(
-    ax: Axes, control: BaseGeometry | None, view: _View, controlled_by: str, dpi: int
+    ax: Axes, control: BaseGeometry | None, view: _View, controlled_by: str, dpi: int,
+    w: Words,
 ) -> list[object]:
     """The area held by ``controlled_by``, clipped to the view and simplified to about a
     pixel. Returns its legend handle (none when nothing is drawn)."""
@@ -272,22 +276,24 @@ def _draw_control(
     if path is None:
         return []
     ax.add_patch(PathPatch(path, facecolor=CONTROL_COLOR, edgecolor="none", alpha=0.8, zorder=1))
-    return [Patch(facecolor=CONTROL_COLOR, alpha=0.8, label=f"Area held by {controlled_by}")]
+    label = w._("Area held by {party}", party=controlled_by)
+    return [Patch(facecolor=CONTROL_COLOR, alpha=0.8, label=label)]
 
 
-def _draw_line(ax: Axes, line_parts: list[np.ndarray]) -> list[object]:
+def _draw_line(ax: Axes, line_parts: list[np.ndarray], w: Words) -> list[object]:
     """The contact line; returns its legend handle (none without a line)."""
     if not line_parts:
         return []
     ax.add_collection(LineCollection(line_parts, colors=LINE_COLOR, linewidths=1.3, zorder=3))
-    return [Line2D([], [], color=LINE_COLOR, lw=1.3, label="Contact line")]
+    return [Line2D([], [], color=LINE_COLOR, lw=1.3, label=w._("Contact line"))]
 
 
 # --------------------------------------------------------------------------- incidents
 
 
 def _draw_ellipses(
-    ax: Axes, points: MapPoints, ok: np.ndarray, px_per_km: float, max_ellipses: int
+    ax: Axes, points: MapPoints, ok: np.ndarray, px_per_km: float, max_ellipses: int,
+    w: Words,
 ) -> list[object]:
     """The 95 % ellipses that are visible at the map scale (at most ``max_ellipses``, the
     most confident), big ones first. Returns their legend handle (none if none drawn)."""
@@ -318,9 +324,10 @@ def _draw_ellipses(
             zorder=4,
         )
     )
-    label = "95 % location ellipse"
+    label = w._("95 % location ellipse")
     if n_visible > len(idx):
-        label += f" ({len(idx):,} most confident)"
+        label = w.ngettext("95 % location ellipse ({n} most confident)",
+                           "95 % location ellipses ({n} most confident)", len(idx))
     return [Line2D([], [], color="#555555", lw=0.8, label=label)]
 
 
@@ -338,7 +345,7 @@ def _most_confident(confidence: np.ndarray | None, show: np.ndarray, limit: int)
     return out
 
 
-def _draw_incidents(ax: Axes, points: MapPoints, ok: np.ndarray) -> list[object]:
+def _draw_incidents(ax: Axes, points: MapPoints, ok: np.ndarray, w: Words) -> list[object]:
     """The incidents (most certain status on top). Returns the status and size handles."""
     status = np.asarray(points.status, dtype=object)
     n_ok = int(ok.sum())
@@ -362,14 +369,14 @@ def _draw_incidents(ax: Axes, points: MapPoints, ok: np.ndarray) -> list[object]
             zorder=5 + k,
         )
     handles: list[object] = [
-        _status_handle(st, int((status[ok] == st).sum())) for st in reversed(present)
+        _status_handle(st, int((status[ok] == st).sum()), w) for st in reversed(present)
     ]
     cmax = int(np.nanmax(points.count[ok]))
-    handles += [_size_handle(c, shrink) for c in _size_keys(cmax)]
+    handles += [_size_handle(c, shrink, w) for c in _size_keys(cmax)]
     return handles
 
 
-def _status_handle(status: str, n: int) -> Line2D:
+def _status_handle(status: str, n: int, w: Words) -> Line2D:
     refuted = status == "refuted"
     return Line2D(
         [],
@@ -380,11 +387,11 @@ def _status_handle(status: str, n: int) -> Line2D:
         markerfacecolor="none" if refuted else STATUS_COLORS.get(status, OTHER_STATUS_COLOR),
         markeredgecolor="#555555" if refuted else "#303030",
         markeredgewidth=0.8 if refuted else 0.4,
-        label=f"{status} ({n:,})",
+        label=f"{w.label(status)} ({w.integer(n)})",
     )
 
 
-def _size_handle(count: int, shrink: float) -> Line2D:
+def _size_handle(count: int, shrink: float, w: Words) -> Line2D:
     return Line2D(
         [],
         [],
@@ -394,7 +401,7 @@ def _size_handle(count: int, shrink: float) -> Line2D:
         markeredgecolor="#303030",
         markeredgewidth=0.5,
         markersize=math.sqrt(float(_marker_size(np.array([count]))[0]) * shrink),
-        label=f"count {count:,}",
+        label=w._("count {count}", count=w.integer(count)),
     )
 
 
@@ -412,7 +419,7 @@ def _size_keys(cmax: int) -> list[int]:
 # --------------------------------------------------------------------------- scale bar
 
 
-def _scale_bar(ax: Axes, view: _View, obstacles: np.ndarray) -> None:
+def _scale_bar(ax: Axes, view: _View, obstacles: np.ndarray, w: Words) -> None:
     """A scale bar in the corner of the map with the fewest points and line vertices."""
     length_km = nice_length(view.width_km / 5.0)
     length_deg = length_km / (KM_PER_DEG * view.coslat0)
@@ -429,7 +436,7 @@ def _scale_bar(ax: Axes, view: _View, obstacles: np.ndarray) -> None:
     ax.text(
         bx + length_deg / 2,
         by + 0.015 * view.dy,
-        f"{length_km:g} km",
+        w._("{km} km", km=w.dec(length_km, None)),
         ha="center",
         va="bottom",
         fontsize=8,

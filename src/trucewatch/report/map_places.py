@@ -22,9 +22,10 @@ MAX_PLACES = 24
 """Settlement names on one map at most (largest first)."""
 
 
-def draw_places(ax: Axes, window: tuple[float, float, float, float]) -> None:
+def draw_places(ax: Axes, window: tuple[float, float, float, float], locale: str = "en") -> None:
     """Border, coast and place names in ``window`` (x0, y0, x1, y1) of ``ax``, under the
-    control area (``zorder`` 0.6), the names above it and under the line (2.5)."""
+    control area (``zorder`` 0.6), the names above it and under the line (2.5). Oblast
+    names are in ``locale`` (en, uk, ru); settlement names as GeoNames writes them."""
     x0, y0, x1, y1 = window
     tol = (x1 - x0) / 1500.0  # about a pixel
     outline = load_country_outline()
@@ -35,10 +36,10 @@ def draw_places(ax: Axes, window: tuple[float, float, float, float]) -> None:
                                      linewidths=0.6, zorder=0.6))  # fmt: skip
     ax.add_collection(LineCollection(lines_of(coast), colors=COAST_COLOR, linewidths=0.9,
                                      zorder=0.6))  # fmt: skip
-    _label_places(ax, window)
+    _label_places(ax, window, locale)
 
 
-def _label_places(ax: Axes, window: tuple[float, float, float, float]) -> None:
+def _label_places(ax: Axes, window: tuple[float, float, float, float], locale: str) -> None:
     x0, y0, x1, y1 = window
     # the size of 7 pt text in degrees of this axes (a character is about 0.6 em wide)
     em_px = 7.0 / 72.0 * ax.figure.dpi
@@ -64,10 +65,11 @@ def _label_places(ax: Axes, window: tuple[float, float, float, float]) -> None:
         ax.annotate(name, (lon, lat), xytext=(3, 0), textcoords="offset points", fontsize=7,
                     color=PLACE_COLOR, va="center", zorder=2.5, path_effects=HALO)  # fmt: skip
     for o in oblast_labels():
-        w = char_w * len(o.names["en"]) * 1.1
+        name = o.names.get(locale) or o.names["en"]
+        w = char_w * len(name) * 1.1
         box = (o.lon - w / 2, o.lat - text_h / 2, o.lon + w / 2, o.lat + text_h / 2)
         if x0 <= o.lon <= x1 and y0 <= o.lat <= y1 and free(box):
             taken.append(box)
-            ax.text(o.lon, o.lat, o.names["en"].upper(), fontsize=6.5, color=OBLAST_COLOR,
+            ax.text(o.lon, o.lat, name.upper(), fontsize=6.5, color=OBLAST_COLOR,
                     ha="center", va="center", zorder=2.4, path_effects=HALO)  # fmt: skip
 

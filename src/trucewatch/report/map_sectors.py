@@ -44,8 +44,8 @@ class _SectorLabel(NamedTuple):
     tangent: np.ndarray
 
 
-def sector_handle() -> Line2D:
-    """Legend entry of the sector ticks."""
+def sector_handle(label: str = "Sector boundary") -> Line2D:
+    """Legend entry of the sector ticks (``label``: its text in the report's language)."""
     return Line2D(
         [],
         [],
@@ -54,7 +54,7 @@ def sector_handle() -> Line2D:
         marker="|",
         markersize=8,
         markeredgewidth=1.2,
-        label="Sector boundary",
+        label=label,
     )
 
 

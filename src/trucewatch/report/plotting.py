@@ -11,7 +11,6 @@ import io
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 STATUS_COLORS: dict[str, str] = {
     "confirmed": "#a50026",
@@ -30,8 +29,6 @@ DAY_COLOR = "#d6604d"
 HISTORY_COLOR = "#9e9e9e"
 
 DPI = 110
-THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
-"""Tick labels with thousands separators."""
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 """White outline that keeps text legible over the map."""
 

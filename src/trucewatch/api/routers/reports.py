@@ -1,16 +1,19 @@
 """Daily reports: the JSON of ``trucewatch.report.build_report`` and the HTML report.
-The public and the parties' liaisons see published days only."""
+The public and the parties' liaisons see published days only. Both are in the language
+of the request, negotiated as for the dashboard (``?lang=``, the ``trucewatch_lang``
+cookie, ``Accept-Language``, English)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, NotFound, not_found
+from trucewatch.api.params import LANGUAGE_HEADERS, Language
 from trucewatch.api.reports import report_days, report_document, report_files
 from trucewatch.api.schemas import ReportDay, ReportDocument, ReportList
 from trucewatch.api.state import AppState, app_state
@@ -49,9 +52,11 @@ def list_reports(request: Request, state: State, principal: Reader) -> ReportLis
 
 @router.get("/{day}", response_model=ReportDocument, responses=NOT_FOUND,
             summary="The daily report as JSON")  # fmt: skip
-def get_report(day: DayPath, state: State, principal: Reader) -> ReportDocument:
+def get_report(day: DayPath, state: State, principal: Reader, language: Language,
+               response: Response) -> ReportDocument:  # fmt: skip
     _visible(state, principal, day)
-    return ReportDocument.model_validate(report_document(state, day, principal))
+    response.headers.update({"Content-Language": language, **LANGUAGE_HEADERS})
+    return ReportDocument.model_validate(report_document(state, day, principal, language))
 
 
 @router.get(
@@ -61,7 +66,9 @@ def get_report(day: DayPath, state: State, principal: Reader) -> ReportDocument:
                                   "description": "the report page"}},
     summary="The daily report as a self-contained HTML page",
 )
-def get_report_html(day: DayPath, state: State, principal: Reader) -> HTMLResponse:
+def get_report_html(day: DayPath, state: State, principal: Reader,
+                    language: Language) -> HTMLResponse:  # fmt: skip
     _visible(state, principal, day)
-    _, html = report_files(state, day, principal)
-    return HTMLResponse(html.read_text(encoding="utf-8"))
+    _, html = report_files(state, day, principal, language)
+    return HTMLResponse(html.read_text(encoding="utf-8"),
+                        headers={"Content-Language": language, **LANGUAGE_HEADERS})
