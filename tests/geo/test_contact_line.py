@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +179,7 @@ def _border_and_coast_points(derived: DerivedLine) -> tuple[np.ndarray, shapely.
 
 def test_deepstate_2025_03_13_line(deepstate_path: Path) -> None:
     _, control = read_line_file(deepstate_path)
-    t0 = time.perf_counter()
-    derived = derive(control)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 10.0
+    derived = derive(control)  # its time: benchmarks/bench_geo.py
     # public figures: 1,100-1,300 km of active front; the Dnipro is included here
     assert 1000.0 < derived.length_km < 1300.0
     assert derived.line.geoms[0].length > 0.8 * derived.line.length  # one main part

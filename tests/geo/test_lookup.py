@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
@@ -231,15 +230,14 @@ def test_real_places(deepstate_context: LineContext) -> None:
     assert deepstate_context.locate(37.18, 48.28).sector_name[()] == "Pokrovsk"
 
 
-def test_real_locate_is_fast(deepstate_context: LineContext) -> None:
+def test_real_locate_matches_shapely(deepstate_context: LineContext) -> None:
+    """200,000 random points located in one call agree with shapely's distances (the time
+    it takes is measured in benchmarks/bench_geo.py)."""
     rng = np.random.default_rng(0)
     n = 200_000
     lon = rng.uniform(32.0, 38.5, n)
     lat = rng.uniform(46.3, 50.0, n)
-    t0 = time.perf_counter()
     res = deepstate_context.locate(lon, lat)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 10.0  # about 0.5 s; generous for loaded CI machines
     sample = rng.choice(n, 2000, replace=False)
     x, y = to_local_m(lon[sample], lat[sample])
     ref = shapely.distance(geom_to_metric(deepstate_context.line), shapely.points(x, y)) / 1000

