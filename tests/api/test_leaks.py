@@ -22,8 +22,10 @@ SPLIT = date(2025, 8, 13)
 
 
 def _lag_hours() -> float:
-    """The publication lag that makes ``SPLIT`` the first unpublished day today."""
-    return float((datetime.now(UTC).date() - SPLIT).days * 24 - 12)
+    """The publication lag that makes ``SPLIT`` the first unpublished day today: a day is
+    published once ``now - lag`` has passed its end, and ``now - lag`` then falls within
+    ``SPLIT`` at whatever hour the test runs (it fell on the next day after noon UTC)."""
+    return float((datetime.now(UTC).date() - SPLIT).days * 24)
 
 
 def _incidents(url: str) -> tuple[list[Any], list[Any]]:
