@@ -85,7 +85,10 @@ class Schedule:
 
 
 def period_of(day: date) -> tuple[datetime, datetime]:
-    """The period (UTC day) ``day``: [start, end)."""
+    """The period (UTC day) ``day``: [start, end); :class:`BadQuery` for a day outside
+    the years :mod:`trucewatch.limits` accepts."""
+    if not limits.YEARS[0] <= day.year <= limits.YEARS[1]:
+        raise BadQuery(f"{day} is outside {limits.YEARS[0]}-{limits.YEARS[1]}", field="day")
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return start, start + timedelta(days=1)
 
