@@ -177,3 +177,22 @@ def test_split_and_merge_survive_refusion(store: Store) -> None:
     # a re-fusion of the same store again changes nothing
     app_incidents.fuse(store)
     assert {r["uid"]: r for r in _rows(store, t.reviewed_incidents)} == rows
+
+
+def test_refusion_of_a_reviewed_standard_period_keeps_every_review() -> None:
+    """Half a day of ``standard`` with 50 random reviews (the 30 days with 500 reviews are
+    ``python -m benchmarks.bench_review``, results in benchmarks/results/)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_review.py"
+    spec = importlib.util.spec_from_file_location("bench_review", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # the benchmark's own code, on a shorter period
+    result = bench.run("standard", seed=3, days=0.5, reviews=50, retract=0.01)
+    assert result["review"]["reviews"] == 50
+    same, changed = result["refuse_same"], result["refuse_after_retracting"]
+    assert same["every_review_kept"] and changed["every_review_kept"], result
+    assert same["flagged"] == 0 and same["unmatched"] == 0 and same["acts_added_by_fusion"] == 0
+    assert changed["retracted"] > 0 and result["ledger_problems"] == 0

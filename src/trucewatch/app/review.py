@@ -19,8 +19,10 @@ the public is one more act (``publish``).
 
 **Re-fusion.** :func:`remap_reviews` runs after each fusion of a period: each new automatic
 incident is mapped onto the reviewed incident it shares most observations with (ties: the
-smaller uid; deterministic), its other observations are attached to it as new evidence,
-and a *material* change of the automatic solution against the one the analyst reviewed
+smaller uid; deterministic), its other observations are attached to it as new evidence;
+a reviewed incident keeps resting on the automatic incident it rested on while that one
+still shares its evidence (else on the one sharing most, then the smaller uid); and a
+*material* change of the automatic solution against the one the analyst reviewed
 (status, attributed party, deciding clause or verdict, place moved more than
 :data:`MATERIAL_MOVE_KM`) flags the reviewed incident for re-review (``needs_review``)
 instead of overwriting it. The analyst's next act clears the flag.
@@ -28,6 +30,7 @@ instead of overwriting it. The analyst's next act clears the flag.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -156,6 +159,8 @@ class Assignment:
     automatic_of: dict[str, str | None]
     attach: dict[str, list[str]]
     owner_of_automatic: dict[str, str]
+    sharing: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    """Reviewed uid -> every automatic incident sharing an observation with it."""
 
 
 def assign(reviewed_obs: Mapping[str, Iterable[str]],
@@ -190,7 +195,8 @@ def assign(reviewed_obs: Mapping[str, Iterable[str]],
             owner[o] = r_uid
     automatic_of = {r: (min(candidates[r])[1] if r in candidates else None)
                     for r in reviewed_obs}  # fmt: skip
-    return Assignment(automatic_of, attach, owner_of_automatic)
+    sharing = {r: frozenset(a for _, a in c) for r, c in candidates.items()}
+    return Assignment(automatic_of, attach, owner_of_automatic, sharing)
 
 
 def split_uid(observation_uids: Iterable[str]) -> str:
@@ -566,6 +572,8 @@ def _remapped(row: dict[str, Any], plan: Assignment, automatic: Mapping[str, Inc
     new = dict(row)
     acts: list[dict[str, Any]] = []
     auto_uid = plan.automatic_of[row["uid"]]
+    if row["automatic_uid"] in plan.sharing.get(row["uid"], ()):
+        auto_uid = row["automatic_uid"]  # still there and sharing evidence: it stays
     new["automatic_uid"] = auto_uid
     attached = plan.attach.get(row["uid"], [])
     if attached:
