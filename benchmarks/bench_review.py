@@ -119,8 +119,9 @@ def kept_after(before: tuple[dict[str, dict[str, Any]], list[tuple[Any, ...]]],
     lost = sorted(set(rows_before) - set(rows))
     relabelled = sorted(u for u in rows_before if u in rows
                         and any(rows[u][k] != rows_before[u][k] for k in KEPT))  # fmt: skip
-    evidence_lost = sorted(u for u in rows_before if u in rows
-                           and not set(rows_before[u]["observations"]) <= set(rows[u]["observations"]))  # fmt: skip
+    evidence_lost = sorted(
+        u for u in rows_before
+        if u in rows and not set(rows_before[u]["observations"]) <= set(rows[u]["observations"]))
     acts_lost = len(set(acts_before) - set(acts))
     flagged = sum(r["needs_review"] is not None for r in rows.values())
     unmatched = sum(r["automatic_uid"] is None and r["merged_into"] is None for r in rows.values())

@@ -12,15 +12,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-
 from tests.api.conftest import TOKEN_SPECS, Api, build_store
+
 from trucewatch.api import Settings, create_app
 from trucewatch.app.bulletins import issue_automatic
 from trucewatch.app.roles import OPERATOR
 from trucewatch.store import Store
 from trucewatch.store import schema as t
 from trucewatch.store.ledger_verify import verify_store
-
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -37,7 +36,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, derived_line: Any,
 
 
 @pytest.fixture
-def make_api(template: Path, tmp_path: Path) -> Iterator[Callable[..., Api]]:  # noqa: F811
+def make_api(template: Path, tmp_path: Path) -> Iterator[Callable[..., Api]]:
     """``make_api(**settings)`` on a fresh copy of the template store (SQLite; the
     PostgreSQL run of the ledger test uses the shared ``store_url``)."""
     path = tmp_path / "store.db"
@@ -58,7 +57,7 @@ def make_api(template: Path, tmp_path: Path) -> Iterator[Callable[..., Api]]:  #
 
 
 @pytest.fixture
-def api(make_api: Callable[..., Api]) -> Api:  # noqa: F811
+def api(make_api: Callable[..., Api]) -> Api:
     return make_api()
 
 

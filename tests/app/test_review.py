@@ -22,7 +22,7 @@ from trucewatch.app.review import (
     review_incident,
     review_state,
 )
-from trucewatch.app.roles import Principal, PermissionDenied, Role
+from trucewatch.app.roles import PermissionDenied, Principal, Role
 from trucewatch.app.views.errors import BadQuery
 from trucewatch.store import Store
 from trucewatch.store import schema as t

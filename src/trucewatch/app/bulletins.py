@@ -39,7 +39,6 @@ from trucewatch.app.review import EvaluationStatus, assign, deciding
 from trucewatch.app.roles import Permission, Principal, Role, require
 from trucewatch.app.session import Store
 from trucewatch.app.views.errors import BadQuery, NotVisible
-from trucewatch.units import iso_utc
 from trucewatch.store import reviews as rs
 from trucewatch.types import (
     Attribution,
@@ -49,6 +48,7 @@ from trucewatch.types import (
     PointLocation,
     SourceKind,
 )
+from trucewatch.units import iso_utc
 
 log = logging.getLogger(__name__)
 

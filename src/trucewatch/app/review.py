@@ -500,7 +500,8 @@ def reviewed_view(row: Mapping[str, Any], *, analyst: bool) -> dict[str, Any]:
     out = {k: row[k] for k in ("uid", "automatic_uid", "evaluation_mode", "evaluation_status",
                                "time_start", "time_end", "lon", "lat", "status",
                                "attribution_party", "clause", "verdict", "sector",
-                               "observations", "merged_into", "revision", "published_at")}  # fmt: skip
+                               "observations", "merged_into", "revision",
+                               "published_at")}  # fmt: skip
     if analyst:
         out.update({k: row[k] for k in ("basis", "needs_review", "reviewed_by", "reviewed_at",
                                         "published_by")})  # fmt: skip
@@ -514,7 +515,8 @@ def act_view(a: Mapping[str, Any]) -> dict[str, Any]:
 def reviewed_incidents(store: Store, since: datetime | None = None,
                        until: datetime | None = None, *, needs_review: bool | None = None,
                        principal: Principal,
-                       published_before: datetime | None = None) -> list[dict[str, Any]]:  # fmt: skip
+                       published_before: datetime | None = None
+                       ) -> list[dict[str, Any]]:  # fmt: skip
     """Reviewed incidents starting in [since, until) (analysts: all, optionally only those
     flagged or not; others: the published ones before ``published_before``)."""
     require(principal, Permission.READ_ALL_INCIDENTS, Permission.READ_PUBLISHED_FINDINGS)
@@ -566,8 +568,11 @@ def remap_reviews(store: Store, since: datetime | None, until: datetime | None,
     return counts
 
 
-def _remapped(row: dict[str, Any], plan: Assignment, automatic: Mapping[str, Incident],
-              move_km: float, now: datetime) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:  # fmt: skip
+Row = dict[str, Any]
+
+
+def _remapped(row: Row, plan: Assignment, automatic: Mapping[str, Incident],
+              move_km: float, now: datetime) -> tuple[Row | None, list[Row]]:  # fmt: skip
     """The reviewed row after a re-fusion (None when unchanged) and the re-fusion's acts."""
     new = dict(row)
     acts: list[dict[str, Any]] = []
@@ -581,7 +586,8 @@ def _remapped(row: dict[str, Any], plan: Assignment, automatic: Mapping[str, Inc
         acts.append({"reviewed_uid": row["uid"], "action": Action.ATTACH.value,
                      "reason": f"{len(attached)} new observation(s) from automatic incident "
                                f"{auto_uid}", "analyst": FUSION, "at": now,
-                     "details": {"observations": sorted(attached), "automatic_uid": auto_uid}})  # fmt: skip
+                     "details": {"observations": sorted(attached),
+                                 "automatic_uid": auto_uid}})  # fmt: skip
     if auto_uid is None:
         changes = ["no automatic incident shares its observations any more"]
     else:
@@ -591,7 +597,8 @@ def _remapped(row: dict[str, Any], plan: Assignment, automatic: Mapping[str, Inc
         new["needs_review"] = flag
         acts.append({"reviewed_uid": row["uid"], "action": Action.FLAG.value,
                      "reason": f"material change since the review: {flag}", "analyst": FUSION,
-                     "at": now, "details": {"automatic_uid": auto_uid, "changes": changes}})  # fmt: skip
+                     "at": now,
+                     "details": {"automatic_uid": auto_uid, "changes": changes}})  # fmt: skip
     if new == row:
         return None, []
     new["revision"] = row["revision"] + 1

@@ -185,8 +185,10 @@ def logged_refs(conn: Connection, refs: Sequence[str],
     return set(conn.execute(query).scalars())
 
 
-def observation_places(conn: Connection, uids: Sequence[str]
-                       ) -> list[tuple[str, datetime, datetime, float | None, float | None]]:  # fmt: skip
+Place = tuple[str, datetime, datetime, float | None, float | None]
+
+
+def observation_places(conn: Connection, uids: Sequence[str]) -> list[Place]:
     """``(uid, time_start, time_end, lon, lat)`` of stored observations (lon/lat None for
     an observation without a point location)."""
     c = t.observations.c
