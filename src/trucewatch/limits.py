@@ -81,6 +81,12 @@ MAX_TEXT = 200
 MAX_ATTRIBUTE_TEXT = 10_000
 """Longest free text kept in a record's other fields (a sentence, a note)."""
 
+MAX_REASON_CHARS = 2_000
+"""Longest reason an analyst gives for an act of review or a sign-off (characters)."""
+
+MAX_REVIEW_UIDS = 1_000
+"""Most incidents merged, or observations split off, in one act of review."""
+
 MAX_DEPTH = 16
 """Deepest nesting of objects and lists in a record (the formats need 3)."""
 

@@ -113,6 +113,14 @@ def _build(url: str) -> Store:
         _incident("a" * 64, tuple(obs[:3]), IncidentStatus.POSSIBLE),
         _incident("b" * 64, tuple(obs[3:]), IncidentStatus.PROBABLE),
     ])
+    from trucewatch.app.bulletins import issue_automatic
+    from trucewatch.app.review import ReviewRequest, review_incident
+    from trucewatch.app.roles import OPERATOR
+
+    review_incident(store, "a" * 64, ReviewRequest("relabel", "crater", attribution="UA"),
+                    principal=OPERATOR)  # fmt: skip
+    review_incident(store, "a" * 64, ReviewRequest("publish", "briefing"), principal=OPERATOR)
+    issue_automatic(store, T0.date(), 1.0, principal=OPERATOR)
     with store.engine.begin() as conn:
         store.ledger.sign_tree_head(conn, MISSION)
     store.add_observations([_obs(i) for i in range(6, 8)], files=["late.jsonl"])  # unsigned tail

@@ -342,3 +342,45 @@ def test_bad_token_is_refused(browser: Any, server: str) -> None:
     p.sign_in("not-a-token")
     p.page.wait_for_selector("#role:has-text('signed out')")
     assert "unknown or revoked token" in (p.page.text_content("#notice") or "")
+
+
+def test_analyst_reviews_an_incident_and_publishes_it(browser: Any, server: str,
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    """From the incident panel: a relabel needs a reason, is recorded with the analyst's
+    name, then published; the liaison's page then shows the reviewed version."""
+    p = Page(browser, server)
+    p.sign_in(TOKENS["analyst"])
+    p.loaded("analyst")
+    p.wait_count(lambda n: n > 0)
+    p.page.click("#incident-list li >> nth=0")
+    p.page.wait_for_selector("#review-form")
+    uid = p.page.get_attribute("#review-box", "data-uid")
+    assert p.page.get_attribute("#evaluation-status", "data-status") == "preliminary"
+    p.page.select_option("#review-action", "relabel")
+    p.page.fill("#review-attribution", "UA")
+    p.page.select_option("#review-status", "probable")
+    p.page.click("#review-submit")  # no reason: refused on the page, nothing sent
+    assert p.page.text_content("#review-result") == "A reason is required."
+    p.page.fill("#review-reason", "the crater's shape points to fire from the east")
+    p.page.click("#review-submit")
+    p.page.wait_for_selector("#evaluation-status[data-status='reviewed']")
+    assert "UA" in (p.page.text_content("#reviewed-labels") or "")
+    acts = p.page.text_content("#review-acts") or ""
+    assert "relabel" in acts and "analyst" in acts and "crater" in acts
+    p.page.select_option("#review-action", "publish")
+    p.page.fill("#review-reason", "agreed at the evening briefing")
+    p.page.click("#review-submit")
+    p.page.wait_for_function("document.querySelector('#review-acts').textContent.includes('publish')")
+    assert p.page.is_hidden("#review-relabel") and p.page.is_hidden("#review-uids-label")
+    p.page.locator("#review-box h4").scroll_into_view_if_needed()
+    _save(p.page, tmp_path / "dashboard-review.png")
+    assert not p.errors, p.errors
+
+    liaison = Page(browser, server)
+    liaison.sign_in(TOKENS["liaison"])
+    liaison.loaded("liaison")
+    liaison.page.evaluate(f"window.trucewatch.openIncident('{uid}', false)")
+    liaison.page.wait_for_selector("#evaluation-status[data-status='reviewed']")
+    assert liaison.page.locator("#review-form").count() == 0  # a liaison only reads
+    assert "UA" in (liaison.page.text_content("#reviewed-labels") or "")
+    assert not liaison.errors, liaison.errors

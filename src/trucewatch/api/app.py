@@ -18,6 +18,8 @@ from trucewatch.api.errors import install_error_handlers
 from trucewatch.api.guard import BodyLimit, RateLimit, RateLimiter
 from trucewatch.api.routers import agreements, claims, incidents, layers, ledger, meta, observations
 from trucewatch.api.routers import reports as report_routes
+from trucewatch.api.routers import review as review_routes
+from trucewatch.api.scheduler import bulletin_scheduler
 from trucewatch.api.settings import Settings
 from trucewatch.api.state import AppState
 from trucewatch.gc import server_gc
@@ -77,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with server_gc():
-            yield
+            async with bulletin_scheduler(state):
+                yield
         state.close()
 
     app = FastAPI(
@@ -103,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
     for module in (meta, observations, incidents, layers, agreements, report_routes, ledger,
-                   claims):
+                   claims, review_routes):
         app.include_router(module.router, prefix=API_PREFIX)
 
     root = web_root(settings)

@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     require_signatures: bool = Field(
         default=False, description="refuse submitted records without a valid key signature"
     )
+    bulletins: bool = Field(
+        default=False, description="run the bulletin scheduler in the server (automatic "
+        "bulletins at the lags, the daily report at the cut-off)")
+    bulletin_lags_hours: list[float] = Field(
+        default_factory=lambda: [1.0, 6.0, 24.0],
+        description="automatic bulletins this many hours after each UTC day ends")
+    bulletin_fuse: bool = Field(default=False,
+                                description="re-fuse a period before its automatic bulletin")
+    bulletin_interval_seconds: float = Field(default=60.0, ge=1.0, le=3600.0,
+                                             description="how often the scheduler looks")
+    cutoff: str = Field(default="19:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                        description="the mission's daily cut-off, local time HH:MM")
+    cutoff_tz: str = Field(default="Europe/Kyiv", description="IANA zone of the cut-off")
     web_dir: Path | None = Field(default=None, description="dashboard files (default: packaged)")
     osm_tiles_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",

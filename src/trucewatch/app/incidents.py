@@ -15,6 +15,7 @@ from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
 from trucewatch.app.progress import Progress, no_progress
+from trucewatch.app.review import remap_reviews
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
 from trucewatch.fusion.engine import STEPS, FusionResult, fuse_observations
@@ -87,6 +88,7 @@ def fuse(
     )
     progress(f"storing {len(incidents):,} incidents", n - 1, n)
     store.replace_incidents(incidents, since, until, engine_run(since, until))
+    reviews = remap_reviews(store, since, until)
     by_status: dict[str, int] = {}
     verdicts: dict[str, int] = {}
     for inc in incidents:
@@ -104,6 +106,7 @@ def fuse(
         "quarantined": [{"observation": uid, "reason": why} for uid, why in quarantined],
         "lines": len(store.lines()),
         "warnings": line_coverage_warnings(observations, store.lines()),
+        "reviews": reviews,
     }
 
 

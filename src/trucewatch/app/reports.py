@@ -12,6 +12,7 @@ from typing import Any
 from trucewatch.app.agreements import agreements_in_force, stored_agreements
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
+from trucewatch.types import Incident
 
 
 def N_(message: str) -> str:
@@ -88,8 +89,18 @@ class _Written:
     pdf_note: str = ""
 
 
+def render_incidents(store: Store, day: date, incidents: list[Incident], out_dir: Path, *,
+                     history_days: int = 14) -> tuple[Path, Path]:  # fmt: skip
+    """Render the report of ``day`` over the given ``incidents`` (e.g. a bulletin's, with
+    the reviewed versions) instead of the stored automatic ones; nothing is logged.
+    Returns (report.json, report.html). The caller checks permissions."""
+    paths = _write_report(store, day, out_dir, history_days, pdf=False, incidents=incidents)
+    return paths.json, paths.html
+
+
 def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
-                  pdf: bool, language: str = "en") -> _Written:  # fmt: skip
+                  pdf: bool, language: str = "en", incidents: list[Incident] | None = None
+                  ) -> _Written:  # fmt: skip
     from trucewatch.app.claims import claim_dict
     from trucewatch.report import DailyReportInput, write_daily_report
     from trucewatch.report.headline import far_from_line
@@ -99,7 +110,8 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
 
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
-    incidents = store.incidents(start, end)
+    if incidents is None:
+        incidents = store.incidents(start, end)
     history = _incident_history(store, day, history_days)
     line = store.line_valid_on(day)
     sectors = store.sectors(line.id) if line is not None and line.id is not None else []

@@ -50,6 +50,9 @@ class Permission(StrEnum):
     MANAGE_MISSION = "manage_mission"
     """Load contact lines and agreements, fuse, publish reports, sign tree heads, register
     and revoke submitters' keys."""
+    REVIEW_INCIDENTS = "review_incidents"
+    """Confirm, reject, merge, split, relabel, annotate and publish incidents; sign off a
+    period's reviewed bulletin (:mod:`trucewatch.app.review`)."""
 
 
 P = Permission

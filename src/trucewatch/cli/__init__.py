@@ -15,6 +15,7 @@ import typer
 
 from trucewatch.cli import analysis_cmds, sim_cmds, store_cmds
 from trucewatch.cli.analysis_cmds import parse_app, thermal_app
+from trucewatch.cli.bulletin_cmds import bulletin_app
 from trucewatch.cli.claims_cmds import claims_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
@@ -71,6 +72,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(claims_app, name="claims")
 app.add_typer(token_app, name="token")
 app.add_typer(observation_app, name="observation")
+app.add_typer(bulletin_app, name="bulletin")
 
 
 def main() -> None:

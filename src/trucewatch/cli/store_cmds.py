@@ -246,6 +246,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     db: DbOpt = None,
+    bulletins: Annotated[bool, typer.Option(
+        "--bulletins", help="Run the bulletin scheduler: automatic bulletins at the lags and "
+                            "the daily report at the cut-off (TRUCEWATCH_BULLETIN_* and "
+                            "TRUCEWATCH_CUTOFF settings; docs/operations.md).")] = False,
 ) -> None:
     """Serve the HTTP API and the map dashboard (docs/api.md)."""
     import uvicorn
@@ -253,7 +257,10 @@ def serve(
     from trucewatch.api import Settings, create_app
 
     try:
-        application = create_app(Settings(db=db) if db else Settings())
+        overrides: dict[str, Any] = {"db": db} if db else {}
+        if bulletins:
+            overrides["bulletins"] = True
+        application = create_app(Settings(**overrides))
     except TrucewatchError as exc:
         _fail(str(exc))
         return

@@ -15,6 +15,8 @@ Fields (all strings except ``v``)::
     type     observation | incident_status | assessment | report | key_added | key_revoked |
              batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
              | retraction (an analyst retracted the observation `ref`; meta: by, reason)
+             | reviewed_incident | review | bulletin (rows of the analyst's review and of
+             the bulletins: ledger.rows)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -83,6 +85,9 @@ class EntryType(StrEnum):
     ENGINE = "engine"
     CLAIM = "claim"
     RETRACTION = "retraction"
+    REVIEWED_INCIDENT = "reviewed_incident"
+    REVIEW = "review"
+    BULLETIN = "bulletin"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

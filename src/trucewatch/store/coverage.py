@@ -59,9 +59,13 @@ LINES = Covered(t.contact_lines, EntryType.LINE, "id")
 SECTORS = Covered(t.sectors, EntryType.SECTOR, "id")
 AGREEMENTS = Covered(t.agreements, EntryType.AGREEMENT, "id")
 TREE_HEADS = Covered(t.ledger_tree_heads, EntryType.TREE_HEAD, "id")
+REVIEWED = Covered(t.reviewed_incidents, EntryType.REVIEWED_INCIDENT, "uid")
+REVIEWS = Covered(t.incident_reviews, EntryType.REVIEW, "id")
+BULLETINS = Covered(t.bulletins, EntryType.BULLETIN, "id")
 
 COVERED: tuple[Covered, ...] = (
     OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS,
+    REVIEWED, REVIEWS, BULLETINS,
 )  # fmt: skip
 """The tables whose every row the log covers (with ``incident_observations`` through the
 incidents' :data:`LINKS`)."""

@@ -290,3 +290,77 @@ api_tokens = Table(
 )
 """API access tokens issued by ``trucewatch token new`` (:mod:`trucewatch.store.tokens`):
 only the SHA-256 of each token; a revoked or expired token is refused on its next request."""
+
+# --------------------------------------------------------------------------- review
+# The analyst's review (issue 21; see trucewatch.store.reviews and docs/operations.md):
+# the reviewed (manual) versions of incidents kept beside the automatic ones, every act of
+# review, and the bulletins issued for each period. All three are covered by the log.
+
+reviewed_incidents = Table(
+    "reviewed_incidents",
+    metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("automatic_uid", String(64), nullable=True),
+    Column("evaluation_mode", String(16), nullable=False),
+    Column("evaluation_status", String(16), nullable=False),
+    *_required(UTC_DATETIME, "time_start", "time_end"),
+    *_required(Float, "lon", "lat"),
+    Column("status", String(16), nullable=False),
+    Column("attribution_party", String(32), nullable=False),
+    Column("clause", String(200), nullable=True),
+    Column("verdict", String(16), nullable=True),
+    Column("sector", String(200), nullable=True),
+    Column("observations", JSON, nullable=False),
+    Column("basis", JSON, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("needs_review", Text, nullable=True),
+    Column("merged_into", String(64), nullable=True),
+    Column("revision", Integer, nullable=False),
+    Column("reviewed_by", String(200), nullable=False),
+    Column("reviewed_at", UTC_DATETIME, nullable=False),
+    Column("published_by", String(200), nullable=True),
+    Column("published_at", UTC_DATETIME, nullable=True),
+    Index(None, "time_start"),
+    Index(None, "automatic_uid"),
+)
+"""The reviewed version of an incident (``evaluation_mode`` manual; ``evaluation_status``
+confirmed, reviewed or rejected), as an analyst left it: place (WGS84 degrees), times
+(UTC), status, attribution, deciding clause and verdict, its evidence (``observations``,
+sorted uids), the automatic solution it was reviewed against (``basis``: status,
+attribution, place, clause, verdict), the whole reviewed record (``record``, the canonical
+incident record), why it must be looked at again (``needs_review``), the reviewed incident
+it was merged into, and its publication."""
+
+incident_reviews = Table(
+    "incident_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reviewed_uid", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("analyst", String(200), nullable=False),
+    Column("at", UTC_DATETIME, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index(None, "reviewed_uid"),
+)
+"""Every act of review, in order: confirm, reject, merge, split, relabel, annotate,
+publish (by an analyst, with the reason) and attach or flag (by a re-fusion)."""
+
+bulletins = Table(
+    "bulletins",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *_required(UTC_DATETIME, "period_start", "period_end"),
+    Column("kind", String(16), nullable=False),
+    Column("lag_hours", Float, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("issued_by", String(200), nullable=False),
+    Column("issued_at", UTC_DATETIME, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("changes", JSON, nullable=False),
+    UniqueConstraint("period_start", "version"),
+)
+"""Bulletins of a period (a UTC day): ``automatic`` ones at the configured lags after the
+period's end (hours), and the ``reviewed`` one an analyst signs off; ``content`` lists the
+incidents, ``changes`` what was added, removed or changed since the previous version."""

@@ -417,6 +417,7 @@ async function openIncident(uid, fly) {
     state.selected = uid;
     $("incident-body").innerHTML = incidentHtml(d);
     $("incident-panel").hidden = false;
+    if (typeof Review !== "undefined") Review.show(uid);  // review.js: the analyst's review
     if (fly) map.flyTo([lat, lon], Math.max(map.getZoom(), 10), { duration: 0.6 });
   } catch (e) {
     notice(_("Could not open the incident: {error}", { error: e.message }));
