@@ -232,6 +232,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     db: DbOpt = None,
+    live: Annotated[bool, typer.Option(
+        "--live/--no-live",
+        help="Fuse submissions as they arrive and send alerts (docs/operations.md).")] = True,
 ) -> None:
     """Serve the HTTP API and the map dashboard (docs/api.md)."""
     import uvicorn
@@ -239,7 +242,7 @@ def serve(
     from trucewatch.api import Settings, create_app
 
     try:
-        application = create_app(Settings(db=db) if db else Settings())
+        application = create_app(Settings(db=db, live=live) if db else Settings(live=live))
     except TrucewatchError as exc:
         _fail(str(exc))
         return
