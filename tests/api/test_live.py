@@ -16,14 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.api.conftest import TOKEN_SPECS, auth, patrol_record
+
 from trucewatch.api import Settings, create_app
+from trucewatch.app import agreements as app_agreements
 from trucewatch.app import incidents as app_incidents
 from trucewatch.app.alerts import AlertFilter, signature, verify
 from trucewatch.app.bus import INCIDENTS, open_bus
+from trucewatch.app.demo import AGREEMENT_FILE, demo_file
 from trucewatch.app.views.errors import BadQuery
 from trucewatch.store import Store
+from trucewatch.types import ContactLine, Sector
 
 WAIT_S = 60.0
 
@@ -93,7 +96,7 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = outer.status
                 outer.calls.append((dict(self.headers), body, status))
@@ -169,17 +172,40 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def serve(store_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def light_url(db_url: str, derived_line: tuple[ContactLine, list[Sector]]) -> str:
+    """A store with the contact line and the demo agreement, and no observations yet."""
+    store = Store.open(db_url)
+    try:
+        store.add_line(*derived_line)
+        app_agreements.add_agreement(store, demo_file(AGREEMENT_FILE))
+    finally:
+        store.close()
+    return db_url
+
+
+def _servers(url: str, tmp: Path) -> Iterator[Callable[..., Server]]:
     servers: list[Server] = []
 
     def start(**overrides: Any) -> Server:
-        srv = Server(live_settings(store_url, tmp_path, **overrides))
+        srv = Server(live_settings(url, tmp, **overrides))
         servers.append(srv)
         return srv
 
     yield start
     for srv in servers:
         srv.stop()
+
+
+@pytest.fixture
+def serve(light_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Servers on a light store (:func:`light_url`)."""
+    yield from _servers(light_url, tmp_path)
+
+
+@pytest.fixture
+def serve_full(store_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Servers on the API tests' store (observations fused by a batch ``fuse``)."""
+    yield from _servers(store_url, tmp_path)
 
 
 def corroborated(source: str = "live") -> list[dict[str, Any]]:
@@ -215,9 +241,9 @@ def _incident_of(srv: Server, observation_uid: str) -> str | None:
 
 
 def test_submissions_become_incidents_on_the_stream_and_equal_a_batch_fuse(
-    serve: Callable[..., Server], store_url: str
+    serve_full: Callable[..., Server], store_url: str
 ) -> None:
-    srv = serve()
+    srv = serve_full()
     stream = Stream(srv.base, "analyst")
     try:
         obs = srv.post_records(corroborated(), "live-1")
@@ -351,10 +377,10 @@ def test_subscription_filters_are_checked() -> None:
     assert not verify("s3cret", "1700000000", b'{"a":2}', sig, now=1700000010.0)
 
 
-def test_the_bus_carries_notifications_between_processes(store_url: str) -> None:
+def test_the_bus_carries_notifications_between_processes(db_url: str) -> None:
     """Two buses on one store stand for two server processes: what one publishes, the
     other hears (LISTEN/NOTIFY on PostgreSQL; in-process on SQLite)."""
-    store = Store.open(store_url)
+    store = Store.open(db_url)
     try:
         first = open_bus(store)
         second = open_bus(store) if first.kind == "postgres" else first
