@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trucewatch.api.settings import Settings
-from trucewatch.app.alerts import AlertService, WebhookDispatcher, WebhookSettings
+from trucewatch.app.alerts import AlertService, WebhookDispatcher, WebhookSettings, last_change_id
 from trucewatch.app.bus import INCIDENTS, OBSERVATIONS, Bus, open_bus
 from trucewatch.app.live import LiveFusion, LiveSettings
 from trucewatch.app.session import Store
-from trucewatch.store.live import last_change_id
 
 
 class ChangeFeed:
@@ -30,7 +29,7 @@ class ChangeFeed:
 
     def __init__(self, store: Store, bus: Bus) -> None:
         self._store = store
-        self.latest = last_change_id(store.engine)
+        self.latest = last_change_id(store)
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         bus.subscribe(self._heard)
@@ -52,7 +51,7 @@ class ChangeFeed:
 
     def poll(self) -> int:
         """Read the latest id from the store (a notification lost with its connection)."""
-        self.latest = max(self.latest, last_change_id(self._store.engine))
+        self.latest = max(self.latest, last_change_id(self._store))
         return self.latest
 
     async def wait_beyond(self, last: int, timeout_s: float) -> bool:

@@ -53,9 +53,16 @@ from trucewatch.app.views import incidents as views
 from trucewatch.app.views.errors import BadQuery, NotVisible
 from trucewatch.app.views.features import feature_from_row
 from trucewatch.store import live as live_store
-from trucewatch.store.live import Delivery, SubscriptionRow
+from trucewatch.store.live import Change, Delivery, SubscriptionRow
 from trucewatch.types import IncidentStatus
 from trucewatch.units import iso_utc
+
+__all__ = [
+    "AlertFilter", "AlertService", "Change", "Delivery", "Subscription", "WebhookDispatcher",
+    "WebhookSettings", "alert_deliveries", "changes_after", "create_subscription",
+    "delete_subscription", "last_change_id", "list_subscriptions", "matching_rows",
+    "observation_uids", "redeliver", "signature", "verify",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +148,26 @@ def matching_rows(store: Store, principal: Principal, flt: AlertFilter, uids: Se
             found.update({r.uid: (r, page.observation_counts.get(r.uid, 0))
                           for r in page.rows})  # fmt: skip
     return [found[u] for u in dict.fromkeys(uids) if u in found]
+
+
+def changes_after(store: Store, after: int, limit: int = 10_000) -> list[Change]:
+    """What live fusion changed after change ``after``, oldest first (the stream's
+    source; what each caller may see of it is decided by :func:`matching_rows`)."""
+    return live_store.changes_after(store.engine, after, limit)
+
+
+def last_change_id(store: Store) -> int:
+    return live_store.last_change_id(store.engine)
+
+
+def observation_uids(store: Store, principal: Principal,
+                     incident_uids: Sequence[str]) -> dict[str, list[str]]:  # fmt: skip
+    """The observations of each incident, for those who may read every observation
+    (analysts); empty for anyone else."""
+    if not principal.can(Permission.READ_ALL_OBSERVATIONS) or not incident_uids:
+        return {}
+    return {k: list(v) for k, v in live_store.observation_links_of(store.engine,
+                                                                    incident_uids).items()}
 
 
 # ------------------------------------------------------------------ subscriptions

@@ -19,7 +19,7 @@ from trucewatch.ledger.entry import engine_entry
 from trucewatch.ledger.rows import withdrawn_entries
 from trucewatch.store import schema as t
 from trucewatch.store.coverage import INCIDENTS
-from trucewatch.store.incident_rows import incident_row
+from trucewatch.store.incident_rows import incident_row, observation_links
 from trucewatch.store.observations import observation_from_row
 from trucewatch.store.repository import Store
 from trucewatch.store.util import chunks
@@ -105,6 +105,13 @@ def changes_after(engine: Engine, after: int, limit: int = 10_000) -> list[Chang
                             .order_by(c.id).limit(limit)).all()  # fmt: skip
     return [Change(r.id, r.incident_uid, r.change, as_utc(r.at), tuple(r.supersedes or ()))
             for r in rows]  # fmt: skip
+
+
+def observation_links_of(engine: Engine, incident_uids: Sequence[str]
+                         ) -> dict[str, tuple[str, ...]]:  # fmt: skip
+    """Incident uid -> uids of its observations (sorted)."""
+    with engine.connect() as conn:
+        return observation_links(conn, incident_uids)
 
 
 def last_change_id(engine: Engine) -> int:

@@ -24,9 +24,14 @@ from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, Unavailable
 from trucewatch.api.params import Text, _split
 from trucewatch.api.state import AppState, app_state
-from trucewatch.app.alerts import AlertFilter, matching_rows
+from trucewatch.app.alerts import (
+    AlertFilter,
+    Change,
+    changes_after,
+    matching_rows,
+    observation_uids,
+)
 from trucewatch.app.views.features import feature_from_row
-from trucewatch.store.live import Change, changes_after
 
 router = APIRouter(tags=["live"], responses=ERROR_RESPONSES)
 State = Annotated[AppState, Depends(app_state)]
@@ -92,7 +97,7 @@ async def _events(request: Request, state: AppState, principal: Principal, flt: 
             await run_in_threadpool(feed.poll)
             yield ": ping\n\n"
             continue
-        changes = await run_in_threadpool(changes_after, state.store.engine, last, BATCH)
+        changes = await run_in_threadpool(changes_after, state.store, last, BATCH)
         if not changes:
             last = max(last, feed.latest)
             continue
@@ -100,16 +105,19 @@ async def _events(request: Request, state: AppState, principal: Principal, flt: 
         rows = await run_in_threadpool(matching_rows, state.store, principal, flt, ups,
                                        state.published_before())  # fmt: skip
         found = {r.uid: (r, n) for r, n in rows}
+        members = await run_in_threadpool(observation_uids, state.store, principal, list(found))
         for c in changes:
-            text = _event(c, found, sent, everything)
+            text = _event(c, found, members, sent, everything)
             if text:
                 yield text
         last = changes[-1].id
 
 
-def _event(c: Change, found: dict[str, Any], sent: set[str], everything: bool) -> str | None:
+def _event(c: Change, found: dict[str, Any], members: dict[str, list[str]], sent: set[str],
+           everything: bool) -> str | None:  # fmt: skip
     """One change as an SSE event, or None when the caller may not see it (a retirement
-    only of an incident this stream showed, or any to an analyst)."""
+    only of an incident this stream showed, or any to an analyst); ``members``: the
+    observations of each incident, for those who may read them."""
     if c.change == "upsert":
         hit = found.get(c.incident_uid)
         if hit is None:
@@ -120,6 +128,8 @@ def _event(c: Change, found: dict[str, Any], sent: set[str], everything: bool) -
             "supersedes": [u for u in c.supersedes if everything or u in sent],
             "feature": feature_from_row(*hit),
         }  # fmt: skip
+        if c.incident_uid in members:
+            data["observations"] = members[c.incident_uid]
         kind = "incident"
     else:
         if not (everything or c.incident_uid in sent):

@@ -20,7 +20,6 @@ from trucewatch.api.errors import ERROR_RESPONSES, not_found
 from trucewatch.api.params import SAFE_TEXT
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app import alerts
-from trucewatch.store.live import Delivery
 from trucewatch.units import iso_utc
 
 router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
@@ -92,7 +91,7 @@ def _sub_out(s: alerts.Subscription) -> SubscriptionOut:
                            created_at=iso_utc(s.created_at), secret=s.secret)  # fmt: skip
 
 
-def _alert_out(d: Delivery) -> AlertOut:
+def _alert_out(d: alerts.Delivery) -> AlertOut:
     return AlertOut(id=d.id, alert_id=d.alert_id, subscription_id=d.subscription_id,
                     incident_uid=d.incident_uid, event=d.event, state=d.state,
                     attempts=d.attempts, created_at=iso_utc(d.created_at),
