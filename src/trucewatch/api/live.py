@@ -22,17 +22,37 @@ from trucewatch.app.bus import INCIDENTS, OBSERVATIONS, Bus, open_bus
 from trucewatch.app.live import LiveFusion, LiveSettings
 from trucewatch.app.session import Store
 
+FEED_POLL_S = 0.5
+"""How often the feed reads the latest change id from a store without a bus between
+processes (SQLite), in seconds."""
+
 
 class ChangeFeed:
     """The latest ``incident_changes`` id, kept from the bus; stream clients await the
     next one with :meth:`wait_beyond` (on the event loop, woken from the bus's thread)."""
 
-    def __init__(self, store: Store, bus: Bus) -> None:
+    def __init__(self, store: Store, bus: Bus, poll_s: float | None = None) -> None:
         self._store = store
         self.latest = last_change_id(store)
         self._lock = threading.Lock()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._stop = threading.Event()
         bus.subscribe(self._heard)
+        if poll_s is not None:  # no bus between processes (SQLite): read the store
+            threading.Thread(target=self._poll_loop, args=(poll_s,), name="change-feed",
+                             daemon=True).start()  # fmt: skip
+
+    def _poll_loop(self, poll_s: float) -> None:
+        while not self._stop.wait(poll_s):
+            try:
+                before = self.latest
+                if self.poll() > before:
+                    self._wake_all()
+            except Exception:  # the store is busy or gone: try again
+                continue
+
+    def close(self) -> None:
+        self._stop.set()
 
     def _heard(self, channel: str, payload: str) -> None:
         if channel != INCIDENTS:
@@ -85,7 +105,9 @@ class LiveServices:
     def start(cls, store: Store, settings: Settings,
               published_before: Callable[[], datetime]) -> LiveServices:  # fmt: skip
         bus = open_bus(store, settings.bus)
-        services = cls(bus, ChangeFeed(store, bus))
+        # on SQLite another process (`trucewatch live`) may fuse: watch the store too
+        poll = FEED_POLL_S if bus.kind == "memory" else None
+        services = cls(bus, ChangeFeed(store, bus, poll))
         if not settings.live:
             return services
         services.fusion = LiveFusion(store, bus, LiveSettings(
@@ -113,4 +135,5 @@ class LiveServices:
         for part in (self.fusion, self.alerts, self.webhooks):
             if part is not None:
                 part.close()
+        self.feed.close()
         self.bus.close()
