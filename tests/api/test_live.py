@@ -393,3 +393,18 @@ def test_the_bus_carries_notifications_between_processes(db_url: str) -> None:
             second.close()
     finally:
         store.close()
+
+
+def test_a_restarted_server_fuses_what_arrived_while_live_fusion_was_down(
+    serve: Callable[..., Server]
+) -> None:
+    first = serve()
+    until(lambda: first.state.live.fusion._engine is not None, "live fusion started")
+    first.stop()
+    offline = serve(live=False)  # submissions go on while live fusion is down
+    obs = offline.post_records(corroborated("down"), "down-1")
+    offline.stop()
+    second = serve()
+    uid = until(lambda: _incident_of(second, obs[0]), "the incident of a submission made "
+                                                      "while live fusion was down")  # fmt: skip
+    assert _incident_of(second, obs[1]) == uid

@@ -60,6 +60,7 @@ NOT_COVERED = {
     "incident_changes": "the order in which live fusion changed incidents, for the stream "
                         "and the alerts; each incident it stored is logged (its decision "
                         "entry) like any other",
+    "live_cursor": "where live fusion resumes after a restart (one batch id), not a finding",
     "alert_subscriptions": "alert routing, not a finding: who wants which alerts and the "
                            "webhook's secret (docs/operations.md)",
     "alert_deliveries": "the webhook delivery queue (attempts, errors), not a finding; the "

@@ -500,20 +500,20 @@ class WebhookDispatcher:
         due = live_store.due_deliveries(self.store.engine, now, limit=256)
         if due:
             subs = {s.id: s for s in live_store.subscriptions(self.store.engine)}
-            list(self._pool.map(lambda d: self._attempt(d, subs.get(d.subscription_id)), due))
+            outcomes = list(self._pool.map(lambda d: self._attempt(d, subs.get(d.subscription_id)),
+                                           due))  # fmt: skip
+            live_store.record_attempts(self.store.engine, outcomes)
             return 0.0
         nxt = live_store.next_due(self.store.engine)
         if nxt is None:
             return 1.0
         return min(1.0, max(0.0, (nxt - datetime.now(UTC)).total_seconds()))
 
-    def _attempt(self, d: Delivery, sub: SubscriptionRow | None) -> None:
+    def _attempt(self, d: Delivery, sub: SubscriptionRow | None) -> live_store.Attempt:
+        """One attempt (on a worker thread); its outcome is recorded with the others'."""
         now = datetime.now(UTC)
         if sub is None or not sub.webhook_url or not sub.secret:
-            live_store.record_attempt(self.store.engine, d.id, ok=False, now=now,
-                                      error="subscription deleted",
-                                      next_attempt_at=None)  # fmt: skip
-            return
+            return live_store.Attempt(d.id, False, "subscription deleted", None, now)
         outcome = self._post(sub.webhook_url, sub.secret, d)
         self.stats.attempts += 1
         nxt = None
@@ -528,8 +528,7 @@ class WebhookDispatcher:
             self.stats.dead += 1
             log.warning("webhook alert %s to subscription %s is a dead letter: %s",
                         d.alert_id, d.subscription_id, outcome.error)  # fmt: skip
-        live_store.record_attempt(self.store.engine, d.id, ok=outcome.ok, error=outcome.error,
-                                  next_attempt_at=nxt, now=now)  # fmt: skip
+        return live_store.Attempt(d.id, outcome.ok, outcome.error, nxt, now)
 
     def _post(self, url: str, secret: str, d: Delivery) -> _Outcome:
         body = d.body.encode()

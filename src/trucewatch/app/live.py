@@ -18,9 +18,11 @@ refreshes after ``quiet_s`` seconds without arrivals and at least every ``refres
 seconds while they keep coming, if anything changed since the last refresh. After a
 refresh the live incidents equal a batch ``fuse`` of the same observations.
 
-**What it holds.** At start, the observations of the last ``seed_days`` UTC days (by
-start time) are loaded silently (their incidents are those already stored); an arrival on
-an older day first loads that day and the days either side. Memory grows with the days
+**What it holds.** It resumes after the last import batch it took (``live_cursor``,
+written with the incidents it stored), so a restart loses no submission. At start, the
+observations of the last ``seed_days`` UTC days (by start time) taken already are loaded
+silently (their incidents are those already stored); an arrival on an older day first
+loads that day and the days either side. Memory grows with the days
 touched since the server started. A retraction reaches live incidents at the next
 ``trucewatch fuse`` or server restart.
 
@@ -49,7 +51,6 @@ from trucewatch.fusion.streaming import IncrementalFusion, StreamUpdate
 from trucewatch.geo.history import LineHistory
 from trucewatch.store import live as live_store
 from trucewatch.store.bus import Leadership
-from trucewatch.store.retractions import observations_for_fusion
 from trucewatch.types import EventKind, Incident, Observation, SourceKind
 
 log = logging.getLogger(__name__)
@@ -161,23 +162,29 @@ class LiveFusion:
     # ---------------------------------------------------------------- the work
 
     def _start(self) -> None:
-        """Load the recent days silently and start after the last stored batch."""
+        """Resume after the last batch taken (on a store where live fusion never ran:
+        after the last stored batch) and load the recent days silently."""
         self._lines = _lines(self.store)
         self._engine = IncrementalFusion(self._lines)
-        self._last_batch = live_store.last_batch_id(self.store.engine)
+        resume = live_store.cursor(self.store.engine)
+        self._last_batch = (live_store.last_batch_id(self.store.engine) if resume is None
+                            else resume)  # fmt: skip
+        if resume is None:
+            live_store.set_cursor(self.store.engine, self._last_batch)
         today = datetime.now(UTC).date()
         self._load_days([today - timedelta(days=k) for k in range(self.settings.seed_days)])
         self._last_refresh = self._clock()
 
-    def _load_days(self, days: Iterable[date], skip: frozenset[str] = frozenset()) -> None:
-        """Add the stored observations of ``days`` silently (their incidents are stored
-        already), except ``skip`` (the arrivals being taken now)."""
+    def _load_days(self, days: Iterable[date]) -> None:
+        """Add the stored observations of ``days`` that live fusion (or a ``fuse``) has
+        taken already, silently (their incidents are stored): those of the batches up to
+        the cursor; later batches are taken by :meth:`step`."""
         assert self._engine is not None
         for day in sorted(set(days) - self._days):
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            observations, _ = observations_for_fusion(self.store.engine, start,
-                                                      start + timedelta(days=1))  # fmt: skip
-            update = self._engine.add(_trusted([o for o in observations if o.uid not in skip]))
+            observations, _ = live_store.observations_fused(
+                self.store.engine, start, start + timedelta(days=1), self._last_batch)
+            update = self._engine.add(_trusted(observations))
             self._days.add(day)
             self._remember(update.incidents)
 
@@ -194,10 +201,10 @@ class LiveFusion:
         days = {o.time_start.astimezone(UTC).date() + timedelta(days=k)
                 for o in new for k in (-1, 0, 1)} - self._days  # fmt: skip
         if days:
-            self._load_days(days, frozenset(o.uid for o in new))
+            self._load_days(days)
         update = engine.add(new)
+        self._store(update, cursor=batches[-1])
         self._last_batch = batches[-1]
-        self._store(update)
         self.stats.observations += update.observations
         self.stats.steps += 1
         self.stats.last_step_s = time.perf_counter() - t0
@@ -217,13 +224,12 @@ class LiveFusion:
         self.stats.refreshes += 1
         self.stats.last_refresh_s = time.perf_counter() - t0
 
-    def _store(self, update: StreamUpdate) -> None:
-        if not update.incidents and not update.retired:
-            return
+    def _store(self, update: StreamUpdate, cursor: int | None = None) -> None:
         assessed = self._assessed(update.incidents)
         supersedes = self._supersedes(update)
         last = live_store.apply_incident_changes(self.store, assessed, update.retired,
-                                                 supersedes, engine_run(None, None))  # fmt: skip
+                                                 supersedes, engine_run(None, None),
+                                                 cursor=cursor)  # fmt: skip
         self._remember(update.incidents)
         if last:
             self.stats.last_change_id = last

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from trucewatch.ledger.entry import engine_entry
 from trucewatch.ledger.rows import withdrawn_entries
@@ -49,12 +49,16 @@ class Change:
 def apply_incident_changes(
     store: Store, incidents: Sequence[Incident], retired: Sequence[str],
     supersedes: Mapping[str, Sequence[str]], engine: Mapping[str, str] | None = None,
+    cursor: int | None = None,
 ) -> int:
     """Store ``incidents`` (new or replacing the stored ones of the same uid) and delete
     the ``retired`` ones, in one transaction with the ledger entries of the decisions that
     changed (as :meth:`Store.replace_incidents` logs them) and one ``incident_changes`` row
-    per change. Returns the id of the last change (0 when nothing changed)."""
+    per change, and ``cursor`` (the last batch taken) as the live cursor. Returns the id of
+    the last change (0 when nothing changed)."""
     if not incidents and not retired:
+        if cursor is not None:
+            set_cursor(store.engine, cursor)
         return 0
     now = datetime.now(UTC)
     new_uids = [i.uid for i in incidents]
@@ -86,7 +90,35 @@ def apply_incident_changes(
         for changes_part in chunks(rows, CHUNK):
             conn.execute(insert(t.incident_changes), list(changes_part))
         last = int(conn.execute(select(func.max(t.incident_changes.c.id))).scalar_one())
+        if cursor is not None:
+            _set_cursor(conn, cursor, now)
     return last
+
+
+CURSOR = "live"
+
+
+def _set_cursor(conn: Connection, batch_id: int, now: datetime) -> None:
+    c = t.live_cursor.c
+    done = conn.execute(update(t.live_cursor).where(c.name == CURSOR)
+                        .values(batch_id=batch_id, updated_at=now)).rowcount  # fmt: skip
+    if not done:
+        conn.execute(insert(t.live_cursor).values(name=CURSOR, batch_id=batch_id,
+                                                  updated_at=now))  # fmt: skip
+
+
+def set_cursor(engine: Engine, batch_id: int) -> None:
+    """Record that live fusion took every batch up to ``batch_id``."""
+    with engine.begin() as conn:
+        _set_cursor(conn, batch_id, datetime.now(UTC))
+
+
+def cursor(engine: Engine) -> int | None:
+    """The last batch live fusion took (None: it never ran on this store)."""
+    c = t.live_cursor.c
+    with engine.connect() as conn:
+        value = conn.execute(select(c.batch_id).where(c.name == CURSOR)).scalar()
+    return None if value is None else int(value)
 
 
 def _present(conn: Connection, uids: Sequence[str]) -> list[str]:
@@ -141,6 +173,26 @@ def batches_after(engine: Engine, after: int) -> list[int]:
 def last_batch_id(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.max(t.import_batches.c.id))).scalar() or 0)
+
+
+def observations_fused(engine: Engine, since: datetime, until: datetime, up_to_batch: int
+                        ) -> tuple[list[Observation], list[tuple[str, str]]]:  # fmt: skip
+    """The observations starting in [since, until) stored by batches up to ``up_to_batch``
+    (or by none), without the retracted ones; and the rows that could not be decoded."""
+    o, r = t.observations.c, t.observation_retractions.c
+    query = (select(t.observations)
+             .where(o.time_start >= since, o.time_start < until)
+             .where(or_(o.batch_id.is_(None), o.batch_id <= up_to_batch))
+             .where(~o.uid.in_(select(r.uid))).order_by(o.time_start, o.uid))  # fmt: skip
+    good: list[Observation] = []
+    bad: list[tuple[str, str]] = []
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            try:
+                good.append(observation_from_row(row))
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                bad.append((row.uid, f"stored row cannot be read ({type(exc).__name__}: {exc})"))
+    return good, bad
 
 
 def observations_of_batches(engine: Engine, batch_ids: Sequence[int]
@@ -307,20 +359,32 @@ def next_due(engine: Engine) -> datetime | None:
     return None if when is None else as_utc(when)
 
 
-def record_attempt(engine: Engine, delivery_id: int, *, ok: bool, error: str | None,
-                   next_attempt_at: datetime | None, now: datetime) -> None:  # fmt: skip
-    """The outcome of one attempt: delivered, retried at ``next_attempt_at``, or dead
-    (failed with no next attempt)."""
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one attempt: delivered (``ok``), to retry at ``next_attempt_at``, or
+    dead (failed with no next attempt)."""
+
+    delivery_id: int
+    ok: bool
+    error: str | None
+    next_attempt_at: datetime | None
+    at: datetime
+
+
+def record_attempts(engine: Engine, attempts: Sequence[Attempt]) -> None:
+    """Record the outcomes of attempts, in one transaction."""
     d = t.alert_deliveries.c
-    if ok:
-        values: dict[str, Any] = {"state": "delivered", "delivered_at": now, "last_error": None}
-    elif next_attempt_at is None:
-        values = {"state": "dead", "last_error": error}
-    else:
-        values = {"next_attempt_at": next_attempt_at, "last_error": error}
     with engine.begin() as conn:
-        conn.execute(update(t.alert_deliveries).where(d.id == delivery_id)
-                     .values(attempts=d.attempts + 1, **values))  # fmt: skip
+        for a in attempts:
+            if a.ok:
+                values: dict[str, Any] = {"state": "delivered", "delivered_at": a.at,
+                                          "last_error": None}  # fmt: skip
+            elif a.next_attempt_at is None:
+                values = {"state": "dead", "last_error": a.error}
+            else:
+                values = {"next_attempt_at": a.next_attempt_at, "last_error": a.error}
+            conn.execute(update(t.alert_deliveries).where(d.id == a.delivery_id)
+                         .values(attempts=d.attempts + 1, **values))  # fmt: skip
 
 
 def deliveries(engine: Engine, *, state: str | None = None, subscription_id: int | None = None,

@@ -305,6 +305,16 @@ order: ``upsert`` (created or replaced) or ``retire`` (no longer exists), with t
 the incidents an upserted one replaces (``supersedes``). The stream (``GET /api/stream``)
 and the alerts read them in ``id`` order; a client resumes from the last id it saw."""
 
+live_cursor = Table(
+    "live_cursor",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("batch_id", Integer, nullable=False),
+    Column("updated_at", UTC_DATETIME, nullable=False),
+)
+"""The last import batch live fusion took (one row, ``name`` = ``live``), written with the
+incidents it stored: a restarted server resumes after it, losing no submission."""
+
 alert_subscriptions = Table(
     "alert_subscriptions",
     metadata,

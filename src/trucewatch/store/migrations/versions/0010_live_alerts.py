@@ -1,4 +1,5 @@
-"""incident_changes (what live fusion changed, in order), alert_subscriptions and
+"""incident_changes (what live fusion changed, in order), live_cursor (the last batch it
+took), alert_subscriptions and
 alert_deliveries (webhook alerts kept until delivered or given up)
 
 Revision ID: 0010
@@ -28,6 +29,13 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("supersedes", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_changes")),
+    )
+    op.create_table(
+        "live_cursor",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_live_cursor")),
     )
     op.create_table(
         "alert_subscriptions",
@@ -76,4 +84,5 @@ def downgrade() -> None:
     """Downgrade schema."""
     op.drop_table("alert_deliveries")
     op.drop_table("alert_subscriptions")
+    op.drop_table("live_cursor")
     op.drop_table("incident_changes")
