@@ -351,6 +351,24 @@ def _agreement(db: Path) -> dict[str, Any]:
             "batch_fuse_s": round(batch_s, 1)}  # fmt: skip
 
 
+def _wait_refreshed(db: Path, timeout_s: float = 600.0) -> None:
+    """Wait until live fusion has refreshed after its last change (``live_cursor``)."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        con = sqlite3.connect(db, timeout=60)
+        try:
+            row = con.execute("SELECT updated_at FROM live_cursor "
+                              "WHERE name = 'refreshed'").fetchone()
+            last = con.execute("SELECT MAX(at) FROM incident_changes").fetchone()[0]
+        finally:
+            con.close()
+        if row is not None and last is not None and _ts(row[0]) >= _ts(last):
+            return
+        time.sleep(2.0)
+
+
 def _ts(text: str) -> float:
     """Unix seconds of a time SQLite holds as naive UTC text."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
@@ -450,7 +468,8 @@ def run(folder: Path | None = None, mode: str = "split") -> dict[str, Any]:
                     if not c.get("/api/alerts", params={"state": "pending"}).json():
                         break
                 time.sleep(1.0)
-        time.sleep(8.0)  # the restarted server's stream has caught up; the refresh is done
+        _wait_refreshed(db)
+        time.sleep(3.0)  # the stream has caught up
         stream.stop()
         poller.stop()
         servers[0].stop()

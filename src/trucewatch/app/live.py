@@ -21,8 +21,9 @@ refresh the live incidents equal a batch ``fuse`` of the same observations.
 **What it holds.** It resumes after the last import batch it took (``live_cursor``,
 written with the incidents it stored), so a restart loses no submission. At start, the
 observations of the last ``seed_days`` UTC days (by start time) taken already are loaded
-silently (their incidents are those already stored); an arrival on an older day first
-loads that day and the days either side. Memory grows with the days
+silently (their incidents are those already stored), with the days of the incidents
+changed since the last refresh (``live_cursor``), which are refreshed soon; an arrival
+on an older day first loads that day and the days either side. Memory grows with the days
 touched since the server started. A retraction reaches live incidents at the next
 ``trucewatch fuse`` or server restart.
 
@@ -172,7 +173,14 @@ class LiveFusion:
         if resume is None:
             live_store.set_cursor(self.store.engine, self._last_batch)
         today = datetime.now(UTC).date()
-        self._load_days([today - timedelta(days=k) for k in range(self.settings.seed_days)])
+        days = {today - timedelta(days=k) for k in range(self.settings.seed_days)}
+        # incidents changed since the last refresh (a server stopped before refreshing):
+        # hold their days, and refresh them soon
+        refreshed = live_store.cursor(self.store.engine, live_store.REFRESH_CURSOR) or 0
+        stale = live_store.days_changed_after(self.store.engine, refreshed)
+        days |= {d + timedelta(days=k) for d in stale for k in (-1, 0, 1)}
+        self._load_days(days)
+        self._dirty = bool(stale)
         self._last_refresh = self._clock()
 
     def _load_days(self, days: Iterable[date]) -> None:
@@ -216,9 +224,11 @@ class LiveFusion:
         """Re-fuse every component held (see the module docstring) and store what changed."""
         assert self._engine is not None
         t0 = time.perf_counter()
+        before = live_store.last_change_id(self.store.engine)
         self._lines = _lines(self.store)  # lines may have been imported since
         self._engine.lookup = self._lines
         self._store(self._engine.refresh())
+        live_store.set_cursor(self.store.engine, before, live_store.REFRESH_CURSOR)
         self._dirty = False
         self._last_refresh = self._clock()
         self.stats.refreshes += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
@@ -91,34 +91,45 @@ def apply_incident_changes(
             conn.execute(insert(t.incident_changes), list(changes_part))
         last = int(conn.execute(select(func.max(t.incident_changes.c.id))).scalar_one())
         if cursor is not None:
-            _set_cursor(conn, cursor, now)
+            _set_cursor(conn, BATCH_CURSOR, cursor, now)
     return last
 
 
-CURSOR = "live"
+BATCH_CURSOR = "batch"
+"""The last import batch live fusion took."""
+REFRESH_CURSOR = "refreshed"
+"""The last incident change made before live fusion's last refresh began."""
 
 
-def _set_cursor(conn: Connection, batch_id: int, now: datetime) -> None:
+def _set_cursor(conn: Connection, name: str, value: int, now: datetime) -> None:
     c = t.live_cursor.c
-    done = conn.execute(update(t.live_cursor).where(c.name == CURSOR)
-                        .values(batch_id=batch_id, updated_at=now)).rowcount  # fmt: skip
+    done = conn.execute(update(t.live_cursor).where(c.name == name)
+                        .values(value=value, updated_at=now)).rowcount  # fmt: skip
     if not done:
-        conn.execute(insert(t.live_cursor).values(name=CURSOR, batch_id=batch_id,
-                                                  updated_at=now))  # fmt: skip
+        conn.execute(insert(t.live_cursor).values(name=name, value=value, updated_at=now))
 
 
-def set_cursor(engine: Engine, batch_id: int) -> None:
-    """Record that live fusion took every batch up to ``batch_id``."""
+def set_cursor(engine: Engine, value: int, name: str = BATCH_CURSOR) -> None:
+    """Record where live fusion is (:data:`BATCH_CURSOR` or :data:`REFRESH_CURSOR`)."""
     with engine.begin() as conn:
-        _set_cursor(conn, batch_id, datetime.now(UTC))
+        _set_cursor(conn, name, value, datetime.now(UTC))
 
 
-def cursor(engine: Engine) -> int | None:
-    """The last batch live fusion took (None: it never ran on this store)."""
+def cursor(engine: Engine, name: str = BATCH_CURSOR) -> int | None:
+    """Where live fusion is (None: it never got there on this store)."""
     c = t.live_cursor.c
     with engine.connect() as conn:
-        value = conn.execute(select(c.batch_id).where(c.name == CURSOR)).scalar()
+        value = conn.execute(select(c.value).where(c.name == name)).scalar()
     return None if value is None else int(value)
+
+
+def days_changed_after(engine: Engine, change_id: int) -> set[date]:
+    """UTC days (of start time) of the stored incidents changed after ``change_id``."""
+    i, ch = t.incidents.c, t.incident_changes.c
+    query = (select(i.time_start).distinct()
+             .where(i.uid.in_(select(ch.incident_uid).where(ch.id > change_id))))  # fmt: skip
+    with engine.connect() as conn:
+        return {as_utc(ts).date() for ts in conn.execute(query).scalars()}
 
 
 def _present(conn: Connection, uids: Sequence[str]) -> list[str]:

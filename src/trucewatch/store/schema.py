@@ -309,11 +309,13 @@ live_cursor = Table(
     "live_cursor",
     metadata,
     Column("name", String(32), primary_key=True),
-    Column("batch_id", Integer, nullable=False),
+    Column("value", Integer, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
 )
-"""The last import batch live fusion took (one row, ``name`` = ``live``), written with the
-incidents it stored: a restarted server resumes after it, losing no submission."""
+"""Where live fusion is: ``batch``, the last import batch it took (written with the
+incidents it stored: a restarted server resumes after it, losing no submission), and
+``refreshed``, the last incident change before its last refresh (a restarted server
+refreshes the incidents changed since)."""
 
 alert_subscriptions = Table(
     "alert_subscriptions",

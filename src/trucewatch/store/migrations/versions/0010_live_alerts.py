@@ -33,7 +33,7 @@ def upgrade() -> None:
     op.create_table(
         "live_cursor",
         sa.Column("name", sa.String(length=32), nullable=False),
-        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_live_cursor")),
     )
