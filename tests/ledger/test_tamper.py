@@ -57,6 +57,14 @@ NOT_COVERED = {
               "its SHA-256) but not the stored columns (issue 16 follow-up)",
     "claim_verdicts": "not yet covered: the adjudication labels are derived, re-computable "
                       "by `claims adjudicate`, but not logged (issue 16 follow-up)",
+    "incident_changes": "the order in which live fusion changed incidents, for the stream "
+                        "and the alerts; each incident it stored is logged (its decision "
+                        "entry) like any other",
+    "live_cursor": "where live fusion resumes after a restart (one batch id), not a finding",
+    "alert_subscriptions": "alert routing, not a finding: who wants which alerts and the "
+                           "webhook's secret (docs/operations.md)",
+    "alert_deliveries": "the webhook delivery queue (attempts, errors), not a finding; the "
+                        "incidents the alerts carry are logged",
     "observation_retractions": "not yet covered row by row: each retraction is logged as a "
                                "retraction entry (by, reason) but the row's columns are not "
                                "checked against it (issue 16 follow-up)",

@@ -16,7 +16,17 @@ from trucewatch.api.dashboard import install_dashboard
 from trucewatch.api.docs import install_docs
 from trucewatch.api.errors import install_error_handlers
 from trucewatch.api.guard import BodyLimit, RateLimit, RateLimiter
-from trucewatch.api.routers import agreements, claims, incidents, layers, ledger, meta, observations
+from trucewatch.api.routers import (
+    agreements,
+    claims,
+    incidents,
+    layers,
+    ledger,
+    meta,
+    observations,
+    stream,
+    subscriptions,
+)
 from trucewatch.api.routers import reports as report_routes
 from trucewatch.api.routers import review as review_routes
 from trucewatch.api.scheduler import bulletin_scheduler
@@ -102,11 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
         )
     for module in (meta, observations, incidents, layers, agreements, report_routes, ledger,
-                   claims, review_routes):
+                   claims, review_routes, stream, subscriptions):
         app.include_router(module.router, prefix=API_PREFIX)
 
     root = web_root(settings)

@@ -78,6 +78,30 @@ class Settings(BaseSettings):
                         description="the mission's daily cut-off, local time HH:MM")
     cutoff_tz: str = Field(default="Europe/Kyiv", description="IANA zone of the cut-off")
     web_dir: Path | None = Field(default=None, description="dashboard files (default: packaged)")
+    live: bool = Field(
+        default=False,
+        description="fuse submissions as they arrive and send alerts (`trucewatch serve` "
+                    "turns it on; docs/operations.md)",
+    )
+    bus: str = Field(default="auto", pattern="^(auto|memory|postgres)$",
+                     description="message bus: postgres (LISTEN/NOTIFY), memory, or auto")
+    live_poll_s: float = Field(default=2.0, gt=0.0, le=3600.0,
+                               description="live fusion looks for new batches this often")
+    live_quiet_s: float = Field(default=10.0, ge=0.0, le=86_400.0,
+                                description="refresh after this long without arrivals")
+    live_refresh_s: float = Field(default=300.0, ge=1.0, le=86_400.0,
+                                  description="refresh at least this often under load")
+    live_seed_days: int = Field(default=2, ge=0, le=366,
+                                description="UTC days of observations loaded at start")
+    webhook_base_s: float = Field(default=1.0, gt=0.0, le=3600.0,
+                                  description="first retry of a failed webhook after this")
+    webhook_cap_s: float = Field(default=60.0, gt=0.0, le=86_400.0,
+                                 description="longest wait between webhook retries")
+    webhook_give_up_s: float = Field(default=6 * 3600.0, gt=0.0, le=30 * 86_400.0,
+                                     description="a webhook alert is a dead letter after this")
+    webhook_timeout_s: float = Field(default=5.0, gt=0.0, le=120.0)
+    stream_heartbeat_s: float = Field(default=15.0, gt=0.0, le=300.0,
+                                      description="comment line sent on a quiet stream")
     osm_tiles_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="tile URL the dashboard uses when its 'OSM tiles' toggle is on",

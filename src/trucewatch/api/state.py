@@ -16,6 +16,7 @@ from fastapi import Request
 
 from trucewatch.api.auth import TokenTable
 from trucewatch.api.idempotency import IdempotencyCache
+from trucewatch.api.live import LiveServices
 from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
 from trucewatch.app.session import Store, open_store
@@ -34,6 +35,7 @@ class AppState:
     report_dir: Path
     writer: SubmissionWriter
     stop_checkpoints: Callable[[], None]
+    live: LiveServices | None = None
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -56,11 +58,17 @@ class AppState:
         # every submission is written by one thread, in groups (no request waits on a
         # database lock; one transaction for the submissions that arrive together)
         writer = SubmissionWriter(store.engine)
-        return cls(settings, store, tokens, idem, ledger, report_dir, writer,
-                   start_wal_checkpoints(store), _tmp=tmp)  # fmt: skip
+        state = cls(settings, store, tokens, idem, ledger, report_dir, writer,
+                    start_wal_checkpoints(store), _tmp=tmp)  # fmt: skip
+        # the bus, the stream's feed and (setting ``live``) live fusion and alerts
+        state.live = LiveServices.start(store, settings, state.published_before)
+        writer.on_committed = state.live.submissions_committed
+        return state
 
     def close(self) -> None:
         self.writer.close()
+        if self.live is not None:
+            self.live.close()
         self.stop_checkpoints()
         self.store.close()
         if self._tmp is not None:

@@ -17,14 +17,17 @@ its neighbours down with it.
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
 
 MAX_GROUP = 64
 """Submissions written in one transaction at most."""
@@ -60,9 +63,13 @@ _STOP = object()
 class SubmissionWriter:
     """A thread that writes submissions in groups (see the module docstring)."""
 
-    def __init__(self, engine: Engine, max_group: int = MAX_GROUP) -> None:
+    def __init__(self, engine: Engine, max_group: int = MAX_GROUP,
+                 on_committed: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.engine = engine
         self.max_group = max_group
+        self.on_committed = on_committed
+        """Called (on the writer thread) after each committed transaction: the live
+        fusion's wake-up (:mod:`trucewatch.api.live`)."""
         self.groups_written = 0
         self.jobs_written = 0
         self._queue: queue.Queue[Any] = queue.Queue()
@@ -113,6 +120,7 @@ class SubmissionWriter:
                 self._write_alone(item)
             return
         self.groups_written += 1
+        self._committed()
         for item, (ok, value) in zip(group, answers, strict=True):
             self.jobs_written += ok
             _settle(item.future, ok, value)
@@ -145,7 +153,15 @@ class SubmissionWriter:
             return
         self.groups_written += 1
         self.jobs_written += 1
+        self._committed()
         _settle(item.future, True, value)
+
+    def _committed(self) -> None:
+        if self.on_committed is not None:
+            try:
+                self.on_committed()
+            except Exception:  # a wake-up that failed must not fail the submission
+                log.exception("after-commit hook failed")
 
 
 def _settle(future: Future[Any], ok: bool, value: Any) -> None:

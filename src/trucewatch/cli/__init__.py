@@ -58,6 +58,7 @@ app.command()(sim_cmds.evaluate)
 app.command()(sim_cmds.plan)
 app.command("truce-effect")(analysis_cmds.truce_effect)
 app.command()(store_cmds.serve)
+app.command()(store_cmds.live)
 app.command()(store_cmds.demo)
 
 app.add_typer(line_app, name="line")

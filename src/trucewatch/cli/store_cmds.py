@@ -250,6 +250,9 @@ def serve(
         "--bulletins", help="Run the bulletin scheduler: automatic bulletins at the lags and "
                             "the daily report at the cut-off (TRUCEWATCH_BULLETIN_* and "
                             "TRUCEWATCH_CUTOFF settings; docs/operations.md).")] = False,
+    live: Annotated[bool, typer.Option(
+        "--live/--no-live",
+        help="Fuse submissions as they arrive and send alerts (docs/operations.md).")] = True,
 ) -> None:
     """Serve the HTTP API and the map dashboard (docs/api.md)."""
     import uvicorn
@@ -260,12 +263,40 @@ def serve(
         overrides: dict[str, Any] = {"db": db} if db else {}
         if bulletins:
             overrides["bulletins"] = True
-        application = create_app(Settings(**overrides))
+        application = create_app(Settings(live=live, **overrides))
     except TrucewatchError as exc:
         _fail(str(exc))
         return
     err.print(f"dashboard: http://{host}:{port}/   API docs: http://{host}:{port}/api/docs")
-    uvicorn.run(application, host=host, port=port)
+    # an open live stream never ends by itself: stop waiting for it 5 s after Ctrl+C
+    uvicorn.run(application, host=host, port=port, timeout_graceful_shutdown=5)
+
+
+def live(db: DbOpt = None) -> None:
+    """Fuse submissions as they arrive and send alerts, without serving HTTP: beside
+    `trucewatch serve --no-live` processes on the same store, so fusion does not share
+    their interpreter (docs/operations.md). Ctrl+C or SIGTERM stops it."""
+    import signal
+    import threading
+
+    from trucewatch.api import Settings
+    from trucewatch.api.state import AppState
+
+    try:
+        state = AppState.open(Settings(db=db, live=True) if db else Settings(live=True))
+    except TrucewatchError as exc:
+        _fail(str(exc))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    err.print("live fusion and alerts running (Ctrl+C stops)")
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        state.close()
 
 
 def demo(

@@ -261,5 +261,9 @@ class IncrementalFusion:
         out.sort(key=lambda i: (i.time_start, i.uid))
         return out
 
+    def observations(self) -> list[Observation]:
+        """Every observation taken so far, in arrival order."""
+        return list(self._obs)
+
     def __len__(self) -> int:
         return len(self._obs)

@@ -364,3 +364,69 @@ bulletins = Table(
 """Bulletins of a period (a UTC day): ``automatic`` ones at the configured lags after the
 period's end (hours), and the ``reviewed`` one an analyst signs off; ``content`` lists the
 incidents, ``changes`` what was added, removed or changed since the previous version."""
+incident_changes = Table(
+    "incident_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_uid", String(64), nullable=False),
+    Column("change", String(8), nullable=False),
+    Column("at", UTC_DATETIME, nullable=False),
+    Column("supersedes", JSON, nullable=True),
+)
+"""Every change live fusion made to the incidents (:mod:`trucewatch.store.live`), in
+order: ``upsert`` (created or replaced) or ``retire`` (no longer exists), with the uids of
+the incidents an upserted one replaces (``supersedes``). The stream (``GET /api/stream``)
+and the alerts read them in ``id`` order; a client resumes from the last id it saw."""
+
+live_cursor = Table(
+    "live_cursor",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+    Column("updated_at", UTC_DATETIME, nullable=False),
+)
+"""Where live fusion is: ``batch``, the last import batch it took (written with the
+incidents it stored: a restarted server resumes after it, losing no submission), and
+``refreshed``, the last incident change before its last refresh (a restarted server
+refreshes the incidents changed since)."""
+
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("party", String(8), nullable=True),
+    Column("filters", JSON, nullable=False),
+    Column("webhook_url", Text, nullable=True),
+    Column("secret", String(128), nullable=True),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("deleted_at", UTC_DATETIME, nullable=True),
+    Index(None, "owner"),
+)
+"""Alert subscriptions (:mod:`trucewatch.app.alerts`): who asked (name, role and party,
+which bound what the alerts may show), the filters (sectors, clauses, parties, least
+status, least confidence) and the webhook with its HMAC secret."""
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(64), nullable=False, unique=True),
+    Column("subscription_id", Integer, ForeignKey("alert_subscriptions.id"), nullable=False),
+    Column("incident_uid", String(64), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTC_DATETIME, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", UTC_DATETIME, nullable=True),
+    Index(None, "state", "next_attempt_at"),
+    Index(None, "subscription_id", "incident_uid"),
+)
+"""Webhook alerts to deliver, delivered or given up (``state`` pending | delivered |
+dead): kept in the store so a restart loses none; ``alert_id`` is the idempotency id sent
+with every attempt."""

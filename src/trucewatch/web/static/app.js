@@ -495,6 +495,7 @@ async function start() {
     await refresh();
   }
   await beside;
+  Live.connect(window.trucewatch, map);  // new incidents as they are fused (live.js)
   document.body.dataset.loadedFor = me.role;  // the view of this role is on the page
 }
 

@@ -1,0 +1,296 @@
+"""Live fusion: the server fuses submissions as they arrive.
+
+One thread (:class:`LiveFusion`) holds an incremental fusion engine
+(:class:`~trucewatch.fusion.streaming.IncrementalFusion`) of the store's recent
+observations. Woken by the bus when submissions are committed (and every ``poll_s``
+seconds anyway, for imports from the command line or a lost notification), it reads the
+observations of the import batches stored since it last looked, adds them to the engine,
+assesses the incidents of the components they touched against the agreements (as
+``fuse`` does) and stores them (:func:`trucewatch.store.live.apply_incident_changes`: the
+incidents, their ledger entries and one ``incident_changes`` row per change); then it
+tells the bus (:data:`~trucewatch.app.bus.INCIDENTS`).
+
+**Refresh.** Clusters, locations, times and kinds of live incidents are those of a batch
+fusion at once, but the negative evidence of silent arrays, the ``activity`` feature of the
+confidence and attribution's pairing look beyond the component, so confidence, status and
+attribution can lag. :meth:`IncrementalFusion.refresh` re-fuses every component; the service
+refreshes after ``quiet_s`` seconds without arrivals and at least every ``refresh_s``
+seconds while they keep coming, if anything changed since the last refresh. After a
+refresh the live incidents equal a batch ``fuse`` of the same observations.
+
+**What it holds.** It resumes after the last import batch it took (``live_cursor``,
+written with the incidents it stored), so a restart loses no submission. At start, the
+observations of the last ``seed_days`` UTC days (by start time) taken already are loaded
+silently (their incidents are those already stored), with the days of the incidents
+changed since the last refresh (``live_cursor``), which are refreshed soon; an arrival
+on an older day first loads that day and the days either side. Memory grows with the days
+touched since the server started. A retraction reaches live incidents at the next
+``trucewatch fuse`` or server restart.
+
+With several processes on one PostgreSQL store, only the process holding the live lock
+(:class:`trucewatch.store.bus.Leadership`) fuses; the others take over if it stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from trucewatch import limits
+from trucewatch.agreements.verdicts import AssessContext, attach_assessments
+from trucewatch.app.agreements import stored_agreements
+from trucewatch.app.bus import INCIDENTS, OBSERVATIONS, Bus
+from trucewatch.app.engine import engine_run
+from trucewatch.app.lines import line_history
+from trucewatch.app.session import Store
+from trucewatch.app.thermal import war_fire_incidents
+from trucewatch.fusion.streaming import IncrementalFusion, StreamUpdate
+from trucewatch.geo.history import LineHistory
+from trucewatch.store import live as live_store
+from trucewatch.store.bus import Leadership
+from trucewatch.types import EventKind, Incident, Observation, SourceKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """When the live service looks and refreshes (seconds) and what it loads at start."""
+
+    poll_s: float = 2.0
+    """Look for new batches at least this often (imports by other means, lost notices)."""
+    quiet_s: float = 10.0
+    """Refresh after this long without arrivals (if anything changed since the last)."""
+    refresh_s: float = 300.0
+    """Refresh at least this often while observations keep arriving."""
+    seed_days: int = 2
+    """UTC days (by start time, up to today) loaded at start."""
+
+
+@dataclass
+class LiveStats:
+    """What the service did (for the health route and the benchmarks)."""
+
+    observations: int = 0
+    steps: int = 0
+    refreshes: int = 0
+    last_change_id: int = 0
+    last_step_s: float = 0.0
+    last_refresh_s: float = 0.0
+    leader: bool = False
+
+
+class LiveFusion:
+    """The live fusion thread (see the module docstring)."""
+
+    def __init__(self, store: Store, bus: Bus, settings: LiveSettings | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.store = store
+        self.bus = bus
+        self.settings = settings or LiveSettings()
+        self.stats = LiveStats()
+        self._clock = clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._leadership = Leadership(store.engine)
+        self._engine: IncrementalFusion | None = None
+        self._lines: LineHistory | None = None
+        self._days: set[date] = set()
+        self._last_batch = 0
+        self._incident_of: dict[str, str] = {}
+        self._dirty = False
+        self._last_arrival = 0.0
+        self._last_refresh = 0.0
+        bus.subscribe(self._heard)
+        self._thread = threading.Thread(target=self._run, name="live-fusion", daemon=True)
+        self._thread.start()
+
+    # ---------------------------------------------------------------- the thread
+
+    def _heard(self, channel: str, _payload: str) -> None:
+        if channel == OBSERVATIONS:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.settings.poll_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.stats.leader = self._leadership.try_lead()
+                if self.stats.leader:
+                    self._cycle()
+            except Exception:  # keep serving; the next cycle tries again
+                log.exception("live fusion failed; retrying")
+                self._stop.wait(1.0)
+
+    def _cycle(self) -> None:
+        if self._engine is None:
+            self._start()
+        if self.step():
+            return
+        now = self._clock()
+        quiet = now - self._last_arrival >= self.settings.quiet_s
+        due = now - self._last_refresh >= self.settings.refresh_s
+        if self._dirty and (quiet or due):
+            self.refresh()
+        self._idle.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(30.0)
+        self._leadership.close()
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Wait until the service has taken everything stored so far (for tests)."""
+        target = live_store.last_batch_id(self.store.engine)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self._idle.clear()
+            if self._engine is not None and self._last_batch >= target:
+                return True
+            self._wake.set()
+            self._idle.wait(0.2)
+        return False
+
+    # ---------------------------------------------------------------- the work
+
+    def _start(self) -> None:
+        """Resume after the last batch taken (on a store where live fusion never ran:
+        after the last stored batch) and load the recent days silently."""
+        self._lines = _lines(self.store)
+        self._engine = IncrementalFusion(self._lines)
+        resume = live_store.cursor(self.store.engine)
+        self._last_batch = (live_store.last_batch_id(self.store.engine) if resume is None
+                            else resume)  # fmt: skip
+        if resume is None:
+            live_store.set_cursor(self.store.engine, self._last_batch)
+        today = datetime.now(UTC).date()
+        days = {today - timedelta(days=k) for k in range(self.settings.seed_days)}
+        # incidents changed since the last refresh (a server stopped before refreshing):
+        # hold their days, and refresh them soon
+        refreshed = live_store.cursor(self.store.engine, live_store.REFRESH_CURSOR) or 0
+        stale = live_store.days_changed_after(self.store.engine, refreshed)
+        days |= {d + timedelta(days=k) for d in stale for k in (-1, 0, 1)}
+        self._load_days(days)
+        self._dirty = bool(stale)
+        self._last_refresh = self._clock()
+
+    def _load_days(self, days: Iterable[date]) -> None:
+        """Add the stored observations of ``days`` that live fusion (or a ``fuse``) has
+        taken already, silently (their incidents are stored): those of the batches up to
+        the cursor; later batches are taken by :meth:`step`."""
+        assert self._engine is not None
+        for day in sorted(set(days) - self._days):
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            observations, _ = live_store.observations_fused(
+                self.store.engine, start, start + timedelta(days=1), self._last_batch)
+            update = self._engine.add(_trusted(observations))
+            self._days.add(day)
+            self._remember(update.incidents)
+
+    def step(self) -> bool:
+        """Take the batches stored since the last step; True when there were any."""
+        engine = self._engine
+        assert engine is not None
+        batches = live_store.batches_after(self.store.engine, self._last_batch)
+        if not batches:
+            return False
+        t0 = time.perf_counter()
+        observations, _ = live_store.observations_of_batches(self.store.engine, batches)
+        new = _trusted(observations)
+        days = {o.time_start.astimezone(UTC).date() + timedelta(days=k)
+                for o in new for k in (-1, 0, 1)} - self._days  # fmt: skip
+        if days:
+            self._load_days(days)
+        update = engine.add(new)
+        self._store(update, cursor=batches[-1])
+        self._last_batch = batches[-1]
+        self.stats.observations += update.observations
+        self.stats.steps += 1
+        self.stats.last_step_s = time.perf_counter() - t0
+        self._last_arrival = self._clock()
+        self._dirty = True
+        return True
+
+    def refresh(self) -> None:
+        """Re-fuse every component held (see the module docstring) and store what changed."""
+        assert self._engine is not None
+        t0 = time.perf_counter()
+        before = live_store.last_change_id(self.store.engine)
+        self._lines = _lines(self.store)  # lines may have been imported since
+        self._engine.lookup = self._lines
+        self._store(self._engine.refresh())
+        live_store.set_cursor(self.store.engine, before, live_store.REFRESH_CURSOR)
+        self._dirty = False
+        self._last_refresh = self._clock()
+        self.stats.refreshes += 1
+        self.stats.last_refresh_s = time.perf_counter() - t0
+
+    def _store(self, update: StreamUpdate, cursor: int | None = None) -> None:
+        assessed = self._assessed(update.incidents)
+        supersedes = self._supersedes(update)
+        last = live_store.apply_incident_changes(self.store, assessed, update.retired,
+                                                 supersedes, engine_run(None, None),
+                                                 cursor=cursor)  # fmt: skip
+        self._remember(update.incidents)
+        if last:
+            self.stats.last_change_id = last
+            self.bus.publish(INCIDENTS, str(last))
+
+    def _assessed(self, incidents: Sequence[Incident]) -> list[Incident]:
+        """The incidents judged against the stored agreements, with the satellite fires
+        judged war-related, as ``trucewatch fuse`` does."""
+        if not incidents:
+            return []
+        assert self._engine is not None
+        lines = self._lines
+        war_fires: frozenset[str] = frozenset()
+        if any(i.kind is EventKind.THERMAL_ANOMALY for i in incidents):
+            detections = [o for o in self._engine.observations()
+                          if o.source_kind is SourceKind.SATELLITE_THERMAL]  # fmt: skip
+            war_fires = war_fire_incidents(incidents, detections, lines)
+        return attach_assessments(incidents, stored_agreements(self.store),
+                                  AssessContext(lines=lines, war_fires=war_fires))
+
+    def _supersedes(self, update: StreamUpdate) -> dict[str, list[str]]:
+        """For each new incident, the retired ones whose observations it took over."""
+        retired = set(update.retired)
+        out: dict[str, list[str]] = {}
+        for inc in update.incidents:
+            before = {self._incident_of.get(u) for u in inc.observation_uids}
+            gone = sorted(u for u in before if u is not None and u in retired)
+            if gone:
+                out[inc.uid] = gone
+        return out
+
+    def _remember(self, incidents: Iterable[Incident]) -> None:
+        for inc in incidents:
+            for u in inc.observation_uids:
+                self._incident_of[u] = inc.uid
+
+
+def _lines(store: Store) -> LineHistory | None:
+    lines = line_history(store)
+    return lines if lines else None
+
+
+def _trusted(observations: Sequence[Observation]) -> list[Observation]:
+    """The observations fusion may use (as ``trucewatch fuse``: values outside
+    :mod:`trucewatch.limits` are left out with a warning)."""
+    out = []
+    for o in observations:
+        problem = limits.observation_problem(o)
+        if problem is None:
+            out.append(o)
+        else:
+            log.warning("observation %s left out of live fusion: field %r: %s", o.uid,
+                        problem[0], problem[1])  # fmt: skip
+    return out
