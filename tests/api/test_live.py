@@ -292,8 +292,10 @@ def test_webhook_alert_is_signed_retried_through_an_outage_and_sent_once_per_id(
     assert alert["incident"]["type"] == "Feature" and alert["event"] in ("new", "updated")
     ids = [h["Trucewatch-Alert-Id"] for h, _b, _s in receiver.calls]
     assert set(ids) == {alert["alert_id"]}  # every attempt carried the same id
-    done = srv.client.get("/api/alerts", params={"state": "delivered"},
-                          headers=auth("analyst")).json()  # fmt: skip
+    # the server records the delivery once the receiver has answered: wait for it
+    done = until(lambda: srv.client.get("/api/alerts", params={"state": "delivered"},
+                                        headers=auth("analyst")).json(),
+                 "the delivery recorded")  # fmt: skip
     assert [a["alert_id"] for a in done] == [alert["alert_id"]]
 
 
