@@ -271,7 +271,8 @@ def test_place_names_on_the_map(browser: Any, server: str, tmp_path: Path) -> No
     labels = p.page.eval_on_selector_all(".place-label", "els => els.map(e => e.textContent)")
     assert {"Kharkiv", "Donetsk", "Mariupol"} <= set(labels), labels
     oblasts = p.page.eval_on_selector_all(".oblast-label", "els => els.map(e => e.textContent)")
-    assert len(oblasts) >= 8 and "Kharkiv Oblast" in oblasts, oblasts
+    front = {"Kharkiv Oblast", "Donetsk Oblast", "Luhansk Oblast", "Zaporizhzhia Oblast"}
+    assert len(oblasts) >= 8 and front & set(oblasts), oblasts  # labels that collide drop
     assert min(_populations(p)) >= 20_000  # the country at a glance: towns only
     # zoomed in on the front, villages get their names too
     p.page.evaluate("window.trucewatch.zoomTo(48.45, 37.9, 10)")
