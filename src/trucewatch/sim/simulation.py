@@ -89,8 +89,9 @@ def _num(x: float, nd: int) -> float | None:
     return round(float(x), nd) if np.isfinite(x) else None
 
 
-def truth_lines(run: SimulationRun, files: list[RenderedFile]) -> list[str]:
-    """One JSON line per episode (see docs/simulator.md, "truth.jsonl")."""
+def truth_lines(run: SimulationRun, files: list[RenderedFile], first_id: int = 0) -> list[str]:
+    """One JSON line per episode (see docs/simulator.md, "truth.jsonl"); the episodes'
+    ids start at ``first_id`` (a run written in chunks numbers on)."""
     e = run.episodes
     links: dict[int, list[str]] = {}
     sources: dict[int, set[str]] = {}
@@ -126,7 +127,7 @@ def truth_lines(run: SimulationRun, files: list[RenderedFile]) -> list[str]:
                                     if np.isfinite(c).all() else None)  # fmt: skip
             sites[label] = site
         record = {
-            "id": episode_id(k),
+            "id": episode_id(first_id + k),
             "time_start": utc_text(float(e.t_fire[k])),
             "time_end": utc_text(float(e.t_fire[k] + e.tof_s[k] + e.duration_s[k])),
             "weapon": WEAPONS[int(e.weapon[k])],
@@ -177,6 +178,10 @@ def simulate(scenario: Scenario | str | Path, seed: int, out_dir: str | Path,
     step = progress or (lambda *_: None)
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     out = Path(out_dir)
+    if s.period.chunk_days > 0:
+        from trucewatch.sim.chunked import simulate_chunked
+
+        return simulate_chunked(s, seed, out, progress)
     step(f"simulating {s.name} (seed {seed})", 0, 4)
     run = run_simulation(s, seed)
     step(f"rendering the reports of {len(run.episodes):,} events", 1, 4)
