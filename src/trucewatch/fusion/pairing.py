@@ -8,7 +8,9 @@ ellipse straddles the line), but the two are independent evidence and together o
 decide. :func:`paired_partner` finds the pairs: a launch incident and an impact incident
 within :data:`PAIR_WINDOW_S` of each other and between :data:`PAIR_RANGE_KM` apart, each the
 other's nearest in time among such candidates (mutual nearest, so a busy afternoon pairs
-only what is unambiguous).
+only what is unambiguous). Every candidate within the window and range is examined
+(earlier versions looked only at the 8 nearest in time anywhere on the front, which on a
+busy front of 1,000 km could leave the true partner out).
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ tube artillery at long range (about 40 km at 330-900 m/s)."""
 PAIR_RANGE_KM = (0.5, 40.0)
 """Distance (km) between a launch and its impact: from a mortar's shortest range to tube
 and rocket artillery's usual longest."""
-_CANDIDATES = 8
-"""Impacts nearest in time examined per launch."""
 
 
 def paired_partner(xy_km: NDArray[np.float64], start_s: NDArray[np.float64],
@@ -56,16 +56,32 @@ def _nearest_in_time(rows: NDArray[np.int64], others: NDArray[np.int64],
                      xy_km: NDArray[np.float64], start_s: NDArray[np.float64]
                      ) -> NDArray[np.int64]:  # fmt: skip
     """For each of ``rows``, the one of ``others`` (sorted indices) nearest in start time
-    within the window and range, or -1."""
-    tree = cKDTree(start_s[others][:, None])
-    n = min(_CANDIDATES, others.size)
-    dt, j = tree.query(start_s[rows][:, None], k=n, distance_upper_bound=PAIR_WINDOW_S)
-    dt, j = np.reshape(dt, (rows.size, n)), np.reshape(j, (rows.size, n))
-    valid = j < others.size
-    cand = others[np.where(valid, j, 0)]
-    dist = np.linalg.norm(xy_km[cand] - xy_km[rows][:, None, :], axis=2)
-    valid &= (dist >= PAIR_RANGE_KM[0]) & (dist <= PAIR_RANGE_KM[1])
-    cost = np.where(valid, dt, np.inf)
-    pick = np.argmin(cost, axis=1)
-    found = np.isfinite(cost[np.arange(rows.size), pick])
-    return np.where(found, cand[np.arange(rows.size), pick], -1)
+    within the window and range, or -1 (ties: the earlier start, then west, then south).
+
+    The candidates are searched in space and time at once (a KD-tree on x and y over the
+    longest range and the start over the window, Chebyshev metric), so every candidate in
+    the window and range is examined, however busy the rest of the front: the answer
+    depends only on the incidents within :data:`PAIR_RANGE_KM` and :data:`PAIR_WINDOW_S`
+    (what lets partitioned fusion, :mod:`trucewatch.fusion.partition`, reproduce it)."""
+    out = np.full(rows.size, -1, dtype=np.int64)
+    reach, window = PAIR_RANGE_KM[1], PAIR_WINDOW_S
+
+    def scaled(ix: NDArray[np.int64]) -> NDArray[np.float64]:
+        return np.column_stack([xy_km[ix] / reach, start_s[ix] / window])
+
+    lists = cKDTree(scaled(others)).query_ball_point(scaled(rows), r=1.0, p=np.inf)
+    lens = np.fromiter((len(c) for c in lists), dtype=np.int64, count=rows.size)
+    if lens.sum() == 0:
+        return out
+    row = np.repeat(np.arange(rows.size), lens)
+    cand = others[np.concatenate([np.asarray(c, dtype=np.int64) for c in lists])]
+    dt = np.abs(start_s[cand] - start_s[rows[row]])
+    dist = np.linalg.norm(xy_km[cand] - xy_km[rows[row]], axis=1)
+    ok = (dist >= PAIR_RANGE_KM[0]) & (dist <= reach) & (dt <= window)
+    row, cand, dt = row[ok], cand[ok], dt[ok]
+    order = np.lexsort((xy_km[cand, 1], xy_km[cand, 0], start_s[cand], dt, row))
+    row, cand = row[order], cand[order]
+    first = np.ones(row.size, dtype=bool)
+    first[1:] = row[1:] != row[:-1]
+    out[row[first]] = cand[first]
+    return out
