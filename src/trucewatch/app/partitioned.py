@@ -195,8 +195,8 @@ def fuse_partitioned(
         cells, _ = split(observations, plan, w)
         core0, core1 = plan.window_bounds(w)
         if keep is not None:
-            run.core.extend(o for o in observations if keep(o)
-                            and core0 <= o.time_start.timestamp() < core1)  # fmt: skip
+            run.core.extend(o for o in observations
+                            if core0 <= o.time_start.timestamp() < core1 and keep(o))  # fmt: skip
         run.windows += 1
         run.observations_read += len(observations)
         del observations
