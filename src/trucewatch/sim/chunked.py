@@ -106,8 +106,11 @@ def _append_files(out: _Appender, files: list[RenderedFile], first: bool) -> Non
             out.append(name, text)
 
 
+Step = Callable[[str, int, int], None]
+
+
 def simulate_chunked(s: Scenario, seed: int, out_dir: Path,
-                     progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
+                     progress: Step | None = None) -> dict[str, Any]:  # fmt: skip
     """Simulate ``s`` chunk by chunk into ``out_dir`` (the files and the summary of
     :func:`trucewatch.sim.simulation.simulate`; ``progress`` is told each chunk)."""
     t0 = time.perf_counter()
@@ -128,8 +131,9 @@ def simulate_chunked(s: Scenario, seed: int, out_dir: Path,
             episodes = generate_episodes(cs, world, np.random.default_rng([seed, 1, 1 + c]), hot)
             detections = detect_all(cs, world, episodes, layout, chunk_seed(seed, c))
             if field_files(detections["acoustic"], layout):
-                raise ScenarioError("period.chunk_days", "the field error models and the "
-                                    "weather cannot be drawn a chunk at a time", s.source)  # fmt: skip
+                raise ScenarioError("period.chunk_days", "the field error models and "
+                                    "the weather cannot be drawn a chunk at a time",
+                                    s.source)  # fmt: skip
             files = render_all(cs, world, episodes, detections, layout)
             run = SimulationRun(cs, seed, world, episodes, layout, detections)
             truth = truth_lines(run, files, first_id=totals.events)
