@@ -198,7 +198,7 @@ def split(observations: Sequence[Observation], plan: PartitionPlan, window: int
     observation of the window's core (unplaceable ones: the window's lowest band)."""
     xy = anchors(observations)
     u = plan.along(np.nan_to_num(xy, nan=0.0))
-    placed: list[bool] = [bool(v) for v in np.isfinite(xy).all(axis=1)]
+    placed: list[bool] = (np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1])).tolist()
     t = np.fromiter((o.time_start.timestamp() for o in observations), dtype=float,
                     count=len(observations))  # fmt: skip
     in_core = np.floor(t / plan.window_s).astype(np.int64) == window
@@ -245,7 +245,7 @@ def cell_result(cell: Cell, observations: Sequence[Observation], result: FusionR
     """Keep from one cell's fusion what the cell owns (module docstring)."""
     by_uid = {o.uid: o for o in observations}
     xy = anchors(observations)
-    placed: list[bool] = [bool(v) for v in np.isfinite(xy).all(axis=1)]
+    placed: list[bool] = (np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1])).tolist()
     band = plan.core_band(plan.along(np.nan_to_num(xy, nan=0.0)))
     home = {o.uid: (plan.window_of(o.time_start.timestamp()), int(band[i]))
             for i, o in enumerate(observations) if placed[i]}  # fmt: skip
