@@ -129,7 +129,7 @@ def fuse_cell(cell: Cell, data: CellData, lookup: ContextLookup | None, plan: Pa
 @contextmanager
 def open_client(options: ClusterOptions) -> Iterator[Any]:
     """A Dask client: on the scheduler given, or on a local cluster started for the run
-    (no dashboard, ports chosen by the system) and closed after it."""
+    (its ports, the dashboard's too, chosen by the system) and closed after it."""
     from distributed import Client, LocalCluster
 
     if options.scheduler:
@@ -138,7 +138,7 @@ def open_client(options: ClusterOptions) -> Iterator[Any]:
         return
     with LocalCluster(n_workers=options.workers, threads_per_worker=1,
                       processes=options.processes, memory_limit=options.memory_limit,
-                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+                      dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
         yield client
 
 
