@@ -38,10 +38,10 @@ from trucewatch.sim.layout import build_layout
 from trucewatch.sim.outages import OUTAGE_FILE
 from trucewatch.sim.record_text import BESIDE_FILES, FILES, RenderedFile
 from trucewatch.sim.records import render_all
+from trucewatch.sim.run_truth import SCENARIO_FILE, TRUTH_FILE, SimulationRun, truth_lines
 from trucewatch.sim.scenario import Scenario, ScenarioError
 from trucewatch.sim.scenario_file import scenario_to_toml
 from trucewatch.sim.sensors import detect_all
-from trucewatch.sim.simulation import SCENARIO_FILE, TRUTH_FILE, SimulationRun, truth_lines
 from trucewatch.sim.violations import PHASES, draw_hotspots, generate_episodes
 from trucewatch.sim.world import build_world
 
