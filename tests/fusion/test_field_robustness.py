@@ -83,6 +83,18 @@ def test_pairs_are_mutual_nearest_launch_and_impact_within_window_and_range() ->
     assert PAIR_WINDOW_S < 1000.0
 
 
+def test_a_busy_front_elsewhere_does_not_hide_the_partner() -> None:
+    """Twenty impacts 300+ km away land closer in time to the launch than its own impact
+    (which lands 40 s later, 12 km off): the partner is still found (only candidates in
+    range count, however many others the front has)."""
+    far = np.column_stack([np.linspace(300.0, 900.0, 20), np.zeros(20)])
+    xy = np.vstack([[[0.0, 0.0], [12.0, 0.0]], far])
+    start = np.concatenate([[0.0, 40.0], np.linspace(-5.0, 5.0, 20)])
+    signature = np.concatenate([[-1, 1], np.ones(20, dtype=np.int64)])
+    partner = paired_partner(xy, start, signature)
+    assert partner[0] == 1 and partner[1] == 0
+
+
 def test_unknown_signatures_are_never_paired() -> None:
     partner = paired_partner(np.array([[0.0, 0.0], [5.0, 0.0]]), np.array([0.0, 10.0]),
                              np.array([0, 1]))  # fmt: skip

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from trucewatch import limits
 from trucewatch.agreements.verdicts import AssessContext, attach_assessments
@@ -19,9 +22,14 @@ from trucewatch.app.review import remap_reviews
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
 from trucewatch.fusion.engine import STEPS, FusionResult, fuse_observations
+from trucewatch.fusion.partition import PartitionPlan, front_axis
+from trucewatch.geo.history import LineHistory
 from trucewatch.store import Store
 from trucewatch.store.retractions import observations_for_fusion
-from trucewatch.types import ContactLine, Observation
+from trucewatch.types import ContactLine, Observation, SourceKind
+
+if TYPE_CHECKING:
+    from trucewatch.app.partitioned import ClusterOptions
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +67,37 @@ def trusted_observations(store: Store, since: datetime | None, until: datetime |
 def fuse(
     store: Store, since: datetime | None = None, until: datetime | None = None, *,
     principal: Principal = OPERATOR, progress: Progress = no_progress,
+    cluster: ClusterOptions | None = None, plan: PartitionPlan | None = None,
 ) -> dict[str, Any]:
     """Re-fuse the observations starting in [since, until) and replace their incidents,
     assessed against the agreements with the satellite fires judged war-related
     (:func:`trucewatch.app.thermal.war_fire_incidents`). ``progress`` is told each of
     the nine steps (four of its own and those of fusion); ``warnings`` in the answer say
     when no contact line covers the observations (no line stored, or observations older
-    than the first line)."""
+    than the first line). ``cluster``: fuse partitioned on Dask
+    (:mod:`trucewatch.app.partitioned`, cut as ``plan`` says, by default one-day windows
+    and bands across the front with the halos of
+    :func:`trucewatch.fusion.partition.halo_for`); the answer then says how the
+    partitions went (``partitions``)."""
     require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
     progress("reading observations", 0, STEPS + 4)
-    observations, quarantined = trusted_observations(store, since, until)
     lines = line_history(store)
     n = STEPS + 4  # reading, the steps of fusion, war fires, assessing, storing
 
     def step(what: str, done: int, _total: int) -> None:
         progress(f"fusing: {what}", 1 + done, n)
 
-    result: FusionResult = fuse_observations(observations, lines if lines else None,
-                                             progress=step)  # fmt: skip
+    extra: dict[str, Any] = {}
+    if cluster is None:
+        observations, quarantined = trusted_observations(store, since, until)
+        result: FusionResult = fuse_observations(observations, lines if lines else None,
+                                                 progress=step)  # fmt: skip
+        tally = _Tally.of(observations, lines)
+    else:
+        result, quarantined, tally, extra = _fuse_on_cluster(store, since, until, lines,
+                                                             cluster, plan, step)  # fmt: skip
+        observations = tally.satellite
     agreements = stored_agreements(store)
     progress(f"judging the satellite fires of {len(result.incidents):,} incidents", n - 3, n)
     war_fires = war_fire_incidents(result.incidents, observations, lines if lines else None)
@@ -97,7 +117,7 @@ def fuse(
         if verdict:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
     return {
-        "observations": len(observations),
+        "observations": tally.count,
         "incidents": len(incidents),
         "by_status": by_status,
         "agreements": len(agreements),
@@ -105,25 +125,101 @@ def fuse(
         "unresolved": [{"observation": uid, "reason": why} for uid, why in result.unresolved],
         "quarantined": [{"observation": uid, "reason": why} for uid, why in quarantined],
         "lines": len(store.lines()),
-        "warnings": line_coverage_warnings(observations, store.lines()),
+        "warnings": coverage_warnings(tally.count, tally.before_first_line, store.lines()),
         "reviews": reviews,
-    }
+    } | extra
+
+
+@dataclass
+class _Tally:
+    """What the answer says of the observations fused: how many, how many are older than
+    the first line, and the satellite detections (for the war-fire judgement)."""
+
+    first_line: date | None
+    count: int = 0
+    before_first_line: int = 0
+    satellite: list[Observation] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, observations: Sequence[Observation], lines: LineHistory) -> _Tally:
+        tally = cls(min(lines.dates) if lines else None)
+        for o in observations:
+            tally(o)
+        return tally
+
+    def __call__(self, o: Observation) -> bool:
+        self.count += 1
+        if self.first_line is not None and o.time_start.astimezone(UTC).date() < self.first_line:
+            self.before_first_line += 1
+        if o.source_kind is SourceKind.SATELLITE_THERMAL:
+            self.satellite.append(o)
+        return False
+
+
+_OPEN_END = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _line_vertices(lines: LineHistory) -> np.ndarray | None:
+    """Vertices (lon, lat degrees) of the latest contact line, or None."""
+    if not lines:
+        return None
+    geom = lines.contexts[-1].line
+    parts = getattr(geom, "geoms", [geom])
+    return np.concatenate([np.asarray(p.coords)[:, :2] for p in parts])
+
+
+def _fuse_on_cluster(store: Store, since: datetime | None, until: datetime | None,
+                     lines: LineHistory, cluster: ClusterOptions, plan: PartitionPlan | None,
+                     step: Progress) -> tuple[FusionResult, list[tuple[str, str]], _Tally,
+                                              dict[str, Any]]:  # fmt: skip
+    """:func:`fuse` partitioned on Dask (:mod:`trucewatch.app.partitioned`)."""
+    from trucewatch.app.partitioned import fuse_partitioned, open_client
+
+    plan = plan or PartitionPlan(axis=front_axis(_line_vertices(lines)))
+    tally = _Tally(min(lines.dates) if lines else None)
+    quarantined: dict[str, str] = {}
+    start = since or store.first_observation_time()
+    if start is None:
+        return FusionResult(incidents=[]), [], tally, {"partitions": {"cells": 0}}
+
+    def read(a: datetime, b: datetime) -> list[Observation]:
+        observations, bad = trusted_observations(store, a, b)
+        quarantined.update(bad)
+        return observations
+
+    def read_first(t: datetime) -> datetime | None:
+        return store.first_observation_time(t)
+
+    with open_client(cluster) as client:
+        run = fuse_partitioned(read, read_first, start, until or _OPEN_END,
+                               lines if lines else None, plan, client, keep=tally,
+                               progress=lambda what, done, total: step(what, 1, STEPS))  # fmt: skip
+    return (run.merged.result, sorted(quarantined.items()), tally,
+            {"partitions": run.summary()})  # fmt: skip
 
 
 def line_coverage_warnings(observations: Sequence[Observation],
                            lines: Sequence[ContactLine]) -> list[str]:  # fmt: skip
     """Why some observations have no contact line to be placed against: none is stored,
     or they are older than the first line's ``valid_from`` (UTC day)."""
-    if not observations:
+    first = min((ln.valid_from for ln in lines), default=None)
+    before = 0 if first is None else sum(o.time_start.astimezone(UTC).date() < first
+                                         for o in observations)  # fmt: skip
+    return coverage_warnings(len(observations), before, lines)
+
+
+def coverage_warnings(count: int, before: int, lines: Sequence[ContactLine]) -> list[str]:
+    """:func:`line_coverage_warnings` from the counts: ``count`` observations, ``before``
+    of them older than the first line."""
+    if not count:
         return []
     if not lines:
-        return [f"no contact line is stored: the {len(observations):,} observations get no "
+        return [f"no contact line is stored: the {count:,} observations get no "
                 "side of the line, distance or sector (`trucewatch line import`)"]  # fmt: skip
     first = min(ln.valid_from for ln in lines)
-    before = sum(o.time_start.astimezone(UTC).date() < first for o in observations)
     if not before:
         return []
-    return [f"{before:,} of {len(observations):,} observations are older than the first "
+    return [f"{before:,} of {count:,} observations are older than the first "
             f"contact line (valid from {first.isoformat()}): they get no side of the line, "
             "distance or sector"]  # fmt: skip
 

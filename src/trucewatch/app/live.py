@@ -48,6 +48,7 @@ from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
 from trucewatch.app.session import Store
 from trucewatch.app.thermal import war_fire_incidents
+from trucewatch.app.review import remap_reviews
 from trucewatch.fusion.streaming import IncrementalFusion, StreamUpdate
 from trucewatch.geo.history import LineHistory
 from trucewatch.store import live as live_store
@@ -241,6 +242,9 @@ class LiveFusion:
                                                  supersedes, engine_run(None, None),
                                                  cursor=cursor)  # fmt: skip
         self._remember(update.incidents)
+        if update.incidents:  # reviews rest on the new automatic incidents (app.review)
+            starts = [i.time_start for i in update.incidents]
+            remap_reviews(self.store, min(starts), max(starts) + timedelta(seconds=1))
         if last:
             self.stats.last_change_id = last
             self.bus.publish(INCIDENTS, str(last))

@@ -33,7 +33,8 @@ def _scenario_errors(job: Callable[[], dict[str, Any]]) -> Callable[[], dict[str
 
 
 ScenarioOpt = Annotated[
-    str, typer.Option("--scenario", help="smoke, standard, large, or a scenario TOML file.")
+    str, typer.Option("--scenario",
+                      help="smoke, standard, large, field, national, or a scenario TOML file."),
 ]
 
 

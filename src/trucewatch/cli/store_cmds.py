@@ -165,16 +165,29 @@ def fuse(
     since: SinceOpt = None,
     until: UntilOpt = None,
     db: DbOpt = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=0, help="Fuse partitioned on a local Dask cluster of this many "
+        "worker processes (0: in this process).")] = 0,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", envvar="TRUCEWATCH_DASK_SCHEDULER",
+        help="Fuse partitioned on the running Dask cluster at this address "
+        "(tcp://host:8786).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fuse observations into located, assessed incidents."""
     from trucewatch.app import incidents
 
     t0, t1 = _parse_time(since, "--since"), _parse_time(until, "--until")
+    cluster = None
+    if workers or scheduler:
+        from trucewatch.app.partitioned import ClusterOptions
+
+        cluster = ClusterOptions(workers=max(workers, 1), scheduler=scheduler or None)
 
     def job() -> dict[str, Any]:
         with _progress(not as_json) as progress:
-            return with_existing_store(db, incidents.fuse, t0, t1, progress=progress)
+            return with_existing_store(db, incidents.fuse, t0, t1, progress=progress,
+                                       cluster=cluster)  # fmt: skip
 
     def show(result: dict[str, Any]) -> None:
         statuses = ", ".join(f"{n} {s}" for s, n in result["by_status"].items())

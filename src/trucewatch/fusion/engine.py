@@ -265,11 +265,19 @@ class _Evidence:
     features: np.ndarray
 
     def status(self, k: int) -> IncidentStatus:
-        c = float(self.confidence[k])
-        if c < ALMOST_NO_CHANCE or (self.negative[k] < np.log(REFUTE_MISS)
-                                    and c < REFUTE_CONFIDENCE):  # fmt: skip
-            return IncidentStatus.REFUTED
-        return status_for(c, int(self.sources[k]))
+        return incident_status(float(self.confidence[k]), float(self.negative[k]),
+                               int(self.sources[k]))  # fmt: skip
+
+
+def incident_status(confidence: float, negative: float, sources: int) -> IncidentStatus:
+    """The status of an incident of calibrated ``confidence`` (0-1), negative evidence
+    ``negative`` (log, <= 0) and ``sources`` independent sources: refuted when silent
+    arrays would rarely have missed it and its confidence is low, or when its confidence is
+    below :data:`ALMOST_NO_CHANCE`, else :func:`trucewatch.fusion.confidence.status_for`."""
+    if confidence < ALMOST_NO_CHANCE or (negative < np.log(REFUTE_MISS)
+                                         and confidence < REFUTE_CONFIDENCE):  # fmt: skip
+        return IncidentStatus.REFUTED
+    return status_for(confidence, sources)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,8 +1,8 @@
 """trucewatch.sim: scenario simulator with ground truth, evaluation and network planning.
 
-* :func:`load_scenario` - a bundled scenario (``smoke``, ``standard``, ``large``) or a
-  TOML file (:mod:`trucewatch.sim.scenario_file`; the keys in :mod:`trucewatch.sim.scenario`
-  and docs/simulator.md);
+* :func:`load_scenario` - a bundled scenario (``smoke``, ``standard``, ``large``, ``field``,
+  ``national``) or a TOML file (:mod:`trucewatch.sim.scenario_file`; the keys in
+  :mod:`trucewatch.sim.scenario` and docs/simulator.md);
 * :func:`simulate` - observations in the import formats, ``truth.jsonl`` and the resolved
   ``scenario.toml`` (:mod:`trucewatch.sim.simulation`);
 * :func:`read_truth` - the ground truth of a simulation as arrays (:mod:`trucewatch.sim.truth`);

@@ -108,6 +108,10 @@ class PeriodSpec:
     """Length of the period (days, may be fractional)."""
     timezone: str = "Europe/Kyiv"
     """IANA zone of local time: patrol reports, day and night, satellite overpasses."""
+    chunk_days: float = 0.0
+    """When > 0, the run is drawn and written this many days at a time, never all in
+    memory (:mod:`trucewatch.sim.chunked`); 0: all at once (every scenario but
+    ``national``)."""
 
     @property
     def end(self) -> datetime:

@@ -181,6 +181,7 @@ def _check(s: Scenario) -> None:
 
 def _check_period_and_line(s: Scenario, need: _Need) -> None:
     need(s.period.days > 0, "period.days", "must be > 0")
+    need(s.period.chunk_days >= 0, "period.chunk_days", "must be >= 0")
     try:
         ZoneInfo(s.period.timezone)
     except Exception:
@@ -418,6 +419,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Every key of the scenario as plain TOML-able values (``source`` left out)."""
     data = _plain(scenario)
     data.pop("source", None)
+    if not scenario.period.chunk_days:  # written only when on: older resolved files stay
+        data["period"].pop("chunk_days")
     return data
 
 

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from trucewatch.sim.scenario import WEAPONS, Scenario, WeaponSpec
 from trucewatch.sim.world import World
 
-__all__ = ["PHASES", "Episodes", "episode_id", "generate_episodes", "local_hours"]
+__all__ = ["PHASES", "Episodes", "draw_hotspots", "episode_id", "generate_episodes", "local_hours"]
 
 PHASES = ("before", "during", "after")
 ANSWER_PROBABILITY = 0.4
@@ -156,12 +156,16 @@ def local_hours(s: Scenario, t: NDArray[np.float64]) -> NDArray[np.float64]:
     return ((t + offsets[inverse.reshape(t.shape)]) % 86400.0) / 3600.0
 
 
-def generate_episodes(s: Scenario, world: World, rng: np.random.Generator) -> Episodes:
+def generate_episodes(s: Scenario, world: World, rng: np.random.Generator,
+                      hotspots: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+                      ) -> Episodes:  # fmt: skip
     """Draw the episodes of a scenario (deterministic for a given ``rng`` state): hot
     spots, burst parents, the episodes of each burst, their weapons, where they cross the
     line and the fires they start (steps 1-5 of the module docstring, in that order of
-    draws)."""
-    hot_along, hot_weight = _draw_hotspots(s, world, rng)
+    draws). ``hotspots`` (km along the line, weights; :func:`draw_hotspots`): the hot spots
+    of an earlier draw (a run drawn a chunk of days at a time keeps its hot spots); None:
+    drawn here first."""
+    hot_along, hot_weight = hotspots if hotspots is not None else draw_hotspots(s, world, rng)
     parents = _draw_parents(s, world, rng, hot_along, hot_weight)
     bursts = _draw_bursts(s, world, rng, parents)
     shots = _draw_weapons(s, bursts.phase, rng)
@@ -196,7 +200,7 @@ def generate_episodes(s: Scenario, world: World, rng: np.random.Generator) -> Ep
     )
 
 
-def _draw_hotspots(s: Scenario, world: World, rng: np.random.Generator,
+def draw_hotspots(s: Scenario, world: World, rng: np.random.Generator,
                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
     """Hot spots (km along the line, sorted) and their weights (summing to 1)."""
     lo, hi = world.span
