@@ -46,9 +46,9 @@ from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.bus import INCIDENTS, OBSERVATIONS, Bus
 from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
+from trucewatch.app.review import remap_reviews
 from trucewatch.app.session import Store
 from trucewatch.app.thermal import war_fire_incidents
-from trucewatch.app.review import remap_reviews
 from trucewatch.fusion.streaming import IncrementalFusion, StreamUpdate
 from trucewatch.geo.history import LineHistory
 from trucewatch.store import live as live_store
