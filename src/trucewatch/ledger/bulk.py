@@ -59,9 +59,10 @@ if _LIB_PATH is not None:  # the symbols, resolved by name when the compiled cod
     llvm.load_library_permanently(_LIB_PATH)
 
 # pointers are passed as integers (intp: the same registers on every 64-bit ABI)
-_init = types.ExternalFunction("SHA256_Init", types.int32(types.intp))
-_update = types.ExternalFunction("SHA256_Update", types.int32(types.intp, types.intp, types.intp))
-_final = types.ExternalFunction("SHA256_Final", types.int32(types.intp, types.intp))
+_init: Any = types.ExternalFunction("SHA256_Init", types.int32(types.intp))
+_update: Any = types.ExternalFunction("SHA256_Update",
+                                      types.int32(types.intp, types.intp, types.intp))
+_final: Any = types.ExternalFunction("SHA256_Final", types.int32(types.intp, types.intp))
 
 
 def _crc_table() -> np.ndarray:

@@ -27,8 +27,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trucewatch.store import schema as t
@@ -136,7 +137,7 @@ def release(engine: Engine, submitter: str, key: str, holder: str) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _key_is(submitter: str, key: str) -> tuple[object, object]:
+def _key_is(submitter: str, key: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     c = t.idempotency_keys.c
     return c.submitter == submitter, c.key == key
 
@@ -149,7 +150,7 @@ def _insert_new(conn: Connection, values: dict[str, object]) -> bool:
     return conn.execute(stmt).first() is not None
 
 
-def _row(conn: Connection, submitter: str, key: str):  # type: ignore[no-untyped-def]
+def _row(conn: Connection, submitter: str, key: str) -> Row[Any] | None:
     return conn.execute(select(t.idempotency_keys).where(*_key_is(submitter, key))).first()
 
 
