@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import hashlib  # noqa: F401  (loads libcrypto into the process, where it is found)
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
