@@ -80,17 +80,27 @@ def start_servers(db_url: str, n: int, log_dir: Path) -> list[tuple[str, subproc
              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         out.append((f"http://127.0.0.1:{port}", proc))
-    for url, proc in out:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"server {url} did not start")
+    try:
+        for url, proc in out:
+            _wait_up(url, proc, log_dir / f"server{[u for u, _ in out].index(url)}.log")
+    except BaseException:
+        for _, proc in out:
+            proc.kill()
+        raise
     return out
+
+
+def _wait_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 600) -> None:
+    """Wait until the server answers its health route (raises with its log's tail)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    tail = log.read_text()[-2000:]
+    raise RuntimeError(f"server {url} did not start (exit {proc.poll()}): {tail}")
 
 
 @dataclass
