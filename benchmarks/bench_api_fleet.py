@@ -119,7 +119,7 @@ async def _one(client: httpx.AsyncClient, live: list[str], k: int, due: float,
     body = {"records": [patrol_record(f"fleet-{k}-{i}") for i in range(RECORDS_PER_REQUEST)]}
     headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": key}
     attempt = 0
-    while time.monotonic() < due + RETRY_S:
+    while attempt == 0 or time.monotonic() < due + RETRY_S:  # sent at least once
         url = live[(k + attempt) % len(live)]
         try:
             r = await client.post(f"{url}/api/observations", json=body, headers=headers)
@@ -248,6 +248,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--records", type=int, default=RECORDS_PER_REQUEST)
     args = parser.parse_args()
     result = run(args.processes, args.rate, args.seconds, not args.no_kill)
     text_out = json.dumps(result, indent=2)
