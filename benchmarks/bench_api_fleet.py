@@ -248,7 +248,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--records", type=int, default=RECORDS_PER_REQUEST)
     args = parser.parse_args()
     result = run(args.processes, args.rate, args.seconds, not args.no_kill)
     text_out = json.dumps(result, indent=2)
