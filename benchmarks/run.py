@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 MODULES = ("bench_geo", "bench_front", "bench_import", "bench_ledger", "bench_sim", "bench_fusion",
-           "bench_thermal", "bench_api", "bench_cli", "bench_live")
+           "bench_thermal", "bench_api", "bench_api_fleet", "bench_cli", "bench_live")
 
 
 def main() -> None:

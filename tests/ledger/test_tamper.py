@@ -53,6 +53,8 @@ MISSION = generate_key()
 NOT_COVERED = {
     "api_tokens": "access control, not a finding: the server operator's credentials (only "
                   "their SHA-256) are no part of the record the parties verify",
+    "idempotency_keys": "the API's request bookkeeping, not a finding: which answer a "
+                        "retried request gets; the batch it points to is covered",
     "claims": "not yet covered row by row: each claim's record is logged (a claim entry with "
               "its SHA-256) but not the stored columns (issue 16 follow-up)",
     "claim_verdicts": "not yet covered: the adjudication labels are derived, re-computable "

@@ -1,94 +1,53 @@
-"""Idempotency keys of observation submissions.
+"""Idempotency keys of observation submissions, kept in the store so that any number of
+API processes (on one or several hosts) answer a key the same way.
 
 A client sends ``Idempotency-Key: <key>`` with each batch. The first request with a key
 is processed; a repeat with the same key and the same body gets the first answer again
 (``replayed: true``) and stores nothing; a repeat with another body is refused (422); a
-repeat while the first is still being processed is refused (409, retry later).
+repeat while the first is still being processed, by this process or another, is refused
+(409, retry later).
 
-Keys are scoped to the token holder and remembered for ``ttl`` hours. They are persisted in
-the batch log (an API batch's ``submitter``, ``idempotency_key`` and ``request_sha256``
-columns of ``import_batches``), and reloaded from it when the server starts, so a restart
-does not forget them. The in-memory table is authoritative while the server runs, so run
-one server process per store (or add a unique-key table, the natural next step).
+Keys are scoped to the token holder. Each request **reserves** its key in the store before
+it is processed (a row of ``idempotency_keys``, the primary key deciding between processes)
+and its answer **completes** the reservation in the transaction that stores the batch
+(:mod:`trucewatch.store.idempotency`). A request refused before anything is stored frees its
+key. A reservation whose process died is taken over by the next request with that key once
+its lease (``idempotency_lease_s``) has run out; a completed key is forgotten after
+``idempotency_ttl_hours``.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from trucewatch.api.errors import Conflict, Invalid
-from trucewatch.app.submissions import BatchInfo
-
-IN_FLIGHT = object()
-
-
-@dataclass
-class _Entry:
-    digest: str
-    result: Any  # IN_FLIGHT, a finished result, or a BatchInfo reloaded from the store
-    at: float
+from trucewatch.app.session import Store
+from trucewatch.app.submissions import KeyOutcome, Reservation, release_key, reserve_key
 
 
-class IdempotencyCache:
-    """(holder, key) -> digest and result, bounded by age."""
+@dataclass(frozen=True)
+class IdempotencyKeys:
+    """The store's idempotency keys, as the API uses them."""
 
-    def __init__(self, ttl_s: float) -> None:
-        self.ttl_s = ttl_s
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+    store: Store
+    ttl_s: float
+    lease_s: float
 
-    def preload(self, batches: list[BatchInfo]) -> int:
-        """Remember the keys of API batches found in the store; returns how many."""
-        n = 0
-        for b in batches:
-            who, key, digest = b.submitter, b.idempotency_key, b.request_sha256
-            if who and key and digest:
-                at = b.started_at.timestamp()
-                self._entries[(who, key)] = _Entry(digest, b, at)
-                n += 1
-        return n
+    def reserve(self, who: str, key: str, digest: str) -> Reservation:
+        """Reserve ``key`` (outcome ``RESERVED``, with the holder to complete it with) or
+        find its completed answer (``DONE``); raises :class:`Invalid` (422) for a key used
+        with another body and :class:`Conflict` (409) for a key being processed."""
+        found = reserve_key(self.store, who, key, digest, lease_s=self.lease_s,
+                            ttl_s=self.ttl_s)  # fmt: skip
+        if found.outcome is KeyOutcome.MISMATCH:
+            raise Invalid(
+                f"Idempotency-Key {key!r} was already used for a different request body",
+                field="Idempotency-Key",
+            )
+        if found.outcome is KeyOutcome.IN_PROGRESS:
+            raise Conflict(f"a request with Idempotency-Key {key!r} is still in progress")
+        return found
 
-    def begin(self, who: str, key: str, digest: str) -> Any | None:
-        """Reserve ``key``; returns None (go ahead) or the earlier result to replay."""
-        now = time.time()
-        with self._lock:
-            self._expire(now)
-            entry = self._entries.get((who, key))
-            if entry is None:
-                self._entries[(who, key)] = _Entry(digest, IN_FLIGHT, now)
-                return None
-            if entry.digest != digest:
-                raise Invalid(
-                    f"Idempotency-Key {key!r} was already used for a different request body",
-                    field="Idempotency-Key",
-                )
-            if entry.result is IN_FLIGHT:
-                raise Conflict(f"a request with Idempotency-Key {key!r} is still in progress")
-            return entry.result
-
-    def finish(self, who: str, key: str, result: Any) -> None:
-        with self._lock:
-            entry = self._entries.get((who, key))
-            if entry is not None:
-                entry.result = result
-
-    def abort(self, who: str, key: str) -> None:
-        """Forget a reservation whose request failed (the client may retry the key)."""
-        with self._lock:
-            entry = self._entries.get((who, key))
-            if entry is not None and entry.result is IN_FLIGHT:
-                del self._entries[(who, key)]
-
-    def _expire(self, now: float) -> None:
-        while self._entries:
-            first = next(iter(self._entries.values()))
-            if now - first.at <= self.ttl_s or first.result is IN_FLIGHT:
-                break
-            self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+    def release(self, who: str, key: str, holder: str) -> None:
+        """Free a reservation whose request failed before anything was stored."""
+        release_key(self.store, who, key, holder)

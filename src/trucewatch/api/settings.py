@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     rate_burst: float = Field(default=1200.0, ge=1.0,
                               description="requests a token may send at once (429 after)")
     idempotency_ttl_hours: float = Field(default=24.0, gt=0.0)
+    idempotency_lease_s: float = Field(
+        default=60.0, gt=0.0,
+        description="how long a request holds its idempotency key before another API "
+                    "process may take the key over (a process that died mid-request)",
+    )
     report_cache_dir: Path | None = Field(
         default=None, description="where daily reports are rendered (default: a temp dir)"
     )

@@ -15,12 +15,12 @@ from typing import Any
 from fastapi import Request
 
 from trucewatch.api.auth import TokenTable
-from trucewatch.api.idempotency import IdempotencyCache
+from trucewatch.api.idempotency import IdempotencyKeys
 from trucewatch.api.live import LiveServices
 from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
 from trucewatch.app.session import Store, open_store
-from trucewatch.app.submissions import api_batches_since, start_wal_checkpoints
+from trucewatch.app.submissions import start_wal_checkpoints
 from trucewatch.app.tokens import principal_for
 from trucewatch.app.views.ledger import LedgerView
 
@@ -30,7 +30,7 @@ class AppState:
     settings: Settings
     store: Store
     tokens: TokenTable
-    idempotency: IdempotencyCache
+    idempotency: IdempotencyKeys
     ledger: LedgerView | None
     report_dir: Path
     writer: SubmissionWriter
@@ -44,9 +44,8 @@ class AppState:
     def open(cls, settings: Settings) -> AppState:
         store = open_store(settings.db)
         tokens = TokenTable.from_settings(settings, issued=partial(principal_for, store))
-        idem = IdempotencyCache(settings.idempotency_ttl_hours * 3600.0)
-        since = datetime.now(UTC) - timedelta(hours=settings.idempotency_ttl_hours)
-        idem.preload(api_batches_since(store, since))
+        idem = IdempotencyKeys(store, settings.idempotency_ttl_hours * 3600.0,
+                               settings.idempotency_lease_s)
         ledger = LedgerView.probe(store) if settings.ledger else None
         tmp = None
         if settings.report_cache_dir is not None:

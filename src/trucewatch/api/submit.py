@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch import limits, sources
-from trucewatch.api.errors import Forbidden, Invalid, TooLarge, Unavailable
+from trucewatch.api.errors import Conflict, Forbidden, Invalid, TooLarge, Unavailable
 from trucewatch.api.schemas import ObservationBatch, RecordSignature, SubmissionResult
 from trucewatch.api.state import AppState
 from trucewatch.api.writer import Job
@@ -44,10 +44,13 @@ from trucewatch.app.roles import (
 )
 from trucewatch.app.submissions import (
     BatchChannel,
-    BatchInfo,
     BatchOrigin,
+    KeyOutcome,
     PendingImport,
+    Reservation,
     StoredCounts,
+    batch_info,
+    complete_key,
     write_submissions,
 )
 from trucewatch.errors import InputError
@@ -261,52 +264,71 @@ def submit(state: AppState, sub: Submission) -> SubmissionResult:
     queued = _queue(state, sub)
     if isinstance(queued, SubmissionResult):
         return queued
-    with _reserved(state, sub) as answered:
-        return answered(queued.result())
+    future, holder = queued
+    assert isinstance(future, Future)
+    with _reserved(state, sub, holder):
+        return future.result()
 
 
 async def submit_async(state: AppState, sub: Submission) -> SubmissionResult:
     """:func:`submit` for a request handler on the event loop, for a small batch: it is
     validated in place and the handler awaits the writer without taking a worker thread
     (one thread switch less per request, and no pile of threads contending for the
-    interpreter under load)."""
-    queued = _queue(state, sub)
+    interpreter under load). The key's reservation, a short transaction of its own, runs
+    in a worker thread so that the event loop never waits on the database."""
+    queued = await asyncio.to_thread(_queue, state, sub, validate=False)
     if isinstance(queued, SubmissionResult):
         return queued
-    with _reserved(state, sub) as answered:
-        return answered(await asyncio.wrap_future(queued))
+    pending, holder = queued
+    with _reserved(state, sub, holder):
+        assert isinstance(pending, _Unvalidated)
+        future = state.writer.submit(pending.job())
+        return await asyncio.wrap_future(future)
 
 
-def _queue(state: AppState, sub: Submission) -> SubmissionResult | Future[SubmissionResult]:
-    """The answer to replay for a key used before, or the writer's future answer for a
-    new submission (validated first: 422 at the first bad record, and the key is free
-    again)."""
+@dataclass
+class _Unvalidated:
+    """A reserved submission whose validation runs on the caller's thread."""
+
+    make: Callable[[], Job]
+
+    def job(self) -> Job:
+        return self.make()
+
+
+def _queue(
+    state: AppState, sub: Submission, *, validate: bool = True
+) -> SubmissionResult | tuple[Future[SubmissionResult] | _Unvalidated, str]:
+    """The answer to replay for a key used before, or (the writer's future answer for a
+    new submission, the key's holder). The key is reserved first; the submission is then
+    validated (422 at the first bad record, and the key is free again) and queued, or with
+    ``validate=False`` handed back to validate and queue later."""
     complaint = _complaint(sub.principal, sub.parts)
-    earlier = state.idempotency.begin(sub.principal.name, sub.idempotency_key, sub.digest)
-    if earlier is not None:
-        return _replay(state, earlier, sub.parts, sub.principal)
-    with _reserved(state, sub):
-        job = submission_job(state, sub.principal, sub.parts, sub.signatures,
-                             sub.idempotency_key, sub.digest, complaint)  # fmt: skip
-        return state.writer.submit(job)
+    found = state.idempotency.reserve(sub.principal.name, sub.idempotency_key, sub.digest)
+    if found.outcome is KeyOutcome.DONE:
+        return _replay(state, found, sub.parts, sub.principal)
+    holder = found.holder
+    assert holder is not None
+
+    def make() -> Job:
+        return submission_job(state, sub.principal, sub.parts, sub.signatures,
+                              sub.idempotency_key, sub.digest, complaint, holder)  # fmt: skip
+
+    if not validate:
+        return _Unvalidated(make), holder
+    with _reserved(state, sub, holder):
+        return state.writer.submit(make()), holder
 
 
 @contextmanager
-def _reserved(
-    state: AppState, sub: Submission
-) -> Iterator[Callable[[SubmissionResult], SubmissionResult]]:
-    """An idempotency key reserved by ``begin``: the block's answer is remembered for it
-    (through the function it gets), and a block that fails frees the key for a retry."""
-    who, key = sub.principal.name, sub.idempotency_key
-
-    def answered(result: SubmissionResult) -> SubmissionResult:
-        state.idempotency.finish(who, key, result)
-        return result
-
+def _reserved(state: AppState, sub: Submission, holder: str) -> Iterator[None]:
+    """An idempotency key reserved by this request: its answer completes it in the
+    transaction that stores the batch; a block that fails frees it for a retry (a no-op
+    when the batch was stored, or when another request took the key over)."""
     try:
-        yield answered
+        yield
     except BaseException:
-        state.idempotency.abort(who, key)
+        state.idempotency.release(sub.principal.name, sub.idempotency_key, holder)
         raise
 
 
@@ -345,6 +367,7 @@ class SubmissionJob(Job):
     signed: list[tuple[RecordSignature, str]]
     origin: BatchOrigin
     complaint: bool
+    holder: str
     _signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def check(self, conn: Any) -> None:
@@ -368,7 +391,21 @@ class SubmissionJob(Job):
             for s in subs
         ]
         stored = write_submissions(subs[0].state.store, conn, imports)
-        return [s._result(*ids_counts) for s, ids_counts in zip(subs, stored, strict=True)]
+        results = [s._result(*ids_counts) for s, ids_counts in zip(subs, stored, strict=True)]
+        for s, result in zip(subs, results, strict=True):
+            s._complete(conn, result)
+        return results
+
+    def _complete(self, conn: Any, result: SubmissionResult) -> None:
+        """Complete this request's idempotency key with its answer, in the transaction
+        that stores it; refused (409, nothing stored) when the key's lease ran out and
+        another request took it over."""
+        who, key = self.origin.submitter, self.origin.idempotency_key
+        assert who is not None and key is not None
+        if not complete_key(conn, who, key, self.holder, result.batch_id,
+                            result.model_dump_json()):  # fmt: skip
+            raise Conflict(f"Idempotency-Key {key!r} was taken over by another request "
+                           "after this one's lease ran out; nothing was stored")  # fmt: skip
 
     def _result(self, batch_id: int, counts: StoredCounts) -> SubmissionResult:
         obs = self.parsed.observations
@@ -391,6 +428,7 @@ def submission_job(
     key: str,
     digest: str,
     complaint: bool,
+    holder: str,
 ) -> SubmissionJob:
     """Read and check a submission (422 at the first bad record): the job that writes it."""
     parsed = _parse_for(state, principal, parts, complaint)
@@ -400,7 +438,7 @@ def submission_job(
         raise Unavailable("signatures need the ledger, which this store does not have")
     origin = BatchOrigin(channel=BatchChannel.API, submitter=principal.name,
                          idempotency_key=key, request_sha256=digest)  # fmt: skip
-    return SubmissionJob(state, parsed, signed, origin, complaint)
+    return SubmissionJob(state, parsed, signed, origin, complaint, holder)
 
 
 def _kind(obs: Sequence[Observation]) -> str:
@@ -441,18 +479,24 @@ def _check_signatures(
 
 
 def _replay(
-    state: AppState, earlier: Any, parts: Sequence[Part], principal: Principal
+    state: AppState, found: Reservation, parts: Sequence[Part], principal: Principal
 ) -> SubmissionResult:
-    if isinstance(earlier, SubmissionResult):
+    """The first answer to a key, again (``replayed``): as it was stored, or, for a key of a
+    batch stored before answers were kept, re-derived from its batch and the request."""
+    if found.response is not None:
+        earlier = SubmissionResult.model_validate_json(found.response)
         return earlier.model_copy(update={"replayed": True})
-    assert isinstance(earlier, BatchInfo)  # reloaded from the store after a restart
+    assert found.batch_id is not None
+    batch = batch_info(state.store, found.batch_id)
+    if batch is None:
+        raise Conflict("the batch of this Idempotency-Key is no longer stored")
     complaint = submits_complaints(principal)
     parsed = _parse_for(state, principal, parts, complaint)
     return SubmissionResult(
-        batch_id=earlier.id,
-        read=earlier.read,
-        stored=earlier.stored,
-        duplicates=earlier.duplicates,
+        batch_id=batch.id,
+        read=batch.read,
+        stored=batch.stored,
+        duplicates=batch.duplicates,
         observations=[o.uid for o in parsed.observations],
         replayed=True,
         source_kind=SourceKind.PARTY_COMPLAINT if complaint else _kind(parsed.observations),

@@ -18,7 +18,9 @@ from trucewatch.app.roles import (
     submits_complaints,
 )
 from trucewatch.errors import InputError, RecordError
+from trucewatch.ledger import bulk
 from trucewatch.ledger.errors import LedgerError
+from trucewatch.sources.firms_columns import FirmsColumns, read_columns
 from trucewatch.store import Store
 from trucewatch.types import Observation
 
@@ -62,6 +64,13 @@ def import_files(
         batch.signatures = _checked_signatures(store, batch.conn, signed, signatures)
         for stream in streams:
             progress(f"importing {stream.path.name}", done[0], total)
+            columns = None if complaints or require_signatures or batch.signatures else \
+                _as_columns(stream)
+            if columns is not None:
+                batch.add_columns(columns)
+                batch.finish(read=columns.read, rejected=0)
+                done[0] += columns.read
+                continue
             items: Iterator[Observation] = _counted(stream, done, total, progress)
             if complaints:
                 assert principal.party is not None
@@ -83,6 +92,14 @@ def import_files(
         "files": [str(p) for p in paths],
         "skipped_files": [str(p) for p in skipped],
     }
+
+
+def _as_columns(stream: Any) -> FirmsColumns | None:
+    """A large FIRMS archive file read as columns (the fast path of
+    :mod:`trucewatch.sources.firms_columns`), or None for the row path."""
+    if stream.format != "firms" or not bulk.AVAILABLE:
+        return None
+    return read_columns(stream.path)
 
 
 PROGRESS_EVERY = 5000

@@ -1,5 +1,5 @@
-"""The store operations behind the API's submissions (its write path): the batches it
-stored recently (to remember their idempotency keys), writing a group of validated
+"""The store operations behind the API's submissions (its write path): idempotency keys
+reserved and completed in the store (shared by every API process), writing a group of validated
 submissions in the caller's transaction (the writer thread's group commit), and the SQLite
 checkpoint thread that goes with that writer.
 
@@ -12,27 +12,23 @@ batch).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
 from trucewatch.app.session import Store
+from trucewatch.store import idempotency
 from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.engine import WalCheckpointer
+from trucewatch.store.idempotency import KeyOutcome, Reservation
 from trucewatch.store.observations import PendingImport, StoredCounts
-from trucewatch.store.queries import BatchInfo, api_batches
+from trucewatch.store.queries import BatchInfo, get_batches
 
 __all__ = [
-    "BatchChannel", "BatchInfo", "BatchOrigin", "PendingImport", "StoredCounts",
-    "api_batches_since", "start_wal_checkpoints", "write_submissions",
+    "BatchChannel", "BatchInfo", "BatchOrigin", "KeyOutcome", "PendingImport", "Reservation",
+    "StoredCounts", "batch_info", "complete_key", "release_key",
+    "reserve_key", "start_wal_checkpoints", "write_submissions",
 ]  # fmt: skip
-
-
-def api_batches_since(store: Store, since: datetime) -> list[BatchInfo]:
-    """Batches submitted through the API that started at or after ``since`` (aware UTC),
-    oldest first."""
-    with store.engine.connect() as conn:
-        return api_batches(conn, since=since)
 
 
 def write_submissions(
@@ -47,3 +43,34 @@ def start_wal_checkpoints(store: Store) -> Callable[[], None]:
     """Start checkpointing the SQLite write-ahead log from a thread of its own (nothing
     on PostgreSQL); returns the function that stops it."""
     return WalCheckpointer(store.engine).close
+
+
+# --------------------------------------------------------------------------- idempotency keys
+
+
+def reserve_key(store: Store, submitter: str, key: str, digest: str, *, lease_s: float,
+                ttl_s: float) -> Reservation:  # fmt: skip
+    """Reserve an idempotency key in the store, shared by every API process
+    (:func:`trucewatch.store.idempotency.reserve`)."""
+    return idempotency.reserve(store.engine, submitter, key, digest, datetime.now(UTC),
+                               lease_s=lease_s, ttl_s=ttl_s)  # fmt: skip
+
+
+def complete_key(conn: Connection, submitter: str, key: str, holder: str, batch_id: int,
+                 response: str) -> bool:  # fmt: skip
+    """Complete a reservation in the transaction storing its batch (False: it was taken
+    over after its lease ran out, and the caller must roll back)."""
+    return idempotency.complete(conn, submitter, key, holder, batch_id, response,
+                                datetime.now(UTC))  # fmt: skip
+
+
+def release_key(store: Store, submitter: str, key: str, holder: str) -> None:
+    """Free a reservation whose request failed before anything was stored."""
+    idempotency.release(store.engine, submitter, key, holder)
+
+
+def batch_info(store: Store, batch_id: int) -> BatchInfo | None:
+    """The stored import batch ``batch_id``, or None."""
+    with store.engine.connect() as conn:
+        found = get_batches(conn, [batch_id])
+    return found[0] if found else None

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from threading import Lock
 from typing import Any
 
@@ -55,7 +56,15 @@ from trucewatch.store.ledger_keys import (
     RegisteredKey,
     check_signed_entry,
 )
-from trucewatch.store.util import blob, chunks, columns_of, db_time_encoder
+from trucewatch.store.util import (
+    blob,
+    bulk_insert,
+    chunks,
+    columns_of,
+    copy_lines,
+    copy_text,
+    db_time_encoder,
+)
 from trucewatch.units import as_utc
 
 APPEND_CHUNK = 20_000
@@ -146,6 +155,35 @@ class Ledger(KeyRegistry):
         for chunk in chunks(rows, APPEND_CHUNK):
             conn.exec_driver_sql(sql, list(chunk))
         return range(start, start + len(rows))
+
+    def append_built(
+        self,
+        conn: Connection,
+        entries: Sequence[bytes],
+        leaf_hashes: Sequence[bytes],
+        refs: Sequence[str],
+        time: datetime,
+    ) -> range:
+        """Append unsigned ``observation`` entries built in bulk with their leaf hashes
+        (:mod:`trucewatch.store.columnar`, whose bytes are those of
+        :func:`~trucewatch.ledger.entry.observation_entry`: tested), logged at ``time``;
+        returns their leaf indices. Such entries register no key and carry no signature,
+        so there is nothing of :meth:`append`'s checks to run; :func:`verify_store`
+        re-derives every one of them from its bytes all the same."""
+        self.lock_log(conn)
+        start = self.size(conn)
+        stamp = db_time_encoder(conn)(time)
+        seqs = range(start, start + len(entries))
+        if conn.dialect.name == "postgresql":
+            ref_text = [copy_text(r) for r in refs] if any("\\" in r for r in refs) else refs
+            lines = [f"{seq}\t\\\\x{e.hex()}\t\\\\x{h.hex()}\tobservation\t{ref}\t{stamp}\n"
+                     for seq, e, h, ref in zip(seqs, entries, leaf_hashes, ref_text,
+                                               strict=True)]  # fmt: skip
+            copy_lines(conn, "ledger_entries", _ENTRY_COLUMNS, lines)
+        else:
+            rows = zip(seqs, entries, leaf_hashes, repeat("observation"), refs, repeat(stamp))
+            bulk_insert(conn, "ledger_entries", _ENTRY_COLUMNS, rows)
+        return seqs
 
     def lock_log(self, conn: Connection) -> None:
         """Serialize appenders until the caller's transaction ends: a PostgreSQL advisory

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection
@@ -26,11 +27,14 @@ from sqlalchemy import Connection
 from trucewatch.codec import location_anchor, location_from_dict, location_to_dict
 from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
+from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.ledger.entry import LogEntry, observation_entry
+from trucewatch.sources.firms_columns import FirmsColumns
 from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
+from trucewatch.store.columnar import EncodedColumns, encode_columns
 from trucewatch.store.coverage import observation_row_meta
 from trucewatch.store.ledger import Ledger
-from trucewatch.store.util import chunks, db_time_encoder
+from trucewatch.store.util import bulk_insert, chunks, copy_lines, copy_text, db_time_encoder
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 from trucewatch.units import as_utc
 
@@ -100,6 +104,70 @@ class ImportBatch:
             self._drain(chunks, producer)
         return self._tally(offered, stored)
 
+    def add_columns(self, cols: FirmsColumns) -> StoredCounts:
+        """Store a FIRMS file read as columns (:mod:`trucewatch.sources.firms_columns`):
+        rows and entries built in compiled loops (:func:`encode_columns`), the rows not
+        stored yet inserted with ``COPY`` (PostgreSQL) or one ``executemany`` (SQLite) and
+        logged, all in this transaction; returns the counts of this call. The log's lock
+        is taken before the stored uids are read, so no other writer can store one of
+        them before this transaction ends."""
+        encoded = encode_columns(cols, self.batch_id, self.received_at)
+        self.ledger.lock_log(self.conn)
+        new = self._new_of(encoded.uids)
+        if new:
+            self._insert_columns(cols, encoded, new)
+        return self._tally(cols.read, len(new))
+
+    def _new_of(self, uids: list[str]) -> list[int]:
+        """Indices of the uids neither stored nor seen before in this batch (the first of
+        repeated ones), in order; marks them seen."""
+        stored, seen = stored_uids(self.conn, uids), self._seen
+        new = []
+        for k, uid in enumerate(uids):
+            if uid not in stored and uid not in seen:
+                seen.add(uid)
+                new.append(k)
+        return new
+
+    def _insert_columns(self, cols: FirmsColumns, enc: EncodedColumns, new: list[int]) -> None:
+        every = len(new) == cols.read
+
+        def pick(values: list[Any]) -> list[Any]:
+            return values if every else [values[k] for k in new]
+
+        to_db = self.to_db_time
+        windows = [cols.window(k) for k in range(len(cols.days))]
+        starts = [to_db(w[0]) for w in windows]
+        ends = [to_db(w[1]) for w in windows]
+        days = pick(cols.day.tolist())
+        uids = pick(enc.uids)
+        c = _constant_columns(cols, self.batch_id)
+        lons, lats = pick(cols.lon.tolist()), pick(cols.lat.tolist())
+        starts_of, ends_of = [starts[d] for d in days], [ends[d] for d in days]
+        locations, payloads, hashes = pick(enc.locations), pick(enc.payloads), \
+            pick(enc.payload_sha256)
+        if self.conn.dialect.name == "postgresql":  # COPY's text format (no tab or backslash
+            # in these values: the columnar reader accepts digits, signs, dots and commas)
+            head = f"\t{c['source_kind']}\t{c['source_format']}\t{copy_text(c['source_id'])}\t"
+            mid = f"\t{c['kind']}\t1\t\\N\t\\N\t{c['reliability']}\t{c['credibility']}\t"
+            tail = f"\t{{}}\t{self.batch_id}\n"
+            lines = [f"{u}{head}{ts}\t{te}\tpoint\t{lon!r}\t{lat!r}\t{loc}{mid}{pay}\t{h}{tail}"
+                     for u, ts, te, lon, lat, loc, pay, h in zip(
+                         uids, starts_of, ends_of, lons, lats, locations, payloads, hashes,
+                         strict=True)]  # fmt: skip
+            copy_lines(self.conn, "observations", OBSERVATION_COLUMNS, lines)
+        else:
+            rows = zip(
+                uids, repeat(c["source_kind"]), repeat(c["source_format"]),
+                repeat(c["source_id"]), starts_of, ends_of, repeat("point"), lons, lats,
+                locations, repeat(c["kind"]), repeat(1), repeat(None), repeat(None),
+                repeat(c["reliability"]), repeat(c["credibility"]), payloads, hashes,
+                repeat("{}"), repeat(self.batch_id),
+            )  # fmt: skip
+            bulk_insert(self.conn, "observations", OBSERVATION_COLUMNS, rows)
+        self.ledger.append_built(self.conn, pick(enc.entries), pick(enc.leaf_hashes), uids,
+                                 self.received_at)  # fmt: skip
+
     def _tally(self, offered: int, stored: int) -> StoredCounts:
         added = StoredCounts(stored=stored, duplicates=offered - stored)
         self.counts = StoredCounts(
@@ -155,6 +223,14 @@ class ImportBatch:
         producer.join()
 
 
+def _constant_columns(cols: FirmsColumns, batch_id: int) -> dict[str, Any]:
+    """The values every row of a FIRMS archive file shares (as the reader sets them)."""
+    kind = SOURCE_KINDS[SourceKind.SATELLITE_THERMAL]
+    return {"source_kind": kind.kind.value, "source_format": "firms", "source_id": cols.source_id,
+            "kind": EventKind.THERMAL_ANOMALY.value, "reliability": kind.grading.reliability,
+            "credibility": kind.grading.credibility, "batch_id": batch_id}  # fmt: skip
+
+
 BATCH_ID = 19
 """Index of ``batch_id`` in a row of :data:`OBSERVATION_COLUMNS`."""
 
@@ -187,8 +263,13 @@ def stored_batches(conn: Connection, uids: Sequence[str]) -> dict[str, int]:
 def stored_uids(conn: Connection, uids: Sequence[str]) -> set[str]:
     """Which of ``uids`` are stored already (driver-level ``IN`` queries of at most
     :data:`INSERT_CHUNK` values)."""
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
     found: set[str] = set()
+    if conn.dialect.name == "postgresql":  # one array parameter: no query text to build
+        for chunk in chunks(uids, 10 * INSERT_CHUNK):
+            query = "SELECT uid FROM observations WHERE uid = ANY(%s)"
+            found.update(row[0] for row in conn.exec_driver_sql(query, (list(chunk),)))
+        return found
+    mark = "?"
     for chunk in chunks(uids, INSERT_CHUNK):
         sql = f"SELECT uid FROM observations WHERE uid IN ({', '.join([mark] * len(chunk))})"
         found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))

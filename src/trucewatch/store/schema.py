@@ -430,3 +430,21 @@ alert_deliveries = Table(
 """Webhook alerts to deliver, delivered or given up (``state`` pending | delivered |
 dead): kept in the store so a restart loses none; ``alert_id`` is the idempotency id sent
 with every attempt."""
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("submitter", String(200), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("holder", String(32), nullable=False),
+    Column("reserved_at", UTC_DATETIME, nullable=False),
+    Column("lease_until", UTC_DATETIME, nullable=False),
+    Column("completed_at", UTC_DATETIME, nullable=True),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Column("response", Text, nullable=True),
+)
+"""The API's idempotency keys, shared by every API process of a store
+(:mod:`trucewatch.store.idempotency`): one row per (token holder, key), reserved before
+the request is processed (``holder`` names the reservation, ``lease_until`` ends it) and
+completed, in the transaction that stores the batch, with the batch id and the JSON answer
+to replay."""

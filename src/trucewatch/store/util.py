@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -53,3 +53,35 @@ def blob(value: Any) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8", "surrogatepass")
     return bytes(value)
+
+
+def bulk_insert(conn: Connection, table: str, columns: Sequence[str],
+                rows: Iterable[Sequence[Any]]) -> None:  # fmt: skip
+    """Insert many rows (tuples in ``columns`` order) in the caller's transaction with the
+    DBAPI's ``executemany`` of a plain ``INSERT``. A row whose key is already stored is an
+    error (the callers leave such rows out, holding the log's lock)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    marks = ", ".join(mark for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+
+
+COPY_CHUNK = 50_000
+"""Lines per write of a ``COPY``."""
+
+
+def copy_lines(conn: Connection, table: str, columns: Sequence[str], lines: Sequence[str]) -> None:
+    """PostgreSQL's ``COPY table (columns) FROM STDIN`` in the caller's transaction, fed
+    with lines of its text format (tab-separated fields, ``\\N`` for NULL, each line
+    ending with a newline) that the caller built (psycopg's ``cursor.copy``)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for chunk in chunks(lines, COPY_CHUNK):
+            copy.write("".join(chunk))
+
+
+def copy_text(value: str) -> str:
+    """A text value escaped for COPY's text format."""
+    return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))  # fmt: skip
