@@ -15,6 +15,7 @@ Fields (all strings except ``v``)::
     type     observation | incident_status | assessment | report | key_added | key_revoked |
              batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
              | retraction (an analyst retracted the observation `ref`; meta: by, reason)
+             | claim (a party's claim `ref`) | claim_verdict (the verdict on claim `ref`)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -82,6 +83,7 @@ class EntryType(StrEnum):
     TREE_HEAD = "tree_head"
     ENGINE = "engine"
     CLAIM = "claim"
+    CLAIM_VERDICT = "claim_verdict"
     RETRACTION = "retraction"
 
 

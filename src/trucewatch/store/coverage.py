@@ -59,9 +59,13 @@ LINES = Covered(t.contact_lines, EntryType.LINE, "id")
 SECTORS = Covered(t.sectors, EntryType.SECTOR, "id")
 AGREEMENTS = Covered(t.agreements, EntryType.AGREEMENT, "id")
 TREE_HEADS = Covered(t.ledger_tree_heads, EntryType.TREE_HEAD, "id")
+RETRACTIONS = Covered(t.observation_retractions, EntryType.RETRACTION, "uid")
+CLAIMS = Covered(t.claims, EntryType.CLAIM, "uid")
+CLAIM_VERDICTS = Covered(t.claim_verdicts, EntryType.CLAIM_VERDICT, "claim_uid")
 
 COVERED: tuple[Covered, ...] = (
-    OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS,
+    OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS, RETRACTIONS,
+    CLAIMS, CLAIM_VERDICTS,
 )  # fmt: skip
 """The tables whose every row the log covers (with ``incident_observations`` through the
 incidents' :data:`LINKS`)."""
@@ -137,6 +141,18 @@ def observation_row_meta(values: Sequence[Any], columns: Sequence[str],
             row[name] = float(row[name])
     digest, cols = digests(row)
     return {"row": digest, "cols": cols}
+
+
+def row_metas(conn: Connection, spec: Covered, refs: Sequence[Any]) -> dict[str, dict[str, str]]:
+    """``ref -> {"row": digest, "cols": column digests}`` of the stored rows ``refs`` of
+    ``spec`` (read back in the caller's transaction), for an entry whose ``sha256`` is the
+    hash of something else (a claim's record, a retraction's text): the row digest goes into
+    ``meta.row`` as for an observation."""
+    out: dict[str, dict[str, str]] = {}
+    for r in read_rows(conn, spec, refs):
+        digest, cols = digests(normalize(spec, r))
+        out[spec.ref(r)] = {"row": digest, "cols": cols}
+    return out
 
 
 def read_rows(conn: Connection, spec: Covered, refs: Sequence[Any]) -> list[dict[str, Any]]:
