@@ -358,6 +358,20 @@ class LedgerStatus(BaseModel):
     tree_head: dict[str, Any] | None = None
 
 
+class CosignedHeadModel(BaseModel):
+    origin: str = Field(description="the log's name in its checkpoints")
+    tree_size: int = Field(description="entries the head covers")
+    root_hash: str = Field(description="RFC 9162 root hash of those entries, lowercase hex")
+    cosigned_by: list[str] = Field(description="names of the witnesses that cosigned it")
+    published_at: datetime = Field(description="when the mission published it (UTC)")
+    checkpoint: str = Field(description="the C2SP checkpoint with every signature line")
+
+
+class CosignedHeadAnswer(BaseModel):
+    cosigned_head: CosignedHeadModel | None = Field(
+        description="the latest log head the witnesses' quorum cosigned; null when none yet")
+
+
 class TreeHeadList(BaseModel):
     tree_heads: list[dict[str, Any]]
 

@@ -16,6 +16,7 @@ Fields (all strings except ``v``)::
              batch | line | sector | agreement | tree_head | engine (rows: ledger.rows)
              | retraction (an analyst retracted the observation `ref`; meta: by, reason)
              | claim (a party's claim `ref`) | claim_verdict (the verdict on claim `ref`)
+             | cosigned_head (a checkpoint the witnesses' quorum cosigned; rows: ledger.rows)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -85,6 +86,7 @@ class EntryType(StrEnum):
     CLAIM = "claim"
     CLAIM_VERDICT = "claim_verdict"
     RETRACTION = "retraction"
+    COSIGNED_HEAD = "cosigned_head"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

@@ -45,3 +45,7 @@ class DailyReportInput:
     claims: Sequence[Mapping[str, Any]] = ()
     """The parties' claims of the day with their verdicts (rows of
     :func:`trucewatch.app.claims.claim_dict`: ``claimant``, ``type``, ``label``, ...)."""
+    cosigned_head: Mapping[str, Any] | None = None
+    """The latest log head the witnesses' quorum cosigned when the report was made
+    (``origin``, ``tree_size``, ``root_hash`` hex, ``cosigned_by``, ``published_at``), or
+    None when none was published."""

@@ -62,10 +62,11 @@ TREE_HEADS = Covered(t.ledger_tree_heads, EntryType.TREE_HEAD, "id")
 RETRACTIONS = Covered(t.observation_retractions, EntryType.RETRACTION, "uid")
 CLAIMS = Covered(t.claims, EntryType.CLAIM, "uid")
 CLAIM_VERDICTS = Covered(t.claim_verdicts, EntryType.CLAIM_VERDICT, "claim_uid")
+COSIGNED_HEADS = Covered(t.ledger_cosigned_heads, EntryType.COSIGNED_HEAD, "id")
 
 COVERED: tuple[Covered, ...] = (
     OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS, RETRACTIONS,
-    CLAIMS, CLAIM_VERDICTS,
+    CLAIMS, CLAIM_VERDICTS, COSIGNED_HEADS,
 )  # fmt: skip
 """The tables whose every row the log covers (with ``incident_observations`` through the
 incidents' :data:`LINKS`)."""
