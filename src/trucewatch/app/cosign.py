@@ -253,10 +253,10 @@ class CosignConfig:
             raise InputError(RecordError(str(path), None, None, str(exc))) from exc
         try:
             return cls._from(raw, path.parent)
-        except (KeyError, TypeError, ValueError) as exc:
-            field = exc.args[0] if isinstance(exc, KeyError) else None
-            raise InputError(RecordError(str(path), None, field, f"{type(exc).__name__}: "
-                                         f"{exc}")) from exc  # fmt: skip
+        except KeyError as exc:
+            raise InputError(RecordError(str(path), None, str(exc.args[0]), "missing")) from exc
+        except (TypeError, ValueError) as exc:
+            raise InputError(RecordError(str(path), None, None, str(exc))) from exc
 
     @classmethod
     def _from(cls, raw: dict[str, Any], base: Path) -> CosignConfig:
@@ -381,3 +381,9 @@ def cosigned_head_covering(store: Store, index: int) -> dict[str, Any] | None:
             return None
         head = stored_latest_cosigned_head(conn)
     return None if head is None else head.as_dict()
+
+
+def published_size(store: Store) -> int:
+    """Entries covered by the latest published checkpoint (0 when none)."""
+    with store.engine.connect() as conn:
+        return cosigned_size(conn)

@@ -26,6 +26,7 @@ from trucewatch.ids import sha256_hex
 from trucewatch.ledger.entry import EntryType, LogEntry
 from trucewatch.ledger.signing import COMPLAINT_SOURCE_PREFIX
 from trucewatch.store import schema as t
+from trucewatch.store.batches import FILE_IMPORT, NEW_BATCH, BatchOrigin, batch_row
 from trucewatch.store.coverage import (
     BATCHES,
     CLAIM_VERDICTS,
@@ -35,7 +36,6 @@ from trucewatch.store.coverage import (
     read_rows,
     row_metas,
 )
-from trucewatch.store.batches import FILE_IMPORT, NEW_BATCH, BatchOrigin, batch_row
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import chunks
 from trucewatch.units import as_utc
