@@ -260,7 +260,7 @@ class CosignConfig:
 
     @classmethod
     def _from(cls, raw: dict[str, Any], base: Path) -> CosignConfig:
-        witnesses = tuple(WitnessRef.parse(f"{w['url']}={w['vkey']}") for w in raw["witnesses"])
+        witnesses = tuple(_witness(i, w) for i, w in enumerate(raw["witnesses"]))
         quorum = Quorum.of(raw.get("quorum", len(witnesses)))
         known = {w.verifier.name for w in witnesses}
         if unknown := sorted(set(quorum.names) - known):
@@ -273,6 +273,16 @@ class CosignConfig:
         publish = raw.get("publish")
         return cls(str(raw["origin"]), base / str(raw["key"]), witnesses, quorum, every,
                    timeout, None if publish is None else base / str(publish))  # fmt: skip
+
+
+def _witness(index: int, spec: dict[str, Any]) -> WitnessRef:
+    """``[[witnesses]]`` number ``index`` (0-based) of a configuration."""
+    try:
+        return WitnessRef(str(spec["url"]).rstrip("/"), Verifier.parse(str(spec["vkey"])))
+    except KeyError as exc:
+        raise ValueError(f"witnesses[{index}]: give its {exc.args[0]}") from exc
+    except NoteError as exc:
+        raise ValueError(f"witnesses[{index}].vkey: {exc}") from exc
 
 
 def publish_head(store: Store, config: CosignConfig | Path, *,
