@@ -36,6 +36,7 @@ from trucewatch.ledger.signing import Role, generate_key, key_id, public_key_byt
 from trucewatch.store import Store
 from trucewatch.store import schema as t
 from trucewatch.store.claims import PendingClaim
+from trucewatch.store.cosigned import add_cosigned_head
 from trucewatch.store.ledger_verify import verify_store
 from trucewatch.store.retractions import retract
 from trucewatch.types import (
@@ -118,7 +119,8 @@ def _build(url: str) -> Store:
 
 
 def _add_claims_and_retraction(store: Store, uid: str) -> None:
-    """Two claims (one signed by the UA liaison's key), a verdict on each, a retraction."""
+    """Two claims (one signed by the UA liaison's key), a verdict on each, a retraction,
+    a published cosigned head."""
     item = {"type": "item", "claim_id": "UA-1", "claimant": "UA", "accused": "RU",
             "time_start_utc": "2025-08-12T06:00:00Z", "time_end_utc": "2025-08-12T07:00:00Z",
             "lon": 37.5, "lat": 48.0, "weapon": "artillery", "count": 12,
@@ -142,6 +144,12 @@ def _add_claims_and_retraction(store: Store, uid: str) -> None:
          "coverage": None, "details": {"estimate": 120}},
     ])  # fmt: skip
     retract(store.engine, store.ledger, uid, "analyst", "a duplicate report")
+    with store.engine.begin() as conn:  # a head the witnesses cosigned, as published
+        head = store.ledger.latest_tree_head(conn)
+        assert head is not None
+        add_cosigned_head(conn, store.ledger, "test.example/log", head.tree_size,
+                          head.root_hash, "test.example/log\n…\n", ["ua.example/w",
+                          "ru.example/w"], T0)  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql",

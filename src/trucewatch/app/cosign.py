@@ -52,6 +52,16 @@ _log = logging.getLogger(__name__)
 _KNOWN: dict[tuple[str, str], int] = {}
 """(witness URL, origin) -> size the witness last cosigned, as this process learnt it."""
 _KNOWN_LOCK = Lock()
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The threads that ask the witnesses in parallel (made once: a publishing loop asks
+    every second or so)."""
+    with _KNOWN_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=16, thread_name_prefix="cosign"))
+        return _POOL[0]
 
 
 @dataclass(frozen=True)
@@ -138,8 +148,7 @@ def cosign(store: Store, key_path: Path, origin: str, witnesses: Sequence[str], 
 def _cosign(store: Store, key: Ed25519PrivateKey, origin: str, refs: Sequence[WitnessRef],
             quorum: Quorum, publish: Path | None, timeout_s: float) -> dict[str, Any]:  # fmt: skip
     note, size = _checkpoint(store, key, origin)
-    with ThreadPoolExecutor(max_workers=max(1, len(refs))) as pool:
-        answers = list(pool.map(lambda w: _ask(store, w, note, size, timeout_s), refs))
+    answers = list(_pool().map(lambda w: _ask(store, w, note, size, timeout_s), refs))
     cosigned, refused = note, {}
     for ref, (line, why) in zip(refs, answers, strict=True):
         if line is not None:
