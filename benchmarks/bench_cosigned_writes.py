@@ -26,7 +26,6 @@ import os
 import sqlite3
 import tempfile
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -178,7 +177,7 @@ def run(duration_s: float = DURATION_S, rate: float = RATE) -> dict[str, Any]:
         "waiting_writes": {"sent": len(probes), "statuses": statuses,
                            "all_cosigned_by_three": all(p["cosigned_by"] == 3 for p in probes
                                                         if p["status"] == 201),
-                           **write_wait},  # fmt: skip
+                           **write_wait},
         "heads_published": len(heads),
         "head_signed_to_published": _seconds(heads),
         "target_p95_s": TARGET_P95_S,

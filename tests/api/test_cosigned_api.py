@@ -162,3 +162,19 @@ def test_a_bad_configuration_is_named(tmp_path: Path,
     path.write_text('origin = "x"\n')
     with pytest.raises(InputError, match=r"cosign\.toml.*witnesses.*missing"):
         cosign.CosignConfig.load(path)
+
+
+@pytest.mark.parametrize(("prefer", "query", "expected"), [
+    (None, None, None),
+    ("respond-async", None, None),
+    ("wait-for-cosigned-head", None, 10.0),
+    ("Wait-For-Cosigned-Head, wait=3.5", None, 3.5),
+    ("return=minimal; wait=120, wait-for-cosigned-head", None, 60.0),  # capped
+    ("wait=5", "cosigned", 5.0),
+    (None, "other", None),
+])  # fmt: skip
+def test_the_wait_asked_for(prefer: str | None, query: str | None,
+                            expected: float | None) -> None:  # fmt: skip
+    from trucewatch.api.cosigned import requested_wait
+
+    assert requested_wait(prefer, query, 60.0) == expected
