@@ -126,7 +126,7 @@ async def _load(port: int, duration_s: float, rate_obs: float, prefix: str) -> d
 async def _load_and_probes(port: int, duration_s: float, rate_obs: float
                            ) -> tuple[dict[str, Any], list[Any]]:  # fmt: skip
     return await asyncio.gather(_load(port, duration_s, rate_obs, "load"),
-                                _probes(port, duration_s))  # type: ignore[return-value]
+                                _probes(port, duration_s))
 
 
 def _head_latencies(db: Path) -> list[float]:
