@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from trucewatch.app import agreements, incidents, intake, lines, log_export, replay
+from trucewatch.app import agreements, incidents, intake, lines, log_export, replay, retractions
 from trucewatch.app.demo import AGREEMENT_FILE, CONTROL_FILE, demo_file
 from trucewatch.errors import InputError
 from trucewatch.store import Store
@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Two fusion runs: patrols and a first slice of satellite detections fused, then more
-    detections and a re-fusion of one day (which changes and withdraws decisions)."""
+    detections, a patrol report retracted, and a re-fusion of one day (which changes and
+    withdraws decisions)."""
     tmp = tmp_path_factory.mktemp("replay")
     built = Store.open(f"sqlite:///{tmp / 'store.db'}")
     lines.import_line(built, demo_file(CONTROL_FILE), name="DeepStateMap 2025-08-09")
@@ -38,9 +39,22 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     intake.import_files(built, [demo_file(PATROLS), tmp / "a.csv"])
     incidents.fuse(built)
     intake.import_files(built, [tmp / "b.csv"])
+    retractions.retract_observation(built, _a_patrol_in_an_incident(built), "a false report")
     incidents.fuse(built, datetime(2025, 8, 12, tzinfo=UTC), datetime(2025, 8, 14, tzinfo=UTC))
     yield built
     built.close()
+
+
+def _a_patrol_in_an_incident(store: Store) -> str:
+    from sqlalchemy import select
+
+    from trucewatch.store import schema as t
+
+    o, links = t.observations.c, t.incident_observations.c
+    query = (select(o.uid).join(t.incident_observations, links.observation_uid == o.uid)
+             .where(o.source_format == "patrol").order_by(o.uid).limit(1))  # fmt: skip
+    with store.engine.connect() as conn:
+        return str(conn.execute(query).scalar_one())
 
 
 def test_replay_reproduces_every_logged_decision(store: Store) -> None:

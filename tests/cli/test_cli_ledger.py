@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from trucewatch.app.demo import demo_file
 from trucewatch.cli import app
+from trucewatch.ledger.note import COSIGNATURE, Signer
+from trucewatch.ledger.signing import generate_key
 from trucewatch.ledger.verify import main as verify_main
 
 runner = CliRunner()
@@ -91,3 +93,26 @@ def test_liaison_keys_name_their_party_and_witness_keys_print_a_vkey(tmp_path: P
     assert verifier.name == "neutral.example/w" and verifier.kind == COSIGNATURE
     again = run("witness", "new-key", "--out", str(tmp_path / "w.pem"), "--name", "x/y")
     assert again.exit_code == 1 and "exists" in again.stderr
+
+
+def test_publish_names_a_bad_configuration_and_needs_the_quorum(tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    key = tmp_path / "mission.pem"
+    assert run("ledger", "init-key", "--key", str(key), "--db", db).exit_code == 0
+    config = tmp_path / "cosign.toml"
+    config.write_text('origin = "m.example/log"\nkey = "mission.pem"\nquorum = 4\n')
+    missing = run("ledger", "publish", "--config", str(config), "--once", "--db", db)
+    assert missing.exit_code == 1 and "cosign.toml" in missing.output
+    assert "witnesses" in missing.output
+    config.write_text(config.read_text() + '[[witnesses]]\nurl = "http://127.0.0.1:9"\n'
+                      'vkey = "w.example/witness+00000000+AAAA"\n')  # fmt: skip
+    bad_key = run("ledger", "publish", "--config", str(config), "--once", "--db", db)
+    assert bad_key.exit_code == 1 and "witnesses[0].vkey" in bad_key.output
+    vkey = Signer("w.example/witness", generate_key(), COSIGNATURE).verifier.vkey()
+    config.write_text(config.read_text().replace("w.example/witness+00000000+AAAA", vkey))
+    too_many = run("ledger", "publish", "--config", str(config), "--once", "--db", db)
+    assert too_many.exit_code == 1 and "quorum of 4 of 1" in too_many.output
+    config.write_text(config.read_text().replace("quorum = 4", "quorum = 1"))
+    down = run("ledger", "publish", "--config", str(config), "--once", "--db", db, "--json")
+    assert down.exit_code == 1  # the only witness is unreachable: nothing published
+    assert json.loads(down.stdout)["published"] is False

@@ -31,10 +31,14 @@ from sqlalchemy.exc import IntegrityError
 
 from trucewatch.app import agreements
 from trucewatch.app.demo import AGREEMENT_FILE, demo_file
-from trucewatch.ledger.signing import Role, generate_key, public_key_bytes
+from trucewatch.claims.read import canonical_record, parse_claim
+from trucewatch.ledger.signing import Role, generate_key, key_id, public_key_bytes, sign_submission
 from trucewatch.store import Store
 from trucewatch.store import schema as t
+from trucewatch.store.claims import PendingClaim
+from trucewatch.store.cosigned import add_cosigned_head
 from trucewatch.store.ledger_verify import verify_store
+from trucewatch.store.retractions import retract
 from trucewatch.types import (
     Attribution,
     ContactLine,
@@ -50,15 +54,12 @@ from trucewatch.types import (
 
 T0 = datetime(2025, 8, 12, 6, 30, 15, 250000, tzinfo=UTC)
 MISSION = generate_key()
+LIAISON = generate_key()
 NOT_COVERED = {
     "api_tokens": "access control, not a finding: the server operator's credentials (only "
                   "their SHA-256) are no part of the record the parties verify",
     "idempotency_keys": "the API's request bookkeeping, not a finding: which answer a "
                         "retried request gets; the batch it points to is covered",
-    "claims": "not yet covered row by row: each claim's record is logged (a claim entry with "
-              "its SHA-256) but not the stored columns (issue 16 follow-up)",
-    "claim_verdicts": "not yet covered: the adjudication labels are derived, re-computable "
-                      "by `claims adjudicate`, but not logged (issue 16 follow-up)",
     "incident_changes": "the order in which live fusion changed incidents, for the stream "
                         "and the alerts; each incident it stored is logged (its decision "
                         "entry) like any other",
@@ -67,9 +68,6 @@ NOT_COVERED = {
                            "webhook's secret (docs/operations.md)",
     "alert_deliveries": "the webhook delivery queue (attempts, errors), not a finding; the "
                         "incidents the alerts carry are logged",
-    "observation_retractions": "not yet covered row by row: each retraction is logged as a "
-                               "retraction entry (by, reason) but the row's columns are not "
-                               "checked against it (issue 16 follow-up)",
 }
 """Tables the tamper suite leaves out, each with the reason (docs/ledger.md, section 8)."""
 TABLES = [tab for tab in t.metadata.sorted_tables if tab.name not in NOT_COVERED]
@@ -106,7 +104,7 @@ def _build(url: str) -> Store:
     store = Store.open(url)
     with store.engine.begin() as conn:
         store.ledger.add_key(conn, MISSION, Role.MISSION, "mission")
-        store.ledger.add_key(conn, public_key_bytes(generate_key()), Role.LIAISON, "UA office",
+        store.ledger.add_key(conn, public_key_bytes(LIAISON), Role.LIAISON, "UA office",
                              party="UA")  # fmt: skip
     line = ContactLine(id=None, name="test", valid_from=date(2025, 3, 13), length_km=10.0,
                        geometry_wkt="LINESTRING (37 48, 37.1 48.1)", controlled_by="RU",
@@ -134,7 +132,42 @@ def _build(url: str) -> Store:
     with store.engine.begin() as conn:
         store.ledger.sign_tree_head(conn, MISSION)
     store.add_observations([_obs(i) for i in range(6, 8)], files=["late.jsonl"])  # unsigned tail
+    _add_claims_and_retraction(store, obs[5].uid)
     return store
+
+
+def _add_claims_and_retraction(store: Store, uid: str) -> None:
+    """Two claims (one signed by the UA liaison's key), a verdict on each, a retraction,
+    a published cosigned head."""
+    item = {"type": "item", "claim_id": "UA-1", "claimant": "UA", "accused": "RU",
+            "time_start_utc": "2025-08-12T06:00:00Z", "time_end_utc": "2025-08-12T07:00:00Z",
+            "lon": 37.5, "lat": 48.0, "weapon": "artillery", "count": 12,
+            "stated_utc": "2025-08-12T09:00:00Z"}  # fmt: skip
+    agg = {"type": "aggregate", "claim_id": "RU-9", "claimant": "RU", "accused": "UA",
+           "period_start_utc": "2025-08-11T15:00:00Z", "period_end_utc": "2025-08-12T21:00:00Z",
+           "count": 4900, "sector": "S0"}  # fmt: skip
+    pending = []
+    for record, signer in ((item, LIAISON), (agg, None)):
+        line = canonical_record(record)
+        signature = None if signer is None else sign_submission(signer, line.encode())
+        pending.append(PendingClaim(parse_claim(record), line,
+                                    None if signer is None else key_id(public_key_bytes(signer)),
+                                    signature))  # fmt: skip
+    store.claims.add(pending, files=["claims.jsonl"])
+    uids = [p.uid for p in pending]
+    store.claims.set_verdicts([
+        {"claim_uid": uids[0], "label": "corroborated", "reason": "incident a",
+         "coverage": 0.75, "details": {"incidents": ["a" * 64], "distance_km": 1.5}},
+        {"claim_uid": uids[1], "label": "overstated", "reason": "estimate 120",
+         "coverage": None, "details": {"estimate": 120}},
+    ])  # fmt: skip
+    retract(store.engine, store.ledger, uid, "analyst", "a duplicate report")
+    with store.engine.begin() as conn:  # a head the witnesses cosigned, as published
+        head = store.ledger.latest_tree_head(conn)
+        assert head is not None
+        add_cosigned_head(conn, store.ledger, "test.example/log", head.tree_size,
+                          head.root_hash, "test.example/log\n…\n", ["ua.example/w",
+                          "ru.example/w"], T0)  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql",

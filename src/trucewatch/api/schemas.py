@@ -270,6 +270,15 @@ class ObservationBatch(BaseModel):
     signatures: list[RecordSignature] = Field(default_factory=list)
 
 
+class CosignedHeadModel(BaseModel):
+    origin: str = Field(description="the log's name in its checkpoints")
+    tree_size: int = Field(description="entries the head covers")
+    root_hash: str = Field(description="RFC 9162 root hash of those entries, lowercase hex")
+    cosigned_by: list[str] = Field(description="names of the witnesses that cosigned it")
+    published_at: datetime = Field(description="when the mission published it (UTC)")
+    checkpoint: str = Field(description="the C2SP checkpoint with every signature line")
+
+
 class SubmissionResult(BaseModel):
     batch_id: int
     read: int = Field(description="records read")
@@ -280,6 +289,12 @@ class SubmissionResult(BaseModel):
     replayed: bool = Field(default=False, description="answer of an earlier identical request")
     ledger_entries: int = 0
     source_kind: str
+    ledger_index: int | None = Field(
+        default=None, description="with a wait for a cosigned head: the log entry of the "
+        "batch (after its observations' entries)")
+    cosigned_head: CosignedHeadModel | None = Field(
+        default=None, description="with a wait: the published head that covers the batch "
+        "(null, and status 202, when none did in time)")
 
 
 # --------------------------------------------------------------------------- the rest
@@ -356,6 +371,11 @@ class LedgerStatus(BaseModel):
     available: bool
     size: int | None = None
     tree_head: dict[str, Any] | None = None
+
+
+class CosignedHeadAnswer(BaseModel):
+    cosigned_head: CosignedHeadModel | None = Field(
+        description="the latest log head the witnesses' quorum cosigned; null when none yet")
 
 
 class TreeHeadList(BaseModel):

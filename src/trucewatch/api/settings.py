@@ -66,6 +66,16 @@ class Settings(BaseSettings):
         default=None, description="where daily reports are rendered (default: a temp dir)"
     )
     ledger: bool = Field(default=True, description="use the Merkle log when the store has it")
+    cosign_config: Path | None = Field(
+        default=None,
+        description="publishing configuration (TOML, docs/ledger.md 8.4): when given, the "
+        "server signs a tree head as entries arrive and publishes it once the witnesses' "
+        "quorum cosigned it",
+    )
+    cosigned_wait_max_s: float = Field(
+        default=60.0, ge=0.0, le=600.0,
+        description="longest a write may wait for a cosigned head (Prefer: wait=N)",
+    )
     require_signatures: bool = Field(
         default=False, description="refuse submitted records without a valid key signature"
     )

@@ -15,10 +15,12 @@ from typing import Any
 from fastapi import Request
 
 from trucewatch.api.auth import TokenTable
+from trucewatch.api.cosigned import CosignedWatch
 from trucewatch.api.idempotency import IdempotencyKeys
 from trucewatch.api.live import LiveServices
 from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
+from trucewatch.app.cosign import CosignConfig, HeadPublisher
 from trucewatch.app.session import Store, open_store
 from trucewatch.app.submissions import start_wal_checkpoints
 from trucewatch.app.tokens import principal_for
@@ -35,6 +37,8 @@ class AppState:
     report_dir: Path
     writer: SubmissionWriter
     stop_checkpoints: Callable[[], None]
+    publisher: HeadPublisher | None = None
+    cosigned: CosignedWatch = field(default_factory=lambda: CosignedWatch(None))
     live: LiveServices | None = None
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
@@ -57,14 +61,21 @@ class AppState:
         # every submission is written by one thread, in groups (no request waits on a
         # database lock; one transaction for the submissions that arrive together)
         writer = SubmissionWriter(store.engine)
+        publisher = None
+        if settings.cosign_config is not None and ledger is not None:
+            publisher = HeadPublisher(store, CosignConfig.load(settings.cosign_config)).start()
         state = cls(settings, store, tokens, idem, ledger, report_dir, writer,
-                    start_wal_checkpoints(store), _tmp=tmp)  # fmt: skip
+                    start_wal_checkpoints(store), publisher, CosignedWatch(store),
+                    _tmp=tmp)  # fmt: skip
         # the bus, the stream's feed and (setting ``live``) live fusion and alerts
         state.live = LiveServices.start(store, settings, state.published_before)
         writer.on_committed = state.live.submissions_committed
         return state
 
     def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.stop()
+        self.cosigned.close()
         self.writer.close()
         if self.live is not None:
             self.live.close()

@@ -1,8 +1,8 @@
 """Re-deriving every logged decision: ``trucewatch ledger replay``.
 
 The log records, in order, every input of a fusion run (observations, contact lines and
-their sectors, agreements, each as its stored row's digest), the run itself (an ``engine``
-entry: engine version, numpy version, digests of the calibration and the thermal
+their sectors, agreements, retractions, each as its stored row's digest), the run itself
+(an ``engine`` entry: engine version, numpy version, digests of the calibration and the thermal
 baseline, the period) and then every decision the run changed (an incident's whole row and
 evidence links) or withdrew. A replay walks the log in a scratch SQLite store: it adds each
 input when the log says it arrived (the rows come from an export,
@@ -41,6 +41,7 @@ from trucewatch.store.coverage import (
     LINES,
     LINKS,
     OBSERVATIONS,
+    RETRACTIONS,
     SECTORS,
     Covered,
     StoredRow,
@@ -48,7 +49,9 @@ from trucewatch.store.coverage import (
 )
 from trucewatch.store.ledger_verify import stored_heads
 
-_INPUTS = {s.entry_type.value: s for s in (OBSERVATIONS, LINES, SECTORS, AGREEMENTS)}
+_INPUTS = {s.entry_type.value: s for s in (OBSERVATIONS, LINES, SECTORS, AGREEMENTS, RETRACTIONS)}
+"""What a fusion run reads, added to the scratch store when the log says it arrived (a
+retraction takes its observation out of the later runs)."""
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch.app.agreements import agreements_in_force, stored_agreements
+from trucewatch.app.cosign import latest_cosigned_head
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.store import Store
 from trucewatch.types import Incident
@@ -143,6 +144,7 @@ def _write_report(store: Store, day: date, out_dir: Path, history_days: int, *,
         claims=[claim_dict(c.uid, c.claim, c.signer, c.verdict)
                 for c in store.claims.list(start, end)],
         language=w.locale,
+        cosigned_head=latest_cosigned_head(store),
     )
     paths = write_daily_report(inp, out_dir, pdf=pdf)
     far = sum(far_from_line(i) for i in incidents)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, out, run_on_store
+from trucewatch.cli.common import DbOpt, JsonOpt, _run, _show_pairs, err, out, run_on_store
 from trucewatch.cli.ledger_cmds import KeyOpt, ledger_app
 
 witness_app = typer.Typer(
@@ -75,19 +75,48 @@ def ledger_cosign(
     witness: Annotated[list[str], typer.Option(
         "--witness", help="URL=VKEY of a witness (repeat).")],
     quorum: Annotated[int, typer.Option(help="Cosignatures needed to publish.")] = 2,
+    require: Annotated[list[str] | None, typer.Option(
+        "--require", help="A witness (its key name) whose cosignature is needed (repeat).")
+    ] = None,
     publish: Annotated[Path | None, typer.Option(
         help="Folder to write the cosigned checkpoint to (with the tiles).")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Send the latest signed tree head to the witnesses as a checkpoint; publish it once
-    the quorum cosigned it (exit 1 otherwise)."""
+    """Send the latest signed tree head to the witnesses as a checkpoint; publish it (in
+    the store, and to --publish) once the quorum cosigned it (exit 1 otherwise)."""
     from trucewatch.app import cosign
 
+    names = tuple(require or ())
+    needed = cosign.Quorum(names, max(quorum, len(names)))
     result = run_on_store(db, as_json, _show_pairs, cosign.cosign, key, origin, witness,
-                          quorum=quorum, publish=publish)  # fmt: skip
+                          quorum=needed, publish=publish)  # fmt: skip
     if not result["quorum_reached"]:
         raise typer.Exit(code=1)
+
+
+@ledger_app.command("publish")
+def ledger_publish(
+    config: Annotated[Path, typer.Option(
+        "--config", help="The publishing configuration (TOML: origin, key, witnesses, quorum).")],
+    once: Annotated[bool, typer.Option(
+        "--once", help="Publish once and exit (exit 1 when the quorum was not reached).")
+    ] = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign and cosign heads as entries arrive: every few seconds (the configuration's
+    every_s), a new tree head when the log grew, published once the quorum cosigned it."""
+    from trucewatch.app import cosign
+
+    if once:
+        result = run_on_store(db, as_json, _show_pairs, cosign.publish_head, config)
+        if not (result.get("published") or result.get("up_to_date")):
+            raise typer.Exit(code=1)
+        return
+    run_on_store(db, as_json, _show_pairs, cosign.publish_forever, config,
+                 started=lambda c: err.print(f"publishing heads of {c.origin} every {c.every_s} s "
+                                       f"(quorum: {c.quorum.describe()}); Ctrl-C to stop"))
 
 
 @ledger_app.command("tiles")

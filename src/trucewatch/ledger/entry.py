@@ -17,6 +17,8 @@ Fields (all strings except ``v``)::
              | retraction (an analyst retracted the observation `ref`; meta: by, reason)
              | reviewed_incident | review | bulletin (rows of the analyst's review and of
              the bulletins: ledger.rows)
+             | claim (a party's claim `ref`) | claim_verdict (the verdict on claim `ref`)
+             | cosigned_head (a checkpoint the witnesses' quorum cosigned; rows: ledger.rows)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -84,10 +86,12 @@ class EntryType(StrEnum):
     TREE_HEAD = "tree_head"
     ENGINE = "engine"
     CLAIM = "claim"
+    CLAIM_VERDICT = "claim_verdict"
     RETRACTION = "retraction"
     REVIEWED_INCIDENT = "reviewed_incident"
     REVIEW = "review"
     BULLETIN = "bulletin"
+    COSIGNED_HEAD = "cosigned_head"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

@@ -94,7 +94,8 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
     ``history``, ``history_by_sector``, ``data_sources``, ``assessment`` (verdicts and
     violations by agreement, clause, party and sector), ``far_from_line`` (the satellite
     detections farther than :data:`~trucewatch.report.headline.FAR_FROM_LINE_KM` from the
-    line, counted apart: :mod:`trucewatch.report.headline`). ``by_source_kind`` counts
+    line, counted apart: :mod:`trucewatch.report.headline`), ``cosigned_head`` (the
+    latest log head the witnesses cosigned, or null). ``by_source_kind`` counts
     incidents with at least one observation of that kind (an incident can count under
     several kinds).
     """
@@ -129,9 +130,22 @@ def build_report(inp: DailyReportInput) -> dict[str, Any]:
         "data_sources": [str(s) for s in inp.data_sources],
         "far_from_line": _far_json(far),
         "claims": claims_section(inp.claims),
+        "cosigned_head": cosigned_head_section(inp.cosigned_head),
     }
     doc["summary_text"] = " ".join(summary_sentences(doc))
     return doc
+
+
+def cosigned_head_section(head: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The report's ``cosigned_head``: the latest log head the witnesses' quorum cosigned
+    (``origin``, ``tree_size``, ``root_hash``, ``cosigned_by``, ``published_at``), without
+    the checkpoint text, or None."""
+    if head is None:
+        return None
+    return {"origin": str(head["origin"]), "tree_size": int(head["tree_size"]),
+            "root_hash": str(head["root_hash"]),
+            "cosigned_by": [str(n) for n in head["cosigned_by"]],
+            "published_at": str(head["published_at"])}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- claims

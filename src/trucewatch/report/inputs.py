@@ -48,3 +48,7 @@ class DailyReportInput:
     language: str = "en"
     """The report's language: ``en``, ``uk`` or ``ru`` (:data:`trucewatch.i18n.LOCALES`);
     ``data_sources`` are expected in it already."""
+    cosigned_head: Mapping[str, Any] | None = None
+    """The latest log head the witnesses' quorum cosigned when the report was made
+    (``origin``, ``tree_size``, ``root_hash`` hex, ``cosigned_by``, ``published_at``), or
+    None when none was published."""

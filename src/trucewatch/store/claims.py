@@ -26,6 +26,15 @@ from trucewatch.ledger.entry import EntryType, LogEntry
 from trucewatch.ledger.signing import COMPLAINT_SOURCE_PREFIX
 from trucewatch.store import schema as t
 from trucewatch.store.batches import FILE_IMPORT, NEW_BATCH, BatchOrigin, batch_row
+from trucewatch.store.coverage import (
+    BATCHES,
+    CLAIM_VERDICTS,
+    CLAIMS,
+    log_rows,
+    normalize,
+    read_rows,
+    row_metas,
+)
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import chunks
 from trucewatch.units import as_utc
@@ -99,13 +108,15 @@ class ClaimTable:
             rows = [_row(p, batch_id, now) for p in new.values()]
             for chunk in chunks(rows, CHUNK):
                 conn.execute(insert(t.claims), list(chunk))
+            rows_meta = row_metas(conn, CLAIMS, list(new))
             self.ledger.append(conn, [LogEntry(
                 type=EntryType.CLAIM, ref=p.uid, sha256=p.sha256, time=now, signer=p.signer,
-                sig=p.signature, meta=_signed_meta(p)) for p in new.values()],
-                verify_signatures=False)  # fmt: skip
+                sig=p.signature, meta={**_signed_meta(p), **rows_meta[p.uid]})
+                for p in new.values()], verify_signatures=False)  # fmt: skip
             conn.execute(t.import_batches.update().where(t.import_batches.c.id == batch_id)
                          .values(stored=len(new), duplicates=len(pending) - len(new),
                                  finished_at=datetime.now(UTC)))  # fmt: skip
+            log_rows(conn, self.ledger, BATCHES, [batch_id], now)
         return {"stored": len(new), "duplicates": len(pending) - len(new), "batch_id": batch_id}
 
     @staticmethod
@@ -161,16 +172,32 @@ class ClaimTable:
 
     def set_verdicts(self, verdicts: Sequence[dict[str, Any]]) -> None:
         """Replace the verdicts of the claims named (each ``claim_uid``, ``label``,
-        ``reason``, ``coverage``, ``details``), in one transaction."""
+        ``reason``, ``coverage``, ``details``), in one transaction, logging each new or
+        changed verdict row (a ``claim_verdict`` entry with its row digest); a verdict
+        stored again unchanged keeps its entry and its ``adjudicated_at``."""
         now = datetime.now(UTC)
         v = t.claim_verdicts.c
         with self.engine.begin() as conn:
             uids = [d["claim_uid"] for d in verdicts]
+            before = {r["claim_uid"]: r for r in read_rows(conn, CLAIM_VERDICTS, uids)}
+            rows = [_verdict_row(d, before.get(d["claim_uid"]), now) for d in verdicts]
             for chunk in chunks(uids, CHUNK):
                 conn.execute(delete(t.claim_verdicts).where(v.claim_uid.in_(list(chunk))))
-            rows = [{**d, "adjudicated_at": now} for d in verdicts]
             for part in chunks(rows, CHUNK):
                 conn.execute(insert(t.claim_verdicts), list(part))
+            changed = [r["claim_uid"] for r in rows if r["adjudicated_at"] is now]
+            log_rows(conn, self.ledger, CLAIM_VERDICTS, changed, now)
+
+
+def _verdict_row(verdict: dict[str, Any], stored: dict[str, Any] | None,
+                 now: datetime) -> dict[str, Any]:  # fmt: skip
+    """The row to store for ``verdict``: with the ``stored`` row's time when nothing else
+    changed (the row is then not logged again), else with ``now``."""
+    if stored is not None:
+        again = {**verdict, "adjudicated_at": stored["adjudicated_at"]}
+        if normalize(CLAIM_VERDICTS, again) == normalize(CLAIM_VERDICTS, stored):
+            return again
+    return {**verdict, "adjudicated_at": now}
 
 
 def _signed_meta(p: Any) -> dict[str, str]:

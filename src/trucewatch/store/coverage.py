@@ -62,10 +62,14 @@ TREE_HEADS = Covered(t.ledger_tree_heads, EntryType.TREE_HEAD, "id")
 REVIEWED = Covered(t.reviewed_incidents, EntryType.REVIEWED_INCIDENT, "uid")
 REVIEWS = Covered(t.incident_reviews, EntryType.REVIEW, "id")
 BULLETINS = Covered(t.bulletins, EntryType.BULLETIN, "id")
+RETRACTIONS = Covered(t.observation_retractions, EntryType.RETRACTION, "uid")
+CLAIMS = Covered(t.claims, EntryType.CLAIM, "uid")
+CLAIM_VERDICTS = Covered(t.claim_verdicts, EntryType.CLAIM_VERDICT, "claim_uid")
+COSIGNED_HEADS = Covered(t.ledger_cosigned_heads, EntryType.COSIGNED_HEAD, "id")
 
 COVERED: tuple[Covered, ...] = (
     OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS,
-    REVIEWED, REVIEWS, BULLETINS,
+    REVIEWED, REVIEWS, BULLETINS, RETRACTIONS, CLAIMS, CLAIM_VERDICTS, COSIGNED_HEADS,
 )  # fmt: skip
 """The tables whose every row the log covers (with ``incident_observations`` through the
 incidents' :data:`LINKS`)."""
@@ -141,6 +145,18 @@ def observation_row_meta(values: Sequence[Any], columns: Sequence[str],
             row[name] = float(row[name])
     digest, cols = digests(row)
     return {"row": digest, "cols": cols}
+
+
+def row_metas(conn: Connection, spec: Covered, refs: Sequence[Any]) -> dict[str, dict[str, str]]:
+    """``ref -> {"row": digest, "cols": column digests}`` of the stored rows ``refs`` of
+    ``spec`` (read back in the caller's transaction), for an entry whose ``sha256`` is the
+    hash of something else (a claim's record, a retraction's text): the row digest goes into
+    ``meta.row`` as for an observation."""
+    out: dict[str, dict[str, str]] = {}
+    for r in read_rows(conn, spec, refs):
+        digest, cols = digests(normalize(spec, r))
+        out[spec.ref(r)] = {"row": digest, "cols": cols}
+    return out
 
 
 def read_rows(conn: Connection, spec: Covered, refs: Sequence[Any]) -> list[dict[str, Any]]:

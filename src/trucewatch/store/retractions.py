@@ -1,6 +1,7 @@
 """Retracted observations: an analyst takes an observation out of fusion. The row stays
 (nothing is deleted), the retraction is stored in ``observation_retractions`` and logged in
-the ledger (a ``retraction`` entry naming the uid, who and why) in the same transaction.
+the ledger (a ``retraction`` entry naming the uid, who and why, with the stored row's digest
+in ``meta.row`` and ``meta.cols``) in the same transaction.
 
 Also the loading of observations for fusion, which never trusts a stored row: a row that
 cannot be decoded is returned apart (its uid and why), for the caller to quarantine.
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, insert, select
 
 from trucewatch.ledger.entry import EntryType, content_entry
 from trucewatch.store import schema as t
+from trucewatch.store.coverage import RETRACTIONS, row_metas
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import observation_from_row
 from trucewatch.types import Observation
@@ -39,8 +41,8 @@ def retract(engine: Engine, ledger: Ledger, uid: str, by: str, reason: str) -> d
             uid=uid, retracted_at=now, retracted_by=by, reason=reason))  # fmt: skip
         record = {"uid": uid, "by": by, "reason": reason, "time": now.isoformat()}
         content = json.dumps(record, sort_keys=True).encode("utf-8")
-        entry = content_entry(EntryType.RETRACTION, uid, content, now,
-                              meta={"by": by[:200], "reason": reason[:500]})  # fmt: skip
+        meta = {"by": by[:200], "reason": reason[:500], **row_metas(conn, RETRACTIONS, [uid])[uid]}
+        entry = content_entry(EntryType.RETRACTION, uid, content, now, meta=meta)
         seq = ledger.append(conn, [entry])[0]
     return {"observation": uid, "retracted_by": by, "reason": reason,
             "retracted_at": now, "ledger_index": seq,

@@ -265,6 +265,22 @@ ledger_tree_heads = Table(
     Index(None, "tree_size"),
 )
 
+ledger_cosigned_heads = Table(
+    "ledger_cosigned_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("origin", String(256), nullable=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("checkpoint", Text, nullable=False),
+    Column("cosigned_by", JSON, nullable=False),
+    Column("published_at", UTC_DATETIME, nullable=False),
+    Index(None, "tree_size"),
+)
+"""Checkpoints the witnesses' quorum cosigned (:mod:`trucewatch.app.cosign`): the signed
+note with its cosignature lines (c2sp.org/tlog-cosignature), the names of the witnesses that
+cosigned, and when the mission published it; each logged as a ``cosigned_head`` entry."""
+
 observation_retractions = Table(
     "observation_retractions",
     metadata,

@@ -10,8 +10,16 @@ from fastapi import APIRouter, Depends, Query
 from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Unavailable, not_found
 from trucewatch.api.params import SAFE_TEXT
-from trucewatch.api.schemas import ConsistencyResponse, LedgerStatus, ProofList, TreeHeadList
+from trucewatch.api.schemas import (
+    ConsistencyResponse,
+    CosignedHeadAnswer,
+    CosignedHeadModel,
+    LedgerStatus,
+    ProofList,
+    TreeHeadList,
+)
 from trucewatch.api.state import AppState, app_state
+from trucewatch.app import cosign
 from trucewatch.app.views import ledger as views
 
 router = APIRouter(prefix="/ledger", tags=["ledger"], responses={
@@ -20,6 +28,8 @@ router = APIRouter(prefix="/ledger", tags=["ledger"], responses={
 })  # fmt: skip
 State = Annotated[AppState, Depends(app_state)]
 Reader = Annotated[Principal, Depends(require(Permission.READ_LEDGER))]
+Viewer = Annotated[Principal, Depends(require(
+    Permission.READ_LEDGER, Permission.READ_PUBLISHED_REPORTS, Permission.READ_MAP_LAYERS))]
 Size = Annotated[int | None, Query(ge=0, le=2**62)]
 
 
@@ -35,6 +45,17 @@ def status(state: State, principal: Reader) -> LedgerStatus:
         return LedgerStatus(available=False)
     found = views.ledger_status(state.store, state.ledger, principal=principal)
     return LedgerStatus(available=True, size=found.size, tree_head=found.tree_head)
+
+
+@router.get("/cosigned-head", response_model=CosignedHeadAnswer,
+            summary="The latest log head the witnesses' quorum cosigned (public)")  # fmt: skip
+def cosigned_head(state: State, principal: Viewer) -> CosignedHeadAnswer:
+    """What the dashboard's badge and the daily report show: the size and root hash of
+    the log as the parties' and neutral witnesses last cosigned it, with the checkpoint
+    (c2sp.org/tlog-checkpoint and tlog-cosignature) to check against a witness's own."""
+    found = cosign.latest_cosigned_head(state.store, principal=principal)
+    return CosignedHeadAnswer(cosigned_head=None if found is None else CosignedHeadModel(
+        **found))  # fmt: skip
 
 
 @router.get("/tree-heads", response_model=TreeHeadList, summary="All signed tree heads")

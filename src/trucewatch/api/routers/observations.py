@@ -12,14 +12,27 @@ from starlette.concurrency import run_in_threadpool
 
 from trucewatch import limits
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, ErrorResponse, Invalid, TooLarge, not_found
+from trucewatch.api.cosigned import PREFERENCE, requested_wait
+from trucewatch.api.errors import (
+    ERROR_RESPONSES,
+    ErrorResponse,
+    Invalid,
+    TooLarge,
+    Unavailable,
+    not_found,
+)
 from trucewatch.api.params import SAFE_TEXT, parse_bbox, parse_cursor, utc_param
 from trucewatch.api.present import observation_model
-from trucewatch.api.schemas import ObservationBatch, ObservationModel, ObservationPage
+from trucewatch.api.schemas import (
+    CosignedHeadModel,
+    ObservationBatch,
+    ObservationModel,
+    ObservationPage,
+)
 from trucewatch.api.schemas import SubmissionResult as Result
 from trucewatch.api.state import AppState, app_state
 from trucewatch.api.submit import Part, Submission, parts_of, request_digest, submit, submit_async
-from trucewatch.app import retractions
+from trucewatch.app import cosign, retractions
 from trucewatch.app.views import observations as views
 from trucewatch.app.views.incidents import MAX_PAGE
 from trucewatch.types import SourceKind
@@ -47,15 +60,45 @@ IdempotencyKey = Annotated[
 ]
 SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": Result, "description": "replay of an earlier identical request"},
+    202: {"model": Result, "description": "stored, but not in a cosigned head within the "
+                                           "wait asked for (Prefer: wait-for-cosigned-head)"},
     409: {"model": ErrorResponse, "description": "the same key is still being processed"},
     413: {"model": ErrorResponse, "description": "batch too large"},
     503: {"model": ErrorResponse, "description": "store or ledger unavailable"},
 }
 
 
-def _answer(result: Result, response: Response) -> Result:
+Prefer = Annotated[str | None, Header(
+    alias="Prefer", max_length=200,
+    description="`wait-for-cosigned-head` (optionally with `wait=SECONDS`): answer once the "
+    "batch is in a log head the witnesses' quorum cosigned; 202 if none did in time")]
+WaitQuery = Annotated[str | None, Query(
+    max_length=16, pattern=r"^[a-z]+$", description="`cosigned`: as `Prefer: "
+    "wait-for-cosigned-head`")]
+
+
+async def _answer(result: Result, response: Response, state: AppState | None = None,
+                  wait_s: float | None = None) -> Result:  # fmt: skip
+    """201 (200 for a replay); with ``wait_s``, once the batch is in a cosigned head, or
+    202 with the result when none covers it within ``wait_s`` seconds."""
     response.status_code = 200 if result.replayed else 201
+    if wait_s is None or state is None:
+        return result
+    if state.ledger is None:
+        raise Unavailable("this store has no ledger: there is no cosigned head to wait for")
+    response.headers["Preference-Applied"] = PREFERENCE
+    index = await run_in_threadpool(cosign.batch_ledger_index, state.store, result.batch_id)
+    head = None if index is None else await state.cosigned.head_covering(index, wait_s)
+    result = result.model_copy()  # the idempotency cache keeps the answer without the wait
+    result.ledger_index = index
+    result.cosigned_head = None if head is None else CosignedHeadModel(**head)
+    if head is None:
+        response.status_code = 202
     return result
+
+
+def _wait_s(state: AppState, prefer: str | None, wait: str | None) -> float | None:
+    return requested_wait(prefer, wait, state.settings.cosigned_wait_max_s)
 
 
 def _submission_route(path: str, summary: str, **extra: Any) -> Callable[[Any], Any]:
@@ -71,9 +114,13 @@ async def submit_batch(
     state: State,
     principal: Submitter,
     idempotency_key: IdempotencyKey,
+    prefer: Prefer = None,
+    wait: WaitQuery = None,
 ) -> Result:
     """Validated like ``trucewatch import``; all stored, or none (422 names the record and
-    field). A party liaison's records are stored as that party's complaints."""
+    field). A party liaison's records are stored as that party's complaints. With
+    ``Prefer: wait-for-cosigned-head`` the answer comes once the batch is in a cosigned
+    log head (202 if not within the wait)."""
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
     for i, record in enumerate(batch.records):
@@ -85,9 +132,12 @@ async def submit_batch(
         return Submission(principal, parts_of(batch), batch.signatures, idempotency_key,
                           request_digest(batch.model_dump(mode="json")))  # fmt: skip
 
+    wait_s = _wait_s(state, prefer, wait)
     if len(batch.records) > INLINE_RECORDS or batch.lines:  # not on the event loop
-        return _answer(await run_in_threadpool(lambda: submit(state, prepare())), response)
-    return _answer(await submit_async(state, prepare()), response)
+        result = await run_in_threadpool(lambda: submit(state, prepare()))
+    else:
+        result = await submit_async(state, prepare())
+    return await _answer(result, response, state, wait_s)
 
 
 RAW_BODY = {
@@ -113,6 +163,8 @@ async def submit_raw(
     format: Annotated[
         str | None, Query(max_length=32, pattern=SAFE_TEXT, description="sniffed if omitted")
     ] = None,
+    prefer: Prefer = None,
+    wait: WaitQuery = None,
 ) -> Result:
     """The body is the text of a file, as ``trucewatch import FILE`` would read it."""
     limit = state.settings.max_body_bytes
@@ -129,7 +181,8 @@ async def submit_raw(
         raise Invalid("body is empty", field="body")
     sub = Submission(principal, [Part("lines", text, format)], [], idempotency_key,
                      request_digest("raw", format, text))  # fmt: skip
-    return _answer(await run_in_threadpool(submit, state, sub), response)
+    result = await run_in_threadpool(submit, state, sub)
+    return await _answer(result, response, state, _wait_s(state, prefer, wait))
 
 
 @router.get(

@@ -454,6 +454,30 @@ async function loadReports() {
   if (!state.days.length && list.reports.length) updateReportLink(list.reports[list.reports.length - 1].date);
 }
 
+/* The badge of the record: the latest log head the parties' and neutral witnesses cosigned
+   (GET /ledger/cosigned-head), its root hash and witnesses in the tooltip. */
+async function loadCosignedHead() {
+  const badge = $("cosigned-head");
+  let head;
+  try {
+    head = (await api("/ledger/cosigned-head")).cosigned_head;
+  } catch (_e) {
+    badge.hidden = true;  // a role that may not read it, or a server without a log
+    return;
+  }
+  if (!head) {
+    badge.textContent = _("No cosigned log head yet");
+    badge.title = "";
+  } else {
+    badge.textContent = _("Record cosigned: {size} entries", { size: I18N.num(head.tree_size) });
+    badge.title = _("root hash {root}, cosigned by {witnesses}, {time}", {
+      root: head.root_hash, witnesses: head.cosigned_by.join(", "), time: fmtTime(head.published_at),
+    });
+    badge.dataset.treeSize = String(head.tree_size);
+  }
+  badge.hidden = false;
+}
+
 function firstRunHint() {
   const anonymous = !state.me || !state.me.authenticated;
   $("first-run").hidden = !anonymous || localStorage.getItem("trucewatch-hint-closed") === "1";
@@ -488,6 +512,7 @@ async function start() {
   // the layers and reports load beside the incidents, not before them
   const beside = Promise.all([
     loadBaseLayers().catch((e) => notice(_("Map layers: {error}", { error: e.message }))), loadReports(),
+    loadCosignedHead(),
   ]);
   if (readsIncidents) {
     state.facets = await api("/incidents/facets");
