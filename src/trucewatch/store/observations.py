@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -31,12 +31,14 @@ from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.ledger.entry import LogEntry, observation_entry
 from trucewatch.sources.firms_columns import FirmsColumns
 from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
-from trucewatch.store.columnar import EncodedColumns, encode_columns
 from trucewatch.store.coverage import observation_row_meta
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import bulk_insert, chunks, copy_lines, copy_text, db_time_encoder
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 from trucewatch.units import as_utc
+
+if TYPE_CHECKING:  # numba-compiled: imported when a columnar file is stored
+    from trucewatch.store.columnar import EncodedColumns
 
 INSERT_CHUNK = 20_000
 """Rows per INSERT round trip (bounded memory, still few round trips)."""
@@ -111,6 +113,8 @@ class ImportBatch:
         logged, all in this transaction; returns the counts of this call. The log's lock
         is taken before the stored uids are read, so no other writer can store one of
         them before this transaction ends."""
+        from trucewatch.store.columnar import encode_columns
+
         encoded = encode_columns(cols, self.batch_id, self.received_at)
         self.ledger.lock_log(self.conn)
         new = self._new_of(encoded.uids)
