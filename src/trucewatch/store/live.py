@@ -20,8 +20,8 @@ from trucewatch.ledger.rows import withdrawn_entries
 from trucewatch.store import schema as t
 from trucewatch.store.coverage import INCIDENTS
 from trucewatch.store.incident_rows import incident_row, observation_links
-from trucewatch.store.observations import observation_from_row
 from trucewatch.store.repository import Store
+from trucewatch.store.retractions import decode_observations
 from trucewatch.store.util import chunks
 from trucewatch.types import Incident, Observation
 from trucewatch.units import as_utc
@@ -198,11 +198,7 @@ def observations_fused(engine: Engine, since: datetime, until: datetime, up_to_b
     good: list[Observation] = []
     bad: list[tuple[str, str]] = []
     with engine.connect() as conn:
-        for row in conn.execute(query):
-            try:
-                good.append(observation_from_row(row))
-            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-                bad.append((row.uid, f"stored row cannot be read ({type(exc).__name__}: {exc})"))
+        decode_observations(conn.execute(query), good, bad)
     return good, bad
 
 
@@ -217,12 +213,7 @@ def observations_of_batches(engine: Engine, batch_ids: Sequence[int]
         for part in chunks(list(batch_ids), 500):
             query = (select(t.observations).where(o.batch_id.in_(part))
                      .where(~o.uid.in_(select(r.uid))))  # fmt: skip
-            for row in conn.execute(query):
-                try:
-                    good.append(observation_from_row(row))
-                except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-                    bad.append((row.uid, f"stored row cannot be read "
-                                         f"({type(exc).__name__}: {exc})"))  # fmt: skip
+            decode_observations(conn.execute(query), good, bad)
     return good, bad
 
 

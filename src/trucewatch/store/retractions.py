@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,9 +75,16 @@ def observations_for_fusion(
     good: list[Observation] = []
     bad: list[tuple[str, str]] = []
     with engine.connect() as conn:
-        for row in conn.execute(query):
-            try:
-                good.append(observation_from_row(row))
-            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-                bad.append((row.uid, f"stored row cannot be read ({type(exc).__name__}: {exc})"))
+        decode_observations(conn.execute(query), good, bad)
     return good, bad
+
+
+def decode_observations(rows: Iterable[Any], good: list[Observation],
+                        bad: list[tuple[str, str]]) -> None:
+    """Decode stored observation rows into ``good``; ``(uid, reason)`` into ``bad`` for each
+    row that cannot be read (fusion never trusts stored input)."""
+    for row in rows:
+        try:
+            good.append(observation_from_row(row))
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            bad.append((row.uid, f"stored row cannot be read ({type(exc).__name__}: {exc})"))
