@@ -160,7 +160,8 @@ def live_settings(url: str, tmp: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = dict(
         db=url, tokens=TOKEN_SPECS, report_cache_dir=tmp / "reports", live=True,
         live_poll_s=0.5, live_quiet_s=0.5, webhook_base_s=0.2, webhook_cap_s=1.0,
-        stream_heartbeat_s=1.0, rate_per_second=0.0)  # fmt: skip
+        stream_heartbeat_s=1.0, rate_per_second=0.0,
+        webhook_allowed_hosts=["127.0.0.1"])  # the test receivers listen on loopback  # fmt: skip
     return Settings(**{**base, **overrides})
 
 
@@ -318,6 +319,16 @@ def test_a_refused_alert_is_a_dead_letter_an_analyst_sees_and_resends(
     assert srv.client.post(resend, headers=auth("analyst")).status_code == 202
     until(lambda: receiver.delivered(), "the dead letter sent again")
     assert srv.client.get("/api/alerts", headers=auth("analyst")).json() == []
+
+
+def test_a_webhook_to_loopback_is_refused_unless_the_operator_allows_it(
+    serve: Callable[..., Server], receiver: Receiver
+) -> None:
+    srv = serve(webhook_allowed_hosts=[])  # a party may not make the server call its loopback
+    r = srv.client.post("/api/subscriptions", headers=auth("liaison"), json={
+        "name": "probe", "webhook_url": receiver.url})  # fmt: skip
+    assert r.status_code == 422 and "webhook_allowed_hosts" in r.text
+    assert srv.client.get("/api/subscriptions", headers=auth("liaison")).json() == []
 
 
 def test_a_liaison_hears_only_published_findings(

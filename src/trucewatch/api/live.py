@@ -21,6 +21,7 @@ from trucewatch.app.alerts import AlertService, WebhookDispatcher, WebhookSettin
 from trucewatch.app.bus import INCIDENTS, OBSERVATIONS, Bus, open_bus
 from trucewatch.app.live import LiveFusion, LiveSettings
 from trucewatch.app.session import Store
+from trucewatch.app.webhook_hosts import WebhookHosts
 
 FEED_POLL_S = 0.5
 """How often the feed reads the latest change id from a store without a bus between
@@ -121,6 +122,7 @@ class LiveServices:
         services.webhooks = WebhookDispatcher(store, WebhookSettings(
             base_s=settings.webhook_base_s, cap_s=settings.webhook_cap_s,
             give_up_s=settings.webhook_give_up_s, timeout_s=settings.webhook_timeout_s,
+            hosts=WebhookHosts(settings.webhook_allowed_hosts),
         ), is_leader=leads)  # fmt: skip
         services.alerts = AlertService(store, bus, published_before,
                                        on_queued=services.webhooks.wake,

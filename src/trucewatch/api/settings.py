@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     webhook_give_up_s: float = Field(default=6 * 3600.0, gt=0.0, le=30 * 86_400.0,
                                      description="a webhook alert is a dead letter after this")
     webhook_timeout_s: float = Field(default=5.0, gt=0.0, le=120.0)
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list, max_length=256,
+        description="host names, addresses or CIDR networks webhooks may reach besides "
+                    "public addresses (loopback, private and reserved ones are refused "
+                    "otherwise); JSON list in TRUCEWATCH_WEBHOOK_ALLOWED_HOSTS")  # fmt: skip
     stream_heartbeat_s: float = Field(default=15.0, gt=0.0, le=300.0,
                                       description="comment line sent on a quiet stream")
     osm_tiles_url: str = Field(

@@ -52,6 +52,7 @@ from trucewatch.app.session import Store
 from trucewatch.app.views import incidents as views
 from trucewatch.app.views.errors import BadQuery, NotVisible
 from trucewatch.app.views.features import feature_from_row
+from trucewatch.app.webhook_hosts import WebhookHostRefused, WebhookHosts
 from trucewatch.store import live as live_store
 from trucewatch.store.live import Change, Delivery, SubscriptionRow
 from trucewatch.types import IncidentStatus
@@ -206,23 +207,31 @@ def _require_reader(principal: Principal) -> None:
                                "the stream, not subscribe)")  # fmt: skip
 
 
-def check_webhook_url(url: str) -> str:
+def check_webhook_url(url: str, hosts: WebhookHosts | None = None) -> str:
+    """``url`` when alerts may be posted there: http(s), at most 2,000 characters, and a
+    host the ``hosts`` policy allows (public addresses by default: docs/security.md)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 2000:
         raise _invalid("webhook_url", "an http:// or https:// URL of at most 2,000 characters")
+    try:
+        (hosts or WebhookHosts()).check(url)
+    except WebhookHostRefused as exc:
+        raise _invalid("webhook_url", str(exc)) from None
     return url
 
 
 def create_subscription(store: Store, principal: Principal, name: str, flt: AlertFilter,
-                        webhook_url: str | None = None) -> Subscription:  # fmt: skip
-    """Subscribe ``principal`` (who may read incidents); with a webhook, the answer holds
-    the secret its alerts are signed with (shown this once)."""
+                        webhook_url: str | None = None, hosts: WebhookHosts | None = None,
+                        ) -> Subscription:  # fmt: skip
+    """Subscribe ``principal`` (who may read incidents); with a webhook (its host checked
+    against ``hosts``), the answer holds the secret its alerts are signed with (shown this
+    once)."""
     _require_reader(principal)
     if not name or len(name) > 64:
         raise _invalid("name", "1-64 characters")
     secret = None
     if webhook_url is not None:
-        check_webhook_url(webhook_url)
+        check_webhook_url(webhook_url, hosts)
         secret = secrets.token_hex(32)
     row = live_store.add_subscription(store.engine, name=name, owner=principal.name,
                                       role=principal.role.value, party=principal.party,
@@ -438,6 +447,7 @@ class WebhookSettings:
     give_up_s: float = 6 * 3600.0
     timeout_s: float = 5.0
     workers: int = 8
+    hosts: WebhookHosts = field(default_factory=WebhookHosts)
 
 
 @dataclass
@@ -514,6 +524,11 @@ class WebhookDispatcher:
         now = datetime.now(UTC)
         if sub is None or not sub.webhook_url or not sub.secret:
             return live_store.Attempt(d.id, False, "subscription deleted", None, now)
+        try:  # again at each attempt: the name may resolve elsewhere by now
+            self.settings.hosts.check(sub.webhook_url)
+        except WebhookHostRefused as exc:
+            self.stats.dead += 1
+            return live_store.Attempt(d.id, False, f"refused: {exc}"[:500], None, now)
         outcome = self._post(sub.webhook_url, sub.secret, d)
         self.stats.attempts += 1
         nxt = None

@@ -20,6 +20,7 @@ from trucewatch.api.errors import ERROR_RESPONSES, not_found
 from trucewatch.api.params import SAFE_TEXT
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app import alerts
+from trucewatch.app.webhook_hosts import WebhookHosts
 from trucewatch.units import iso_utc
 
 router = APIRouter(tags=["alerts"], responses=ERROR_RESPONSES)
@@ -106,7 +107,9 @@ def subscribe(body: SubscriptionIn, state: State, principal: Reader) -> Subscrip
     flt = alerts.AlertFilter(sectors=tuple(body.sectors), clauses=tuple(body.clauses),
                              parties=tuple(body.parties), min_status=body.min_status,
                              min_confidence=body.min_confidence)  # fmt: skip
-    sub = alerts.create_subscription(state.store, principal, body.name, flt, body.webhook_url)
+    hosts = WebhookHosts(state.settings.webhook_allowed_hosts)
+    sub = alerts.create_subscription(state.store, principal, body.name, flt, body.webhook_url,
+                                     hosts)  # fmt: skip
     return _sub_out(sub)
 
 
