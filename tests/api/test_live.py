@@ -267,6 +267,28 @@ def test_submissions_become_incidents_on_the_stream_and_equal_a_batch_fuse(
     assert _snapshot(store_url) == live
 
 
+def test_a_retraction_reaches_the_live_incidents(
+    serve_full: Callable[..., Server], store_url: str
+) -> None:
+    srv = serve_full()
+    obs = srv.post_records(corroborated("retract"), "retract-1")
+    until(lambda: _incident_of(srv, obs[0]), "the incident of the submission stored")
+    r = srv.client.post(f"/api/observations/{obs[0]}/retract", headers=auth("analyst"),
+                        json={"reason": "a false report"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    until(lambda: _incident_of(srv, obs[0]) is None, "the retracted report out of its incident")
+    fusion = srv.state.live.fusion
+    until(lambda: not fusion._dirty, "live fusion settled")
+    live = _snapshot(store_url)
+    assert all(obs[0] not in uids for *_rest, uids in live.values())
+    store = Store.open(store_url)
+    try:
+        app_incidents.fuse(store)  # the batch fusion leaves the retracted report out too
+    finally:
+        store.close()
+    assert _snapshot(store_url) == live
+
+
 def test_webhook_alert_is_signed_retried_through_an_outage_and_sent_once_per_id(
     serve: Callable[..., Server], receiver: Receiver
 ) -> None:

@@ -24,8 +24,12 @@ observations of the last ``seed_days`` UTC days (by start time) taken already ar
 silently (their incidents are those already stored), with the days of the incidents
 changed since the last refresh (``live_cursor``), which are refreshed soon; an arrival
 on an older day first loads that day and the days either side. Memory grows with the days
-touched since the server started. A retraction reaches live incidents at the next
-``trucewatch fuse`` or server restart.
+touched since the server started.
+
+**Retractions.** When an analyst retracts an observation (the route wakes the service),
+the service rebuilds the days it holds from the store without the retracted observations,
+refreshes, and stores the difference: an incident that lost evidence is re-fused or
+retired, as the next ``trucewatch fuse`` would do.
 
 With several processes on one PostgreSQL store, only the process holding the live lock
 (:class:`trucewatch.store.bus.Leadership`) fuses; the others take over if it stops.
@@ -104,6 +108,7 @@ class LiveFusion:
         self._days: set[date] = set()
         self._last_batch = 0
         self._incident_of: dict[str, str] = {}
+        self._retracted = 0
         self._dirty = False
         self._last_arrival = 0.0
         self._last_refresh = 0.0
@@ -134,6 +139,8 @@ class LiveFusion:
     def _cycle(self) -> None:
         if self._engine is None:
             self._start()
+        if live_store.retraction_count(self.store.engine) != self._retracted:
+            self.reload()
         if self.step():
             return
         now = self._clock()
@@ -168,6 +175,7 @@ class LiveFusion:
         after the last stored batch) and load the recent days silently."""
         self._lines = _lines(self.store)
         self._engine = IncrementalFusion(self._lines)
+        self._retracted = live_store.retraction_count(self.store.engine)
         resume = live_store.cursor(self.store.engine)
         self._last_batch = (live_store.last_batch_id(self.store.engine) if resume is None
                             else resume)  # fmt: skip
@@ -220,6 +228,31 @@ class LiveFusion:
         self._last_arrival = self._clock()
         self._dirty = True
         return True
+
+    def reload(self) -> None:
+        """Rebuild the days held from the store, without the observations retracted since
+        (see the module docstring), and store what changed against the stored incidents."""
+        assert self._engine is not None
+        t0 = time.perf_counter()
+        before = live_store.last_change_id(self.store.engine)
+        stored = {i.uid: i for i in self._engine.incidents()}
+        stored_of, days = self._incident_of, set(self._days)
+        self._retracted = live_store.retraction_count(self.store.engine)
+        self._lines = _lines(self.store)
+        self._engine, self._days, self._incident_of = IncrementalFusion(self._lines), set(), {}
+        self._load_days(days)
+        self._engine.refresh()
+        now = {i.uid: i for i in self._engine.incidents()}
+        fresh = self._incident_of
+        self._incident_of = stored_of  # what each new incident supersedes: as stored
+        self._store(StreamUpdate(incidents=[i for u, i in now.items() if stored.get(u) != i],
+                                 retired=sorted(set(stored) - set(now))))  # fmt: skip
+        self._incident_of = fresh
+        live_store.set_cursor(self.store.engine, before, live_store.REFRESH_CURSOR)
+        self._dirty = False
+        self._last_refresh = self._clock()
+        self.stats.refreshes += 1
+        self.stats.last_refresh_s = time.perf_counter() - t0
 
     def refresh(self) -> None:
         """Re-fuse every component held (see the module docstring) and store what changed."""

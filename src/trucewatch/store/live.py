@@ -186,6 +186,13 @@ def last_batch_id(engine: Engine) -> int:
         return int(conn.execute(select(func.max(t.import_batches.c.id))).scalar() or 0)
 
 
+def retraction_count(engine: Engine) -> int:
+    """How many observations are retracted (live fusion rebuilds when this changes)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(
+            t.observation_retractions)).scalar() or 0)  # fmt: skip
+
+
 def observations_fused(engine: Engine, since: datetime, until: datetime, up_to_batch: int
                         ) -> tuple[list[Observation], list[tuple[str, str]]]:  # fmt: skip
     """The observations starting in [since, until) stored by batches up to ``up_to_batch``

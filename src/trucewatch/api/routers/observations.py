@@ -256,4 +256,6 @@ def retract_observation(
     principal: Annotated[Principal, Depends(require(Permission.MANAGE_MISSION))],
 ) -> RetractionResult:
     done = retractions.retract_observation(state.store, uid, body.reason, principal=principal)
+    if state.live is not None:  # live fusion takes the observation out of its incidents
+        state.live.submissions_committed()
     return RetractionResult(**done)
