@@ -32,10 +32,17 @@ def shared_data() -> Callable[..., Path]:
 
 
 def _reset_postgres(url: str) -> None:
+    """Empty the test database (drop the schema ``public`` and every table in it). PostGIS,
+    where the server has it, stays installed in a schema of its own (``postgis``), so that
+    each new store's migration finds it instead of creating it again (0.6 s a store)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
+        if conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+                        ).first() is not None:  # fmt: skip
+            conn.execute(text("CREATE SCHEMA IF NOT EXISTS postgis"))
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA postgis"))
     engine.dispose()
 
 

@@ -1,7 +1,8 @@
 """WHERE conditions shared by the read queries (:mod:`trucewatch.store.queries`): a lon/lat
-box (WGS84 degrees), a ``[since, until)`` window on ``time_start`` (UTC), and the test of
-an incident's assessment against agreements, written with each backend's JSON functions
-(``json_each`` on SQLite, ``json_array_elements`` on PostgreSQL)."""
+box (WGS84 degrees; through PostGIS where the store has it, :mod:`trucewatch.store.spatial`),
+a ``[since, until)`` window on ``time_start`` (UTC), and the test of an incident's
+assessment against agreements, written with each backend's JSON functions (``json_each``
+on SQLite, ``json_array_elements`` on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, text
+from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, text
 
+from trucewatch.store import spatial
 from trucewatch.units import as_utc
 
 
@@ -36,14 +38,22 @@ class BBox:
 
 
 def place_time_conditions(
-    c: Any, bbox: BBox | None, since: datetime | None, until: datetime | None
+    conn: Connection,
+    c: Any,
+    bbox: BBox | None,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    spatial_index: bool = True,
 ) -> list[ColumnElement[bool]]:
-    """Bounding box on the ``lon``/``lat`` columns ``c`` of a table and ``[since, until)``
-    on its ``time_start``."""
+    """Bounding box on the ``lon``/``lat`` columns ``c`` of a table (led by its PostGIS
+    ``geom`` column and GiST index where it has one and ``spatial_index`` is true:
+    :func:`spatial.bbox_condition`; the same rows either way) and ``[since, until)`` on
+    its ``time_start``."""
     conds: list[ColumnElement[bool]] = []
     if bbox is not None:
-        conds.append(and_(c.lon >= bbox.west, c.lon <= bbox.east,
-                          c.lat >= bbox.south, c.lat <= bbox.north))  # fmt: skip
+        conds.append(spatial.bbox_condition(conn, c, bbox.west, bbox.south, bbox.east,
+                                            bbox.north, use_geometry=spatial_index))  # fmt: skip
     if since is not None:
         conds.append(c.time_start >= as_utc(since))
     if until is not None:

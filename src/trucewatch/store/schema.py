@@ -1,12 +1,14 @@
 """The store's tables (SQLAlchemy 2 Core), portable between SQLite and PostgreSQL.
 
 Spatial filtering is kept portable: points are stored as ``lon``/``lat`` columns (WGS84
-degrees) with indexes; geometries of lines and sectors as WKT text (WGS84). Times are
-stored as UTC (``DateTime(timezone=True)``; SQLite keeps them as naive UTC text and the
-repository restores the zone on reading). Covariances are km² in a local east/north plane.
+degrees) with indexes (on PostgreSQL with PostGIS, ``incidents`` and ``observations`` also
+get a generated ``geom`` point column, not declared here: :mod:`trucewatch.store.spatial`);
+geometries of lines and sectors as WKT text (WGS84). Times are stored as UTC
+(``DateTime(timezone=True)``; SQLite keeps them as naive UTC text and the repository
+restores the zone on reading). Covariances are km² in a local east/north plane.
 
-The Alembic migrations in ``store/migrations/versions`` create exactly these tables; a test
-checks that the two agree.
+The Alembic migrations in ``store/migrations/versions`` create exactly these tables (and
+the PostGIS columns where they can); a test checks that the two agree.
 """
 
 from __future__ import annotations

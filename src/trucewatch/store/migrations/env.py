@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from trucewatch.store import spatial
 from trucewatch.store.schema import metadata
 
 config = context.config
@@ -21,6 +22,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=spatial.include_object,  # the PostGIS columns of 0014 are not in schema
     )
     with context.begin_transaction():
         context.run_migrations()
