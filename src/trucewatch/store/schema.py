@@ -1,8 +1,8 @@
 """The store's tables (SQLAlchemy 2 Core), portable between SQLite and PostgreSQL.
 
 Spatial filtering is kept portable: points are stored as ``lon``/``lat`` columns (WGS84
-degrees) with indexes (on PostgreSQL with PostGIS, ``incidents`` and ``observations`` also
-get a generated ``geom`` point column, not declared here: :mod:`trucewatch.store.spatial`);
+degrees) with indexes (on PostgreSQL with PostGIS, ``incidents`` also gets a generated
+``geom`` point column, not declared here: :mod:`trucewatch.store.spatial`);
 geometries of lines and sectors as WKT text (WGS84). Times are stored as UTC
 (``DateTime(timezone=True)``; SQLite keeps them as naive UTC text and the repository
 restores the zone on reading). Covariances are km² in a local east/north plane.

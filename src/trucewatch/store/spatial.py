@@ -1,5 +1,5 @@
-"""PostGIS on a PostgreSQL store: the ``geom`` point columns of ``incidents`` and
-``observations`` and the bounding-box condition that uses them.
+"""PostGIS on a PostgreSQL store: the ``geom`` point column of ``incidents`` and the
+bounding-box condition that uses it.
 
 Migration 0014 adds, on PostgreSQL with the ``postgis`` extension (created when the server
 has it and the migrating user may create it), a stored generated column on each of
@@ -10,7 +10,7 @@ has it and the migrating user may create it), a stored generated column on each 
 
 with a GiST index ``ix_<table>_geom``. The database computes it from ``lon``/``lat`` (WGS84
 degrees) on every insert and update, so no writer knows of it and it cannot disagree with
-them; it is NULL where ``lon``/``lat`` are (observations located by a place name). QGIS
+them; it is NULL where ``lon``/``lat`` are. QGIS
 and other GIS read it as a point layer (docs/deploy.md). The column is not part of the
 SQLAlchemy tables (:mod:`trucewatch.store.schema`): SQLite and a PostgreSQL server without
 PostGIS have no such column, and the store works the same without it.
@@ -39,8 +39,12 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "postgis"
 """The PostgreSQL extension's name."""
-GEOMETRY_TABLES: tuple[str, ...] = ("incidents", "observations")
-"""The tables with a ``geom`` point column (from their ``lon``/``lat`` columns)."""
+GEOMETRY_TABLES: tuple[str, ...] = ("incidents",)
+"""The tables with a ``geom`` point column (from their ``lon``/``lat`` columns). Not
+``observations``: the generated column and its GiST index made bulk inserts of
+observations 40-80% slower (200,000 rows: 10.4-13.6 s against 7.2-7.5 s), against the
+import targets of a national mission (docs/benchmarks.md), while the observations' box
+queries gain little over the ``(lon, lat)`` index."""
 GEOM_COLUMN = "geom"
 """The point column's name."""
 SRID = 4326
@@ -79,7 +83,7 @@ def create_postgis(conn: Connection) -> str | None:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         log.warning(
             "PostGIS is not available on this PostgreSQL server (%s): the store works "
-            "without it, but incidents and observations get no geometry column for QGIS and "
+            "without it, but incidents get no geometry column for QGIS and "
             "box queries use the lon/lat index. Install the server's PostGIS package (on "
             "Debian postgresql-<major>-postgis-3) and add the columns as docs/deploy.md "
             "says.", reason,

@@ -1,4 +1,4 @@
-"""incidents, observations: a PostGIS point column ``geom`` (EPSG:4326) generated from
+"""incidents: a PostGIS point column ``geom`` (EPSG:4326) generated from
 ``lon``/``lat``, with a GiST index, on PostgreSQL where PostGIS can be had
 
 Revision ID: 0014
