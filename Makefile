@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP) web
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test: lint unit
 

@@ -12,8 +12,21 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("TRUCEWATCH_SHARED_DATA") or REPO.parent / "shared" / "data")
 """The real data: ``$TRUCEWATCH_SHARED_DATA`` when set, else ../shared/data beside the repo."""
-PG_URL = os.environ.get(
-    "TRUCEWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _per_worker(url: str) -> str:
+    """Under pytest-xdist (``make test`` runs two workers) each worker has its own
+    database, ``<name>_<worker>`` (created on first use), so that one worker's reset never
+    wipes the store of a test running in the other."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name}_{worker}"
+
+
+PG_URL = _per_worker(
+    os.environ.get("TRUCEWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 )
 
 
@@ -46,7 +59,26 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _create_database(url: str) -> None:
+    """Create ``url``'s database when it does not exist (from the server's ``postgres``
+    database); errors are left to the connection that follows."""
+    base, _, name = url.rpartition("/")
+    try:
+        engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT",
+                               connect_args={"connect_timeout": 3})  # fmt: skip
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name}).first()  # fmt: skip
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except Exception:
+        pass
+
+
 def _postgres_available(url: str) -> bool:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _create_database(url)
     try:
         engine = create_engine(url, connect_args={"connect_timeout": 3})
         with engine.connect():
