@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -174,6 +174,14 @@ class Gazetteer:
             cached = (cKDTree(pts), idx)
             self._trees[key] = cached
         return cached
+
+    def name_keys(self) -> Iterator[tuple[str, list[int], bool]]:
+        """Every normalized name (:func:`normalize_name`) with the indices it names and
+        whether it is their GeoNames name (``True``) or an alternate name (``False``)."""
+        for key, idx in self._primary.items():
+            yield key, idx, True
+        for key, idx in self._alternate.items():
+            yield key, idx, False
 
     def lookup(self, name: str) -> list[int]:
         """Indices whose name (first) or an alternate name (after) matches ``name``."""
