@@ -79,3 +79,10 @@ def test_name_keys_list_primary_and_alternate_names(tiny_gazetteer: Gazetteer) -
     alpha = tiny_gazetteer.lookup("Alpha")
     assert ("alpha", tuple(alpha), True) in keys and ("альфа", tuple(alpha), False) in keys
     assert sum(primary for _, _, primary in keys) == len(tiny_gazetteer)
+
+
+def test_a_name_geonames_gives_two_places() -> None:
+    # GeoNames lists "Sloviansk" and "Слов'янськ" among Nikopol's alternate names too
+    for name in ("Sloviansk", "Слов'янськ", "Славянск"):
+        assert find_place(name).name == "Slovyansk"  # type: ignore[union-attr]
+    assert find_place("Nikopol").name == "Nikopol"  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trucewatch.geo.gazetteer import Gazetteer, Place, get_gazetteer, normalize_name
+from trucewatch.geo.gazetteer import Gazetteer, Place, get_gazetteer, name_agrees, normalize_name
 
 __all__ = ["ENDINGS", "PlaceMention", "area_word_after", "find_place_forms", "place_mentions"]
 
@@ -38,15 +38,6 @@ _VOWELS = "аеєиіїоуюяыэь"
 _ADJECTIVE = ("ий", "ій", "ой", "ый", "ая", "яя", "ое", "ее", "ье", "ья", "ое")
 _SOFTEN = {"к": "ц", "г": "з", "х": "с"}
 _CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
-_LATIN_OF = {
-    "а": "a", "б": "b", "в": "v", "г": "hg", "ґ": "g", "д": "d", "е": "e", "є": "y", "ё": "y",
-    "ж": "z", "з": "z", "и": "yi", "і": "i", "ї": "y", "й": "y", "к": "k", "л": "l",
-    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
-    "х": "k", "ц": "ct", "ч": "c", "ш": "s", "щ": "s", "ю": "y", "я": "y", "э": "e",
-}  # fmt: skip
-"""First letter of a Cyrillic word -> the Latin letters its transliteration may start with."""
-
-
 def _word_stems(word: str) -> set[str]:
     """The stems of one nominative name word (lower case, apostrophes removed)."""
     bases = {word}
@@ -115,13 +106,6 @@ def _word_matches(word: str, stems: frozenset[str], minimum: int) -> bool:
     return False
 
 
-def _translit_agrees(form: str, place_name: str) -> bool:
-    """Whether a Cyrillic form's first letter can start the place's Latin name."""
-    first = form[:1].lower()
-    latin = _LATIN_OF.get(first)
-    return latin is None or place_name[:1].lower() in latin
-
-
 def _best(gz: Gazetteer, form: str, indices: list[tuple[int, int]]) -> int | None:
     """The best of candidate ``(rank, index)`` pairs: lowest rank (exact primary 0, exact
     alternate 1, stem 2), then a Latin name that agrees with the form's first letter (GeoNames
@@ -129,7 +113,7 @@ def _best(gz: Gazetteer, form: str, indices: list[tuple[int, int]]) -> int | Non
     if not indices:
         return None
     return min(indices, key=lambda ri: (
-        ri[0], not _translit_agrees(form, str(gz.name[ri[1]])), -int(gz.population[ri[1]]),
+        ri[0], not name_agrees(form, str(gz.name[ri[1]])), -int(gz.population[ri[1]]),
         int(gz.geonameid[ri[1]])))[1]  # fmt: skip
 
 
