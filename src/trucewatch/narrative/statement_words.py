@@ -25,6 +25,7 @@ __all__ = [
     "LANGUAGES",
     "MONTHS",
     "MONTH_RE",
+    "MUNITIONS",
     "NEGATED",
     "NUMBER",
     "QUALIFIER",
@@ -32,6 +33,7 @@ __all__ = [
     "SPEAKERS",
     "STRIKE",
     "TARGETS",
+    "TIMES_VERBS",
     "TRUCE_WORDS",
     "VIOLATE",
     "WEAPONS",
@@ -330,7 +332,7 @@ forces", "порушень з боку РФ", "нарушений со стор�
 COUNT_NOUNS: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (
         (r"(?:ceasefire\s+|truce\s+)?violations?", "violations"),
-        (r"times", "violations"),
+        (r"times", "times"),
         (r"(?:drone\s+|missile\s+|air\s+)?(?:strikes?|attacks?)", "attacks"),
         (r"shellings?|bombardments?|artillery\s+attacks?", "shelling"),
         (r"assaults?|assault\s+actions?|assault\s+operations?|combat\s+clashes|clashes"
@@ -339,8 +341,8 @@ COUNT_NOUNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "uk": (
         (r"порушен\w*(?:\s+режиму\s+(?:тиші|припинення\s+вогню))?", "violations"),
-        (r"раз(?:ів|и)?", "violations"),
-        (r"удар\w*|атак\w*|авіаудар\w*|ракетн\w+\s+удар\w*", "attacks"),
+        (r"раз(?:ів|и)?", "times"),
+        (r"удар(?!н)\w*|атак\w*|авіаудар\w*|ракетн\w+\s+удар\w*", "attacks"),
         (r"обстріл\w*", "shelling"),
         (r"штурм\w*|штурмов\w+\s+ді\w+|бойов\w+\s+зіткнен\w*|наступальн\w+\s+ді\w+|зіткнен\w*",
          "assaults"),
@@ -348,15 +350,34 @@ COUNT_NOUNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "ru": (
         (r"нарушени\w*(?:\s+режима\s+(?:тишины|прекращения\s+огня))?", "violations"),
-        (r"раз(?:а)?", "violations"),
-        (r"удар\w*|атак\w*|авиаудар\w*|ракетн\w+\s+удар\w*", "attacks"),
+        (r"раз(?:а)?", "times"),
+        (r"удар(?!н)\w*|атак\w*|авиаудар\w*|ракетн\w+\s+удар\w*", "attacks"),
         (r"обстрел\w*", "shelling"),
         (r"штурм\w*|штурмов\w+\s+действи\w*|боев\w+\s+столкновени\w*|боестолкновени\w*"
          r"|попыт\w+\s+атак\w*", "assaults"),
         (r"дрон\w*|беспилотник\w*|БПЛА|БЛА|беспилотн\w+\s+летательн\w+\s+аппарат\w*", "drones"),
     ),
 }  # fmt: skip
-"""Nouns of a counted claim and the ``kind`` of the aggregate record."""
+"""Nouns of a counted claim and the ``kind`` of the aggregate record (``times``: the kind
+of its verb, :data:`TIMES_VERBS`)."""
+
+TIMES_VERBS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": ((r"violat\w*|breach\w*|broke", "violations"), (r"shell\w*", "shelling"),
+           (r"attack\w*|struck|strik\w*|hit", "attacks"), (r"assault\w*", "assaults")),
+    "uk": ((r"поруш\w*", "violations"), (r"обстріл\w*", "shelling"),
+           (r"атак\w*|вдари\w*|удар\w*|завда\w*", "attacks"), (r"штурм\w*", "assaults")),
+    "ru": ((r"наруш\w*", "violations"), (r"обстрел\w*", "shelling"),
+           (r"атак\w*|удар\w*|нан[её]с\w*|нанесл\w*", "attacks"), (r"штурм\w*", "assaults")),
+}  # fmt: skip
+"""The verb of "N times" ("attacked 46 times") and what the count then counts."""
+
+MUNITIONS: dict[str, str] = {
+    "en": r"bombs?|shells?|rounds?|missiles?|rockets?|projectiles?",
+    "uk": r"авіабомб\w*|бомб\w*|снаряд\w*|ракет\w*|мін(?:и|а|ами)?|КАБ\w*",
+    "ru": r"авиабомб\w*|бомб\w*|снаряд\w*|ракет\w*|мин(?:ы|а|ами)?|КАБ\w*",
+}
+"""Munitions counted at a place ("two guided bombs on Huliaipole", "15 снарядов"): the
+item's count; with no place, an aggregate of kind ``munitions``."""
 
 STRIKE: dict[str, str] = {
     "en": (r"struck|strikes?|hit|hits|attacked|attacks?|shelled|shelling|bombed|bombing"

@@ -52,6 +52,7 @@ from trucewatch.narrative.statement_words import (
     LANGUAGES,
     MONTH_RE,
     MONTHS,
+    MUNITIONS,
     NEGATED,
     NUMBER,
     QUALIFIER,
@@ -59,6 +60,7 @@ from trucewatch.narrative.statement_words import (
     SPEAKERS,
     STRIKE,
     TARGETS,
+    TIMES_VERBS,
     TRUCE_WORDS,
     VIOLATE,
     WEAPONS,
@@ -344,7 +346,7 @@ _WEEKDAYS = (
 _FROM = r"(?:between|from|since|starting\s+(?:from|at)|з|із|від|с|со|начиная\s+с)"
 _TO = r"(?:and|to|until|till|through|до|по|і|й|и|та|[-–—])"
 _SINCE = r"(?:since|from|starting\s+(?:from|at)|з|із|від|с|со|начиная\s+с)"
-_AS_OF = r"(?:as\s+of|by|until|up\s+to|станом\s+на|на|по\s+состоянию\s+на|к|до)"
+_AS_OF = r"(?:as\s+of|by|until|up\s+to|станом\s+на|по\s+состоянию\s+на|до)"
 _PAST_DAY = re.compile(
     r"\b(?:(?:over|in|during|for)\s+the\s+(?:past|last|previous)\s+(?:24\s+hours|day)"
     r"|over\s+the\s+past\s+day|in\s+a\s+day|за\s+(?:минулу\s+|останню\s+)?добу"
@@ -638,14 +640,23 @@ class _Count:
     breakdown: bool
 
 
+def _kind_of_times(text: str, lang: str) -> str:
+    """What "N times" counts: the verb's (attacked: attacks, shelled: shelling), else
+    violations."""
+    for pattern, kind in TIMES_VERBS[lang]:
+        if re.search(rf"(?<![\w])(?:{pattern})", text, _F):
+            return kind
+    return "violations"
+
+
 def _counts(text: str, lang: str) -> list[_Count]:
     """Counted claims of a clause ("2,935 violations", "4 900 раз", "понад 120 ударів")."""
     out: list[_Count] = []
     qual = "|".join(f"(?P<q{k}>{p})" for k, p in enumerate(QUALIFIER.values()))
     bounds = list(QUALIFIER)
-    for pattern, kind in COUNT_NOUNS[lang]:
+    for pattern, kind in (*COUNT_NOUNS[lang], (MUNITIONS[lang], "munitions")):
         rx = re.compile(
-            rf"(?:(?:{qual})\s+)?(?P<n>{NUMBER})\s+(?:[^\W\d][\w'-]*\s+){{0,3}}?"
+            rf"(?<![\w.,])(?:(?:{qual})\s+)?(?P<n>{NUMBER})\s+(?:[^\W\d][\w'-]*\s+){{0,3}}?"
             rf"(?P<noun>{pattern})(?![\w])", _F)  # fmt: skip
         for m in rx.finditer(text):
             if _overlaps((m.start("n"), m.end()), [(c.start, c.end) for c in out]):
@@ -662,6 +673,8 @@ def _counts(text: str, lang: str) -> list[_Count]:
                 r"(?:including|of\s+which|of\s+them|among\s+them|у\s+тому\s+числі|зокрема"
                 r"|з\s+них|в\s+том\s+числе|из\s+них|в\s+частности)[\s:,]*(?:\S+\s+){0,6}$",
                 lead, _F) is not None  # fmt: skip
+            if kind == "times":
+                kind = _kind_of_times(text, lang)
             out.append(_Count(m.start(), m.end(), number_value(m.group("n")), m.group("n"), kind,
                               bound, breakdown))  # fmt: skip
     return sorted(out, key=lambda c: c.start)
