@@ -14,6 +14,8 @@ from trucewatch.narrative.lexicon import words_to_int
 
 __all__ = [
     "ACCORDING",
+    "CALIBRES",
+    "CALIBRE_RE",
     "ACCUSE",
     "AGENTS",
     "BARE_AGENTS",
@@ -65,6 +67,8 @@ _UK_UNITS = {
     "чотириста": 400, "п'ятсот": 500, "шістсот": 600, "сімсот": 700, "вісімсот": 800,
     "дев'ятсот": 900, "п'яти": 5, "шести": 6, "семи": 7, "восьми": 8, "дев'яти": 9,
     "десяти": 10, "двадцяти": 20, "тридцяти": 30, "сорока": 40, "ста": 100,
+    "одним": 1, "однією": 1, "двома": 2, "трьома": 3, "чотирма": 4, "п'ятьма": 5,
+    "шістьма": 6, "сімома": 7, "вісьмома": 8, "дев'ятьма": 9, "десятьма": 10,
 }  # fmt: skip
 _RU_UNITS = {
     "один": 1, "одна": 1, "одно": 1, "одного": 1, "одну": 1, "два": 2, "две": 2, "двух": 2,
@@ -77,6 +81,8 @@ _RU_UNITS = {
     "триста": 300, "четыреста": 400, "пятьсот": 500, "шестьсот": 600, "семьсот": 700,
     "восемьсот": 800, "девятьсот": 900, "пяти": 5, "шести": 6, "семи": 7, "восьми": 8,
     "девяти": 9, "десяти": 10, "двадцати": 20, "тридцати": 30, "сорока": 40, "ста": 100,
+    "одним": 1, "одной": 1, "двумя": 2, "тремя": 3, "четырьмя": 4, "пятью": 5, "шестью": 6,
+    "семью": 7, "восемью": 8, "девятью": 9, "десятью": 10,
 }  # fmt: skip
 _THOUSAND = r"(?:thousand|тисяч[аіи]?|тис\.|тыс(?:яч[аи]?)?\.?)"
 _HALF = {"півтори": 1.5, "полторы": 1.5, "полтора": 1.5}
@@ -173,7 +179,7 @@ SPEAKERS: dict[str, tuple[tuple[str, str], ...]] = {
          r"(?:governor|authorities|officials?|head|administration|leader)", "RU"),
         (r"(?:Russia's|Russian|the\s+Russian)\s+(?:defen[cs]e\s+ministry|ministry\s+of\s+defen[cs]e"
          r"|military|army|general\s+staff|foreign\s+ministry|officials|authorities|side"
-         r"|government|embassy|investigative\s+committee)"
+         r"|government|embassy|investigative\s+committee|state\s+media|media|propaganda)"
          r"|(?:the\s+)?Ministry\s+of\s+Defen[cs]e\s+of\s+(?:Russia|the\s+Russian\s+Federation)"
          r"|(?:the\s+)?Kremlin|Peskov|Putin|Lavrov|Zakharova|Shoigu|Gerasimov|Gladkov"
          r"|Khinshtein|Bogomaz|Saldo|Balitsky|Pushilin"
@@ -198,6 +204,7 @@ SPEAKERS: dict[str, tuple[tuple[str, str], ...]] = {
          r"|російськ\w+\s+(?:Міноборони|міністерств\w+\s+оборони|військов\w+|влад\w+"
          r"|пропаганд\w+|сторон\w+|МЗС)"
          r"|Кремл\w*|Пєсков\w*|Путін\w*|Лавров\w*|Захаров\w*|окупаційн\w+\s+влад\w+"
+         r"|(?:пропаганд\w*|ЗМІ)\s+(?:РФ|Росії)|росЗМІ|російськ\w+\s+ЗМІ"
          r"|гауляйтер\w*|Сальдо|Балицьк\w+|Пушилін\w*|Гладков\w*|губернатор\w*\s+(?:Бєлгородськ"
          r"|Курськ|Брянськ)\w+\s+област\w+|у\s+Москві|Москв[аи]", "RU"),
         (r"Генштаб\w*\s+ЗСУ|Генеральн\w+\s+штаб\w*\s+(?:ЗСУ|Збройних\s+сил\s+України)"
@@ -214,7 +221,7 @@ SPEAKERS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"(?:Минобороны|Министерств[оа]\s+обороны|Генштаб\w*)\s+(?:России|РФ|Российской"
          r"\s+Федерации)|российск\w+\s+(?:Минобороны|военн\w+|власт\w+|сторон\w+|МИД)"
          r"|Минобороны(?!\s+Украины)|Министерство\s+обороны(?!\s+Украины)|Кремл\w*|Песков\w*"
-         r"|Путин\w*|Лавров\w*|Захаров\w*|Гладков\w*|Хинштейн\w*|Богомаз\w*|Сальдо|Балицк\w+"
+         r"|Путин\w*|Лавров\w*|Захаров\w*|российск\w+\s+СМИ|СМИ\s+(?:РФ|России)|Гладков\w*|Хинштейн\w*|Богомаз\w*|Сальдо|Балицк\w+"
          r"|Пушилин\w*|губернатор\w*\s+(?:Белгородск|Курск|Брянск)\w+\s+област\w+|в\s+Москве"
          r"|Москв[аы]\s+заяв\w+|Росси[яи]\s+заяв\w+", "RU"),
         (r"Генштаб\w*\s+(?:ВСУ|ВС\s+Украины)|Генеральн\w+\s+штаб\w*\s+(?:ВСУ|ВС\s+Украины"
@@ -383,10 +390,10 @@ STRIKE: dict[str, str] = {
     "en": (r"struck|strikes?|hit|hits|attacked|attacks?|shelled|shelling|bombed|bombing"
            r"|targeted|pounded|fired\s+(?:on|at|upon)|launched|dropped|came\s+under\s+fire"
            r"|came\s+under\s+attack|was\s+(?:hit|struck|shelled|attacked)"),
-    "uk": (r"удар\w*|вдари\w*|завда\w+\s+удар\w*|обстріл\w*|атакува\w*|атак\w*|поціли\w*"
+    "uk": (r"удар\w*|авіаудар\w*|вдари\w*|завда\w+\s+(?:авіа)?удар\w*|обстріл\w*|атакува\w*|атак\w*|поціли\w*"
            r"|влуча\w*|влучил\w*|скину\w*|скида\w*|зазна\w+\s+(?:удар\w*|обстріл\w*|атак\w*)"
            r"|били\s+по|гатил\w*|прилет\w*|обстрілю\w*|бомбардува\w*"),
-    "ru": (r"удар\w*|нан[её]с\w*\s+удар\w*|нанесл\w*\s+удар\w*|обстрел\w*|атакова\w*|атак\w*"
+    "ru": (r"удар\w*|авиаудар\w*|нан[её]с\w*\s+(?:авиа)?удар\w*|нанесл\w*\s+(?:авиа)?удар\w*|обстрел\w*|атакова\w*|атак\w*"
            r"|попадани\w*|сброси\w*|сбрасыва\w*|подверг\w*\s+(?:удар\w*|обстрел\w*|атак\w*)"
            r"|били\s+по|прил[её]т\w*|бомбардирова\w*"),
 }  # fmt: skip
@@ -436,6 +443,13 @@ WEAPONS: tuple[tuple[str, str], ...] = (
      "small arms"),
 )  # fmt: skip
 """Weapon words in the three languages -> the weapon word of a claim record."""
+
+CALIBRES: dict[int, str] = {60: "mortar", 82: "mortar", 120: "mortar", 100: "artillery",
+                            105: "artillery", 122: "artillery", 130: "artillery",
+                            152: "artillery", 155: "artillery", 203: "artillery",
+                            125: "tank"}  # fmt: skip
+"""A weapon given only by its calibre ("155 мм", "82mm"), in mm -> its weapon word."""
+CALIBRE_RE = r"(?<![\d.,])(?P<mm>\d{2,3})\s*(?:mm|мм|-?мм|-?mm)\b"
 
 TARGETS: tuple[tuple[str, str], ...] = (
     (r"\benergy\b|\bpower\s+(?:plant|station|grid|line|facility)|\bsubstations?\b"

@@ -43,6 +43,8 @@ from trucewatch.narrative.statement_words import (
     ACCORDING,
     ACCUSE,
     AGENTS,
+    CALIBRE_RE,
+    CALIBRES,
     BARE_AGENTS,
     BARE_SPEAKERS,
     BY_AGENT,
@@ -805,7 +807,8 @@ def _read_clause(clause: Span, sentence: Span, lang: str, reading: StatementRead
                                      status="negated"))  # fmt: skip
         return None
     if not counts and not strike:
-        reading.unread.append(Unread(sentence=clause, reason="violations named with no count"))
+        reading.unread.append(Unread(sentence=clause, reason="violations or attacks named, with "
+                                     "no count and no strike read"))  # fmt: skip
         hit, _ = _speaker(t, lang)
         return (hit.party, hit.text) if hit else None
     notes: list[str] = []
@@ -856,6 +859,8 @@ def _read_clause(clause: Span, sentence: Span, lang: str, reading: StatementRead
     towns = [m for m in mentions if m.area is None]
     areas = [m for m in mentions if m.area is not None]
     weapon = _first(WEAPONS, t)
+    if weapon is None and (cal := re.search(CALIBRE_RE, t, _F)):
+        weapon = CALIBRES.get(int(cal.group("mm")))
     target = _first(TARGETS, t)
     base: dict[str, Any] = {
         "claimant": party, "claimant_text": words, "accused": accused,
@@ -896,8 +901,19 @@ def _read_clause(clause: Span, sentence: Span, lang: str, reading: StatementRead
     if window is None:
         reading.unread.append(Unread(sentence=clause, reason=f"period: {why}"))
         return named
-    reading.claims.append(StatementClaim(
-        type="aggregate", start=window.start, end=window.end, count=count.value,
-        count_text=count.text, count_bound=count.bound, kind=count.kind,
-        notes=(*window.notes, *notes), **base))  # fmt: skip
+    # counts of different kinds side by side ("96 assaults and 1,882 shellings") are claims
+    # of their own; a breakdown ("including ...") and munitions are parts, noted only
+    own = [count] + [c for c in main[1:] if c.kind != "munitions" and c.value is not None
+                     and c.kind != count.kind]  # fmt: skip
+    if len(own) > 1:
+        notes = [n for n in notes if not n.startswith("also stated")]
+        rest = [c for c in extra if c not in own]
+        if rest:
+            notes.append("also stated, not read: " + "; ".join(f"{c.text} {c.kind}"
+                                                                for c in rest))  # fmt: skip
+    for k, c in enumerate(own):
+        reading.claims.append(StatementClaim(
+            type="aggregate", start=window.start, end=window.end, count=c.value,
+            count_text=c.text, count_bound=c.bound, kind=c.kind, index=k,
+            notes=(*window.notes, *notes), **base))  # fmt: skip
     return named
