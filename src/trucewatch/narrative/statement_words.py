@@ -14,13 +14,13 @@ from trucewatch.narrative.lexicon import words_to_int
 
 __all__ = [
     "ACCORDING",
-    "CALIBRES",
-    "CALIBRE_RE",
     "ACCUSE",
     "AGENTS",
     "BARE_AGENTS",
     "BARE_SPEAKERS",
     "BY_AGENT",
+    "CALIBRES",
+    "CALIBRE_RE",
     "COUNT_NOUNS",
     "DEFENCE",
     "DENIAL",
@@ -390,10 +390,12 @@ STRIKE: dict[str, str] = {
     "en": (r"struck|strikes?|hit|hits|attacked|attacks?|shelled|shelling|bombed|bombing"
            r"|targeted|pounded|fired\s+(?:on|at|upon)|launched|dropped|came\s+under\s+fire"
            r"|came\s+under\s+attack|was\s+(?:hit|struck|shelled|attacked)"),
-    "uk": (r"удар\w*|авіаудар\w*|вдари\w*|завда\w+\s+(?:авіа)?удар\w*|обстріл\w*|атакува\w*|атак\w*|поціли\w*"
+    "uk": (r"удар\w*|авіаудар\w*|вдари\w*|завда\w+\s+(?:авіа)?удар\w*|обстріл\w*|атакува\w*"
+           r"|атак\w*|поціли\w*"
            r"|влуча\w*|влучил\w*|скину\w*|скида\w*|зазна\w+\s+(?:удар\w*|обстріл\w*|атак\w*)"
            r"|били\s+по|гатил\w*|прилет\w*|обстрілю\w*|бомбардува\w*"),
-    "ru": (r"удар\w*|авиаудар\w*|нан[её]с\w*\s+(?:авиа)?удар\w*|нанесл\w*\s+(?:авиа)?удар\w*|обстрел\w*|атакова\w*|атак\w*"
+    "ru": (r"удар\w*|авиаудар\w*|нан[её]с\w*\s+(?:авиа)?удар\w*|нанесл\w*\s+(?:авиа)?удар\w*"
+           r"|обстрел\w*|атакова\w*|атак\w*"
            r"|попадани\w*|сброси\w*|сбрасыва\w*|подверг\w*\s+(?:удар\w*|обстрел\w*|атак\w*)"
            r"|били\s+по|прил[её]т\w*|бомбардирова\w*"),
 }  # fmt: skip
