@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from trucewatch.geo.gazetteer import (
+    Gazetteer,
     find_place,
     get_gazetteer,
     largest_place_near,
@@ -71,3 +72,17 @@ def test_largest_place_near() -> None:
 def test_normalize_name() -> None:
     assert normalize_name("Kryvyi  Rih") == normalize_name("kryvyi-rih")
     assert normalize_name("Pokrovs’k") == "pokrovsk"
+
+
+def test_name_keys_list_primary_and_alternate_names(tiny_gazetteer: Gazetteer) -> None:
+    keys = {(k, tuple(idx), primary) for k, idx, primary in tiny_gazetteer.name_keys()}
+    alpha = tiny_gazetteer.lookup("Alpha")
+    assert ("alpha", tuple(alpha), True) in keys and ("альфа", tuple(alpha), False) in keys
+    assert sum(primary for _, _, primary in keys) == len(tiny_gazetteer)
+
+
+def test_a_name_geonames_gives_two_places() -> None:
+    # GeoNames lists "Sloviansk" and "Слов'янськ" among Nikopol's alternate names too
+    for name in ("Sloviansk", "Слов'янськ", "Славянск"):
+        assert find_place(name).name == "Slovyansk"  # type: ignore[union-attr]
+    assert find_place("Nikopol").name == "Nikopol"  # type: ignore[union-attr]

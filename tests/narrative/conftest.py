@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "narrative"
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("TRUCEWATCH_SHARED_DATA")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
+)
+"""The shared real data: $TRUCEWATCH_SHARED_DATA, else ../shared/data beside the repo."""
 
 
 @pytest.fixture

@@ -951,3 +951,74 @@ def test_small_arms_and_anti_aircraft_fire_is_small_arms() -> None:
     (ev,) = events("Positioned in Donetsk, the SMM heard the exchange of small-arms (including "
                    "heavy machinegun) and anti-aircraft fire to the north.")  # fmt: skip
     assert ev["kind"] == "small_arms" and "(including heavy machinegun)" in ev["weapon"]
+
+
+# --------------------------------------------------------------------------- issue 17, item 5
+
+_AT = "On 16 July, positioned in Avdiivka (17km north of Donetsk), the SMM heard "
+
+
+@pytest.mark.parametrize("tail", [
+    "120 explosions 3-5km east; approximately 20% of these were caused by 82mm mortar rounds.",
+    "120 explosions 3-5km east. Approximately 20% of these were caused by 82mm mortar rounds.",
+    "120 explosions 3-5km east, approximately 20% of which were caused by 82mm mortar rounds.",
+])  # fmt: skip
+def test_a_percentage_splits_the_count(tail: str) -> None:
+    r = one(_AT + tail)
+    got = [(e["count"], e["kind"], e["weapon"], e["directions"]) for e in r["events"]]
+    assert got == [(96, "explosion", None, ["east"]), (24, "mortar", "82mm mortar", ["east"])]
+    assert any("20% of 120 read as 24 (approximate)" in n for n in r["notes"])
+
+
+def test_a_percentage_that_cannot_be_applied_is_reported() -> None:
+    r = one(_AT + "several explosions 3-5km east. About 20% of these were outgoing.")
+    assert [e["count"] for e in r["events"]] == [None]
+    assert r["unparsed"] == ["About 20% of these were outgoing."]
+
+
+def test_a_share_that_rounds_is_noted() -> None:
+    r = one(_AT + "47 explosions, about 30% of which were outgoing.")
+    assert [(e["count"], e["flow"]) for e in r["events"]] == [(33, None), (14, "outgoing")]
+    assert any("read as 14, rounded" in n for n in r["notes"])
+
+
+def test_a_comma_separated_weapon_list_keeps_every_weapon() -> None:
+    ev = events(_AT + "40 bursts consistent with automatic grenade launcher, heavy machine gun "
+                "and small-arms fire 2-3km south-east.")  # fmt: skip
+    assert [(e["count"], e["kind"], e["weapon"], e["directions"]) for e in ev] == [
+        (40, "burst", "automatic grenade launcher, heavy machine gun and small-arms",
+         ["south-east"])]
+    ev = events(_AT + "ten explosions assessed as caused by mortar, artillery and tank fire.")
+    # several kinds of weapon: the kind is explosion, the weapons are all kept
+    assert [(e["kind"], e["weapon"]) for e in ev] == [("explosion", "mortar, artillery and tank")]
+    # without an assessment, a weapon after a comma is fire heard of its own
+    ev = events(_AT + "20 explosions, heavy-machine-gun and small-arms fire.")
+    assert [e["kind"] for e in ev] == ["explosion", "small_arms"]
+
+
+@pytest.mark.parametrize(("tail", "kind"), [
+    ("artillery duels 5-7km north-east.", "artillery"),
+    ("an artillery duel 5-7km north-east.", "artillery"),
+    ("tank duels 5-7km north-east.", "explosion"),
+    ("duels 5-7km north-east.", "undetermined"),
+])  # fmt: skip
+def test_artillery_duels(tail: str, kind: str) -> None:
+    r = one(_AT + tail)
+    assert [(e["count"], e["kind"], e["flow"], e["distance_km_min"]) for e in r["events"]] == [
+        (None, kind, None, 5)]
+    assert any("rounds not counted" in n for n in r["notes"])
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("an explosion occurred within 150 metres of the SMM patrol.", [(1, 0.15, [])]),
+    ("at 10:15 two explosions took place 2km south.", [(2, 2, ["south"])]),
+    ("there were three explosions 3km south-west.", [(3, 3, ["south-west"])]),
+])  # fmt: skip
+def test_verbless_events(sentence: str, expected: list[tuple[Any, ...]]) -> None:
+    r = one(f"On 16 July, while in Avdiivka (17km north of Donetsk), {sentence}")
+    assert [(e["count"], e["distance_km_min"], e["directions"]) for e in r["events"]] == expected
+
+
+def test_verbless_sentence_about_earlier_events_adds_none() -> None:
+    r = one(_AT + "12 explosions. The explosions occurred 3km east.")
+    assert [(e["count"], e["directions"]) for e in r["events"]] == [(12, ["east"])]

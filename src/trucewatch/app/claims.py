@@ -5,6 +5,7 @@ per sector and day."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from trucewatch.claims.estimate import Estimate, estimate_total
 from trucewatch.claims.linkage import link_sites
 from trucewatch.claims.model import AggregateClaim, Claim, ItemClaim
 from trucewatch.claims.read import canonical_record, parse_claim, read_claims
+from trucewatch.claims.text import records_from_text
 from trucewatch.errors import InputError, RecordError
 from trucewatch.fusion.engine import fuse_observations
 from trucewatch.geo.projection import to_local_km
@@ -32,7 +34,8 @@ from trucewatch.store.batches import BatchOrigin
 from trucewatch.store.claims import PendingClaim
 from trucewatch.types import Incident
 
-__all__ = ["LISTS", "adjudicate", "import_claims", "list_claims", "submit_claims", "totals"]
+__all__ = ["LISTS", "adjudicate", "import_claims", "import_records", "list_claims", "read_text",
+           "submit_claims", "totals", "write_records"]
 
 LISTS = tuple(sorted(k.value for k in MONITORING))
 """The lists of the totals' capture histories: the monitoring source kinds."""
@@ -115,6 +118,62 @@ def submit_claims(store: Store, records: Sequence[Any],
     _checked(store, pending, "request", require_signatures=False)
     stored = store.claims.add(pending, ["api"], origin)
     return {**stored, "read": len(pending), "claims": [p.uid for p in pending]}
+
+
+def read_text(path: Path, lang: str, *, statement_date: date | datetime | None = None,
+              claimant: str | None = None, truce: tuple[datetime, datetime] | None = None
+              ) -> dict[str, Any]:  # fmt: skip
+    """Claim records read from a statement or news text file (UTF-8) in ``lang`` (en, uk,
+    ru), and the sentences that read as claims but gave none, with the reason
+    (:func:`trucewatch.claims.text.records_from_text`). Stores nothing."""
+    if not path.is_file():
+        raise InputError(RecordError(str(path), None, None, "no such file"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(RecordError(str(path), None, None, f"not UTF-8 text: {exc}")) from exc
+    if claimant is not None and claimant.upper() not in ("UA", "RU"):
+        raise InputError(RecordError(str(path), None, "claimant",
+                                     f"must be UA or RU, not {claimant!r}"))  # fmt: skip
+    try:
+        records, unread, claims = records_from_text(
+            text, lang, statement_date=statement_date, claimant=claimant, truce=truce,
+            source=path.name)  # fmt: skip
+    except ValueError as exc:
+        raise InputError(RecordError(str(path), None, getattr(exc, "field", "lang"),
+                                     str(exc))) from exc  # fmt: skip
+    return {"file": str(path), "language": lang, "claims": len(records),
+            "items": sum(c.__class__ is ItemClaim for c in claims),
+            "aggregates": sum(c.__class__ is AggregateClaim for c in claims),
+            "unread": unread, "records": records}  # fmt: skip
+
+
+def write_records(records: Sequence[dict[str, Any]], path: Path) -> None:
+    """Write claim records as a claims file: JSON Lines of canonical records (what
+    :func:`import_records` stores, so importing the file again stores nothing), or a JSON
+    array for a ``.json`` name."""
+    if path.suffix.lower() == ".json":
+        text = json.dumps(list(records), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = "".join(canonical_record(dict(r)) + "\n" for r in records)
+    path.write_text(text, encoding="utf-8")
+
+
+def import_records(store: Store, records: Sequence[dict[str, Any]], *, source: str,
+                   principal: Principal = OPERATOR) -> dict[str, Any]:  # fmt: skip
+    """Store claim records made here (read from text) as one import batch of ``source``,
+    unsigned; a liaison stores only its own party's claims."""
+    pending: list[PendingClaim] = []
+    for k, rec in enumerate(records, start=1):
+        try:
+            c = parse_claim(rec, source=source)
+        except ValueError as exc:
+            raise InputError(RecordError(source, k, getattr(exc, "field", None),
+                                         str(exc))) from exc  # fmt: skip
+        pending.append(PendingClaim(c, canonical_record(rec)))
+    _may_claim_for(principal, [p.claim for p in pending], source)
+    stored = store.claims.add(pending, [source])
+    return {**stored, "read": len(pending)}
 
 
 # --------------------------------------------------------------------------- totals

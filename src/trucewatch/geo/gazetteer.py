@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -36,6 +36,7 @@ __all__ = [
     "find_place",
     "get_gazetteer",
     "largest_place_near",
+    "name_agrees",
     "nearest_places",
     "normalize_name",
     "oblast_of",
@@ -174,6 +175,14 @@ class Gazetteer:
             cached = (cKDTree(pts), idx)
             self._trees[key] = cached
         return cached
+
+    def name_keys(self) -> Iterator[tuple[str, list[int], bool]]:
+        """Every normalized name (:func:`normalize_name`) with the indices it names and
+        whether it is their GeoNames name (``True``) or an alternate name (``False``)."""
+        for key, idx in self._primary.items():
+            yield key, idx, True
+        for key, idx in self._alternate.items():
+            yield key, idx, False
 
     def lookup(self, name: str) -> list[int]:
         """Indices whose name (first) or an alternate name (after) matches ``name``."""
@@ -370,6 +379,30 @@ def largest_place_near(
     return gz.place(int(cand[best]))
 
 
+_FIRST_LATIN = {
+    "а": "a", "б": "b", "в": "vw", "г": "hg", "ґ": "g", "д": "d", "е": "ey", "є": "y",
+    "ё": "y", "ж": "zj", "з": "z", "и": "yi", "і": "i", "ї": "yi", "й": "yj", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "khx", "ц": "ct", "ч": "c", "ш": "s", "щ": "s", "ю": "y", "я": "y",
+    "э": "e",
+}  # fmt: skip
+"""First letter of a Cyrillic name -> the letters its Latin transliterations start with."""
+
+
+def name_agrees(name: str, place_name: str) -> bool:
+    """Whether a name (Latin or Cyrillic) can be a spelling of a place's GeoNames name, by
+    its first letter ("Sloviansk" and "Слов'янськ" are not Nikopol, to which GeoNames also
+    gives these names)."""
+    first = normalize_name(name)[:1]
+    target = normalize_name(place_name)[:1]
+    if not first or not target:
+        return True
+    if first.isascii():
+        return first == target
+    letters = _FIRST_LATIN.get(first)
+    return letters is None or target in letters
+
+
 def find_place(
     name: str,
     *,
@@ -394,7 +427,9 @@ def find_place(
     -------
     Place or None
         Matches on the GeoNames name are preferred over alternate names; then the nearest
-        to ``near`` if given, else the most populous. ``None`` if nothing matches.
+        to ``near`` if given, else a place whose name starts as ``name`` does
+        (:func:`name_agrees`: GeoNames lists some names under two places), then the most
+        populous. ``None`` if nothing matches.
     """
     if not name or not name.strip():
         return None
@@ -412,7 +447,8 @@ def find_place(
             d = np.hypot(gz.x_km[cand] - float(x), gz.y_km[cand] - float(y))
             best = int(cand[int(np.argmin(d))])
         else:
-            order = np.lexsort((gz.geonameid[cand], -gz.population[cand]))
+            disagree = np.array([not name_agrees(name, str(gz.name[i])) for i in cand])
+            order = np.lexsort((gz.geonameid[cand], -gz.population[cand], disagree))
             best = int(cand[order[0]])
         return gz.place(best)
     return None

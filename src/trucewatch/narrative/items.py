@@ -144,6 +144,9 @@ def _kind(noun: str | None, weapon: str | None, text: str) -> str | None:
         return noun
     if noun in ("violation", "exchange", "flash"):
         return "undetermined"
+    if noun == "duel":  # "artillery duels": the weapon's kind, rounds not counted
+        cls = weapon_class(weapon)
+        return {"gun": "explosion", None: "undetermined"}.get(cls, cls)
     cls = weapon_class(weapon)
     if noun == "round" and cls == "small_arms":  # "ten small-arms rounds"
         return "shot"
@@ -280,6 +283,11 @@ def read_item(raw: str, locs: list[tuple[int, int, Loc]]) -> Item:
     )
     if noun == "airburst":
         item.flow = None
+    if noun == "duel":
+        # an exchange of fire between two sides: neither its rounds nor one flow
+        word = noun_m.group(0) if noun_m else "duel"
+        item.count_note = f"{word!r}: rounds not counted"
+        item.count, item.flow = None, None
     return item
 
 

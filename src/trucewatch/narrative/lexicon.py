@@ -209,7 +209,7 @@ EVENT_NOUNS: dict[str, str] = {
     "violation": "violation", "violations": "violation",
     "bullet": "shot", "bullets": "shot", "shelling": "explosion",
     "muzzle flash": "flash", "muzzle flashes": "flash",
-    "exchange": "exchange", "exchanges": "exchange",
+    "exchange": "exchange", "exchanges": "exchange", "duel": "duel", "duels": "duel",
 }  # fmt: skip
 """Nouns that name what was heard or seen, mapped to a noun class."""
 

@@ -13,12 +13,16 @@ from trucewatch.narrative.items import (
     QTY_RE,
     SEPARATORS,
     Item,
+    _clean_weapon,
     _flow,
     _kind,
     apply_assessment,
     read_item,
 )
 from trucewatch.narrative.lexicon import (
+    APPROXIMATE,
+    AT_LEAST,
+    AT_MOST,
     EVENT_NOUN_RE,
     EVENT_NOUNS,
     NUMBER_RE,
@@ -231,12 +235,58 @@ _FLOW_ONLY = re.compile(
 )
 
 
+_WEAPON_LIST = re.compile(
+    rf"(?:(?:and|or)\s+)?{WEAPON_RE}(?:[\s-]+(?:and|or)[\s-]+{WEAPON_RE})*(?:\s+fire)?",
+    re.IGNORECASE,
+)
+"""The rest of a comma-separated weapon list ("consistent with automatic grenade launcher,
+heavy machine gun and small-arms fire")."""
+PERCENT_OF = _PERCENT = re.compile(
+    rf"^(?:(?P<mod>{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?(?P<pct>\d+(?:\.\d+)?)\s*"
+    r"(?:%|per\s*cent\b|percent\b)\s*(?:of\s+(?:these|them|those|which|the\s+[\w-]+|all)\s+)?"
+    r"(?:(?:were|was|are|is)\s+)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+"""A share of the item before ("approximately 20% of these were caused by 82mm mortar
+rounds"): a part of its count."""
+
+
+_PERCENT_OF_WHICH = re.compile(
+    rf",?\s*((?:(?:{'|'.join(APPROXIMATE + AT_LEAST + AT_MOST)})\s+)?\d+(?:\.\d+)?\s*"
+    r"(?:%|per\s*cent\b|percent\b)\s+of)\s+(?:which|whom)\b",
+    re.IGNORECASE,
+)
+
+
+def split_percentage(total: Item, text: str) -> list[Item] | None:
+    """``total`` as the share a percentage names ("20% of these were caused by 82mm mortar
+    rounds", assessed as said) and the rest (as it was); ``None`` when ``text`` is not a
+    share of a count (no count, or a share that rounds to nothing or to all)."""
+    m = _PERCENT.match(text.strip())
+    if m is None or total.count is None or not m.group("rest").strip(" ,.;"):
+        return None
+    pct = float(m.group("pct"))
+    part = round(total.count * pct / 100)
+    if not 0 < part < total.count:
+        return None
+    mod = (m.group("mod") or "").lower()
+    how = " (approximate)" if mod in APPROXIMATE else f" ({mod})" if mod else ""
+    exact = "" if total.count * pct / 100 == part else ", rounded"
+    share = replace(total, count=part, text=f"{m.group(0)}",
+                    count_note=f"{m.group('pct')}% of {total.count} read as {part}{exact}{how}")
+    apply_assessment(share, m.group("rest"))
+    rest = replace(total, count=total.count - part,
+                   count_note=f"{total.count} less the {part} ({m.group('pct')}%) assessed apart")
+    return [rest, share]
+
+
 def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
     """Items of the object of a perception verb, and the pieces it could not read."""
     unread: list[str] = []
     masked, locs, breakdown = _located_phrase(phrase)
     items: list[Item] = []
     cursor = 0
+    assessed = False  # the piece before ended in an assessment ("consistent with X")
     for raw in split_items(masked):
         at = masked.find(raw.strip(), cursor)
         cursor = max(cursor, at)
@@ -246,6 +296,26 @@ def read_event_phrase(phrase: str) -> tuple[list[Item], list[str]]:
             raw = raw[intro.end() :]
         text = re.sub(r"⟦\d+⟧", " ", raw).strip(" ,.;")
         if re.match(r"no\s", text, re.I):  # "the SMM heard no explosions"
+            continue
+        was_assessed, assessed = assessed, bool(ASSESSED.search(text) or MODIFIER_RE.match(text))
+        if items and was_assessed and items[-1].weapon and _WEAPON_LIST.fullmatch(text):
+            more = _clean_weapon(text)
+            if more:  # one weapon list split by its commas: all of it is the assessment
+                last = items[-1]
+                last.weapon = f"{last.weapon}, {more}"
+                last.kind = _kind(last.noun if last.noun != "fire" else None, last.weapon,
+                                  last.text) or last.kind  # fmt: skip
+                piece = read_item(raw, locs)
+                if piece.loc is not None and last.loc is None:
+                    last.loc = piece.loc
+                assessed = True
+                continue
+        if items and _PERCENT.match(text):
+            parts = split_percentage(items[-1], text)
+            if parts is not None:
+                items[-1:] = parts
+            else:
+                unread.append(text)
             continue
         if MODIFIER_RE.match(text) and items:
             apply_assessment(items[-1], raw)
@@ -281,7 +351,9 @@ def _located_phrase(
     """The phrase with its locations taken out (:func:`read_locations`), and the breakdown
     of a total in a relative clause. A relative clause keeps only its locations ("the
     majority of which were 3-4km east") unless it breaks a total down ("one of which was
-    assessed as ... and 19 as ..."), and it ends where a new counted item starts."""
+    assessed as ... and 19 as ..."), and it ends where a new counted item starts. A share
+    ("..., about 30% of which were outgoing") is an item of its own (:func:`split_percentage`)."""
+    phrase = _PERCENT_OF_WHICH.sub(r"; \1 these", phrase)
     rel = re.search(r",?\s*\b(?:\w+\s+of\s+(?:which|whom)|which|who|whom)\b", phrase)
     if rel is None:
         masked, locs = read_locations(phrase)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from trucewatch.narrative.items import VERB_RE, Item, apply_assessment
 from trucewatch.narrative.lexicon import EVENT_NOUN_RE, EVENT_NOUNS, NUMBER_RE, parse_number
 from trucewatch.narrative.locations import read_locations
+from trucewatch.narrative.phrases import PERCENT_OF, split_percentage
 from trucewatch.narrative.records import Segment
 
 __all__ = [
@@ -92,6 +93,16 @@ def apply_sentence_assessment(work: str, segments: list[Segment]) -> bool:
     not one."""
     seg = segments[-1]
     pool = [e for s in segments for e in s.events]
+    if pool and not VERB_RE.search(work) and PERCENT_OF.match(work.strip()):
+        # "Approximately 20% of these were caused by 82mm mortar rounds."
+        target = next((e for e in reversed(pool) if e.count is not None), None)
+        shares = split_percentage(target, work.strip()) if target is not None else None
+        if shares is None or target is None:
+            seg.unparsed.append(work.strip())
+            seg.notes.append("a percentage of a count that cannot be applied")
+            return True
+        _replace_event(segments, target, shares)
+        return True
     m = ASSESS_CAUSE.search(work)
     if m and pool:
         noun = EVENT_NOUNS[m.group("noun").lower()]
@@ -137,8 +148,13 @@ def apply_sentence_assessment(work: str, segments: list[Segment]) -> bool:
             seg.unparsed.append(work.strip())
             seg.notes.append("an assessment does not add up to the count it divides")
             return True
-        owner = next(s for s in segments if any(e is target for e in s.events))
-        idx = next(i for i, e in enumerate(owner.events) if e is target)
-        owner.events[idx : idx + 1] = new
+        _replace_event(segments, target, new)
         return True
     return False
+
+
+def _replace_event(segments: list[Segment], target: Item, new: list[Item]) -> None:
+    """Put ``new`` where ``target`` is among the segments' events."""
+    owner = next(s for s in segments if any(e is target for e in s.events))
+    idx = next(i for i, e in enumerate(owner.events) if e is target)
+    owner.events[idx : idx + 1] = new

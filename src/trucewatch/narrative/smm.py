@@ -74,6 +74,7 @@ from trucewatch.narrative.items import (
     VERB_RE,
     Item,
 )
+from trucewatch.narrative.lexicon import EVENT_NOUN_RE
 from trucewatch.narrative.locations import (
     ALTITUDE,
     ELLIPTIC_TRAJECTORY,
@@ -245,6 +246,34 @@ def _blank_times_and_paths(work: str) -> tuple[str, list[str]]:
     return work, ordered
 
 
+OCCURRED = re.compile(
+    r"\b(?:occurred|took\s+place|rang\s+out|erupted|went\s+off|sounded)\b", re.IGNORECASE
+)
+"""Verbs of an event with no observer named ("an explosion occurred within 150 metres")."""
+THERE_WAS = re.compile(r"\bthere\s+(?:was|were|had\s+been)\b", re.IGNORECASE)
+
+
+def _verbless_phrase(work: str) -> str | None:
+    """The event phrase of a sentence with no perception verb whose counted subject
+    "occurred" ("an explosion occurred within 150 metres of the SMM's position", "two
+    explosions took place 2km south") or that says "there was/were ..."; ``None``
+    otherwise (a sentence about events read before: "the explosions occurred ...")."""
+    m = OCCURRED.search(work)
+    if m is not None:
+        subject = re.split(r"[,;:]", work[: m.start()])[-1]
+        plain = _ITEM_PREFIX.sub("", re.sub(r"⟦\d+⟧", " ", subject).strip())
+        if QTY_RE.match(plain) and re.search(EVENT_NOUN_RE, subject, re.IGNORECASE):
+            return subject + " " + work[m.end() :]
+        return None
+    m = THERE_WAS.search(work)
+    if m is not None:
+        rest = work[m.end() :]
+        if QTY_RE.match(_ITEM_PREFIX.sub("", rest.strip())) and re.search(
+                EVENT_NOUN_RE, rest, re.IGNORECASE):  # fmt: skip
+            return rest
+    return None
+
+
 def _sentence_items(work: str) -> tuple[list[Item], list[str]]:
     """The items after each perception verb of a sentence (for a passive verb, the counted
     subject before it too), with a location applied to the items before it that have
@@ -252,6 +281,10 @@ def _sentence_items(work: str) -> tuple[list[Item], list[str]]:
     unparsed: list[str] = []
     verbs = list(VERB_RE.finditer(work))
     sentence_items: list[Item] = []
+    if not verbs:
+        phrase = _verbless_phrase(work)
+        if phrase is not None:
+            sentence_items, unparsed = read_event_phrase(phrase)
     for i, v in enumerate(verbs):
         end = verbs[i + 1].start() if i + 1 < len(verbs) else len(work)
         phrase = work[v.end() : end]
