@@ -84,6 +84,42 @@ def test_replay_from_an_export_needs_no_database(store: Store, tmp_path: Path) -
     assert list(clean.iterdir()) == []  # no store was created
 
 
+def _run(cmd: list[str], *, env: dict[str, str], cwd: Path | None = None
+         ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1200, env=env, cwd=cwd)
+    assert done.returncode == 0, f"{cmd}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    return done
+
+
+@pytest.mark.skipif(not os.environ.get("CI"), reason="builds a virtual environment from "
+                    "PyPI (2-5 minutes); runs in CI (CI=true), as .ci/run sets")  # fmt: skip
+def test_replay_from_an_export_in_a_clean_virtual_environment(store: Store,
+                                                               tmp_path: Path) -> None:  # fmt: skip
+    """A party's check: the package built as a wheel and pip-installed, with its
+    dependencies, into a new virtual environment that never saw this checkout or the store,
+    replays the export."""
+    exported = tmp_path / "log.jsonl"
+    log_export.export_log(store, exported)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TRUCEWATCH_", "PYTHON", "VIRTUAL_ENV"))}  # fmt: skip
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
+          str(tmp_path / "dist"), str(REPO)], env=env)  # fmt: skip
+    wheel = next((tmp_path / "dist").glob("trucewatch-*.whl"))
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], env=env)
+    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], env=env)
+    clean = tmp_path / "elsewhere"
+    clean.mkdir()
+    done = _run([str(venv / "bin" / "trucewatch"), "ledger", "replay", "--export",
+                 str(exported), "--json"], cwd=clean, env=env)  # fmt: skip
+    result = json.loads(done.stdout)
+    assert result["ok"] and result["decisions_reproduced"] == result["decisions_compared"] > 0
+    assert result["engine_differences"] == []
+    probe = "import trucewatch; print(trucewatch.__file__)"
+    where = _run([str(venv / "bin" / "python"), "-c", probe], cwd=clean, env=env).stdout
+    assert where.startswith(str(venv))  # the installed package, not this checkout
+
+
 def test_a_different_engine_is_shown_and_its_decisions_named(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
