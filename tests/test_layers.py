@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"types", "errors", "gc", "codec", "units", "ids", "kinds", "limits"},
     {"geo", "ledger", "i18n"},
     {"sources", "narrative", "localize", "associate", "agreements", "report", "export",
-     "thermal"},
+     "thermal", "media"},
     {"fusion", "sim", "claims"},
     {"store"},
     {"app"},

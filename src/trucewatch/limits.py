@@ -87,6 +87,11 @@ MAX_REASON_CHARS = 2_000
 MAX_REVIEW_UIDS = 1_000
 """Most incidents merged, or observations split off, in one act of review."""
 
+MAX_MEDIA_BYTES = 256 * 1024 * 1024
+"""Largest evidence media file (bytes) the command line attaches: a few minutes of phone
+video; each file is held in memory while it is hashed and analysed. The API's limit is
+smaller (``TRUCEWATCH_MAX_MEDIA_BYTES``, within its body limit)."""
+
 MAX_DEPTH = 16
 """Deepest nesting of objects and lists in a record (the formats need 3)."""
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from tests.api.conftest import MakeApi, auth
+from tests.media.samples import image_bytes
 
 from trucewatch.app import ledger as app_ledger
+from trucewatch.app.media import add_media
 from trucewatch.store import Store
 
 ROLES = ("analyst", "monitor", "liaison", "public", None)
@@ -52,6 +54,15 @@ def _sign_head(url: str, tmp_path: Path) -> None:
         store.close()
 
 
+def _attach_media(url: str, uid: str) -> str:
+    """A photograph attached to observation ``uid`` (by the CLI's analyst); its SHA-256."""
+    store = Store.open(url)
+    try:
+        return str(add_media(store, uid, image_bytes("JPEG"))["sha256"])
+    finally:
+        store.close()
+
+
 def _fill(path: str, params: list[dict[str, Any]], target: dict[str, str]) -> tuple[str, dict]:
     """The path with its parameters set to ``target``'s values, and the query."""
     for name in re.findall(r"{(\w+)}", path):
@@ -75,14 +86,14 @@ def _no_oracle(api: Any, spec: dict[str, Any], targets: list[dict[str, str]]) ->
     nothing = targets[-1]
     for path, ops in spec.items():
         op = ops.get("get")
-        if op is None or path in ENDLESS or (
-                "{uid}" not in path and "ref" not in str(op.get("parameters"))):
+        if op is None or path in ENDLESS or ("{uid}" not in path and "{sha256}" not in path
+                                             and "ref" not in str(op.get("parameters"))):
             continue
         for role in ("monitor", "liaison", "public", None):
             answers = []
             for target in (targets[0], targets[1], nothing):
                 url, query = _fill(path, op.get("parameters", []), {**nothing, **{
-                    k: v for k, v in target.items() if k in ("uid", "ref")}})  # fmt: skip
+                    k: v for k, v in target.items() if k in ("uid", "ref", "sha256")}})  # fmt: skip
                 resp = api.client.get(url, params=query, headers=auth(role) if role else {})
                 answers.append((resp.status_code, _without(resp.text, url, query)))
             assert answers[0] == answers[2] and answers[1] == answers[2], (role, path, answers)
@@ -97,13 +108,16 @@ def test_no_route_leaks_unpublished_findings(make_api: MakeApi, tmp_path: Path) 
     hidden_only_kinds = {i.kind.value for i in hidden} - seen_kinds
     hidden_obs = {u for i in hidden for u in i.observation_uids} - {
         u for i in published for u in i.observation_uids}
+    media_sha = _attach_media(api.url, sorted(hidden_obs)[0])
     secrets = {i.uid for i in hidden} | hidden_obs
     secrets |= {i.time_start.strftime("%Y-%m-%dT%H:%M:%S") for i in hidden}
     targets = [
-        {"uid": hidden[0].uid, "ref": hidden[0].uid, "day": str(SPLIT), "old_size": "0"},
+        {"uid": hidden[0].uid, "ref": hidden[0].uid, "day": str(SPLIT), "old_size": "0",
+         "sha256": media_sha},
         {"uid": sorted(hidden_obs)[0], "ref": sorted(hidden_obs)[0], "day": "2025-08-14",
-         "since": "2025-08-13T00:00:00Z", "format": "csv"},
-        {"ref": "0" * 64, "uid": "0" * 64, "format": "geojson", "count": "true"},
+         "since": "2025-08-13T00:00:00Z", "format": "csv", "sha256": media_sha},
+        {"ref": "0" * 64, "uid": "0" * 64, "format": "geojson", "count": "true",
+         "sha256": "0" * 64},
     ]  # fmt: skip
     spec = api.client.get("/api/openapi.json").json()["paths"]
     answered = 0
@@ -132,6 +146,7 @@ def test_no_route_leaks_unpublished_findings(make_api: MakeApi, tmp_path: Path) 
     # the analyst does see them: the test would notice a store without secrets to keep
     facets = api.get("/api/incidents/facets", role="analyst").json()
     assert facets["time_max"] >= str(SPLIT)
+    assert api.get(f"/api/media/{media_sha}", role="analyst").status_code == 200
     proofs = api.get("/api/ledger/proofs", role="analyst", params={"ref": hidden[0].uid})
     assert proofs.status_code == 200
     liaison = api.get("/api/ledger/proofs", role="liaison", params={"ref": published[0].uid})

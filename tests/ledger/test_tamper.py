@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +29,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from tests.media.samples import exif_of, image_bytes
 
 from trucewatch.app import agreements
 from trucewatch.app.demo import AGREEMENT_FILE, demo_file
+from trucewatch.app.media import add_media
 from trucewatch.claims.read import canonical_record, parse_claim
 from trucewatch.ledger.signing import Role, generate_key, key_id, public_key_bytes, sign_submission
 from trucewatch.store import Store
@@ -38,6 +41,7 @@ from trucewatch.store import schema as t
 from trucewatch.store.claims import PendingClaim
 from trucewatch.store.cosigned import add_cosigned_head
 from trucewatch.store.ledger_verify import verify_store
+from trucewatch.store.media import blob_path
 from trucewatch.store.retractions import retract
 from trucewatch.types import (
     Attribution,
@@ -100,8 +104,8 @@ def _incident(uid: str, obs: tuple[Observation, ...], status: IncidentStatus) ->
     )  # fmt: skip
 
 
-def _build(url: str) -> Store:
-    store = Store.open(url)
+def _build(url: str, media_dir: Path) -> Store:
+    store = Store.open(url, media_dir=media_dir)
     with store.engine.begin() as conn:
         store.ledger.add_key(conn, MISSION, Role.MISSION, "mission")
         store.ledger.add_key(conn, public_key_bytes(LIAISON), Role.LIAISON, "UA office",
@@ -133,7 +137,17 @@ def _build(url: str) -> Store:
         store.ledger.sign_tree_head(conn, MISSION)
     store.add_observations([_obs(i) for i in range(6, 8)], files=["late.jsonl"])  # unsigned tail
     _add_claims_and_retraction(store, obs[5].uid)
+    _add_media(store, obs[0].uid)
     return store
+
+
+def _add_media(store: Store, uid: str) -> None:
+    """A photograph with EXIF time and place attached to an observation (logged when
+    received and when analysed)."""
+    exif = exif_of(original="2025:08:12 09:30:15", offset="+03:00",
+                   lat=("N", (48.0, 30.0, 0.0)), lon=("E", (37.0, 45.0, 0.0)))  # fmt: skip
+    done = add_media(store, uid, image_bytes("JPEG", exif))
+    assert done["exif"]["lat"] == 48.5 and len(done["ledger_entries"]) == 2
 
 
 def _add_claims_and_retraction(store: Store, uid: str) -> None:
@@ -176,6 +190,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
           ) -> Iterator[Store]:  # fmt: skip
     from tests.conftest import PG_URL, _postgres_available, _reset_postgres
 
+    media_dir = tmp_path_factory.mktemp("media")
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('tamper') / 'store.db'}"
     else:
@@ -183,7 +198,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
         _reset_postgres(PG_URL)
         url = PG_URL
-    built = _build(url)
+    built = _build(url, media_dir)
     yield built
     built.close()
 
@@ -367,3 +382,28 @@ def test_an_edited_entry_is_named_not_raised(store: Store) -> None:
     problems = _findings(store, edit)
     assert problems is not None
     assert {(p.index, p.kind) for p in problems} >= {(5, "leaf_hash"), (5, "not_canonical")}
+
+
+def test_an_altered_or_missing_media_file_is_named(store: Store) -> None:
+    """The bytes of a media file changed, then the file removed: ``verify`` names the
+    file (its row's SHA-256) each time; restored, the store verifies again."""
+    root = store.media_root
+    assert root is not None
+    with store.engine.connect() as conn:
+        sha = conn.execute(select(t.media.c.sha256)).scalar_one()
+    path = blob_path(root, sha)
+    original = path.read_bytes()
+
+    def findings() -> list[Any]:
+        with store.engine.connect() as conn:
+            report = verify_store(conn, rows=True, media_files=True, media_root=root)
+        return [(p.kind, p.table, p.row, p.field) for p in report.problems]
+
+    try:
+        path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+        assert findings() == [("media_file", "media", sha, "file")]
+        path.unlink()
+        assert findings() == [("media_file", "media", sha, "file")]
+    finally:
+        path.write_bytes(original)
+    assert findings() == []

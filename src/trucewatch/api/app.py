@@ -22,6 +22,7 @@ from trucewatch.api.routers import (
     incidents,
     layers,
     ledger,
+    media,
     meta,
     observations,
     stream,
@@ -115,8 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
         )
-    for module in (meta, observations, incidents, layers, agreements, report_routes, ledger,
-                   claims, review_routes, stream, subscriptions):
+    for module in (meta, observations, media, incidents, layers, agreements, report_routes,
+                   ledger, claims, review_routes, stream, subscriptions):
         app.include_router(module.router, prefix=API_PREFIX)
 
     root = web_root(settings)

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from trucewatch.app.roles import PermissionDenied
 from trucewatch.app.views.errors import BadQuery, NotVisible
 from trucewatch.errors import InputError, StoreError
+from trucewatch.media.sniff import MediaRefused, MediaTooLarge
 
 log = logging.getLogger("trucewatch.api")
 
@@ -137,6 +138,8 @@ def _ledger_errors() -> dict[type[Exception], tuple[int, str]]:
 
 STATUS_OF: dict[type[Exception], tuple[int, str]] = {
     InputError: (422, "invalid_record"),
+    MediaRefused: (415, "unsupported_media_type"),
+    MediaTooLarge: (413, "too_large"),
     StoreError: (503, "store_unavailable"),
     OperationalError: (503, "store_unavailable"),
     DataError: (422, "value_refused_by_store"),

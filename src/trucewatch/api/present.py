@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from trucewatch.api.auth import Permission, Principal
-from trucewatch.api.schemas import IncidentFeature, ObservationModel, SourceSummary
+from trucewatch.api.schemas import IncidentFeature, MediaModel, ObservationModel, SourceSummary
 from trucewatch.app.views.features import FEATURE_PROPERTIES, feature_from_row
 from trucewatch.app.views.observations import BatchInfo, StoredObservation
 from trucewatch.codec import incident_record, json_value, location_to_dict
@@ -53,6 +53,7 @@ def observation_model(
     *,
     incidents: Sequence[str] | None = None,
     ledger_entries: Sequence[int] | None = None,
+    media: Sequence[dict[str, Any]] | None = None,
 ) -> ObservationModel:
     """An observation for ``principal``: in full, or (a liaison reading findings) only
     what identifies it and what the ledger proves: no payload, position or source id."""
@@ -82,6 +83,7 @@ def observation_model(
             attributes=json_value(o.attributes),
             batch_id=stored.batch_id,
             submitted_by=None if batch is None else batch.submitter,
+            media=None if media is None else [MediaModel(**m) for m in media],
         )
     return ObservationModel(**base)
 

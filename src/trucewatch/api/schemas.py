@@ -128,6 +128,45 @@ class MarkerCollection(BaseModel):
     published_before: datetime | None = None
 
 
+class MediaExif(BaseModel):
+    """What the file's EXIF says (images only; null when absent or unreadable)."""
+
+    time: datetime | None = Field(default=None, description="when taken (UTC), only when "
+                                  "the file says its time zone or has a GPS time stamp")
+    lat: float | None = Field(default=None, description="GPS latitude (degrees WGS84)")
+    lon: float | None = Field(default=None, description="GPS longitude (degrees WGS84)")
+
+
+class MediaC2pa(BaseModel):
+    """The file's C2PA content credentials."""
+
+    status: str = Field(description="pending (not analysed yet), none (no manifest), valid, "
+                        "invalid, unchecked (no C2PA reader installed)")
+    reason: str | None = Field(default=None, description="why invalid; for a valid manifest, "
+                               "a note (e.g. a signer on no trust list)")
+    signer: str | None = Field(default=None, description="a valid manifest's signer: common "
+                               "name (organization)")
+
+
+class MediaModel(BaseModel):
+    """Evidence media attached to an observation, named by the SHA-256 of its bytes."""
+
+    sha256: str = Field(description="SHA-256 hex of the bytes: the file's name and its ledger ref")
+    observation: str = Field(description="uid of the observation it is attached to")
+    media_type: str = Field(description="type sniffed from the bytes (image/jpeg ...)")
+    size_bytes: int = Field(description="size (bytes)")
+    submitted_by: str = Field(description="who attached it (token holder or CLI operator)")
+    received_at: datetime = Field(description="when received and logged (UTC)")
+    analysed_at: datetime | None = Field(default=None, description="when EXIF and C2PA were "
+                                         "read (UTC)")
+    exif: MediaExif
+    c2pa: MediaC2pa
+    ledger_entries: list[int] | None = Field(default=None, description="indices of its "
+                                             "`media` entries in the ledger")
+    stored: bool | None = Field(default=None, description="false when these bytes were "
+                                "already attached (nothing new stored)")
+
+
 class ObservationModel(BaseModel):
     """An observation. Fields a role may not see are left out (null)."""
 
@@ -158,6 +197,9 @@ class ObservationModel(BaseModel):
     incidents: list[str] | None = Field(default=None, description="uids of its incidents")
     ledger_entries: list[int] | None = Field(
         default=None, description="indices of its entries in the ledger"
+    )
+    media: list[MediaModel] | None = Field(
+        default=None, description="evidence media attached to it (GET /api/media/{sha256})"
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from trucewatch import limits
 from trucewatch.app.session import default_db_url
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
@@ -52,6 +53,12 @@ class Settings(BaseSettings):
     max_batch_records: int = Field(default=10_000, ge=1, le=1_000_000)
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024,
                                 description="largest request body on any route (413)")
+    max_media_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, le=limits.MAX_MEDIA_BYTES,
+        description="largest evidence media file (413); the body limit applies as well")
+    media_dir: Path | None = Field(
+        default=None, description="folder of the evidence media files (default: beside a "
+        "SQLite store's file; required for PostgreSQL)")
     rate_per_second: float = Field(default=600.0, ge=0.0,
                                    description="requests per second per token (0: no limit)")
     rate_burst: float = Field(default=1200.0, ge=1.0,

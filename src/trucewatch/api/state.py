@@ -46,7 +46,7 @@ class AppState:
 
     @classmethod
     def open(cls, settings: Settings) -> AppState:
-        store = open_store(settings.db)
+        store = open_store(settings.db, media_dir=settings.media_dir)
         tokens = TokenTable.from_settings(settings, issued=partial(principal_for, store))
         idem = IdempotencyKeys(store, settings.idempotency_ttl_hours * 3600.0,
                                settings.idempotency_lease_s)

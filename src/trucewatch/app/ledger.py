@@ -30,10 +30,11 @@ from trucewatch.store.ledger_verify import verify_store
 def verify(store: Store, *, principal: Principal = OPERATOR) -> dict[str, Any]:
     """Check the log (leaf hashes, signed tree heads, signatures) and every stored row of
     every covered table against the latest entry about it: altered, unlogged or removed
-    rows are named with their table, row and field."""
+    rows are named with their table, row and field; and every media file against its
+    name (a file missing or altered is named)."""
     require(principal, Permission.READ_LEDGER)
     with store.engine.connect() as conn:
-        report = verify_store(conn, rows=True)
+        report = verify_store(conn, rows=True, media_files=True, media_root=store.media_root)
     return report.as_dict()
 
 

@@ -19,6 +19,7 @@ from trucewatch.cli.bulletin_cmds import bulletin_app
 from trucewatch.cli.claims_cmds import claims_app
 from trucewatch.cli.common import set_principal
 from trucewatch.cli.ledger_cmds import key_app, ledger_app
+from trucewatch.cli.media_cmds import media_app
 from trucewatch.cli.store_cmds import agreement_app, export_app, line_app, report_app
 from trucewatch.cli.token_cmds import observation_app, token_app
 from trucewatch.cli.witness_cmds import witness_app
@@ -73,6 +74,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(claims_app, name="claims")
 app.add_typer(token_app, name="token")
 app.add_typer(observation_app, name="observation")
+app.add_typer(media_app, name="media")
 app.add_typer(bulletin_app, name="bulletin")
 
 

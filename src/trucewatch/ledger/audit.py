@@ -61,7 +61,8 @@ class Problem:
 
     Kinds: ``missing_entry``, ``leaf_hash``, ``not_canonical``, ``columns``, ``key``,
     ``signature``, ``tree_head``, ``reference``, ``row_altered``, ``row_inserted``,
-    ``row_removed``, ``binding``.
+    ``row_removed``, ``binding``, ``media_file`` (a stored media file missing, or whose
+    bytes no longer hash to its name).
     """
 
     index: int | None

@@ -19,6 +19,8 @@ Fields (all strings except ``v``)::
              the bulletins: ledger.rows)
              | claim (a party's claim `ref`) | claim_verdict (the verdict on claim `ref`)
              | cosigned_head (a checkpoint the witnesses' quorum cosigned; rows: ledger.rows)
+             | media (evidence media `ref` = the SHA-256 of its bytes = `sha256`; meta:
+             observation, stage received/analysed, row, cols)
     ref      the referenced id: observation uid, incident uid, report id, key id (1-256 chars)
     sha256   SHA-256 of the referenced content, 64 lowercase hex: for an observation its
              payload_sha256 (the hash of the raw record as received); for a key its key id
@@ -92,6 +94,7 @@ class EntryType(StrEnum):
     REVIEW = "review"
     BULLETIN = "bulletin"
     COSIGNED_HEAD = "cosigned_head"
+    MEDIA = "media"
 
 
 _TYPES = frozenset(t.value for t in EntryType)

@@ -66,10 +66,11 @@ RETRACTIONS = Covered(t.observation_retractions, EntryType.RETRACTION, "uid")
 CLAIMS = Covered(t.claims, EntryType.CLAIM, "uid")
 CLAIM_VERDICTS = Covered(t.claim_verdicts, EntryType.CLAIM_VERDICT, "claim_uid")
 COSIGNED_HEADS = Covered(t.ledger_cosigned_heads, EntryType.COSIGNED_HEAD, "id")
+MEDIA = Covered(t.media, EntryType.MEDIA, "sha256")
 
 COVERED: tuple[Covered, ...] = (
     OBSERVATIONS, INCIDENTS, BATCHES, LINES, SECTORS, AGREEMENTS, TREE_HEADS,
-    REVIEWED, REVIEWS, BULLETINS, RETRACTIONS, CLAIMS, CLAIM_VERDICTS, COSIGNED_HEADS,
+    REVIEWED, REVIEWS, BULLETINS, RETRACTIONS, CLAIMS, CLAIM_VERDICTS, COSIGNED_HEADS, MEDIA,
 )  # fmt: skip
 """The tables whose every row the log covers (with ``incident_observations`` through the
 incidents' :data:`LINKS`)."""

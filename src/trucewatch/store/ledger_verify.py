@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, select
 
@@ -17,6 +18,7 @@ from trucewatch.ledger.rowcheck import check_rows
 from trucewatch.store import schema as t
 from trucewatch.store.coverage import COVERED, stored_rows
 from trucewatch.store.ledger import SCAN_CHUNK, tree_head_from_row
+from trucewatch.store.media import check_files
 from trucewatch.store.util import blob
 from trucewatch.units import as_utc
 
@@ -28,6 +30,8 @@ def verify_store(
     complete_types: Collection[str] = (EntryType.OBSERVATION.value,),
     check_signatures: bool = True,
     rows: bool = False,
+    media_files: bool = False,
+    media_root: Path | None = None,
 ) -> LedgerReport:
     """Check the whole stored log against itself and its signed tree heads.
 
@@ -44,6 +48,9 @@ def verify_store(
 
     ``rows``: check every row of every covered table (:mod:`trucewatch.store.coverage`)
     against the latest entry about it, naming the table, row and field of each difference.
+
+    ``media_files``: also check that the file of every media row is in ``media_root`` and
+    that its bytes still hash to its name (:func:`trucewatch.store.media.check_files`).
     """
     unreadable: list[tuple[str, str]] = []
     try:
@@ -69,6 +76,10 @@ def verify_store(
     if rows:
         covered = {s.entry_type.value: s.table.name for s in COVERED}
         check_rows(audit, stored_rows(conn), lambda seq: _entry_cols(conn, seq), covered, covered)
+    if media_files:
+        for sha, message in check_files(conn, media_root):
+            where = {"table": "media", "field": "file", **({"row": sha} if sha else {})}
+            audit.problem(None, "media_file", message, **where)
     return audit.report(heads)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -61,6 +62,7 @@ from trucewatch.store.engine import (
 )
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
 from trucewatch.store.ledger import Ledger
+from trucewatch.store.media import media_root
 from trucewatch.store.observations import (
     BATCH_ID,
     INSERT_CHUNK,
@@ -94,16 +96,27 @@ _SECTOR_COLUMNS = {f.name: "idx" if f.name == "index" else f.name for f in field
 class Store:
     """The trucewatch store on one database (SQLite file or PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, media_dir: Path | None = None) -> None:
         self.engine = engine
         self.ledger = Ledger()
         self.claims = ClaimTable(engine, self.ledger)
+        self.media_dir = media_dir
+        """The configured media folder (None: :func:`~trucewatch.store.media.media_root`'s
+        default)."""
+
+    @property
+    def media_root(self) -> Path | None:
+        """Where media files are stored (:func:`trucewatch.store.media.media_root`)."""
+        return media_root(self.engine, self.media_dir)
 
     @classmethod
-    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
+    def open(cls, url: str | None = None, *, create: bool = True,
+             media_dir: Path | None = None) -> Store:  # fmt: skip
         """Open the store at ``url`` (default: ``$TRUCEWATCH_DB`` or ``trucewatch.db``),
         creating or migrating the schema; with ``create=False`` a store that does not exist
-        yet is a :class:`~trucewatch.errors.StoreError` (an older one is still migrated)."""
+        yet is a :class:`~trucewatch.errors.StoreError` (an older one is still migrated).
+        ``media_dir``: the media folder (default: ``$TRUCEWATCH_MEDIA_DIR``, or beside a
+        SQLite file)."""
         engine = create_store_engine(url or default_db_url())
         if not create:
             try:
@@ -112,7 +125,7 @@ class Store:
                 engine.dispose()
                 raise
         migrate(engine)
-        return cls(engine)
+        return cls(engine, media_dir)
 
     def close(self) -> None:
         self.engine.dispose()

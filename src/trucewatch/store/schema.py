@@ -294,6 +294,30 @@ observation_retractions = Table(
 """Observations an analyst retracted (:mod:`trucewatch.store.retractions`): kept, logged
 in the ledger (``retraction`` entries), and left out of fusion."""
 
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("observation_uid", String(64), ForeignKey("observations.uid"), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("received_at", UTC_DATETIME, nullable=False),
+    Column("exif_time", UTC_DATETIME, nullable=True),
+    Column("exif_lat", Float, nullable=True),
+    Column("exif_lon", Float, nullable=True),
+    Column("c2pa_status", String(16), nullable=False),
+    Column("c2pa_reason", String(500), nullable=True),
+    Column("c2pa_signer", String(500), nullable=True),
+    Column("analysed_at", UTC_DATETIME, nullable=True),
+    Index(None, "observation_uid"),
+)
+"""Evidence media attached to an observation (:mod:`trucewatch.store.media`), keyed by the
+SHA-256 of their bytes, which are stored under the media folder at ``sha256/ab/cdef…``:
+the sniffed type, size (bytes), who sent it and when; after the hash is logged, the EXIF
+time (UTC) and place (degrees WGS84) and the C2PA result (``pending`` until analysed).
+Each state is logged as a ``media`` entry."""
+
 api_tokens = Table(
     "api_tokens",
     metadata,

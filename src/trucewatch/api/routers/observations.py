@@ -226,7 +226,7 @@ def get_observation(
 ) -> ObservationModel:
     found = views.observation_detail(state.store, state.ledger, uid, principal=principal)
     return observation_model(found.stored, principal, found.batch, incidents=found.incidents,
-                             ledger_entries=found.ledger_entries)  # fmt: skip
+                             ledger_entries=found.ledger_entries, media=found.media)  # fmt: skip
 
 
 class Retraction(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -19,11 +20,13 @@ from trucewatch.app.session import Store
 from trucewatch.app.views.errors import NotVisible
 from trucewatch.app.views.ledger import LedgerView
 from trucewatch.store import queries as q
+from trucewatch.store.media import MediaRow, media_of
 from trucewatch.store.queries import BatchInfo, Cursor, ObservationFilter, StoredObservation
 
 __all__ = [
     "BatchInfo", "ObservationDetail", "ObservationFilter", "ObservationRows",
-    "StoredObservation", "observation_detail", "observation_rows",
+    "StoredObservation", "may_see_observation", "media_record", "observation_detail",
+    "observation_rows",
 ]  # fmt: skip
 
 
@@ -70,13 +73,50 @@ def observation_rows(
 
 @dataclass(frozen=True)
 class ObservationDetail:
-    """One observation, its batch, the incidents it was fused into and its ledger entries
-    (None without a ledger)."""
+    """One observation, its batch, the incidents it was fused into, its ledger entries
+    (None without a ledger) and the media attached to it (:func:`media_record` each)."""
 
     stored: StoredObservation
     batch: BatchInfo | None
     incidents: list[str]
     ledger_entries: list[int] | None
+    media: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def _sees(principal: Principal, batch: BatchInfo | None) -> bool:
+    """Whether the caller may see an observation of ``batch`` in full: analysts, and the
+    token holder who submitted it."""
+    if principal.can(Permission.READ_ALL_OBSERVATIONS):
+        return True
+    return batch is not None and batch.submitter == principal.name
+
+
+def may_see_observation(conn: Connection, uid: str, principal: Principal) -> bool:
+    """True when observation ``uid`` is stored and the caller may see it in full (the rule
+    of :func:`observation_detail`; roles that read no observations see none)."""
+    if not principal.can(Permission.READ_ALL_OBSERVATIONS) and not principal.can(
+            Permission.READ_OWN_SUBMISSIONS):
+        return False
+    found = q.get_observations(conn, [uid])
+    if not found:
+        return False
+    batch_id = found[0].batch_id
+    batches = q.get_batches(conn, [batch_id] if batch_id is not None else [])
+    return _sees(principal, batches[0] if batches else None)
+
+
+def media_record(row: MediaRow) -> dict[str, Any]:
+    """A media row as the faces show it: SHA-256, type, size (bytes), sender, times (UTC),
+    ``exif`` (time UTC, lat/lon degrees WGS84) and ``c2pa`` (status, reason, signer)."""
+    return {
+        "sha256": row.sha256, "observation": row.observation_uid,
+        "media_type": row.media_type, "size_bytes": row.size_bytes,
+        "submitted_by": row.submitted_by, "received_at": row.received_at,
+        "analysed_at": row.analysed_at,
+        "exif": {"time": row.exif_time, "lat": row.exif_lat, "lon": row.exif_lon},
+        "c2pa": {"status": row.c2pa_status, "reason": row.c2pa_reason,
+                 "signer": row.c2pa_signer},
+    }  # fmt: skip
 
 
 def _not_visible(uid: str, principal: Principal) -> str:
@@ -100,10 +140,9 @@ def observation_detail(
         stored = found[0]
         batches = q.get_batches(conn, [stored.batch_id] if stored.batch_id is not None else [])
         batch = batches[0] if batches else None
-        if not principal.can(Permission.READ_ALL_OBSERVATIONS) and (
-            batch is None or batch.submitter != principal.name
-        ):
+        if not _sees(principal, batch):
             raise NotVisible(_not_visible(uid, principal))
         incidents = q.incidents_of_observations(conn, [uid]).get(uid, [])
         entries = None if ledger is None else ledger.find(conn, uid, "observation")
-    return ObservationDetail(stored, batch, incidents, entries)
+        media = [media_record(m) for m in media_of(conn, uid)]
+    return ObservationDetail(stored, batch, incidents, entries, media)
