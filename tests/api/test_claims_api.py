@@ -12,7 +12,8 @@ from trucewatch.store import Store
 
 ITEM = {"type": "item", "claim_id": "UA-1", "claimant": "UA", "accused": "RU",
         "time_start_utc": "2025-08-13T10:00:00Z", "lon": 37.7, "lat": 48.0,
-        "weapon": "artillery"}  # fmt: skip
+        "weapon": "artillery", "target": "energy infrastructure",
+        "stated_utc": "2025-08-13T12:00:00Z"}  # fmt: skip
 
 
 def test_liaison_submits_signed_claims_of_its_party(api: Api, store_url: str) -> None:
@@ -40,6 +41,10 @@ def test_liaison_submits_signed_claims_of_its_party(api: Api, store_url: str) ->
     listed = api.client.get("/api/claims", headers=auth("liaison")).json()
     assert [c["claim_id"] for c in listed["claims"]] == ["UA-1"]
     assert listed["claims"][0]["signed"] is True
+    row = listed["claims"][0]  # what the dashboard's claims panel shows of an item
+    assert (row["weapon"], row["target"]) == ("artillery", "energy infrastructure")
+    assert row["stated"] == "2025-08-13T12:00:00+00:00" and row["sigma_km"] == 2.0
+    assert row["place"] is None and row["kind"] is None and row["label"] is None
     assert api.client.get("/api/claims", headers=auth("public")).status_code == 403
 
 

@@ -303,7 +303,9 @@ def list_claims(store: Store, since: datetime | None = None, until: datetime | N
 
 def claim_dict(uid: str, c: Claim, signer: str | None, verdict: dict[str, Any] | None
                ) -> dict[str, Any]:  # fmt: skip
-    """A claim and its verdict as a JSON-able row."""
+    """A claim and its verdict as a JSON-able row (times ISO 8601 UTC; ``lon``, ``lat``
+    WGS84 degrees and ``sigma_km`` the claimed point's sd per axis in km, for items;
+    ``sector`` and ``kind`` for aggregates)."""
     item = isinstance(c, ItemClaim)
     start = c.time_start if isinstance(c, ItemClaim) else c.period_start
     end = c.time_end if isinstance(c, ItemClaim) else c.period_end
@@ -314,8 +316,13 @@ def claim_dict(uid: str, c: Claim, signer: str | None, verdict: dict[str, Any] |
         "end": end.isoformat(), "count": c.count,
         "lon": c.lon if isinstance(c, ItemClaim) else None,
         "lat": c.lat if isinstance(c, ItemClaim) else None,
+        "sigma_km": c.sigma_km if isinstance(c, ItemClaim) else None,
+        "place": c.place if isinstance(c, ItemClaim) else None,
         "weapon": c.weapon if isinstance(c, ItemClaim) else None,
+        "target": c.target if isinstance(c, ItemClaim) else None,
         "sector": c.sector if isinstance(c, AggregateClaim) else None,
+        "kind": c.kind if isinstance(c, AggregateClaim) else None,
+        "stated": c.stated_at.isoformat() if c.stated_at else None,
         "signed": signer is not None, "label": v.get("label"), "reason": v.get("reason"),
         "coverage": v.get("coverage"), "details": v.get("details"),
     }  # fmt: skip

@@ -478,6 +478,13 @@ async function loadCosignedHead() {
   badge.hidden = false;
 }
 
+/* The claims panel (claims.js) for the selected day, or every claim for a role without the
+   day selection. */
+function loadClaims() {
+  return Claims.load(window.trucewatch, map, canReadIncidents() ? selectedDay() : null)
+    .catch((e) => notice(_("Could not load the claims: {error}", { error: e.message })));
+}
+
 function firstRunHint() {
   const anonymous = !state.me || !state.me.authenticated;
   $("first-run").hidden = !anonymous || localStorage.getItem("trucewatch-hint-closed") === "1";
@@ -514,12 +521,16 @@ async function start() {
     loadBaseLayers().catch((e) => notice(_("Map layers: {error}", { error: e.message }))), loadReports(),
     loadCosignedHead(),
   ]);
+  let claims;
   if (readsIncidents) {
     state.facets = await api("/incidents/facets");
     setupFilters(state.facets);
+    claims = loadClaims();  // the claims of the selected day (claims.js)
     await refresh();
+  } else {
+    claims = loadClaims();
   }
-  await beside;
+  await Promise.all([beside, claims]);
   Live.connect(window.trucewatch, map);  // new incidents as they are fused (live.js)
   document.body.dataset.loadedFor = me.role;  // the view of this role is on the page
 }
@@ -548,10 +559,10 @@ $("osm-toggle").addEventListener("change", (ev) => toggleOsm(ev.target.checked))
 $("filter-status").addEventListener("change", refresh);
 $("all-days").addEventListener("change", () => {
   $("time-slider").disabled = $("all-days").checked;
-  updateTimeLabel(); refresh();
+  updateTimeLabel(); refresh(); loadClaims();
 });
 $("time-slider").addEventListener("input", updateTimeLabel);
-$("time-slider").addEventListener("change", refresh);
+$("time-slider").addEventListener("change", () => { refresh(); loadClaims(); });
 $("list-prev").addEventListener("click", () => pageList(-1));
 $("list-next").addEventListener("click", () => pageList(1));
 $("close-panel").addEventListener("click", () => { $("incident-panel").hidden = true; });
