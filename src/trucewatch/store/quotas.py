@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Executable, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trucewatch.errors import QuotaExceeded
@@ -52,21 +53,29 @@ def charge(conn: Connection, c: DailyQuota, records: int) -> int:
     transaction; returns the day's count with them. Raises
     :class:`~trucewatch.errors.QuotaExceeded` (nothing counted) when the count would
     pass the quota."""
-    q = t.submission_quotas
     if records <= c.limit:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(q).values(token_sha256=c.token_sha256, day=c.day, used=records)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[q.c.token_sha256, q.c.day],
-            set_={"used": q.c.used + stmt.excluded.used},
-            where=q.c.used + stmt.excluded.used <= c.limit,
-        ).returning(q.c.used)
-        counted = conn.execute(stmt).scalar()
+        params = {"token": c.token_sha256, "day": c.day, "n": records, "limit": c.limit}
+        counted = conn.execute(_charge_statement(conn.dialect.name), params).scalar()
         if counted is not None:
             return int(counted)
     raise QuotaExceeded(quota=c.limit, used=used(conn, c.token_sha256, c.day),
                         requested=records, day=c.day,
                         retry_after_s=c.retry_after_s())  # fmt: skip
+
+
+@cache
+def _charge_statement(dialect_name: str) -> Executable:
+    """The conditional upsert of :func:`charge`, built once per dialect (building it costs
+    more than running it), with the parameters ``token``, ``day``, ``n`` and ``limit``."""
+    q = t.submission_quotas
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(q).values(token_sha256=bindparam("token"), day=bindparam("day"),
+                                    used=bindparam("n"))  # fmt: skip
+    return stmt.on_conflict_do_update(
+        index_elements=[q.c.token_sha256, q.c.day],
+        set_={"used": q.c.used + stmt.excluded.used},
+        where=q.c.used + stmt.excluded.used <= bindparam("limit"),
+    ).returning(q.c.used)
 
 
 def used(conn: Connection, token_sha256: str, day: date) -> int:
