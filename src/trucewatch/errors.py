@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 
 class TrucewatchError(Exception):
@@ -40,3 +41,21 @@ class InputError(TrucewatchError):
 
 class StoreError(TrucewatchError):
     """The store could not be opened, migrated or written."""
+
+
+class QuotaExceeded(TrucewatchError):
+    """A submission that would take its token over its daily quota: nothing of it was
+    stored. ``quota`` records per UTC day, ``used`` already counted on ``day``,
+    ``requested`` in the refused submission; ``retry_after_s`` (whole seconds, at least
+    1) until the quota starts again at the next midnight UTC."""
+
+    def __init__(self, *, quota: int, used: int, requested: int, day: date,
+                 retry_after_s: int) -> None:  # fmt: skip
+        self.quota, self.used, self.requested = quota, used, requested
+        self.day, self.retry_after_s = day, retry_after_s
+        super().__init__(
+            f"daily quota exceeded: this token may submit {quota} records per UTC day; "
+            f"{used} were submitted on {day.isoformat()} and this batch has {requested}, "
+            f"so nothing of it was stored; the quota starts again at "
+            f"{(day + timedelta(days=1)).isoformat()}T00:00Z (in {retry_after_s} s)"
+        )

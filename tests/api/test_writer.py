@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import Connection, text
 
 from trucewatch.api.writer import Job, SubmissionWriter
+from trucewatch.errors import QuotaExceeded
 from trucewatch.store import Store
 from trucewatch.store.engine import WalCheckpointer
 from trucewatch.store.observations import PendingImport
+from trucewatch.store.quotas import DailyQuota, charge, used
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 
 T0 = datetime(2025, 3, 20, 6, 0, tzinfo=UTC)
@@ -129,6 +131,46 @@ def test_a_failing_submission_is_retried_alone_and_stores_nothing(db_url: str) -
         uids = set(conn.execute(text("SELECT uid FROM observations")).scalars())
     assert f"{2:064x}" not in uids and len(uids) == 5
     assert _stored(store) == (5, 5, 10)  # an entry per observation and per batch
+    store.close()
+
+
+class QuotaJob(StoreJob):
+    """A :class:`StoreJob` charged to a token's daily quota in its check (as a submission
+    is), noting the order in which the checks ran."""
+
+    def __init__(self, store: Store, i: int, quota: DailyQuota, checked: list[int]) -> None:
+        super().__init__(store, i)
+        self.quota, self.checked = quota, checked
+
+    def check(self, conn: Connection) -> None:
+        self.checked.append(self.i)
+        charge(conn, self.quota, 1)
+
+    def lock_order(self) -> str:
+        return self.quota.token_sha256
+
+
+def test_a_submission_over_its_quota_leaves_its_group_alone(db_url: str) -> None:
+    """In one group: the jobs are checked in the order of their quota rows (so two
+    processes' groups lock them in one order), the one over its token's quota is refused
+    without failing the group, and the others are written in one transaction."""
+    store = Store.open(db_url)
+    a, b = DailyQuota("b" * 64, 2, T0), DailyQuota("a" * 64, 5, T0)
+    checked: list[int] = []
+    writer, gate, first = _held_writer(store)
+    futures = [writer.submit(QuotaJob(store, i, q, checked))
+               for i, q in ((1, a), (2, b), (3, a), (4, a), (5, b))]  # fmt: skip
+    gate.set()
+    first.result(10)
+    with pytest.raises(QuotaExceeded):
+        futures[3].result(10)
+    assert all(f.result(10) for k, f in enumerate(futures) if k != 3)
+    writer.close()
+    assert checked == [2, 5, 1, 3, 4]  # token "a...", then token "b...", each in order
+    assert writer.groups_written == 2  # the first job's, then the other five's
+    assert _stored(store) == (5, 5, 10)
+    with store.engine.connect() as conn:
+        assert [used(conn, q.token_sha256, T0.date()) for q in (a, b)] == [2, 2]
     store.close()
 
 

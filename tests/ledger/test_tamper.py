@@ -64,6 +64,8 @@ NOT_COVERED = {
                   "their SHA-256) are no part of the record the parties verify",
     "idempotency_keys": "the API's request bookkeeping, not a finding: which answer a "
                         "retried request gets; the batch it points to is covered",
+    "submission_quotas": "the API's count of records each token submitted per day, for "
+                         "its daily quota; the submissions it counts are covered",
     "incident_changes": "the order in which live fusion changed incidents, for the stream "
                         "and the alerts; each incident it stored is logged (its decision "
                         "entry) like any other",

@@ -58,7 +58,9 @@ class TokenTable:
                 digest = spec.token_sha256.lower()
             else:
                 raise ValueError(f"token {spec.name!r}: give token or token_sha256")
-            self._by_digest[digest] = Principal(spec.name, role, spec.party)
+            self._by_digest[digest] = Principal(spec.name, role, spec.party,
+                                                token_sha256=digest,
+                                                daily_quota=spec.daily_quota)  # fmt: skip
         anon = None if anonymous_role in (None, "", "none") else _role(anonymous_role, "anonymous")
         self.anonymous = None if anon is None else Principal("anonymous", anon, None, False)
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trucewatch.app.roles import PermissionDenied
 from trucewatch.app.views.errors import BadQuery, NotVisible
-from trucewatch.errors import InputError, StoreError
+from trucewatch.errors import InputError, QuotaExceeded, StoreError
 from trucewatch.media.sniff import MediaRefused, MediaTooLarge
 
 log = logging.getLogger("trucewatch.api")
@@ -111,6 +111,15 @@ class TooLarge(ApiError, status=413, code="too_large"):
     """A batch or body over the server's limits."""
 
 
+class QuotaRefused(ApiError, status=429, code="quota_exceeded"):
+    """A submission that would take the token over its daily quota (nothing stored);
+    ``Retry-After`` says when the quota starts again."""
+
+    def __init__(self, exc: QuotaExceeded) -> None:
+        super().__init__(str(exc), field="daily_quota",
+                         headers={"Retry-After": str(exc.retry_after_s)})
+
+
 class Invalid(ApiError, status=422, code="invalid"):
     """A well-formed request the server refuses, naming the field (or record) at fault."""
 
@@ -123,6 +132,7 @@ APP_REFUSALS: dict[type[Exception], Callable[[Any], ApiError]] = {
     NotVisible: lambda exc: NotFound(str(exc)),
     BadQuery: lambda exc: Invalid(exc.message, field=exc.field),
     PermissionDenied: lambda exc: Forbidden(str(exc)),
+    QuotaExceeded: QuotaRefused,
 }
 """The use cases' refusals (:mod:`trucewatch.app.views.errors`, :mod:`trucewatch.app.roles`)
 as the API's errors."""
@@ -225,8 +235,22 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "missing or unknown token"},
     403: {"model": ErrorResponse, "description": "the token's role may not do this"},
     422: {"model": ErrorResponse, "description": "malformed request"},
+    429: {"model": ErrorResponse, "description": "over the token's request rate; retry after "
+          "`Retry-After` seconds", "headers": {"Retry-After": {
+              "description": "seconds to wait", "schema": {"type": "integer"}}}},
 }
 """The error answers every route documents; routes add their own (404, 409, ...)."""
+
+QUOTA_RESPONSE: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorResponse,
+          "description": "over the token's request rate (`rate_limited`), or the submission "
+          "would take the token over its daily quota of records (`quota_exceeded`, field "
+          "`daily_quota`; nothing stored); retry after `Retry-After` seconds (for the "
+          "quota: the next midnight UTC)",
+          "headers": {"Retry-After": {"description": "seconds to wait",
+                                      "schema": {"type": "integer"}}}},
+}
+"""The 429 answer of a route that stores a submission (rate limit and daily quota)."""
 
 
 def not_found(description: str) -> dict[int | str, dict[str, Any]]:

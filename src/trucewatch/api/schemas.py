@@ -348,6 +348,9 @@ class Me(BaseModel):
     party: str | None
     authenticated: bool
     permissions: list[str]
+    daily_quota: int | None = Field(
+        default=None, description="records (observations, claims) this token may submit per "
+        "UTC day; null: no quota")
 
 
 class Health(BaseModel):

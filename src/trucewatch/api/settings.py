@@ -30,6 +30,9 @@ class TokenSpec(BaseModel):
     token: SecretStr | None = None
     token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     party: str | None = Field(default=None, pattern=r"^[A-Z]{2,8}$")
+    daily_quota: int | None = Field(
+        default=None, ge=1, le=1_000_000_000,
+        description="records this token may submit per UTC day (default: its role's)")
 
 
 class Settings(BaseSettings):
@@ -63,6 +66,17 @@ class Settings(BaseSettings):
                                    description="requests per second per token (0: no limit)")
     rate_burst: float = Field(default=1200.0, ge=1.0,
                               description="requests a token may send at once (429 after)")
+    daily_quota_monitor: int = Field(
+        default=1_000_000, ge=0, le=1_000_000_000,
+        description="records (observations, claims) a monitor token may submit per UTC "
+                    "day (0: no quota)")
+    daily_quota_liaison: int = Field(
+        default=20_000, ge=0, le=1_000_000_000,
+        description="records (complaints, claims) a party liaison's token may submit per "
+                    "UTC day (0: no quota)")
+    daily_quota_analyst: int = Field(
+        default=0, ge=0, le=1_000_000_000,
+        description="records an analyst token may submit per UTC day (0: no quota)")
     idempotency_ttl_hours: float = Field(default=24.0, gt=0.0)
     idempotency_lease_s: float = Field(
         default=60.0, gt=0.0,

@@ -1,5 +1,6 @@
-"""What one app instance holds: settings, the open store, tokens, idempotency keys, the
-optional ledger, and the publication rule. Built by :func:`trucewatch.api.create_app`."""
+"""What one app instance holds: settings, the open store, tokens, idempotency keys, daily
+quotas, the optional ledger, and the publication rule. Built by
+:func:`trucewatch.api.create_app`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from trucewatch.api.auth import TokenTable
 from trucewatch.api.cosigned import CosignedWatch
 from trucewatch.api.idempotency import IdempotencyKeys
 from trucewatch.api.live import LiveServices
+from trucewatch.api.quotas import DailyQuotas
 from trucewatch.api.settings import Settings
 from trucewatch.api.writer import SubmissionWriter
 from trucewatch.app.cosign import CosignConfig, HeadPublisher
@@ -40,6 +42,7 @@ class AppState:
     publisher: HeadPublisher | None = None
     cosigned: CosignedWatch = field(default_factory=lambda: CosignedWatch(None))
     live: LiveServices | None = None
+    quotas: DailyQuotas = field(default_factory=lambda: DailyQuotas({}))
     report_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[Any, Any] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -66,7 +69,7 @@ class AppState:
             publisher = HeadPublisher(store, CosignConfig.load(settings.cosign_config)).start()
         state = cls(settings, store, tokens, idem, ledger, report_dir, writer,
                     start_wal_checkpoints(store), publisher, CosignedWatch(store),
-                    _tmp=tmp)  # fmt: skip
+                    quotas=DailyQuotas.from_settings(settings), _tmp=tmp)  # fmt: skip
         # the bus, the stream's feed and (setting ``live``) live fusion and alerts
         state.live = LiveServices.start(store, settings, state.published_before)
         writer.on_committed = state.live.submissions_committed

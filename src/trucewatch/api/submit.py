@@ -11,6 +11,11 @@ characters) are refused the same way before anything is written. Then every obse
 stored in one transaction, or none (``Store.import_batch``), with an ``observation`` entry
 in the ledger for each new one (written by the store's import, in the same transaction).
 
+Each submission is counted against its token's daily quota (:mod:`trucewatch.api.quotas`)
+in the transaction that stores it, after its other checks: a batch that would pass the
+quota is refused whole (429, nothing stored) and leaves the other submissions written with
+it alone. An idempotent replay is answered before anything is counted.
+
 Submissions of a party's liaison are **complaints**: the same patrol schema, stored with
 source kind ``party_complaint``, format ``complaint``, source id ``complaint:<party>`` and
 grading C4, as the party's complaint files (one source per party:
@@ -45,11 +50,13 @@ from trucewatch.app.roles import (
 from trucewatch.app.submissions import (
     BatchChannel,
     BatchOrigin,
+    DailyQuota,
     KeyOutcome,
     PendingImport,
     Reservation,
     StoredCounts,
     batch_info,
+    charge_quota,
     complete_key,
     write_submissions,
 )
@@ -368,11 +375,21 @@ class SubmissionJob(Job):
     origin: BatchOrigin
     complaint: bool
     holder: str
+    quota: DailyQuota | None = None
     _signatures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def check(self, conn: Any) -> None:
+        """The signatures, then the daily quota (last: a refusal after it would leave the
+        count taken in the group's transaction)."""
         self._signatures = _check_signatures(self.state, conn, self.signed,
                                              self.parsed.observations)  # fmt: skip
+        if self.quota is not None:
+            charge_quota(conn, self.quota, len(self.parsed.observations))
+
+    def lock_order(self) -> str:
+        """The quota row this job's check locks (the writer checks a group in this order,
+        so two processes' groups never wait for each other's rows)."""
+        return "" if self.quota is None else self.quota.token_sha256
 
     def write(self, conn: Any) -> SubmissionResult:
         return self.write_all(conn, [self])[0]
@@ -438,7 +455,8 @@ def submission_job(
         raise Unavailable("signatures need the ledger, which this store does not have")
     origin = BatchOrigin(channel=BatchChannel.API, submitter=principal.name,
                          idempotency_key=key, request_sha256=digest)  # fmt: skip
-    return SubmissionJob(state, parsed, signed, origin, complaint, holder)
+    return SubmissionJob(state, parsed, signed, origin, complaint, holder,
+                         state.quotas.quota_of(principal))  # fmt: skip
 
 
 def _kind(obs: Sequence[Observation]) -> str:

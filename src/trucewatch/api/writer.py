@@ -7,11 +7,12 @@ answer). Under load, submissions that arrive while a transaction is being writte
 next one together, so the cost of a transaction (begin, the ledger's log lock, commit) is
 shared instead of paid per request, and no request thread waits on a database lock.
 
-A submission whose own checks fail (a signature, a revoked key) is answered with its error
-and leaves the others of its group alone, since those checks run before anything of it is
-written. If writing the group fails anyway, nothing of it was committed, and each of its
-submissions is written again in a transaction of its own, so one bad submission cannot take
-its neighbours down with it.
+A submission whose own checks fail (a signature, a revoked key, its token's daily quota) is
+answered with its error and leaves the others of its group alone, since those checks run
+before anything of it is written (the quota's charge, the last of them, changes nothing
+when it refuses). If writing the group fails anyway, nothing of it was committed, and each
+of its submissions is written again in a transaction of its own, so one bad submission
+cannot take its neighbours down with it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ class Job:
 
     def write(self, conn: Connection) -> Any:
         raise NotImplementedError
+
+    def lock_order(self) -> str:
+        """Where this job's ``check`` falls in its group: checks run in this order (then
+        the jobs are written in the order they came), so that checks that lock rows (a
+        daily quota's) lock them in one order in every process."""
+        return ""
 
     @classmethod
     def write_all(cls, conn: Connection, jobs: Sequence[Job]) -> list[Any]:
@@ -129,13 +136,14 @@ class SubmissionWriter:
         answers: list[tuple[bool, Any] | None] = [None] * len(group)
         with self.engine.begin() as conn:
             passed: list[int] = []
-            for k, item in enumerate(group):
+            for k in sorted(range(len(group)), key=lambda k: group[k].job.lock_order()):
                 try:
-                    item.job.check(conn)
+                    group[k].job.check(conn)
                 except Exception as exc:  # refused before writing: the group goes on
                     answers[k] = (False, exc)
                     continue
                 passed.append(k)
+            passed.sort()
             for cls, run in itertools.groupby(passed, key=lambda k: type(group[k].job)):
                 ks = list(run)
                 written = cls.write_all(conn, [group[k].job for k in ks])

@@ -32,6 +32,7 @@ from trucewatch.ledger.errors import LedgerError
 from trucewatch.store import Store
 from trucewatch.store.batches import BatchOrigin
 from trucewatch.store.claims import PendingClaim
+from trucewatch.store.quotas import DailyQuota
 from trucewatch.types import Incident
 
 __all__ = ["LISTS", "adjudicate", "import_claims", "import_records", "list_claims", "read_text",
@@ -100,10 +101,14 @@ def import_claims(store: Store, paths: Sequence[Path], *, principal: Principal =
 
 def submit_claims(store: Store, records: Sequence[Any],
                   signatures: Sequence[tuple[int, str, str]], *, principal: Principal,
-                  origin: BatchOrigin) -> dict[str, Any]:  # fmt: skip
+                  origin: BatchOrigin,
+                  quota: DailyQuota | None = None) -> dict[str, Any]:  # fmt: skip
     """Store claims sent as JSON records (the API): each is validated like a file's record,
     and a signature ``(record index, key id, signature)`` signs the record's canonical
-    JSON line as sent. All are stored, or none."""
+    JSON line as sent. All are stored, or none. With ``quota`` (the API token's daily
+    quota), the claims not stored yet are counted against it in the same transaction
+    (:class:`~trucewatch.errors.QuotaExceeded` and nothing stored if they would pass
+    it)."""
     pending: list[PendingClaim] = []
     by_index = {i: (s, g) for i, s, g in signatures}
     for k, rec in enumerate(records):
@@ -116,7 +121,7 @@ def submit_claims(store: Store, records: Sequence[Any],
         pending.append(PendingClaim(c, canonical_record(rec), signer, sig))
     _may_claim_for(principal, [p.claim for p in pending], "request")
     _checked(store, pending, "request", require_signatures=False)
-    stored = store.claims.add(pending, ["api"], origin)
+    stored = store.claims.add(pending, ["api"], origin, quota=quota)
     return {**stored, "read": len(pending), "claims": [p.uid for p in pending]}
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trucewatch.errors import TrucewatchError
@@ -78,12 +78,16 @@ class PermissionDenied(TrucewatchError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is asking: name, role, party (for a liaison) and whether they authenticated."""
+    """Who is asking: name, role, party (for a liaison) and whether they authenticated;
+    for an API token, its SHA-256 (what its daily quota is counted by) and its own daily
+    quota in records (None: the role's default)."""
 
     name: str
     role: Role
     party: str | None = None
     authenticated: bool = True
+    token_sha256: str | None = field(default=None, compare=False, repr=False)
+    daily_quota: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.role is Role.LIAISON and not self.party:

@@ -1,7 +1,8 @@
 """The store operations behind the API's submissions (its write path): idempotency keys
 reserved and completed in the store (shared by every API process), writing a group of validated
 submissions in the caller's transaction (the writer thread's group commit), and the SQLite
-checkpoint thread that goes with that writer.
+checkpoint thread that goes with that writer; and the daily quotas of API tokens, charged
+in the transaction that stores a submission (:mod:`trucewatch.store.quotas`).
 
 The write API's types are the store's: :class:`PendingImport` (one submission to write),
 :class:`StoredCounts` (what it stored), :class:`BatchInfo` (a stored batch) and
@@ -12,22 +13,23 @@ batch).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection
 
 from trucewatch.app.session import Store
-from trucewatch.store import idempotency
+from trucewatch.store import idempotency, quotas
 from trucewatch.store.batches import BatchChannel, BatchOrigin
 from trucewatch.store.engine import WalCheckpointer
 from trucewatch.store.idempotency import KeyOutcome, Reservation
 from trucewatch.store.observations import PendingImport, StoredCounts
 from trucewatch.store.queries import BatchInfo, get_batches
+from trucewatch.store.quotas import DailyQuota
 
 __all__ = [
-    "BatchChannel", "BatchInfo", "BatchOrigin", "KeyOutcome", "PendingImport", "Reservation",
-    "StoredCounts", "batch_info", "complete_key", "release_key",
-    "reserve_key", "start_wal_checkpoints", "write_submissions",
+    "BatchChannel", "BatchInfo", "BatchOrigin", "DailyQuota", "KeyOutcome", "PendingImport",
+    "Reservation", "StoredCounts", "batch_info", "charge_quota", "complete_key",
+    "quota_used", "release_key", "reserve_key", "start_wal_checkpoints", "write_submissions",
 ]  # fmt: skip
 
 
@@ -74,3 +76,20 @@ def batch_info(store: Store, batch_id: int) -> BatchInfo | None:
     with store.engine.connect() as conn:
         found = get_batches(conn, [batch_id])
     return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- daily quotas
+
+
+def charge_quota(conn: Connection, quota: DailyQuota, records: int) -> int:
+    """Count ``records`` against an API token's daily quota in the transaction ``conn``
+    that stores them; returns the day's count. Raises
+    :class:`~trucewatch.errors.QuotaExceeded` (nothing counted; the caller rolls back)
+    when they would pass it."""
+    return quotas.charge(conn, quota, records)
+
+
+def quota_used(store: Store, token_sha256: str, day: date) -> int:
+    """Records counted against the token on the UTC ``day``."""
+    with store.engine.connect() as conn:
+        return quotas.used(conn, token_sha256, day)

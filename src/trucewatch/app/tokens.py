@@ -24,6 +24,9 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 """Names of token holders (shown in batch logs as the submitter)."""
 PARTY_PATTERN = re.compile(r"^[A-Z]{2,8}$")
 PREFIX = "tw_"
+MAX_DAILY_QUOTA = 1_000_000_000
+"""The largest daily quota a token may be given (records per UTC day; fits the store's
+integer column with room for one more batch)."""
 
 
 def digest(token: str) -> str:
@@ -36,10 +39,12 @@ def _bad(field: str, message: str) -> InputError:
 
 
 def new_token(store: Store, role: str, *, name: str | None = None, party: str | None = None,
-              expires_in: timedelta | None = None,
+              expires_in: timedelta | None = None, daily_quota: int | None = None,
               principal: Principal = OPERATOR) -> dict[str, Any]:  # fmt: skip
     """Issue a token for ``role`` (and ``party``, for a liaison), valid for ``expires_in``
-    (``None``: until revoked). The answer holds the token itself: it is shown once."""
+    (``None``: until revoked), that may submit ``daily_quota`` records per UTC day
+    (``None``: the API's default for its role, docs/security.md). The answer holds the
+    token itself: it is shown once."""
     require(principal, Permission.MANAGE_MISSION)
     try:
         r = role_of(role)
@@ -55,10 +60,14 @@ def new_token(store: Store, role: str, *, name: str | None = None, party: str | 
                            f"not {holder!r}")  # fmt: skip
     if expires_in is not None and expires_in <= timedelta(0):
         raise _bad("expires", "must be in the future")
+    if daily_quota is not None and not 1 <= daily_quota <= MAX_DAILY_QUOTA:
+        raise _bad("daily_quota", f"records per UTC day: 1 to {MAX_DAILY_QUOTA}, "
+                                  f"not {daily_quota}")  # fmt: skip
     token = PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     row = rows.TokenRow(digest(token), holder, r.value, party, now,
-                        None if expires_in is None else now + expires_in, None)  # fmt: skip
+                        None if expires_in is None else now + expires_in, None,
+                        daily_quota)  # fmt: skip
     rows.add(store.engine, row)
     return {"token": token, **_public(row, now)}
 
@@ -91,8 +100,8 @@ def revoke_token(store: Store, name_or_id: str, *,
 def rotate_token(store: Store, name: str, *, grace: timedelta = timedelta(0),
                  expires_in: timedelta | None = None,
                  principal: Principal = OPERATOR) -> dict[str, Any]:  # fmt: skip
-    """A new token for holder ``name`` (same role and party); the holder's older tokens
-    stop working after ``grace`` (at once by default)."""
+    """A new token for holder ``name`` (same role, party and daily quota); the holder's
+    older tokens stop working after ``grace`` (at once by default)."""
     require(principal, Permission.MANAGE_MISSION)
     now = datetime.now(UTC)
     current = [r for r in rows.all_tokens(store.engine) if r.name == name and r.active(now)]
@@ -100,7 +109,7 @@ def rotate_token(store: Store, name: str, *, grace: timedelta = timedelta(0),
         raise _bad("token", f"no active token named {name!r}")
     last = current[-1]
     issued = new_token(store, last.role, name=name, party=last.party, expires_in=expires_in,
-                       principal=principal)  # fmt: skip
+                       daily_quota=last.daily_quota, principal=principal)  # fmt: skip
     rows.revoke(store.engine, name, now + grace, keep=digest(issued["token"]))
     return {**issued, "replaced": len(current)}
 
@@ -110,4 +119,5 @@ def principal_for(store: Store, token: str) -> Principal | None:
     row = rows.find(store.engine, digest(token))
     if row is None or not row.active(datetime.now(UTC)):
         return None
-    return Principal(row.name, Role(row.role), row.party)
+    return Principal(row.name, Role(row.role), row.party, token_sha256=row.token_sha256,
+                     daily_quota=row.daily_quota)  # fmt: skip

@@ -40,8 +40,11 @@ def _print_token(result: dict[str, Any]) -> None:
     """The token alone on stdout (one line, for scripts); the hint on stderr."""
     sys.stdout.write(result["token"] + "\n")
     until = result["expires_at"].isoformat() if result["expires_at"] else "until revoked"
+    quota = (f", {result['daily_quota']} records per UTC day" if result.get("daily_quota")
+             else "")  # fmt: skip
     err.print(f"token for {result['name']} ({result['role']}"
-              f"{', party ' + result['party'] if result['party'] else ''}), valid {until}; "
+              f"{', party ' + result['party'] if result['party'] else ''}), valid {until}"
+              f"{quota}; "
               "it is shown only now: send it as 'Authorization: Bearer <token>'",
               highlight=False, soft_wrap=True)  # fmt: skip
 
@@ -53,6 +56,9 @@ def token_new(
     name: Annotated[str | None, typer.Option("--name", help="Holder (default: role-xxxxxx).")
                     ] = None,
     expires: ExpiresOpt = None,
+    daily_quota: Annotated[int | None, typer.Option(
+        "--daily-quota", min=1, help="Records (observations, complaints, claims) the token may "
+        "submit per UTC day (default: the server's setting for its role).")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -61,7 +67,7 @@ def token_new(
 
     life = parse_duration(expires, "--expires")
     run_on_store(db, as_json, _print_token, tokens.new_token, role, name=name, party=party,
-                 expires_in=life)  # fmt: skip
+                 expires_in=life, daily_quota=daily_quota)  # fmt: skip
 
 
 @token_app.command("list")
@@ -69,11 +75,13 @@ def token_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List issued tokens (ids and holders, never the tokens)."""
     from trucewatch.app import tokens
 
-    show = table_of("tokens", ("id", "name", "role", "party", "created", "expires", "active"),
+    show = table_of("tokens", ("id", "name", "role", "party", "created", "expires",
+                               "daily quota", "active"),
                     lambda r: (r["id"], r["name"], r["role"], r["party"] or "",
                                r["created_at"].isoformat(timespec="seconds"),
                                r["expires_at"].isoformat(timespec="seconds")
                                if r["expires_at"] else "never",
+                               str(r["daily_quota"]) if r["daily_quota"] else "role's",
                                "yes" if r["active"] else "no"))  # fmt: skip
     run_on_store(db, as_json, show, tokens.list_tokens)
 
@@ -100,7 +108,8 @@ def token_rotate(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Issue a new token for a holder (same role and party) and retire the old ones."""
+    """Issue a new token for a holder (same role, party and daily quota) and retire the old
+    ones."""
     from trucewatch.app import tokens
 
     run_on_store(db, as_json, _print_token, tokens.rotate_token, name,

@@ -24,6 +24,7 @@ from trucewatch.errors import InputError, RecordError
 from trucewatch.ids import sha256_hex
 from trucewatch.ledger.entry import EntryType, LogEntry
 from trucewatch.ledger.signing import COMPLAINT_SOURCE_PREFIX
+from trucewatch.store import quotas
 from trucewatch.store import schema as t
 from trucewatch.store.batches import FILE_IMPORT, NEW_BATCH, BatchOrigin, batch_row
 from trucewatch.store.coverage import (
@@ -36,6 +37,7 @@ from trucewatch.store.coverage import (
     row_metas,
 )
 from trucewatch.store.ledger import Ledger
+from trucewatch.store.quotas import DailyQuota
 from trucewatch.store.util import chunks
 from trucewatch.units import as_utc
 
@@ -97,14 +99,20 @@ class ClaimTable:
         self.ledger = ledger
 
     def add(self, pending: Sequence[PendingClaim], files: Sequence[str] = (),
-            origin: BatchOrigin = FILE_IMPORT) -> dict[str, int]:  # fmt: skip
+            origin: BatchOrigin = FILE_IMPORT,
+            quota: DailyQuota | None = None) -> dict[str, int]:  # fmt: skip
         """Store a batch of claims in one transaction; returns ``stored``, ``duplicates``
-        and the ``batch_id``."""
+        and the ``batch_id``. With ``quota`` (an API token's), the claims not stored yet
+        are counted against it in the same transaction, before anything is written:
+        :class:`~trucewatch.errors.QuotaExceeded` if they would pass it (nothing stored);
+        claims sent again are not counted."""
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             batch_id = int(conn.execute(NEW_BATCH, batch_row(files, origin, now, read=len(
                 pending))).inserted_primary_key[0])  # type: ignore[index]  # fmt: skip
             new = self._new_claims(conn, pending, files[0] if files else "claims")
+            if quota is not None:
+                quotas.charge(conn, quota, len(new))
             rows = [_row(p, batch_id, now) for p in new.values()]
             for chunk in chunks(rows, CHUNK):
                 conn.execute(insert(t.claims), list(chunk))

@@ -328,10 +328,22 @@ api_tokens = Table(
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("expires_at", UTC_DATETIME, nullable=True),
     Column("revoked_at", UTC_DATETIME, nullable=True),
+    Column("daily_quota", Integer, nullable=True),
     Index(None, "name"),
 )
 """API access tokens issued by ``trucewatch token new`` (:mod:`trucewatch.store.tokens`):
-only the SHA-256 of each token; a revoked or expired token is refused on its next request."""
+only the SHA-256 of each token; a revoked or expired token is refused on its next request.
+``daily_quota``: records the token may submit per UTC day (NULL: its role's default)."""
+submission_quotas = Table(
+    "submission_quotas",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("used", Integer, nullable=False),
+)
+"""Records each API token submitted per UTC day (:mod:`trucewatch.store.quotas`), counted
+in the transaction that stores them, so that every API process of a store enforces one
+daily quota."""
 
 # --------------------------------------------------------------------------- review
 # The analyst's review (issue 21; see trucewatch.store.reviews and docs/operations.md):

@@ -1,6 +1,6 @@
 """Issued API access tokens (``api_tokens``): only each token's SHA-256 is stored, with
-its holder's name, role, party, expiry and revocation time. Every request looks its token
-up here, so a revocation or an expiry takes effect on the next request."""
+its holder's name, role, party, expiry, revocation time and own daily quota. Every request
+looks its token up here, so a revocation or an expiry takes effect on the next request."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class TokenRow:
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    daily_quota: int | None = None
+    """Records the token may submit per UTC day (None: its role's default)."""
 
     def active(self, now: datetime) -> bool:
         revoked = self.revoked_at is not None and self.revoked_at <= now
@@ -35,14 +37,15 @@ def _row(r: object) -> TokenRow:
         return None if v is None else as_utc(v)
 
     return TokenRow(r.token_sha256, r.name, r.role, r.party, as_utc(r.created_at),  # type: ignore[attr-defined]
-                    t_(r.expires_at), t_(r.revoked_at))  # type: ignore[attr-defined]  # fmt: skip
+                    t_(r.expires_at), t_(r.revoked_at), r.daily_quota)  # type: ignore[attr-defined]  # fmt: skip
 
 
 def add(engine: Engine, row: TokenRow) -> None:
     with engine.begin() as conn:
         conn.execute(insert(t.api_tokens).values(
             token_sha256=row.token_sha256, name=row.name, role=row.role, party=row.party,
-            created_at=row.created_at, expires_at=row.expires_at, revoked_at=None))  # fmt: skip
+            created_at=row.created_at, expires_at=row.expires_at, revoked_at=None,
+            daily_quota=row.daily_quota))  # fmt: skip
 
 
 def find(engine: Engine, digest: str) -> TokenRow | None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from trucewatch.api.auth import Permission, Principal, require
-from trucewatch.api.errors import ERROR_RESPONSES, TooLarge
+from trucewatch.api.errors import ERROR_RESPONSES, QUOTA_RESPONSE, ErrorResponse, TooLarge
 from trucewatch.api.params import utc_param
 from trucewatch.api.schemas import RecordSignature
 from trucewatch.api.state import AppState, app_state
@@ -27,6 +27,8 @@ Reader = Annotated[
     Principal, Depends(require(Permission.READ_ALL_INCIDENTS, Permission.SUBMIT_COMPLAINTS))
 ]
 Analyst = Annotated[Principal, Depends(require(Permission.READ_ALL_INCIDENTS))]
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "batch too large"}}
 Since = Annotated[datetime | None, Query(description="start (ISO 8601, UTC if naive)")]
 Until = Annotated[datetime | None, Query(description="end, exclusive")]
 
@@ -50,16 +52,22 @@ class ClaimResult(BaseModel):
 
 
 @router.post("", response_model=ClaimResult, status_code=201,
-             summary="Submit claims (a party liaison: its own party's only)")  # fmt: skip
+             summary="Submit claims (a party liaison: its own party's only)",
+             responses={200: {"model": ClaimResult,
+                              "description": "every claim was stored before: nothing stored"},
+                        **TOO_LARGE, **QUOTA_RESPONSE})  # fmt: skip
 async def submit_claims(batch: ClaimBatch, response: Response, state: State,
                         principal: Submitter) -> ClaimResult:  # fmt: skip
-    """Validated like ``trucewatch claims import``; resubmitting a claim stores nothing."""
+    """Validated like ``trucewatch claims import``; resubmitting a claim stores nothing.
+    The claims not stored yet count against the token's daily quota (429 with
+    ``Retry-After`` and nothing stored if they would pass it)."""
     if len(batch.records) > state.settings.max_batch_records:
         raise TooLarge(f"more than {state.settings.max_batch_records} records in one batch")
     origin = BatchOrigin(channel=BatchChannel.API, submitter=principal.name)
     sigs = [(s.record, s.signer, s.signature) for s in batch.signatures]
     result = await run_in_threadpool(lambda: app_claims.submit_claims(
-        state.store, batch.records, sigs, principal=principal, origin=origin))  # fmt: skip
+        state.store, batch.records, sigs, principal=principal, origin=origin,
+        quota=state.quotas.quota_of(principal)))  # fmt: skip
     if result["stored"] == 0:
         response.status_code = 200
     return ClaimResult.model_validate(result)

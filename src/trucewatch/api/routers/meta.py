@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from trucewatch import __version__
-from trucewatch.api.auth import CurrentPrincipal
+from trucewatch.api.auth import CurrentPrincipal, Permission
 from trucewatch.api.errors import ERROR_RESPONSES
 from trucewatch.api.schemas import Health, Me
 from trucewatch.api.state import AppState, app_state
 from trucewatch.app.views.health import database_name
 
 router = APIRouter(tags=["meta"], responses=ERROR_RESPONSES)
+SUBMITTING = frozenset({Permission.SUBMIT_OBSERVATIONS, Permission.SUBMIT_COMPLAINTS})
 State = Annotated[AppState, Depends(app_state)]
 
 
@@ -27,11 +28,13 @@ def health(state: State) -> Health:
 
 
 @router.get("/me", response_model=Me, summary="The caller's role and permissions")
-def me(principal: CurrentPrincipal) -> Me:
+def me(principal: CurrentPrincipal, state: State) -> Me:
     return Me(
         name=principal.name,
         role=principal.role.value,
         party=principal.party,
         authenticated=principal.authenticated,
         permissions=sorted(p.value for p in principal.permissions),
+        daily_quota=state.quotas.limit_of(principal) if principal.permissions & SUBMITTING
+        else None,
     )

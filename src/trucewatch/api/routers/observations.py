@@ -15,6 +15,7 @@ from trucewatch.api.auth import Permission, Principal, require
 from trucewatch.api.cosigned import PREFERENCE, requested_wait
 from trucewatch.api.errors import (
     ERROR_RESPONSES,
+    QUOTA_RESPONSE,
     ErrorResponse,
     Invalid,
     TooLarge,
@@ -64,6 +65,7 @@ SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
                                            "wait asked for (Prefer: wait-for-cosigned-head)"},
     409: {"model": ErrorResponse, "description": "the same key is still being processed"},
     413: {"model": ErrorResponse, "description": "batch too large"},
+    **QUOTA_RESPONSE,
     503: {"model": ErrorResponse, "description": "store or ledger unavailable"},
 }
 
@@ -118,7 +120,8 @@ async def submit_batch(
     wait: WaitQuery = None,
 ) -> Result:
     """Validated like ``trucewatch import``; all stored, or none (422 names the record and
-    field). A party liaison's records are stored as that party's complaints. With
+    field; 429 when its observations would take the token over its daily quota). A party
+    liaison's records are stored as that party's complaints. With
     ``Prefer: wait-for-cosigned-head`` the answer comes once the batch is in a cosigned
     log head (202 if not within the wait)."""
     if len(batch.records) > state.settings.max_batch_records:
