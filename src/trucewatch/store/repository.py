@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -40,7 +41,6 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
-from trucewatch.store.claims import ClaimTable
 from trucewatch.store.coverage import (
     AGREEMENTS,
     BATCHES,
@@ -60,7 +60,6 @@ from trucewatch.store.engine import (
     require_existing,
 )
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
-from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import (
     BATCH_ID,
     INSERT_CHUNK,
@@ -84,6 +83,10 @@ from trucewatch.types import (
 )
 from trucewatch.units import as_utc
 
+if TYPE_CHECKING:  # the log and the claims load cryptography: imported when first used
+    from trucewatch.store.claims import ClaimTable
+    from trucewatch.store.ledger import Ledger
+
 _LINE_COLUMNS = {f.name: f.name for f in fields(ContactLine)}
 """:class:`ContactLine` field -> ``contact_lines`` column."""
 
@@ -96,8 +99,21 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.ledger = Ledger()
-        self.claims = ClaimTable(engine, self.ledger)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The store's log (made on first use, so that commands that only read tables
+        start without loading the cryptography)."""
+        from trucewatch.store.ledger import Ledger
+
+        return Ledger()
+
+    @cached_property
+    def claims(self) -> ClaimTable:
+        """The parties' claims and their verdicts, logged in :attr:`ledger`."""
+        from trucewatch.store.claims import ClaimTable
+
+        return ClaimTable(self.engine, self.ledger)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Store:
