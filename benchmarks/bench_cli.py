@@ -58,21 +58,30 @@ def _env(src: Path) -> dict[str, str]:
     return env
 
 
+def _trees() -> dict[str, Path]:
+    """The source trees timed: this one and, if given, :data:`BASELINE_SRC`."""
+    return {"this": SRC, **({"baseline": Path(BASELINE_SRC)} if BASELINE_SRC else {})}
+
+
 def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     """Best and median wall-clock seconds of ``trucewatch ARGS`` in a fresh interpreter,
-    for this tree and (in turn, run by run) for :data:`BASELINE_SRC`."""
-    trees = {"this": SRC, **({"baseline": Path(BASELINE_SRC)} if BASELINE_SRC else {})}
+    for this tree and (in turn, run by run) for :data:`BASELINE_SRC`; ``{tree}`` in an
+    argument is the tree's name (each tree reads a store it made itself: a baseline
+    refuses a store migrated past its newest revision)."""
+    trees = _trees()
     times: dict[str, list[float]] = {name: [] for name in trees}
-    for src in trees.values():  # warm-up: writes the bytecode caches
-        subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
-                       capture_output=True, check=True)  # fmt: skip
+
+    def argv(name: str) -> list[str]:
+        return [sys.executable, "-m", "trucewatch.cli", *(a.format(tree=name) for a in args)]
+
+    for name, src in trees.items():  # warm-up: writes the bytecode caches
+        subprocess.run(argv(name), env=_env(src), capture_output=True, check=True)
     cpu: dict[str, list[float]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, src in trees.items():
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
-                           capture_output=True, check=True)  # fmt: skip
+            subprocess.run(argv(name), env=_env(src), capture_output=True, check=True)
             times[name].append(time.perf_counter() - t0)
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
@@ -85,17 +94,25 @@ def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     return out
 
 
-def startup(workdir: Path, repeat: int = 7) -> dict[str, Any]:
-    from trucewatch.app import lines
-    from trucewatch.app.demo import CONTROL_FILE, demo_file
-    from trucewatch.app.session import open_store
+LINE_STORE = """
+import sys
+from trucewatch.app import lines
+from trucewatch.app.demo import CONTROL_FILE, demo_file
+from trucewatch.app.session import open_store
+store = open_store(sys.argv[1])
+try:
+    lines.import_line(store, demo_file(CONTROL_FILE))
+finally:
+    store.close()
+"""
+"""Makes a store holding the demo's line, with the code of the tree it runs in."""
 
-    db = f"sqlite:///{workdir / 'startup.db'}"
-    store = open_store(db)
-    try:
-        lines.import_line(store, demo_file(CONTROL_FILE))
-    finally:
-        store.close()
+
+def startup(workdir: Path, repeat: int = 7) -> dict[str, Any]:
+    db = f"sqlite:///{workdir / 'startup_{tree}.db'}"
+    for name, src in _trees().items():
+        subprocess.run([sys.executable, "-c", LINE_STORE, db.format(tree=name)],
+                       env=_env(src), check=True)  # fmt: skip
     t0 = time.perf_counter()
     for _ in range(repeat):
         subprocess.run([sys.executable, "-c", "pass"], check=True)
