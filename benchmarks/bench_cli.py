@@ -13,7 +13,10 @@
   with a recording progress callback: how many updates each use case gives, the longest
   time without one, the records per second it reports and its total time.
 
-Plain JSON out; ``python -m benchmarks.bench_cli [startup] [progress]`` writes
+* **fuse=STORE.db**: the fuse of the progress part alone, on a copy of an existing SQLite
+  store, with each stage's items, updates and longest time without one.
+
+Plain JSON out; ``python -m benchmarks.bench_cli [startup] [progress] [fuse=STORE.db]`` writes
 ``benchmarks/results/cli_<date>.json``; with ``TRUCEWATCH_BASELINE_SRC=../main/src`` the
 start-up of that tree is timed in turn with this one (same load, same interpreter).
 """
@@ -55,21 +58,30 @@ def _env(src: Path) -> dict[str, str]:
     return env
 
 
+def _trees() -> dict[str, Path]:
+    """The source trees timed: this one and, if given, :data:`BASELINE_SRC`."""
+    return {"this": SRC, **({"baseline": Path(BASELINE_SRC)} if BASELINE_SRC else {})}
+
+
 def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     """Best and median wall-clock seconds of ``trucewatch ARGS`` in a fresh interpreter,
-    for this tree and (in turn, run by run) for :data:`BASELINE_SRC`."""
-    trees = {"this": SRC, **({"baseline": Path(BASELINE_SRC)} if BASELINE_SRC else {})}
+    for this tree and (in turn, run by run) for :data:`BASELINE_SRC`; ``{tree}`` in an
+    argument is the tree's name (each tree reads a store it made itself: a baseline
+    refuses a store migrated past its newest revision)."""
+    trees = _trees()
     times: dict[str, list[float]] = {name: [] for name in trees}
-    for src in trees.values():  # warm-up: writes the bytecode caches
-        subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
-                       capture_output=True, check=True)  # fmt: skip
+
+    def argv(name: str) -> list[str]:
+        return [sys.executable, "-m", "trucewatch.cli", *(a.format(tree=name) for a in args)]
+
+    for name, src in trees.items():  # warm-up: writes the bytecode caches
+        subprocess.run(argv(name), env=_env(src), capture_output=True, check=True)
     cpu: dict[str, list[float]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, src in trees.items():
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "trucewatch.cli", *args], env=_env(src),
-                           capture_output=True, check=True)  # fmt: skip
+            subprocess.run(argv(name), env=_env(src), capture_output=True, check=True)
             times[name].append(time.perf_counter() - t0)
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name].append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
@@ -82,17 +94,25 @@ def _time_command(args: list[str], repeat: int) -> dict[str, Any]:
     return out
 
 
-def startup(workdir: Path, repeat: int = 7) -> dict[str, Any]:
-    from trucewatch.app import lines
-    from trucewatch.app.demo import CONTROL_FILE, demo_file
-    from trucewatch.app.session import open_store
+LINE_STORE = """
+import sys
+from trucewatch.app import lines
+from trucewatch.app.demo import CONTROL_FILE, demo_file
+from trucewatch.app.session import open_store
+store = open_store(sys.argv[1])
+try:
+    lines.import_line(store, demo_file(CONTROL_FILE))
+finally:
+    store.close()
+"""
+"""Makes a store holding the demo's line, with the code of the tree it runs in."""
 
-    db = f"sqlite:///{workdir / 'startup.db'}"
-    store = open_store(db)
-    try:
-        lines.import_line(store, demo_file(CONTROL_FILE))
-    finally:
-        store.close()
+
+def startup(workdir: Path, repeat: int = 7) -> dict[str, Any]:
+    db = f"sqlite:///{workdir / 'startup_{tree}.db'}"
+    for name, src in _trees().items():
+        subprocess.run([sys.executable, "-c", LINE_STORE, db.format(tree=name)],
+                       env=_env(src), check=True)  # fmt: skip
     t0 = time.perf_counter()
     for _ in range(repeat):
         subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -128,8 +148,15 @@ class Recorder:
             "items_per_s": round(items / total_s) if total_s else None,
             "updates": len(self.calls),
             "longest_without_update_s": round(max(gaps), 2),
-            "steps": sorted({c[1].split(" ")[0] for c in self.calls}),
+            "steps": sorted({_stage_word(c[1]) for c in self.calls}),
         }
+
+
+def _stage_word(description: str) -> str:
+    """The first word of a progress description, after a stage number (``3/11 placing
+    ...``: ``placing``)."""
+    words = description.split(" ")
+    return words[1] if len(words) > 1 and words[0].partition("/")[0].isdigit() else words[0]
 
 
 def progress(workdir: Path) -> dict[str, Any]:
@@ -163,6 +190,38 @@ def progress(workdir: Path) -> dict[str, Any]:
     return out
 
 
+def fuse_progress(db: Path, workdir: Path) -> dict[str, Any]:
+    """The ``fuse`` part of :func:`progress` on a copy of an existing SQLite store (e.g.
+    one the progress part filled), for a machine too busy to simulate and import again;
+    with the time of each stage and the longest time without an update within it."""
+    import shutil
+
+    from trucewatch.app import incidents
+    from trucewatch.app.session import open_store
+
+    copy = workdir / "fuse.db"
+    shutil.copy(db, copy)
+    store = open_store(f"sqlite:///{copy}")
+    try:
+        rec = Recorder()
+        t0 = time.perf_counter()
+        result = incidents.fuse(store, progress=rec)
+        total = time.perf_counter() - t0
+    finally:
+        store.close()
+    out = rec.summary(total, int(result["observations"]))
+    stages: dict[str, dict[str, Any]] = {}
+    ends = [c[0] for c in rec.calls[1:]] + [total]
+    for (t, what, _done, n), end in zip(rec.calls, ends, strict=True):
+        stage = stages.setdefault(what, {"items": n, "start_s": t, "updates": 0, "gap_s": 0.0})
+        stage["updates"] += 1
+        stage["gap_s"] = max(stage["gap_s"], end - t)
+    out["stages"] = {what: {"items": s["items"], "updates": s["updates"],
+                            "longest_without_update_s": round(s["gap_s"], 2)}
+                     for what, s in stages.items()}  # fmt: skip
+    return {"store": str(db), "incidents": result["incidents"], **out}
+
+
 def run(parts: tuple[str, ...] = ("startup", "progress")) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="trucewatch-bench-cli-") as tmp:
         work = Path(tmp)
@@ -171,6 +230,9 @@ def run(parts: tuple[str, ...] = ("startup", "progress")) -> dict[str, Any]:
             out["startup"] = startup(work)
         if "progress" in parts:
             out["progress"] = progress(work)
+        for part in parts:
+            if part.startswith("fuse="):
+                out["fuse_progress"] = fuse_progress(Path(part.removeprefix("fuse=")), work)
         return out
 
 

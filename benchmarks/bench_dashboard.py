@@ -16,6 +16,10 @@ Chromium (headless, driven by Playwright) opens the dashboard ``RUNS`` times for
 Then the dashboard's own requests are timed one by one with a plain HTTP client.
 
     python -m benchmarks.bench_dashboard [--incidents N] [--store DIR]   # prints the JSON
+
+``--filters URL`` only times the filters on the assessment (verdict, clause, agreement) in
+the store layer on the store at URL, with each backend's query plan (:func:`filter_queries`;
+a store of ``--store DIR`` is ``sqlite:///DIR/incidents.db``).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,11 +166,93 @@ def run(incidents: int = INCIDENTS, store_dir: Path | None = None) -> dict[str, 
     }  # fmt: skip
 
 
+def _filter_cases(day: datetime) -> dict[str, tuple[Any, str, int, bool]]:
+    """The assessment filters of the list and the dashboard: (filter, sort, limit, count)."""
+    from trucewatch.store.queries import IncidentFilter
+
+    month = day - timedelta(days=30)
+    one_day = {"since": day, "until": day + timedelta(days=1)}
+    return {
+        "whole_period_violation_markers_5000_count":
+            (IncidentFilter(verdict="violation"), "-confidence", 5000, True),
+        "whole_period_violation_list_15": (IncidentFilter(verdict="violation"), "-confidence",
+                                           15, False),
+        "day_violation_markers_5000_count":
+            (IncidentFilter(verdict="violation", **one_day), "-confidence", 5000, True),
+        "week_agreement_clause_violation_100":
+            (IncidentFilter(agreement="bench-ceasefire", clause="2", verdict="violation",
+                            since=month, until=month + timedelta(days=7)), "time", 100, False),
+        "whole_period_undetermined_100_count":
+            (IncidentFilter(verdict="undetermined"), "time", 100, True),
+        "whole_period_clause_100": (IncidentFilter(clause="1"), "-confidence", 100, False),
+    }  # fmt: skip
+
+
+def filter_queries(url: str, repeat: int = 3) -> dict[str, Any]:
+    """The assessment filters timed in the store layer (no server, no browser) on the
+    store at ``url`` (SQLite or PostgreSQL; e.g. one :func:`build_store` made): best and
+    median seconds of one page of matches and, where the dashboard asks for it, their
+    count; and the backend's plan of each (SQLite's ``EXPLAIN QUERY PLAN``, PostgreSQL's
+    ``EXPLAIN``: the lines naming a scan, an index or a sort)."""
+    from sqlalchemy import event, func, select
+
+    from trucewatch.store import queries as q
+    from trucewatch.store.engine import create_store_engine
+    from trucewatch.store.paging import keyset_page
+    from trucewatch.units import as_utc
+
+    engine = create_store_engine(url)
+    seen: list[tuple[str, Any]] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _cur, stmt, params, *_: seen.append((stmt, params)))  # fmt: skip
+    with engine.connect() as conn:
+        latest = as_utc(conn.execute(select(func.max(q.t.incidents.c.time_start))).scalar_one())
+        dialect = conn.dialect.name
+    day = latest.replace(hour=0, minute=0, second=0, microsecond=0)
+    out: dict[str, Any] = {"url": engine.url.render_as_string(hide_password=True),
+                           "backend": dialect, "cases": {}}  # fmt: skip
+    for name, (f, sort, limit, count) in _filter_cases(day).items():
+        times = []
+        for _ in range(repeat):
+            with engine.connect() as conn:
+                t0 = time.perf_counter()
+                page = q.find_incident_rows(conn, f, limit=limit, sort=sort, with_total=count,
+                                            columns=q.MARKER_COLUMNS)  # fmt: skip
+                times.append(time.perf_counter() - t0)
+        plans = {}
+        with engine.connect() as conn:
+            conds = q.incident_conditions(conn, f)
+            seen.clear()
+            keyset_page(conn, q.t.incidents, conds, limit, None, sort, q.MARKER_COLUMNS)
+            statements = {"page": seen[-1]}
+            if count:
+                conn.execute(select(func.count()).select_from(q.t.incidents).where(*conds))
+                statements["count"] = seen[-1]
+            for what, (stmt, params) in statements.items():
+                if dialect == "sqlite":
+                    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stmt, params).all()
+                    plans[what] = [str(r[3]) for r in rows]
+                else:
+                    rows = conn.exec_driver_sql("EXPLAIN " + stmt, params).all()
+                    plans[what] = [str(r[0]).strip() for r in rows
+                                   if any(w in str(r[0]) for w in ("Scan", "Index", "Sort"))]
+        out["cases"][name] = {"best_s": round(min(times), 3),
+                              "median_s": round(statistics.median(times), 3),
+                              "rows": len(page.items), "total": page.total, "plans": plans}
+    engine.dispose()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=INCIDENTS)
     parser.add_argument("--store", type=Path, default=None, help="keep (and reuse) the store here")
+    parser.add_argument("--filters", metavar="URL", default=None,
+                        help="only time the assessment filters on the store at URL (no browser)")
     args = parser.parse_args(argv)
+    if args.filters:
+        print(json.dumps(filter_queries(args.filters), indent=2))
+        return 0
     print(json.dumps(run(args.incidents, args.store), indent=2))
     return 0
 

@@ -10,12 +10,11 @@ of its record (:mod:`trucewatch.export`, the API's features and CSV, the daily r
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
-
-import numpy as np
 
 from trucewatch.types import (
     ELLIPSE_CONFIDENCE,
@@ -71,7 +70,8 @@ def _json_other(x: Any) -> Any:
     if isinstance(x, list | tuple | set | frozenset):
         items = [json_value(v) for v in x]
         return sorted(items, key=str) if isinstance(x, set | frozenset) else items
-    if isinstance(x, np.generic):
+    numpy = sys.modules.get("numpy")  # a numpy scalar exists only once numpy is loaded
+    if numpy is not None and isinstance(x, numpy.generic):
         return json_value(x.item())
     return str(x)
 
@@ -184,7 +184,7 @@ def ellipse_to_dict(cov_km2: Sequence[Sequence[float]]) -> dict[str, float | Non
     if not all(math.isfinite(v) for row in cov_km2 for v in row):
         return {"semi_major_km": None, "semi_minor_km": None, "orientation_deg": None,
                 "confidence": ELLIPSE_CONFIDENCE}  # fmt: skip
-    ell = Ellipse.from_cov(np.asarray(cov_km2, dtype=float), ELLIPSE_CONFIDENCE)
+    ell = Ellipse.from_cov(cov_km2, ELLIPSE_CONFIDENCE)
     return {
         "semi_major_km": ell.semi_major_km,
         "semi_minor_km": ell.semi_minor_km,

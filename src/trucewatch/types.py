@@ -14,12 +14,14 @@ The types are frozen dataclasses: an :class:`Observation` is immutable once rece
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by the functions that compute with it (start-up)
+    import numpy as np
 
 # --------------------------------------------------------------------------- enums
 
@@ -143,7 +145,7 @@ def ellipse_scale(confidence: float = ELLIPSE_CONFIDENCE) -> float:
 
 
 def ellipse_axes(
-    cov_km2: np.ndarray, confidence: float = ELLIPSE_CONFIDENCE
+    cov_km2: np.ndarray | Sequence[Sequence[float]], confidence: float = ELLIPSE_CONFIDENCE
 ) -> tuple[np.ndarray, np.ndarray]:
     """Semi-axes and axis directions of the ellipses of one or many covariances.
 
@@ -151,6 +153,8 @@ def ellipse_axes(
     then major, and the unit axis vectors (..., 2, 2) as columns in the same order, each
     an (east, north) pair. The one computation behind :class:`Ellipse` and the map.
     """
+    import numpy as np
+
     vals, vecs = np.linalg.eigh(np.asarray(cov_km2, dtype=float))
     return np.sqrt(np.clip(vals, 0.0, None)) * ellipse_scale(confidence), vecs
 
@@ -177,6 +181,8 @@ class PointLocation:
     @classmethod
     def from_cov(cls, lon: float, lat: float, cov: np.ndarray) -> PointLocation:
         """Point with a 2x2 covariance given as an array (km², east/north)."""
+        import numpy as np
+
         c = np.asarray(cov, dtype=float)
         return cls(
             lon=float(lon),
@@ -187,6 +193,8 @@ class PointLocation:
     @property
     def cov(self) -> np.ndarray:
         """Covariance as a numpy array (km²)."""
+        import numpy as np
+
         return np.asarray(self.cov_km2, dtype=float)
 
     def ellipse(self, confidence: float = ELLIPSE_CONFIDENCE) -> Ellipse:
@@ -205,7 +213,8 @@ class Ellipse:
     confidence: float
 
     @classmethod
-    def from_cov(cls, cov: np.ndarray, confidence: float = ELLIPSE_CONFIDENCE) -> Ellipse:
+    def from_cov(cls, cov: np.ndarray | Sequence[Sequence[float]],
+                 confidence: float = ELLIPSE_CONFIDENCE) -> Ellipse:
         """Ellipse of a 2-D Gaussian with covariance ``cov`` (east, north; km²)."""
         semi, vecs = ellipse_axes(cov, confidence)
         major = vecs[:, 1]

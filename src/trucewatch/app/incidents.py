@@ -17,7 +17,7 @@ from trucewatch.agreements.verdicts import AssessContext, attach_assessments
 from trucewatch.app.agreements import stored_agreements
 from trucewatch.app.engine import engine_run
 from trucewatch.app.lines import line_history
-from trucewatch.app.progress import Progress, no_progress
+from trucewatch.app.progress import Progress, Stages, no_progress
 from trucewatch.app.review import remap_reviews
 from trucewatch.app.roles import OPERATOR, Permission, Principal, require
 from trucewatch.app.thermal import war_fire_incidents
@@ -26,7 +26,7 @@ from trucewatch.fusion.partition import PartitionPlan, front_axis
 from trucewatch.geo.history import LineHistory
 from trucewatch.store import Store
 from trucewatch.store.retractions import observations_for_fusion
-from trucewatch.types import ContactLine, Observation, SourceKind
+from trucewatch.types import ContactLine, Incident, Observation, SourceKind
 
 if TYPE_CHECKING:
     from trucewatch.app.partitioned import ClusterOptions
@@ -45,20 +45,38 @@ def utc_bounds(since: datetime | None, until: datetime | None) -> tuple[Any, Any
     return norm(since), norm(until)
 
 
-def trusted_observations(store: Store, since: datetime | None, until: datetime | None
+CHECK_EVERY = 1_000
+"""Observations checked between two reports of :func:`fuse`'s progress."""
+
+
+ASSESS_CHUNK = 5_000
+"""Incidents assessed at once (the geometry of an assessment is computed per call, an
+incident's verdict depends on it alone) between two reports of :func:`fuse`'s
+progress."""
+
+
+def trusted_observations(store: Store, since: datetime | None, until: datetime | None,
+                         progress: Progress | None = None,
                          ) -> tuple[list[Observation], list[tuple[str, str]]]:  # fmt: skip
     """The stored observations of [since, until) that fusion may use, and ``(uid, reason)``
     of those it must not: fusion never trusts the store. Retracted observations are left
     out; a row that cannot be read, or a value outside :mod:`trucewatch.limits` (stored by
-    an older version), is quarantined with a warning and never reaches fusion."""
-    observations, quarantined = observations_for_fusion(store.engine, since, until)
+    an older version), is quarantined with a warning and never reaches fusion.
+    ``progress`` is told the observations read, then those checked."""
+    observations, quarantined = observations_for_fusion(store.engine, since, until, progress)
     trusted = []
-    for o in observations:
+    n, what = len(observations), f"checking {len(observations):,} observations"
+    tell = progress or no_progress
+    tell(what, 0, n)
+    for k, o in enumerate(observations):
+        if k and not k % CHECK_EVERY:
+            tell(what, k, n)
         problem = limits.observation_problem(o)
         if problem is None:
             trusted.append(o)
         else:
             quarantined.append((o.uid, f"field {problem[0]!r}: {problem[1]}"))
+    tell(what, n, n)
     for uid, why in quarantined:
         log.warning("observation %s quarantined, left out of fusion: %s", uid, why)
     return trusted, quarantined
@@ -71,8 +89,10 @@ def fuse(
 ) -> dict[str, Any]:
     """Re-fuse the observations starting in [since, until) and replace their incidents,
     assessed against the agreements with the satellite fires judged war-related
-    (:func:`trucewatch.app.thermal.war_fire_incidents`). ``progress`` is told each of
-    the nine steps (four of its own and those of fusion); ``warnings`` in the answer say
+    (:func:`trucewatch.app.thermal.war_fire_incidents`). ``progress`` is told each
+    stage, numbered, with its counts (:class:`~trucewatch.app.progress.Stages`: the
+    observations read and checked, the steps of fusion, the incidents judged, assessed,
+    stored and logged); ``warnings`` in the answer say
     when no contact line covers the observations (no line stored, or observations older
     than the first line). ``cluster``: fuse partitioned on Dask
     (:mod:`trucewatch.app.partitioned`, cut as ``plan`` says, by default one-day windows
@@ -81,33 +101,34 @@ def fuse(
     partitions went (``partitions``)."""
     require(principal, Permission.MANAGE_MISSION)
     since, until = utc_bounds(since, until)
-    progress("reading observations", 0, STEPS + 4)
+    # reading, checking, fusion's steps (or the cells), judging, assessing, storing, logging
+    stage = Stages(progress, STEPS + 6 if cluster is None else 5)
     lines = line_history(store)
-    n = STEPS + 4  # reading, the steps of fusion, war fires, assessing, storing
-
-    def step(what: str, done: int, _total: int) -> None:
-        progress(f"fusing: {what}", 1 + done, n)
-
     extra: dict[str, Any] = {}
     if cluster is None:
-        observations, quarantined = trusted_observations(store, since, until)
+        observations, quarantined = trusted_observations(store, since, until, stage)
         result: FusionResult = fuse_observations(observations, lines if lines else None,
-                                                 progress=step)  # fmt: skip
+                                                 progress=stage)  # fmt: skip
         tally = _Tally.of(observations, lines)
     else:
         result, quarantined, tally, extra = _fuse_on_cluster(store, since, until, lines,
-                                                             cluster, plan, step)  # fmt: skip
+                                                             cluster, plan, stage)  # fmt: skip
         observations = tally.satellite
     agreements = stored_agreements(store)
-    progress(f"judging the satellite fires of {len(result.incidents):,} incidents", n - 3, n)
+    k = len(result.incidents)
+    what = f"judging the satellite fires of {k:,} incidents"
+    stage(what, 0, k)
     war_fires = war_fire_incidents(result.incidents, observations, lines if lines else None)
-    progress(f"assessing {len(result.incidents):,} incidents", n - 2, n)
-    incidents = attach_assessments(
-        result.incidents, agreements,
-        AssessContext(lines=lines if lines else None, war_fires=war_fires),
-    )
-    progress(f"storing {len(incidents):,} incidents", n - 1, n)
-    store.replace_incidents(incidents, since, until, engine_run(since, until))
+    stage(what, k, k)
+    context = AssessContext(lines=lines if lines else None, war_fires=war_fires)
+    incidents: list[Incident] = []
+    what = f"assessing {k:,} incidents"
+    stage(what, 0, k)
+    for start in range(0, k, ASSESS_CHUNK):  # each incident alone: the same in chunks
+        incidents += attach_assessments(result.incidents[start:start + ASSESS_CHUNK],
+                                        agreements, context)  # fmt: skip
+        stage(what, len(incidents), k)
+    store.replace_incidents(incidents, since, until, engine_run(since, until), progress=stage)
     reviews = remap_reviews(store, since, until)
     by_status: dict[str, int] = {}
     verdicts: dict[str, int] = {}
@@ -193,7 +214,7 @@ def _fuse_on_cluster(store: Store, since: datetime | None, until: datetime | Non
     with open_client(cluster) as client:
         run = fuse_partitioned(read, read_first, start, until or _OPEN_END,
                                lines if lines else None, plan, client, keep=tally,
-                               progress=lambda what, done, total: step(what, 1, STEPS))  # fmt: skip
+                               progress=step)  # fmt: skip
     return (run.merged.result, sorted(quarantined.items()), tally,
             {"partitions": run.summary()})  # fmt: skip
 

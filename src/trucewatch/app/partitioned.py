@@ -168,7 +168,8 @@ def fuse_partitioned(
     Equal to ``fuse_observations(read(since, until), lookup)`` when the halos are wide
     enough (:func:`trucewatch.fusion.partition.halo_for`); ``keep`` selects observations of
     the period to hand back in :attr:`PartitionedRun.core`; ``in_flight``: cells queued at
-    once (0: two per worker thread)."""
+    once (0: two per worker thread); ``progress`` is told ``fusing the cells`` with the
+    cells fused of those queued so far."""
     from distributed import as_completed
 
     step = progress or (lambda *_: None)
@@ -186,7 +187,7 @@ def fuse_partitioned(
             run.fuse_s += stats["fuse_s"]
             peak = run.worker_peak_rss_mb.get(stats["worker"], 0.0)
             run.worker_peak_rss_mb[stats["worker"]] = max(peak, stats["peak_rss_mb"])
-            step(f"fused {len(results):,} of {run.cells:,} cells", len(results), run.cells)
+            step("fusing the cells", len(results), run.cells)
 
     for w in _windows(read_first, since, until, plan):
         t0 = time.perf_counter()

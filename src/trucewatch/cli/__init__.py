@@ -1,7 +1,8 @@
 """The ``trucewatch`` command line (Typer). Thin: parse, call :mod:`trucewatch.app`,
 print. With ``--json`` exactly one JSON object goes to stdout; progress and errors go to
 stderr (``--quiet``: errors only). The command modules import the use cases inside each
-command, so that ``--help`` and light commands start fast. Errors are one line naming
+command, and the script builds only the command it runs (:func:`app_for`), so that
+``--help`` and light commands start fast. Errors are one line naming
 file, record and field, with exit status 1.
 
 Commands live in role modules; they are registered here, in the order ``--help`` lists
@@ -9,9 +10,13 @@ them."""
 
 from __future__ import annotations
 
+import copy
+import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from typer.main import get_command_name
 
 from trucewatch.cli import analysis_cmds, sim_cmds, store_cmds
 from trucewatch.cli.analysis_cmds import parse_app, thermal_app
@@ -78,6 +83,51 @@ app.add_typer(media_app, name="media")
 app.add_typer(bulletin_app, name="bulletin")
 
 
+ROOT_OPTIONS_WITH_VALUE = frozenset({"--role", "--party"})
+"""Root options followed by a value (``--role analyst``): skipped when looking for the
+command's name."""
+
+
+def command_named(args: Sequence[str]) -> str | None:
+    """The command (or command group) ``args`` name after the root options, e.g. ``line``
+    for ``--role monitor line list``; None when there is none or when the root's own help
+    is asked for before it (``--help line``)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("--help", "--"):
+            return None
+        if arg in ROOT_OPTIONS_WITH_VALUE:
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return arg
+    return None
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The application to run for ``args``: the root with only the command (or group)
+    they name, when it exists, else the whole application (its help, a mistyped name).
+
+    Typer builds the Click command of every registered command, reading each one's
+    signature and type hints, before it parses the command line (about 0.1 s for all of
+    them); with one command registered it builds one. Parsing, the command's options, its
+    help and errors are those of the whole application."""
+    name = command_named(args)
+    if name is None:
+        return app
+    commands = [c for c in app.registered_commands
+                if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    one = copy.copy(app)
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
+
+
 def main() -> None:
-    """Entry point of the ``trucewatch`` script."""
-    app()
+    """Entry point of the ``trucewatch`` script: runs the command the arguments name
+    (:func:`app_for`)."""
+    app_for(sys.argv[1:])()

@@ -21,6 +21,8 @@ from rich.console import Console
 from trucewatch.errors import TrucewatchError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+
     from trucewatch.app.progress import Progress as ProgressCallback
     from trucewatch.app.roles import Principal
     from trucewatch.app.session import Store
@@ -279,7 +281,10 @@ STEP_TASK_MAX = 20
 def _progress(enabled: bool) -> Iterator[ProgressCallback]:
     """A progress bar on stderr (description, bar, done/total, rate per second, elapsed
     time and time left), handed to the use case as a callback; nothing when not
-    ``enabled`` or with ``--quiet``."""
+    ``enabled`` or with ``--quiet``. A use case done in stages counted in their own items
+    (fuse: observations, then clusters, then incidents) starts each with a new
+    description and a new total or a count that goes back: the bar then starts afresh,
+    so that rate, elapsed time and time left are the stage's."""
     if not enabled or quiet():
         yield lambda *_: None
         return
@@ -296,15 +301,33 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback]:
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
                TimeRemainingColumn())  # fmt: skip
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("starting", total=None, rate="")
+        yield StageBar(bar)
 
-        def update(description: str, done: int, total: int) -> None:
-            bar.update(task, description=description, completed=done, total=total or None)
-            speed = bar.tasks[0].speed  # of items; a task counted in a few steps has none
-            items = total == 0 or total > STEP_TASK_MAX
-            bar.update(task, rate=f"{speed:,.0f}/s" if speed and items else "")
 
-        yield update
+class StageBar:
+    """The progress callback of :func:`_progress`: draws ``(description, done, total)`` on
+    one task of a rich ``Progress``, with the rate (items per second) when ``total`` counts
+    items (not a few steps). A new stage, a new description with a new total or a count
+    that goes back, starts the task afresh: its rate, elapsed time and time left are the
+    stage's alone."""
+
+    def __init__(self, bar: RichProgress) -> None:
+        self.bar = bar
+        self.task = bar.add_task("starting", total=None, rate="")
+        self._description = ""
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        bar, task = self.bar, self.task
+        now = bar.tasks[0]
+        if description != self._description and ((total or None) != now.total
+                                                  or done < now.completed):  # fmt: skip
+            bar.reset(task, completed=done, total=total or None, description=description,
+                      rate="")  # fmt: skip
+        self._description = description
+        bar.update(task, description=description, completed=done, total=total or None)
+        speed = bar.tasks[0].speed  # of items; a task counted in a few steps has none
+        items = total == 0 or total > STEP_TASK_MAX
+        bar.update(task, rate=f"{speed:,.0f}/s" if speed and items else "")
 
 
 def note(message: str) -> None:

@@ -96,9 +96,15 @@ def _flow_sign(o: Observation) -> int:
 
 
 Step = Callable[[str, int, int], None]
-"""Told each step of fusion as it starts: (what, steps done, steps in all)."""
+"""Told the progress of fusion: (what the step under way does, items done, items in the
+step). Each step is counted in its own items (observations, clusters, incidents), is told
+with one description from its start (done 0) to its end (done = items), and the long ones
+every :data:`PROGRESS_EVERY` items between."""
 STEPS = 5
-"""Steps of :func:`fuse_observations` reported to its ``progress``."""
+"""Steps of :func:`fuse_observations` reported to its ``progress``: measure, associate,
+locate, weigh the evidence, place against the line."""
+PROGRESS_EVERY = 1_000
+"""Items between two reports of a step counted item by item (placing incidents)."""
 
 
 def _no_step(_what: str, _done: int, _total: int) -> None:
@@ -114,9 +120,8 @@ def fuse_observations(
 ) -> FusionResult:
     """Fuse observations into incidents (deterministic: the same observations in any
     order give the same incidents). ``calibration``: the confidence model (default: the
-    one shipped, :func:`trucewatch.fusion.calibration.shipped`); ``progress`` is told each
-    of the :data:`STEPS` steps (measure, associate, locate, weigh the evidence, place
-    against the line)."""
+    one shipped, :func:`trucewatch.fusion.calibration.shipped`); ``progress`` is told the
+    :data:`STEPS` steps with their counts (:data:`Step`)."""
     with gc_paused():
         return _fuse(observations, lookup, gates, calibration or shipped(),
                      progress or _no_step)  # fmt: skip
@@ -125,10 +130,12 @@ def fuse_observations(
 def _fuse(observations: Sequence[Observation], lookup: ContextLookup | None,
           gates: Gates | None, calibration: Calibration, step: Step) -> FusionResult:  # fmt: skip
     obs = sorted(observations, key=observation_order)
-    step(f"measuring {len(obs):,} observations", 0, STEPS)
+    what = f"measuring {len(obs):,} observations"
+    step(what, 0, len(obs))
     m = extract(obs)
     ctx = observation_context(obs)
     network = Network.of(m, ctx.source, array_mask(obs))
+    step(what, len(obs), len(obs))
     return fuse_measured(obs, m, ctx, lookup, gates, calibration, network, step)
 
 
@@ -170,10 +177,13 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
     rows = np.flatnonzero(m.ok & (echo_of < 0))
     if rows.size == 0:
         return FusionResult(incidents=[], unresolved=unresolved)
-    step(f"associating {rows.size:,} located observations", 1, STEPS)
+    what = f"associating {rows.size:,} located observations"
+    step(what, 0, rows.size)
     labels = cluster(m, rows, ctx, gates)
+    step(what, rows.size, rows.size)
     k = int(labels.max()) + 1
-    step(f"locating {k:,} clusters", 2, STEPS)
+    what = f"locating {k:,} clusters"
+    step(what, 0, k)
     init_xy, init_cov = _fused_means(m, rows, labels, k)
     sol = solve(m, rows, labels, k, init_xy)
     bad = np.asarray(~np.isfinite(sol.cov).all(axis=(1, 2)) | ~np.isfinite(sol.xy).all(axis=1),
@@ -191,10 +201,16 @@ def fuse_measured(obs: Sequence[Observation], m: Measurements, ctx: Context,
                signature=_signature(m.signature[g]))
         for c, g in enumerate(groups)
     ]  # fmt: skip
-    step(f"weighing the evidence of {k:,} incidents", 3, STEPS)
+    step(what, k, k)
+    what = f"weighing the evidence of {k:,} incidents"
+    step(what, 0, k)
     evidence = _evidence(drafts, obs, m, ctx, ill_posed, calibration, network)
-    step(f"placing {k:,} incidents against the line", 4, STEPS)
-    incidents = _with_context(drafts, obs, lookup, evidence)
+    step(what, k, k)
+    what = f"placing {k:,} incidents against the line"
+    step(what, 0, k)
+    incidents = _with_context(drafts, obs, lookup, evidence,
+                              lambda done: step(what, done, k))  # fmt: skip
+    step(what, k, k)
     order_out = sorted(range(len(incidents)), key=lambda c: (incidents[c].time_start,
                                                              incidents[c].uid))  # fmt: skip
     return FusionResult(incidents=[incidents[c] for c in order_out], unresolved=unresolved,
@@ -401,8 +417,10 @@ class _Draft:
 
 def _with_context(
     drafts: Sequence[_Draft], obs: Sequence[Observation], lookup: ContextLookup | None,
-    evidence: _Evidence,
+    evidence: _Evidence, done: Callable[[int], None] = lambda _: None,
 ) -> list[Incident]:
+    """The incidents of ``drafts``: placed against the line valid on their day, attributed;
+    ``done`` is told how many are made every :data:`PROGRESS_EVERY`."""
     centres = np.array([d.xy for d in drafts])
     lon, lat = to_lonlat(centres[:, 0], centres[:, 1])
     days = [d.time_start.astimezone(UTC).date() for d in drafts]
@@ -413,6 +431,8 @@ def _with_context(
     paired = _paired_place(drafts, centres, days, lookup, ctx, sides)
     incidents = []
     for k, d in enumerate(drafts):
+        if k and not k % PROGRESS_EVERY:
+            done(k)
         members = [obs[i] for i in d.members]
         parties = lookup.parties(days[k]) if lookup is not None else None
         held_by = None if ctx is None else _opt_str(ctx.held_by[k])

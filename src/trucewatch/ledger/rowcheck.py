@@ -5,10 +5,12 @@ withdrawn must still be stored. Findings name the table, the row and the field."
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from trucewatch.ledger.audit import LogAudit
 from trucewatch.ledger.rows import changed_columns, row_digest
+
+if TYPE_CHECKING:  # the audit loads the signatures' cryptography
+    from trucewatch.ledger.audit import LogAudit
 
 LINK = "link"
 """Entry type given to an evidence link whose incident is not stored (never logged)."""

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, text
+from sqlalchemy import BindParameter, ColumnElement, Connection, and_, bindparam, text
 
+from trucewatch.store import schema as t
 from trucewatch.store import spatial
+from trucewatch.store.schema import WorstVerdict
 from trucewatch.units import as_utc
 
 
@@ -93,18 +95,45 @@ _ASSESSMENT_SQL = {
 over the incident's assessments that holds them."""
 
 
+SEVERITY = ("violation", "undetermined", "permitted")
+"""The verdicts, worst first (the order of :func:`trucewatch.agreements.verdicts.worst_verdict`)."""
+
+
+def worst_verdict_condition(verdict: str | None) -> ColumnElement[bool]:
+    """What an incident's worst verdict (:class:`~trucewatch.store.schema.WorstVerdict`)
+    must be for one of its assessments to have ``verdict`` (None: any): that verdict or a
+    worse one; not null when any assessment will do. A condition the indexes of the worst
+    verdict serve; it narrows, never decides, the EXISTS of :func:`assessment_clause`."""
+    worst = WorstVerdict(t.incidents.c.assessment)
+    if verdict == SEVERITY[0]:
+        return worst == verdict
+    if verdict in SEVERITY[:-1]:
+        return worst.in_(SEVERITY[: SEVERITY.index(verdict) + 1])
+    return worst.is_not(None)
+
+
 def assessment_clause(
     dialect: str, *, agreement: str | None, verdict: str | None, clause: str | None
 ) -> ColumnElement[bool] | None:
     """EXISTS (one agreement's assessment of the incident matching ``agreement``,
-    ``verdict`` and ``clause``, the deciding clause or one of its ``other_clauses``), or
-    None without any of them."""
+    ``verdict`` and ``clause``, the deciding clause or one of its ``other_clauses``), with
+    the condition on the worst verdict that lets the backend use an index
+    (:func:`worst_verdict_condition`); None without any of them.
+
+    ``verdict="violation"`` alone is that condition alone: an incident has an assessment
+    that finds a violation exactly when its worst verdict is one (the assessment JSON is
+    written by :func:`trucewatch.agreements.verdicts.assessment_dict` only), and the
+    backend then counts the matches in the index without reading the JSON."""
     wanted = {name: value for name, value in
               (("agreement", agreement), ("verdict", verdict), ("clause", clause))
               if value is not None}  # fmt: skip
     if not wanted:
         return None
+    if wanted == {"verdict": SEVERITY[0]}:
+        return worst_verdict_condition(verdict)
     sql = _ASSESSMENT_SQL["postgresql" if dialect == "postgresql" else "sqlite"]
     where = " AND ".join(sql[name] for name in wanted)
     params: list[BindParameter[Any]] = [bindparam(f"qa_{k}", v) for k, v in wanted.items()]
-    return text(sql["exists"].format(where)).bindparams(*params)  # type: ignore[return-value]
+    exists: ColumnElement[bool] = text(  # type: ignore[assignment]
+        sql["exists"].format(where)).bindparams(*params)
+    return and_(worst_verdict_condition(verdict), exists)

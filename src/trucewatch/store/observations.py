@@ -29,16 +29,16 @@ from trucewatch.errors import StoreError
 from trucewatch.gc import gc_paused
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.ledger.entry import LogEntry, observation_entry
-from trucewatch.sources.firms_columns import FirmsColumns
 from trucewatch.store.batches import FILE_IMPORT, BatchOrigin
 from trucewatch.store.coverage import observation_row_meta
-from trucewatch.store.ledger import Ledger
 from trucewatch.store.util import bulk_insert, chunks, copy_lines, copy_text, db_time_encoder
 from trucewatch.types import EventKind, Flow, Observation, PointLocation, SourceKind
 from trucewatch.units import as_utc
 
-if TYPE_CHECKING:  # numba-compiled: imported when a columnar file is stored
+if TYPE_CHECKING:  # numba-compiled, pyarrow: imported when a columnar file is stored
+    from trucewatch.sources.firms_columns import FirmsColumns
     from trucewatch.store.columnar import EncodedColumns
+    from trucewatch.store.ledger import Ledger
 
 INSERT_CHUNK = 20_000
 """Rows per INSERT round trip (bounded memory, still few round trips)."""

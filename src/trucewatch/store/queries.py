@@ -12,7 +12,8 @@ pagination, :mod:`trucewatch.store.paging`: a page costs the same at any depth).
 Filters on the assessment against agreements (``agreement``, ``clause``, ``verdict``) look
 into the ``assessment`` JSON column with each backend's JSON functions
 (:mod:`trucewatch.store.conditions`); an incident matches when *one* of its per-agreement
-assessments matches all three.
+assessments matches all three. A condition on the worst verdict narrows them through the
+indexes of :class:`~trucewatch.store.schema.WorstVerdict` (migration 0013).
 
 Every function takes an open :class:`~sqlalchemy.Connection` and only reads.
 """

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -41,7 +42,6 @@ from trucewatch.store.batches import (
     batch_row,
     signing_key_id,
 )
-from trucewatch.store.claims import ClaimTable
 from trucewatch.store.coverage import (
     AGREEMENTS,
     BATCHES,
@@ -61,7 +61,6 @@ from trucewatch.store.engine import (
     require_existing,
 )
 from trucewatch.store.incident_rows import incident_from_row, incident_row, observation_links
-from trucewatch.store.ledger import Ledger
 from trucewatch.store.media import media_root
 from trucewatch.store.observations import (
     BATCH_ID,
@@ -76,7 +75,14 @@ from trucewatch.store.observations import (
     observation_insert_sql,
 )
 from trucewatch.store.queries import time_range
-from trucewatch.store.util import chunks, columns_of, db_time_encoder, fields_of
+from trucewatch.store.util import (
+    Progress,
+    chunks,
+    columns_of,
+    db_time_encoder,
+    fields_of,
+    no_progress,
+)
 from trucewatch.types import (
     Agreement,
     ContactLine,
@@ -85,6 +91,14 @@ from trucewatch.types import (
     Sector,
 )
 from trucewatch.units import as_utc
+
+if TYPE_CHECKING:  # the log and the claims load cryptography: imported when first used
+    from trucewatch.store.claims import ClaimTable
+    from trucewatch.store.ledger import Ledger
+
+STORE_CHUNK = 5_000
+"""Incidents stored, and logged, between two reports to the ``progress`` of
+:meth:`Store.replace_incidents` (the reads and inserts go by chunks of this size)."""
 
 _LINE_COLUMNS = {f.name: f.name for f in fields(ContactLine)}
 """:class:`ContactLine` field -> ``contact_lines`` column."""
@@ -98,11 +112,24 @@ class Store:
 
     def __init__(self, engine: Engine, media_dir: Path | None = None) -> None:
         self.engine = engine
-        self.ledger = Ledger()
-        self.claims = ClaimTable(engine, self.ledger)
         self.media_dir = media_dir
         """The configured media folder (None: :func:`~trucewatch.store.media.media_root`'s
         default)."""
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """The store's log (made on first use, so that commands that only read tables
+        start without loading the cryptography)."""
+        from trucewatch.store.ledger import Ledger
+
+        return Ledger()
+
+    @cached_property
+    def claims(self) -> ClaimTable:
+        """The parties' claims and their verdicts, logged in :attr:`ledger`."""
+        from trucewatch.store.claims import ClaimTable
+
+        return ClaimTable(self.engine, self.ledger)
 
     @property
     def media_root(self) -> Path | None:
@@ -313,11 +340,13 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         engine: Mapping[str, str] | None = None,
+        progress: Progress = no_progress,
     ) -> None:
         """Replace the incidents starting in [since, until) by ``incidents`` (one transaction).
 
         ``engine`` describes the fusion run (version, calibration, ...: short strings); it
-        is logged first, as an ``engine`` entry, then each changed decision."""
+        is logged first, as an ``engine`` entry, then each changed decision. ``progress``
+        is told the incidents stored, then those logged, every :data:`STORE_CHUNK`."""
         c = t.incidents.c
         fused_at = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -333,37 +362,42 @@ class Store:
                 )
             )
             conn.execute(delete(t.incidents).where(c.uid.in_(doomed)))
-            rows = [incident_row(i, fused_at) for i in incidents]
-            links = [
-                {"incident_uid": i.uid, "observation_uid": o}
-                for i in incidents
-                for o in i.observation_uids
-            ]
-            for chunk in chunks(rows, INSERT_CHUNK):
-                conn.execute(insert(t.incidents), list(chunk))
-            for chunk in chunks(links, INSERT_CHUNK):
-                conn.execute(insert(t.incident_observations), list(chunk))
+            n, what = len(incidents), f"storing {len(incidents):,} incidents"
+            progress(what, 0, n)
+            for done, part in enumerate(chunks(incidents, STORE_CHUNK), 1):
+                conn.execute(insert(t.incidents), [incident_row(i, fused_at) for i in part])
+                links = [{"incident_uid": i.uid, "observation_uid": o}
+                         for i in part for o in i.observation_uids]  # fmt: skip
+                for chunk in chunks(links, INSERT_CHUNK):
+                    conn.execute(insert(t.incident_observations), list(chunk))
+                progress(what, min(done * STORE_CHUNK, n), n)
             new_uids = [i.uid for i in incidents]
-            changed = self._changed_decisions(conn, new_uids, fused_at)
+            changed = self._changed_decisions(conn, new_uids, fused_at, progress)
             gone = withdrawn_entries(INCIDENTS.entry_type, sorted(old_uids - set(new_uids)),
                                      fused_at)  # fmt: skip
             if changed or gone:  # a re-fusion that changes nothing adds nothing to the log
                 run = [engine_entry(engine, fused_at)] if engine is not None else []
                 self.ledger.append(conn, [*run, *changed, *gone])
 
-    def _changed_decisions(self, conn: Connection, uids: Sequence[str],
-                           fused_at: datetime) -> list[LogEntry]:  # fmt: skip
+    def _changed_decisions(self, conn: Connection, uids: Sequence[str], fused_at: datetime,
+                           progress: Progress = no_progress) -> list[LogEntry]:  # fmt: skip
         """The entries of the decisions (whole row and evidence links) that differ from
-        the last one logged; an unchanged incident keeps the ``fused_at`` of that entry."""
-        entries = entries_for(INCIDENTS, read_rows(conn, INCIDENTS, uids), fused_at)
-        logged = latest_logged(conn, INCIDENTS, uids)
-        changed, kept = [], []
-        for entry in entries:
-            before = logged.get(entry.ref)
-            if before is not None and before[0] == entry.sha256:
-                kept.append({"k_uid": entry.ref, "k_fused": before[1]})
-            else:
-                changed.append(entry)
+        the last one logged; an unchanged incident keeps the ``fused_at`` of that entry.
+        ``progress`` is told the incidents compared, every :data:`STORE_CHUNK`."""
+        changed: list[LogEntry] = []
+        kept: list[dict[str, Any]] = []
+        n, what = len(uids), f"logging {len(uids):,} incidents"
+        progress(what, 0, n)
+        for done, part in enumerate(chunks(uids, STORE_CHUNK), 1):
+            entries = entries_for(INCIDENTS, read_rows(conn, INCIDENTS, part), fused_at)
+            logged = latest_logged(conn, INCIDENTS, part)
+            for entry in entries:
+                before = logged.get(entry.ref)
+                if before is not None and before[0] == entry.sha256:
+                    kept.append({"k_uid": entry.ref, "k_fused": before[1]})
+                else:
+                    changed.append(entry)
+            progress(what, min(done * STORE_CHUNK, n), n)
         if kept:
             c = t.incidents.c
             conn.execute(update(t.incidents).where(c.uid == bindparam("k_uid"))

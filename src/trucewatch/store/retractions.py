@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from trucewatch.ledger.entry import EntryType, content_entry
 from trucewatch.store import schema as t
 from trucewatch.store.coverage import RETRACTIONS, row_metas
 from trucewatch.store.ledger import Ledger
 from trucewatch.store.observations import observation_from_row
+from trucewatch.store.util import PROGRESS_ROWS, Progress
 from trucewatch.types import Observation
 from trucewatch.units import as_utc
 
@@ -60,10 +61,12 @@ def retractions(engine: Engine) -> list[dict[str, Any]]:
 
 
 def observations_for_fusion(
-    engine: Engine, since: datetime | None, until: datetime | None
+    engine: Engine, since: datetime | None, until: datetime | None,
+    progress: Progress | None = None,
 ) -> tuple[list[Observation], list[tuple[str, str]]]:
     """Observations starting in [since, until), oldest first, without the retracted ones;
-    and ``(uid, reason)`` of each row that could not be decoded."""
+    and ``(uid, reason)`` of each row that could not be decoded. ``progress`` is told the
+    rows decoded (after a count of them)."""
     o, r = t.observations.c, t.observation_retractions.c
     query = (select(t.observations)
              .where(~o.uid.in_(select(r.uid)))
@@ -75,16 +78,31 @@ def observations_for_fusion(
     good: list[Observation] = []
     bad: list[tuple[str, str]] = []
     with engine.connect() as conn:
-        decode_observations(conn.execute(query), good, bad)
+        total = 0
+        if progress is not None:
+            counted = select(func.count()).select_from(query.order_by(None).subquery())
+            total = conn.execute(counted).scalar_one()
+        decode_observations(conn.execute(query), good, bad, progress, total)
     return good, bad
 
 
 def decode_observations(rows: Iterable[Any], good: list[Observation],
-                        bad: list[tuple[str, str]]) -> None:
+                        bad: list[tuple[str, str]], progress: Progress | None = None,
+                        total: int = 0) -> None:  # fmt: skip
     """Decode stored observation rows into ``good``; ``(uid, reason)`` into ``bad`` for each
-    row that cannot be read (fusion never trusts stored input)."""
-    for row in rows:
+    row that cannot be read (fusion never trusts stored input). ``progress`` is told
+    ``reading observations`` with the rows decoded (of ``total``) every
+    :data:`~trucewatch.store.util.PROGRESS_ROWS`."""
+    what = f"reading {total:,} observations"
+    if progress is not None:
+        progress(what, 0, total)
+    n = 0
+    for n, row in enumerate(rows, 1):
+        if progress is not None and not n % PROGRESS_ROWS:
+            progress(what, n, max(n, total))
         try:
             good.append(observation_from_row(row))
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             bad.append((row.uid, f"stored row cannot be read ({type(exc).__name__}: {exc})"))
+    if progress is not None:
+        progress(what, n, max(n, total))

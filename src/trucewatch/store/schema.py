@@ -32,6 +32,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 metadata = MetaData(
     naming_convention={
@@ -127,6 +131,31 @@ observations = Table(
     Index(None, "lon", "lat"),
 )
 
+class WorstVerdict(ColumnElement[str]):
+    """The worst verdict of an incident against the agreements in force, read from its
+    ``assessment`` JSON (``agreement_verdict``: violation, undetermined, permitted, or
+    null when no agreement was in force). The same SQL text in the incidents' indexes
+    and in the queries' conditions (``json_extract`` on SQLite, ``->>`` on PostgreSQL),
+    so that each backend can use the index (:mod:`trucewatch.store.conditions`)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+    type = String()
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+
+
+@compiles(WorstVerdict, "postgresql")
+def _worst_verdict_postgresql(element: WorstVerdict, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.column, **kw)} ->> 'agreement_verdict')"
+
+
+@compiles(WorstVerdict)
+def _worst_verdict_sqlite(element: WorstVerdict, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.column, **kw)}, '$.agreement_verdict')"
+
+
 incidents = Table(
     "incidents",
     metadata,
@@ -153,6 +182,11 @@ incidents = Table(
     Index(None, "attribution_party"),
     Index(None, "sector", "time_start", "status"),  # counts per sector, day, status
 )
+# the verdict filter of the list and the dashboard, oldest or most confident first (0013)
+Index("ix_incidents_verdict_time_start", WorstVerdict(incidents.c.assessment),
+      incidents.c.time_start, incidents.c.uid)  # fmt: skip
+Index("ix_incidents_verdict_confidence", WorstVerdict(incidents.c.assessment),
+      incidents.c.confidence, incidents.c.time_start, incidents.c.uid)  # fmt: skip
 
 incident_observations = Table(
     "incident_observations",

@@ -11,6 +11,18 @@ from sqlalchemy import Connection
 
 T = TypeVar("T")
 
+Progress = Callable[[str, int, int], None]
+"""Told the progress of a long operation on many rows: (what it does, rows done, rows in
+all), with one description from its start (done 0) to its end."""
+
+PROGRESS_ROWS = 1_000
+"""Rows between two reports to a :data:`Progress`."""
+
+
+def no_progress(_what: str, _done: int, _total: int) -> None:
+    """A :data:`Progress` that reports nothing."""
+    return None
+
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most ``size`` items (bounded statements and memory)."""

@@ -2,7 +2,7 @@
 ``lon``/``lat``, with a GiST index, on PostgreSQL where PostGIS can be had
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03
 
 On PostgreSQL the migration creates the ``postgis`` extension when it is missing
@@ -22,7 +22,7 @@ from trucewatch.store import spatial
 
 # revision identifiers, used by Alembic.
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0012"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
