@@ -130,6 +130,7 @@ class ServerProcess:
                "TRUCEWATCH_TOKENS": json.dumps(tokens), "TRUCEWATCH_RATE_PER_SECOND": "0",
                "TRUCEWATCH_LIVE_QUIET_S": "5", "TRUCEWATCH_LIVE_POLL_S": "0.5",
                "TRUCEWATCH_WEBHOOK_CAP_S": "10",
+               "TRUCEWATCH_WEBHOOK_ALLOWED_HOSTS": json.dumps([HOST]),  # the receiver
                "TRUCEWATCH_REPORT_CACHE_DIR": str(db.parent / "reports")}  # fmt: skip
         root = Path(__file__).resolve().parents[1]
         cmd = [sys.executable, "-m", "uvicorn", "trucewatch.api:create_app", "--factory",
