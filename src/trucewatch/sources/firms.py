@@ -495,4 +495,4 @@ def _degrees(fields: list[str], i: int, limit: float, what: str) -> float:
         raise _CellError(i, message) from None
     if not -limit <= value <= limit:
         raise _CellError(i, f"{what} {value} outside [-{limit:g}, {limit:g}]")
-    return value
+    return value + 0.0  # -0.0 read as 0.0, as the columnar reader does

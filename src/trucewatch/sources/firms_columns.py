@@ -106,8 +106,8 @@ def _columns(path: Path, raw: bytes, offset: int, body: bytes,
     table = _parse(body, names)
     if table is None or table.num_rows != len(starts):
         return None
-    lat = table.column("latitude").to_numpy()
-    lon = table.column("longitude").to_numpy()
+    lat = table.column("latitude").to_numpy() + 0.0  # -0.0 as 0.0: SQLite drops the sign
+    lon = table.column("longitude").to_numpy() + 0.0  # of a zero REAL; the digests follow
     if not ((np.abs(lat) <= 90.0).all() and (np.abs(lon) <= 180.0).all()):
         return None  # NaN fails the comparison too
     days = _days(table.column("acq_date"))

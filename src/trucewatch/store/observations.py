@@ -398,6 +398,8 @@ def _observation_values(
     o: Observation, batch_id: int, to_db_time: Callable[[datetime], Any]
 ) -> tuple[Any, ...]:
     lon, lat = location_anchor(o.location)
+    if lon is not None and lat is not None:  # -0.0 as 0.0: SQLite drops the sign of a REAL
+        lon, lat = lon + 0.0, lat + 0.0  # zero, and the row digest must be of what it keeps
     return (
         o.uid,
         o.source_kind.value,
