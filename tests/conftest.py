@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,9 +60,10 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@functools.cache
 def _create_database(url: str) -> None:
     """Create ``url``'s database when it does not exist (from the server's ``postgres``
-    database); errors are left to the connection that follows."""
+    database), once per worker process; errors are left to the connection that follows."""
     base, _, name = url.rpartition("/")
     try:
         engine = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT",

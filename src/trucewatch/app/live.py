@@ -243,16 +243,10 @@ class LiveFusion:
         self._load_days(days)
         self._engine.refresh()
         now = {i.uid: i for i in self._engine.incidents()}
-        fresh = self._incident_of
-        self._incident_of = stored_of  # what each new incident supersedes: as stored
         self._store(StreamUpdate(incidents=[i for u, i in now.items() if stored.get(u) != i],
-                                 retired=sorted(set(stored) - set(now))))  # fmt: skip
-        self._incident_of = fresh
-        live_store.set_cursor(self.store.engine, before, live_store.REFRESH_CURSOR)
-        self._dirty = False
-        self._last_refresh = self._clock()
-        self.stats.refreshes += 1
-        self.stats.last_refresh_s = time.perf_counter() - t0
+                                 retired=sorted(set(stored) - set(now))),
+                    superseded_from=stored_of)  # fmt: skip
+        self._refreshed(before, t0)
 
     def refresh(self) -> None:
         """Re-fuse every component held (see the module docstring) and store what changed."""
@@ -262,15 +256,24 @@ class LiveFusion:
         self._lines = _lines(self.store)  # lines may have been imported since
         self._engine.lookup = self._lines
         self._store(self._engine.refresh())
+        self._refreshed(before, t0)
+
+    def _refreshed(self, before: int, t0: float) -> None:
+        """Record a refresh (or rebuild) that began at ``t0`` (``perf_counter``) when the
+        last stored change was ``before``."""
         live_store.set_cursor(self.store.engine, before, live_store.REFRESH_CURSOR)
         self._dirty = False
         self._last_refresh = self._clock()
         self.stats.refreshes += 1
         self.stats.last_refresh_s = time.perf_counter() - t0
 
-    def _store(self, update: StreamUpdate, cursor: int | None = None) -> None:
+    def _store(self, update: StreamUpdate, cursor: int | None = None,
+               superseded_from: dict[str, str] | None = None) -> None:  # fmt: skip
+        """Store ``update``; ``superseded_from``: the incident each observation was in
+        before it (default: as this service last stored them)."""
         assessed = self._assessed(update.incidents)
-        supersedes = self._supersedes(update)
+        supersedes = self._supersedes(
+            update, self._incident_of if superseded_from is None else superseded_from)
         last = live_store.apply_incident_changes(self.store, assessed, update.retired,
                                                  supersedes, engine_run(None, None),
                                                  cursor=cursor)  # fmt: skip
@@ -297,12 +300,13 @@ class LiveFusion:
         return attach_assessments(incidents, stored_agreements(self.store),
                                   AssessContext(lines=lines, war_fires=war_fires))
 
-    def _supersedes(self, update: StreamUpdate) -> dict[str, list[str]]:
+    @staticmethod
+    def _supersedes(update: StreamUpdate, incident_of: dict[str, str]) -> dict[str, list[str]]:
         """For each new incident, the retired ones whose observations it took over."""
         retired = set(update.retired)
         out: dict[str, list[str]] = {}
         for inc in update.incidents:
-            before = {self._incident_of.get(u) for u in inc.observation_uids}
+            before = {incident_of.get(u) for u in inc.observation_uids}
             gone = sorted(u for u in before if u is not None and u in retired)
             if gone:
                 out[inc.uid] = gone
