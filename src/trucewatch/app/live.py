@@ -112,6 +112,7 @@ class LiveFusion:
         self._dirty = False
         self._last_arrival = 0.0
         self._last_refresh = 0.0
+        self._mark_start()
         bus.subscribe(self._heard)
         self._thread = threading.Thread(target=self._run, name="live-fusion", daemon=True)
         self._thread.start()
@@ -170,9 +171,16 @@ class LiveFusion:
 
     # ---------------------------------------------------------------- the work
 
+    def _mark_start(self) -> None:
+        """On a store where live fusion never ran, start after the batches stored so far:
+        set here, before the server takes its first submission, so that none falls
+        between this point and the thread's first cycle (it would be taken as old)."""
+        if live_store.cursor(self.store.engine) is None:
+            live_store.set_cursor(self.store.engine, live_store.last_batch_id(self.store.engine))
+
     def _start(self) -> None:
-        """Resume after the last batch taken (on a store where live fusion never ran:
-        after the last stored batch) and load the recent days silently."""
+        """Resume after the last batch taken (:meth:`_mark_start` on a store where live
+        fusion never ran) and load the recent days silently."""
         self._lines = _lines(self.store)
         self._engine = IncrementalFusion(self._lines)
         self._retracted = live_store.retraction_count(self.store.engine)
