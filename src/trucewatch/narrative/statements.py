@@ -29,6 +29,7 @@ Times are aware datetimes in UTC; positions WGS84 degrees.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import asdict, dataclass, field
@@ -486,146 +487,249 @@ def _instant(day: date, clock: tuple[int, int] | None, zone: str, *, end: bool =
 
 @dataclass(frozen=True)
 class _Window:
+    """A claimed period or time (UTC; ``start == end`` for an instant) and how it was read."""
+
     start: datetime
     end: datetime
     notes: tuple[str, ...] = ()
 
 
+_Found = tuple[_Window | None, str | None]
+"""A window read, or ``None`` and why not."""
+
+
+@dataclass(frozen=True)
+class _When:
+    """What the time of a clause is read from: its text and anchors (dates and clock
+    times), the statement's date ``ref`` and time ``stated`` (UTC), the claimant's zone,
+    whether an item's time (``item``) or an aggregate's period is read, and the truce's
+    period (UTC) when given."""
+
+    text: str
+    anchors: list[_Anchor]
+    ref: date | None
+    stated: datetime | None
+    zone: str
+    item: bool
+    truce: tuple[datetime, datetime] | None
+
+    def zone_of(self, *anchors: _Anchor) -> str:
+        """The zone stated with the first of ``anchors`` that has one, else the claimant's."""
+        return next((a.zone for a in anchors if a.zone), self.zone)
+
+
 def _period(text: str, ref: date | None, stated: datetime | None, zone: str, *, item: bool,
-            truce: tuple[datetime, datetime] | None
-            ) -> tuple[_Window | None, str | None]:  # fmt: skip
-    """The claimed period (an aggregate) or time (an item) of a clause, or why not."""
+            truce: tuple[datetime, datetime] | None) -> _Found:  # fmt: skip
+    """The claimed period (an aggregate) or time (an item) of a clause, or why not.
+
+    The forms are tried in order: a range of days, a range of two anchors, an open period
+    ("since ...", "as of ..."), a night, "the past day", a single date or time, the truce;
+    an item with none of them is on the statement's day."""
     anchors, problems = _anchors(text, ref)
-    notes: list[str] = []
     if problems and not any(a.day or a.clock for a in anchors):
         return None, problems[0]
+    when = _When(text, anchors, ref, stated, zone, item, truce)
+    for form in (_day_range, _anchor_range, _open_period, _night, _past_day, _dated, _truce):
+        found = form(when)
+        if found is not None:
+            return found
+    return _undated(when)
 
-    def zone_of(*a: _Anchor) -> str:
-        return next((x.zone for x in a if x.zone), zone)
 
-    # a range of days: "between 19 and 21 April", "з 19 по 21 квітня"
-    rng = _DAY_RANGE.search(text)
-    if rng and not any(a.clock for a in anchors):
-        month = MONTHS[rng.group("mon").lower().rstrip(".")]
-        y = _year_for(month, int(rng.group("b")), ref)
-        if y is None:
-            return None, f"no year for {rng.group()!r} (give the statement's date)"
-        try:
-            first = date(y, month, int(rng.group("a")))
-            last = date(y, month, int(rng.group("b")))
-        except ValueError:
-            return None, f"not a date: {rng.group()!r}"
-        return _Window(_instant(first, None, zone), _instant(last, None, zone, end=True),
-                       (f"whole days {first} to {last}, local time",)), None  # fmt: skip
-    # a range of anchors: "between A and B", "from A to B", "з A до B", "с A по B"
-    for a, b in itertools.pairwise(anchors):
-        gap = text[a.end : b.start]
-        lead = text[max(0, a.start - 20) : a.start]
+def _day_range(w: _When) -> _Found | None:
+    """Whole local days: "between 19 and 21 April", "з 19 по 21 квітня" (no clock time)."""
+    rng = _DAY_RANGE.search(w.text)
+    if not rng or any(a.clock for a in w.anchors):
+        return None
+    month = MONTHS[rng.group("mon").lower().rstrip(".")]
+    y = _year_for(month, int(rng.group("b")), w.ref)
+    if y is None:
+        return None, f"no year for {rng.group()!r} (give the statement's date)"
+    try:
+        first = date(y, month, int(rng.group("a")))
+        last = date(y, month, int(rng.group("b")))
+    except ValueError:
+        return None, f"not a date: {rng.group()!r}"
+    return _Window(_instant(first, None, w.zone), _instant(last, None, w.zone, end=True),
+                   (f"whole days {first} to {last}, local time",)), None  # fmt: skip
+
+
+def _anchor_range(w: _When) -> _Found | None:
+    """From one anchor to the next: "between A and B", "from A to B", "з A до B", "с A по
+    B" (a day missing on one side is the other's, or the statement's date)."""
+    for a, b in itertools.pairwise(w.anchors):
+        gap = w.text[a.end : b.start]
+        lead = w.text[max(0, a.start - 20) : a.start]
         if re.fullmatch(rf"\s*{_TO}\s*", gap, _F) and re.search(rf"\b{_FROM}\s*$", lead, _F):
-            day_a = a.day or b.day or ref
-            day_b = b.day or a.day or ref
-            if day_a is None or day_b is None:
-                return None, "no date for the period (give the statement's date)"
-            if a.day is None and b.day is None:
-                notes.append("period on the statement's date")
-            z = zone_of(a, b)
-            start = _instant(day_a, a.clock, z)
-            end = _instant(day_b, b.clock, z, end=b.clock is None)
-            if end <= start and b.day is None and b.clock is not None:
-                end += timedelta(days=1)
-            if end <= start:
-                return None, f"the period ends before it starts: {text[a.start:b.end]!r}"
-            return _Window(start, end, tuple(notes)), None
-    past_day = _PAST_DAY.search(text)
-    for a in anchors:
-        lead = text[max(0, a.start - 25) : a.start]
+            return _between(w, a, b)
+    return None
+
+
+def _between(w: _When, a: _Anchor, b: _Anchor) -> _Found:
+    """The period from anchor ``a`` to anchor ``b`` (a clock time before the start on the
+    same unstated day runs past midnight)."""
+    day_a = a.day or b.day or w.ref
+    day_b = b.day or a.day or w.ref
+    if day_a is None or day_b is None:
+        return None, "no date for the period (give the statement's date)"
+    notes = ("period on the statement's date",) if a.day is None and b.day is None else ()
+    z = w.zone_of(a, b)
+    start = _instant(day_a, a.clock, z)
+    end = _instant(day_b, b.clock, z, end=b.clock is None)
+    if end <= start and b.day is None and b.clock is not None:
+        end += timedelta(days=1)
+    if end <= start:
+        return None, f"the period ends before it starts: {w.text[a.start : b.end]!r}"
+    return _Window(start, end, notes), None
+
+
+def _open_period(w: _When) -> _Found | None:
+    """A period given by one end: "since A" (to the statement's time or the end of its
+    day) or, for an aggregate, "as of A" (the 24 hours before, when "the past day" is
+    said). The first dated anchor with no day and no statement's date is an error."""
+    past_day = _PAST_DAY.search(w.text) is not None
+    for a in w.anchors:
+        lead = w.text[max(0, a.start - 25) : a.start]
         if a.day is None and a.clock is None:
             continue
-        day = a.day or ref
+        day = a.day or w.ref
         if day is None:
             return None, "no date (give the statement's date)"
-        z = zone_of(a)
         if re.search(rf"\b{_SINCE}\s*$", lead, _F):
-            start = _instant(day, a.clock, z)
-            if stated is not None and stated > start:
-                return _Window(start, stated, ("period ends at the statement's time",)), None
-            if ref is not None:
-                end = _instant(max(ref, day), None, z, end=True)
-                if end > start:
-                    return _Window(start, end, ("period ends at the end of the statement's "
-                                                "day",)), None  # fmt: skip
-            return None, "a period with a start and no end"
-        if re.search(rf"\b{_AS_OF}\s*$", lead, _F) and not item:
-            end = _instant(day, a.clock, z, end=a.clock is None)
-            if past_day:
-                return _Window(end - timedelta(hours=24), end, ("the 24 hours before the "
-                                                                "time stated",)), None  # fmt: skip
-            return None, "a period with an end and no start"
-    night = _NIGHT.search(text)
-    if night:
-        day = ref
-        words = night.group("en") or night.group("uk") or night.group("ru")
-        if words:
-            dm = re.search(rf"(?:(?P<a>[0-3]?\d)\s*(?:-|to|into)\s*)?(?P<d>[0-3]?\d)\s+"
-                           rf"(?P<mon>{MONTH_RE})", words, _F)  # fmt: skip
-            if dm is None:
-                return None, f"not a date: {words!r}"
-            month = MONTHS[dm.group("mon").lower().rstrip(".")]
-            y = _year_for(month, int(dm.group("d")), ref)
-            if y is None:
-                return None, "a night with no year (give the statement's date)"
-            day = date(y, month, int(dm.group("d")))
-            if night.group("en") and dm.group("a") is None:
-                day += timedelta(days=1)  # "the night of 19 April" runs into the 20th
-        if day is None:
-            return None, "a night with no date (give the statement's date)"
-        start = _instant(day - timedelta(days=1), (NIGHT_START_H, 0), zone)
-        end = _instant(day, (NIGHT_END_H, 0), zone)
-        return _Window(start, end, (f"night read as {NIGHT_START_H}:00-0{NIGHT_END_H}:00 "
-                                    "local",)), None  # fmt: skip
+            return _since(w, a, day)
+        if re.search(rf"\b{_AS_OF}\s*$", lead, _F) and not w.item:
+            return _as_of(w, a, day, past_day)
+    return None
+
+
+def _since(w: _When, a: _Anchor, day: date) -> _Found:
+    """A period "since A": to the statement's time, else to the end of the statement's day
+    (or of A's day when later)."""
+    z = w.zone_of(a)
+    start = _instant(day, a.clock, z)
+    if w.stated is not None and w.stated > start:
+        return _Window(start, w.stated, ("period ends at the statement's time",)), None
+    if w.ref is not None:
+        end = _instant(max(w.ref, day), None, z, end=True)
+        if end > start:
+            return _Window(start, end, ("period ends at the end of the statement's "
+                                        "day",)), None  # fmt: skip
+    return None, "a period with a start and no end"
+
+
+def _as_of(w: _When, a: _Anchor, day: date, past_day: bool) -> _Found:
+    """A period "as of A over the past 24 hours": the 24 hours before A (without "the past
+    day" the period has no start)."""
+    end = _instant(day, a.clock, w.zone_of(a), end=a.clock is None)
     if past_day:
-        if stated is not None:
-            return _Window(stated - timedelta(hours=24), stated,
-                           ("the 24 hours before the statement",)), None  # fmt: skip
-        if ref is not None:
-            start = _instant(ref - timedelta(days=1), None, zone)
-            return _Window(start, _instant(ref, None, zone),
-                           ("the past day read as the calendar day before the statement's "
-                            "date",)), None  # fmt: skip
-        return None, "'the past day' needs the statement's date"
-    dated = [a for a in anchors if a.day is not None or a.clock is not None]
-    if dated:
-        if item:
-            a = dated[0]
-            day = a.day or ref
-            if day is None:
-                return None, "no date (give the statement's date)"
-            if a.day is None:
-                notes.append("time on the statement's date")
-            z = zone_of(a)
-            if a.clock is None:
-                return _Window(_instant(day, None, z), _instant(day, None, z, end=True),
-                               (*notes, "no time stated: the whole day")), None  # fmt: skip
-            t = _instant(day, a.clock, z)
-            return _Window(t, t, tuple(notes)), None
-        days = [a for a in dated if a.day is not None and a.clock is None]
-        if len(days) == 1 and len(dated) == 1:
-            z = zone_of(days[0])
-            d = days[0].day
-            assert d is not None
-            return _Window(_instant(d, None, z), _instant(d, None, z, end=True),
-                           ("the whole day stated",)), None  # fmt: skip
-        return None, "a time without a period"
-    if re.search(TRUCE_WORDS, text, _F):
-        if truce is not None:
-            return _Window(truce[0], truce[1], ("the truce's period (given)",)), None
-        return None, "the period is the truce's, not stated (give --truce START/END)"
-    if item:
-        if ref is not None:
-            return _Window(_instant(ref, None, zone), _instant(ref, None, zone, end=True),
-                           ("no time stated: the statement's day",)), None  # fmt: skip
-        return None, "no date or time (give the statement's date)"
-    return None, "no period stated"
+        return _Window(end - timedelta(hours=24), end, ("the 24 hours before the "
+                                                        "time stated",)), None  # fmt: skip
+    return None, "a period with an end and no start"
+
+
+def _night(w: _When) -> _Found | None:
+    """A night ("overnight", "on the night of 19 April", "в ночь на 20 апреля"): from
+    :data:`NIGHT_START_H` local the evening before to :data:`NIGHT_END_H` on the day."""
+    night = _NIGHT.search(w.text)
+    if not night:
+        return None
+    day, why = _night_day(w, night)
+    if day is None:
+        return None, why
+    start = _instant(day - timedelta(days=1), (NIGHT_START_H, 0), w.zone)
+    end = _instant(day, (NIGHT_END_H, 0), w.zone)
+    return _Window(start, end, (f"night read as {NIGHT_START_H}:00-0{NIGHT_END_H}:00 "
+                                "local",)), None  # fmt: skip
+
+
+def _night_day(w: _When, night: re.Match[str]) -> tuple[date | None, str | None]:
+    """The morning a night ends on: the date named ("the night of 19 April" runs into the
+    20th, "в ночь на 20 апреля" ends on it), else the statement's date; or why none."""
+    words = night.group("en") or night.group("uk") or night.group("ru")
+    if not words:
+        if w.ref is None:
+            return None, "a night with no date (give the statement's date)"
+        return w.ref, None
+    dm = re.search(rf"(?:(?P<a>[0-3]?\d)\s*(?:-|to|into)\s*)?(?P<d>[0-3]?\d)\s+"
+                   rf"(?P<mon>{MONTH_RE})", words, _F)  # fmt: skip
+    if dm is None:
+        return None, f"not a date: {words!r}"
+    month = MONTHS[dm.group("mon").lower().rstrip(".")]
+    y = _year_for(month, int(dm.group("d")), w.ref)
+    if y is None:
+        return None, "a night with no year (give the statement's date)"
+    day = date(y, month, int(dm.group("d")))
+    if night.group("en") and dm.group("a") is None:
+        day += timedelta(days=1)  # "the night of 19 April" runs into the 20th
+    return day, None
+
+
+def _past_day(w: _When) -> _Found | None:
+    """The past day ("over the past 24 hours", "за минулу добу"): the 24 hours before the
+    statement, else the calendar day before its date."""
+    if not _PAST_DAY.search(w.text):
+        return None
+    if w.stated is not None:
+        return _Window(w.stated - timedelta(hours=24), w.stated,
+                       ("the 24 hours before the statement",)), None  # fmt: skip
+    if w.ref is not None:
+        start = _instant(w.ref - timedelta(days=1), None, w.zone)
+        return _Window(start, _instant(w.ref, None, w.zone),
+                       ("the past day read as the calendar day before the statement's "
+                        "date",)), None  # fmt: skip
+    return None, "'the past day' needs the statement's date"
+
+
+def _dated(w: _When) -> _Found | None:
+    """A single date or time: an item's time (the first one), or an aggregate over the one
+    whole day stated."""
+    dated = [a for a in w.anchors if a.day is not None or a.clock is not None]
+    if not dated:
+        return None
+    if w.item:
+        return _item_time(w, dated[0])
+    days = [a for a in dated if a.day is not None and a.clock is None]
+    if len(days) == 1 and len(dated) == 1:
+        z = w.zone_of(days[0])
+        d = days[0].day
+        assert d is not None
+        return _Window(_instant(d, None, z), _instant(d, None, z, end=True),
+                       ("the whole day stated",)), None  # fmt: skip
+    return None, "a time without a period"
+
+
+def _item_time(w: _When, a: _Anchor) -> _Found:
+    """An item's time: the instant of ``a`` (its day, or the statement's date), or its
+    whole day when no clock time is stated."""
+    day = a.day or w.ref
+    if day is None:
+        return None, "no date (give the statement's date)"
+    notes = ("time on the statement's date",) if a.day is None else ()
+    z = w.zone_of(a)
+    if a.clock is None:
+        return _Window(_instant(day, None, z), _instant(day, None, z, end=True),
+                       (*notes, "no time stated: the whole day")), None  # fmt: skip
+    t = _instant(day, a.clock, z)
+    return _Window(t, t, notes), None
+
+
+def _truce(w: _When) -> _Found | None:
+    """The truce ("during the truce"): its period when given."""
+    if not re.search(TRUCE_WORDS, w.text, _F):
+        return None
+    if w.truce is not None:
+        return _Window(w.truce[0], w.truce[1], ("the truce's period (given)",)), None
+    return None, "the period is the truce's, not stated (give --truce START/END)"
+
+
+def _undated(w: _When) -> _Found:
+    """No time stated: an item is on the statement's day; an aggregate has no period."""
+    if not w.item:
+        return None, "no period stated"
+    if w.ref is not None:
+        return _Window(_instant(w.ref, None, w.zone), _instant(w.ref, None, w.zone, end=True),
+                       ("no time stated: the statement's day",)), None  # fmt: skip
+    return None, "no date or time (give the statement's date)"
 
 
 # --------------------------------------------------------------------------- what
@@ -775,7 +879,7 @@ def read_statements(
             sentence = Span(start=sentence.end - len(body), end=sentence.end, text=body)
         sentence_speaker: tuple[str, str] | None = None
         for clause in _clauses(sentence):
-            got = _read_clause(clause, sentence, lang, reading, ref, stated, truce,
+            got = _read_clause(clause, lang, reading, ref, stated, truce,
                                default=claimant, carried=last if last and last[0] == para
                                else None, sentence_speaker=sentence_speaker)  # fmt: skip
             if got is not None:
@@ -784,125 +888,211 @@ def read_statements(
     return reading
 
 
-def _read_clause(clause: Span, sentence: Span, lang: str, reading: StatementReading,
+_Speaker = tuple[str, str]
+"""A speaker named in a clause: ``(party, words)``."""
+
+
+@dataclass(frozen=True)
+class _Claimant:
+    """Whose claim a clause is: the party, the words naming it (empty when not named in
+    the clause), the spans of those words, the speaker the clause itself names (returned
+    to the caller) and how the claimant was found when not named."""
+
+    party: str
+    words: str
+    skip: list[tuple[int, int]]
+    named: _Speaker | None
+    notes: tuple[str, ...] = ()
+
+
+def _read_clause(clause: Span, lang: str, reading: StatementReading,
                  ref: date | None, stated: datetime | None,
                  truce: tuple[datetime, datetime] | None, *, default: str | None,
-                 carried: tuple[int, str] | None, sentence_speaker: tuple[str, str] | None
-                 ) -> tuple[str, str] | None:  # fmt: skip
-    """Read one clause into ``reading``; returns the speaker ``(party, words)`` it named."""
+                 carried: tuple[int, str] | None, sentence_speaker: _Speaker | None
+                 ) -> _Speaker | None:  # fmt: skip
+    """Read one clause into ``reading``; returns the speaker ``(party, words)`` it named.
+
+    A clause that is not a claim is passed over or listed as unread (:func:`_screen`);
+    otherwise its claimant, accused, count and places are read, and it gives one item per
+    settlement struck (:func:`_read_items`) or aggregates over a period
+    (:func:`_read_aggregates`)."""
     t = clause.text
     counts = _counts(t, lang)
-    strike = re.search(rf"(?<![\w])(?:{STRIKE[lang]})(?![\w])", t, _F)
+    strike = re.search(rf"(?<![\w])(?:{STRIKE[lang]})(?![\w])", t, _F) is not None
+    screened, named = _screen(clause, lang, reading, counts, strike)
+    if screened:
+        return named
+    who = _claimant(clause, lang, reading, default=default, carried=carried,
+                    sentence_speaker=sentence_speaker)  # fmt: skip
+    if who is None:
+        return None
+    notes = list(who.notes)
+    accused, accused_text, note, party_spans = _accused(t, lang, who.party, who.skip)
+    if note == "own side":
+        reason = f"the claimant reports its own side's action ({accused_text!r}), not a claim "
+        reading.unread.append(Unread(sentence=clause, reason=reason + "against the other"))
+        return who.named
+    if note:
+        notes.append(note)
+    zone = PARTY_ZONES.get(who.party, DEFAULT_ZONE)
+    if _CLOCK.search(t) and not re.search(_ZONE_RE, t, _F):
+        notes.append(f"clock times read as {zone} (the claimant's)")
+    count, main, extra = _main_count(counts, notes)
+    if count is not None and count.value is None:
+        reading.unread.append(Unread(sentence=clause,
+                                     reason=f"count not readable: {count.text!r}"))  # fmt: skip
+        return who.named
+    towns, areas = _towns_and_areas(t, lang, who.skip + party_spans)
+    base: dict[str, Any] = {
+        "claimant": who.party, "claimant_text": who.words, "accused": accused,
+        "accused_text": accused_text, "sentence": clause, **_weapon_and_target(t),
+    }  # fmt: skip
+    if count is not None and count.bound:
+        notes.append(f"count is {count.bound} {count.value}")
+    when = functools.partial(_period, t, ref, stated, zone, truce=truce)
+    if towns and (strike or count is not None):
+        _read_items(clause, reading, when(item=True), towns, areas, count, notes, base)
+    elif _aggregate_readable(clause, reading, count, areas):
+        assert count is not None
+        _read_aggregates(clause, reading, when(item=False), count, main, extra, notes, base)
+    return who.named
+
+
+def _screen(clause: Span, lang: str, reading: StatementReading, counts: list[_Count],
+            strike: bool) -> tuple[bool, _Speaker | None]:  # fmt: skip
+    """Whether a clause is not a claim (``True``: passed over, or listed as unread: a denial,
+    a negated claim, violations named with no count and no strike), and the speaker it
+    names then (none for a negated claim)."""
+    t = clause.text
     nouns = "|".join([p for p, _ in COUNT_NOUNS[lang][:1]] + [VIOLATE[lang]])
     if not counts and not strike and not re.search(rf"(?<![\w])(?:{nouns})", t, _F):
-        hit, _ = _speaker(t, lang)
-        return (hit.party, hit.text) if hit else None
+        return True, _named_speaker(t, lang)
     if re.search(rf"(?<![\w])(?:{DENIAL[lang]})(?![\w])", t, _F):
         reading.unread.append(Unread(sentence=clause, reason="a denial is not a claim",
                                      status="denial"))  # fmt: skip
-        hit, _ = _speaker(t, lang)
-        return (hit.party, hit.text) if hit else None
+        return True, _named_speaker(t, lang)
     if re.search(NEGATED[lang], t, _F):
         reading.unread.append(Unread(sentence=clause, reason="the claim is negated",
                                      status="negated"))  # fmt: skip
-        return None
+        return True, None
     if not counts and not strike:
         reading.unread.append(Unread(sentence=clause, reason="violations or attacks named, with "
                                      "no count and no strike read"))  # fmt: skip
-        hit, _ = _speaker(t, lang)
-        return (hit.party, hit.text) if hit else None
-    notes: list[str] = []
-    hit, _strong = _speaker(t, lang)
-    named: tuple[str, str] | None = (hit.party, hit.text) if hit else None
+        return True, _named_speaker(t, lang)
+    return False, None
+
+
+def _named_speaker(text: str, lang: str) -> _Speaker | None:
+    """``(party, words)`` of the speaker a clause names, if any."""
+    hit, _ = _speaker(text, lang)
+    return (hit.party, hit.text) if hit else None
+
+
+def _claimant(clause: Span, lang: str, reading: StatementReading, *, default: str | None,
+              carried: tuple[int, str] | None, sentence_speaker: _Speaker | None
+              ) -> _Claimant | None:  # fmt: skip
+    """The claimant of a clause: the speaker it names, else the speaker of its sentence's
+    first clause, else the one carried from the previous sentence of the paragraph, else
+    the statement's party (``default``); ``None`` (and the clause listed as unread) when
+    there is none."""
+    hit, _strong = _speaker(clause.text, lang)
     if hit is not None:
-        party, words = hit.party, hit.text
-        skip = [(hit.start, hit.end)]
-    elif sentence_speaker is not None:
+        return _Claimant(hit.party, hit.text, [(hit.start, hit.end)], (hit.party, hit.text))
+    if sentence_speaker is not None:
         party, words = sentence_speaker
-        skip = []
-        notes.append("claimant from the sentence's first clause")
-    elif carried is not None:
-        party, words = carried[1], ""
-        skip = []
-        notes.append("claimant carried from the previous sentence")
-    elif default is not None:
-        party, words = default, ""
-        skip = []
-        notes.append("claimant: the statement's party (given)")
-    else:
-        reading.unread.append(Unread(sentence=clause, reason="no claimant: the sentence names "
-                                     "no speaker (give the statement's party)"))  # fmt: skip
-        return None
-    accused, accused_text, note, party_spans = _accused(t, lang, party, skip)
-    if note == "own side":
-        reading.unread.append(Unread(
-            sentence=clause, reason=f"the claimant reports its own side's action "
-                                    f"({accused_text!r}), not a claim against the other"))
-        return named
-    if note:
-        notes.append(note)
-    zone = PARTY_ZONES.get(party, DEFAULT_ZONE)
-    if _CLOCK.search(t) and not re.search(_ZONE_RE, t, _F):
-        notes.append(f"clock times read as {zone} (the claimant's)")
+        return _Claimant(party, words, [], None, ("claimant from the sentence's first clause",))
+    if carried is not None:
+        return _Claimant(carried[1], "", [], None,
+                         ("claimant carried from the previous sentence",))  # fmt: skip
+    if default is not None:
+        return _Claimant(default, "", [], None, ("claimant: the statement's party (given)",))
+    reading.unread.append(Unread(sentence=clause, reason="no claimant: the sentence names "
+                                 "no speaker (give the statement's party)"))  # fmt: skip
+    return None
+
+
+def _main_count(counts: list[_Count], notes: list[str]
+                ) -> tuple[_Count | None, list[_Count], list[_Count]]:  # fmt: skip
+    """The count a clause claims (the first that is not a breakdown), the counts that are
+    not breakdowns, and the other counts stated (noted in ``notes`` as not read)."""
     main = [c for c in counts if not c.breakdown]
     extra = [c for c in counts if c.breakdown] + main[1:]
     count = main[0] if main else (counts[0] if counts else None)
     if extra and count is not None:
         notes.append("also stated, not read: " + "; ".join(
-            f"{c.text} {c.kind}" for c in extra if c is not count))
-    if count is not None and count.value is None:
-        reading.unread.append(Unread(sentence=clause,
-                                     reason=f"count not readable: {count.text!r}"))  # fmt: skip
-        return named
-    skip_places = skip + party_spans + [(a.start, a.end) for a in _find(AGENTS[lang], t)]
-    mentions = _places(t, skip_places)
-    towns = [m for m in mentions if m.area is None]
-    areas = [m for m in mentions if m.area is not None]
-    weapon = _first(WEAPONS, t)
-    if weapon is None and (cal := re.search(CALIBRE_RE, t, _F)):
+            f"{c.text} {c.kind}" for c in extra if c is not count))  # fmt: skip
+    return count, main, extra
+
+
+def _towns_and_areas(text: str, lang: str, skip: list[tuple[int, int]]
+                     ) -> tuple[list[PlaceMention], list[PlaceMention]]:  # fmt: skip
+    """The settlements and the areas (regions, districts, directions) a clause names,
+    outside the words read as the speaker and the parties (``skip``) and the agents."""
+    mentions = _places(text, skip + [(a.start, a.end) for a in _find(AGENTS[lang], text)])
+    return ([m for m in mentions if m.area is None],
+            [m for m in mentions if m.area is not None])  # fmt: skip
+
+
+def _weapon_and_target(text: str) -> dict[str, str | None]:
+    """The weapon (named, or from a calibre in mm) and the target a clause states."""
+    weapon = _first(WEAPONS, text)
+    if weapon is None and (cal := re.search(CALIBRE_RE, text, _F)):
         weapon = CALIBRES.get(int(cal.group("mm")))
-    target = _first(TARGETS, t)
-    base: dict[str, Any] = {
-        "claimant": party, "claimant_text": words, "accused": accused,
-        "accused_text": accused_text, "sentence": clause, "weapon": weapon, "target": target,
-    }  # fmt: skip
-    if count is not None and count.bound:
-        notes.append(f"count is {count.bound} {count.value}")
-    if towns and (strike or count is not None):
-        window, why = _period(t, ref, stated, zone, item=True, truce=truce)
-        if window is None:
-            reading.unread.append(Unread(sentence=clause, reason=f"time: {why}"))
-            return named
-        if areas:
-            notes.append("not read (an area, not a settlement): " + ", ".join(
-                f"{a.text} {a.area}" for a in areas))
-        if len(towns) > 1:
-            notes.append(f"one claim per settlement named ({len(towns)})")
-        for k, town in enumerate(towns):
-            reading.claims.append(StatementClaim(
-                type="item", start=window.start, end=window.end,
-                count=count.value if count else None, count_text=count.text if count else None,
-                count_bound=count.bound if count else None, place=town.text,
-                place_name=town.place.name, lon=town.place.lon, lat=town.place.lat,
-                notes=(*window.notes, *notes), index=k, **base))  # fmt: skip
-        return named
+    return {"weapon": weapon, "target": _first(TARGETS, text)}
+
+
+def _read_items(clause: Span, reading: StatementReading, found: _Found,
+                towns: list[PlaceMention], areas: list[PlaceMention], count: _Count | None,
+                notes: list[str], base: dict[str, Any]) -> None:  # fmt: skip
+    """One item claim per settlement struck, at the time ``found`` (else the clause is
+    listed as unread with why); areas named beside them are noted, not read."""
+    window, why = found
+    if window is None:
+        reading.unread.append(Unread(sentence=clause, reason=f"time: {why}"))
+        return
+    if areas:
+        notes.append("not read (an area, not a settlement): " + ", ".join(
+            f"{a.text} {a.area}" for a in areas))  # fmt: skip
+    if len(towns) > 1:
+        notes.append(f"one claim per settlement named ({len(towns)})")
+    for k, town in enumerate(towns):
+        reading.claims.append(StatementClaim(
+            type="item", start=window.start, end=window.end,
+            count=count.value if count else None, count_text=count.text if count else None,
+            count_bound=count.bound if count else None, place=town.text,
+            place_name=town.place.name, lon=town.place.lon, lat=town.place.lat,
+            notes=(*window.notes, *notes), index=k, **base))  # fmt: skip
+
+
+def _aggregate_readable(clause: Span, reading: StatementReading, count: _Count | None,
+                        areas: list[PlaceMention]) -> bool:  # fmt: skip
+    """Whether a clause with no settlement struck is an aggregate: it has a count and
+    names no area (else it is listed as unread with why)."""
     if count is None:
         where = ", ".join(f"{a.text} {a.area}" for a in areas)
         reading.unread.append(Unread(sentence=clause, reason=(
             f"a strike on an area, not a settlement ({where})" if areas
-            else "a strike with no named settlement and no count")))
-        return named
+            else "a strike with no named settlement and no count")))  # fmt: skip
+        return False
     if areas:
         reading.unread.append(Unread(sentence=clause, reason=(
             "a count in an area the claim formats cannot hold without guessing its extent: "
-            + ", ".join(f"{a.text} {a.area}" for a in areas))))
-        return named
-    window, why = _period(t, ref, stated, zone, item=False, truce=truce)
+            + ", ".join(f"{a.text} {a.area}" for a in areas))))  # fmt: skip
+        return False
+    return True
+
+
+def _read_aggregates(clause: Span, reading: StatementReading, found: _Found, count: _Count,
+                     main: list[_Count], extra: list[_Count], notes: list[str],
+                     base: dict[str, Any]) -> None:  # fmt: skip
+    """Aggregate claims over the period ``found`` (else the clause is listed as unread
+    with why): counts of different kinds side by side ("96 assaults and 1,882 shellings")
+    are claims of their own; a breakdown ("including ...") and munitions are parts, noted
+    only."""
+    window, why = found
     if window is None:
         reading.unread.append(Unread(sentence=clause, reason=f"period: {why}"))
-        return named
-    # counts of different kinds side by side ("96 assaults and 1,882 shellings") are claims
-    # of their own; a breakdown ("including ...") and munitions are parts, noted only
+        return
     own = [count] + [c for c in main[1:] if c.kind != "munitions" and c.value is not None
                      and c.kind != count.kind]  # fmt: skip
     if len(own) > 1:
@@ -916,4 +1106,3 @@ def _read_clause(clause: Span, sentence: Span, lang: str, reading: StatementRead
             type="aggregate", start=window.start, end=window.end, count=c.value,
             count_text=c.text, count_bound=c.bound, kind=c.kind, index=k,
             notes=(*window.notes, *notes), **base))  # fmt: skip
-    return named
