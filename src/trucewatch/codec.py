@@ -25,6 +25,7 @@ from trucewatch.types import (
     Observation,
     PlaceLocation,
     PointLocation,
+    UnlocatedPosition,
 )
 from trucewatch.units import Timespec, iso_utc
 
@@ -92,8 +93,9 @@ def point_from_dict(d: dict[str, Any]) -> PointLocation:
     )
 
 
-def location_to_dict(loc: Location) -> dict[str, Any]:
-    """Encode any location form with a ``type`` tag: point, bearing_range or place."""
+def location_to_dict(loc: Location | UnlocatedPosition) -> dict[str, Any]:
+    """Encode any location form with a ``type`` tag: point, bearing_range or place (and
+    an observer position that could not be read: unlocated, with its reason)."""
     if isinstance(loc, PointLocation):
         return {"type": "point", **point_to_dict(loc)}
     if isinstance(loc, BearingRangeLocation):
@@ -105,6 +107,8 @@ def location_to_dict(loc: Location) -> dict[str, Any]:
             "distance_km_min": loc.distance_km_min,
             "distance_km_max": loc.distance_km_max,
         }
+    if isinstance(loc, UnlocatedPosition):
+        return {"type": "unlocated", "reason": loc.reason}
     return {
         "type": "place",
         "place": loc.place,
@@ -137,14 +141,16 @@ def location_from_dict(d: dict[str, Any]) -> Location:
     raise ValueError(f"unknown location type {kind!r}")
 
 
-def _observer_from_dict(d: dict[str, Any]) -> PointLocation | PlaceLocation:
+def _observer_from_dict(d: dict[str, Any]) -> PointLocation | PlaceLocation | UnlocatedPosition:
+    if d.get("type") == "unlocated":
+        return UnlocatedPosition(reason=str(d["reason"]))
     loc = location_from_dict(d)
     if isinstance(loc, BearingRangeLocation):
         raise ValueError("an observer cannot itself be a bearing-range location")
     return loc
 
 
-def location_anchor(loc: Location) -> tuple[float | None, float | None]:
+def location_anchor(loc: Location | UnlocatedPosition) -> tuple[float | None, float | None]:
     """The lon/lat stored in the indexed columns: the point, or the observer position."""
     if isinstance(loc, PointLocation):
         return loc.lon, loc.lat

@@ -31,6 +31,26 @@ class RecordError:
         return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
 
 
+@dataclass(frozen=True)
+class RecordNote:
+    """Something to know about one input record that was kept (not an error): which file,
+    which line (1-based), which field, what, and how many of its events were kept
+    unlocated (a narrative passage whose observer position could not be read)."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+    unlocated: int = 0
+
+    def __str__(self) -> str:
+        return str(RecordError(self.file, self.line, self.field, self.message))
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "field": self.field,
+                "message": self.message, "unlocated": self.unlocated}  # fmt: skip
+
+
 class InputError(TrucewatchError):
     """Bad input; carries the :class:`RecordError` that describes it."""
 

@@ -21,6 +21,7 @@ from trucewatch.types import (
     Observation,
     PlaceLocation,
     PointLocation,
+    UnlocatedPosition,
 )
 
 Problem = tuple[str, str]
@@ -291,9 +292,7 @@ def _location_problem(loc: Any, at: str) -> Problem | None:
         return _place_problem(loc)
     if not isinstance(loc, BearingRangeLocation):
         return "location", f"unknown location type {type(loc).__name__}"
-    obs = loc.observer
-    problem = _point_problem(obs, "observer_") if isinstance(obs, PointLocation) else (
-        _place_problem(obs))  # fmt: skip
+    problem = _observer_problem(loc.observer)
     if problem is not None:
         return problem
     if len(loc.bearings_deg) > MAX_BEARINGS:
@@ -307,6 +306,14 @@ def _location_problem(loc: Any, at: str) -> Problem | None:
         if value is not None:
             problem = problem or number_problem(value, f"{at}{name}", 0.0, MAX_DISTANCE_KM)
     return problem
+
+
+def _observer_problem(obs: PointLocation | PlaceLocation | UnlocatedPosition) -> Problem | None:
+    if isinstance(obs, PointLocation):
+        return _point_problem(obs, "observer_")
+    if isinstance(obs, UnlocatedPosition):
+        return text_problem(obs.reason, "observer_place")
+    return _place_problem(obs)
 
 
 def _place_problem(p: PlaceLocation) -> Problem | None:

@@ -239,6 +239,17 @@ class PlaceLocation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class UnlocatedPosition:
+    """An observer position that could not be read: the report gives none, or one that
+    refers to text it does not hold (a narrative passage saying only "the SMM heard ..." or
+    "in the same location"). ``reason`` says why. It has no coordinates and no name to look
+    up: localization gives no point for it, so fusion leaves its observations out of every
+    incident and lists them as unresolved, never at a made-up place."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BearingRangeLocation:
     """An observer position with the bearing(s) and distance range of what was observed.
 
@@ -248,10 +259,12 @@ class BearingRangeLocation:
     ``bearing_halfwidth_deg`` either side; distances in km from the observer.
     ``observer`` carries the uncertainty of the observer position itself; it is a
     :class:`PlaceLocation` when the report names the place but gives no coordinates
-    (geocoding resolves it during fusion).
+    (geocoding resolves it during fusion), and an :class:`UnlocatedPosition` when the
+    report's observer position could not be read (the bearings and distances are kept as
+    reported; the observation is not located).
     """
 
-    observer: PointLocation | PlaceLocation
+    observer: PointLocation | PlaceLocation | UnlocatedPosition
     bearings_deg: tuple[float, ...]
     bearing_halfwidth_deg: float = 11.25
     distance_km_min: float | None = None

@@ -134,8 +134,6 @@ def test_reading_twice_gives_same_uids(data_path: Callable[[str], Path]) -> None
          "no event"),
         ("Positioned in Horlivka, the SMM heard five explosions 2km west.\n", 1, "date",
          "no date"),
-        ("date: 2016-01-01\n\nThe SMM heard five explosions 2km west.\n", 3, "observer_place",
-         "observer position"),
         ("On 16 July, positioned in Horlivka, the SMM heard five explosions 2km west.\n", 1,
          "date", "no year"),
     ],

@@ -17,7 +17,7 @@ from trucewatch.app.roles import (
     as_complaint,
     submits_complaints,
 )
-from trucewatch.errors import InputError, RecordError
+from trucewatch.errors import InputError, RecordError, RecordNote
 from trucewatch.ledger import bulk
 from trucewatch.ledger.errors import LedgerError
 from trucewatch.sources.firms_columns import FirmsColumns, read_columns
@@ -47,7 +47,12 @@ def import_files(
     signer and signature go into each observation's log entry. ``require_signatures``:
     refuse the import unless every record is signed by an active submitter key. A folder
     stands for its input files (:func:`input_files`); ``progress`` counts the records
-    read against the lines of all files."""
+    read against the lines of all files.
+
+    The result counts the records ``read``, observations ``stored``, ``duplicates`` and
+    records ``rejected`` (with ``errors``); ``unlocated`` counts the events stored (or
+    found again) whose observer position could not be read, each passage named in
+    ``notes`` (file, line, message): fusion does not place them."""
     complaints = submits_complaints(principal)
     paths, skipped = input_files(paths)
     streams = [sources.stream_file(p, format, skip_bad=skip_bad) for p in paths]
@@ -58,6 +63,7 @@ def import_files(
                                        f"records, not {stream.format!r} records")  # fmt: skip
     signed = read_signatures(signatures) if signatures is not None else {}
     errors: list[RecordError] = []
+    notes: list[RecordNote] = []
     total = sum(_line_count(p) for p in paths)
     done = [0]
     with store.import_batch([str(p) for p in paths]) as batch:
@@ -80,6 +86,7 @@ def import_files(
             batch.add(items)
             batch.finish(read=stream.read, rejected=len(stream.errors))
             errors.extend(stream.errors)
+            notes.extend(stream.notes)
         progress("committing", total, total)
     return {
         "read": batch.read,
@@ -89,6 +96,8 @@ def import_files(
         "signatures": len(batch.signatures),
         "as": {"role": principal.role.value, "party": principal.party},
         "errors": [e.as_dict() for e in errors],
+        "unlocated": sum(n.unlocated for n in notes),
+        "notes": [n.as_dict() for n in notes],
         "files": [str(p) for p in paths],
         "skipped_files": [str(p) for p in skipped],
     }

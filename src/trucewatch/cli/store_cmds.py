@@ -135,6 +135,12 @@ def import_(
         for e in result["errors"][:20]:
             err.print(f"rejected: {e['file']}, line {e['line']}, field {e['field']!r}: "
                       f"{e['message']}", highlight=False)  # fmt: skip
+        if result["unlocated"]:
+            err.print(f"{result['unlocated']} events kept unlocated (observer position not "
+                      "read: stored, not placed by fusion)", highlight=False)  # fmt: skip
+        for n in result["notes"][:20]:
+            err.print(f"unlocated: {n['file']}, line {n['line']}: {n['message']}",
+                      highlight=False, soft_wrap=True)  # fmt: skip
 
     _run(job, as_json, show)
 

@@ -9,7 +9,9 @@ the narrative parser:
 * observer + bearing(s) + distance range (patrol): the wedge's mean and covariance
   (:mod:`trucewatch.localize.wedge`), never a precise point;
 * place name: geocoded with its stated uncertainty (:mod:`trucewatch.localize.geocode`),
-  and a patrol whose position is a place name gets its wedge around the geocoded place.
+  and a patrol whose position is a place name gets its wedge around the geocoded place;
+* an observer position that could not be read (:class:`~trucewatch.types.UnlocatedPosition`):
+  no point, never a guessed one (:class:`~trucewatch.localize.geocode.Unresolved`).
 
 Covariances are km² on the local east/north plane of :mod:`trucewatch.geo.projection`.
 """
@@ -23,6 +25,7 @@ from trucewatch.types import (
     Observation,
     PlaceLocation,
     PointLocation,
+    UnlocatedPosition,
 )
 
 __all__ = ["Unresolved", "localize_one"]
@@ -40,6 +43,8 @@ def localize_one(obs: Observation) -> PointLocation | Unresolved:
 
 def _localize_wedge(obs: Observation, loc: BearingRangeLocation) -> PointLocation | Unresolved:
     observer = loc.observer
+    if isinstance(observer, UnlocatedPosition):
+        return Unresolved(place="", reason=f"observer position not read ({observer.reason})")
     if isinstance(observer, PlaceLocation):
         resolved = resolve_place(observer)
         if isinstance(resolved, Unresolved):

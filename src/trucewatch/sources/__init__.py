@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from trucewatch.errors import InputError, RecordError
+from trucewatch.errors import InputError, RecordError, RecordNote
 from trucewatch.gc import gc_paused
 from trucewatch.kinds import SOURCE_KINDS
 from trucewatch.sources.base import HEAD_BYTES, SourceFormat
@@ -60,7 +60,8 @@ class ReadResult:
     """What :func:`read_file` read from one file.
 
     ``read`` counts input records (a CSV row, a JSON line), good or bad: a patrol record
-    with three events is one record read and three observations.
+    with three events is one record read and three observations. ``notes`` tell about
+    records kept (an SMM passage whose events are kept unlocated).
     """
 
     path: Path
@@ -68,6 +69,7 @@ class ReadResult:
     observations: list[Observation] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     read: int = 0
+    notes: list[RecordNote] = field(default_factory=list)
 
 
 def _file_error(path: Path, message: str, field_name: str | None = None) -> InputError:
@@ -125,7 +127,8 @@ def _module(path: Path, format: str) -> SourceFormat:
 
 class FileStream:
     """Observations of one file, read lazily: iterate once; afterwards ``read`` holds the
-    number of input records and ``errors`` the rejected ones (with ``skip_bad``).
+    number of input records, ``errors`` the rejected ones (with ``skip_bad``) and ``notes``
+    what the reader said of records it kept (:class:`~trucewatch.errors.RecordNote`).
 
     With ``skip_bad=False`` iteration raises ``InputError`` at the first bad record, so a
     caller storing inside one transaction stores nothing of that file.
@@ -136,6 +139,7 @@ class FileStream:
         self.format = name
         self.skip_bad = skip_bad
         self.errors: list[RecordError] = []
+        self.notes: list[RecordNote] = []
         self.read = 0
 
     def __iter__(self) -> Iterator[Observation]:
@@ -146,6 +150,8 @@ class FileStream:
                     if not item.attributes.get("event_index"):
                         self.read += 1
                     yield item
+                elif isinstance(item, RecordNote):
+                    self.notes.append(item)
                 else:
                     if not self.skip_bad:
                         raise InputError(item)
@@ -187,4 +193,5 @@ def read_file(path: Path, format: str | None = None, *, skip_bad: bool = False) 
         observations=observations,
         errors=stream.errors,
         read=stream.read,
+        notes=stream.notes,
     )

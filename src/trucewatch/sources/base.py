@@ -9,13 +9,15 @@ plain module exposing:
 ``sniff(path, head) -> bool``
     whether the file looks like this format (``head`` is the first :data:`HEAD_BYTES` of
     the file decoded as UTF-8, possibly cut in the middle of a line);
-``read(path) -> Iterator[Observation | RecordError]``
+``read(path) -> Iterator[Observation | RecordError | RecordNote]``
     one item per observation, or a :class:`~trucewatch.errors.RecordError` for a bad
     record, after which reading continues with the next record. A reader yields at most
     one error per record (so "rejected" counts records). A record with several events
     (a patrol report) gives one observation per event with ``attributes["event_index"]``
     = 0, 1, ...; :func:`trucewatch.sources.read_file` counts a record read for each
-    error and each observation whose ``event_index`` is 0 or absent.
+    error and each observation whose ``event_index`` is 0 or absent. A
+    :class:`~trucewatch.errors.RecordNote` (after the observations of its record) tells
+    something about a record that was kept: the ``smm`` reader's events kept unlocated.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 
-from trucewatch.errors import RecordError
+from trucewatch.errors import RecordError, RecordNote
 from trucewatch.types import Observation
 
 HEAD_BYTES = 8192
@@ -41,7 +43,7 @@ class SourceFormat(Protocol):
 
     def sniff(self, path: Path, head: str) -> bool: ...
 
-    def read(self, path: Path) -> Iterator[Observation | RecordError]: ...
+    def read(self, path: Path) -> Iterator[Observation | RecordError | RecordNote]: ...
 
 
 def iter_lines(f: BinaryIO, path: Path) -> Iterator[tuple[int, str | RecordError]]:

@@ -77,6 +77,7 @@ from trucewatch.types import (
     PlaceLocation,
     PointLocation,
     SourceKind,
+    UnlocatedPosition,
     compass_to_bearing,
 )
 
@@ -213,7 +214,11 @@ def _window(record: dict[str, Any]) -> tuple[datetime, datetime, str]:
     return start.astimezone(UTC), end.astimezone(UTC), tz_name.strip()
 
 
-def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
+def _observer(record: dict[str, Any], unlocated: str | None = None
+              ) -> PointLocation | PlaceLocation | UnlocatedPosition:  # fmt: skip
+    """The observer position of a record: its coordinates, else its place; with neither,
+    an :class:`UnlocatedPosition` saying ``unlocated`` when given (the narrative reader
+    keeps events whose observer position it could not read), else an error."""
     place = _optional_text(record, "observer_place")
     ref = record.get("observer_reference")
     ref_km = ref_direction = ref_of = None
@@ -238,6 +243,8 @@ def _observer(record: dict[str, Any]) -> PointLocation | PlaceLocation:
         sigma = _number(sigma_raw, "observer_sigma_km", minimum=0.0,
                         maximum=limits.MAX_SIGMA_KM)
     if lon is None and lat is None:
+        if place is None and unlocated is not None:
+            return UnlocatedPosition(reason=unlocated)
         if place is None:
             raise FieldError(
                 "observer_place", "missing: give observer_place or observer_lon/observer_lat"
@@ -398,15 +405,18 @@ def _event_distances(event: dict[str, Any], at: str) -> tuple[float | None, floa
     return d_min, d_max
 
 
-def parse_record(record: Any, payload: str) -> list[Observation]:
+def parse_record(record: Any, payload: str, *, unlocated: str | None = None
+                 ) -> list[Observation]:  # fmt: skip
     """Observations of one decoded patrol record (``payload`` is its raw line).
 
-    Raises :class:`FieldError` naming the first bad field.
+    ``unlocated``: why the record has no observer position, when the caller keeps such a
+    record (the narrative reader): its observer is then an :class:`UnlocatedPosition`
+    instead of a missing field. Raises :class:`FieldError` naming the first bad field.
     """
     if not isinstance(record, dict):
         raise FieldError(None, f"a record must be a JSON object, not {type(record).__name__}")
     t_start, t_end, tz_name = _window(record)
-    observer = _observer(record)
+    observer = _observer(record, unlocated)
     source_id = record.get("source_id")
     if source_id is None:
         source_id = DEFAULT_SOURCE_ID

@@ -19,7 +19,17 @@ any patrol report. The observations carry ``source_format`` "smm", uids from the
 
 A passage is all or nothing: one :class:`~trucewatch.errors.RecordError` (naming the file,
 the passage's first line and the field) and no observation when it has no readable event,
-no date, no observer position, or a record the patrol reader rejects.
+no date, or a record the patrol reader rejects.
+
+A passage whose observer position cannot be read ("The SMM heard five explosions 2km west."
+with no position, or "in the same location" at the start of a passage) keeps its events,
+flagged unlocated: the observer of their location is an
+:class:`~trucewatch.types.UnlocatedPosition` (with the reason; bearings and distances as
+read), ``attributes["unlocated"]`` holds the reason, and the reader yields a
+:class:`~trucewatch.errors.RecordNote` after them (file, the passage's first line, field
+``observer_place``, how many events) for the import summary. Fusion gives them no place:
+they join no incident and are listed as unresolved. A place that is read but not found in
+the gazetteer is not this case: it stays a place name that fusion tries to geocode.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from trucewatch import limits
-from trucewatch.errors import RecordError
+from trucewatch.errors import RecordError, RecordNote
 from trucewatch.ids import observation_uid
 from trucewatch.narrative.lexicon import EVENT_NOUN_RE
 from trucewatch.narrative.smm import parse_passage
@@ -157,17 +167,32 @@ def _context(obj: dict[str, Any]) -> tuple[date | None, int | None]:
 def passage_records(obj: dict[str, Any]) -> list[dict[str, Any]]:
     """Patrol records of one passage (``obj["text"]`` plus context keys), checked as the
     importer checks them; raises :class:`~trucewatch.sources.jsonl.FieldError` naming what
-    could not be read."""
-    return [rec for rec, _ in _checked_records(obj)]
+    could not be read. A record whose observer position could not be read has the reason
+    in ``unlocated``."""
+    return [rec if why is None else {**rec, "unlocated": why}
+            for rec, _, why in _checked_records(obj)]  # fmt: skip
 
 
-def _checked_records(obj: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """``(full record, record for the patrol reader)`` per record of a passage."""
+def _unlocated(rec: dict[str, Any]) -> str | None:
+    """Why a parsed record has no observer position (neither a place nor coordinates), or
+    ``None`` when it has one: the reader's notes on it ("no observer position found",
+    "observer position 'the same location' refers to text outside the passage"). An
+    observer the reader finds always has a place (:mod:`trucewatch.narrative.observer`)."""
+    if rec["observer_place"] is not None or rec.get("observer_lon") is not None:
+        return None
+    said = [n for n in rec["notes"] if "observer position" in n]
+    return "; ".join(said) or "no observer position in the passage"
+
+
+def _checked_records(obj: dict[str, Any]
+                     ) -> list[tuple[dict[str, Any], dict[str, Any], str | None]]:  # fmt: skip
+    """``(full record, record for the patrol reader, why it is unlocated or None)`` per
+    record of a passage."""
     report, year = _context(obj)
     text = obj["text"]
     records = parse_passage(text, default_year=year, report_date=report)
     snippet = re.sub(r"\s+", " ", text).strip()[:70]
-    checked: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    checked: list[tuple[dict[str, Any], dict[str, Any], str | None]] = []
     for rec in records:
         if not rec["events"]:
             why = "; ".join(rec["unparsed"]) or "no explosion, burst, shot or other event named"
@@ -180,19 +205,14 @@ def _checked_records(obj: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str
                 f"{what}: give report_date or default_year (JSON keys) or a "
                 "'date: YYYY-MM-DD' paragraph before it",
             )
-        if rec["observer_place"] is None and rec.get("observer_lon") is None:
-            raise FieldError(
-                "observer_place",
-                f"could not read the observer position in {snippet!r}... "
-                f"({'; '.join(rec['notes'][-2:])})",
-            )
+        unlocated = _unlocated(rec)
         record = {k: v for k, v in rec.items() if k not in ("unparsed", "notes", "source_text")}
         for key in _PASSTHROUGH:
             if obj.get(key) is not None:
                 record[key] = obj[key]
                 rec = {**rec, key: obj[key]}
-        parse_record(record, text.replace("\n", " "))  # the patrol reader accepts it
-        checked.append((rec, record))
+        parse_record(record, text.replace("\n", " "), unlocated=unlocated)  # patrol accepts it
+        checked.append((rec, record, unlocated))
     return checked
 
 
@@ -200,8 +220,8 @@ def passage_observations(obj: dict[str, Any], payload: str) -> list[Observation]
     """Observations of one passage (``obj["text"]`` plus context keys); raises
     :class:`~trucewatch.sources.jsonl.FieldError` naming what could not be read."""
     out: list[Observation] = []
-    for rec, record in _checked_records(obj):
-        for obs in parse_record(record, payload):
+    for rec, record, why in _checked_records(obj):
+        for obs in parse_record(record, payload, unlocated=why):
             index = len(out)
             attributes = dict(obs.attributes)
             attributes["event_index"] = index
@@ -210,6 +230,8 @@ def passage_observations(obj: dict[str, Any], payload: str) -> list[Observation]
                 attributes["unparsed"] = list(rec["unparsed"])
             if rec.get("geocode") is not None:
                 attributes["geocode"] = rec["geocode"]
+            if why is not None:
+                attributes["unlocated"] = why
             out.append(
                 dataclasses.replace(
                     obs,
@@ -239,9 +261,10 @@ def parse_file(path: Path) -> tuple[list[dict[str, Any]], list[RecordError]]:
     return records, errors
 
 
-def read(path: Path) -> Iterator[Observation | RecordError]:
+def read(path: Path) -> Iterator[Observation | RecordError | RecordNote]:
     """Observations of an SMM narrative file; one :class:`RecordError` per unreadable
-    passage (naming its first line)."""
+    passage (naming its first line), and one :class:`RecordNote` after the events of a
+    passage kept unlocated."""
     for item in _passages(path):
         if isinstance(item, RecordError):
             yield item
@@ -251,5 +274,24 @@ def read(path: Path) -> Iterator[Observation | RecordError]:
             yield RecordError(str(path), number, "text",
                               f"passage longer than {limits.MAX_PASSAGE_CHARS} characters")
             continue
-        yield from checked_record(str(path), number,
-                                  functools.partial(passage_observations, obj, payload), "text")
+        items = checked_record(str(path), number,
+                               functools.partial(passage_observations, obj, payload), "text")
+        yield from items
+        note = _unlocated_note(path, number, obj["text"], items)
+        if note is not None:
+            yield note
+
+
+def _unlocated_note(path: Path, number: int, text: str,
+                    items: list[Observation] | list[RecordError]) -> RecordNote | None:  # fmt: skip
+    """The note of a passage (first line ``number``) some of whose events were kept
+    unlocated, or ``None``."""
+    whys = [o.attributes["unlocated"] for o in items
+            if isinstance(o, Observation) and "unlocated" in o.attributes]  # fmt: skip
+    if not whys:
+        return None
+    snippet = re.sub(r"\s+", " ", text).strip()[:70]
+    reasons = "; ".join(dict.fromkeys(whys))
+    return RecordNote(str(path), number, "observer_place",
+                      f"{len(whys)} of its events kept unlocated ({reasons}), not placed by "
+                      f"fusion: {snippet!r}...", unlocated=len(whys))  # fmt: skip
