@@ -124,6 +124,7 @@ class ServerProcess:
     on (what ``trucewatch serve`` runs)."""
 
     def __init__(self, db: Path, port: int, mode: str) -> None:
+        self.port = port
         tokens = [{"name": "bench-analyst", "role": "analyst", "token": TOKEN}]
         env = {**os.environ, "TRUCEWATCH_DB": f"sqlite:///{db}",
                "TRUCEWATCH_LIVE": "true" if mode == "single" else "false",
@@ -382,7 +383,11 @@ def _ts(text: str) -> float:
 def _alert_latencies(db: Path, receiver: Receiver, outage: tuple[float, float]
                      ) -> dict[str, Any]:  # fmt: skip
     """Latency of each alert from its incident's change to its first arrival; alerts
-    whose change fell in the outage apart; alerts queued but never received."""
+    whose change fell in the outage apart; alerts queued but never received. Alerts whose
+    change came before the outage but whose delivery fell in it wait for the receiver and
+    count in ``latency_outside_outage``; ``latency_receiver_up_throughout`` keeps only the
+    alerts the receiver could have taken from their change to their arrival (the service's
+    own delay, a server restart included)."""
     import sqlite3
 
     con = sqlite3.connect(db)
@@ -395,7 +400,7 @@ def _alert_latencies(db: Path, receiver: Receiver, outage: tuple[float, float]
             "SELECT alert_id, incident_uid, state, created_at FROM alert_deliveries")]
     finally:
         con.close()
-    normal, during = [], []
+    normal, during, receiver_up = [], [], []
     for aid, uid, _state, created in queued:
         # the change that made the incident match: its last upsert before the alert
         before = [t for t in upserts.get(uid, ()) if t <= created + 1e-3]
@@ -404,13 +409,16 @@ def _alert_latencies(db: Path, receiver: Receiver, outage: tuple[float, float]
         crossed = max(before)
         lat = receiver.first[aid] - crossed
         (during if outage[0] <= crossed <= outage[1] else normal).append(lat)
+        if receiver.first[aid] < outage[0] or crossed > outage[1]:
+            receiver_up.append(lat)
     lost = [aid for aid, _u, _s, _c in queued if aid not in receiver.first]
     states: dict[str, int] = defaultdict(int)
     for _a, _u, state, _c in queued:
         states[state] += 1
     return {"queued": len(queued), "received_ids": len(receiver.first),
             "receiver_calls": receiver.calls, "states": dict(states), "lost": len(lost),
-            "latency_outside_outage": _pct(normal), "latency_matched_during_outage": _pct(during)}
+            "latency_outside_outage": _pct(normal), "latency_matched_during_outage": _pct(during),
+            "latency_receiver_up_throughout": _pct(receiver_up)}
 
 
 def run(folder: Path | None = None, mode: str = "split") -> dict[str, Any]:
@@ -443,55 +451,68 @@ def run(folder: Path | None = None, mode: str = "split") -> dict[str, Any]:
         sub.raise_for_status()
         stream = StreamReader(base)
         poller = QueryPoller(base)
-        time.sleep(1.0)
-        t0 = time.monotonic()
-        wall0 = time.time()
-        done = {"down": False, "up": False, "restart": False}
         servers = [server]
+        try:
+            result = _drive(base, db, records, servers, receiver, stream, poller, mode)
+        finally:  # a failure on the way leaves no server, thread or receiver behind
+            stream.stop()
+            poller.stop()
+            servers[0].stop()
+            receiver.down()
+    return result
 
-        def tick(elapsed: float) -> None:
-            if not done["down"] and elapsed >= OUTAGE:
-                receiver.down()
-                done["down"] = True
-            if not done["up"] and elapsed >= OUTAGE + OUTAGE_S:
-                receiver.up()
-                done["up"] = True
-            if not done["restart"] and elapsed >= RESTART_AT:
-                servers[0].stop()
-                servers[0] = ServerProcess(db, port, mode)
-                done["restart"] = True
 
-        posted = _load(base, records, poller, t0, {"tick": tick})
-        load_s = time.monotonic() - t0
-        while not all(done.values()):
-            tick(time.monotonic() - t0)
-            time.sleep(0.2)
-        deadline = time.monotonic() + DRAIN_S
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-            while time.monotonic() < deadline:
-                with suppress(httpx.HTTPError):
-                    if not c.get("/api/alerts", params={"state": "pending"}).json():
-                        break
-                time.sleep(1.0)
-        _wait_refreshed(db)
-        time.sleep(3.0)  # the stream has caught up
-        stream.stop()
-        poller.stop()
-        servers[0].stop()
-        receiver.down()
-        outage = (wall0 + OUTAGE, wall0 + OUTAGE + OUTAGE_S)
-        alerts = _alert_latencies(db, receiver, outage)
-        agreement = _agreement(db)
-        incidents = _incident_latencies(db, posted, stream.first_seen)
-        queries = _pct([poller.seen[u] - posted[u] for u in poller.seen])
-    result = {
+def _drive(base: str, db: Path, records: list[tuple[str, str]],
+           servers: list[ServerProcess], receiver: Receiver, stream: StreamReader,
+           poller: QueryPoller, mode: str) -> dict[str, Any]:  # fmt: skip
+    """Offer the load, take the receiver down and restart the server on schedule, drain,
+    and measure (:func:`run`, which stops everything afterwards)."""
+    time.sleep(1.0)
+    t0 = time.monotonic()
+    wall0 = time.time()
+    done = {"down": False, "up": False, "restart": False}
+
+    def tick(elapsed: float) -> None:
+        if not done["down"] and elapsed >= OUTAGE:
+            receiver.down()
+            done["down"] = True
+        if not done["up"] and elapsed >= OUTAGE + OUTAGE_S:
+            receiver.up()
+            done["up"] = True
+        if not done["restart"] and elapsed >= RESTART_AT:
+            servers[0].stop()
+            servers[0] = ServerProcess(db, servers[0].port, mode)
+            done["restart"] = True
+
+    posted = _load(base, records, poller, t0, {"tick": tick})
+    load_s = time.monotonic() - t0
+    while not all(done.values()):
+        tick(time.monotonic() - t0)
+        time.sleep(0.2)
+    deadline = time.monotonic() + DRAIN_S
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        while time.monotonic() < deadline:
+            with suppress(httpx.HTTPError):
+                if not c.get("/api/alerts", params={"state": "pending"}).json():
+                    break
+            time.sleep(1.0)
+    _wait_refreshed(db)
+    time.sleep(3.0)  # the stream has caught up
+    stream.stop()
+    poller.stop()
+    servers[0].stop()
+    outage = (wall0 + OUTAGE, wall0 + OUTAGE + OUTAGE_S)
+    alerts = _alert_latencies(db, receiver, outage)
+    agreement = _agreement(db)
+    incidents = _incident_latencies(db, posted, stream.first_seen)
+    queries = _pct([poller.seen[u] - posted[u] for u in poller.seen])
+    return {
         "mode": mode, "observations_posted": len(posted), "load_s": round(load_s, 1),
         "rate_per_s": round(len(posted) / load_s, 1),
         "stream": incidents, "queries_sampled": {**queries, "never": len(poller.pending)},
         "webhooks": alerts, "agreement_with_batch_fuse": agreement,
         "outage_s": OUTAGE_S, "restart_at_s": RESTART_AT, "targets": TARGETS,
     }  # fmt: skip
-    return result
 
 
 def _incident_latencies(db: Path, posted: dict[str, float],

@@ -69,11 +69,31 @@ def test_array_alone_is_the_arrays_record_of_speaking_alone() -> None:
     pair_source = np.array([7, 7, 7, 8, 9])
     n_sources = np.array([1, 1, 2, 1])
     is_array = np.array([True, True, True, True, False])
-    got = _array_alone_log_odds(pair_cluster, pair_source, n_sources, is_array)
+    same_day = np.zeros(4, dtype=np.int64)
+    got = _array_alone_log_odds(pair_cluster, pair_source, n_sources, is_array, same_day)
     # array 7: alone in 2 of its 3 incidents -> (2 + 1) / (3 + 2) = 0.6, log-odds log 1.5
     np.testing.assert_allclose(got, [np.log(1.5), np.log(1.5), 0.0, 0.0])
     no_arrays = np.zeros(5, dtype=bool)
-    assert not _array_alone_log_odds(pair_cluster, pair_source, n_sources, no_arrays).any()
+    assert not _array_alone_log_odds(pair_cluster, pair_source, n_sources, no_arrays,
+                                     same_day).any()  # fmt: skip
+
+
+def test_array_alone_counts_each_day_apart() -> None:
+    """The array's record is of the incident's UTC day: what it did on other days (or
+    whether they were fused at all) does not change it."""
+    pair_cluster = np.array([0, 1, 2, 2, 3])
+    pair_source = np.array([7, 7, 7, 8, 7])
+    n_sources = np.array([1, 1, 2, 1])
+    is_array = np.ones(5, dtype=bool)
+    day = np.array([20_000, 20_000, 20_001, 20_001])
+    got = _array_alone_log_odds(pair_cluster, pair_source, n_sources, is_array, day)
+    # day 20000: array 7 alone in both of its incidents -> (2 + 1) / (0 + 1) = 3
+    # day 20001: alone in 1 of 2 -> (1 + 1) / (1 + 1) = 1
+    np.testing.assert_allclose(got, [np.log(3.0), np.log(3.0), 0.0, 0.0])
+    first_day_only = _array_alone_log_odds(np.array([0, 1]), np.array([7, 7]),
+                                           np.array([1, 1]), np.ones(2, dtype=bool),
+                                           day[:2])  # fmt: skip
+    np.testing.assert_allclose(first_day_only, got[:2])
 
 
 def test_a_lone_complaint_is_an_uncorroborated_detection() -> None:

@@ -8,6 +8,7 @@ fusion's (recall 0.36 of the oracle's on the standard scenario)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,22 @@ def test_engine_finds_nearly_every_observable_event_on_the_smoke_run(smoke_data)
     statuses = {i.status for i in result.incidents}
     assert IncidentStatus.CONFIRMED in statuses
     assert result.features is not None and result.features.shape[0] == len(result.incidents)
+
+
+def test_a_fusion_of_fewer_days_gives_the_same_confidence_away_from_its_edge(smoke_data
+                                                                             ) -> None:  # fmt: skip
+    """Live fusion restarted holds fewer days than a batch ``fuse`` of the whole store: an
+    incident well inside the days held (every non-local input, 6 h at most, within them)
+    gets the confidence and status of the whole fusion (the ``array_alone`` record is kept
+    per array and day, not over whatever period is fused)."""
+    observations, lines, _ = smoke_data
+    whole = {i.uid: i for i in fuse_observations(observations, lines).incidents}
+    first_day = min(o.time_start for o in observations).date()
+    cut = datetime.combine(first_day + timedelta(days=1), time(), UTC)
+    later = [o for o in observations if o.time_end >= cut]
+    part = fuse_observations(later, lines).incidents
+    inside = [i for i in part if i.time_start >= cut + timedelta(hours=12)]
+    assert len(inside) > 100
+    assert all(i.uid in whole for i in inside)
+    assert [(i.confidence, i.status) for i in inside] == \
+        [(whole[i.uid].confidence, whole[i.uid].status) for i in inside]

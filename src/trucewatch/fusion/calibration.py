@@ -25,10 +25,11 @@ confidence of an incident is a logistic model over a few features of its evidenc
 * ``single_round``: 1 when the episode's count of rounds is known and is one (a lone
   impulse: what false alarms, echoes and stray noises look like; real fire comes in series);
 * ``array_alone``: for an incident only one array heard (``lone_array``), the log-odds of
-  the share of that array's detections, in the same fusion, that no other source
-  corroborated (smoothed: (alone + 1) / (all + 2)), else 0: an array that usually speaks
-  alone (echoes, its own side's fire, false alarms, or no neighbour in hearing range) is
-  worth less when it speaks alone again. A record of the sensor, not of the scenario.
+  the share of that array's detections on the same UTC day (the incident's start) that no
+  other source corroborated (smoothed: (alone + 1) / (all + 2)), else 0: an array that
+  usually speaks alone (echoes, its own side's fire, false alarms, or no neighbour in
+  hearing range) is worth less when it speaks alone again. A record of the sensor, not of
+  the scenario.
 * ``activity``: for an uncorroborated incident, log(1 + the corroborated incidents of the
   same fusion within :data:`trucewatch.fusion.context.ACTIVITY_KM` and
   :data:`~trucewatch.fusion.context.ACTIVITY_S`), else 0: fire comes in clusters in space and

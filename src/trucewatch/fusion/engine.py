@@ -363,7 +363,8 @@ def _evidence(drafts: Sequence[_Draft], obs: Sequence[Observation], m: Measureme
     alone = _array_alone_log_odds(pair_cluster, ctx.source[pair_row], n_sources,
                                   np.fromiter((SOURCE_KINDS[obs[i].source_kind].negative_evidence
                                                for i in pair_row), dtype=bool,
-                                              count=pair_row.size))  # fmt: skip
+                                              count=pair_row.size),
+                                  utc_day(starts))  # fmt: skip
     activity = corroborated_activity(centres, starts, n_sources >= 2)
     beyond = _beyond_range_log(centres, mem.cluster[is_array], m.observer_xy[arr_rows],
                                m.range_max_km[arr_rows], k)  # fmt: skip
@@ -386,17 +387,31 @@ def _beyond_range_log(centres: np.ndarray, cluster: np.ndarray, observer_xy: np.
     return out
 
 
+def utc_day(epoch_s: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 (UTC) of each time (epoch seconds)."""
+    return np.floor_divide(np.asarray(epoch_s, dtype=float), 86_400.0).astype(np.int64)
+
+
 def _array_alone_log_odds(pair_cluster: np.ndarray, pair_source: np.ndarray,
-                          n_sources: np.ndarray, pair_is_array: np.ndarray) -> np.ndarray:
+                          n_sources: np.ndarray, pair_is_array: np.ndarray,
+                          day: np.ndarray) -> np.ndarray:
     """Per incident: when its only source is an array, the log-odds of the share of that
-    array's incidents (in this fusion) it was the only source of, smoothed as
-    (alone + 1) / (all + 2); else 0. Pairs (one source in one incident) give each pair's
-    incident, source code and whether the source is an array."""
+    array's incidents on the same UTC day (``day``: per incident, :func:`utc_day` of its
+    start) that it was the only source of, smoothed as (alone + 1) / (all + 2); else 0.
+    Pairs (one source in one incident) give each pair's incident, source code and whether
+    the source is an array.
+
+    Counted per array and day, not over the whole fusion, so that the feature is a fact of
+    the day's data whatever period is fused: a batch ``fuse``, a partitioned one and live
+    fusion holding other days give the same value."""
     out = np.zeros(n_sources.size)
     if not pair_is_array.any():
         return out
     alone = n_sources[pair_cluster] == 1
-    codes, inverse = np.unique(pair_source[pair_is_array], return_inverse=True)
+    key = np.column_stack([pair_source[pair_is_array].astype(np.int64),
+                           day[pair_cluster[pair_is_array]]])  # fmt: skip
+    codes, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
     total = np.bincount(inverse, minlength=codes.size)
     lone = np.bincount(inverse, weights=alone[pair_is_array], minlength=codes.size)
     log_odds = np.log((lone + 1.0) / (total - lone + 1.0))

@@ -36,7 +36,7 @@ observations:
   :data:`~trucewatch.fusion.echoes.ECHO_WINDOW_S`: same anchor, seconds apart.
 
 The one global step, the ``array_alone`` feature (the share of *all* of an array's
-incidents in the fusion that it heard alone), is recomputed at the merge from every
+incidents of a UTC day that it heard alone), is recomputed at the merge from every
 cell's counts (:func:`merge_cells`), and with it the confidence and status of the
 incidents one array heard alone.
 
@@ -284,16 +284,21 @@ class MergedResult:
     """Observations in two different kept incidents (0 unless a halo is too narrow)."""
 
 
-def _array_alone(results: Sequence[CellResult]) -> dict[str, float]:
-    """Per array source key: the log-odds ``array_alone`` of the engine
+def _array_day(key: str, inc: Incident) -> tuple[str, int]:
+    """An array's source key and the UTC day of an incident's start (days since 1970)."""
+    return key, int(inc.time_start.timestamp() // 86_400)
+
+
+def _array_alone(results: Sequence[CellResult]) -> dict[tuple[str, int], float]:
+    """Per array source key and UTC day: the log-odds ``array_alone`` of the engine
     (:func:`trucewatch.fusion.engine._array_alone_log_odds`) over every cell's incidents."""
-    total: Counter[str] = Counter()
-    lone: Counter[str] = Counter()
+    total: Counter[tuple[str, int]] = Counter()
+    lone: Counter[tuple[str, int]] = Counter()
     for r in results:
-        for n, keys in zip(r.sources, r.arrays, strict=True):
+        for inc, n, keys in zip(r.incidents, r.sources, r.arrays, strict=True):
             for key in keys:
-                total[key] += 1
-                lone[key] += n == 1
+                total[_array_day(key, inc)] += 1
+                lone[_array_day(key, inc)] += n == 1
     return {key: float(np.log((lone[key] + 1.0) / (total[key] - lone[key] + 1.0)))
             for key in total}  # fmt: skip
 
@@ -322,7 +327,7 @@ def merge_cells(results: Sequence[CellResult], calibration: Calibration | None =
                     conflicts += 1
             x = x.copy()
             if n == 1 and len(keys) == 1:
-                x[col_alone] = alone[keys[0]]
+                x[col_alone] = alone[_array_day(keys[0], inc)]
                 c = round(float(cal.predict(x[None, :])[0]), 4)
                 inc = replace(inc, confidence=c,
                               status=incident_status(c, float(x[col_neg]), n))  # fmt: skip

@@ -14,10 +14,11 @@ observations it:
    code (:func:`trucewatch.fusion.fuse_measured`), replacing their incidents.
 
 The clusters, locations, times, kinds and counts are thus exactly those of a batch fusion
-of the same observations, whatever order they arrive in. Three inputs are not local: the
+of the same observations, whatever order they arrive in. Four inputs are not local: the
 negative evidence of silent arrays (:mod:`trucewatch.fusion.coverage`) uses the arrays'
 reports within six hours either side, the ``activity`` feature of the confidence
-(:mod:`trucewatch.fusion.context`) counts corroborated incidents around a lone one, and
+(:mod:`trucewatch.fusion.context`) counts corroborated incidents around a lone one, the
+``array_alone`` feature counts an array's incidents of the same UTC day, and
 attribution weighs the other end of a firing (:mod:`trucewatch.fusion.pairing`), so an
 incident's confidence and attribution can still change when later reports of *other*
 events arrive; :meth:`IncrementalFusion.refresh` recomputes every component (after it, the
