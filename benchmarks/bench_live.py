@@ -32,6 +32,7 @@ fusion of the same stored observations (same uids; same status and confidence).
                                     # prints the JSON, writes results/live_<mode>_<date>.json
     BENCH_LIVE_OUTAGE_S=300 BENCH_LIVE_RATE=250 python -m benchmarks.bench_live
                                     # a 5-minute outage, 250 observations/s offered
+                                    # (BENCH_LIVE_SUFFIX=b: results file ..._b.json)
 """
 
 from __future__ import annotations
@@ -548,6 +549,7 @@ def main() -> None:
     result = run(folder, mode)
     print(json.dumps(result, indent=2))
     tag = "" if (RATE, OUTAGE_S) == (500.0, 60.0) else f"_{RATE:g}obs_{OUTAGE_S:g}s"
+    tag += os.environ.get("BENCH_LIVE_SUFFIX", "")  # e.g. "b": keep an earlier run's file
     out = (Path(__file__).parent / "results"
            / f"live_{mode}{tag}_{datetime.now(UTC).date()}.json")  # fmt: skip
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
