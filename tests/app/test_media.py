@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.media.samples import exif_of, image_bytes, wav_bytes
+from tests.media.samples import exif_of, image_bytes, signed_jpeg_and_ca, wav_bytes
 
 from trucewatch.app import ledger as app_ledger
 from trucewatch.app import media as app_media
@@ -111,7 +111,7 @@ def test_a_refused_type_stores_and_logs_nothing(store: Store) -> None:
 def test_the_hash_is_committed_even_when_the_analysis_fails(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(data: bytes, media_type: str) -> Any:
+    def broken(data: bytes, media_type: str, trust_anchors: str | None = None) -> Any:
         raise RuntimeError("parser crashed")
 
     monkeypatch.setattr(app_media, "analyse", broken)
@@ -170,3 +170,34 @@ def test_without_a_media_folder_intake_says_how_to_set_one(
             app_media.add_media(store, _obs(1).uid, PHOTO)
     finally:
         store.close()
+
+
+def test_a_signer_on_the_missions_trust_list_is_said_trusted(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, ca = signed_jpeg_and_ca()
+    anchors = tmp_path / "trust.pem"
+    anchors.write_bytes(ca)
+    monkeypatch.setenv(app_media.TRUST_ANCHORS_ENV, str(anchors))
+    done = app_media.add_media(store, _obs(1).uid, data)
+    assert done["c2pa"]["status"] == "valid"
+    assert done["c2pa"]["reason"] == "signer on the mission's C2PA trust list"
+    other, _ = signed_jpeg_and_ca()  # signed under another authority
+    untrusted = app_media.add_media(store, _obs(2).uid, other)
+    assert untrusted["c2pa"]["status"] == "valid"
+    assert "no trust list" in untrusted["c2pa"]["reason"]
+
+
+def test_an_unreadable_trust_list_is_named_and_the_hash_still_kept(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(app_media.TRUST_ANCHORS_ENV, str(tmp_path / "missing.pem"))
+    with pytest.raises(StoreError, match=r"TRUCEWATCH_C2PA_TRUST_ANCHORS.*missing\.pem"):
+        app_media.add_media(store, _obs(1).uid, PHOTO)
+    sha = hashlib.sha256(PHOTO).hexdigest()
+    assert [e["meta"]["stage"] for e in _entries(store, sha)] == ["received"]
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("hello", encoding="ascii")
+    monkeypatch.setenv(app_media.TRUST_ANCHORS_ENV, str(not_pem))
+    with pytest.raises(StoreError, match="no PEM certificate"):
+        app_media.add_media(store, _obs(1).uid, PHOTO)

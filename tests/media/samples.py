@@ -127,6 +127,12 @@ MANIFEST = {
 
 def signed_jpeg(source: bytes | None = None) -> bytes:
     """A JPEG carrying a C2PA manifest signed by the test chain (c2pa-python's Builder)."""
+    return signed_jpeg_and_ca(source)[0]
+
+
+def signed_jpeg_and_ca(source: bytes | None = None) -> tuple[bytes, bytes]:
+    """:func:`signed_jpeg` and the PEM of the test CA that issued its signer (a new chain
+    each call)."""
     import c2pa
 
     chain, key = make_chain()
@@ -134,4 +140,6 @@ def signed_jpeg(source: bytes | None = None) -> bytes:
                                                        None))  # fmt: skip
     out = io.BytesIO()
     c2pa.Builder(MANIFEST).sign(signer, "image/jpeg", io.BytesIO(source or image_bytes()), out)
-    return out.getvalue()
+    end = b"-----END CERTIFICATE-----"
+    ca = chain[chain.index(end) + len(end):].strip() + b"\n"
+    return out.getvalue(), ca

@@ -21,11 +21,13 @@ from tests.media.samples import (
     exif_of,
     image_bytes,
     signed_jpeg,
+    signed_jpeg_and_ca,
     wav_bytes,
 )
 
 from trucewatch.media import MediaRefused, MediaTooLarge, analyse, check_c2pa, check_size, sniff
 from trucewatch.media.exif import read_exif
+from trucewatch.media.provenance import TRUSTED_NOTE
 
 KYIV_DMS = (("N", (50.0, 27.0, 0.0)), ("E", (30.0, 31.0, 24.0)))
 """50°27'N 30°31'24"E = 50.45, 30.5233... degrees."""
@@ -159,6 +161,17 @@ def test_a_manifest_signed_with_a_test_certificate_is_valid(signed: bytes) -> No
     assert result.status == "valid", result
     assert result.signer == f"{SIGNER_NAME} ({SIGNER_ORG})"
     assert result.reason is not None and "no trust list" in result.reason
+
+
+def test_a_signer_chaining_to_the_trust_list_is_trusted() -> None:
+    data, ca = signed_jpeg_and_ca()
+    result = check_c2pa(data, "image/jpeg", ca.decode())
+    assert (result.status, result.reason) == ("valid", TRUSTED_NOTE)
+    assert result.signer == f"{SIGNER_NAME} ({SIGNER_ORG})"
+    _, other_ca = signed_jpeg_and_ca()
+    elsewhere = check_c2pa(data, "image/jpeg", other_ca.decode())
+    assert elsewhere.status == "valid"
+    assert elsewhere.reason is not None and "no trust list" in elsewhere.reason
 
 
 def test_media_altered_after_signing_is_invalid(signed: bytes) -> None:

@@ -10,8 +10,11 @@ was received is thus on the record whatever the parsers do with a hostile file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +24,7 @@ from trucewatch.app.roles import OPERATOR, Permission, Principal, require, submi
 from trucewatch.app.session import Store
 from trucewatch.app.views.errors import NotVisible
 from trucewatch.app.views.observations import may_see_observation, media_record
-from trucewatch.errors import InputError, RecordError
+from trucewatch.errors import InputError, RecordError, StoreError
 from trucewatch.media import MediaFacts, analyse, check_size, sniff
 from trucewatch.store import media as rows
 
@@ -50,8 +53,33 @@ def add_media(store: Store, observation_uid: str, data: bytes, *,
     assert current is not None
     _refuse_other(current, uid)
     if current.c2pa_status == rows.PENDING:  # new, or an earlier intake stopped half-way
-        _record(store, sha, analyse(data, media_type))
+        _record(store, sha, analyse(data, media_type, trust_anchors()))
     return _answer(store, sha, stored)
+
+
+TRUST_ANCHORS_ENV = "TRUCEWATCH_C2PA_TRUST_ANCHORS"
+"""A PEM file of the certification authorities whose C2PA signers the mission trusts."""
+
+
+def trust_anchors() -> str | None:
+    """The mission's C2PA trust list (PEM text, ``$TRUCEWATCH_C2PA_TRUST_ANCHORS``), or
+    None when it holds none; re-read when the file changes."""
+    path = os.environ.get(TRUST_ANCHORS_ENV)
+    if not path:
+        return None
+    try:
+        return _read_anchors(path, os.stat(path).st_mtime_ns)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise StoreError(f"{TRUST_ANCHORS_ENV}: the trust list {path} cannot be read "
+                         f"({exc})") from None  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4)
+def _read_anchors(path: str, _mtime_ns: int) -> str:
+    text = Path(path).read_text(encoding="ascii")
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ValueError("no PEM certificate in it")
+    return text
 
 
 def _refuse_other(existing: rows.MediaRow | None, uid: str) -> None:

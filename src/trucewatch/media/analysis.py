@@ -17,6 +17,8 @@ class MediaFacts:
     c2pa: C2paResult
 
 
-def analyse(data: bytes, media_type: str) -> MediaFacts:
-    """Read the EXIF and check the C2PA manifest of ``data`` (never raises)."""
-    return MediaFacts(read_exif(data, media_type), check_c2pa(data, media_type))
+def analyse(data: bytes, media_type: str, trust_anchors: str | None = None) -> MediaFacts:
+    """Read the EXIF and check the C2PA manifest of ``data`` against the trust list
+    ``trust_anchors`` (PEM certificates, when the mission holds one); never raises."""
+    return MediaFacts(read_exif(data, media_type),
+                      check_c2pa(data, media_type, trust_anchors))  # fmt: skip

@@ -8,10 +8,12 @@ Results (:class:`C2paResult`):
 * ``none``: no manifest (most media: messaging platforms strip them), or a type C2PA
   defines no manifest for;
 * ``valid``: the manifest, its signature and its hash of the media check out; ``signer``
-  names the certificate's subject (common name and organization). The mission holds no
-  C2PA trust list, so a valid manifest from a signer on no trust list says so in
-  ``reason``: valid says *these bytes are what that key signed*, not *that key is who it
-  claims to be*;
+  names the certificate's subject (common name and organization). Given the mission's
+  trust list (``trust_anchors``: PEM certificates of the certification authorities it
+  accepts, e.g. the C2PA trust list or the mission's own CA for its cameras), ``reason``
+  says whether the signer's certificate chains to one of them; a signer on no trust list
+  is said so in ``reason``: valid then says *these bytes are what that key signed*, not
+  *that key is who it claims to be*;
 * ``invalid``: a manifest is there but fails (``reason`` lists the failure codes, e.g.
   ``assertion.dataHash.mismatch`` for media altered after signing) or cannot be read;
 * ``unchecked``: ``c2pa-python`` is not installed.
@@ -30,6 +32,15 @@ MAX_REASON = 500
 """Longest reason kept (characters)."""
 SETTINGS = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
 """The reader's settings: nothing fetched over the network while reading hostile bytes."""
+TRUSTED_NOTE = "signer on the mission's C2PA trust list"
+
+
+def reader_settings(trust_anchors: str | None) -> dict[str, Any]:
+    """:data:`SETTINGS`, with the trust list ``trust_anchors`` (PEM text) checked when given."""
+    if not trust_anchors:
+        return SETTINGS
+    return {"verify": {**SETTINGS["verify"], "verify_trust": True},
+            "trust": {"trust_anchors": trust_anchors}}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,9 @@ class C2paResult:
     signer: str | None = None
 
 
-def check_c2pa(data: bytes, media_type: str) -> C2paResult:
-    """The C2PA result of ``data`` (of the sniffed ``media_type``); never raises."""
+def check_c2pa(data: bytes, media_type: str, trust_anchors: str | None = None) -> C2paResult:
+    """The C2PA result of ``data`` (of the sniffed ``media_type``), its signer checked
+    against ``trust_anchors`` (PEM certificates) when given; never raises."""
     try:
         import c2pa
     except ImportError:
@@ -51,7 +63,7 @@ def check_c2pa(data: bytes, media_type: str) -> C2paResult:
     try:
         if media_type not in c2pa.Reader.get_supported_mime_types():
             return C2paResult(NONE, f"C2PA defines no manifest for {media_type}")
-        context = c2pa.Context.from_dict(SETTINGS)
+        context = c2pa.Context.from_dict(reader_settings(trust_anchors))
         reader = c2pa.Reader.try_create(media_type, io.BytesIO(data), None, context)
         if reader is None:
             return C2paResult(NONE)
@@ -70,7 +82,7 @@ def _judged(state: str | None, results: dict[str, Any] | None,
     if state not in ("Valid", "Trusted"):
         problems = [f for f in failures if not f.startswith(UNTRUSTED)] or failures
         return C2paResult(INVALID, _short("; ".join(problems) or f"validation state {state}"))
-    note = None
+    note = TRUSTED_NOTE if state == "Trusted" else None
     if any(f.startswith(UNTRUSTED) for f in failures):
         note = f"signer on no trust list the mission holds ({UNTRUSTED})"
     return C2paResult(VALID, note, _signer(manifest))
