@@ -571,3 +571,17 @@ def test_tokens_file(make_api: MakeApi, tmp_path: Any) -> None:
     assert me["name"] == "fileana"
     assert api.get("/api/me", role="analyst").status_code == 200
     assert auth("analyst")
+
+
+def test_smm_text_without_the_observer_is_stored_and_counted_unlocated(api: Api) -> None:
+    """An SMM passage without the monitors' position keeps its events, flagged (issue 17);
+    the answer says how many, and a retry with the same key says the same."""
+    text = ("date: 2025-08-14\n\nPositioned in Horlivka, the SMM heard five explosions 2km "
+            "west.\n\nThe SMM heard three explosions and two bursts 2-4km north-west.\n")
+    resp = api.post("/api/observations", json={"lines": text, "format": "smm"}, key="smm-1")
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    assert body["stored"] == len(body["observations"]) >= 2
+    assert 1 <= body["unlocated"] < body["stored"]
+    again = api.post("/api/observations", json={"lines": text, "format": "smm"}, key="smm-1")
+    assert again.json()["replayed"] and again.json()["unlocated"] == body["unlocated"]

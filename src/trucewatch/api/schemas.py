@@ -327,6 +327,9 @@ class SubmissionResult(BaseModel):
     stored: int = Field(description="observations newly stored")
     duplicates: int = Field(description="observations already stored")
     rejected: int = 0
+    unlocated: int = Field(default=0, description="observations kept without a place: the "
+                           "observer's position of their SMM passage could not be read "
+                           "(attribute `unlocated`); fusion does not place them")
     observations: list[str] = Field(description="uids of the batch's observations, in order")
     replayed: bool = Field(default=False, description="answer of an earlier identical request")
     ledger_entries: int = 0

@@ -431,10 +431,16 @@ class SubmissionJob(Job):
             read=self.parsed.read,
             stored=counts.stored,
             duplicates=counts.duplicates,
+            unlocated=_unlocated(obs),
             observations=[o.uid for o in obs],
             ledger_entries=counts.stored if self.state.ledger is not None else 0,
             source_kind=(SourceKind.PARTY_COMPLAINT if self.complaint else _kind(obs)),
         )
+
+
+def _unlocated(observations: Sequence[Observation]) -> int:
+    """How many of ``observations`` were kept without a place (``unlocated``)."""
+    return sum(1 for o in observations if o.attributes.get("unlocated"))
 
 
 def submission_job(
@@ -515,6 +521,7 @@ def _replay(
         read=batch.read,
         stored=batch.stored,
         duplicates=batch.duplicates,
+        unlocated=_unlocated(parsed.observations),
         observations=[o.uid for o in parsed.observations],
         replayed=True,
         source_kind=SourceKind.PARTY_COMPLAINT if complaint else _kind(parsed.observations),
