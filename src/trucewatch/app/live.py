@@ -110,6 +110,9 @@ class LiveFusion:
         self._incident_of: dict[str, str] = {}
         self._retracted = 0
         self._dirty = False
+        # from a start with stale days until the first refresh: the days were loaded
+        # silently, so the engine's state is not what the store holds (refresh)
+        self._unsynced = False
         self._last_arrival = 0.0
         self._last_refresh = 0.0
         self._mark_start()
@@ -197,7 +200,7 @@ class LiveFusion:
         stale = live_store.days_changed_after(self.store.engine, refreshed)
         days |= {d + timedelta(days=k) for d in stale for k in (-1, 0, 1)}
         self._load_days(days)
-        self._dirty = bool(stale)
+        self._dirty = self._unsynced = bool(stale)
         self._last_refresh = self._clock()
 
     def _load_days(self, days: Iterable[date]) -> None:
@@ -263,8 +266,31 @@ class LiveFusion:
         before = live_store.last_change_id(self.store.engine)
         self._lines = _lines(self.store)  # lines may have been imported since
         self._engine.lookup = self._lines
-        self._store(self._engine.refresh())
+        update = self._engine.refresh()
+        if self._unsynced:
+            update = self._with_stored_differences(update)
+            self._unsynced = False
+        self._store(update)
         self._refreshed(before, t0)
+
+    def _with_stored_differences(self, update: StreamUpdate) -> StreamUpdate:
+        """``update`` with every held incident whose stored confidence, status or
+        attribution differs from the engine's. After a start with stale days (a server
+        stopped before refreshing) the engine's state is that of the silent load, not what
+        the store holds (the steps' values before the stop), so a refresh that changes
+        nothing in the engine may still change the store."""
+        assert self._engine is not None
+        held = self._engine.incidents()
+        if not held:
+            return update
+        since = min(i.time_start for i in held)
+        until = max(i.time_start for i in held) + timedelta(seconds=1)
+        stored = {i.uid: _refreshed_facts(i) for i in self.store.incidents(since, until)}
+        changed = {i.uid for i in update.incidents}
+        extra = [i for i in held
+                 if i.uid not in changed and stored.get(i.uid) != _refreshed_facts(i)]
+        return StreamUpdate(observations=update.observations,
+                            incidents=[*update.incidents, *extra], retired=update.retired)
 
     def _refreshed(self, before: int, t0: float) -> None:
         """Record a refresh (or rebuild) that began at ``t0`` (``perf_counter``) when the
@@ -324,6 +350,14 @@ class LiveFusion:
         for inc in incidents:
             for u in inc.observation_uids:
                 self._incident_of[u] = inc.uid
+
+
+def _refreshed_facts(i: Incident) -> tuple[object, ...]:
+    """What a refresh may change in an incident (its clusters and places are local):
+    confidence, status and attribution."""
+    a = i.attribution
+    return (round(i.confidence, 4), i.status, a.party, a.method,
+            tuple(sorted(a.probabilities.items())))  # fmt: skip
 
 
 def _lines(store: Store) -> LineHistory | None:
