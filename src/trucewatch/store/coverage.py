@@ -150,7 +150,8 @@ def stamp_text(v: Any) -> str | None:
 
 
 def observation_row_meta(values: Sequence[Any], columns: Sequence[str],
-                         times: tuple[datetime, datetime], payload: str) -> dict[str, str]:  # fmt: skip
+                         times: tuple[datetime, datetime],
+                         payload: str) -> dict[str, str]:  # fmt: skip
     """``meta`` of an observation's entry (``row`` digest and ``cols``) from the values it
     is inserted with (``columns`` order; JSON as text; ``times``: start and end, aware) and
     its record's text (``payload``, stored apart in ``record_payloads`` but digested with
