@@ -113,6 +113,7 @@ record_payloads = Table(
     metadata,
     Column("sha256", String(64), primary_key=True),
     Column("payload", Text, nullable=False),
+    sqlite_with_rowid=False,  # the key is the table: the 64-hex digest kept once, not twice
 )
 """The raw text of each input record (a JSON line, a CSV row, an SMM passage) once, by
 its SHA-256 (64 lowercase hex of its UTF-8 bytes): every observation read from the record

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_record_payloads")),
+        sqlite_with_rowid=False,
     )
     op.execute(
         "INSERT INTO record_payloads (sha256, payload) "
