@@ -255,24 +255,26 @@ def store_payloads(conn: Connection, hashes: Sequence[str], payloads: Sequence[s
                    ordered: bool = True) -> None:  # fmt: skip
     """Store each record text once (``hashes[k]``: the SHA-256 hex of ``payloads[k]``, as
     :func:`_observation_values` computes it) in the caller's transaction; a text already
-    stored, by this or a concurrent writer, is skipped by the database (``ON CONFLICT DO
-    NOTHING`` on both backends), so two writers of one record store it once. ``ordered``:
-    in hash order, so that two writers wait for each other instead of deadlocking (the
-    columnar import, holding the log's lock for the whole file, skips the sort)."""
-    distinct = dict(zip(hashes, payloads, strict=True))
-    pairs = sorted(distinct.items()) if ordered else list(distinct.items())
-    if not pairs:
-        return
+    stored, by this or a concurrent writer, or repeated in the call, is skipped by the
+    database (``ON CONFLICT DO NOTHING`` on both backends), so two writers of one record
+    store it once. ``ordered``: distinct and in hash order, so that two writers wait for
+    each other instead of deadlocking (the columnar import, holding the log's lock for the
+    whole file and storing distinct rows, passes its columns as they are)."""
+    if ordered:
+        pairs = sorted(dict(zip(hashes, payloads, strict=True)).items())
+        hashes, payloads = [h for h, _ in pairs], [p for _, p in pairs]
     if conn.dialect.name == "postgresql":  # two arrays a statement: few round trips
         sql = ("INSERT INTO record_payloads (sha256, payload) SELECT * FROM "
                "unnest(%s::text[], %s::text[]) ON CONFLICT (sha256) DO NOTHING")  # fmt: skip
-        for chunk in chunks(pairs, 10 * PAYLOAD_CHUNK):
-            conn.exec_driver_sql(sql, ([h for h, _ in chunk], [p for _, p in chunk]))
+        step = 10 * PAYLOAD_CHUNK
+        for a in range(0, len(hashes), step):
+            conn.exec_driver_sql(sql, (list(hashes[a : a + step]), list(payloads[a : a + step])))
         return
     sql = ("INSERT INTO record_payloads (sha256, payload) VALUES (?, ?) "
            "ON CONFLICT (sha256) DO NOTHING")  # fmt: skip
-    for chunk in chunks(pairs, PAYLOAD_CHUNK):
-        conn.exec_driver_sql(sql, list(chunk))
+    for a in range(0, len(hashes), PAYLOAD_CHUNK):
+        b = a + PAYLOAD_CHUNK
+        conn.exec_driver_sql(sql, list(zip(hashes[a:b], payloads[a:b], strict=True)))
 
 
 def insert_owned(conn: Connection, insert_sql: str, rows: Sequence[tuple[Any, ...]]) -> list[int]:
