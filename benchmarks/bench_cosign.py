@@ -58,7 +58,7 @@ def bench_append(tmp: Path) -> dict[str, Any]:
     obs = [_obs(i) for i in range(APPEND_ENTRIES)]
     with store.engine.begin() as conn:
         t0 = time.perf_counter()
-        _, entries = rows_and_entries(obs, 1, db_time_encoder(conn), {}, T0)
+        entries = rows_and_entries(obs, 1, db_time_encoder(conn), {}, T0).entries
         t1 = time.perf_counter()
         store.ledger.append(conn, entries)
         t2 = time.perf_counter()

@@ -11,9 +11,10 @@ distinct records (the importer deduplicates identical rows). Measured per backen
 * peer ``plain``: the DBAPI's ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) of the
   3-column tuples into a bare table, no validation, hashing, ledger or index: the floor of
   any importer;
-* peer ``same rows``: the same observation and ledger rows trucewatch stored, read back and
-  written into a fresh store with ``executemany`` / ``COPY`` and nothing computed: the cost
-  of storing those bytes with their indexes, which the import cannot go below.
+* peer ``same rows``: the same observation, record text and ledger rows trucewatch stored,
+  read back and written into a fresh store with ``executemany`` / ``COPY`` and nothing
+  computed: the cost of storing those bytes with their indexes, which the import cannot go
+  below.
 
 SQLite runs on a file in a temporary folder; PostgreSQL on the database named by
 ``$TRUCEWATCH_BENCH_PG`` (emptied first; skipped when unset). ``ROWS`` is
@@ -136,6 +137,7 @@ def peer_same_rows(source_url: str, target_url: str) -> dict[str, float]:
         batches = [dict(r._mapping) for r in conn.execute(schema.import_batches.select())]
         select_obs = _OBS if conn.dialect.name == "sqlite" else _OBS_PG
         obs = [tuple(r) for r in conn.exec_driver_sql(f"SELECT {select_obs} FROM observations")]
+        texts = [tuple(r) for r in conn.exec_driver_sql(f"SELECT {_TEXTS} FROM record_payloads")]
         log = [tuple(r) for r in conn.exec_driver_sql(f"SELECT {_LOG} FROM ledger_entries")]
     src.close()
     if target_url.startswith("postgresql"):
@@ -144,6 +146,7 @@ def peer_same_rows(source_url: str, target_url: str) -> dict[str, float]:
     t0, c0 = time.perf_counter(), time.process_time()
     with target.engine.begin() as conn:
         conn.execute(schema.import_batches.insert(), batches)
+        _write(conn, "record_payloads", _TEXTS, texts)
         _write(conn, "observations", _OBS, obs)
         _write(conn, "ledger_entries", _LOG, log)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -154,6 +157,7 @@ def peer_same_rows(source_url: str, target_url: str) -> dict[str, float]:
 _OBS = ", ".join(f'"{c.name}"' for c in schema.observations.columns)
 _OBS_PG = ", ".join(f'"{c.name}"::text' if c.name in ("location", "attributes")
                    else f'"{c.name}"' for c in schema.observations.columns)  # fmt: skip
+_TEXTS = "sha256, payload"
 _LOG = "seq, entry, leaf_hash, entry_type, ref, appended_at"
 
 

@@ -72,9 +72,10 @@ few KiB). Parsing costs about 10 ms per KiB, so a 256 KiB passage would hold a w
 seconds."""
 
 MAX_STORED_CHARS_PER_RECORD = 4 * 1024 * 1024
-"""Most characters one record may cost the store: each event is stored with the record's
-text, so events x record length is bounded (200 events of 20 KiB, or 16 of 256 KiB), and
-so is the hashing of the record for each event's uid."""
+"""Most of events x record length (200 events of 20 KiB, or 16 of 256 KiB): each event's
+uid hashes the record's text, and each observation read back carries it (an API page, an
+export). The store keeps the text once per record (``record_payloads``, migration 0017);
+before, each event stored its own copy."""
 
 MAX_TEXT = 200
 """Longest identifier or short text (source id, weapon, place name, satellite)."""

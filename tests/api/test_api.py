@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -233,6 +234,33 @@ def test_monitor_reads_only_own_submissions(api: Api) -> None:
     assert api.get(f"/api/observations/{uid}", role="monitor").status_code == 404
     assert api.get(f"/api/observations/{uid}", role="monitor2").status_code == 200
     assert api.get(f"/api/observations/{uid}", role="analyst").json()["submitted_by"] == "mon2"
+
+
+def test_each_event_of_a_record_returns_its_text_stored_once(api: Api) -> None:
+    """A record of 200 events: its text is one row of ``record_payloads``, and the list
+    and the detail of every one of its observations return it."""
+    events = [{"count": 1 + i % 5, "kind": "mortar", "directions": ["west"],
+               "distance_km_min": 2, "distance_km_max": 4} for i in range(200)]  # fmt: skip
+    done = api.post("/api/observations", json={"records": [patrol_record(events=events)]})
+    assert done.status_code == 201, done.json()
+    uids = done.json()["observations"]
+    assert len(uids) == 200
+    listed = api.get("/api/observations?limit=1000", role="monitor").json()["observations"]
+    texts = {o["uid"]: o["payload"] for o in listed}
+    assert set(texts) == set(uids) and len(set(texts.values())) == 1
+    (text,) = set(texts.values())
+    assert json.loads(text)["events"] == events
+    for uid in uids[:: 199]:
+        assert api.get(f"/api/observations/{uid}", role="analyst").json()["payload"] == text
+    store = Store.open(api.url)
+    try:
+        with store.engine.connect() as conn:
+            p = t.record_payloads.c
+            stored = conn.execute(select(p.payload).where(p.sha256 == hashlib.sha256(
+                text.encode()).hexdigest())).scalars().all()  # fmt: skip
+    finally:
+        store.close()
+    assert stored == [text]
 
 
 # --------------------------------------------------------------------------- incidents

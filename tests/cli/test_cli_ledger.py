@@ -45,12 +45,14 @@ def test_import_logs_sign_prove_and_detect_tampering(tmp_path: Path):
     assert verify_main([str(tmp_path / "proof.json"), str(tmp_path / "sth.json")]) == 0
 
     con = sqlite3.connect(db_path)
-    con.execute("UPDATE observations SET payload = payload || ' ' WHERE uid = ?", (uid,))
+    (sha,) = con.execute("SELECT payload_sha256 FROM observations WHERE uid = ?", (uid,)).fetchone()
+    con.execute("UPDATE record_payloads SET payload = payload || ' ' WHERE sha256 = ?", (sha,))
     con.commit()
     tampered = run("ledger", "verify", "--db", db, "--json")
     assert tampered.exit_code == 1
     problems = json.loads(tampered.stdout)["problems"]
     assert any(uid in p["message"] for p in problems)
+    assert any(p.get("table") == "record_payloads" and p.get("row") == sha for p in problems)
 
 
 def test_proof_of_unknown_id_is_a_clear_error(tmp_path: Path):

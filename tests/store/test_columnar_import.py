@@ -18,7 +18,7 @@ from trucewatch.sources.firms_columns import read_columns
 from trucewatch.store import Store
 from trucewatch.store.columnar import encode_columns
 from trucewatch.store.ledger_verify import verify_store
-from trucewatch.store.observations import rows_and_entries
+from trucewatch.store.observations import PAYLOAD_SHA256, rows_and_entries
 from trucewatch.store.util import db_time_encoder
 
 pytestmark = pytest.mark.skipif(not bulk.AVAILABLE,
@@ -49,10 +49,11 @@ def test_rows_and_entries_are_the_row_paths_byte_for_byte(tmp_path: Path) -> Non
     assert cols is not None and cols.read == 700
     enc = encode_columns(cols, 7, RECEIVED)
     obs = list(firms.read(path))
-    rows, entries = rows_and_entries(obs, 7, db_time_encoder(_Sqlite()), {}, RECEIVED)  # type: ignore[arg-type]
+    encoded = rows_and_entries(obs, 7, db_time_encoder(_Sqlite()), {}, RECEIVED)  # type: ignore[arg-type]
+    rows, entries = encoded.rows, encoded.entries
     assert enc.uids == [r[0] for r in rows]
-    assert enc.payloads == [r[16] for r in rows]
-    assert enc.payload_sha256 == [r[17] for r in rows]
+    assert enc.payloads == encoded.payloads == [o.payload for o in obs]
+    assert enc.payload_sha256 == [r[PAYLOAD_SHA256] for r in rows]
     assert enc.locations == [r[9] for r in rows]
     assert enc.entries == [e.encode() for e in entries]
     assert cols.lat.tolist() == [r[8] for r in rows] and cols.lon.tolist() == [r[7] for r in rows]
@@ -84,8 +85,9 @@ def _dump(url: str) -> tuple[list[tuple[object, ...]], list[bytes]]:
     try:
         with store.engine.connect() as conn:
             obs = [tuple(r) for r in conn.exec_driver_sql(
-                "SELECT uid, source_id, time_start, time_end, lon, lat, location, payload, "
-                "payload_sha256, attributes FROM observations ORDER BY uid")]  # fmt: skip
+                "SELECT uid, source_id, time_start, time_end, lon, lat, location, p.payload, "
+                "payload_sha256, attributes FROM observations JOIN record_payloads p "
+                "ON p.sha256 = payload_sha256 ORDER BY uid")]  # fmt: skip
             meta = [bytes(r[0]) for r in conn.exec_driver_sql(
                 "SELECT entry FROM ledger_entries WHERE entry_type = 'observation' "
                 "ORDER BY seq")]  # fmt: skip

@@ -48,6 +48,7 @@ from trucewatch.store.coverage import (
     stored_rows,
 )
 from trucewatch.store.ledger_verify import stored_heads
+from trucewatch.store.observations import store_payloads
 
 _INPUTS = {s.entry_type.value: s for s in (OBSERVATIONS, LINES, SECTORS, AGREEMENTS, RETRACTIONS)}
 """What a fusion run reads, added to the scratch store when the log says it arrived (a
@@ -104,6 +105,9 @@ class Replay:
                 return
             values = _db_values(spec, row.values)
             if conn.execute(select(key_col).where(key_col == values[spec.key])).first() is None:
+                text = row.values.get("payload")
+                if spec is OBSERVATIONS and isinstance(text, str):  # stored apart, once
+                    store_payloads(conn, [values["payload_sha256"]], [text])
                 conn.execute(insert(spec.table).values(**values))
 
     def _run(self, seq: int, meta: dict[str, str]) -> None:
@@ -183,7 +187,8 @@ def _time(text: str | None) -> datetime | None:
 
 def _db_values(spec: Covered, values: dict[str, Any]) -> dict[str, Any]:
     """Normalized row values back to what the table takes (observations without their
-    batch, which the replay does not need)."""
+    batch, which the replay does not need, and without their record's text, which
+    ``record_payloads`` holds)."""
     out: dict[str, Any] = {}
     for col in spec.table.columns:
         v = values.get(col.name)

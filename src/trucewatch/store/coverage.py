@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Float, Integer, LargeBinary, Table, select
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Select,
+    Table,
+    select,
+)
 
 from trucewatch.ledger.entry import EntryType, LogEntry, decode_entry, format_time
 from trucewatch.ledger.rowcheck import LINK, UNREADABLE
@@ -50,6 +61,11 @@ class Covered:
 
     def ref(self, row: Mapping[Any, Any]) -> str:
         return str(row[self.key])
+
+    def query(self) -> Select[Any]:
+        """Its rows as digested: every column (an observation with its record's
+        ``payload``, stored once in ``record_payloads``: :func:`schema.observation_rows`)."""
+        return t.observation_rows() if self.table is t.observations else select(self.table)
 
 
 OBSERVATIONS = Covered(t.observations, EntryType.OBSERVATION, "uid")
@@ -103,7 +119,8 @@ def _converters(spec: Covered) -> list[tuple[str, Any]]:
     found = _CONVERTERS.get(spec.table.name)
     if found is None:
         found = _CONVERTERS[spec.table.name] = [
-            (c.name, _converter(c.type)) for c in spec.table.columns if c.name != spec.stamp
+            (c.name, _converter(c.type)) for c in spec.query().selected_columns
+            if c.name != spec.stamp
         ]
     return found
 
@@ -133,11 +150,15 @@ def stamp_text(v: Any) -> str | None:
 
 
 def observation_row_meta(values: Sequence[Any], columns: Sequence[str],
-                         times: tuple[datetime, datetime]) -> dict[str, str]:  # fmt: skip
+                         times: tuple[datetime, datetime],
+                         payload: str) -> dict[str, str]:  # fmt: skip
     """``meta`` of an observation's entry (``row`` digest and ``cols``) from the values it
-    is inserted with (``columns`` order; JSON as text; ``times``: start and end, aware).
-    The same normalization as :func:`normalize`, unrolled for the bulk import's speed."""
+    is inserted with (``columns`` order; JSON as text; ``times``: start and end, aware) and
+    its record's text (``payload``, stored apart in ``record_payloads`` but digested with
+    the row, as when the row carried it). The same normalization as :func:`normalize`,
+    unrolled for the bulk import's speed."""
     row = dict(zip(columns, values, strict=True))
+    row["payload"] = payload
     row["time_start"], row["time_end"] = format_time(times[0]), format_time(times[1])
     row["location"] = json.loads(row["location"])
     row["attributes"] = json.loads(row["attributes"])
@@ -165,7 +186,7 @@ def read_rows(conn: Connection, spec: Covered, refs: Sequence[Any]) -> list[dict
     col = spec.table.c[spec.key]
     out: list[dict[str, Any]] = []
     for chunk in chunks(list(refs), 5_000):
-        out += [dict(r._mapping) for r in conn.execute(select(spec.table).where(col.in_(chunk)))]
+        out += [dict(r._mapping) for r in conn.execute(spec.query().where(col.in_(chunk)))]
     if spec is INCIDENTS:
         links = _links(conn, [r["uid"] for r in out])
         for r in out:
@@ -238,7 +259,7 @@ def stored_rows(conn: Connection) -> Iterator[StoredRow]:
 
 def _table_rows(conn: Connection, spec: Covered, links: dict[str, list[str]]
                 ) -> Iterator[StoredRow]:  # fmt: skip
-    query = select(spec.table).execution_options(yield_per=20_000)
+    query = spec.query().execution_options(yield_per=20_000)
     for r in conn.execute(query):
         row = r._mapping
         values = normalize(spec, row)

@@ -47,7 +47,10 @@ def verify_store(
     ``complete_types`` a logged ref missing from ``references`` means the row was removed.
 
     ``rows``: check every row of every covered table (:mod:`trucewatch.store.coverage`)
-    against the latest entry about it, naming the table, row and field of each difference.
+    against the latest entry about it, naming the table, row and field of each difference;
+    and ``record_payloads`` (each record's text, stored once; an observation's row digest
+    covers it): every text must still hash to its key and be some observation's, and every
+    observation's text must be stored (:func:`check_payloads`).
 
     ``media_files``: also check that the file of every media row is in ``media_root`` and
     that its bytes still hash to its name (:func:`trucewatch.store.media.check_files`).
@@ -76,6 +79,7 @@ def verify_store(
     if rows:
         covered = {s.entry_type.value: s.table.name for s in COVERED}
         check_rows(audit, stored_rows(conn), lambda seq: _entry_cols(conn, seq), covered, covered)
+        check_payloads(conn, audit)
     if media_files:
         for sha, message in check_files(conn, media_root):
             where = {"table": "media", "field": "file", **({"row": sha} if sha else {})}
@@ -175,8 +179,50 @@ def _check_keys_table(conn: Connection, audit: LogAudit) -> None:
 
 def observation_references(conn: Connection) -> Iterator[Reference]:
     """(type, uid, SHA-256 recomputed from the stored payload) of every stored
-    observation, for :func:`verify_store`'s ``references``."""
-    c = t.observations.c
-    query = select(c.uid, c.payload).execution_options(yield_per=50_000)
+    observation, for :func:`verify_store`'s ``references`` (an observation whose record's
+    text is missing gets the hash of no text: ``missing``)."""
+    o, p = t.observations.c, t.record_payloads.c
+    query = (select(o.uid, p.payload)
+             .select_from(t.observations.outerjoin(t.record_payloads,
+                                                   p.sha256 == o.payload_sha256))
+             .execution_options(yield_per=50_000))  # fmt: skip
     for uid, payload in conn.execute(query):
-        yield "observation", uid, hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        yield "observation", uid, _sha256_or_missing(payload)
+
+
+def _sha256_or_missing(text: object) -> str:
+    """SHA-256 hex of a stored text's UTF-8 bytes (``missing`` for no text, ``not text``
+    for a value of another type, which SQLite lets a column hold)."""
+    if text is None:
+        return "missing"
+    if not isinstance(text, str):
+        return "not text"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+PAYLOADS = t.record_payloads.name
+
+
+def check_payloads(conn: Connection, audit: LogAudit) -> None:
+    """The records' texts, stored once each in ``record_payloads`` by SHA-256: a text that
+    no longer hashes to its key was altered; a key no observation refers to was inserted;
+    a key an observation refers to but absent was deleted. Each finding names the table,
+    the row (the key) and, for an altered text, the field."""
+    o, p = t.observations.c, t.record_payloads.c
+    where = {"table": PAYLOADS, "field": "payload"}
+    texts = select(p.sha256, p.payload).execution_options(yield_per=20_000)
+    for sha, text in conn.execute(texts):
+        if _sha256_or_missing(text) != sha:
+            audit.problem(None, "row_altered", f"{PAYLOADS} row {sha}: its text no longer has "
+                          "that SHA-256 (the record's text was altered)", row=str(sha),
+                          **where)  # fmt: skip
+    joined = t.record_payloads.outerjoin(t.observations, o.payload_sha256 == p.sha256)
+    for (sha,) in conn.execute(select(p.sha256).select_from(joined).where(o.uid.is_(None))):
+        audit.problem(None, "row_inserted", f"{PAYLOADS} row {sha}: no observation refers to "
+                      "it (inserted after the fact)", table=PAYLOADS, row=str(sha))  # fmt: skip
+    refs = t.observations.outerjoin(t.record_payloads, p.sha256 == o.payload_sha256)
+    missing = select(o.payload_sha256).distinct().select_from(refs).where(p.sha256.is_(None))
+    for (sha,) in conn.execute(missing.order_by(o.payload_sha256)):
+        audit.problem(None, "row_removed", f"{PAYLOADS} row {sha}: the text of observations' "
+                      "record is no longer stored (deleted)", table=PAYLOADS,
+                      row=str(sha))  # fmt: skip

@@ -198,7 +198,7 @@ def observations_fused(engine: Engine, since: datetime, until: datetime, up_to_b
     """The observations starting in [since, until) stored by batches up to ``up_to_batch``
     (or by none), without the retracted ones; and the rows that could not be decoded."""
     o, r = t.observations.c, t.observation_retractions.c
-    query = (select(t.observations)
+    query = (t.observation_rows()
              .where(o.time_start >= since, o.time_start < until)
              .where(or_(o.batch_id.is_(None), o.batch_id <= up_to_batch))
              .where(~o.uid.in_(select(r.uid))).order_by(o.time_start, o.uid))  # fmt: skip
@@ -218,7 +218,7 @@ def observations_of_batches(engine: Engine, batch_ids: Sequence[int]
     bad: list[tuple[str, str]] = []
     with engine.connect() as conn:
         for part in chunks(list(batch_ids), 500):
-            query = (select(t.observations).where(o.batch_id.in_(part))
+            query = (t.observation_rows().where(o.batch_id.in_(part))
                      .where(~o.uid.in_(select(r.uid))))  # fmt: skip
             decode_observations(conn.execute(query), good, bad)
     return good, bad

@@ -6,6 +6,12 @@ database itself on a million FIRMS rows. Inserts skip uids already stored
 (checked per chunk, and ``INSERT OR IGNORE`` / ``ON CONFLICT DO NOTHING`` as a guard), so
 re-imports count as duplicates. Every new observation is appended to the ledger (its uid
 and payload SHA-256) in the same transaction: stored and logged, or neither.
+
+A record's raw text is stored once, in ``record_payloads`` under its SHA-256, however many
+events (observation rows) it holds: :func:`store_payloads` adds the texts of the new rows
+before them (``ON CONFLICT DO NOTHING``: a concurrent writer of the same record adds it
+once). The ledger still hashes each observation's row with its payload, so what is logged
+is unchanged; readers take the text back through :func:`trucewatch.store.schema.observation_rows`.
 """
 
 from __future__ import annotations
@@ -87,8 +93,9 @@ class ImportBatch:
         a stream (a file) is encoded by a producer thread while this one inserts.
         """
         if isinstance(observations, Sequence) and len(observations) <= INSERT_CHUNK:
-            rows, entries = self._encode(list(observations))
-            return self._tally(len(rows), self._store_new(rows, entries) if rows else 0)
+            encoded = self._encode(list(observations))
+            return self._tally(len(encoded.rows),
+                               self._store_new(encoded) if encoded.rows else 0)  # fmt: skip
         chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
         producer = threading.Thread(
             target=self._produce, args=(iter(observations), chunks), daemon=True
@@ -99,9 +106,8 @@ class ImportBatch:
             while (item := chunks.get()) is not _DONE:
                 if isinstance(item, BaseException):
                     raise item
-                rows, entries = item
-                offered += len(rows)
-                stored += self._store_new(rows, entries)
+                offered += len(item.rows)
+                stored += self._store_new(item)
         finally:
             self._drain(chunks, producer)
         return self._tally(offered, stored)
@@ -148,16 +154,16 @@ class ImportBatch:
         c = _constant_columns(cols, self.batch_id)
         lons, lats = pick(cols.lon.tolist()), pick(cols.lat.tolist())
         starts_of, ends_of = [starts[d] for d in days], [ends[d] for d in days]
-        locations, payloads, hashes = pick(enc.locations), pick(enc.payloads), \
-            pick(enc.payload_sha256)
+        locations, hashes = pick(enc.locations), pick(enc.payload_sha256)
+        store_payloads(self.conn, hashes, pick(enc.payloads), ordered=False)
         if self.conn.dialect.name == "postgresql":  # COPY's text format (no tab or backslash
             # in these values: the columnar reader accepts digits, signs, dots and commas)
             head = f"\t{c['source_kind']}\t{c['source_format']}\t{copy_text(c['source_id'])}\t"
             mid = f"\t{c['kind']}\t1\t\\N\t\\N\t{c['reliability']}\t{c['credibility']}\t"
             tail = f"\t{{}}\t{self.batch_id}\n"
-            lines = [f"{u}{head}{ts}\t{te}\tpoint\t{lon!r}\t{lat!r}\t{loc}{mid}{pay}\t{h}{tail}"
-                     for u, ts, te, lon, lat, loc, pay, h in zip(
-                         uids, starts_of, ends_of, lons, lats, locations, payloads, hashes,
+            lines = [f"{u}{head}{ts}\t{te}\tpoint\t{lon!r}\t{lat!r}\t{loc}{mid}{h}{tail}"
+                     for u, ts, te, lon, lat, loc, h in zip(
+                         uids, starts_of, ends_of, lons, lats, locations, hashes,
                          strict=True)]  # fmt: skip
             copy_lines(self.conn, "observations", OBSERVATION_COLUMNS, lines)
         else:
@@ -165,7 +171,7 @@ class ImportBatch:
                 uids, repeat(c["source_kind"]), repeat(c["source_format"]),
                 repeat(c["source_id"]), starts_of, ends_of, repeat("point"), lons, lats,
                 locations, repeat(c["kind"]), repeat(1), repeat(None), repeat(None),
-                repeat(c["reliability"]), repeat(c["credibility"]), payloads, hashes,
+                repeat(c["reliability"]), repeat(c["credibility"]), hashes,
                 repeat("{}"), repeat(self.batch_id),
             )  # fmt: skip
             bulk_insert(self.conn, "observations", OBSERVATION_COLUMNS, rows)
@@ -180,14 +186,15 @@ class ImportBatch:
         )
         return added
 
-    def _encode(self, chunk: list[Observation]) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
-        """Row values and ledger entries of a chunk (:func:`rows_and_entries`)."""
+    def _encode(self, chunk: list[Observation]) -> Encoded:
+        """Row values, ledger entries and payloads of a chunk (:func:`rows_and_entries`)."""
         return rows_and_entries(chunk, self.batch_id, self.to_db_time, self.signatures,
                                 self.received_at)  # fmt: skip
 
-    def _store_new(self, rows: list[tuple[Any, ...]], entries: list[LogEntry]) -> int:
-        """Insert the rows not stored yet and log each new observation in the ledger, in
-        this transaction. Returns how many were new."""
+    def _store_new(self, encoded: Encoded) -> int:
+        """Insert the rows not stored yet (and their records' texts) and log each new
+        observation in the ledger, in this transaction. Returns how many were new."""
+        rows, entries = encoded.rows, encoded.entries
         uids = [r[0] for r in rows]
         self.ledger.lock_log(self.conn)
         stored = stored_uids(self.conn, uids)
@@ -198,6 +205,8 @@ class ImportBatch:
                 new.append(k)
         if not new:
             return 0
+        store_payloads(self.conn, [rows[k][PAYLOAD_SHA256] for k in new],
+                       [encoded.payloads[k] for k in new])  # fmt: skip
         owned = insert_owned(self.conn, self.insert_sql, [rows[k] for k in new])
         self.ledger.append(self.conn, [entries[new[k]] for k in owned], verify_signatures=False)
         return len(owned)
@@ -235,8 +244,37 @@ def _constant_columns(cols: FirmsColumns, batch_id: int) -> dict[str, Any]:
             "credibility": kind.grading.credibility, "batch_id": batch_id}  # fmt: skip
 
 
-BATCH_ID = 19
-"""Index of ``batch_id`` in a row of :data:`OBSERVATION_COLUMNS`."""
+PAYLOAD_SHA256, BATCH_ID = 16, 18
+"""Indices of ``payload_sha256`` and ``batch_id`` in a row of :data:`OBSERVATION_COLUMNS`."""
+
+PAYLOAD_CHUNK = 5_000
+"""Record texts per INSERT round trip (each up to ``MAX_RECORD_CHARS``)."""
+
+
+def store_payloads(conn: Connection, hashes: Sequence[str], payloads: Sequence[str], *,
+                   ordered: bool = True) -> None:  # fmt: skip
+    """Store each record text once (``hashes[k]``: the SHA-256 hex of ``payloads[k]``, as
+    :func:`_observation_values` computes it) in the caller's transaction; a text already
+    stored, by this or a concurrent writer, or repeated in the call, is skipped by the
+    database (``ON CONFLICT DO NOTHING`` on both backends), so two writers of one record
+    store it once. ``ordered``: distinct and in hash order, so that two writers wait for
+    each other instead of deadlocking (the columnar import, holding the log's lock for the
+    whole file and storing distinct rows, passes its columns as they are)."""
+    if ordered:
+        pairs = sorted(dict(zip(hashes, payloads, strict=True)).items())
+        hashes, payloads = [h for h, _ in pairs], [p for _, p in pairs]
+    if conn.dialect.name == "postgresql":  # two arrays a statement: few round trips
+        sql = ("INSERT INTO record_payloads (sha256, payload) SELECT * FROM "
+               "unnest(%s::text[], %s::text[]) ON CONFLICT (sha256) DO NOTHING")  # fmt: skip
+        step = 10 * PAYLOAD_CHUNK
+        for a in range(0, len(hashes), step):
+            conn.exec_driver_sql(sql, (list(hashes[a : a + step]), list(payloads[a : a + step])))
+        return
+    sql = ("INSERT INTO record_payloads (sha256, payload) VALUES (?, ?) "
+           "ON CONFLICT (sha256) DO NOTHING")  # fmt: skip
+    for a in range(0, len(hashes), PAYLOAD_CHUNK):
+        b = a + PAYLOAD_CHUNK
+        conn.exec_driver_sql(sql, list(zip(hashes[a:b], payloads[a:b], strict=True)))
 
 
 def insert_owned(conn: Connection, insert_sql: str, rows: Sequence[tuple[Any, ...]]) -> list[int]:
@@ -309,21 +347,32 @@ def new_per_import(conn: Connection, imports: Sequence[PendingImport]) -> list[l
     return out
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """Observations ready to store: row values (:data:`OBSERVATION_COLUMNS` order), their
+    ledger entries and their records' texts, in the same order."""
+
+    rows: list[tuple[Any, ...]]
+    entries: list[LogEntry]
+    payloads: list[str]
+
+
 def encode_group(
     imports: Sequence[PendingImport],
     new: Sequence[Sequence[Observation]],
     batch_ids: Sequence[int],
     to_db_time: Callable[[datetime], Any],
     received_at: datetime,
-) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
-    """Row values and ledger entries of the new observations of a group, in order."""
-    rows: list[tuple[Any, ...]] = []
-    entries: list[LogEntry] = []
+) -> Encoded:
+    """Row values, ledger entries and payloads of the new observations of a group, in
+    order."""
+    out = Encoded([], [], [])
     for p, obs, batch_id in zip(imports, new, batch_ids, strict=True):
-        r, e = rows_and_entries(obs, batch_id, to_db_time, p.signatures, received_at)
-        rows += r
-        entries += e
-    return rows, entries
+        e = rows_and_entries(obs, batch_id, to_db_time, p.signatures, received_at)
+        out.rows.extend(e.rows)
+        out.entries.extend(e.entries)
+        out.payloads.extend(e.payloads)
+    return out
 
 
 def rows_and_entries(
@@ -332,21 +381,24 @@ def rows_and_entries(
     to_db_time: Callable[[datetime], Any],
     signatures: dict[str, tuple[str, str]],
     received_at: datetime,
-) -> tuple[list[tuple[Any, ...]], list[LogEntry]]:
-    """Row values of observations and their ledger entries; an observation whose payload
-    was signed (``signatures``: payload SHA-256 -> (signer key id, signature), checked by
-    the caller) carries the signer's key id and signature into its entry, so anyone can
-    verify who submitted it."""
+) -> Encoded:
+    """Row values of observations, their ledger entries and payloads; an observation whose
+    payload was signed (``signatures``: payload SHA-256 -> (signer key id, signature),
+    checked by the caller) carries the signer's key id and signature into its entry, so
+    anyone can verify who submitted it. The row digest in each entry covers the payload,
+    as it did when each row carried it (:func:`observation_row_meta`)."""
     rows = [_observation_values(o, batch_id, to_db_time) for o in observations]
     entries = []
     for o, r in zip(observations, rows, strict=True):
-        signer, sig = signatures.get(r[17], (None, None))
-        meta = observation_row_meta(r, OBSERVATION_COLUMNS, (o.time_start, o.time_end))
+        sha = r[PAYLOAD_SHA256]
+        signer, sig = signatures.get(sha, (None, None))
+        meta = observation_row_meta(r, OBSERVATION_COLUMNS, (o.time_start, o.time_end),
+                                    o.payload)  # fmt: skip
         if signer is not None:
             meta["source"] = o.source_id  # binds the signer to whose record it is
-        entries.append(observation_entry(r[0], r[17], received_at, signer=signer, sig=sig,
+        entries.append(observation_entry(r[0], sha, received_at, signer=signer, sig=sig,
                                          meta=meta))  # fmt: skip
-    return rows, entries
+    return Encoded(rows, entries, [o.payload for o in observations])
 
 
 def observation_insert_sql(dialect_name: str) -> str:
@@ -375,10 +427,12 @@ def observation_insert_sql(dialect_name: str) -> str:
 OBSERVATION_COLUMNS = (
     "uid", "source_kind", "source_format", "source_id", "time_start", "time_end",
     "location_type", "lon", "lat", "location", "kind", "count", "weapon", "flow",
-    "reliability", "credibility", "payload", "payload_sha256", "attributes", "batch_id",
+    "reliability", "credibility", "payload_sha256", "attributes", "batch_id",
 )  # fmt: skip
-"""Column order of :func:`_observation_values`."""
+"""Column order of :func:`_observation_values` (the payload is stored apart:
+:func:`store_payloads`)."""
 assert OBSERVATION_COLUMNS[BATCH_ID] == "batch_id"
+assert OBSERVATION_COLUMNS[PAYLOAD_SHA256] == "payload_sha256"
 
 
 def _location_json(loc: Any) -> str:
@@ -417,7 +471,6 @@ def _observation_values(
         None if o.flow is None else o.flow.value,
         o.reliability,
         o.credibility,
-        o.payload,
         hashlib.sha256(o.payload.encode("utf-8")).hexdigest(),  # the hash the ledger records
         json.dumps(o.attributes) if o.attributes else "{}",
         batch_id,
@@ -432,6 +485,11 @@ _LOCATION_TYPE = {
 
 
 def observation_from_row(r: Any) -> Observation:
+    """The observation of a row of :func:`~trucewatch.store.schema.observation_rows`;
+    ``ValueError`` when its record's text is missing from ``record_payloads``."""
+    if r.payload is None:
+        raise ValueError(f"the text of its record ({r.payload_sha256}) is missing from "
+                         "record_payloads")  # fmt: skip
     return Observation(
         uid=r.uid,
         source_kind=SourceKind(r.source_kind),

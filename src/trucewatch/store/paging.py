@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import ColumnElement, Connection, Float, String, bindparam, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    String,
+    bindparam,
+    select,
+    tuple_,
+)
 
 from trucewatch.store import schema as t
 from trucewatch.units import as_utc
@@ -101,16 +110,18 @@ def keyset_page(
     cursor: Cursor | None,
     sort: str = "time",
     columns: Sequence[str] | None = None,
+    base: Select[Any] | None = None,
 ) -> tuple[list[Any], str | None]:
     """The rows of ``table`` matching ``conds`` after ``cursor`` in the order ``sort``, at
     most ``limit`` (1..:data:`MAX_PAGE`), and the cursor of the next page (None on the last
-    page); only ``columns`` (and the sort keys) when given. ``ValueError`` for a bad limit
-    or sort, or a cursor of another order."""
+    page); only ``columns`` (and the sort keys) when given; ``base`` selects the rows
+    instead of ``select(table)`` (with a join: observations with their record's text).
+    ``ValueError`` for a bad limit or sort, or a cursor of another order."""
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be within 1..{MAX_PAGE}")
     cols, descending = _order(table, sort)
     if columns is None:
-        query = select(table).where(*conds)
+        query = (select(table) if base is None else base).where(*conds)
     else:
         wanted = list(dict.fromkeys([*columns, *(c.name for c in cols)]))
         query = select(*(table.c[name] for name in wanted)).where(*conds)

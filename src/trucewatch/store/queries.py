@@ -353,7 +353,7 @@ def get_observations(conn: Connection, uids: Iterable[str]) -> list[StoredObserv
     c = t.observations.c
     out: list[StoredObservation] = []
     for chunk in chunks(list(uids), 5_000):
-        rows = conn.execute(select(t.observations).where(c.uid.in_(chunk))).all()
+        rows = conn.execute(t.observation_rows().where(c.uid.in_(chunk))).all()
         out.extend(StoredObservation(observation_from_row(r), r.batch_id) for r in rows)
     out.sort(key=lambda s: (s.observation.time_start, s.observation.uid))
     return out
@@ -369,7 +369,8 @@ def find_observations(
         conds.append(c.source_kind.in_(f.source_kinds))
     if f.batch_ids is not None:
         conds.append(c.batch_id.in_(f.batch_ids) if f.batch_ids else ~true())
-    rows, nxt = keyset_page(conn, t.observations, conds, limit, cursor)
+    rows, nxt = keyset_page(conn, t.observations, conds, limit, cursor,
+                            base=t.observation_rows())
     return Page([StoredObservation(observation_from_row(r), r.batch_id) for r in rows], nxt)
 
 

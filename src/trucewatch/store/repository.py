@@ -65,6 +65,7 @@ from trucewatch.store.media import media_root
 from trucewatch.store.observations import (
     BATCH_ID,
     INSERT_CHUNK,
+    PAYLOAD_SHA256,
     ImportBatch,
     PendingImport,
     StoredCounts,
@@ -73,6 +74,7 @@ from trucewatch.store.observations import (
     new_per_import,
     observation_from_row,
     observation_insert_sql,
+    store_payloads,
 )
 from trucewatch.store.queries import time_range
 from trucewatch.store.util import (
@@ -290,8 +292,10 @@ class Store:
         ]  # fmt: skip
         returning = NEW_BATCH.returning(t.import_batches.c.id, sort_by_parameter_order=True)
         ids = [int(i) for i in conn.execute(returning, batch_rows).scalars()]
-        rows, entries = encode_group(imports, new, ids, db_time_encoder(conn), now)
+        encoded = encode_group(imports, new, ids, db_time_encoder(conn), now)
+        rows, entries = encoded.rows, encoded.entries
         if rows:
+            store_payloads(conn, [r[PAYLOAD_SHA256] for r in rows], encoded.payloads)
             owned = insert_owned(conn, observation_insert_sql(self.engine.dialect.name), rows)
             self.ledger.append(conn, [entries[k] for k in owned], verify_signatures=False)
             if len(owned) < len(rows):  # a concurrent writer stored some first
@@ -307,7 +311,7 @@ class Store:
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Observation]:
         """Observations whose time window starts in [since, until), oldest first."""
-        query = _starting_in(t.observations, since, until)
+        query = _starting_in(t.observations, since, until, t.observation_rows())
         with self.engine.connect() as conn:
             return [observation_from_row(r) for r in conn.execute(query)]
 
@@ -516,11 +520,12 @@ def _recount(conn: Connection, imports: Sequence[PendingImport], ids: Sequence[i
     return counts
 
 
-def _starting_in(table: Table, since: datetime | None, until: datetime | None) -> Select[Any]:
-    """The rows of ``table`` whose ``time_start`` is in [since, until), ordered by
-    ``(time_start, uid)``."""
+def _starting_in(table: Table, since: datetime | None, until: datetime | None,
+                 rows: Select[Any] | None = None) -> Select[Any]:  # fmt: skip
+    """The rows of ``table`` (selected by ``rows``, default all its columns) whose
+    ``time_start`` is in [since, until), ordered by ``(time_start, uid)``."""
     c = table.c
-    query = select(table).order_by(c.time_start, c.uid)
+    query = (select(table) if rows is None else rows).order_by(c.time_start, c.uid)
     if since is not None:
         query = query.where(c.time_start >= since)
     if until is not None:

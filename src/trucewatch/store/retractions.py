@@ -68,7 +68,7 @@ def observations_for_fusion(
     and ``(uid, reason)`` of each row that could not be decoded. ``progress`` is told the
     rows decoded (after a count of them)."""
     o, r = t.observations.c, t.observation_retractions.c
-    query = (select(t.observations)
+    query = (t.observation_rows()
              .where(~o.uid.in_(select(r.uid)))
              .order_by(o.time_start, o.uid))  # fmt: skip
     if since is not None:

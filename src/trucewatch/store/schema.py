@@ -27,10 +27,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -106,6 +108,19 @@ import_batches = Table(
 ``channel`` is ``file`` or ``api``; an API batch records its ``submitter`` (token holder),
 ``idempotency_key`` and ``request_sha256``; ``key_id`` is the key that signed the batch."""
 
+record_payloads = Table(
+    "record_payloads",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("payload", Text, nullable=False),
+    sqlite_with_rowid=False,  # the key is the table: the 64-hex digest kept once, not twice
+)
+"""The raw text of each input record (a JSON line, a CSV row, an SMM passage) once, by
+its SHA-256 (64 lowercase hex of its UTF-8 bytes): every observation read from the record
+refers to it by ``observations.payload_sha256`` (migration 0017; before, each observation
+carried the whole text). Written with ``ON CONFLICT DO NOTHING``, never updated or
+deleted; :func:`observation_rows` reads observations with it."""
+
 observations = Table(
     "observations",
     metadata,
@@ -123,13 +138,24 @@ observations = Table(
     Column("flow", String(16), nullable=True),
     Column("reliability", String(1), nullable=False),
     Column("credibility", Integer, nullable=False),
-    Column("payload", Text, nullable=False),
     Column("payload_sha256", String(64), nullable=False),
     Column("attributes", JSON, nullable=False),
     Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
     Index(None, "time_start"),
     Index(None, "lon", "lat"),
 )
+"""One row per observation (an event of a record); its record's text is in
+:data:`record_payloads`, keyed by ``payload_sha256``."""
+
+
+def observation_rows() -> Select[Any]:
+    """Every column of ``observations`` and its record's ``payload`` (None when the text
+    is missing from :data:`record_payloads`: the readers report it). Add conditions on
+    ``observations.c``."""
+    p = record_payloads.c
+    joined = observations.outerjoin(record_payloads, p.sha256 == observations.c.payload_sha256)
+    return select(*observations.c, p.payload).select_from(joined)
+
 
 class WorstVerdict(ColumnElement[str]):
     """The worst verdict of an incident against the agreements in force, read from its
