@@ -43,10 +43,10 @@ FLOOD = 2000
 HOSTILE_TOKEN = "bench-hostile-token"
 TARGET_P99_MS = 100.0
 NGINX_CONF = Path(__file__).resolve().parents[1] / "deploy" / "nginx" / "trucewatch.conf"
-NGINX_RATE = "150r/s"
+NGINX_RATE = "110r/s"
 """Requests a second per token through nginx: the honest client's 100 (500 observations
 in batches of 5) with room to spare."""
-NGINX_BURST = 150
+NGINX_BURST = 110
 
 
 @contextmanager
