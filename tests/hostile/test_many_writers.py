@@ -14,7 +14,9 @@ import trucewatch
 from trucewatch.store import Store
 
 WRITERS = 3
-RUNS = 3
+RUNS = int(os.environ.get("TRUCEWATCH_WRITER_RUNS", "3"))
+"""Rounds of racing writers (3 in CI; issue 20's benchmark asks 10 on each backend:
+``TRUCEWATCH_WRITER_RUNS=10``)."""
 ROWS = 400
 
 
