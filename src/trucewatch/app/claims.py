@@ -11,23 +11,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from trucewatch.app.intake import read_signatures
 from trucewatch.app.lines import line_history
 from trucewatch.app.roles import OPERATOR, Permission, PermissionDenied, Principal, require
+from trucewatch.claims import captures
 from trucewatch.claims.adjudicate import MONITORING, adjudicate_items
 from trucewatch.claims.aggregate import ScopeIncident, by_day, judge_aggregate
 from trucewatch.claims.coverage import presence_of
-from trucewatch.claims.estimate import Estimate, estimate_total
-from trucewatch.claims.linkage import link_sites
+from trucewatch.claims.estimate import Estimate
 from trucewatch.claims.model import AggregateClaim, Claim, ItemClaim
 from trucewatch.claims.read import canonical_record, parse_claim, read_claims
 from trucewatch.claims.text import records_from_text
 from trucewatch.errors import InputError, RecordError
 from trucewatch.fusion.engine import fuse_observations
-from trucewatch.geo.projection import to_local_km
 from trucewatch.ledger.errors import LedgerError
 from trucewatch.store import Store
 from trucewatch.store.batches import BatchOrigin
@@ -184,40 +180,19 @@ def import_records(store: Store, records: Sequence[dict[str, Any]], *, source: s
 # --------------------------------------------------------------------------- totals
 
 
-COUNTED = frozenset({"confirmed", "probable", "possible"})
-"""Incident statuses the totals count (unverified and refuted ones are mostly false
-alarms)."""
-
-
 def sector_day_estimates(incidents: Sequence[Incident], *, criterion: str = "aic"
                          ) -> dict[tuple[str, date], Estimate]:  # fmt: skip
     """The estimated total of every (sector, UTC day) with a counted incident seen by a
-    monitoring source (:data:`LISTS`): incidents of one violation linked first
-    (:func:`trucewatch.claims.linkage.link_sites`), their capture histories merged."""
-    use = [i for i in incidents if i.sector and i.status.value in COUNTED
-           and any(k.value in LISTS for k in i.source_kinds)]  # fmt: skip
-    if not use:
-        return {}
-    x, y = to_local_km([i.location.lon for i in use], [i.location.lat for i in use])
-    group = link_sites(np.column_stack([x, y]), np.array([i.time_start.timestamp() for i in use]),
-                       np.array([i.held_by or "" for i in use], dtype=object))  # fmt: skip
-    histories = np.array([[k in {s.value for s in i.source_kinds} for k in LISTS] for i in use])
-    merged = np.zeros_like(histories)
-    np.logical_or.at(merged, group, histories)
-    strata: dict[tuple[str, date], list[NDArray[np.bool_]]] = {}
-    for g in np.unique(group):
-        i = use[int(g)]
-        assert i.sector is not None
-        strata.setdefault((i.sector, i.time_start.astimezone(UTC).date()), []).append(merged[g])
-    return {key: estimate_total(np.array(h, dtype=bool).reshape(-1, len(LISTS)), LISTS,
-                                criterion=criterion)
-            for key, h in sorted(strata.items())}  # fmt: skip
+    monitoring source (:data:`LISTS`; :func:`trucewatch.claims.captures.sector_day_estimates`:
+    incidents weighted by their confidence, those of one violation linked)."""
+    return captures.sector_day_estimates(incidents, LISTS, criterion=criterion)
 
 
 def _estimate_dict(key: tuple[str, date], e: Estimate) -> dict[str, Any]:
     r = (lambda x: None if x is None else round(x, 1))  # noqa: E731
     return {"sector": key[0], "day": key[1].isoformat(), "status": e.status,
-            "observed": e.observed, "total": r(e.total), "low": r(e.low), "high": r(e.high),
+            "observed": e.observed, "seen": r(e.seen), "total": r(e.total), "low": r(e.low),
+            "high": r(e.high),
             "lists": list(e.lists), "model": e.model, "reason": e.reason}  # fmt: skip
 
 
