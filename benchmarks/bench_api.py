@@ -87,6 +87,21 @@ def bare_app() -> Any:
     return app
 
 
+def wait_for_port(port: int, procs: Sequence[subprocess.Popen[Any]], what: str,
+                  timeout_s: float) -> None:  # fmt: skip
+    """Return once ``port`` on :data:`HOST` accepts connections; raise if one of ``procs``
+    exits first or ``timeout_s`` seconds pass."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection((HOST, port), timeout=0.2).close()
+            return
+        except OSError:
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def serve(factory: str, env: dict[str, str]) -> Iterator[int]:
     """``uvicorn --factory`` in a subprocess on a free loopback port; stopped on exit."""
@@ -99,15 +114,7 @@ def serve(factory: str, env: dict[str, str]) -> Iterator[int]:
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=root)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection((HOST, port), timeout=0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server {factory} did not start") from None
-                time.sleep(0.1)
+        wait_for_port(port, [proc], f"server {factory}", 60.0)
         yield port
     finally:
         proc.terminate()

@@ -18,11 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -36,6 +34,7 @@ from benchmarks.bench_api import (
     _server_env,
     _submission_requests,
     serve,
+    wait_for_port,
 )
 
 RATE = 500
@@ -64,15 +63,7 @@ def nginx_front(upstream_port: int) -> Iterator[int]:
                         encoding="utf-8")  # fmt: skip
         proc = subprocess.Popen([binary, "-p", prefix, "-c", str(conf), "-g", "daemon off;"])
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection((HOST, port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("nginx did not start") from None
-                    time.sleep(0.1)
+            wait_for_port(port, [proc], "nginx", 30.0)
             yield port
         finally:
             proc.terminate()

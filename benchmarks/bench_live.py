@@ -58,6 +58,8 @@ from typing import Any
 
 import httpx
 
+from benchmarks.bench_api import wait_for_port
+
 HOST = "127.0.0.1"
 RATE = float(os.environ.get("BENCH_LIVE_RATE", "500"))
 """Observations per second offered (``BENCH_LIVE_RATE``)."""
@@ -142,15 +144,7 @@ class ServerProcess:
         if mode == "split":
             worker = [sys.executable, "-c", "from trucewatch.cli import main; main()", "live"]
             self.procs.append(subprocess.Popen(worker, env=env, cwd=root))
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection((HOST, port), timeout=0.2).close()
-                return
-            except OSError:
-                if any(p.poll() is not None for p in self.procs) or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.1)
+        wait_for_port(port, self.procs, "the server", 120.0)
 
     def stop(self) -> None:
         for proc in self.procs:
