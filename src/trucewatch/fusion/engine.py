@@ -387,8 +387,8 @@ def _beyond_range_log(centres: np.ndarray, cluster: np.ndarray, observer_xy: np.
     return out
 
 
-def utc_day(epoch_s: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 (UTC) of each time (epoch seconds)."""
+def utc_day(epoch_s: np.ndarray | float) -> np.ndarray:
+    """Days since 1970-01-01 (UTC) of each time (epoch seconds; an array or one time)."""
     return np.floor_divide(np.asarray(epoch_s, dtype=float), 86_400.0).astype(np.int64)
 
 

@@ -63,7 +63,7 @@ from trucewatch.associate import Gates
 from trucewatch.fusion.calibration import FEATURES, Calibration, shipped
 from trucewatch.fusion.context import ACTIVITY_KM, ACTIVITY_S
 from trucewatch.fusion.coverage import ALIVE_WINDOW_S
-from trucewatch.fusion.engine import FusionResult, incident_status, observation_order
+from trucewatch.fusion.engine import FusionResult, incident_status, observation_order, utc_day
 from trucewatch.fusion.pairing import PAIR_RANGE_KM, PAIR_WINDOW_S
 from trucewatch.geo.projection import to_local_km
 from trucewatch.kinds import SOURCE_KINDS
@@ -286,7 +286,7 @@ class MergedResult:
 
 def _array_day(key: str, inc: Incident) -> tuple[str, int]:
     """An array's source key and the UTC day of an incident's start (days since 1970)."""
-    return key, int(inc.time_start.timestamp() // 86_400)
+    return key, int(utc_day(inc.time_start.timestamp()))
 
 
 def _array_alone(results: Sequence[CellResult]) -> dict[tuple[str, int], float]:
